@@ -1,0 +1,39 @@
+# AstraTrade developer commands. `make help` lists them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test check lint bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the platform with its dev tools
+
+run: $(STAMP) ## start the embedded platform on http://127.0.0.1:8000
+	$(BIN)/astratrade serve
+
+test: $(STAMP) ## run the whole test suite (unit, integration, e2e)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+check: $(STAMP) ## ruff, mypy strict and the import-linter contracts
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
+	$(BIN)/python -m bench.orders_http
+	$(BIN)/python -m bench.tick_processing
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var/*.db .pytest_cache .mypy_cache .ruff_cache

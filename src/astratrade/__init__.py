@@ -1,0 +1,1 @@
+"""AstraTrade: a gamified perpetual-futures trading platform."""

@@ -1,0 +1,158 @@
+"""The composition root: builds every adapter from settings and wires the contexts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.config import Settings
+from astratrade.infrastructure.db import create_engine
+from astratrade.infrastructure.in_process_bus import InProcessDispatcher
+from astratrade.infrastructure.migrations import migrate
+from astratrade.infrastructure.tokens import TokenCodec
+from astratrade.shared.bus import MessageBus
+from astratrade.shared.clock import Clock, ManualClock, SystemClock
+from astratrade.shared.ids import IdFactory, new_id
+from astratrade.shared.messages import Envelope
+from astratrade.trading.adapters.cache import AccountCache
+from astratrade.trading.adapters.feeds.replay import ReplayFeed
+from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
+from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
+from astratrade.trading.domain.commands import OpenPracticeAccount
+from astratrade.trading.domain.markets import DEFAULT_MARKETS
+from astratrade.trading.domain.prices import Quote
+from astratrade.trading.domain.rules import TradingRules
+from astratrade.trading.domain.venue import Venue
+from astratrade.trading.engine import TradingEngine
+from astratrade.trading.ports import PriceFeed
+from astratrade.users import wiring as users_wiring
+from astratrade.users.adapters.passwords import Argon2Hasher
+from astratrade.users.ports import PasswordHasher
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Platform:
+    """Everything one process runs; `start()` migrates, recovers and starts the feed."""
+
+    settings: Settings
+    clock: Clock
+    db: AsyncEngine
+    bus: MessageBus
+    dispatcher: InProcessDispatcher
+    tokens: TokenCodec
+    trading: TradingEngine
+    feed: PriceFeed | None
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        await migrate(self.db)
+        await self.dispatcher.start()
+        await self.trading.start()
+        if self.feed is not None:
+            self._tasks.append(asyncio.create_task(self.feed.run(self.trading.on_quotes)))
+        if isinstance(self.clock, SystemClock):
+            self._tasks.append(asyncio.create_task(self._keep_time()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.dispatcher.stop()
+        await self.db.dispose()
+
+    async def _keep_time(self) -> None:
+        # Funding samples each minute and pays each hour even when no quote arrives.
+        while True:
+            await asyncio.sleep(1)
+            try:
+                await self.trading.on_time()
+            except Exception:
+                logger.exception("funding schedule failed")
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    ids: IdFactory = new_id,
+    hasher: PasswordHasher | None = None,
+    feed: PriceFeed | None = None,
+    rules: TradingRules | None = None,
+) -> Platform:
+    settings = settings or Settings()
+    if clock is None:
+        clock = ManualClock() if settings.clock == "manual" else SystemClock()
+    db = create_engine(settings.resolved_database_url)
+    bus = MessageBus()
+    dispatcher = InProcessDispatcher(bus, db, clock)
+    assert settings.jwt_secret is not None  # the settings validator fills it
+    tokens = TokenCodec(settings.jwt_secret, settings.jwt_issuer, clock)
+
+    users_wiring.wire(
+        bus,
+        engine=db,
+        publisher=dispatcher,
+        clock=clock,
+        tokens=tokens,
+        hasher=hasher or Argon2Hasher(),
+        ids=ids,
+        access_ttl=timedelta(minutes=settings.access_token_minutes),
+        refresh_ttl=timedelta(days=settings.refresh_token_days),
+    )
+
+    rules = rules or TradingRules()
+    markets = {m.id: m for m in DEFAULT_MARKETS}
+    now = clock.now()
+    venue = Venue(
+        markets=markets,
+        quotes={m.id: Quote(m.id, m.start_price, m.start_price, now) for m in DEFAULT_MARKETS},
+        rules=rules,
+        ids=ids,
+    )
+    cache = AccountCache()
+    trading = TradingEngine(
+        uow_factory=lambda: SqlTradingUnitOfWork(
+            db, dispatcher, clock, ids, cache, rules.default_leverage,
+            settings.default_unlocked_leverage,
+        ),  # fmt: skip
+        venue=venue,
+        clock=clock,
+        practice_grant=settings.practice_starting_balance,
+        insurance_seed=settings.insurance_fund_seed,
+    )
+    trading.wire(bus)
+
+    async def open_practice_account(envelope: Envelope) -> None:
+        await bus.execute(OpenPracticeAccount(owner_id=str(envelope.payload["user_id"])))
+
+    bus.subscribe("UserRegistered", open_practice_account, name="trading.open_practice_account")
+
+    if feed is None:
+        feed = _feed_from(settings, venue, clock)
+    return Platform(settings, clock, db, bus, dispatcher, tokens, trading, feed)
+
+
+def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:
+    markets = list(venue.markets.values())
+    if settings.price_feed == "synthetic":
+        return SyntheticFeed(
+            markets,
+            seed=settings.feed_seed,
+            interval_seconds=settings.feed_interval_seconds,
+            clock=clock,
+        )
+    if settings.price_feed == "replay":
+        assert settings.replay_file is not None  # the settings validator requires it
+        return ReplayFeed(settings.replay_file, markets, speed=settings.replay_speed)
+    return None  # manual: prices arrive through the admin API

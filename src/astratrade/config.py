@@ -1,0 +1,57 @@
+"""Settings from ASTRATRADE_* environment variables; embedded defaults need none."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASTRATRADE_", extra="ignore")
+
+    database_url: str | None = None
+    data_dir: Path = Path("var")
+    redis_url: str | None = None
+
+    price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
+    replay_file: Path | None = None
+    replay_speed: Decimal = Decimal(1)
+    feed_interval_seconds: Decimal = Decimal("0.25")
+    feed_seed: int = 7
+    clock: Literal["system", "manual"] = "system"
+
+    jwt_secret: str | None = None
+    jwt_issuer: str = "astratrade"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+
+    # 10x until the gamification context feeds each trader's unlocked leverage.
+    default_unlocked_leverage: Decimal = Decimal(10)
+    practice_starting_balance: Decimal = Decimal(10_000)
+    insurance_fund_seed: Decimal = Decimal(1_000_000)
+
+    log_level: str = "INFO"
+    embedded: bool = Field(default=True, description="all contexts in one process")
+
+    @model_validator(mode="after")
+    def _require_secret_outside_embedded(self) -> Settings:
+        if self.jwt_secret is None:
+            if not self.embedded:
+                raise ValueError("ASTRATRADE_JWT_SECRET is required outside embedded mode")
+            # A fresh secret per start: tokens from an earlier run stop working, by design.
+            self.jwt_secret = secrets.token_urlsafe(48)
+        if self.price_feed == "replay" and self.replay_file is None:
+            raise ValueError("ASTRATRADE_REPLAY_FILE is required with ASTRATRADE_PRICE_FEED=replay")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'astratrade.db').resolve()}"

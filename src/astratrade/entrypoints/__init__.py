@@ -1,0 +1,1 @@
+"""How the platform is started: the HTTP app, the CLI, background runners."""

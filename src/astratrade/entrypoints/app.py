@@ -1,0 +1,66 @@
+"""The FastAPI application of the embedded platform."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from astratrade.bootstrap import Platform, bootstrap
+from astratrade.config import Settings
+from astratrade.entrypoints.http import install_error_handlers
+from astratrade.trading.api import admin as trading_admin
+from astratrade.trading.api import router as trading_router
+from astratrade.users.api import router as users_router
+
+DESCRIPTION = """Practise perpetual futures with virtual dollars: markets, accounts, orders and
+positions with cross margin, fees, funding and liquidation. Amounts are decimal strings;
+authenticate with `Authorization: Bearer <access_token>` from `/api/v1/auth/login`."""
+
+
+def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
+    platform = platform or bootstrap(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await platform.start()
+        try:
+            yield
+        finally:
+            await platform.stop()
+
+    app = FastAPI(title="AstraTrade", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.platform = platform
+    app.state.settings = platform.settings
+    app.state.bus = platform.bus
+    app.state.db = platform.db
+    app.state.clock = platform.clock
+    app.state.tokens = platform.tokens
+    app.state.trading = platform.trading
+    install_error_handlers(app)
+    app.include_router(users_router)
+    app.include_router(trading_router)
+    app.include_router(trading_admin.router)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        checks = {"db": "ok", "bus": "in-process"}
+        try:
+            async with platform.db.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as error:  # readiness reports, it does not raise
+            checks["db"] = f"error: {type(error).__name__}"
+        ready = checks["db"] == "ok"
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return app

@@ -1,0 +1,63 @@
+"""Annotated dependencies for routers. The user always comes from a verified token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure.tokens import Claims, TokenCodec
+from astratrade.shared.bus import MessageBus
+from astratrade.shared.clock import Clock
+from astratrade.shared.errors import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="access token from /api/v1/auth/login")
+
+
+def state(request: Request, name: str) -> Any:
+    return getattr(request.app.state, name)
+
+
+def get_bus(request: Request) -> MessageBus:
+    bus: MessageBus = state(request, "bus")
+    return bus
+
+
+def get_db(request: Request) -> AsyncEngine:
+    db: AsyncEngine = state(request, "db")
+    return db
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = state(request, "clock")
+    return clock
+
+
+def get_tokens(request: Request) -> TokenCodec:
+    tokens: TokenCodec = state(request, "tokens")
+    return tokens
+
+
+def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Claims:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("missing bearer token")
+    return get_tokens(request).verify(credentials.credentials, "access")
+
+
+def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:
+    if user.role != "admin":
+        raise Forbidden("admin role required")
+    return user
+
+
+Bus = Annotated[MessageBus, Depends(get_bus)]
+Db = Annotated[AsyncEngine, Depends(get_db)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+Tokens = Annotated[TokenCodec, Depends(get_tokens)]
+CurrentUser = Annotated[Claims, Depends(current_user)]
+AdminUser = Annotated[Claims, Depends(admin_user)]

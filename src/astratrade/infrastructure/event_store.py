@@ -1,0 +1,138 @@
+"""The append-only audit event log and the transactional outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.types import UtcDateTime
+from astratrade.shared.messages import Envelope
+
+# BigInteger autoincrement is INTEGER PRIMARY KEY on SQLite (the rowid), BIGSERIAL elsewhere.
+_Id = BigInteger().with_variant(Integer(), "sqlite")
+
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(80), nullable=False),
+    Column("event_version", Integer, nullable=False),
+    Column("context", String(20), nullable=False),
+    Column("aggregate_id", String(64), nullable=False),
+    Column("aggregate_version", Integer, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("correlation_id", String(64)),
+    Column("causation_id", String(64)),
+    # The audit key, and optimistic concurrency: two writers of one aggregate collide here.
+    UniqueConstraint("aggregate_id", "aggregate_version"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("context", String(20), nullable=False),
+    Column("envelope", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, index=True),
+)
+
+
+async def append(conn: AsyncConnection, envelopes: list[Envelope]) -> None:
+    """Write events to the audit log and the outbox, inside the caller's transaction."""
+    if not envelopes:
+        return
+    await conn.execute(
+        insert(event_log),
+        [
+            {
+                "event_id": e.event_id,
+                "event_type": e.type,
+                "event_version": e.version,
+                "context": e.context,
+                "aggregate_id": e.aggregate_id,
+                "aggregate_version": e.aggregate_version,
+                "occurred_at": e.occurred_at,
+                "payload": e.payload,
+                "correlation_id": e.correlation_id,
+                "causation_id": e.causation_id,
+            }
+            for e in envelopes
+        ],
+    )
+    await conn.execute(
+        insert(outbox),
+        [
+            {
+                "event_id": e.event_id,
+                "context": e.context,
+                "envelope": e.as_json(),
+                "created_at": e.occurred_at,
+            }
+            for e in envelopes
+        ],
+    )
+
+
+async def unpublished(conn: AsyncConnection, limit: int = 1000) -> list[Envelope]:
+    rows = await conn.execute(
+        select(outbox.c.id, outbox.c.envelope)
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    return [envelope_from_json(row.envelope, outbox_id=row.id) for row in rows]
+
+
+async def mark_published(conn: AsyncConnection, event_ids: list[str], at: datetime) -> None:
+    await conn.execute(
+        update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=at)
+    )
+
+
+async def history(conn: AsyncConnection, aggregate_id: str) -> list[Envelope]:
+    rows = await conn.execute(
+        select(event_log)
+        .where(event_log.c.aggregate_id == aggregate_id)
+        .order_by(event_log.c.aggregate_version)
+    )
+    return [
+        Envelope(
+            event_id=r.event_id,
+            type=r.event_type,
+            version=r.event_version,
+            context=r.context,
+            aggregate_id=r.aggregate_id,
+            aggregate_version=r.aggregate_version,
+            occurred_at=r.occurred_at,
+            payload=r.payload,
+            correlation_id=r.correlation_id,
+            causation_id=r.causation_id,
+        )
+        for r in rows
+    ]
+
+
+def envelope_from_json(data: dict[str, Any] | str, outbox_id: int | None = None) -> Envelope:
+    fields = json.loads(data) if isinstance(data, str) else dict(data)
+    fields["occurred_at"] = datetime.fromisoformat(fields["occurred_at"])
+    return Envelope(**fields, outbox_id=outbox_id)

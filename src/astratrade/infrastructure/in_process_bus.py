@@ -1,0 +1,77 @@
+"""Embedded-mode delivery of committed events: outbox rows go to in-process subscribers.
+
+Delivery is asynchronous, as it is through Redis Streams, and at least once: rows left
+unpublished by a crash are delivered again on the next start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure import event_store
+from astratrade.shared.bus import MessageBus
+from astratrade.shared.clock import Clock
+from astratrade.shared.messages import Envelope
+
+logger = logging.getLogger(__name__)
+
+
+class InProcessDispatcher:
+    def __init__(self, bus: MessageBus, engine: AsyncEngine, clock: Clock) -> None:
+        self._bus = bus
+        self._engine = engine
+        self._clock = clock
+        self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def committed(self, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            self._queue.put_nowait(envelope)
+
+    async def start(self) -> None:
+        """Re-deliver what a previous run committed but never delivered, then keep going."""
+        async with self._engine.connect() as conn:
+            for envelope in await event_store.unpublished(conn, limit=1_000_000):
+                self._queue.put_nowait(envelope)
+        self._task = asyncio.create_task(self._run(), name="in-process-dispatcher")
+
+    async def drain(self) -> None:
+        """Wait until every event committed so far has been delivered."""
+        await self._queue.join()
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._queue.join(), timeout=5)
+        self._task.cancel()
+        with suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < 500:
+                batch.append(self._queue.get_nowait())
+            try:
+                for envelope in batch:
+                    await self._bus.deliver(envelope)
+                await self._mark_published(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _mark_published(self, batch: list[Envelope]) -> None:
+        try:
+            async with self._engine.begin() as conn:
+                await event_store.mark_published(
+                    conn, [e.event_id for e in batch], self._clock.now()
+                )
+        except Exception:
+            # Delivered but not marked: they are delivered again after a restart, which
+            # subscribers must tolerate (at-least-once delivery).
+            logger.exception("could not mark %d outbox rows published", len(batch))

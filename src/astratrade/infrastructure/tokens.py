@@ -1,0 +1,76 @@
+"""JWT access and refresh tokens (PyJWT, HS256), issued by users and verified everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import jwt
+
+from astratrade.shared.clock import Clock
+from astratrade.shared.errors import Unauthorized
+
+TokenKind = Literal["access", "refresh"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    user_id: str
+    role: str
+    kind: TokenKind
+    token_id: str
+    expires_at: datetime
+
+
+class TokenCodec:
+    algorithm = "HS256"
+
+    def __init__(self, secret: str, issuer: str, clock: Clock) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._clock = clock
+
+    def issue(
+        self, *, user_id: str, role: str, kind: TokenKind, token_id: str, ttl: timedelta
+    ) -> str:
+        now = self._clock.now()
+        claims = {
+            "sub": user_id,
+            "role": role,
+            "typ": kind,
+            "jti": token_id,
+            "iss": self._issuer,
+            "iat": int(now.timestamp()),
+            "exp": int((now + ttl).timestamp()),
+        }
+        return jwt.encode(claims, self._secret, algorithm=self.algorithm)
+
+    def verify(self, token: str, kind: TokenKind) -> Claims:
+        """Check signature, issuer, expiry (on the injected clock) and kind."""
+        try:
+            data = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self.algorithm],
+                issuer=self._issuer,
+                options={
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "require": ["sub", "exp", "jti", "typ"],
+                },
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthorized(f"invalid token: {error}") from error
+        expires_at = datetime.fromtimestamp(int(data["exp"]), tz=self._clock.now().tzinfo)
+        if expires_at <= self._clock.now():
+            raise Unauthorized("token has expired")
+        if data["typ"] != kind:
+            raise Unauthorized(f"expected a {kind} token, got a {data['typ']} token")
+        return Claims(
+            user_id=str(data["sub"]),
+            role=str(data.get("role", "trader")),
+            kind=kind,
+            token_id=str(data["jti"]),
+            expires_at=expires_at,
+        )

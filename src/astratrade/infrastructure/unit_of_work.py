@@ -1,0 +1,114 @@
+"""The unit of work: state, audit events and outbox rows commit in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from astratrade.infrastructure import event_store
+from astratrade.shared.bus import EventPublisher
+from astratrade.shared.clock import Clock
+from astratrade.shared.ids import IdFactory, new_id
+from astratrade.shared.messages import Aggregate, Envelope
+
+Flush = Callable[[AsyncConnection], Awaitable[None]]
+
+
+class SqlUnitOfWork:
+    """Opens its connection lazily: a use case that changes nothing touches no database."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: EventPublisher,
+        clock: Clock,
+        ids: IdFactory = new_id,
+    ) -> None:
+        self._engine = engine
+        self._publisher = publisher
+        self._clock = clock
+        self._ids = ids
+        self._conn: AsyncConnection | None = None
+        self._tracked: dict[int, Aggregate] = {}
+        self._flushes: list[Flush] = []
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close(rollback=True)
+
+    async def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            self._conn = await self._engine.connect()
+            await self._conn.begin()
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def track(self, aggregate: Aggregate) -> None:
+        """Collect this aggregate's recorded events on commit."""
+        self._tracked.setdefault(id(aggregate), aggregate)
+
+    def on_commit(self, flush: Flush) -> None:
+        """Run a repository's writes inside the transaction, just before the events."""
+        self._flushes.append(flush)
+
+    async def commit(self) -> list[Envelope]:
+        envelopes = self._number_events()
+        if not envelopes and not self._flushes and self._conn is None:
+            return []
+        conn = await self.connection()
+        for flush in self._flushes:
+            await flush(conn)
+        await event_store.append(conn, envelopes)
+        await conn.commit()
+        self._flushes.clear()
+        await self._close(rollback=False)
+        self._publisher.committed(envelopes)
+        return envelopes
+
+    async def rollback(self) -> None:
+        await self._close(rollback=True)
+
+    def _number_events(self) -> list[Envelope]:
+        now = self._clock.now()
+        envelopes: list[Envelope] = []
+        for aggregate in self._tracked.values():
+            for event in aggregate.pending_events:
+                aggregate.version += 1
+                envelopes.append(
+                    Envelope(
+                        event_id=self._ids(),
+                        type=event.type_name(),
+                        version=event.schema_version,
+                        context=event.context,
+                        aggregate_id=aggregate.id,
+                        aggregate_version=aggregate.version,
+                        occurred_at=now,
+                        payload=event.payload(),
+                    )
+                )
+            aggregate.pending_events.clear()
+        return envelopes
+
+    async def _close(self, *, rollback: bool) -> None:
+        self._flushes.clear()
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        try:
+            if rollback and conn.in_transaction():
+                await conn.rollback()
+        finally:
+            await conn.close()

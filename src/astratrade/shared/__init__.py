@@ -1,0 +1,1 @@
+"""The shared kernel: money, time, ids, messages and the message bus."""

@@ -1,0 +1,85 @@
+"""Commands and events are frozen facts; committed events travel in an Envelope."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """An instruction with exactly one handler; its error propagates to the caller."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """A fact that happened. Subclasses set the owning context and a schema version."""
+
+    context: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+    def payload(self) -> dict[str, Any]:
+        return {f.name: to_json_value(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Envelope:
+    """A committed event as it is stored in the audit log and the outbox, and delivered."""
+
+    event_id: str
+    type: str
+    version: int
+    context: str
+    aggregate_id: str
+    aggregate_version: int
+    occurred_at: datetime
+    payload: dict[str, Any]
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    outbox_id: int | None = field(default=None, compare=False)
+
+    def as_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data.pop("outbox_id")
+        data["occurred_at"] = self.occurred_at.isoformat()
+        return data
+
+
+def to_json_value(value: object) -> Any:
+    """Decimals become strings, datetimes ISO text, enums their value; containers recurse."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json_value(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+class Aggregate:
+    """A consistency boundary. It records the events of each change; the unit of work
+    numbers them (aggregate_version) and stores them with the new state in one transaction."""
+
+    aggregate_type: ClassVar[str]
+
+    def __init__(self, aggregate_id: str, version: int = 0) -> None:
+        self.id = aggregate_id
+        self.version = version
+        self.pending_events: list[Event] = []
+
+    def record(self, event: Event) -> None:
+        self.pending_events.append(event)

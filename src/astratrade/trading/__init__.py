@@ -1,0 +1,1 @@
+"""Trading: markets, prices, collateral, orders, positions, margin, funding, liquidation."""

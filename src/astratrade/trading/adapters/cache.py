@@ -1,0 +1,36 @@
+"""Trading's working set of accounts, kept in memory by the single trading writer."""
+
+from __future__ import annotations
+
+from astratrade.trading.domain.account import Account
+
+
+class AccountCache:
+    """Accounts loaded from the database, authoritative while this process is the only
+    writer of trading state (embedded mode, or the one trading service). The database
+    stays the durable record: every change is committed there before it is answered, and a
+    failed commit evicts what it touched so the next use reloads the committed state.
+
+    `active` holds the accounts with a position or an open order: the ones a price tick
+    can affect."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] = {}
+        self.active: dict[str, Account] = {}
+
+    def get(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
+
+    def put(self, account: Account) -> None:
+        self.accounts[account.id] = account
+        self.refresh(account)
+
+    def refresh(self, account: Account) -> None:
+        if account.positions or account.open_orders:
+            self.active[account.id] = account
+        else:
+            self.active.pop(account.id, None)
+
+    def evict(self, account_id: str) -> None:
+        self.accounts.pop(account_id, None)
+        self.active.pop(account_id, None)

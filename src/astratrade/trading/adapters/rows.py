@@ -1,0 +1,124 @@
+"""Mapping between trading's rows and its domain objects, and a portable upsert."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from astratrade.trading.domain.orders import (
+    Fill,
+    Liquidity,
+    Order,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)  # fmt: skip
+from astratrade.trading.domain.position import Position
+
+
+async def upsert(
+    conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
+    if not rows:
+        return
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table)
+    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    await conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
+def order_row(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "account_id": order.account_id,
+        "market": order.market,
+        "side": order.side.value,
+        "type": order.type.value,
+        "size": order.size,
+        "price": order.price,
+        "trigger_price": order.trigger_price,
+        "reduce_only": order.reduce_only,
+        "time_in_force": order.time_in_force.value,
+        "client_order_id": order.client_order_id,
+        "status": order.status.value,
+        "filled_size": order.filled_size,
+        "average_price": order.average_price,
+        "reason": order.reason,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at or order.created_at,
+    }
+
+
+def order_from_row(row: Row[Any], fills: Sequence[Fill] = ()) -> Order:
+    return Order(
+        id=row.id,
+        account_id=row.account_id,
+        market=row.market,
+        side=Side(row.side),
+        type=OrderType(row.type),
+        size=row.size,
+        price=row.price,
+        trigger_price=row.trigger_price,
+        reduce_only=row.reduce_only,
+        time_in_force=TimeInForce(row.time_in_force),
+        client_order_id=row.client_order_id,
+        created_at=row.created_at,
+        status=OrderStatus(row.status),
+        filled_size=row.filled_size,
+        average_price=row.average_price,
+        updated_at=row.updated_at,
+        reason=row.reason,
+        fills=list(fills),
+    )
+
+
+def fill_row(fill: Fill) -> dict[str, Any]:
+    return {
+        "id": fill.id,
+        "order_id": fill.order_id,
+        "account_id": fill.account_id,
+        "market": fill.market,
+        "side": fill.side.value,
+        "size": fill.size,
+        "price": fill.price,
+        "fee": fill.fee,
+        "liquidity": fill.liquidity.value,
+        "realized_pnl": fill.realized_pnl,
+        "at": fill.at,
+    }
+
+
+def fill_from_row(row: Row[Any]) -> Fill:
+    return Fill(
+        id=row.id,
+        order_id=row.order_id,
+        account_id=row.account_id,
+        market=row.market,
+        side=Side(row.side),
+        size=row.size,
+        price=row.price,
+        fee=row.fee,
+        liquidity=Liquidity(row.liquidity),
+        realized_pnl=row.realized_pnl,
+        at=row.at,
+    )
+
+
+def position_row(account_id: str, position: Position) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "market": position.market,
+        "size": position.size,
+        "entry_price": position.entry_price,
+        "realized_pnl": position.realized_pnl,
+        "opened_at": position.opened_at,
+    }
+
+
+def position_from_row(row: Row[Any]) -> Position:
+    return Position(row.market, row.size, row.entry_price, row.opened_at, row.realized_pnl)

@@ -1,0 +1,98 @@
+"""Trading's tables (prefixed trading_), on the shared metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+
+from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
+
+accounts = Table(
+    "trading_accounts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner_id", String(36), index=True),
+    Column("kind", String(16), nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("collateral", ExactDecimal, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+leverage = Table(
+    "trading_leverage",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("market", String(16), primary_key=True),
+    Column("leverage", ExactDecimal, nullable=False),
+)
+
+positions = Table(
+    "trading_positions",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("market", String(16), primary_key=True),
+    Column("size", ExactDecimal, nullable=False),
+    Column("entry_price", ExactDecimal, nullable=False),
+    Column("realized_pnl", ExactDecimal, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+)
+
+orders = Table(
+    "trading_orders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False),
+    Column("market", String(16), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("size", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal),
+    Column("trigger_price", ExactDecimal),
+    Column("reduce_only", Boolean, nullable=False),
+    Column("time_in_force", String(4), nullable=False),
+    Column("client_order_id", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("filled_size", ExactDecimal, nullable=False),
+    Column("average_price", ExactDecimal),
+    Column("reason", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    # Idempotent retries: one client_order_id per account.
+    UniqueConstraint("account_id", "client_order_id"),
+    Index("ix_trading_orders_account_status", "account_id", "status"),
+)
+
+fills = Table(
+    "trading_fills",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("order_id", String(36), index=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("market", String(16), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("size", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal, nullable=False),
+    Column("fee", ExactDecimal, nullable=False),
+    Column("liquidity", String(12), nullable=False),
+    Column("realized_pnl", ExactDecimal, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+leverage_limits = Table(
+    "trading_leverage_limits",
+    metadata,
+    Column("owner_id", String(36), primary_key=True),
+    Column("max_leverage", ExactDecimal, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+funding_payments = Table(
+    "trading_funding",
+    metadata,
+    Column("market", String(16), primary_key=True),
+    Column("funding_time", UtcDateTime, primary_key=True),
+    Column("rate", ExactDecimal, nullable=False),
+    Column("mark", ExactDecimal, nullable=False),
+    Column("accounts_paid", Integer, nullable=False),
+)

@@ -1,0 +1,172 @@
+"""Trading's HTTP API: thin routes that turn requests into commands and views into JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from astratrade.entrypoints.deps import Bus, CurrentUser, Db
+from astratrade.entrypoints.http import DecimalRoute
+from astratrade.shared.errors import NotFound
+from astratrade.trading import views
+from astratrade.trading.api.schemas import (
+    AccountOut,
+    ClosePositionIn,
+    LeverageIn,
+    LeverageOut,
+    MarketOut,
+    OrderIn,
+    OrderOut,
+    PositionOut,
+    TierOut,
+)  # fmt: skip
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.commands import (
+    CancelOrder,
+    ClosePosition,
+    PlaceOrder,
+    SetLeverage,
+)  # fmt: skip
+from astratrade.trading.domain.markets import Market
+from astratrade.trading.domain.orders import OrderStatus
+from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
+from astratrade.trading.handlers import owned_account
+from astratrade.trading.ports import TradingUnitOfWork
+
+router = APIRouter(prefix="/api/v1", route_class=DecimalRoute, tags=["trading"])
+
+
+def get_trading(request: Request) -> TradingEngine:
+    engine: TradingEngine = request.app.state.trading
+    return engine
+
+
+Trading = Annotated[TradingEngine, Depends(get_trading)]
+
+
+def market_out(market: Market, quote: Quote) -> MarketOut:
+    return MarketOut(
+        market=market.id,
+        tick_size=market.tick,
+        step_size=market.step,
+        min_size=market.min_size,
+        max_market_order_value=market.max_market_order_value,
+        max_limit_order_value=market.max_limit_order_value,
+        risk_tiers=[
+            TierOut(max_leverage=t.max_leverage, up_to_notional=t.up_to) for t in market.tiers
+        ],
+        mark_price=quote.mark,
+        index_price=quote.index,
+        price_time=quote.at,
+    )
+
+
+@router.get("/markets", response_model=list[MarketOut])
+async def list_markets(trading: Trading) -> list[MarketOut]:
+    venue = trading.venue
+    return [market_out(m, venue.quotes[m.id]) for m in venue.markets.values()]
+
+
+@router.get("/markets/{market}", response_model=MarketOut)
+async def get_market(market: str, trading: Trading) -> MarketOut:
+    found = trading.venue.markets.get(market)
+    if found is None:
+        raise NotFound(f"market {market!r} is not listed")
+    return market_out(found, trading.venue.quotes[market])
+
+
+async def _accounts_of(trading: Trading, owner_id: str) -> list[Account]:
+    async def load(uow: TradingUnitOfWork) -> list[Account]:
+        ids = await uow.accounts.ids_of_owner(owner_id)
+        return [await owned_account(uow, account_id, owner_id) for account_id in ids]
+
+    return await trading.run(load)
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+async def list_accounts(user: CurrentUser, trading: Trading) -> list[AccountOut]:
+    async def load(uow: TradingUnitOfWork) -> list[views.AccountView]:
+        ids = await uow.accounts.ids_of_owner(user.user_id)
+        accounts = [await owned_account(uow, i, user.user_id) for i in ids]
+        return [views.account_view(a, trading.venue) for a in accounts]
+
+    return [AccountOut.model_validate(v) for v in await trading.run(load)]
+
+
+@router.get("/accounts/{account_id}", response_model=AccountOut)
+async def get_account(account_id: str, user: CurrentUser, trading: Trading) -> AccountOut:
+    async def load(uow: TradingUnitOfWork) -> views.AccountView:
+        account = await owned_account(uow, account_id, user.user_id)
+        return views.account_view(account, trading.venue)
+
+    return AccountOut.model_validate(await trading.run(load))
+
+
+@router.put("/accounts/{account_id}/leverage", response_model=LeverageOut)
+async def set_leverage(
+    account_id: str, body: LeverageIn, user: CurrentUser, bus: Bus
+) -> LeverageOut:
+    command = SetLeverage(
+        owner_id=user.user_id, account_id=account_id, market=body.market, leverage=body.leverage
+    )
+    account = await bus.execute(command)
+    return LeverageOut(
+        account_id=account.id, market=body.market, leverage=account.leverage[body.market]
+    )
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut)
+async def place_order(body: OrderIn, user: CurrentUser, bus: Bus) -> OrderOut:
+    order = await bus.execute(PlaceOrder(owner_id=user.user_id, **body.model_dump()))
+    return OrderOut.model_validate(order)
+
+
+@router.get("/orders", response_model=list[OrderOut])
+async def list_orders(
+    user: CurrentUser,
+    trading: Trading,
+    db: Db,
+    account_id: str | None = None,
+    status: OrderStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[OrderOut]:
+    accounts = await _accounts_of(trading, user.user_id)
+    ids = [a.id for a in accounts if account_id in (None, a.id)]
+    if account_id is not None and not ids:
+        raise NotFound(f"account {account_id} not found")
+    orders = await views.orders_of(db, ids, status.value if status else None, limit)
+    return [OrderOut.model_validate(o) for o in orders]
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+async def get_order(order_id: str, user: CurrentUser, trading: Trading, db: Db) -> OrderOut:
+    order = await views.order_by_id(db, order_id)
+    owned = {a.id for a in await _accounts_of(trading, user.user_id)}
+    if order is None or order.account_id not in owned:
+        raise NotFound(f"order {order_id} not found")
+    return OrderOut.model_validate(order)
+
+
+@router.delete("/orders/{order_id}", response_model=OrderOut)
+async def cancel_order(order_id: str, user: CurrentUser, bus: Bus) -> OrderOut:
+    order = await bus.execute(CancelOrder(owner_id=user.user_id, order_id=order_id))
+    return OrderOut.model_validate(order)
+
+
+@router.get("/positions", response_model=list[PositionOut])
+async def list_positions(account_id: str, user: CurrentUser, trading: Trading) -> list[PositionOut]:
+    async def load(uow: TradingUnitOfWork) -> list[views.PositionView]:
+        account = await owned_account(uow, account_id, user.user_id)
+        return views.position_views(account, trading.venue)
+
+    return [PositionOut.model_validate(v) for v in await trading.run(load)]
+
+
+@router.post("/positions/{market}/close", response_model=OrderOut)
+async def close_position(
+    market: str, body: ClosePositionIn, user: CurrentUser, bus: Bus
+) -> OrderOut:
+    command = ClosePosition(owner_id=user.user_id, account_id=body.account_id, market=market)
+    return OrderOut.model_validate(await bus.execute(command))

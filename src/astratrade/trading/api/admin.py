@@ -1,0 +1,57 @@
+"""Admin routes of the practice venue: the manual price feed and the manual clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+
+from astratrade.entrypoints.deps import AdminUser
+from astratrade.entrypoints.http import DecimalRoute
+from astratrade.shared.clock import ManualClock
+from astratrade.shared.errors import Conflict, NotFound, ValidationFailed
+from astratrade.trading.api import Trading, market_out
+from astratrade.trading.api.schemas import ClockIn, ClockOut, MarketOut, PriceIn
+from astratrade.trading.domain.prices import Quote
+
+router = APIRouter(prefix="/api/v1/admin", route_class=DecimalRoute, tags=["admin"])
+
+
+@router.post("/markets/{market}/price", response_model=MarketOut)
+async def set_price(
+    market: str, body: PriceIn, _admin: AdminUser, trading: Trading, request: Request
+) -> MarketOut:
+    feed = request.app.state.settings.price_feed
+    if feed != "manual":
+        raise Conflict(f"prices come from the {feed} feed; start with ASTRATRADE_PRICE_FEED=manual")
+    found = trading.venue.markets.get(market)
+    if found is None:
+        raise NotFound(f"market {market!r} is not listed")
+    index = body.index if body.index is not None else body.mark
+    for name, value in (("mark", body.mark), ("index", index)):
+        found.check_price(value, name)
+    quote = Quote(market, body.mark, index, trading.clock.now())
+    await trading.on_quotes([quote])
+    return market_out(found, trading.venue.quotes[market])
+
+
+@router.post("/clock", response_model=ClockOut)
+async def set_clock(body: ClockIn, _admin: AdminUser, trading: Trading) -> ClockOut:
+    clock = trading.clock
+    if not isinstance(clock, ManualClock):
+        raise Conflict("the clock is the system clock; start with ASTRATRADE_CLOCK=manual")
+    if (body.now is None) == (body.advance_seconds is None):
+        raise ValidationFailed("now", "send exactly one of now or advance_seconds")
+    try:
+        if body.now is not None:
+            if body.now.tzinfo is None:
+                raise ValidationFailed("now", f"now must carry a timezone, was {body.now}")
+            clock.set(body.now)
+        elif body.advance_seconds is not None:
+            if body.advance_seconds < 0:
+                raise ValidationFailed("advance_seconds", "the clock only moves forward")
+            clock.set(clock.now() + timedelta(seconds=int(body.advance_seconds)))
+    except ValueError as error:
+        raise ValidationFailed("now", str(error)) from error
+    await trading.on_time()
+    return ClockOut(now=clock.now())

@@ -1,0 +1,140 @@
+"""Request and response bodies of trading's API. Decimals travel as strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from astratrade.entrypoints.schemas import DecimalIn, DecimalOut
+from astratrade.trading.domain.orders import OrderStatus, OrderType, Side, TimeInForce
+
+Identifier = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TierOut(Out):
+    max_leverage: DecimalOut
+    up_to_notional: DecimalOut | None
+
+
+class MarketOut(Out):
+    market: str
+    tick_size: DecimalOut
+    step_size: DecimalOut
+    min_size: DecimalOut
+    max_market_order_value: DecimalOut
+    max_limit_order_value: DecimalOut
+    risk_tiers: list[TierOut]
+    mark_price: DecimalOut
+    index_price: DecimalOut
+    price_time: datetime
+
+
+class AccountOut(Out):
+    account_id: str
+    kind: str
+    currency: str
+    collateral: DecimalOut
+    equity: DecimalOut
+    unrealized_pnl: DecimalOut
+    initial_margin: DecimalOut
+    maintenance_margin: DecimalOut
+    order_margin: DecimalOut
+    available: DecimalOut
+    margin_ratio: DecimalOut | None
+    leverage: dict[str, DecimalOut]
+
+
+class LeverageIn(BaseModel):
+    market: Identifier
+    leverage: DecimalIn
+
+
+class LeverageOut(Out):
+    account_id: str
+    market: str
+    leverage: DecimalOut
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: Identifier
+    market: Identifier
+    side: Side
+    type: OrderType
+    size: DecimalIn
+    price: DecimalIn | None = None
+    trigger_price: DecimalIn | None = None
+    reduce_only: bool = False
+    time_in_force: TimeInForce | None = None
+    client_order_id: Identifier | None = None
+
+
+class FillOut(Out):
+    fill_id: str = Field(validation_alias="id")
+    size: DecimalOut
+    price: DecimalOut
+    fee: DecimalOut
+    liquidity: str
+    realized_pnl: DecimalOut
+    at: datetime
+
+
+class OrderOut(Out):
+    order_id: str = Field(validation_alias="id")
+    account_id: str
+    market: str
+    side: Side
+    type: OrderType
+    size: DecimalOut
+    price: DecimalOut | None
+    trigger_price: DecimalOut | None
+    reduce_only: bool
+    time_in_force: TimeInForce
+    client_order_id: str | None
+    status: OrderStatus
+    filled_size: DecimalOut
+    average_price: DecimalOut | None
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime | None
+    fills: list[FillOut]
+
+
+class PositionOut(Out):
+    market: str
+    side: str
+    size: DecimalOut
+    entry_price: DecimalOut
+    mark_price: DecimalOut
+    notional: DecimalOut
+    unrealized_pnl: DecimalOut
+    realized_pnl: DecimalOut
+    leverage: DecimalOut
+    initial_margin: DecimalOut
+    maintenance_margin: DecimalOut
+    opened_at: datetime
+
+
+class ClosePositionIn(BaseModel):
+    account_id: Identifier
+
+
+class PriceIn(BaseModel):
+    mark: DecimalIn
+    index: DecimalIn | None = Field(default=None, description="defaults to the mark")
+
+
+class ClockIn(BaseModel):
+    now: datetime | None = Field(default=None, description="move the manual clock to this time")
+    advance_seconds: DecimalIn | None = Field(default=None, description="or move it forward")
+
+
+class ClockOut(BaseModel):
+    now: datetime

@@ -1,0 +1,270 @@
+"""The trading account aggregate: collateral, leverage per market, positions, open orders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from astratrade.shared.messages import Aggregate
+from astratrade.shared.money import ZERO, money
+from astratrade.trading.domain import events
+from astratrade.trading.domain.margin import MarginSummary, Markets, Marks, summarize
+from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, Side
+from astratrade.trading.domain.position import Position
+from astratrade.trading.domain.pricing import fee as fee_for
+
+
+class AccountKind(StrEnum):
+    PRACTICE = "practice"
+    LIVE = "live"
+    TOURNAMENT = "tournament"
+    HOUSE = "house"  # the practice venue's counterparty: P&L, fees and funding settle here
+    INSURANCE = "insurance"  # liquidation fees in, shortfalls out
+
+    @property
+    def is_system(self) -> bool:
+        return self in (AccountKind.HOUSE, AccountKind.INSURANCE)
+
+
+class LeverageSettings(dict[str, Decimal]):
+    """Leverage per market; a market never set uses the default."""
+
+    def __init__(self, default: Decimal, settings: dict[str, Decimal] | None = None) -> None:
+        super().__init__(settings or {})
+        self.default = default
+
+    def __missing__(self, market: str) -> Decimal:
+        return self.default
+
+
+class Account(Aggregate):
+    aggregate_type = "trading_account"
+
+    def __init__(
+        self,
+        account_id: str,
+        *,
+        owner_id: str | None,
+        kind: AccountKind,
+        currency: str,
+        collateral: Decimal,
+        leverage: LeverageSettings,
+        created_at: datetime,
+        positions: Iterable[Position] = (),
+        open_orders: Iterable[Order] = (),
+        version: int = 0,
+    ) -> None:
+        super().__init__(account_id, version)
+        self.owner_id = owner_id
+        self.kind = kind
+        self.currency = currency
+        self.collateral = collateral
+        self.leverage = leverage
+        self.created_at = created_at
+        self.positions: dict[str, Position] = {p.market: p for p in positions}
+        self.open_orders: dict[str, Order] = {o.id: o for o in open_orders}
+        # What changed since the last save, so the repository writes only that.
+        self.dirty_orders: dict[str, Order] = {}
+        self.dirty_positions: set[str] = set()
+        self.dirty_leverage: set[str] = set()
+        self.new_fills: list[Fill] = []
+        self.balance_changed = False
+
+    @classmethod
+    def open(
+        cls,
+        account_id: str,
+        *,
+        owner_id: str | None,
+        kind: AccountKind,
+        currency: str,
+        default_leverage: Decimal,
+        at: datetime,
+    ) -> Account:
+        account = cls(
+            account_id,
+            owner_id=owner_id,
+            kind=kind,
+            currency=currency,
+            collateral=ZERO,
+            leverage=LeverageSettings(default_leverage),
+            created_at=at,
+        )
+        account.balance_changed = True
+        account.record(
+            events.AccountOpened(
+                account_id=account_id, owner_id=owner_id, kind=kind.value, currency=currency
+            )
+        )
+        return account
+
+    @property
+    def is_dirty(self) -> bool:
+        return bool(
+            self.pending_events
+            or self.balance_changed
+            or self.dirty_orders
+            or self.dirty_positions
+            or self.dirty_leverage
+            or self.new_fills
+        )
+
+    # -- margin ---------------------------------------------------------------------------
+
+    def margin(self, marks: Marks, markets: Markets) -> MarginSummary:
+        return summarize(
+            self.collateral,
+            self.positions,
+            self.open_orders.values(),
+            marks,
+            markets,
+            self.leverage,
+        )
+
+    # -- money movements ------------------------------------------------------------------
+
+    def adjust(self, amount: Decimal) -> None:
+        """Move money in or out without a fact of its own: the counter-leg of a trader's event."""
+        self.collateral += amount
+        self.balance_changed = True
+
+    def deposit(self, amount: Decimal, *, source: str, reason: str) -> None:
+        self.adjust(amount)
+        self.record(
+            events.CollateralDeposited(
+                account_id=self.id, amount=amount, source=source, reason=reason
+            )
+        )
+
+    def set_leverage(self, market: str, leverage: Decimal) -> None:
+        self.leverage[market] = leverage
+        self.dirty_leverage.add(market)
+        self.record(events.LeverageSet(account_id=self.id, market=market, leverage=leverage))
+
+    # -- orders ---------------------------------------------------------------------------
+
+    def accept(self, order: Order) -> None:
+        self.open_orders[order.id] = order
+        self.dirty_orders[order.id] = order
+        self.record(
+            events.OrderAccepted(
+                order_id=order.id,
+                account_id=self.id,
+                market=order.market,
+                side=order.side.value,
+                type=order.type.value,
+                size=order.size,
+                price=order.price,
+                trigger_price=order.trigger_price,
+                reduce_only=order.reduce_only,
+                time_in_force=order.time_in_force.value,
+                client_order_id=order.client_order_id,
+            )
+        )
+
+    def end_order(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
+        order.close(status, reason, at)
+        self.open_orders.pop(order.id, None)
+        self.dirty_orders[order.id] = order
+        self.record(
+            events.OrderCancelled(
+                order_id=order.id, account_id=self.id, status=status.value, reason=reason
+            )
+        )
+
+    def fill(
+        self,
+        *,
+        fill_id: str,
+        order: Order | None,
+        market: str,
+        side: Side,
+        size: Decimal,
+        price: Decimal,
+        fee_rate: Decimal,
+        liquidity: Liquidity,
+        at: datetime,
+    ) -> Fill:
+        """Trade `size` at `price`. Collateral moves by realized P&L minus the fee; the
+        caller settles the opposite amount with the house."""
+        delta = size * side.sign
+        position = self.positions.get(market) or Position(market, ZERO, price, at)
+        was_long = position.size > 0
+        realized = money(position.apply(delta, price))
+        fee = fee_for(size * price, fee_rate)
+        self.collateral += realized - fee
+        self.balance_changed = True
+        fill = Fill(fill_id, order.id if order else None, self.id, market, side, size, price,
+                    fee, liquidity, realized, at)  # fmt: skip
+        self.new_fills.append(fill)
+        self.record(
+            events.OrderFilled(
+                fill_id=fill_id,
+                order_id=fill.order_id,
+                account_id=self.id,
+                owner_id=self.owner_id,
+                market=market,
+                side=side.value,
+                size=size,
+                price=price,
+                fee=fee,
+                liquidity=liquidity.value,
+                realized_pnl=realized,
+                position_size=position.size,
+                position_entry_price=position.entry_price,
+            )
+        )
+        self._update_position(position, realized, was_long, liquidity, at)
+        if order is not None:
+            order.record_fill(fill)
+            self.dirty_orders[order.id] = order
+            if order.status is OrderStatus.FILLED:
+                self.open_orders.pop(order.id, None)
+        return fill
+
+    def _update_position(
+        self, position: Position, realized: Decimal, was_long: bool, liquidity: Liquidity,
+        at: datetime,
+    ) -> None:  # fmt: skip
+        market = position.market
+        self.dirty_positions.add(market)
+        opened_before = market in self.positions
+        flipped = opened_before and position.size != ZERO and (position.size > 0) != was_long
+        position.realized_pnl += realized
+        if opened_before and (position.size == ZERO or flipped):
+            self.record(
+                events.PositionClosed(
+                    account_id=self.id,
+                    owner_id=self.owner_id,
+                    market=market,
+                    opened_at=position.opened_at,
+                    realized_pnl=position.realized_pnl,
+                    liquidated=liquidity is Liquidity.LIQUIDATION,
+                )
+            )
+            position.realized_pnl = ZERO
+            position.opened_at = at
+        if position.size == ZERO:
+            self.positions.pop(market, None)
+        else:
+            self.positions[market] = position
+
+    def pay_funding(self, market: str, rate: Decimal, mark: Decimal) -> Decimal:
+        """Longs pay shorts when the rate is positive; returns what this account paid."""
+        position = self.positions[market]
+        payment = money(position.size * mark * rate)
+        self.collateral -= payment
+        self.balance_changed = True
+        self.record(
+            events.FundingPaid(
+                account_id=self.id,
+                market=market,
+                rate=rate,
+                mark=mark,
+                position_size=position.size,
+                payment=payment,
+            )
+        )
+        return payment

@@ -1,0 +1,74 @@
+"""Instructions to the trading context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from astratrade.shared.messages import Command
+from astratrade.trading.domain.orders import OrderType, Side, TimeInForce
+from astratrade.trading.domain.prices import Quote
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlaceOrder(Command):
+    owner_id: str
+    account_id: str
+    market: str
+    side: Side
+    type: OrderType
+    size: Decimal
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    reduce_only: bool = False
+    time_in_force: TimeInForce | None = None
+    client_order_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelOrder(Command):
+    owner_id: str
+    order_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClosePosition(Command):
+    owner_id: str
+    account_id: str
+    market: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetLeverage(Command):
+    owner_id: str
+    account_id: str
+    market: str
+    leverage: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenPracticeAccount(Command):
+    owner_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcessQuotes(Command):
+    """New marks: run triggers, limit fills and liquidations for the markets quoted."""
+
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdvanceClock(Command):
+    """Time moved: sample premiums and pay funding for every hour boundary passed."""
+
+    now: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetLeverageLimit(Command):
+    """The trader's unlocked max leverage, from the progression context's events."""
+
+    owner_id: str
+    max_leverage: Decimal

@@ -1,0 +1,21 @@
+"""Trading's domain errors."""
+
+from __future__ import annotations
+
+from astratrade.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
+
+__all__ = ["Conflict", "InsufficientMargin", "InvalidOrder", "NotFound", "OrderRejected"]
+
+
+class InvalidOrder(ValidationFailed):
+    """An order or setting that breaks a market or account rule."""
+
+
+class OrderRejected(DomainError):
+    """A valid order the account cannot take now (limits, reduce-only with nothing to reduce)."""
+
+    code = "order_rejected"
+
+
+class InsufficientMargin(OrderRejected):
+    code = "insufficient_margin"

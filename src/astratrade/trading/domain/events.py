@@ -1,0 +1,130 @@
+"""Trading's events: the facts other contexts (ledger, progression, feed) build on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from astratrade.shared.messages import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradingEvent(Event):
+    context = "trading"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountOpened(TradingEvent):
+    account_id: str
+    owner_id: str | None
+    kind: str
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollateralDeposited(TradingEvent):
+    """Money entering an account; `source` is the account it came from (the house grant)."""
+
+    account_id: str
+    amount: Decimal
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeverageSet(TradingEvent):
+    account_id: str
+    market: str
+    leverage: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderAccepted(TradingEvent):
+    order_id: str
+    account_id: str
+    market: str
+    side: str
+    type: str
+    size: Decimal
+    price: Decimal | None
+    trigger_price: Decimal | None
+    reduce_only: bool
+    time_in_force: str
+    client_order_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderFilled(TradingEvent):
+    """One fill. Collateral moved by realized_pnl - fee; the house took the other side."""
+
+    fill_id: str
+    order_id: str | None
+    account_id: str
+    owner_id: str | None
+    market: str
+    side: str
+    size: Decimal
+    price: Decimal
+    fee: Decimal
+    liquidity: str
+    realized_pnl: Decimal
+    position_size: Decimal
+    position_entry_price: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(TradingEvent):
+    order_id: str
+    account_id: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderTriggered(TradingEvent):
+    order_id: str
+    account_id: str
+    mark: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class PositionClosed(TradingEvent):
+    account_id: str
+    owner_id: str | None
+    market: str
+    opened_at: datetime
+    realized_pnl: Decimal
+    liquidated: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class FundingPaid(TradingEvent):
+    """payment > 0: the account paid the house; < 0: it received."""
+
+    account_id: str
+    market: str
+    rate: Decimal
+    mark: Decimal
+    position_size: Decimal
+    payment: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountLiquidated(TradingEvent):
+    account_id: str
+    owner_id: str | None
+    markets: list[str]
+    equity_before: Decimal
+    maintenance_before: Decimal
+    liquidation_fee: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShortfallCovered(TradingEvent):
+    """Negative-balance protection: the insurance fund (then the house) zeroes the account."""
+
+    account_id: str
+    amount: Decimal
+    from_insurance: Decimal
+    from_house: Decimal

@@ -1,0 +1,55 @@
+"""Funding schedule: premium samples once a minute, a payment every hour on the hour (UTC)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from astratrade.trading.domain.prices import Quote
+from astratrade.trading.domain.pricing import funding_rate
+from astratrade.trading.domain.rules import TradingRules
+
+
+@dataclass(frozen=True, slots=True)
+class FundingDue:
+    at: datetime  # the hour boundary this payment belongs to
+    rates: dict[str, Decimal]
+
+
+def floor_time(moment: datetime, seconds: int) -> datetime:
+    epoch = int(moment.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, tz=moment.tzinfo)
+
+
+class FundingSchedule:
+    """Collects premiums and says which fundings are due as time moves on.
+
+    When time jumps (a manual clock), every hour boundary passed gets its own funding;
+    an hour without samples pays nothing."""
+
+    def __init__(self, rules: TradingRules, start: datetime) -> None:
+        self._rules = rules
+        self._last_sample = floor_time(start, rules.funding_sample_seconds)
+        self._last_funding = floor_time(start, rules.funding_interval_seconds)
+        self._premiums: dict[str, list[Decimal]] = defaultdict(list)
+
+    def advance(self, now: datetime, quotes: Mapping[str, Quote]) -> list[FundingDue]:
+        due: list[FundingDue] = []
+        hour = floor_time(now, self._rules.funding_interval_seconds)
+        while self._last_funding < hour:
+            self._last_funding += timedelta(seconds=self._rules.funding_interval_seconds)
+            rates = {m: funding_rate(self._premiums.get(m, []), self._rules) for m in quotes}
+            due.append(FundingDue(self._last_funding, rates))
+            self._premiums.clear()
+        minute = floor_time(now, self._rules.funding_sample_seconds)
+        if minute > self._last_sample:
+            self._last_sample = minute
+            for market, quote in quotes.items():
+                self._premiums[market].append(quote.premium)
+        return due
+
+    def samples(self, market: str) -> list[Decimal]:
+        return list(self._premiums.get(market, []))

@@ -1,0 +1,69 @@
+"""Liquidation: close at mark, largest loss first, until equity exceeds maintenance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from astratrade.shared.money import ZERO, money
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.events import AccountLiquidated
+from astratrade.trading.domain.orders import Liquidity, OrderStatus, Side
+from astratrade.trading.domain.venue import Settlement, Venue, cover_shortfall
+
+
+def is_liquidatable(account: Account, venue: Venue) -> bool:
+    if not account.positions:
+        return False
+    margin = account.margin(venue.marks, venue.markets)
+    return margin.equity <= margin.maintenance_margin
+
+
+def liquidate(account: Account, venue: Venue, settlement: Settlement, at: datetime) -> bool:
+    """Liquidate if equity <= maintenance margin; return whether it happened.
+
+    Open orders are cancelled first (they hold margin and could add exposure). Each close
+    pays a fee of 1% of its notional to the insurance fund, never more than the equity
+    left; a negative balance at the end is covered by the insurance fund."""
+    if not is_liquidatable(account, venue):
+        return False
+    before = account.margin(venue.marks, venue.markets)
+    for order in list(account.open_orders.values()):
+        account.end_order(order, OrderStatus.CANCELLED, "liquidation", at)
+    marks = venue.marks
+    by_loss = sorted(account.positions.values(), key=lambda p: p.unrealized_pnl(marks[p.market]))
+    closed: list[str] = []
+    fees = ZERO
+    for position in by_loss:
+        if closed and not is_liquidatable(account, venue):
+            break
+        mark = marks[position.market]
+        notional = abs(position.size) * mark
+        fill = account.fill(
+            fill_id=venue.ids(), order=None, market=position.market,
+            side=_closing_side(position.size), size=abs(position.size), price=mark,
+            fee_rate=ZERO, liquidity=Liquidity.LIQUIDATION, at=at,
+        )  # fmt: skip
+        settlement.house.adjust(fill.fee - fill.realized_pnl)
+        equity_left = account.margin(marks, venue.markets).equity
+        fee = min(money(notional * venue.rules.liquidation_fee_rate), max(money(equity_left), ZERO))
+        account.adjust(-fee)
+        settlement.insurance.adjust(fee)
+        fees += fee
+        closed.append(position.market)
+    account.record(
+        AccountLiquidated(
+            account_id=account.id,
+            owner_id=account.owner_id,
+            markets=closed,
+            equity_before=money(before.equity),
+            maintenance_before=money(before.maintenance_margin),
+            liquidation_fee=fees,
+        )
+    )
+    cover_shortfall(account, settlement)
+    return True
+
+
+def _closing_side(size: Decimal) -> Side:
+    return Side.SELL if size > 0 else Side.BUY

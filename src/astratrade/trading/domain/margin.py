@@ -1,0 +1,85 @@
+"""Cross-margin arithmetic of SPEC section 4, over any (collateral, positions, orders) state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from astratrade.shared.money import ZERO
+from astratrade.trading.domain.markets import Market
+from astratrade.trading.domain.orders import Order, OrderType
+from astratrade.trading.domain.position import Position
+
+Marks = Mapping[str, Decimal]
+Markets = Mapping[str, Market]
+Leverage = Mapping[str, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class MarginSummary:
+    collateral: Decimal
+    unrealized_pnl: Decimal
+    equity: Decimal
+    initial_margin: Decimal
+    maintenance_margin: Decimal
+    order_margin: Decimal
+    available: Decimal
+
+    @property
+    def margin_ratio(self) -> Decimal | None:
+        """Maintenance over equity: 1 or more means liquidation. None with no equity left."""
+        if self.equity <= ZERO:
+            return None if self.maintenance_margin == ZERO else Decimal("Infinity")
+        return self.maintenance_margin / self.equity
+
+
+def unrealized_pnl(positions: Iterable[Position], marks: Marks) -> Decimal:
+    return sum((p.size * (marks[p.market] - p.entry_price) for p in positions), ZERO)
+
+
+def initial_margin(positions: Iterable[Position], marks: Marks, leverage: Leverage) -> Decimal:
+    return sum((abs(p.size) * marks[p.market] / leverage[p.market] for p in positions), ZERO)
+
+
+def maintenance_margin(positions: Iterable[Position], marks: Marks, markets: Markets) -> Decimal:
+    total = ZERO
+    for p in positions:
+        notional = abs(p.size) * marks[p.market]
+        total += notional * markets[p.market].tier_for(notional).maintenance_rate
+    return total
+
+
+def order_reserve(order: Order, position: Position | None, leverage: Decimal) -> Decimal:
+    """Margin held by a resting limit order for the part of it that would add exposure."""
+    if order.type is not OrderType.LIMIT or order.reduce_only or order.price is None:
+        return ZERO
+    adding = order.remaining
+    if position is not None and position.side_sign != order.side.sign:
+        adding = max(ZERO, adding - abs(position.size))
+    return adding * order.price / leverage
+
+
+def summarize(
+    collateral: Decimal,
+    positions: Mapping[str, Position],
+    orders: Iterable[Order],
+    marks: Marks,
+    markets: Markets,
+    leverage: Leverage,
+) -> MarginSummary:
+    upnl = unrealized_pnl(positions.values(), marks)
+    initial = initial_margin(positions.values(), marks, leverage)
+    reserved = sum(
+        (order_reserve(o, positions.get(o.market), leverage[o.market]) for o in orders), ZERO
+    )
+    equity = collateral + upnl
+    return MarginSummary(
+        collateral=collateral,
+        unrealized_pnl=upnl,
+        equity=equity,
+        initial_margin=initial,
+        maintenance_margin=maintenance_margin(positions.values(), marks, markets),
+        order_margin=reserved,
+        available=equity - initial - reserved,
+    )

@@ -1,0 +1,234 @@
+"""Trading's use cases. Each runs in one unit of work; the engine runs one at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from astratrade.shared.money import ZERO, plain
+from astratrade.trading.domain.account import Account, AccountKind
+from astratrade.trading.domain.commands import (
+    CancelOrder,
+    ClosePosition,
+    OpenPracticeAccount,
+    PlaceOrder,
+    ProcessQuotes,
+    SetLeverage,
+    SetLeverageLimit,
+)  # fmt: skip
+from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
+from astratrade.trading.domain.events import OrderTriggered
+from astratrade.trading.domain.funding import FundingDue
+from astratrade.trading.domain.liquidation import liquidate
+from astratrade.trading.domain.orders import Liquidity, Order, OrderStatus, OrderType, Side
+from astratrade.trading.domain.pricing import taker_price
+from astratrade.trading.domain.venue import (
+    Settlement,
+    Venue,
+    admit,
+    execute,
+    fill_order,
+    new_order,
+)  # fmt: skip
+from astratrade.trading.ports import TradingUnitOfWork
+
+HOUSE_ID = "system-house"
+INSURANCE_ID = "system-insurance"
+
+
+async def settlement(uow: TradingUnitOfWork) -> Settlement:
+    house = await uow.accounts.get(HOUSE_ID)
+    insurance = await uow.accounts.get(INSURANCE_ID)
+    if house is None or insurance is None:
+        raise RuntimeError("the venue's system accounts are missing; run ensure_system_accounts")
+    return Settlement(house, insurance)
+
+
+async def ensure_system_accounts(
+    uow: TradingUnitOfWork, venue: Venue, insurance_seed: Decimal, at: datetime
+) -> None:
+    """The house and the insurance fund, created once; the house seeds the fund."""
+    if await uow.accounts.get(HOUSE_ID) is not None:
+        return
+    house, insurance = (
+        Account.open(account_id, owner_id=None, kind=kind, currency="USD",
+                     default_leverage=venue.rules.default_leverage, at=at)
+        for account_id, kind in ((HOUSE_ID, AccountKind.HOUSE),
+                                 (INSURANCE_ID, AccountKind.INSURANCE))
+    )  # fmt: skip
+    for account in (house, insurance):
+        uow.accounts.add(account)
+    insurance.deposit(insurance_seed, source=HOUSE_ID, reason="insurance_seed")
+    house.adjust(-insurance_seed)
+    await uow.commit()
+
+
+async def owned_account(uow: TradingUnitOfWork, account_id: str, owner_id: str) -> Account:
+    account = await uow.accounts.get(account_id)
+    if account is None or account.owner_id != owner_id:
+        raise NotFound(f"account {account_id} not found")
+    return account
+
+
+async def open_practice_account(
+    cmd: OpenPracticeAccount, uow: TradingUnitOfWork, venue: Venue, grant: Decimal, at: datetime
+) -> Account:
+    """Idempotent: a trader has one practice account, opened with the practice grant."""
+    for account_id in await uow.accounts.ids_of_owner(cmd.owner_id):
+        existing = await uow.accounts.get(account_id)
+        if existing is not None and existing.kind is AccountKind.PRACTICE:
+            return existing
+    account = Account.open(
+        venue.ids(), owner_id=cmd.owner_id, kind=AccountKind.PRACTICE, currency="USD",
+        default_leverage=venue.rules.default_leverage, at=at,
+    )  # fmt: skip
+    uow.accounts.add(account)
+    parties = await settlement(uow)
+    account.deposit(grant, source=HOUSE_ID, reason="practice_grant")
+    parties.house.adjust(-grant)
+    await uow.commit()
+    return account
+
+
+async def place_order(cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime) -> Order:
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    if cmd.client_order_id is not None:
+        earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
+        if earlier is not None:  # an idempotent retry: answer the original, do nothing else
+            return account.open_orders.get(earlier.id, earlier)
+    order = new_order(cmd, venue, at)
+    admit(account, order, venue, await uow.limits.get(account.owner_id))
+    account.accept(order)
+    execute(account, order, venue, await settlement(uow), at)
+    await uow.commit()
+    return order
+
+
+async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -> Order:
+    account_id = await uow.orders.account_of(cmd.order_id)
+    if account_id is None:
+        raise NotFound(f"order {cmd.order_id} not found")
+    account = await owned_account(uow, account_id, cmd.owner_id)
+    order = account.open_orders.get(cmd.order_id)
+    if order is None:
+        raise Conflict(f"order {cmd.order_id} is no longer open")
+    account.end_order(order, OrderStatus.CANCELLED, "cancelled by the trader", at)
+    await uow.commit()
+    return order
+
+
+async def close_position(
+    cmd: ClosePosition, uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> Order:
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    position = account.positions.get(cmd.market)
+    if position is None:
+        raise NotFound(f"no open {cmd.market} position in account {cmd.account_id}")
+    closing = PlaceOrder(
+        owner_id=cmd.owner_id, account_id=cmd.account_id, market=cmd.market,
+        side=Side.SELL if position.size > 0 else Side.BUY, type=OrderType.MARKET,
+        size=abs(position.size), reduce_only=True,
+    )  # fmt: skip
+    return await place_order(closing, uow, venue, at)
+
+
+async def set_leverage(cmd: SetLeverage, uow: TradingUnitOfWork, venue: Venue) -> Account:
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    market = venue.market(cmd.market)
+    if cmd.leverage < 1 or cmd.leverage != cmd.leverage.to_integral_value():
+        raise InvalidOrder("leverage", f"leverage must be a whole number >= 1, was {cmd.leverage}")
+    unlocked = await uow.limits.get(account.owner_id)
+    position = account.positions.get(market.id)
+    notional = position.notional(venue.marks[market.id]) if position else ZERO
+    tier_cap = market.tier_for(notional).max_leverage
+    if cmd.leverage > unlocked:
+        raise InvalidOrder(
+            "leverage", f"leverage was {plain(cmd.leverage)}, unlocked max is {plain(unlocked)}"
+        )
+    if cmd.leverage > tier_cap:
+        raise InvalidOrder(
+            "leverage",
+            f"leverage was {plain(cmd.leverage)}, {market.id} allows {plain(tier_cap)}x "
+            f"for a ${plain(notional.quantize(ZERO))} position",
+        )
+    previous = account.leverage[market.id]
+    account.set_leverage(market.id, cmd.leverage)
+    if account.margin(venue.marks, venue.markets).available < ZERO:
+        account.leverage[market.id] = previous
+        raise InvalidOrder(
+            "leverage",
+            f"leverage {plain(cmd.leverage)}x needs more initial margin than is available",
+        )
+    await uow.commit()
+    return account
+
+
+async def set_leverage_limit(cmd: SetLeverageLimit, uow: TradingUnitOfWork, at: datetime) -> None:
+    await uow.limits.set(cmd.owner_id, cmd.max_leverage, at)
+    await uow.commit()
+
+
+async def process_quotes(
+    cmd: ProcessQuotes, uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> None:
+    """New marks: stops and take-profits trigger, crossed limits fill, then liquidations."""
+    for quote in cmd.quotes:
+        venue.update(quote)
+    quoted = {quote.market for quote in cmd.quotes}
+    parties: Settlement | None = None
+    for account in uow.accounts.active():
+        if not _exposed(account, quoted):
+            continue
+        parties = parties or await settlement(uow)
+        changed = _run_orders(account, quoted, venue, parties, at)
+        if liquidate(account, venue, parties, at) or changed:
+            uow.accounts.see(account)
+    await uow.commit()
+
+
+def _exposed(account: Account, markets: set[str]) -> bool:
+    return any(m in markets for m in account.positions) or any(
+        o.market in markets for o in account.open_orders.values()
+    )
+
+
+def _run_orders(
+    account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime
+) -> bool:
+    changed = False
+    for order in list(account.open_orders.values()):
+        if order.market not in markets or order.id not in account.open_orders:
+            continue
+        mark = venue.marks[order.market]
+        if order.type.is_trigger and order.is_triggered_by(mark):
+            account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
+            market = venue.markets[order.market]
+            price = taker_price(market, order.side, order.remaining, mark, venue.rules)
+            fill_order(account, order, venue, parties, price, Liquidity.TAKER, at)
+            changed = True
+        elif order.type is OrderType.LIMIT and order.price and order.is_crossed_by(mark):
+            fill_order(account, order, venue, parties, order.price, Liquidity.MAKER, at)
+            changed = True
+    return changed
+
+
+async def pay_funding(
+    due: list[FundingDue], uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> None:
+    """Each due funding once per market and hour; the house is the other side."""
+    parties = await settlement(uow)
+    for funding in due:
+        for market, rate in funding.rates.items():
+            holders = [a for a in uow.accounts.active() if market in a.positions]
+            mark = venue.marks[market]
+            if not await uow.record_funding(market, funding.at, rate, mark, len(holders)):
+                continue
+            if rate == ZERO:
+                continue
+            for account in holders:
+                parties.house.adjust(account.pay_funding(market, rate, mark))
+                uow.accounts.see(account)
+    for account in uow.accounts.active():
+        if liquidate(account, venue, parties, at):
+            uow.accounts.see(account)
+    await uow.commit()

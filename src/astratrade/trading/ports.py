@@ -1,0 +1,66 @@
+"""The ports trading needs: price feeds now; venues and read models plug in the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from astratrade.shared.messages import Envelope
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.orders import Order
+from astratrade.trading.domain.prices import Quote
+
+QuoteSink = Callable[[list[Quote]], Awaitable[None]]
+
+
+class PriceFeed(Protocol):
+    """Pushes mark/index quotes to the engine until cancelled.
+
+    Each call of `sink` carries the quotes of one moment (one per market or fewer);
+    the engine processes fills, triggers and liquidations for each batch."""
+
+    async def run(self, sink: QuoteSink) -> None: ...
+
+
+class AccountRepository(Protocol):
+    def add(self, account: Account) -> None: ...
+    async def get(self, account_id: str) -> Account | None: ...
+    async def ids_of_owner(self, owner_id: str) -> list[str]: ...
+    def active(self) -> list[Account]:
+        """Accounts with a position or an open order: the ones a quote can affect."""
+        ...
+
+    def see(self, account: Account) -> Account:
+        """Mark an account from active() as changed in this unit of work."""
+        ...
+
+    async def load_active(self) -> int:
+        """Load every account with exposure, so active() is complete."""
+        ...
+
+
+class OrderQueries(Protocol):
+    async def account_of(self, order_id: str) -> str | None: ...
+    async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None: ...
+
+
+class LeverageLimits(Protocol):
+    async def get(self, owner_id: str | None) -> Decimal: ...
+    async def set(self, owner_id: str, max_leverage: Decimal, at: datetime) -> None: ...
+
+
+class TradingUnitOfWork(Protocol):
+    accounts: AccountRepository
+    orders: OrderQueries
+    limits: LeverageLimits
+
+    async def record_funding(
+        self, market: str, at: datetime, rate: Decimal, mark: Decimal, accounts_paid: int
+    ) -> bool:
+        """False when this market's funding for `at` was already paid."""
+        ...
+
+    async def commit(self) -> list[Envelope]: ...
+    async def rollback(self) -> None: ...

@@ -1,0 +1,132 @@
+"""Read-side queries for the API: plain DTOs from the engine's state and the order history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from astratrade.shared.money import money
+from astratrade.trading.adapters import tables as t
+from astratrade.trading.adapters.rows import fill_from_row, order_from_row
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.orders import Fill, Order
+from astratrade.trading.domain.venue import Venue
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    account_id: str
+    kind: str
+    currency: str
+    collateral: Decimal
+    equity: Decimal
+    unrealized_pnl: Decimal
+    initial_margin: Decimal
+    maintenance_margin: Decimal
+    order_margin: Decimal
+    available: Decimal
+    margin_ratio: Decimal | None
+    leverage: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    market: str
+    side: str
+    size: Decimal
+    entry_price: Decimal
+    mark_price: Decimal
+    notional: Decimal
+    unrealized_pnl: Decimal
+    realized_pnl: Decimal
+    leverage: Decimal
+    initial_margin: Decimal
+    maintenance_margin: Decimal
+    opened_at: datetime
+
+
+def account_view(account: Account, venue: Venue) -> AccountView:
+    margin = account.margin(venue.marks, venue.markets)
+    ratio = margin.margin_ratio
+    return AccountView(
+        account_id=account.id,
+        kind=account.kind.value,
+        currency=account.currency,
+        collateral=money(margin.collateral),
+        equity=money(margin.equity),
+        unrealized_pnl=money(margin.unrealized_pnl),
+        initial_margin=money(margin.initial_margin),
+        maintenance_margin=money(margin.maintenance_margin),
+        order_margin=money(margin.order_margin),
+        available=money(margin.available),
+        margin_ratio=None
+        if ratio is None or not ratio.is_finite()
+        else ratio.quantize(Decimal("0.000001")),
+        leverage={m: account.leverage[m] for m in venue.markets},
+    )
+
+
+def position_views(account: Account, venue: Venue) -> list[PositionView]:
+    views = []
+    for position in account.positions.values():
+        mark = venue.marks[position.market]
+        notional = position.notional(mark)
+        leverage = account.leverage[position.market]
+        tier = venue.markets[position.market].tier_for(notional)
+        views.append(
+            PositionView(
+                market=position.market,
+                side="long" if position.size > 0 else "short",
+                size=abs(position.size),
+                entry_price=position.entry_price,
+                mark_price=mark,
+                notional=money(notional),
+                unrealized_pnl=money(position.unrealized_pnl(mark)),
+                realized_pnl=position.realized_pnl,
+                leverage=leverage,
+                initial_margin=money(notional / leverage),
+                maintenance_margin=money(notional * tier.maintenance_rate),
+                opened_at=position.opened_at,
+            )
+        )
+    return sorted(views, key=lambda v: v.market)
+
+
+async def orders_of(
+    db: AsyncEngine, account_ids: Sequence[str], status: str | None, limit: int
+) -> list[Order]:
+    """Newest first, with their fills."""
+    query = select(t.orders).where(t.orders.c.account_id.in_(account_ids))
+    if status is not None:
+        query = query.where(t.orders.c.status == status)
+    query = query.order_by(t.orders.c.created_at.desc(), t.orders.c.id.desc()).limit(limit)
+    async with db.connect() as conn:
+        rows = list(await conn.execute(query))
+        fills = await _fills_of(conn, [row.id for row in rows])
+    return [order_from_row(row, fills.get(row.id, [])) for row in rows]
+
+
+async def order_by_id(db: AsyncEngine, order_id: str) -> Order | None:
+    async with db.connect() as conn:
+        row = (await conn.execute(select(t.orders).where(t.orders.c.id == order_id))).first()
+        if row is None:
+            return None
+        fills = await _fills_of(conn, [order_id])
+    return order_from_row(row, fills.get(order_id, []))
+
+
+async def _fills_of(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[Fill]]:
+    if not order_ids:
+        return {}
+    rows = await conn.execute(
+        select(t.fills).where(t.fills.c.order_id.in_(order_ids)).order_by(t.fills.c.at)
+    )
+    grouped: dict[str, list[Fill]] = {}
+    for row in rows:
+        grouped.setdefault(row.order_id, []).append(fill_from_row(row))
+    return grouped

@@ -1,0 +1,1 @@
+"""Users: identities, passwords, sessions (JWT access and refresh tokens), roles, KYC flag."""

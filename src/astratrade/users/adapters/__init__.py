@@ -1,0 +1,1 @@
+"""Users' adapters: SQL tables and repositories, the argon2 password hasher."""

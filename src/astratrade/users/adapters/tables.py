@@ -1,0 +1,45 @@
+"""The users context's tables, on the shared metadata, prefixed `users_`."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Integer, String, Table
+
+from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
+
+users = Table(
+    "users_users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("username", String(32), nullable=False),
+    # The lowercase username: unique, so "Alice" and "alice" cannot both register.
+    Column("username_key", String(32), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("kyc", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+refresh_tokens = Table(
+    "users_refresh_tokens",
+    metadata,
+    Column("token_id", String(36), primary_key=True),
+    Column("user_id", String(36), nullable=False, index=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("replaced_by", String(36)),
+)
+
+# Read model for GET /me, written by projections of gamification's events.
+progress = Table(
+    "users_progress",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("xp", Integer, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("max_leverage", ExactDecimal, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

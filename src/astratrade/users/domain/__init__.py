@@ -1,0 +1,1 @@
+"""The users domain: pure Python, no I/O."""

@@ -1,0 +1,30 @@
+"""Instructions to the users context. Passwords are kept out of reprs and logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from astratrade.shared.messages import Command
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterUser(Command):
+    email: str
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogIn(Command):
+    login: str  # a username or an email address
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshTokens(Command):
+    refresh_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromoteUser(Command):
+    username: str

@@ -1,0 +1,26 @@
+"""Facts the users context publishes. Other contexts subscribe by type name and read
+payload["user_id"], so these field names are part of the public contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from astratrade.shared.messages import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(Event):
+    context: ClassVar[str] = "users"
+
+    user_id: str
+    username: str
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserPromoted(Event):
+    context: ClassVar[str] = "users"
+
+    user_id: str
+    role: str

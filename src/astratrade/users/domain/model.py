@@ -1,0 +1,98 @@
+"""The User aggregate and the refresh-token record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from astratrade.shared.messages import Aggregate
+from astratrade.users.domain import rules
+from astratrade.users.domain.events import UserPromoted, UserRegistered
+
+Role = Literal["trader", "admin"]
+ROLES: tuple[Role, ...] = ("trader", "admin")
+
+
+class User(Aggregate):
+    aggregate_type = "user"
+
+    def __init__(
+        self,
+        *,
+        user_id: str,
+        email: str,
+        username: str,
+        password_hash: str,
+        created_at: datetime,
+        role: Role = "trader",
+        kyc: bool = False,
+        version: int = 0,
+    ) -> None:
+        super().__init__(user_id, version)
+        if created_at.tzinfo is None:
+            raise ValueError(f"created_at must be timezone-aware, got {created_at.isoformat()}")
+        self.email = email
+        self.username = username
+        self.password_hash = password_hash
+        self.created_at = created_at
+        self.role: Role = role
+        self.kyc = kyc
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        user_id: str,
+        email: str,
+        username: str,
+        password_hash: str,
+        created_at: datetime,
+    ) -> User:
+        """A new trader; the email is stored lowercase, the username as typed."""
+        normalized = rules.check_email(email)
+        rules.check_username(username)
+        user = cls(
+            user_id=user_id,
+            email=normalized,
+            username=username,
+            password_hash=password_hash,
+            created_at=created_at,
+        )
+        user.record(UserRegistered(user_id=user_id, username=username, email=normalized))
+        return user
+
+    @property
+    def username_key(self) -> str:
+        return rules.username_key(self.username)
+
+    def promote(self) -> None:
+        """Make this user an admin; promoting an admin again changes nothing."""
+        if self.role == "admin":
+            return
+        self.role = "admin"
+        self.record(UserPromoted(user_id=self.id, role=self.role))
+
+    def rehash_password(self, password_hash: str) -> None:
+        """Store a fresh hash of the same password (stronger hashing parameters)."""
+        self.password_hash = password_hash
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshToken:
+    """A refresh token's server-side record: each one may be exchanged exactly once."""
+
+    token_id: str
+    user_id: str
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    replaced_by: str | None = None
+
+    def problem_at(self, moment: datetime) -> str | None:
+        """Why this token cannot be exchanged at `moment`, or None if it can."""
+        if self.used_at is not None:
+            return "refresh token has already been used"
+        if moment >= self.expires_at:
+            return "refresh token has expired"
+        return None

@@ -1,0 +1,72 @@
+"""The ports the users use cases need: repositories, a unit of work, a password hasher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Literal, Protocol, Self
+
+from astratrade.users.domain.model import RefreshToken, User
+
+TakenField = Literal["email", "username"]
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None:
+        """Stage a new user; it is written when the unit of work commits."""
+        ...
+
+    async def get(self, user_id: str) -> User | None: ...
+
+    async def by_login(self, login: str) -> User | None:
+        """Find by email (when `login` has an '@') or by username, case-insensitively."""
+        ...
+
+    async def exists(self, email: str, username: str) -> TakenField | None:
+        """Which of the two is already registered ("email" first), or None."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    def add(
+        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime
+    ) -> None:
+        """Stage a newly issued refresh token; it is written when the unit of work commits."""
+        ...
+
+    async def get(self, token_id: str) -> RefreshToken | None: ...
+
+    async def mark_used(self, token_id: str, *, at: datetime, replaced_by: str) -> bool:
+        """Spend a token now; False when it was already spent (a concurrent refresh won)."""
+        ...
+
+
+class UsersUnitOfWork(Protocol):
+    """One transaction. May be entered again after it exits; each entry starts afresh."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """True when the password matches; False on mismatch or an unreadable hash."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...

@@ -1,0 +1,105 @@
+"""Engines for the users' SQL tests: a SQLite file, and PostgreSQL when configured.
+
+The integrator may replace `engine` with a shared fixture; it is kept here until then."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+import astratrade.users.adapters.tables  # noqa: F401 - puts the users' tables on the metadata
+from astratrade.infrastructure.db import async_url, create_engine, metadata
+from astratrade.infrastructure.tokens import TokenCodec
+from astratrade.shared.clock import ManualClock
+from astratrade.shared.ids import sequential_ids
+from astratrade.shared.messages import Envelope
+from astratrade.users.adapters.passwords import Argon2Hasher
+from astratrade.users.adapters.repository import SqlUsersUnitOfWork
+
+START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+POSTGRES_URL_VARIABLE = "ASTRATRADE_TEST_POSTGRES_URL"
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+
+    def committed(self, envelopes: list[Envelope]) -> None:
+        self.envelopes.extend(envelopes)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        sqlite = create_engine(f"sqlite:///{tmp_path / 'users.db'}")
+        async with sqlite.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        yield sqlite
+        await sqlite.dispose()
+        return
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{POSTGRES_URL_VARIABLE} is unset on CI")
+        pytest.skip(f"PostgreSQL not configured: set {POSTGRES_URL_VARIABLE}")
+    async for postgres in _postgres_in_own_schema(async_url(url)):
+        yield postgres
+
+
+async def _postgres_in_own_schema(url: str) -> AsyncIterator[AsyncEngine]:
+    # A schema per test: tests (and parallel workers) never see each other's rows.
+    schema = f"users_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    postgres = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        async with postgres.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        yield postgres
+    finally:
+        await postgres.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def publisher() -> RecordingPublisher:
+    return RecordingPublisher()
+
+
+@pytest.fixture
+def ids():
+    return sequential_ids("id")
+
+
+@pytest.fixture
+def hasher() -> Argon2Hasher:
+    return Argon2Hasher(time_cost=1, memory_cost=8)
+
+
+@pytest.fixture
+def tokens(clock: ManualClock) -> TokenCodec:
+    return TokenCodec("integration-secret-of-at-least-32-bytes", "astratrade", clock)
+
+
+@pytest.fixture
+def ttls() -> tuple[timedelta, timedelta]:
+    return timedelta(minutes=15), timedelta(days=30)
+
+
+@pytest.fixture
+def new_uow(engine, publisher, clock, ids):
+    return lambda: SqlUsersUnitOfWork(engine, publisher, clock, ids)

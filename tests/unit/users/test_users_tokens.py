@@ -1,0 +1,156 @@
+"""Logging in and refreshing tokens through the handlers, over in-memory fakes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from astratrade.infrastructure.tokens import TokenCodec
+from astratrade.shared.errors import Unauthorized
+from astratrade.users.adapters.passwords import Argon2Hasher
+from astratrade.users.domain.commands import LogIn, PromoteUser, RefreshTokens, RegisterUser
+from astratrade.users.handlers import INVALID_LOGIN
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+async def ada(users):
+    return await users.register(
+        RegisterUser(email="ada@example.com", username="Ada", password=PASSWORD)
+    )
+
+
+class CountingHasher(Argon2Hasher):
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8)
+        self.verifications = 0
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verifications += 1
+        return super().verify(password_hash, password)
+
+
+@pytest.mark.parametrize("login", ["Ada", "ada", "ada@example.com", "ADA@Example.com"])
+async def test_log_in_by_username_or_email_issues_a_pair(users, tokens, ada, login) -> None:
+    pair = await users.log_in(LogIn(login=login, password=PASSWORD))
+
+    access = tokens.verify(pair.access_token, "access")
+    refresh = tokens.verify(pair.refresh_token, "refresh")
+    assert (access.user_id, access.role, refresh.user_id) == (ada.id, "trader", ada.id)
+    assert pair.token_type == "bearer"
+    assert pair.expires_in == 15 * 60
+    stored = users.store.tokens[refresh.token_id]
+    assert stored.user_id == ada.id
+    assert stored.expires_at == users.clock.now() + users.refresh_ttl
+
+
+@pytest.mark.parametrize(
+    ("login", "password"),
+    [("Ada", "wrong password"), ("ghost", PASSWORD), ("ghost@example.com", PASSWORD)],
+)
+async def test_unknown_user_and_wrong_password_fail_alike(users, ada, login, password) -> None:
+    users.hasher = CountingHasher()
+
+    with pytest.raises(Unauthorized) as caught:
+        await users.log_in(LogIn(login=login, password=password))
+
+    assert caught.value.message == INVALID_LOGIN
+    # An unknown user still costs one verification, so timing does not tell them apart.
+    assert users.hasher.verifications == 1
+    assert users.store.tokens == {}
+
+
+async def test_an_oversized_password_fails_like_a_wrong_one(users, ada) -> None:
+    with pytest.raises(Unauthorized, match=INVALID_LOGIN):
+        await users.log_in(LogIn(login="Ada", password="p" * 10_000))
+
+
+async def test_a_hash_with_old_parameters_is_upgraded_on_log_in(users, ada) -> None:
+    users.hasher = Argon2Hasher(time_cost=2, memory_cost=16)
+
+    await users.log_in(LogIn(login="Ada", password=PASSWORD))
+
+    upgraded = users.store.users[ada.id].password_hash
+    assert "$m=16,t=2," in upgraded
+    assert users.hasher.verify(upgraded, PASSWORD)
+
+
+async def test_refresh_rotates_and_the_old_token_works_once(users, tokens, ada) -> None:
+    first = await users.log_in(LogIn(login="Ada", password=PASSWORD))
+
+    second = await users.refresh(RefreshTokens(refresh_token=first.refresh_token))
+
+    assert second.refresh_token != first.refresh_token
+    assert tokens.verify(second.access_token, "access").user_id == ada.id
+    with pytest.raises(Unauthorized, match="already been used"):
+        await users.refresh(RefreshTokens(refresh_token=first.refresh_token))
+    old = users.store.tokens[tokens.verify(first.refresh_token, "refresh").token_id]
+    assert old.replaced_by == tokens.verify(second.refresh_token, "refresh").token_id
+    third = await users.refresh(RefreshTokens(refresh_token=second.refresh_token))
+    assert tokens.verify(third.refresh_token, "refresh").user_id == ada.id
+
+
+async def test_refresh_carries_a_new_role(users, tokens, ada) -> None:
+    pair = await users.log_in(LogIn(login="Ada", password=PASSWORD))
+    await users.promote(PromoteUser(username="Ada"))
+
+    renewed = await users.refresh(RefreshTokens(refresh_token=pair.refresh_token))
+
+    assert tokens.verify(renewed.access_token, "access").role == "admin"
+
+
+async def test_expired_tokens_are_rejected_once_the_clock_passes_expiry(users, tokens, ada) -> None:
+    pair = await users.log_in(LogIn(login="Ada", password=PASSWORD))
+
+    users.clock.advance(users.access_ttl.total_seconds())
+    with pytest.raises(Unauthorized, match="expired"):
+        tokens.verify(pair.access_token, "access")
+    users.clock.advance(users.refresh_ttl.total_seconds())
+    with pytest.raises(Unauthorized, match="expired"):
+        await users.refresh(RefreshTokens(refresh_token=pair.refresh_token))
+
+
+async def test_the_stored_expiry_is_enforced_even_if_the_jwt_lives_longer(users, ada) -> None:
+    pair = await users.log_in(LogIn(login="Ada", password=PASSWORD))
+    token_id, record = next(iter(users.store.tokens.items()))
+    users.store.tokens[token_id] = replace(
+        record, expires_at=users.clock.now() + timedelta(minutes=1)
+    )
+
+    users.clock.advance(120)
+
+    with pytest.raises(Unauthorized, match="refresh token has expired"):
+        await users.refresh(RefreshTokens(refresh_token=pair.refresh_token))
+
+
+async def test_a_token_signed_with_another_secret_is_rejected(users, clock, ada) -> None:
+    forger = TokenCodec("another-secret-of-at-least-32-bytes!!", "astratrade", clock)
+    forged = forger.issue(
+        user_id=ada.id, role="admin", kind="refresh", token_id="t-1", ttl=users.refresh_ttl
+    )
+
+    with pytest.raises(Unauthorized, match="invalid token"):
+        await users.refresh(RefreshTokens(refresh_token=forged))
+
+
+async def test_an_access_token_is_no_refresh_token(users, ada) -> None:
+    pair = await users.log_in(LogIn(login="Ada", password=PASSWORD))
+
+    with pytest.raises(Unauthorized, match="expected a refresh token"):
+        await users.refresh(RefreshTokens(refresh_token=pair.access_token))
+
+
+async def test_a_validly_signed_but_unknown_refresh_token_is_rejected(users, tokens, ada) -> None:
+    unknown = tokens.issue(
+        user_id=ada.id,
+        role="trader",
+        kind="refresh",
+        token_id="never-stored",
+        ttl=users.refresh_ttl,
+    )
+
+    with pytest.raises(Unauthorized, match="not recognised"):
+        await users.refresh(RefreshTokens(refresh_token=unknown))
