@@ -96,8 +96,7 @@ def bootstrap(
     db = create_engine(settings.resolved_database_url)
     bus = MessageBus()
     dispatcher = InProcessDispatcher(bus, db, clock)
-    assert settings.jwt_secret is not None  # the settings validator fills it
-    tokens = TokenCodec(settings.jwt_secret, settings.jwt_issuer, clock)
+    tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
     users_wiring.wire(
         bus,
@@ -105,7 +104,12 @@ def bootstrap(
         publisher=dispatcher,
         clock=clock,
         tokens=tokens,
-        hasher=hasher or Argon2Hasher(),
+        hasher=hasher
+        or Argon2Hasher(
+            time_cost=settings.password_hash_time_cost,
+            memory_cost=settings.password_hash_memory_kib,
+            parallelism=settings.password_hash_parallelism,
+        ),
         ids=ids,
         access_ttl=timedelta(minutes=settings.access_token_minutes),
         refresh_ttl=timedelta(days=settings.refresh_token_days),
@@ -123,9 +127,14 @@ def bootstrap(
     cache = AccountCache()
     trading = TradingEngine(
         uow_factory=lambda: SqlTradingUnitOfWork(
-            db, dispatcher, clock, ids, cache, rules.default_leverage,
+            db,
+            dispatcher,
+            clock,
+            ids,
+            cache,
+            rules.default_leverage,
             settings.default_unlocked_leverage,
-        ),  # fmt: skip
+        ),
         venue=venue,
         clock=clock,
         practice_grant=settings.practice_starting_balance,
@@ -152,7 +161,6 @@ def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | No
             interval_seconds=settings.feed_interval_seconds,
             clock=clock,
         )
-    if settings.price_feed == "replay":
-        assert settings.replay_file is not None  # the settings validator requires it
+    if settings.price_feed == "replay" and settings.replay_file is not None:
         return ReplayFeed(settings.replay_file, markets, speed=settings.replay_speed)
     return None  # manual: prices arrive through the admin API

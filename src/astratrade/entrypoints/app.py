@@ -25,7 +25,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     platform = platform or bootstrap(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
         try:
             yield

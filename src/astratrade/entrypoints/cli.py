@@ -25,8 +25,12 @@ def serve(
     from astratrade.entrypoints.app import create_app
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings=settings), host=host, port=port, log_level=settings.log_level.lower())
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings=settings), host=host, port=port, log_level=settings.log_level.lower()
+    )
 
 
 @users_app.command("promote")

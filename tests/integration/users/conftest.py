@@ -1,10 +1,7 @@
-"""Engines for the users' SQL tests: a SQLite file, and PostgreSQL when configured.
-
-The integrator may replace `engine` with a shared fixture; it is kept here until then."""
+"""Engines for the users' SQL tests: a SQLite file, or a schema of this run's PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import astratrade.users.adapters.tables  # noqa: F401 - puts the users' tables on the metadata
-from astratrade.infrastructure.db import async_url, create_engine, metadata
+from astratrade.infrastructure.db import create_engine, metadata
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.clock import ManualClock
 from astratrade.shared.ids import sequential_ids
@@ -23,7 +20,6 @@ from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
 
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
-POSTGRES_URL_VARIABLE = "ASTRATRADE_TEST_POSTGRES_URL"
 
 
 class RecordingPublisher:
@@ -43,12 +39,7 @@ async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Asyn
         yield sqlite
         await sqlite.dispose()
         return
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{POSTGRES_URL_VARIABLE} is unset on CI")
-        pytest.skip(f"PostgreSQL not configured: set {POSTGRES_URL_VARIABLE}")
-    async for postgres in _postgres_in_own_schema(async_url(url)):
+    async for postgres in _postgres_in_own_schema(request.getfixturevalue("postgres_url")):
         yield postgres
 
 

@@ -1,0 +1,94 @@
+"""Shared fixtures: each test run gets its own PostgreSQL database, created and dropped here.
+
+PostgreSQL comes from ASTRATRADE_TEST_POSTGRES_URL (default: the local server, database
+`test`, used only to create and drop ours). Where it is missing, PostgreSQL tests skip with
+the reason — except with CI=true, where a missing service is a failure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure.db import async_url, create_engine
+from astratrade.infrastructure.migrations import migrate
+
+ADMIN_URL = os.environ.get(
+    "ASTRATRADE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+ON_CI = os.environ.get("CI") == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if ON_CI:
+        pytest.fail(f"PostgreSQL is required on CI: {reason}")
+    pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+def _admin(statement: str) -> None:
+    """Run a statement on the admin database, on a thread of its own: fixtures may be set
+    up from inside a running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin_async(statement)).result()
+
+
+async def _admin_async(statement: str) -> None:
+    dsn = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_run_prefix() -> str:
+    return f"astratrade_test_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_run_prefix: str) -> Iterator[str]:
+    """This run's own database (one per xdist worker), dropped when the run ends."""
+    name = postgres_run_prefix
+    try:
+        _admin(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError) as error:
+        _unavailable(f"{type(error).__name__}: {error}")
+    yield async_url(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
+    """An empty database for one test (for tests that run the whole platform)."""
+    name = f"{postgres_run_prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        _admin(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError) as error:
+        _unavailable(f"{type(error).__name__}: {error}")
+    yield async_url(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+    """The same test on an empty SQLite file and an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/astratrade.db"
+    url: str = request.getfixturevalue("fresh_postgres_url")
+    return url
+
+
+@pytest.fixture
+async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()

@@ -1,0 +1,24 @@
+"""Helpers for tests that drive a whole platform."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from astratrade.bootstrap import Platform
+from astratrade.trading.domain.prices import Quote
+from astratrade.users.domain.commands import RegisterUser
+
+
+async def new_trader(platform: Platform, name: str) -> tuple[str, str]:
+    """Register through the bus; return (user id, practice account id)."""
+    user = await platform.bus.execute(
+        RegisterUser(email=f"{name}@example.com", username=name, password="correct horse")
+    )
+    await platform.dispatcher.drain()
+    ids = await platform.trading.run(lambda uow: uow.accounts.ids_of_owner(user.id))
+    return user.id, ids[0]
+
+
+async def set_mark(platform: Platform, market: str, mark: str, index: str | None = None) -> None:
+    quote = Quote(market, Decimal(mark), Decimal(index or mark), platform.clock.now())
+    await platform.trading.on_quotes([quote])
