@@ -7,6 +7,7 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,7 +25,7 @@ from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
-from astratrade.trading.domain.commands import OpenPracticeAccount
+from astratrade.trading.domain.commands import OpenPracticeAccount, SetLeverageLimit
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
@@ -45,6 +46,7 @@ class Platform:
     settings: Settings
     clock: Clock
     db: AsyncEngine
+    read_db: AsyncEngine
     bus: MessageBus
     dispatcher: InProcessDispatcher
     tokens: TokenCodec
@@ -70,6 +72,7 @@ class Platform:
         self._tasks.clear()
         await self.dispatcher.stop()
         await self.db.dispose()
+        await self.read_db.dispose()
 
     async def _keep_time(self) -> None:
         # Funding samples each minute and pays each hour even when no quote arrives.
@@ -94,6 +97,7 @@ def bootstrap(
     if clock is None:
         clock = ManualClock() if settings.clock == "manual" else SystemClock()
     db = create_engine(settings.resolved_database_url)
+    read_db = create_engine(settings.resolved_database_url, read_only=True)
     bus = MessageBus()
     dispatcher = InProcessDispatcher(bus, db, clock)
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
@@ -145,11 +149,21 @@ def bootstrap(
     async def open_practice_account(envelope: Envelope) -> None:
         await bus.execute(OpenPracticeAccount(owner_id=str(envelope.payload["user_id"])))
 
+    async def follow_leverage_unlock(envelope: Envelope) -> None:
+        # The progression context's unlock, kept in trading's own read model.
+        await bus.execute(
+            SetLeverageLimit(
+                owner_id=str(envelope.payload["user_id"]),
+                max_leverage=Decimal(str(envelope.payload["max_leverage"])),
+            )
+        )
+
     bus.subscribe("UserRegistered", open_practice_account, name="trading.open_practice_account")
+    bus.subscribe("LeverageUnlocked", follow_leverage_unlock, name="trading.leverage_limits")
 
     if feed is None:
         feed = _feed_from(settings, venue, clock)
-    return Platform(settings, clock, db, bus, dispatcher, tokens, trading, feed)
+    return Platform(settings, clock, db, read_db, bus, dispatcher, tokens, trading, feed)
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

@@ -36,7 +36,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.state.platform = platform
     app.state.settings = platform.settings
     app.state.bus = platform.bus
-    app.state.db = platform.db
+    app.state.db = platform.read_db  # routes only read; commands write through the bus
     app.state.clock = platform.clock
     app.state.tokens = platform.tokens
     app.state.trading = platform.trading

@@ -46,7 +46,7 @@ def promote(username: str) -> None:
             await migrate(platform.db)
             user = await platform.bus.execute(PromoteUser(username=username))
         finally:
-            await platform.db.dispose()
+            await platform.stop()  # the event waits in the outbox for the next start
         typer.echo(f"{user.username} is now {user.role}")
 
     asyncio.run(run())
