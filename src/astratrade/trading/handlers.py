@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from astratrade.shared.money import ZERO, plain
-from astratrade.trading.domain.account import Account, AccountKind
+from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
 from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
@@ -20,6 +20,7 @@ from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
 from astratrade.trading.domain.events import OrderTriggered
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
+from astratrade.trading.domain.margin import summarize
 from astratrade.trading.domain.orders import Liquidity, Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.pricing import taker_price
 from astratrade.trading.domain.venue import (
@@ -151,14 +152,18 @@ async def set_leverage(cmd: SetLeverage, uow: TradingUnitOfWork, venue: Venue) -
             f"leverage was {plain(cmd.leverage)}, {market.id} allows {plain(tier_cap)}x "
             f"for a ${plain(notional.quantize(ZERO))} position",
         )
-    previous = account.leverage[market.id]
-    account.set_leverage(market.id, cmd.leverage)
-    if account.margin(venue.marks, venue.markets).available < ZERO:
-        account.leverage[market.id] = previous
+    proposed = LeverageSettings(account.leverage.default, {**account.leverage})
+    proposed[market.id] = cmd.leverage
+    after = summarize(
+        account.collateral, account.positions, account.open_orders.values(),
+        venue.marks, venue.markets, proposed,
+    )  # fmt: skip
+    if after.available < ZERO:
         raise InvalidOrder(
             "leverage",
             f"leverage {plain(cmd.leverage)}x needs more initial margin than is available",
         )
+    account.set_leverage(market.id, cmd.leverage)
     await uow.commit()
     return account
 

@@ -8,13 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.shared.money import money
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.adapters.rows import fill_from_row, order_from_row
+from astratrade.trading.adapters.rows import fills_of, order_from_row
 from astratrade.trading.domain.account import Account
-from astratrade.trading.domain.orders import Fill, Order
+from astratrade.trading.domain.orders import Order
 from astratrade.trading.domain.venue import Venue
 
 
@@ -107,7 +107,7 @@ async def orders_of(
     query = query.order_by(t.orders.c.created_at.desc(), t.orders.c.id.desc()).limit(limit)
     async with db.connect() as conn:
         rows = list(await conn.execute(query))
-        fills = await _fills_of(conn, [row.id for row in rows])
+        fills = await fills_of(conn, [row.id for row in rows])
     return [order_from_row(row, fills.get(row.id, [])) for row in rows]
 
 
@@ -116,17 +116,5 @@ async def order_by_id(db: AsyncEngine, order_id: str) -> Order | None:
         row = (await conn.execute(select(t.orders).where(t.orders.c.id == order_id))).first()
         if row is None:
             return None
-        fills = await _fills_of(conn, [order_id])
+        fills = await fills_of(conn, [order_id])
     return order_from_row(row, fills.get(order_id, []))
-
-
-async def _fills_of(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[Fill]]:
-    if not order_ids:
-        return {}
-    rows = await conn.execute(
-        select(t.fills).where(t.fills.c.order_id.in_(order_ids)).order_by(t.fills.c.at)
-    )
-    grouped: dict[str, list[Fill]] = {}
-    for row in rows:
-        grouped.setdefault(row.order_id, []).append(fill_from_row(row))
-    return grouped

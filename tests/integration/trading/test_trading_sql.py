@@ -146,5 +146,7 @@ async def test_client_order_id_is_idempotent_in_the_database(platform) -> None:
     again = await platform.bus.execute(order)
     assert again.id == first.id
     assert again.status is OrderStatus.FILLED
+    assert [f.id for f in again.fills] == [f.id for f in first.fills]
+    assert len(again.fills) == 1
     async with platform.db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(t.fills)) == 1

@@ -20,6 +20,7 @@ from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.rows import (
     fill_row,
+    fills_of,
     order_from_row,
     order_row,
     position_from_row,
@@ -204,7 +205,10 @@ class SqlOrderQueries:
                 )
             )
         ).first()
-        return None if row is None else order_from_row(row)
+        if row is None:
+            return None
+        fills = await fills_of(conn, [row.id])
+        return order_from_row(row, fills.get(row.id, []))
 
 
 class SqlLeverageLimits:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table
+from sqlalchemy import Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from astratrade.trading.adapters import tables as t
 from astratrade.trading.domain.orders import (
     Fill,
     Liquidity,
@@ -122,3 +123,16 @@ def position_row(account_id: str, position: Position) -> dict[str, Any]:
 
 def position_from_row(row: Row[Any]) -> Position:
     return Position(row.market, row.size, row.entry_price, row.opened_at, row.realized_pnl)
+
+
+async def fills_of(conn: AsyncConnection, order_ids: Sequence[str]) -> dict[str, list[Fill]]:
+    """The fills of each order, oldest first."""
+    if not order_ids:
+        return {}
+    rows = await conn.execute(
+        select(t.fills).where(t.fills.c.order_id.in_(order_ids)).order_by(t.fills.c.at)
+    )
+    grouped: dict[str, list[Fill]] = {}
+    for row in rows:
+        grouped.setdefault(row.order_id, []).append(fill_from_row(row))
+    return grouped
