@@ -83,6 +83,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _describe(item: Any) -> dict[str, str]:
+    if item.get("type") == "json_invalid":
+        return {"field": "body", "message": f"malformed JSON: {item.get('msg', 'invalid')}"}
     location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
     message = str(item.get("msg", "invalid"))
     return {"field": ".".join(location) or "body", "message": message.removeprefix("Value error, ")}

@@ -8,6 +8,9 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 MONEY_QUANTUM = Decimal("0.000001")
 MAX_SIGNIFICANT_DIGITS = 18
+# No amount, price or size on the platform comes near this; beyond it Decimal's modulo
+# (tick and step checks) stops being defined.
+MAX_MAGNITUDE = Decimal(10) ** 15
 
 
 class InvalidNumber(ValueError):
@@ -30,6 +33,8 @@ def to_decimal(value: object) -> Decimal:
         raise InvalidNumber(f"{value!r} is not a finite number")
     if len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
         raise InvalidNumber(f"{value!r} has more than {MAX_SIGNIFICANT_DIGITS} significant digits")
+    if abs(number) >= MAX_MAGNITUDE:
+        raise InvalidNumber(f"{value!r} is out of range (at most {MAX_MAGNITUDE:,.0f})")
     return number
 
 
@@ -39,7 +44,10 @@ def money(amount: Decimal) -> Decimal:
 
 
 def is_multiple(value: Decimal, quantum: Decimal) -> bool:
-    return value % quantum == ZERO
+    try:
+        return value % quantum == ZERO
+    except InvalidOperation:  # too far apart in scale to divide: certainly not on the grid
+        return False
 
 
 def round_to(value: Decimal, quantum: Decimal, *, up: bool) -> Decimal:

@@ -19,7 +19,7 @@ from astratrade.trading.domain.commands import (
     ProcessQuotes,
     SetLeverage,
     SetLeverageLimit,
-)  # fmt: skip
+)
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue import Venue

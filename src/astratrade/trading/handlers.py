@@ -15,22 +15,22 @@ from astratrade.trading.domain.commands import (
     ProcessQuotes,
     SetLeverage,
     SetLeverageLimit,
-)  # fmt: skip
+)
 from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
 from astratrade.trading.domain.events import OrderTriggered
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
 from astratrade.trading.domain.margin import summarize
-from astratrade.trading.domain.orders import Liquidity, Order, OrderStatus, OrderType, Side
-from astratrade.trading.domain.pricing import taker_price
+from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.venue import (
     Settlement,
     Venue,
     admit,
     execute,
-    fill_order,
+    make,
     new_order,
-)  # fmt: skip
+    take,
+)
 from astratrade.trading.ports import TradingUnitOfWork
 
 HOUSE_ID = "system-house"
@@ -107,9 +107,10 @@ async def place_order(cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at:
 
 async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -> Order:
     account_id = await uow.orders.account_of(cmd.order_id)
-    if account_id is None:
+    account = await uow.accounts.get(account_id) if account_id else None
+    if account is None or account.owner_id != cmd.owner_id:
+        # Another trader's order reads exactly like a missing one.
         raise NotFound(f"order {cmd.order_id} not found")
-    account = await owned_account(uow, account_id, cmd.owner_id)
     order = account.open_orders.get(cmd.order_id)
     if order is None:
         raise Conflict(f"order {cmd.order_id} is no longer open")
@@ -207,12 +208,10 @@ def _run_orders(
         mark = venue.marks[order.market]
         if order.type.is_trigger and order.is_triggered_by(mark):
             account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
-            market = venue.markets[order.market]
-            price = taker_price(market, order.side, order.remaining, mark, venue.rules)
-            fill_order(account, order, venue, parties, price, Liquidity.TAKER, at)
+            take(account, order, venue, parties, at)
             changed = True
-        elif order.type is OrderType.LIMIT and order.price and order.is_crossed_by(mark):
-            fill_order(account, order, venue, parties, order.price, Liquidity.MAKER, at)
+        elif order.type is OrderType.LIMIT and order.is_crossed_by(mark):
+            make(account, order, venue, parties, at)
             changed = True
     return changed
 

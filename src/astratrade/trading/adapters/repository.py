@@ -26,7 +26,7 @@ from astratrade.trading.adapters.rows import (
     position_from_row,
     position_row,
     upsert,
-)  # fmt: skip
+)
 from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
 from astratrade.trading.domain.orders import Order, OrderStatus
 

@@ -18,7 +18,7 @@ from astratrade.trading.domain.orders import (
     OrderType,
     Side,
     TimeInForce,
-)  # fmt: skip
+)
 from astratrade.trading.domain.position import Position
 
 

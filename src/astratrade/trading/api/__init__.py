@@ -20,14 +20,14 @@ from astratrade.trading.api.schemas import (
     OrderOut,
     PositionOut,
     TierOut,
-)  # fmt: skip
+)
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
     PlaceOrder,
     SetLeverage,
-)  # fmt: skip
+)
 from astratrade.trading.domain.markets import Market
 from astratrade.trading.domain.orders import OrderStatus
 from astratrade.trading.domain.prices import Quote

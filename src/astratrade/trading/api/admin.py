@@ -14,6 +14,8 @@ from astratrade.trading.api import Trading, market_out
 from astratrade.trading.api.schemas import ClockIn, ClockOut, MarketOut, PriceIn
 from astratrade.trading.domain.prices import Quote
 
+MAX_CLOCK_STEP_SECONDS = 366 * 24 * 3600  # a year per call is plenty for any scenario
+
 router = APIRouter(prefix="/api/v1/admin", route_class=DecimalRoute, tags=["admin"])
 
 
@@ -48,9 +50,14 @@ async def set_clock(body: ClockIn, _admin: AdminUser, trading: Trading) -> Clock
                 raise ValidationFailed("now", f"now must carry a timezone, was {body.now}")
             clock.set(body.now)
         elif body.advance_seconds is not None:
-            if body.advance_seconds < 0:
-                raise ValidationFailed("advance_seconds", "the clock only moves forward")
-            clock.set(clock.now() + timedelta(seconds=int(body.advance_seconds)))
+            if not 0 <= body.advance_seconds <= MAX_CLOCK_STEP_SECONDS:
+                raise ValidationFailed(
+                    "advance_seconds",
+                    f"advance_seconds must be between 0 and {MAX_CLOCK_STEP_SECONDS}, "
+                    f"was {body.advance_seconds}",
+                )
+            micros = int(body.advance_seconds * 1_000_000)
+            clock.set(clock.now() + timedelta(microseconds=micros))
     except ValueError as error:
         raise ValidationFailed("now", str(error)) from error
     await trading.on_time()

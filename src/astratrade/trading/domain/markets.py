@@ -73,19 +73,35 @@ def _tiers(*pairs: tuple[int, int | None]) -> tuple[RiskTier, ...]:
 # The practice catalogue of SPEC section 3, modelled on Extended's market rules.
 DEFAULT_MARKETS: tuple[Market, ...] = (
     Market(
-        "BTC-USD", Decimal("0.1"), Decimal("0.00001"), Decimal("0.0001"), Decimal(60_000),
+        "BTC-USD",
+        Decimal("0.1"),
+        Decimal("0.00001"),
+        Decimal("0.0001"),
+        Decimal(60_000),
         _tiers((100, 200_000), (50, 1_000_000), (20, 5_000_000), (10, None)),
     ),
     Market(
-        "ETH-USD", Decimal("0.01"), Decimal("0.0001"), Decimal("0.001"), Decimal(3_000),
+        "ETH-USD",
+        Decimal("0.01"),
+        Decimal("0.0001"),
+        Decimal("0.001"),
+        Decimal(3_000),
         _tiers((100, 100_000), (50, 500_000), (20, 2_000_000), (10, None)),
     ),
     Market(
-        "SOL-USD", Decimal("0.001"), Decimal("0.01"), Decimal("0.1"), Decimal(150),
+        "SOL-USD",
+        Decimal("0.001"),
+        Decimal("0.01"),
+        Decimal("0.1"),
+        Decimal(150),
         _tiers((50, 100_000), (20, 500_000), (10, None)),
     ),
     Market(
-        "STRK-USD", Decimal("0.00001"), Decimal(1), Decimal(10), Decimal("0.5"),
+        "STRK-USD",
+        Decimal("0.00001"),
+        Decimal(1),
+        Decimal(10),
+        Decimal("0.5"),
         _tiers((20, 50_000), (10, 200_000), (5, None)),
     ),
-)  # fmt: skip
+)

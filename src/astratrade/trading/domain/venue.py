@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +22,7 @@ from astratrade.trading.domain.orders import (
     OrderType,
     Side,
     TimeInForce,
-)  # fmt: skip
+)
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.pricing import taker_price
@@ -81,7 +82,8 @@ def new_order(cmd: PlaceOrder, venue: Venue, at: datetime) -> Order:
     elif cmd.trigger_price is not None:
         raise InvalidOrder("trigger_price", "trigger_price is only for stop_loss and take_profit")
     if cmd.type is not OrderType.LIMIT:
-        _check_value(cmd.size * mark, market.max_market_order_value, "market")
+        if not (cmd.reduce_only or cmd.type.is_trigger):  # reducing is always allowed
+            _check_value(cmd.size * mark, market.max_market_order_value, "market")
         tif = TimeInForce.IOC if cmd.type is OrderType.MARKET else TimeInForce.GTC
     order = Order(
         id=venue.ids(),
@@ -208,16 +210,45 @@ def execute(
     account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime
 ) -> None:
     """Fill what fills now (market, marketable limit); rest, expire or leave the rest."""
-    market = venue.markets[order.market]
-    mark = venue.marks[market.id]
+    mark = venue.marks[order.market]
     if order.type is OrderType.MARKET or _crosses(order, mark):
-        price = taker_price(market, order.side, order.size, mark, venue.rules)
-        if order.type is OrderType.LIMIT and order.price is not None:
-            # A marketable limit takes the market price, never worse than its limit.
-            price = min(price, order.price) if order.side is Side.BUY else max(price, order.price)
-        fill_order(account, order, venue, settlement, price, Liquidity.TAKER, at)
+        take(account, order, venue, settlement, at)
     elif order.time_in_force is TimeInForce.IOC:
         account.end_order(order, OrderStatus.EXPIRED, "ioc order did not cross the mark", at)
+
+
+def take(
+    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime
+) -> None:
+    """Fill as a taker at the practice fill price for the size that fills; a marketable
+    limit never worse than its limit."""
+    market = venue.markets[order.market]
+
+    def price(size: Decimal) -> Decimal:
+        fill = taker_price(market, order.side, size, venue.marks[market.id], venue.rules)
+        if order.type is not OrderType.LIMIT or order.price is None:
+            return fill
+        return min(fill, order.price) if order.side is Side.BUY else max(fill, order.price)
+
+    fill_order(account, order, venue, settlement, price, Liquidity.TAKER, at)
+
+
+def make(
+    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime
+) -> None:
+    """Fill a resting limit as a maker, at its own price."""
+    limit = order.price if order.price is not None else venue.marks[order.market]
+    fill_order(account, order, venue, settlement, lambda _: limit, Liquidity.MAKER, at)
+
+
+def fillable(account: Account, order: Order) -> Decimal:
+    """What of the order can fill now: all of it, or for reduce-only at most the position."""
+    if not order.reduce_only:
+        return order.remaining
+    position = account.positions.get(order.market)
+    if position is None or position.side_sign == order.side.sign:
+        return ZERO
+    return min(order.remaining, abs(position.size))
 
 
 def fill_order(
@@ -225,24 +256,21 @@ def fill_order(
     order: Order,
     venue: Venue,
     settlement: Settlement,
-    price: Decimal,
+    price: Callable[[Decimal], Decimal],
     liquidity: Liquidity,
     at: datetime,
 ) -> None:
-    """Fill an accepted order (a reduce-only one at most down to a flat position)."""
-    size = order.remaining
-    if order.reduce_only:
-        position = account.positions.get(order.market)
-        if position is None or position.side_sign == order.side.sign:
-            account.end_order(order, OrderStatus.EXPIRED, "no position left to reduce", at)
-            return
-        size = min(size, abs(position.size))
+    """Fill an accepted order at price(size) (a reduce-only one at most down to flat)."""
+    size = fillable(account, order)
+    if size == ZERO:
+        account.end_order(order, OrderStatus.EXPIRED, "no position left to reduce", at)
+        return
     rate = (
         venue.rules.maker_fee_rate if liquidity is Liquidity.MAKER else venue.rules.taker_fee_rate
     )
     fill = account.fill(
         fill_id=venue.ids(), order=order, market=order.market, side=order.side, size=size,
-        price=price, fee_rate=rate, liquidity=liquidity, at=at,
+        price=price(size), fee_rate=rate, liquidity=liquidity, at=at,
     )  # fmt: skip
     settlement.house.adjust(fill.fee - fill.realized_pnl)
     if order.status is OrderStatus.OPEN and order.reduce_only:
