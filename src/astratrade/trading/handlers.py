@@ -201,16 +201,18 @@ def _exposed(account: Account, markets: set[str]) -> bool:
 def _run_orders(
     account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime
 ) -> bool:
+    """Stops and take-profits first (the trader's protection), then resting limits."""
     changed = False
-    for order in list(account.open_orders.values()):
-        if order.market not in markets or order.id not in account.open_orders:
-            continue
+    for order in [o for o in account.open_orders.values() if o.market in markets]:
         mark = venue.marks[order.market]
-        if order.type.is_trigger and order.is_triggered_by(mark):
+        still_open = order.id in account.open_orders  # an earlier fill may have cancelled it
+        if still_open and order.type.is_trigger and order.is_triggered_by(mark):
             account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
             take(account, order, venue, parties, at)
             changed = True
-        elif order.type is OrderType.LIMIT and order.is_crossed_by(mark):
+    for order in [o for o in account.open_orders.values() if o.market in markets]:
+        crossed = order.type is OrderType.LIMIT and order.is_crossed_by(venue.marks[order.market])
+        if crossed and order.id in account.open_orders:
             make(account, order, venue, parties, at)
             changed = True
     return changed

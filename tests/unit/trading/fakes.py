@@ -65,8 +65,12 @@ def clock(at: datetime = START) -> ManualClock:
     return ManualClock(at)
 
 
-def quote(market: str, mark: Decimal | str | int, index: Decimal | str | int | None = None,
-          at: datetime = START) -> Quote:  # fmt: skip
+def quote(
+    market: str,
+    mark: Decimal | str | int,
+    index: Decimal | str | int | None = None,
+    at: datetime = START,
+) -> Quote:
     mark = Decimal(mark)
     return Quote(market, mark, mark if index is None else Decimal(index), at)
 
@@ -81,9 +85,7 @@ def venue(
     marks = marks or {}
     return Venue(
         markets=dict(MARKETS),
-        quotes={
-            m.id: quote(m.id, marks.get(m.id, m.start_price), at=at) for m in DEFAULT_MARKETS
-        },
+        quotes={m.id: quote(m.id, marks.get(m.id, m.start_price), at=at) for m in DEFAULT_MARKETS},
         rules=rules or TradingRules(),
         ids=sequential_ids(id_prefix),
     )
@@ -264,17 +266,30 @@ class FakeTradingUnitOfWork:
 # -- setup through the real handlers ---------------------------------------------------------
 
 
+def in_unit_of_work(store: FakeStore, use_case: Any, clock: ManualClock | None = None) -> Any:
+    """Run `use_case(uow)` as the engine does: one unit of work, rolled back if it raises."""
+
+    async def unit() -> Any:
+        async with FakeTradingUnitOfWork(store, clock) as uow:
+            return await use_case(uow)
+
+    return run(unit())
+
+
 def ensure_system_accounts(
     store: FakeStore, venue: Venue, seed: Decimal = INSURANCE_SEED, at: datetime = START
 ) -> None:
-    run(handlers.ensure_system_accounts(FakeTradingUnitOfWork(store), venue, seed, at))
+    in_unit_of_work(store, lambda uow: handlers.ensure_system_accounts(uow, venue, seed, at))
 
 
 def open_practice_account(
     store: FakeStore, venue: Venue, owner_id: str, grant: Decimal = GRANT, at: datetime = START
 ) -> Account:
     cmd = OpenPracticeAccount(owner_id=owner_id)
-    return run(handlers.open_practice_account(cmd, FakeTradingUnitOfWork(store), venue, grant, at))
+    account: Account = in_unit_of_work(
+        store, lambda uow: handlers.open_practice_account(cmd, uow, venue, grant, at)
+    )
+    return account
 
 
 class Trading:
@@ -301,11 +316,7 @@ class Trading:
         return FakeTradingUnitOfWork(self.store, self.clock)
 
     def call(self, use_case: Any) -> Any:
-        async def unit() -> Any:
-            async with self.uow() as uow:
-                return await use_case(uow)
-
-        return run(unit())
+        return in_unit_of_work(self.store, use_case, self.clock)
 
     @property
     def now(self) -> datetime:
@@ -362,9 +373,15 @@ class Trading:
             client_order_id=client_order_id,
         )
 
-    def place(self, account_id: str, market: str, side: Side | str,
-              size: Decimal | str | int, type: OrderType | str = OrderType.MARKET,
-              **options: Any) -> Order:  # fmt: skip
+    def place(
+        self,
+        account_id: str,
+        market: str,
+        side: Side | str,
+        size: Decimal | str | int,
+        type: OrderType | str = OrderType.MARKET,
+        **options: Any,
+    ) -> Order:
         cmd = self.place_command(account_id, market, side, size, type, **options)
         order: Order = self.call(lambda uow: handlers.place_order(cmd, uow, self.venue, self.now))
         return order
@@ -400,8 +417,9 @@ class Trading:
         cmd = ProcessQuotes(quotes=tuple(quotes))
         self.call(lambda uow: handlers.process_quotes(cmd, uow, self.venue, self.now))
 
-    def move(self, market: str, mark: Decimal | str | int,
-             index: Decimal | str | int | None = None) -> None:  # fmt: skip
+    def move(
+        self, market: str, mark: Decimal | str | int, index: Decimal | str | int | None = None
+    ) -> None:
         """A new mark for one market, processed as the engine processes a feed's batch."""
         self.quotes(quote(market, mark, index, self.now))
 

@@ -101,9 +101,10 @@ class SqlAccountRepository:
             select(t.positions).where(t.positions.c.account_id == account_id)
         )
         order_rows = await conn.execute(
-            select(t.orders).where(
-                and_(t.orders.c.account_id == account_id, t.orders.c.status == "open")
-            )
+            select(t.orders)
+            .where(and_(t.orders.c.account_id == account_id, t.orders.c.status == "open"))
+            # Oldest first: the order margin lets a position cover its oldest orders first.
+            .order_by(t.orders.c.created_at, t.orders.c.id)
         )
         return Account(
             row.id,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.events import AccountLiquidated
+from astratrade.trading.domain.margin import equity_and_maintenance
 from astratrade.trading.domain.orders import Liquidity, OrderStatus, Side
 from astratrade.trading.domain.venue import Settlement, Venue, cover_shortfall
 
@@ -15,8 +16,10 @@ from astratrade.trading.domain.venue import Settlement, Venue, cover_shortfall
 def is_liquidatable(account: Account, venue: Venue) -> bool:
     if not account.positions:
         return False
-    margin = account.margin(venue.marks, venue.markets)
-    return margin.equity <= margin.maintenance_margin
+    equity, maintenance = equity_and_maintenance(
+        account.collateral, account.positions.values(), venue.marks, venue.markets
+    )
+    return equity <= maintenance
 
 
 def liquidate(account: Account, venue: Venue, settlement: Settlement, at: datetime) -> bool:

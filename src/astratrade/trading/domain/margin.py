@@ -50,14 +50,26 @@ def maintenance_margin(positions: Iterable[Position], marks: Marks, markets: Mar
     return total
 
 
-def order_reserve(order: Order, position: Position | None, leverage: Decimal) -> Decimal:
-    """Margin held by a resting limit order for the part of it that would add exposure."""
-    if order.type is not OrderType.LIMIT or order.reduce_only or order.price is None:
-        return ZERO
-    adding = order.remaining
-    if position is not None and position.side_sign != order.side.sign:
-        adding = max(ZERO, adding - abs(position.size))
-    return adding * order.price / leverage
+def orders_reserve(
+    orders: Iterable[Order], positions: Mapping[str, Position], leverage: Leverage
+) -> Decimal:
+    """Margin held by resting limit orders for what they would add to exposure.
+
+    A position covers opposite-side orders once, oldest first: two sells of 1 against a
+    long of 1 reduce it by 1 and open a short of 1, and that short holds margin."""
+    cover = {market: abs(p.size) for market, p in positions.items()}
+    total = ZERO
+    for order in orders:
+        if order.type is not OrderType.LIMIT or order.reduce_only or order.price is None:
+            continue
+        adding = order.remaining
+        position = positions.get(order.market)
+        if position is not None and position.side_sign != order.side.sign:
+            reducing = min(adding, cover[order.market])
+            cover[order.market] -= reducing
+            adding -= reducing
+        total += adding * order.price / leverage[order.market]
+    return total
 
 
 def summarize(
@@ -70,9 +82,7 @@ def summarize(
 ) -> MarginSummary:
     upnl = unrealized_pnl(positions.values(), marks)
     initial = initial_margin(positions.values(), marks, leverage)
-    reserved = sum(
-        (order_reserve(o, positions.get(o.market), leverage[o.market]) for o in orders), ZERO
-    )
+    reserved = orders_reserve(orders, positions, leverage)
     equity = collateral + upnl
     return MarginSummary(
         collateral=collateral,
@@ -83,3 +93,17 @@ def summarize(
         order_margin=reserved,
         available=equity - initial - reserved,
     )
+
+
+def equity_and_maintenance(
+    collateral: Decimal, positions: Iterable[Position], marks: Marks, markets: Markets
+) -> tuple[Decimal, Decimal]:
+    """Just what the liquidation check needs, on every tick for every exposed account."""
+    equity = collateral
+    maintenance = ZERO
+    for p in positions:
+        mark = marks[p.market]
+        equity += p.size * (mark - p.entry_price)
+        notional = abs(p.size) * mark
+        maintenance += notional * markets[p.market].tier_for(notional).maintenance_rate
+    return equity, maintenance

@@ -13,7 +13,7 @@ from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.errors import InsufficientMargin, InvalidOrder, OrderRejected
 from astratrade.trading.domain.events import ShortfallCovered
-from astratrade.trading.domain.margin import order_reserve, summarize
+from astratrade.trading.domain.margin import summarize
 from astratrade.trading.domain.markets import Market
 from astratrade.trading.domain.orders import (
     Liquidity,
@@ -117,17 +117,36 @@ def _check_value(value: Decimal, limit: Decimal, kind: str) -> None:
 
 
 def only_reduces(account: Account, order: Order) -> bool:
+    """True when the order can only shrink the position, even if every other resting
+    limit on its side fills first."""
     position = account.positions.get(order.market)
+    if position is None or position.side_sign == order.side.sign:
+        return False
+    claimed = sum(
+        (
+            o.remaining
+            for o in account.open_orders.values()
+            if o.market == order.market and o.side is order.side
+            and o.type is OrderType.LIMIT and not o.reduce_only
+        ),
+        ZERO,
+    )  # fmt: skip
+    return order.size + claimed <= abs(position.size)
+
+
+def _will_rest(order: Order, mark: Decimal) -> bool:
+    if order.type.is_trigger:
+        return True
     return (
-        position is not None
-        and position.side_sign != order.side.sign
-        and order.size <= abs(position.size)
+        order.type is OrderType.LIMIT
+        and order.time_in_force is TimeInForce.GTC
+        and not order.is_crossed_by(mark)
     )
 
 
 def admit(account: Account, order: Order, venue: Venue, unlocked: Decimal) -> None:
     """Account rules: open-order limit, reduce-only sense, leverage caps and margin."""
-    resting = order.type is not OrderType.MARKET
+    resting = _will_rest(order, venue.marks[order.market])
     if resting and len(account.open_orders) >= venue.rules.max_open_orders:
         raise OrderRejected(f"an account may hold {venue.rules.max_open_orders} open orders")
     position = account.positions.get(order.market)
@@ -163,7 +182,10 @@ def _check_leverage(
 def _check_margin(account: Account, order: Order, market: Market, venue: Venue) -> None:
     before = account.margin(venue.marks, venue.markets)
     if order.type is OrderType.LIMIT and not _crosses(order, venue.marks[market.id]):
-        after_available = before.available - _reserve(account, order)
+        after_available = summarize(
+            account.collateral, account.positions, [*account.open_orders.values(), order],
+            venue.marks, venue.markets, account.leverage,
+        ).available  # fmt: skip
     else:
         fill_price = taker_price(
             market, order.side, order.size, venue.marks[market.id], venue.rules
@@ -174,10 +196,6 @@ def _check_margin(account: Account, order: Order, market: Market, venue: Venue) 
             f"order needs ${plain((before.available - after_available).quantize(ZERO))} "
             f"more margin than the ${plain(before.available.quantize(ZERO))} available"
         )
-
-
-def _reserve(account: Account, order: Order) -> Decimal:
-    return order_reserve(order, account.positions.get(order.market), account.leverage[order.market])
 
 
 def _available_after_fill(account: Account, order: Order, price: Decimal, venue: Venue) -> Decimal:
