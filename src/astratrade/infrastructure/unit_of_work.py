@@ -12,7 +12,7 @@ from astratrade.infrastructure import event_store
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory, new_id
-from astratrade.shared.messages import Aggregate, Envelope
+from astratrade.shared.messages import Aggregate, Envelope, number_events
 
 Flush = Callable[[AsyncConnection], Awaitable[None]]
 
@@ -65,7 +65,7 @@ class SqlUnitOfWork:
         self._flushes.append(flush)
 
     async def commit(self) -> list[Envelope]:
-        envelopes = self._number_events()
+        envelopes = number_events(self._tracked.values(), self._clock.now(), self._ids)
         if not envelopes and not self._flushes and self._conn is None:
             return []
         conn = await self.connection()
@@ -80,27 +80,6 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self._close(rollback=True)
-
-    def _number_events(self) -> list[Envelope]:
-        now = self._clock.now()
-        envelopes: list[Envelope] = []
-        for aggregate in self._tracked.values():
-            for event in aggregate.pending_events:
-                aggregate.version += 1
-                envelopes.append(
-                    Envelope(
-                        event_id=self._ids(),
-                        type=event.type_name(),
-                        version=event.schema_version,
-                        context=event.context,
-                        aggregate_id=aggregate.id,
-                        aggregate_version=aggregate.version,
-                        occurred_at=now,
-                        payload=event.payload(),
-                    )
-                )
-            aggregate.pending_events.clear()
-        return envelopes
 
     async def _close(self, *, rollback: bool) -> None:
         self._flushes.clear()

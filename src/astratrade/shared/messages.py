@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -83,3 +84,27 @@ class Aggregate:
 
     def record(self, event: Event) -> None:
         self.pending_events.append(event)
+
+
+def number_events(
+    aggregates: Iterable[Aggregate], at: datetime, ids: Callable[[], str]
+) -> list[Envelope]:
+    """Take each aggregate's recorded events, numbering them on from its version."""
+    envelopes: list[Envelope] = []
+    for aggregate in aggregates:
+        for event in aggregate.pending_events:
+            aggregate.version += 1
+            envelopes.append(
+                Envelope(
+                    event_id=ids(),
+                    type=event.type_name(),
+                    version=event.schema_version,
+                    context=event.context,
+                    aggregate_id=aggregate.id,
+                    aggregate_version=aggregate.version,
+                    occurred_at=at,
+                    payload=event.payload(),
+                )
+            )
+        aggregate.pending_events.clear()
+    return envelopes

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from astratrade.shared.clock import ManualClock
 from astratrade.shared.ids import sequential_ids
-from astratrade.shared.messages import Envelope, Event
+from astratrade.shared.messages import Envelope, Event, number_events
 from astratrade.trading import handlers
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import (
@@ -212,24 +212,10 @@ class FakeTradingUnitOfWork:
 
     async def commit(self) -> list[Envelope]:
         store = self.store
-        envelopes: list[Envelope] = []
-        for account in self.accounts.seen.values():
-            for event in account.pending_events:
-                account.version += 1
-                envelopes.append(
-                    Envelope(
-                        event_id=store._event_ids(),
-                        type=event.type_name(),
-                        version=event.schema_version,
-                        context=event.context,
-                        aggregate_id=account.id,
-                        aggregate_version=account.version,
-                        occurred_at=self.clock.now(),
-                        payload=event.payload(),
-                    )
-                )
-                store.committed.append(event)
-            account.pending_events.clear()
+        seen = list(self.accounts.seen.values())
+        store.committed.extend(e for a in seen for e in a.pending_events)
+        envelopes = number_events(seen, self.clock.now(), store._event_ids)
+        for account in seen:
             for order in account.dirty_orders.values():
                 store.orders[order.id] = copy.deepcopy(order)
             store.fills.extend(account.new_fills)
