@@ -17,6 +17,7 @@ from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.tokens import TokenCodec
+from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock
 from astratrade.shared.ids import IdFactory, new_id
@@ -47,6 +48,7 @@ class Platform:
     clock: Clock
     db: AsyncEngine
     read_db: AsyncEngine
+    writer: Writer
     bus: MessageBus
     dispatcher: InProcessDispatcher
     tokens: TokenCodec
@@ -71,6 +73,7 @@ class Platform:
                 await task
         self._tasks.clear()
         await self.dispatcher.stop()
+        await self.writer.close()
         await self.db.dispose()
         await self.read_db.dispose()
 
@@ -98,8 +101,9 @@ def bootstrap(
         clock = ManualClock() if settings.clock == "manual" else SystemClock()
     db = create_engine(settings.resolved_database_url)
     read_db = create_engine(settings.resolved_database_url, read_only=True)
+    writer = writer_for(settings.resolved_database_url, db)
     bus = MessageBus()
-    dispatcher = InProcessDispatcher(bus, db, clock)
+    dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
     users_wiring.wire(
@@ -131,7 +135,8 @@ def bootstrap(
     cache = AccountCache()
     trading = TradingEngine(
         uow_factory=lambda: SqlTradingUnitOfWork(
-            db,
+            read_db,
+            writer,
             dispatcher,
             clock,
             ids,
@@ -163,7 +168,7 @@ def bootstrap(
 
     if feed is None:
         feed = _feed_from(settings, venue, clock)
-    return Platform(settings, clock, db, read_db, bus, dispatcher, tokens, trading, feed)
+    return Platform(settings, clock, db, read_db, writer, bus, dispatcher, tokens, trading, feed)
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

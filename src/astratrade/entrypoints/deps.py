@@ -20,36 +20,37 @@ def state(request: Request, name: str) -> Any:
     return getattr(request.app.state, name)
 
 
-def get_bus(request: Request) -> MessageBus:
+async def get_bus(request: Request) -> MessageBus:
     bus: MessageBus = state(request, "bus")
     return bus
 
 
-def get_db(request: Request) -> AsyncEngine:
+async def get_db(request: Request) -> AsyncEngine:
     db: AsyncEngine = state(request, "db")
     return db
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = state(request, "clock")
     return clock
 
 
-def get_tokens(request: Request) -> TokenCodec:
+async def get_tokens(request: Request) -> TokenCodec:
     tokens: TokenCodec = state(request, "tokens")
     return tokens
 
 
-def current_user(
+async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Claims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing bearer token")
-    return get_tokens(request).verify(credentials.credentials, "access")
+    tokens: TokenCodec = state(request, "tokens")
+    return tokens.verify(credentials.credentials, "access")
 
 
-def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:
+async def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:
     if user.role != "admin":
         raise Forbidden("admin role required")
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 metadata = MetaData(
@@ -41,12 +41,18 @@ def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
 
 def _sqlite_engine(url: str, *, read_only: bool) -> AsyncEngine:
     engine = create_async_engine(url, connect_args={"timeout": 30})
+    configure_sqlite(engine.sync_engine, read_only=read_only)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def configure_sqlite(engine: Engine, *, read_only: bool) -> None:
+    """WAL, and writers that take the write lock up front (BEGIN IMMEDIATE): concurrent
+    writers then queue on busy_timeout instead of failing with "database is locked" on a
+    lock upgrade. Readers use plain BEGIN and never block a writer."""
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" below start transactions, so that every transaction
-        # takes the write lock up front (BEGIN IMMEDIATE): concurrent writers then queue on
-        # busy_timeout instead of failing with "database is locked" on a lock upgrade.
+        # SQLAlchemy's "begin" below starts transactions, not the driver.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -57,8 +63,6 @@ def _sqlite_engine(url: str, *, read_only: bool) -> AsyncEngine:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-    return engine

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Connection,
     Integer,
     String,
     Table,
@@ -57,40 +58,42 @@ outbox = Table(
 )
 
 
+def _log_row(e: Envelope) -> dict[str, Any]:
+    return {
+        "event_id": e.event_id,
+        "event_type": e.type,
+        "event_version": e.version,
+        "context": e.context,
+        "aggregate_id": e.aggregate_id,
+        "aggregate_version": e.aggregate_version,
+        "occurred_at": e.occurred_at,
+        "payload": e.payload,
+        "correlation_id": e.correlation_id,
+        "causation_id": e.causation_id,
+    }
+
+
+def _outbox_row(e: Envelope) -> dict[str, Any]:
+    return {
+        "event_id": e.event_id,
+        "context": e.context,
+        "envelope": e.as_json(),
+        "created_at": e.occurred_at,
+    }
+
+
 async def append(conn: AsyncConnection, envelopes: list[Envelope]) -> None:
     """Write events to the audit log and the outbox, inside the caller's transaction."""
-    if not envelopes:
-        return
-    await conn.execute(
-        insert(event_log),
-        [
-            {
-                "event_id": e.event_id,
-                "event_type": e.type,
-                "event_version": e.version,
-                "context": e.context,
-                "aggregate_id": e.aggregate_id,
-                "aggregate_version": e.aggregate_version,
-                "occurred_at": e.occurred_at,
-                "payload": e.payload,
-                "correlation_id": e.correlation_id,
-                "causation_id": e.causation_id,
-            }
-            for e in envelopes
-        ],
-    )
-    await conn.execute(
-        insert(outbox),
-        [
-            {
-                "event_id": e.event_id,
-                "context": e.context,
-                "envelope": e.as_json(),
-                "created_at": e.occurred_at,
-            }
-            for e in envelopes
-        ],
-    )
+    if envelopes:
+        await conn.execute(insert(event_log), [_log_row(e) for e in envelopes])
+        await conn.execute(insert(outbox), [_outbox_row(e) for e in envelopes])
+
+
+def append_sync(conn: Connection, envelopes: list[Envelope]) -> None:
+    """append() for a single writer's transaction."""
+    if envelopes:
+        conn.execute(insert(event_log), [_log_row(e) for e in envelopes])
+        conn.execute(insert(outbox), [_outbox_row(e) for e in envelopes])
 
 
 async def unpublished(conn: AsyncConnection, limit: int = 1000) -> list[Envelope]:
@@ -103,10 +106,8 @@ async def unpublished(conn: AsyncConnection, limit: int = 1000) -> list[Envelope
     return [envelope_from_json(row.envelope, outbox_id=row.id) for row in rows]
 
 
-async def mark_published(conn: AsyncConnection, event_ids: list[str], at: datetime) -> None:
-    await conn.execute(
-        update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=at)
-    )
+def mark_published(conn: Connection, event_ids: list[str], at: datetime) -> None:
+    conn.execute(update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=at))
 
 
 async def history(conn: AsyncConnection, aggregate_id: str) -> list[Envelope]:

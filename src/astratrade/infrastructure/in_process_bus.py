@@ -12,6 +12,7 @@ from contextlib import suppress
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store
+from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
@@ -20,9 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 class InProcessDispatcher:
-    def __init__(self, bus: MessageBus, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(self, bus: MessageBus, engine: AsyncEngine, writer: Writer, clock: Clock) -> None:
         self._bus = bus
         self._engine = engine
+        self._writer = writer
         self._clock = clock
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -66,11 +68,9 @@ class InProcessDispatcher:
                     self._queue.task_done()
 
     async def _mark_published(self, batch: list[Envelope]) -> None:
+        event_ids, now = [e.event_id for e in batch], self._clock.now()
         try:
-            async with self._engine.begin() as conn:
-                await event_store.mark_published(
-                    conn, [e.event_id for e in batch], self._clock.now()
-                )
+            await self._writer.run(lambda conn: event_store.mark_published(conn, event_ids, now))
         except Exception:
             # Delivered but not marked: they are delivered again after a restart, which
             # subscribers must tolerate (at-least-once delivery).

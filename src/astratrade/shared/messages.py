@@ -48,10 +48,18 @@ class Envelope:
     outbox_id: int | None = field(default=None, compare=False)
 
     def as_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data.pop("outbox_id")
-        data["occurred_at"] = self.occurred_at.isoformat()
-        return data
+        return {
+            "event_id": self.event_id,
+            "type": self.type,
+            "version": self.version,
+            "context": self.context,
+            "aggregate_id": self.aggregate_id,
+            "aggregate_version": self.aggregate_version,
+            "occurred_at": self.occurred_at.isoformat(),
+            "payload": self.payload,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+        }
 
 
 def to_json_value(value: object) -> Any:

@@ -186,14 +186,14 @@ async def process_quotes(
         if not _exposed(account, quoted):
             continue
         parties = parties or await settlement(uow)
-        changed = _run_orders(account, quoted, venue, parties, at)
+        changed = bool(account.open_orders) and _run_orders(account, quoted, venue, parties, at)
         if liquidate(account, venue, parties, at) or changed:
             uow.accounts.see(account)
     await uow.commit()
 
 
 def _exposed(account: Account, markets: set[str]) -> bool:
-    return any(m in markets for m in account.positions) or any(
+    return not markets.isdisjoint(account.positions) or any(
         o.market in markets for o in account.open_orders.values()
     )
 

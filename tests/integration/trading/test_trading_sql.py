@@ -11,7 +11,7 @@ from trading_platform import new_trader, set_mark
 from astratrade.infrastructure import event_store
 from astratrade.shared.clock import ManualClock
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.domain.commands import PlaceOrder
+from astratrade.trading.domain.commands import PlaceOrder, SetLeverageLimit
 from astratrade.trading.domain.orders import OrderStatus, OrderType, Side
 from astratrade.trading.handlers import HOUSE_ID, INSURANCE_ID
 
@@ -72,10 +72,11 @@ async def test_a_failed_commit_leaves_no_partial_state(platform, monkeypatch) ->
     owner, account = await new_trader(platform, "cyd")
     before = await _balances(platform)
 
-    async def broken_append(*_args: object) -> None:
+    def broken_append(*_args: object) -> None:
+        # State rows are already written in this transaction: they must roll back too.
         raise ConnectionError("database went away mid-commit")
 
-    monkeypatch.setattr(event_store, "append", broken_append)
+    monkeypatch.setattr(event_store, "append_sync", broken_append)
     with pytest.raises(ConnectionError):
         await platform.bus.execute(_order(owner, account, size=Decimal("0.1")))
     monkeypatch.undo()
@@ -104,7 +105,8 @@ async def test_events_are_numbered_per_aggregate_and_published(platform) -> None
 
 async def test_liquidation_is_recorded_and_conserves_money(platform) -> None:
     owner, account = await new_trader(platform, "eve")
-    await platform.trading.run(lambda uow: uow.limits.set(owner, Decimal(10), platform.clock.now()))
+    await platform.bus.execute(SetLeverageLimit(owner_id=owner, max_leverage=Decimal(20)))
+    assert await platform.trading.run(lambda uow: uow.limits.get(owner)) == Decimal(20)
     await platform.bus.execute(_order(owner, account, size=Decimal("0.8")))  # ~4.8x
     await set_mark(platform, "BTC-USD", "40000")  # a loss far beyond the collateral
     balances = await _balances(platform)

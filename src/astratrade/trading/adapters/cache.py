@@ -1,6 +1,8 @@
-"""Trading's working set of accounts, kept in memory by the single trading writer."""
+"""Trading's working set, kept in memory by the single trading writer."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from astratrade.trading.domain.account import Account
 
@@ -12,11 +14,12 @@ class AccountCache:
     failed commit evicts what it touched so the next use reloads the committed state.
 
     `active` holds the accounts with a position or an open order: the ones a price tick
-    can affect."""
+    can affect. `leverage_limits` is the read model of each trader's unlocked leverage."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, Account] = {}
         self.active: dict[str, Account] = {}
+        self.leverage_limits: dict[str, Decimal] = {}
 
     def get(self, account_id: str) -> Account | None:
         return self.accounts.get(account_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Connection, Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,16 +21,24 @@ from astratrade.trading.domain.orders import (
 )
 from astratrade.trading.domain.position import Position
 
+_UPSERTS: dict[tuple[str, str], Any] = {}
 
-async def upsert(
-    conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+
+def upsert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
 ) -> None:
+    """Insert or update by primary key; the statement is built once per dialect and table."""
     if not rows:
         return
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table)
-    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
-    await conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+    dialect = conn.dialect.name
+    statement = _UPSERTS.get((dialect, table.name))
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        base = insert(table)
+        updates = {c.name: base.excluded[c.name] for c in table.columns if c.name not in keys}
+        statement = base.on_conflict_do_update(index_elements=keys, set_=updates)
+        _UPSERTS[(dialect, table.name)] = statement
+    conn.execute(statement, rows)
 
 
 def order_row(order: Order) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from astratrade.trading.ports import TradingUnitOfWork
 router = APIRouter(prefix="/api/v1", route_class=DecimalRoute, tags=["trading"])
 
 
-def get_trading(request: Request) -> TradingEngine:
+async def get_trading(request: Request) -> TradingEngine:
     engine: TradingEngine = request.app.state.trading
     return engine
 
