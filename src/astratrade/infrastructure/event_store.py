@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    bindparam,
     insert,
     select,
     update,
@@ -106,8 +107,15 @@ async def unpublished(conn: AsyncConnection, limit: int = 1000) -> list[Envelope
     return [envelope_from_json(row.envelope, outbox_id=row.id) for row in rows]
 
 
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.event_id == bindparam("b_event_id"))
+    .values(published_at=bindparam("b_at"))
+)
+
+
 def mark_published(conn: Connection, event_ids: list[str], at: datetime) -> None:
-    conn.execute(update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=at))
+    conn.execute(_MARK_PUBLISHED, [{"b_event_id": i, "b_at": at} for i in event_ids])
 
 
 async def history(conn: AsyncConnection, aggregate_id: str) -> list[Envelope]:

@@ -1,7 +1,8 @@
 """Embedded-mode delivery of committed events: outbox rows go to in-process subscribers.
 
 Delivery is asynchronous, as it is through Redis Streams, and at least once: rows left
-unpublished by a crash are delivered again on the next start."""
+unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) are
+delivered again on the next start."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
 
 logger = logging.getLogger(__name__)
+# Delivered events are marked published in batches: a crash re-delivers at most this much.
+MARK_INTERVAL_SECONDS = 0.2
+MARK_BATCH = 1000
 
 
 class InProcessDispatcher:
@@ -28,6 +32,7 @@ class InProcessDispatcher:
         self._clock = clock
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._delivered: list[str] = []
 
     def committed(self, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:
@@ -41,8 +46,9 @@ class InProcessDispatcher:
         self._task = asyncio.create_task(self._run(), name="in-process-dispatcher")
 
     async def drain(self) -> None:
-        """Wait until every event committed so far has been delivered."""
+        """Wait until every event committed so far is delivered and marked published."""
         await self._queue.join()
+        await self._mark_published()
 
     async def stop(self) -> None:
         if self._task is None:
@@ -53,25 +59,37 @@ class InProcessDispatcher:
         with suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        await self._mark_published()
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            try:
+                # With deliveries to mark, wait a little for more: one write marks them all.
+                timeout = MARK_INTERVAL_SECONDS if self._delivered else None
+                batch = [await asyncio.wait_for(self._queue.get(), timeout)]
+            except TimeoutError:
+                await self._mark_published()
+                continue
             while not self._queue.empty() and len(batch) < 500:
                 batch.append(self._queue.get_nowait())
             try:
                 for envelope in batch:
                     await self._bus.deliver(envelope)
-                await self._mark_published(batch)
+                self._delivered.extend(e.event_id for e in batch)
             finally:
                 for _ in batch:
                     self._queue.task_done()
+            if len(self._delivered) >= MARK_BATCH:
+                await self._mark_published()
 
-    async def _mark_published(self, batch: list[Envelope]) -> None:
-        event_ids, now = [e.event_id for e in batch], self._clock.now()
+    async def _mark_published(self) -> None:
+        event_ids, self._delivered = self._delivered, []
+        if not event_ids:
+            return
+        now = self._clock.now()
         try:
             await self._writer.run(lambda conn: event_store.mark_published(conn, event_ids, now))
         except Exception:
             # Delivered but not marked: they are delivered again after a restart, which
             # subscribers must tolerate (at-least-once delivery).
-            logger.exception("could not mark %d outbox rows published", len(batch))
+            logger.exception("could not mark %d outbox rows published", len(event_ids))

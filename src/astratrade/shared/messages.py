@@ -28,7 +28,7 @@ class Event:
         return cls.__name__
 
     def payload(self) -> dict[str, Any]:
-        return {f.name: to_json_value(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {name: to_json_value(getattr(self, name)) for name in _field_names(type(self))}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,8 +62,23 @@ class Envelope:
         }
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
 def to_json_value(value: object) -> Any:
     """Decimals become strings, datetimes ISO text, enums their value; containers recurse."""
+    if type(value) in _PLAIN:  # the common case first: enums and Decimals are other types
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
