@@ -109,11 +109,17 @@ def floor_tick(positions: Iterable[Position], marks: dict[str, Decimal]) -> Deci
 
 
 class StatementCounter:
-    """Counts SQL statements the platform's engine sends (a quiet tick must send none)."""
+    """Counts SQL statements the platform's engines send (a quiet tick must send none):
+    the command and read engines, and the single writer's own engine on SQLite."""
 
     def __init__(self, platform: Platform) -> None:
         self.count = 0
-        event.listen(platform.db.sync_engine, "before_cursor_execute", self._seen)
+        engines = [platform.db.sync_engine, platform.read_db.sync_engine]
+        writer_engine = getattr(platform.writer, "engine", None)
+        if writer_engine is not None:
+            engines.append(writer_engine)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, *_: Any) -> None:
         self.count += 1

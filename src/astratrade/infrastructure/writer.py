@@ -32,9 +32,9 @@ class Writer(Protocol):
 class SqliteWriter:
     def __init__(self, url: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
-        self._engine = create_engine(sync_url, pool_size=1, max_overflow=0)
-        configure_sqlite(self._engine, read_only=False)
-        event.listen(self._engine, "connect", _no_checkpoint_on_commit)
+        self.engine = create_engine(sync_url, pool_size=1, max_overflow=0)
+        configure_sqlite(self.engine, read_only=False)
+        event.listen(self.engine, "connect", _no_checkpoint_on_commit)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._checkpointer = Checkpointer(sync_url.database or "")
 
@@ -43,12 +43,12 @@ class SqliteWriter:
         return await loop.run_in_executor(self._thread, self._transaction, work)
 
     def _transaction(self, work: Callable[[Connection], T]) -> T:
-        with self._engine.begin() as conn:
+        with self.engine.begin() as conn:
             return work(conn)
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._thread, self._engine.dispose)
+        await loop.run_in_executor(self._thread, self.engine.dispose)
         self._thread.shutdown(wait=True)
         self._checkpointer.stop()
 
