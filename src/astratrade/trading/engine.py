@@ -94,11 +94,8 @@ class TradingEngine:
 
     async def on_quotes(self, quotes: list[Quote]) -> None:
         """A feed's batch: fills, triggers and liquidations, then any funding now due."""
-        await self.run(
-            lambda uow: handlers.process_quotes(
-                ProcessQuotes(quotes=tuple(quotes)), uow, self.venue, self.clock.now()
-            )
-        )
+        command = ProcessQuotes(quotes=tuple(quotes))
+        await self.run(lambda uow: self._process_quotes(command, uow))
         await self.on_time()
 
     async def on_time(self) -> None:

@@ -52,11 +52,19 @@ async def ensure_system_accounts(
     if await uow.accounts.get(HOUSE_ID) is not None:
         return
     house, insurance = (
-        Account.open(account_id, owner_id=None, kind=kind, currency="USD",
-                     default_leverage=venue.rules.default_leverage, at=at)
-        for account_id, kind in ((HOUSE_ID, AccountKind.HOUSE),
-                                 (INSURANCE_ID, AccountKind.INSURANCE))
-    )  # fmt: skip
+        Account.open(
+            account_id,
+            owner_id=None,
+            kind=kind,
+            currency="USD",
+            default_leverage=venue.rules.default_leverage,
+            at=at,
+        )
+        for account_id, kind in (
+            (HOUSE_ID, AccountKind.HOUSE),
+            (INSURANCE_ID, AccountKind.INSURANCE),
+        )
+    )
     for account in (house, insurance):
         uow.accounts.add(account)
     insurance.deposit(insurance_seed, source=HOUSE_ID, reason="insurance_seed")
@@ -80,9 +88,13 @@ async def open_practice_account(
         if existing is not None and existing.kind is AccountKind.PRACTICE:
             return existing
     account = Account.open(
-        venue.ids(), owner_id=cmd.owner_id, kind=AccountKind.PRACTICE, currency="USD",
-        default_leverage=venue.rules.default_leverage, at=at,
-    )  # fmt: skip
+        venue.ids(),
+        owner_id=cmd.owner_id,
+        kind=AccountKind.PRACTICE,
+        currency="USD",
+        default_leverage=venue.rules.default_leverage,
+        at=at,
+    )
     uow.accounts.add(account)
     parties = await settlement(uow)
     account.deposit(grant, source=HOUSE_ID, reason="practice_grant")
@@ -127,10 +139,14 @@ async def close_position(
     if position is None:
         raise NotFound(f"no open {cmd.market} position in account {cmd.account_id}")
     closing = PlaceOrder(
-        owner_id=cmd.owner_id, account_id=cmd.account_id, market=cmd.market,
-        side=Side.SELL if position.size > 0 else Side.BUY, type=OrderType.MARKET,
-        size=abs(position.size), reduce_only=True,
-    )  # fmt: skip
+        owner_id=cmd.owner_id,
+        account_id=cmd.account_id,
+        market=cmd.market,
+        side=Side.SELL if position.size > 0 else Side.BUY,
+        type=OrderType.MARKET,
+        size=abs(position.size),
+        reduce_only=True,
+    )
     return await place_order(closing, uow, venue, at)
 
 
@@ -156,9 +172,13 @@ async def set_leverage(cmd: SetLeverage, uow: TradingUnitOfWork, venue: Venue) -
     proposed = LeverageSettings(account.leverage.default, {**account.leverage})
     proposed[market.id] = cmd.leverage
     after = summarize(
-        account.collateral, account.positions, account.open_orders.values(),
-        venue.marks, venue.markets, proposed,
-    )  # fmt: skip
+        account.collateral,
+        account.positions,
+        account.open_orders.values(),
+        venue.marks,
+        venue.markets,
+        proposed,
+    )
     if after.available < ZERO:
         raise InvalidOrder(
             "leverage",

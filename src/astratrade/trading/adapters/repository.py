@@ -22,9 +22,9 @@ from astratrade.shared.ids import IdFactory
 from astratrade.shared.messages import Envelope, number_events
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.cache import AccountCache
+from astratrade.trading.adapters.read_models import SqlLeverageLimits, SqlOrderQueries
 from astratrade.trading.adapters.rows import (
     fill_row,
-    fills_of,
     order_from_row,
     order_row,
     position_from_row,
@@ -32,7 +32,7 @@ from astratrade.trading.adapters.rows import (
     upsert,
 )
 from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
-from astratrade.trading.domain.orders import Order, OrderStatus
+from astratrade.trading.domain.orders import OrderStatus
 
 _UPDATE_BALANCE = (
     update(t.accounts)
@@ -167,8 +167,12 @@ class SqlAccountRepository:
             if m in a.positions
         ]
         upsert(conn, t.positions, positions, ["account_id", "market"])
-        upsert(conn, t.orders, [order_row(o) for a in accounts for o in a.dirty_orders.values()],
-               ["id"])  # fmt: skip
+        upsert(
+            conn,
+            t.orders,
+            [order_row(o) for a in accounts for o in a.dirty_orders.values()],
+            ["id"],
+        )
         fills = [fill_row(f) for a in accounts for f in a.new_fills]
         if fills:
             conn.execute(insert(t.fills), fills)
@@ -198,71 +202,6 @@ def _account_row(account: Account) -> dict[str, object]:
         "version": account.version,
         "created_at": account.created_at,
     }
-
-
-class SqlOrderQueries:
-    """Orders that are no longer in memory: finished ones, looked up by id or client id."""
-
-    def __init__(self, read_db: AsyncEngine) -> None:
-        self._db = read_db
-
-    async def account_of(self, order_id: str) -> str | None:
-        async with self._db.connect() as conn:
-            account_id = await conn.scalar(
-                select(t.orders.c.account_id).where(t.orders.c.id == order_id)
-            )
-            return None if account_id is None else str(account_id)
-
-    async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
-        async with self._db.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(t.orders).where(
-                        and_(
-                            t.orders.c.account_id == account_id,
-                            t.orders.c.client_order_id == client_order_id,
-                        )
-                    )
-                )
-            ).first()
-            if row is None:
-                return None
-            fills = await fills_of(conn, [row.id])
-            return order_from_row(row, fills.get(row.id, []))
-
-
-class SqlLeverageLimits:
-    """Trading's read model of each trader's unlocked max leverage, held in memory."""
-
-    def __init__(self, read_db: AsyncEngine, cache: dict[str, Decimal], default: Decimal):
-        self._db = read_db
-        self._cache = cache
-        self._default = default
-        self.staged: dict[str, dict[str, Any]] = {}
-
-    async def get(self, owner_id: str | None) -> Decimal:
-        if owner_id is None:
-            return self._default
-        if owner_id not in self._cache:
-            async with self._db.connect() as conn:
-                stored = await conn.scalar(
-                    select(t.leverage_limits.c.max_leverage).where(
-                        t.leverage_limits.c.owner_id == owner_id
-                    )
-                )
-            self._cache[owner_id] = self._default if stored is None else Decimal(stored)
-        return self._cache[owner_id]
-
-    async def set(self, owner_id: str, max_leverage: Decimal, at: datetime) -> None:
-        row = {"owner_id": owner_id, "max_leverage": max_leverage, "updated_at": at}
-        self.staged[owner_id] = row
-
-    def flush(self, conn: Connection) -> None:
-        upsert(conn, t.leverage_limits, list(self.staged.values()), ["owner_id"])
-
-    def committed(self) -> None:
-        for owner_id, row in self.staged.items():
-            self._cache[owner_id] = row["max_leverage"]
 
 
 class SqlTradingUnitOfWork:
@@ -306,16 +245,23 @@ class SqlTradingUnitOfWork:
         async with self._db.connect() as conn:
             paid = await conn.scalar(
                 select(t.funding_payments.c.market).where(
-                    and_(t.funding_payments.c.market == market,
-                         t.funding_payments.c.funding_time == at)
+                    and_(
+                        t.funding_payments.c.market == market,
+                        t.funding_payments.c.funding_time == at,
+                    )
                 )
-            )  # fmt: skip
+            )
         if paid is not None:
             return False
         self._fundings.append(
-            {"market": market, "funding_time": at, "rate": rate, "mark": mark,
-             "accounts_paid": accounts_paid}
-        )  # fmt: skip
+            {
+                "market": market,
+                "funding_time": at,
+                "rate": rate,
+                "mark": mark,
+                "accounts_paid": accounts_paid,
+            }
+        )
         return True
 
     async def commit(self) -> list[Envelope]:

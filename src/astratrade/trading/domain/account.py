@@ -196,8 +196,19 @@ class Account(Aggregate):
         fee = fee_for(size * price, fee_rate)
         self.collateral += realized - fee
         self.balance_changed = True
-        fill = Fill(fill_id, order.id if order else None, self.id, market, side, size, price,
-                    fee, liquidity, realized, at)  # fmt: skip
+        fill = Fill(
+            fill_id,
+            order.id if order else None,
+            self.id,
+            market,
+            side,
+            size,
+            price,
+            fee,
+            liquidity,
+            realized,
+            at,
+        )
         self.new_fills.append(fill)
         self.record(
             events.OrderFilled(
@@ -225,9 +236,13 @@ class Account(Aggregate):
         return fill
 
     def _update_position(
-        self, position: Position, realized: Decimal, was_long: bool, liquidity: Liquidity,
+        self,
+        position: Position,
+        realized: Decimal,
+        was_long: bool,
+        liquidity: Liquidity,
         at: datetime,
-    ) -> None:  # fmt: skip
+    ) -> None:
         market = position.market
         self.dirty_positions.add(market)
         opened_before = market in self.positions

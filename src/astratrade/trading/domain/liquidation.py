@@ -43,10 +43,16 @@ def liquidate(account: Account, venue: Venue, settlement: Settlement, at: dateti
         mark = marks[position.market]
         notional = abs(position.size) * mark
         fill = account.fill(
-            fill_id=venue.ids(), order=None, market=position.market,
-            side=_closing_side(position.size), size=abs(position.size), price=mark,
-            fee_rate=ZERO, liquidity=Liquidity.LIQUIDATION, at=at,
-        )  # fmt: skip
+            fill_id=venue.ids(),
+            order=None,
+            market=position.market,
+            side=_closing_side(position.size),
+            size=abs(position.size),
+            price=mark,
+            fee_rate=ZERO,
+            liquidity=Liquidity.LIQUIDATION,
+            at=at,
+        )
         settlement.house.adjust(fill.fee - fill.realized_pnl)
         equity_left = account.margin(marks, venue.markets).equity
         fee = min(money(notional * venue.rules.liquidation_fee_rate), max(money(equity_left), ZERO))

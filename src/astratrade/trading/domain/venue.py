@@ -126,11 +126,13 @@ def only_reduces(account: Account, order: Order) -> bool:
         (
             o.remaining
             for o in account.open_orders.values()
-            if o.market == order.market and o.side is order.side
-            and o.type is OrderType.LIMIT and not o.reduce_only
+            if o.market == order.market
+            and o.side is order.side
+            and o.type is OrderType.LIMIT
+            and not o.reduce_only
         ),
         ZERO,
-    )  # fmt: skip
+    )
     return order.size + claimed <= abs(position.size)
 
 
@@ -183,9 +185,13 @@ def _check_margin(account: Account, order: Order, market: Market, venue: Venue) 
     before = account.margin(venue.marks, venue.markets)
     if order.type is OrderType.LIMIT and not _crosses(order, venue.marks[market.id]):
         after_available = summarize(
-            account.collateral, account.positions, [*account.open_orders.values(), order],
-            venue.marks, venue.markets, account.leverage,
-        ).available  # fmt: skip
+            account.collateral,
+            account.positions,
+            [*account.open_orders.values(), order],
+            venue.marks,
+            venue.markets,
+            account.leverage,
+        ).available
     else:
         fill_price = taker_price(
             market, order.side, order.size, venue.marks[market.id], venue.rules
@@ -287,9 +293,16 @@ def fill_order(
         venue.rules.maker_fee_rate if liquidity is Liquidity.MAKER else venue.rules.taker_fee_rate
     )
     fill = account.fill(
-        fill_id=venue.ids(), order=order, market=order.market, side=order.side, size=size,
-        price=price(size), fee_rate=rate, liquidity=liquidity, at=at,
-    )  # fmt: skip
+        fill_id=venue.ids(),
+        order=order,
+        market=order.market,
+        side=order.side,
+        size=size,
+        price=price(size),
+        fee_rate=rate,
+        liquidity=liquidity,
+        at=at,
+    )
     settlement.house.adjust(fill.fee - fill.realized_pnl)
     if order.status is OrderStatus.OPEN and order.reduce_only:
         account.end_order(order, OrderStatus.EXPIRED, "reduce-only remainder: position is flat", at)

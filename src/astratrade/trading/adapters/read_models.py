@@ -1,0 +1,79 @@
+"""Trading's queries outside the account cache: finished orders and leverage limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.trading.adapters import tables as t
+from astratrade.trading.adapters.rows import fills_of, order_from_row, upsert
+from astratrade.trading.domain.orders import Order
+
+
+class SqlOrderQueries:
+    """Orders that are no longer in memory: finished ones, looked up by id or client id."""
+
+    def __init__(self, read_db: AsyncEngine) -> None:
+        self._db = read_db
+
+    async def account_of(self, order_id: str) -> str | None:
+        async with self._db.connect() as conn:
+            account_id = await conn.scalar(
+                select(t.orders.c.account_id).where(t.orders.c.id == order_id)
+            )
+            return None if account_id is None else str(account_id)
+
+    async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.orders).where(
+                        and_(
+                            t.orders.c.account_id == account_id,
+                            t.orders.c.client_order_id == client_order_id,
+                        )
+                    )
+                )
+            ).first()
+            if row is None:
+                return None
+            fills = await fills_of(conn, [row.id])
+            return order_from_row(row, fills.get(row.id, []))
+
+
+class SqlLeverageLimits:
+    """Trading's read model of each trader's unlocked max leverage, held in memory."""
+
+    def __init__(self, read_db: AsyncEngine, cache: dict[str, Decimal], default: Decimal):
+        self._db = read_db
+        self._cache = cache
+        self._default = default
+        self.staged: dict[str, dict[str, Any]] = {}
+
+    async def get(self, owner_id: str | None) -> Decimal:
+        if owner_id is None:
+            return self._default
+        if owner_id not in self._cache:
+            async with self._db.connect() as conn:
+                stored = await conn.scalar(
+                    select(t.leverage_limits.c.max_leverage).where(
+                        t.leverage_limits.c.owner_id == owner_id
+                    )
+                )
+            self._cache[owner_id] = self._default if stored is None else Decimal(stored)
+        return self._cache[owner_id]
+
+    async def set(self, owner_id: str, max_leverage: Decimal, at: datetime) -> None:
+        row = {"owner_id": owner_id, "max_leverage": max_leverage, "updated_at": at}
+        self.staged[owner_id] = row
+
+    def flush(self, conn: Connection) -> None:
+        upsert(conn, t.leverage_limits, list(self.staged.values()), ["owner_id"])
+
+    def committed(self) -> None:
+        for owner_id, row in self.staged.items():
+            self._cache[owner_id] = row["max_leverage"]
