@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint bench clean
+.PHONY: help install run test check lint bench schemas clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ check: $(STAMP) ## ruff, mypy strict and the import-linter contracts
 bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.orders_http
 	$(BIN)/python -m bench.tick_processing
+
+schemas: $(STAMP) ## regenerate docs/events from the event classes
+	$(BIN)/python -m astratrade.events_catalog --write
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var/*.db .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,12 +14,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
+from astratrade.infrastructure import streams
+from astratrade.infrastructure.backbone import EventBackbone
+from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.infrastructure.migrations import migrate
+from astratrade.infrastructure.redis_backbone import RedisBackbone
+from astratrade.infrastructure.relay import OutboxRelay
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.infrastructure.writer import Writer, writer_for
-from astratrade.shared.bus import MessageBus
+from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Envelope
@@ -50,7 +56,7 @@ class Platform:
     read_db: AsyncEngine
     writer: Writer
     bus: MessageBus
-    dispatcher: InProcessDispatcher
+    dispatcher: EventBackbone
     tokens: TokenCodec
     trading: TradingEngine
     feed: PriceFeed | None
@@ -103,13 +109,15 @@ def bootstrap(
     read_db = create_engine(settings.resolved_database_url, read_only=True)
     writer = writer_for(settings.resolved_database_url, db)
     bus = MessageBus()
-    dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
+    # The backbone is built once every subscription is in place; units of work need only
+    # the publisher side of it now.
+    publisher, events_backbone = _events(settings, bus, read_db, writer, clock)
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
     users_wiring.wire(
         bus,
         engine=db,
-        publisher=dispatcher,
+        publisher=publisher,
         clock=clock,
         tokens=tokens,
         hasher=hasher
@@ -137,7 +145,7 @@ def bootstrap(
         uow_factory=lambda: SqlTradingUnitOfWork(
             read_db,
             writer,
-            dispatcher,
+            publisher,
             clock,
             ids,
             cache,
@@ -163,12 +171,53 @@ def bootstrap(
             )
         )
 
-    bus.subscribe("UserRegistered", open_practice_account, name="trading.open_practice_account")
-    bus.subscribe("LeverageUnlocked", follow_leverage_unlock, name="trading.leverage_limits")
+    bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
+    bus.subscribe(
+        "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
+    )
 
+    dispatcher = events_backbone()
     if feed is None:
         feed = _feed_from(settings, venue, clock)
     return Platform(settings, clock, db, read_db, writer, bus, dispatcher, tokens, trading, feed)
+
+
+def _events(
+    settings: Settings, bus: MessageBus, read_db: AsyncEngine, writer: Writer, clock: Clock
+) -> tuple[EventPublisher, Callable[[], EventBackbone]]:
+    if settings.redis_url is None:
+        dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
+        return dispatcher, lambda: dispatcher
+    redis = streams.connect(settings.redis_url)
+    relay = OutboxRelay(redis, read_db, writer, clock, prefix=settings.redis_prefix)
+    return relay, lambda: _redis_backbone(settings, relay, bus, read_db, writer, clock)
+
+
+def _redis_backbone(
+    settings: Settings,
+    relay: OutboxRelay,
+    bus: MessageBus,
+    read_db: AsyncEngine,
+    writer: Writer,
+    clock: Clock,
+) -> RedisBackbone:
+    in_process = settings.event_workers == "in-process"
+    consumer_settings = ConsumerSettings(
+        max_attempts=settings.consumer_max_attempts,
+        max_deliveries=settings.consumer_max_deliveries,
+        claim_idle_ms=settings.consumer_claim_idle_ms,
+    )
+    consumers = [
+        StreamConsumer(
+            relay.redis, bus, read_db, writer, clock, context=context,
+            name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
+        )
+        for context in sorted({s.consumer for s in bus.subscriptions()})
+    ]  # fmt: skip
+    return RedisBackbone(
+        relay.redis, relay, consumers if in_process else [], read_db, run_relay=in_process,
+        all_consumers=consumers,
+    )  # fmt: skip
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

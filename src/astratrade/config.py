@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -16,7 +18,16 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     data_dir: Path = Path("var")
+    # Set: events travel through Redis Streams (outbox relay, consumer groups); unset: the
+    # in-process bus. The prefix keeps deployments and test runs on one Redis apart.
     redis_url: str | None = None
+    redis_prefix: str = ""
+    # With Redis: does `serve` run the relay and consumers itself, or do `worker` processes?
+    event_workers: Literal["in-process", "external"] = "in-process"
+    consumer_name: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    consumer_max_attempts: int = 3
+    consumer_max_deliveries: int = 5
+    consumer_claim_idle_ms: int = 30_000
 
     price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
     replay_file: Path | None = None

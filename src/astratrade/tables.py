@@ -1,7 +1,7 @@
 """Imports every context's table module, so the shared metadata knows all tables."""
 
-from astratrade.infrastructure import event_store
+from astratrade.infrastructure import event_store, tracking
 from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
-__all__ = ["event_store", "trading_tables", "users_tables"]
+__all__ = ["event_store", "tracking", "trading_tables", "users_tables"]

@@ -8,7 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.infrastructure import event_store
+from astratrade.infrastructure import event_store, tracking
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory, new_id
@@ -65,14 +65,20 @@ class SqlUnitOfWork:
         self._flushes.append(flush)
 
     async def commit(self) -> list[Envelope]:
-        envelopes = number_events(self._tracked.values(), self._clock.now(), self._ids)
-        if not envelopes and not self._flushes and self._conn is None:
+        now = self._clock.now()
+        envelopes = number_events(self._tracked.values(), now, self._ids)
+        delivery = tracking.pending_delivery()
+        if not envelopes and not self._flushes and self._conn is None and delivery is None:
             return []
         conn = await self.connection()
         for flush in self._flushes:
             await flush(conn)
         await event_store.append(conn, envelopes)
+        if delivery is not None:
+            await tracking.record(conn, delivery, now)
         await conn.commit()
+        if delivery is not None:
+            delivery.recorded = True
         self._flushes.clear()
         await self._close(rollback=False)
         self._publisher.committed(envelopes)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from astratrade.shared.messages import Command, Envelope
@@ -18,25 +18,55 @@ EventHandler = Callable[[Envelope], Awaitable[None]]
 class EventPublisher(Protocol):
     """Where a unit of work hands its events once they are committed (outbox rows).
 
-    In embedded mode an in-process dispatcher delivers them; the Redis Streams relay sits
-    behind this same port."""
+    In embedded mode an in-process dispatcher delivers them; with Redis the outbox relay
+    moves them to Redis Streams. Both sit behind this port."""
 
     def committed(self, envelopes: list[Envelope]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """`consumer` handles events of `event_type`, which the `source` context publishes."""
+
+    event_type: str
+    source: str
+    consumer: str
+    handler: EventHandler
+
+    @property
+    def name(self) -> str:
+        return f"{self.consumer}.{getattr(self.handler, '__name__', 'handler')}"
 
 
 class MessageBus:
     def __init__(self) -> None:
         self._command_handlers: dict[type[Command], CommandHandler] = {}
-        self._event_handlers: dict[str, list[tuple[str, EventHandler]]] = defaultdict(list)
+        self._subscriptions: list[Subscription] = []
 
     def register(self, command_type: type[Command], handler: CommandHandler) -> None:
         if command_type in self._command_handlers:
             raise ValueError(f"{command_type.__name__} already has a handler")
         self._command_handlers[command_type] = handler
 
-    def subscribe(self, event_type: str, handler: EventHandler, *, name: str) -> None:
-        """Subscribe by event type name, so contexts never import each other's classes."""
-        self._event_handlers[event_type].append((name, handler))
+    def subscribe(
+        self, event_type: str, handler: EventHandler, *, source: str, consumer: str
+    ) -> None:
+        """Subscribe by event type name, so contexts never import each other's classes.
+
+        A context handles each event type once: its tracking row then stands for the whole
+        effect of that event on it."""
+        if self.handler_for(consumer, event_type) is not None:
+            raise ValueError(f"{consumer} already handles {event_type}")
+        self._subscriptions.append(Subscription(event_type, source, consumer, handler))
+
+    def subscriptions(self, consumer: str | None = None) -> list[Subscription]:
+        return [s for s in self._subscriptions if consumer in (None, s.consumer)]
+
+    def handler_for(self, consumer: str, event_type: str) -> EventHandler | None:
+        for subscription in self._subscriptions:
+            if subscription.consumer == consumer and subscription.event_type == event_type:
+                return subscription.handler
+        return None
 
     async def execute(self, command: Command) -> Any:
         handler = self._command_handlers.get(type(command))
@@ -46,10 +76,12 @@ class MessageBus:
 
     async def deliver(self, envelope: Envelope) -> None:
         """Run every subscriber; one failing is logged and does not stop the others."""
-        for name, handler in self._event_handlers.get(envelope.type, ()):
+        for subscription in self._subscriptions:
+            if subscription.event_type != envelope.type:
+                continue
             try:
-                await handler(envelope)
+                await subscription.handler(envelope)
             except Exception:
                 logger.exception(
-                    "handler %s failed on %s %s", name, envelope.type, envelope.event_id
+                    "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
                 )

@@ -14,7 +14,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure import event_store
+from astratrade.infrastructure import event_store, tracking
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
@@ -265,9 +265,12 @@ class SqlTradingUnitOfWork:
         return True
 
     async def commit(self) -> list[Envelope]:
-        if not (self.accounts.has_changes or self.limits.staged or self._fundings):
+        delivery = tracking.pending_delivery()
+        changed = self.accounts.has_changes or self.limits.staged or self._fundings
+        if not changed and delivery is None:
             return []  # a quiet tick touches no database
-        envelopes = number_events(self.accounts.seen.values(), self._clock.now(), self._ids)
+        now = self._clock.now()
+        envelopes = number_events(self.accounts.seen.values(), now, self._ids)
         fundings = self._fundings
 
         def write(conn: Connection) -> None:
@@ -276,12 +279,16 @@ class SqlTradingUnitOfWork:
             if fundings:
                 conn.execute(insert(t.funding_payments), fundings)
             event_store.append_sync(conn, envelopes)
+            if delivery is not None:  # the consumed event, applied in this same transaction
+                tracking.record_sync(conn, delivery, now)
 
         try:
             await self._writer.run(write)
         except BaseException:
             await self.rollback()
             raise
+        if delivery is not None:
+            delivery.recorded = True
         self.accounts.forget_changes()
         self.limits.committed()
         for account in self.accounts.seen.values():

@@ -1,0 +1,19 @@
+"""The event backbone port: in-process dispatcher or Redis Streams, chosen by settings."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from astratrade.shared.messages import Envelope
+
+
+class EventBackbone(Protocol):
+    def committed(self, envelopes: list[Envelope]) -> None:
+        """Units of work hand over what they committed (the EventPublisher port)."""
+        ...
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def drain(self) -> None:
+        """Wait until every event committed so far has been handled."""
+        ...

@@ -1,0 +1,214 @@
+"""A context's consumer of Redis Streams: one consumer group per subscribing context.
+
+Each event's effects and its tracking row commit in one transaction, and the message is
+acknowledged only after that commit: a redelivered event (a crash before XACK, a relay that
+sent twice) finds its tracking row and has no second effect. Failing events are retried
+with backoff, then moved to the context's dead-letter stream so the stream keeps flowing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure import streams, tracking
+from astratrade.infrastructure.dead_letters import DeadLetters
+from astratrade.infrastructure.writer import Writer
+from astratrade.shared.bus import EventHandler, MessageBus
+from astratrade.shared.clock import Clock
+from astratrade.shared.messages import Envelope
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSettings:
+    batch_size: int = 100
+    block_ms: int = 500
+    max_attempts: int = 3  # tries per delivery, with exponential backoff between them
+    backoff_seconds: float = 0.05
+    max_deliveries: int = 5  # a message claimed this often (consumers died on it) is dead
+    claim_idle_ms: int = 30_000  # pending this long with a silent consumer: take it over
+
+
+@dataclass
+class Message:
+    stream: str
+    message_id: str
+    fields: dict[str, Any]
+    deliveries: int = 1
+
+
+class StreamConsumer:
+    def __init__(
+        self,
+        redis: Redis,
+        bus: MessageBus,
+        read_db: AsyncEngine,
+        writer: Writer,
+        clock: Clock,
+        *,
+        context: str,
+        name: str,
+        prefix: str,
+        settings: ConsumerSettings | None = None,
+    ) -> None:
+        self.context = context
+        self.name = name
+        # redis-py types stream replies as unions of RESP2 and RESP3 shapes; we parse RESP2.
+        self._redis: Any = redis
+        self._bus = bus
+        self._db = read_db
+        self._writer = writer
+        self._clock = clock
+        self._settings = settings or ConsumerSettings()
+        self.streams = sorted(
+            {streams.events_stream(prefix, s.source) for s in bus.subscriptions(context)}
+        )
+        self.dead_letters = DeadLetters(redis, prefix, context)
+        self._own_pending_checked = False
+        self.consumed = 0
+        self.duplicates = 0
+        self.failed = 0
+        self.dead_lettered = 0
+        self.last_batch_seconds = 0.0
+
+    async def ensure_groups(self) -> None:
+        for stream in self.streams:
+            try:
+                await self._redis.xgroup_create(stream, self.context, id="0", mkstream=True)
+            except ResponseError as error:
+                if "BUSYGROUP" not in str(error):
+                    raise
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; the batch in hand is finished and acked first."""
+        if not self.streams:
+            await stop.wait()
+            return
+        await self.ensure_groups()
+        while not stop.is_set():
+            try:
+                await self.consume_once()
+            except Exception:
+                logger.exception("%s consumer batch failed; retrying", self.context)
+                await asyncio.sleep(1)
+
+    async def consume_once(self) -> int:
+        """Handle one batch and acknowledge it; return how many messages it held."""
+        messages = await self._next_batch()
+        started = time.perf_counter()
+        done: dict[str, list[str]] = {}
+        for message in messages:
+            await self._handle(message)
+            done.setdefault(message.stream, []).append(message.message_id)
+        for stream, ids in done.items():
+            await self._redis.xack(stream, self.context, *ids)
+        if messages:
+            self.last_batch_seconds = time.perf_counter() - started
+        return len(messages)
+
+    async def _next_batch(self) -> list[Message]:
+        size = self._settings.batch_size
+        if not self._own_pending_checked:
+            # After a restart under the same name: what we took but never acked comes first.
+            own = await self._read(dict.fromkeys(self.streams, "0"), size, block=None)
+            if own:
+                return own
+            self._own_pending_checked = True
+        claimed = await self._claim_abandoned()
+        if claimed:
+            return claimed
+        return await self._read(dict.fromkeys(self.streams, ">"), size, self._settings.block_ms)
+
+    async def _read(self, offsets: dict[str, str], count: int, block: int | None) -> list[Message]:
+        reply = await self._redis.xreadgroup(
+            self.context, self.name, offsets, count=count, block=block
+        )
+        return [
+            Message(stream, message_id, fields)
+            for stream, messages in reply or []
+            for message_id, fields in messages
+            if fields is not None  # trimmed from the stream while pending
+        ]
+
+    async def _claim_abandoned(self) -> list[Message]:
+        claimed: list[Message] = []
+        for stream in self.streams:
+            _next, entries, _deleted = await self._redis.xautoclaim(
+                stream, self.context, self.name, self._settings.claim_idle_ms,
+                start_id="0-0", count=self._settings.batch_size,
+            )  # fmt: skip
+            for message_id, fields in entries:
+                info = await self._redis.xpending_range(
+                    stream, self.context, message_id, message_id, 1
+                )
+                deliveries = int(info[0]["times_delivered"]) if info else 1
+                claimed.append(Message(stream, message_id, fields, deliveries))
+        return claimed
+
+    async def _handle(self, message: Message) -> None:
+        try:
+            envelope = streams.decode(message.fields)
+        except (KeyError, ValueError, TypeError) as error:
+            await self._dead_letter(message, f"undecodable message: {error!r}", 0)
+            return
+        handler = self._bus.handler_for(self.context, envelope.type)
+        if handler is None:
+            return  # another context's event on a shared stream
+        if await tracking.is_applied(self._db, self.context, envelope.event_id):
+            self.duplicates += 1
+            return
+        if message.deliveries > self._settings.max_deliveries:
+            reason = f"delivered {message.deliveries} times without being applied"
+            await self._dead_letter(message, reason, message.deliveries)
+            return
+        problem = await self._apply(message, envelope, handler)
+        if problem is not None:
+            await self._dead_letter(message, problem, self._settings.max_attempts)
+
+    async def _apply(
+        self, message: Message, envelope: Envelope, handler: EventHandler
+    ) -> str | None:
+        """Apply with retries; None once applied, else the last error."""
+        last_error = ""
+        for attempt in range(self._settings.max_attempts):
+            delivery = tracking.Delivery(
+                self.context, envelope.event_id, message.stream, message.message_id
+            )
+            token = tracking.current_delivery.set(delivery)
+            try:
+                await handler(envelope)
+                if not delivery.recorded:  # the handler had nothing to commit
+                    await self._record(delivery)
+                self.consumed += 1
+                return None
+            except IntegrityError:
+                self.duplicates += 1  # another consumer applied it meanwhile
+                return None
+            except Exception as error:
+                self.failed += 1
+                last_error = f"{type(error).__name__}: {error}"
+                logger.warning("%s attempt %d on %s failed: %s", self.context, attempt + 1,
+                               envelope.event_id, last_error)  # fmt: skip
+                await asyncio.sleep(self._settings.backoff_seconds * 2**attempt)
+            finally:
+                tracking.current_delivery.reset(token)
+        return last_error
+
+    async def _record(self, delivery: tracking.Delivery) -> None:
+        now = self._clock.now()
+        await self._writer.run(lambda conn: tracking.record_sync(conn, delivery, now))
+
+    async def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
+        await self.dead_letters.add(message.stream, message.message_id, message.fields, error,
+                                    attempts, self._clock.now())  # fmt: skip
+        self.dead_lettered += 1
+        logger.error("%s dead-lettered %s: %s", self.context, message.message_id, error)

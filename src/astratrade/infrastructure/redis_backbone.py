@@ -1,0 +1,87 @@
+"""The Redis Streams event backbone of one process: the outbox relay and the consumers of
+the contexts it hosts. It stands behind the same port as the in-process dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure.consumer import StreamConsumer
+from astratrade.infrastructure.event_store import outbox
+from astratrade.infrastructure.relay import OutboxRelay
+from astratrade.shared.messages import Envelope
+
+logger = logging.getLogger(__name__)
+
+
+class RedisBackbone:
+    def __init__(
+        self,
+        redis: Any,
+        relay: OutboxRelay,
+        consumers: list[StreamConsumer],
+        read_db: AsyncEngine,
+        *,
+        run_relay: bool = True,
+        all_consumers: list[StreamConsumer] | None = None,
+    ) -> None:
+        self.redis = redis
+        self.relay = relay
+        self.consumers = consumers  # the ones this process runs
+        # Every context's consumer, for workers started separately (`astratrade worker`).
+        self.all_consumers = all_consumers if all_consumers is not None else consumers
+        self._db = read_db
+        self._run_relay = run_relay
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def committed(self, envelopes: list[Envelope]) -> None:
+        self.relay.committed(envelopes)
+
+    async def start(self) -> None:
+        self._stop.clear()
+        if self._run_relay:
+            self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="relay"))
+        for consumer in self.consumers:
+            task = asyncio.create_task(
+                consumer.run(self._stop), name=f"{consumer.context}-consumer"
+            )
+            self._tasks.append(task)
+
+    async def stop(self) -> None:
+        """Let each worker finish and acknowledge its batch, then close the connection."""
+        self._stop.set()
+        if self._tasks:
+            _done, late = await asyncio.wait(self._tasks, timeout=10)
+            for task in late:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+        self._tasks.clear()
+        await self.redis.aclose()
+
+    async def drain(self) -> None:
+        """Wait until every committed event is on its stream and handled by every group
+        (callers bound the wait with asyncio.timeout)."""
+        # The state lives in the database and Redis, shared with other processes: poll it.
+        while not await self._idle():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+    async def _idle(self) -> bool:
+        async with self._db.connect() as conn:
+            waiting = await conn.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            )
+        if waiting:
+            return False
+        for consumer in self.all_consumers:
+            for stream in consumer.streams:
+                for group in await self.redis.xinfo_groups(stream):
+                    if group["name"] == consumer.context and (group["pending"] or group.get("lag")):
+                        return False
+        return True

@@ -1,0 +1,75 @@
+"""Exactly-once effects for stream consumers.
+
+A consumer marks the delivery it is handling; the unit of work that commits the handler's
+effects writes the tracking row (consumer, event id) in the same transaction. A redelivered
+event finds its row and has no second effect (eventsourcing's Tracking records)."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Connection, PrimaryKeyConstraint, String, Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.types import UtcDateTime
+
+tracking = Table(
+    "event_tracking",
+    metadata,
+    Column("consumer", String(40), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("stream", String(120), nullable=False),
+    Column("message_id", String(40), nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("consumer", "event_id"),
+)
+
+
+@dataclass
+class Delivery:
+    consumer: str
+    event_id: str
+    stream: str
+    message_id: str
+    recorded: bool = False
+
+    def row(self, at: datetime) -> dict[str, object]:
+        return {
+            "consumer": self.consumer,
+            "event_id": self.event_id,
+            "stream": self.stream,
+            "message_id": self.message_id,
+            "applied_at": at,
+        }
+
+
+current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
+
+
+def pending_delivery() -> Delivery | None:
+    """The delivery whose tracking row the next commit must write, if any.
+
+    Only the first commit of a handler records it: a handler issues one command."""
+    delivery = current_delivery.get()
+    return None if delivery is None or delivery.recorded else delivery
+
+
+def record_sync(conn: Connection, delivery: Delivery, at: datetime) -> None:
+    conn.execute(insert(tracking).values(delivery.row(at)))
+
+
+async def record(conn: AsyncConnection, delivery: Delivery, at: datetime) -> None:
+    await conn.execute(insert(tracking).values(delivery.row(at)))
+
+
+async def is_applied(db: AsyncEngine, consumer: str, event_id: str) -> bool:
+    async with db.connect() as conn:
+        found = await conn.scalar(
+            select(tracking.c.event_id).where(
+                tracking.c.consumer == consumer, tracking.c.event_id == event_id
+            )
+        )
+    return found is not None
