@@ -14,12 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 import pytest
+import redis.asyncio
+import redis.exceptions
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure.db import async_url, create_engine
 from astratrade.infrastructure.migrations import migrate
 
+REDIS_URL = os.environ.get("ASTRATRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ADMIN_URL = os.environ.get(
     "ASTRATRADE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -92,3 +95,49 @@ async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await migrate(engine)
     yield engine
     await engine.dispose()
+
+
+def _redis_call(command: str, *args: str) -> object:
+    """A blocking call on a throwaway client (fixtures may run inside an event loop)."""
+
+    async def call() -> object:
+        client = redis.asyncio.Redis.from_url(REDIS_URL, decode_responses=True)
+        try:
+            return await client.execute_command(command, *args)
+        finally:
+            await client.aclose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, call()).result()
+
+
+@pytest.fixture(scope="session")
+def redis_run_prefix() -> Iterator[str]:
+    """This run's own key prefix on the shared Redis; its keys are deleted at the end."""
+    try:
+        _redis_call("PING")
+    except (OSError, redis.exceptions.RedisError) as error:
+        if ON_CI:
+            pytest.fail(f"Redis is required on CI: {type(error).__name__}: {error}")
+        pytest.skip(f"Redis unavailable: {error}")
+    prefix = f"test-{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    cursor = "0"
+    while True:
+        cursor, keys = _redis_call("SCAN", cursor, "MATCH", f"{prefix}*", "COUNT", "1000")
+        if keys:
+            _redis_call("DEL", *keys)
+        if int(cursor) == 0:  # redis-py hands the cursor back as an int
+            break
+
+
+@pytest.fixture
+def redis_prefix(redis_run_prefix: str) -> str:
+    """A prefix of its own for one test, inside the run's prefix."""
+    return f"{redis_run_prefix}{uuid.uuid4().hex[:6]}:"
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_run_prefix: str) -> str:
+    """The Redis to test against (requesting it checks that it answers)."""
+    return REDIS_URL
