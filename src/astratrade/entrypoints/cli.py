@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from astratrade.config import Settings
+from astratrade.infrastructure.dead_letters import DeadLetters
 
 app = typer.Typer(help="AstraTrade: the gamified perpetual-futures trading platform.")
 users_app = typer.Typer(help="Manage users.")
 app.add_typer(users_app, name="users")
+worker_app = typer.Typer(help="Event workers (need ASTRATRADE_REDIS_URL).")
+app.add_typer(worker_app, name="worker")
+dead_app = typer.Typer(help="Events a context gave up on: list, show, replay.")
+app.add_typer(dead_app, name="dead-letters")
+
+HealthPort = Annotated[int | None, typer.Option(help="serve /healthz and /metrics here")]
 
 
 @app.command()
@@ -50,6 +59,105 @@ def promote(username: str) -> None:
         typer.echo(f"{user.username} is now {user.role}")
 
     asyncio.run(run())
+
+
+@worker_app.command("relay")
+def worker_relay(host: str = "127.0.0.1", health_port: HealthPort = None) -> None:
+    """Move committed outbox rows to Redis Streams."""
+    _run_worker("relay", None, host, health_port)
+
+
+@worker_app.command("consume")
+def worker_consume(
+    context: Annotated[str, typer.Option(help="the context whose consumer group to run")],
+    host: str = "127.0.0.1",
+    health_port: HealthPort = None,
+) -> None:
+    """Apply the events a context subscribes to, exactly once."""
+    _run_worker("consume", context, host, health_port)
+
+
+def _run_worker(kind: str, context: str | None, host: str, health_port: int | None) -> None:
+    from astratrade.entrypoints.workers import WorkerError, run_worker
+
+    _configure_logging(Settings())
+    try:
+        asyncio.run(run_worker(kind, context=context, host=host, health_port=health_port))
+    except WorkerError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+Context = Annotated[str, typer.Option(help="the consuming context")]
+
+
+@dead_app.command("list")
+def dead_letters_list(context: Context, count: int = 100) -> None:
+    """The oldest dead letters of a context: id, event type, attempts, error."""
+
+    async def run(letters: DeadLetters) -> None:
+        for letter in await letters.list(count):
+            typer.echo(f"{letter.id}  {letter.event_type}  attempts={letter.attempts}  "
+                       f"{letter.at}  {letter.error}")  # fmt: skip
+
+    _with_dead_letters(context, run)
+
+
+@dead_app.command("show")
+def dead_letters_show(letter_id: str, context: Context) -> None:
+    """One dead letter in full, with its event envelope."""
+
+    async def run(letters: DeadLetters) -> None:
+        letter = await letters.get(letter_id)
+        if letter is None:
+            raise typer.Exit(_missing(letter_id))
+        for name, value in dataclasses.asdict(letter).items():
+            typer.echo(f"{name}: {value}")
+
+    _with_dead_letters(context, run)
+
+
+@dead_app.command("replay")
+def dead_letters_replay(letter_id: str, context: Context) -> None:
+    """Put a dead letter's event back on its stream (after a fix it is applied once)."""
+
+    async def run(letters: DeadLetters) -> None:
+        message_id = await letters.replay(letter_id)
+        if message_id is None:
+            raise typer.Exit(_missing(letter_id))
+        typer.echo(f"replayed {letter_id} as {message_id}")
+
+    _with_dead_letters(context, run)
+
+
+def _missing(letter_id: str) -> int:
+    typer.echo(f"error: no dead letter {letter_id}", err=True)
+    return 1
+
+
+def _with_dead_letters(context: str, action: Callable[[DeadLetters], Awaitable[None]]) -> None:
+    from astratrade.infrastructure import streams
+
+    settings = Settings()
+    if settings.redis_url is None:
+        typer.echo("error: dead letters live in Redis: set ASTRATRADE_REDIS_URL", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> None:
+        redis = streams.connect(settings.redis_url or "")
+        try:
+            await action(DeadLetters(redis, settings.redis_prefix, context))
+        finally:
+            await redis.aclose()
+
+    asyncio.run(run())
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
 
 
 def main() -> None:
