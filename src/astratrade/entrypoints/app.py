@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
 from sqlalchemy import text
 
 from astratrade.bootstrap import Platform, bootstrap
@@ -45,19 +46,24 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(trading_router)
     app.include_router(trading_admin.router)
 
+    # Prometheus text format: the event backbone's counters, lag and batch latency.
+    app.mount("/metrics", make_asgi_app())
+
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
-        checks = {"db": "ok", "bus": "in-process"}
+        checks = {"db": "ok", "bus": "ok"}
         try:
             async with platform.db.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as error:  # readiness reports, it does not raise
             checks["db"] = f"error: {type(error).__name__}"
-        ready = checks["db"] == "ok"
+        if not await platform.dispatcher.ready():
+            checks["bus"] = "error: not delivering events"
+        ready = checks == {"db": "ok", "bus": "ok"}
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status_code=200 if ready else 503,

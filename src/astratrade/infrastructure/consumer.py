@@ -20,6 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import streams, tracking
 from astratrade.infrastructure.dead_letters import DeadLetters
+from astratrade.infrastructure.metrics import (
+    BATCH_SECONDS,
+    CONSUMED,
+    DEAD_LETTERED,
+    DUPLICATES,
+    FAILED,
+    LAG,
+    PENDING,
+)
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventHandler, MessageBus
 from astratrade.shared.clock import Clock
@@ -79,6 +88,7 @@ class StreamConsumer:
         self.failed = 0
         self.dead_lettered = 0
         self.last_batch_seconds = 0.0
+        self._backlog_reported = 0.0
 
     async def ensure_groups(self) -> None:
         for stream in self.streams:
@@ -113,7 +123,21 @@ class StreamConsumer:
             await self._redis.xack(stream, self.context, *ids)
         if messages:
             self.last_batch_seconds = time.perf_counter() - started
+            BATCH_SECONDS.labels("consume").observe(self.last_batch_seconds)
+        await self._report_backlog()
         return len(messages)
+
+    async def _report_backlog(self) -> None:
+        """Lag and pending per stream, at most once a second (one XINFO per stream)."""
+        now = time.monotonic()
+        if now - self._backlog_reported < 1:
+            return
+        self._backlog_reported = now
+        for stream in self.streams:
+            for group in await self._redis.xinfo_groups(stream):
+                if group["name"] == self.context:
+                    LAG.labels(stream, self.context).set(group.get("lag") or 0)
+                    PENDING.labels(stream, self.context).set(group["pending"])
 
     async def _next_batch(self) -> list[Message]:
         size = self._settings.batch_size
@@ -165,6 +189,7 @@ class StreamConsumer:
             return  # another context's event on a shared stream
         if await tracking.is_applied(self._db, self.context, envelope.event_id):
             self.duplicates += 1
+            DUPLICATES.labels(message.stream, self.context).inc()
             return
         if message.deliveries > self._settings.max_deliveries:
             reason = f"delivered {message.deliveries} times without being applied"
@@ -189,12 +214,15 @@ class StreamConsumer:
                 if not delivery.recorded:  # the handler had nothing to commit
                     await self._record(delivery)
                 self.consumed += 1
+                CONSUMED.labels(message.stream, self.context).inc()
                 return None
             except IntegrityError:
                 self.duplicates += 1  # another consumer applied it meanwhile
+                DUPLICATES.labels(message.stream, self.context).inc()
                 return None
             except Exception as error:
                 self.failed += 1
+                FAILED.labels(message.stream, self.context).inc()
                 last_error = f"{type(error).__name__}: {error}"
                 logger.warning("%s attempt %d on %s failed: %s", self.context, attempt + 1,
                                envelope.event_id, last_error)  # fmt: skip
@@ -211,4 +239,5 @@ class StreamConsumer:
         await self.dead_letters.add(message.stream, message.message_id, message.fields, error,
                                     attempts, self._clock.now())  # fmt: skip
         self.dead_lettered += 1
+        DEAD_LETTERED.labels(message.stream, self.context).inc()
         logger.error("%s dead-lettered %s: %s", self.context, message.message_id, error)

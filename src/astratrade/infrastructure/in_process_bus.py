@@ -45,6 +45,9 @@ class InProcessDispatcher:
                 self._queue.put_nowait(envelope)
         self._task = asyncio.create_task(self._run(), name="in-process-dispatcher")
 
+    async def ready(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def drain(self) -> None:
         """Wait until every event committed so far is delivered and marked published."""
         await self._queue.join()

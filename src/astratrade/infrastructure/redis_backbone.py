@@ -53,6 +53,12 @@ class RedisBackbone:
             )
             self._tasks.append(task)
 
+    async def ready(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except Exception:  # any failure to answer means not ready
+            return False
+
     async def stop(self) -> None:
         """Let each worker finish and acknowledge its batch, then close the connection."""
         self._stop.set()

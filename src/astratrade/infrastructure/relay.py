@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store, streams
+from astratrade.infrastructure.metrics import BATCH_SECONDS, PUBLISHED
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
@@ -83,7 +84,10 @@ class OutboxRelay:
         event_ids, now = [e.event_id for e in batch], self._clock.now()
         await self._writer.run(lambda conn: event_store.mark_published(conn, event_ids, now))
         self.published += len(batch)
+        for envelope in batch:
+            PUBLISHED.labels(streams.events_stream(self._prefix, envelope.context)).inc()
         self.last_batch_seconds = time.perf_counter() - started
+        BATCH_SECONDS.labels("relay").observe(self.last_batch_seconds)
         return len(batch)
 
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from astratrade.bootstrap import Platform, bootstrap
@@ -74,6 +75,13 @@ async def test_a_sign_up_travels_through_redis_into_trading(platform: Platform) 
     assert await count(platform, tracking) == 1
     users_stream = streams.events_stream(platform.settings.redis_prefix, "users")
     assert await backbone(platform).redis.xlen(users_stream) == 1
+    labels = {"stream": users_stream, "consumer": "trading"}
+    assert REGISTRY.get_sample_value("astratrade_events_consumed_total", labels) == 1
+    assert (
+        REGISTRY.get_sample_value("astratrade_events_published_total", {"stream": users_stream})
+        == 1
+    )
+    assert await platform.dispatcher.ready()
 
 
 async def test_a_redelivered_event_has_no_second_effect(platform: Platform) -> None:
