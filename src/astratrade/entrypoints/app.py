@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
+from astratrade.entrypoints import admin_api
 from astratrade.entrypoints.http import install_error_handlers
 from astratrade.trading.api import admin as trading_admin
 from astratrade.trading.api import router as trading_router
@@ -45,6 +46,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(users_router)
     app.include_router(trading_router)
     app.include_router(trading_admin.router)
+    app.include_router(admin_api.router)
 
     # Prometheus text format: the event backbone's counters, lag and batch latency.
     app.mount("/metrics", make_asgi_app())
