@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
-from astratrade.infrastructure import streams
+from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.backbone import EventBackbone
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.infrastructure.migrations import migrate
+from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.relay import OutboxRelay
 from astratrade.infrastructure.tokens import TokenCodec
@@ -39,6 +40,7 @@ from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed
+from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.ports import PasswordHasher
@@ -60,6 +62,7 @@ class Platform:
     tokens: TokenCodec
     trading: TradingEngine
     feed: PriceFeed | None
+    projections: tuple[Projection, ...] = ()
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -171,6 +174,8 @@ def bootstrap(
             )
         )
 
+    for projection in TRADING_PROJECTIONS:
+        projections.subscribe(bus, projection, writer, clock)
     bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
     bus.subscribe(
         "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
@@ -179,7 +184,19 @@ def bootstrap(
     dispatcher = events_backbone()
     if feed is None:
         feed = _feed_from(settings, venue, clock)
-    return Platform(settings, clock, db, read_db, writer, bus, dispatcher, tokens, trading, feed)
+    return Platform(
+        settings,
+        clock,
+        db,
+        read_db,
+        writer,
+        bus,
+        dispatcher,
+        tokens,
+        trading,
+        feed,
+        TRADING_PROJECTIONS,
+    )
 
 
 def _events(

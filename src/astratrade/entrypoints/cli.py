@@ -88,6 +88,47 @@ def _run_worker(kind: str, context: str | None, host: str, health_port: int | No
         raise typer.Exit(2) from error
 
 
+projections_app = typer.Typer(help="Read models built from events.")
+app.add_typer(projections_app, name="projections")
+
+
+@projections_app.command("list")
+def projections_list() -> None:
+    """The read models that can be rebuilt, with the events they read."""
+    from astratrade.bootstrap import bootstrap
+
+    platform = bootstrap(Settings(price_feed="manual"))
+    for projection in platform.projections:
+        typer.echo(f"{projection.name}  ({', '.join(sorted(projection.event_types))})")
+    asyncio.run(platform.stop())
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(name: str) -> None:
+    """Clear a read model and fold the whole audit event log into it again."""
+    from astratrade.bootstrap import bootstrap
+    from astratrade.infrastructure.migrations import migrate
+    from astratrade.infrastructure.projections import rebuild
+
+    async def run() -> None:
+        platform = bootstrap(Settings(price_feed="manual"))
+        try:
+            projection = next((p for p in platform.projections if p.name == name), None)
+            if projection is None:
+                known = ", ".join(p.name for p in platform.projections)
+                typer.echo(f"error: no projection {name!r}; projections: {known}", err=True)
+                raise typer.Exit(2)
+            await migrate(platform.db)
+            count = await rebuild(
+                platform.read_db, platform.writer, projection, platform.clock.now()
+            )
+            typer.echo(f"rebuilt {name} from {count} events")
+        finally:
+            await platform.stop()
+
+    asyncio.run(run())
+
+
 Context = Annotated[str, typer.Option(help="the consuming context")]
 
 

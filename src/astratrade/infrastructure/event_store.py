@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -124,21 +125,35 @@ async def history(conn: AsyncConnection, aggregate_id: str) -> list[Envelope]:
         .where(event_log.c.aggregate_id == aggregate_id)
         .order_by(event_log.c.aggregate_version)
     )
-    return [
-        Envelope(
-            event_id=r.event_id,
-            type=r.event_type,
-            version=r.event_version,
-            context=r.context,
-            aggregate_id=r.aggregate_id,
-            aggregate_version=r.aggregate_version,
-            occurred_at=r.occurred_at,
-            payload=r.payload,
-            correlation_id=r.correlation_id,
-            causation_id=r.causation_id,
-        )
-        for r in rows
-    ]
+    return [_from_log(r) for r in rows]
+
+
+async def log_batch(
+    conn: AsyncConnection, event_types: Iterable[str], after_id: int, limit: int
+) -> list[tuple[int, Envelope]]:
+    """Events of these types in log order after `after_id` (a rebuild reads the log so)."""
+    rows = await conn.execute(
+        select(event_log)
+        .where(event_log.c.event_type.in_(list(event_types)), event_log.c.id > after_id)
+        .order_by(event_log.c.id)
+        .limit(limit)
+    )
+    return [(r.id, _from_log(r)) for r in rows]
+
+
+def _from_log(r: Any) -> Envelope:
+    return Envelope(
+        event_id=r.event_id,
+        type=r.event_type,
+        version=r.event_version,
+        context=r.context,
+        aggregate_id=r.aggregate_id,
+        aggregate_version=r.aggregate_version,
+        occurred_at=r.occurred_at,
+        payload=r.payload,
+        correlation_id=r.correlation_id,
+        causation_id=r.causation_id,
+    )
 
 
 def envelope_from_json(data: dict[str, Any] | str, outbox_id: int | None = None) -> Envelope:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -118,3 +119,19 @@ async def order_by_id(db: AsyncEngine, order_id: str) -> Order | None:
             return None
         fills = await fills_of(conn, [order_id])
     return order_from_row(row, fills.get(order_id, []))
+
+
+async def activity_of(db: AsyncEngine, account_id: str) -> dict[str, Any]:
+    """The account's activity read model; an account that never traded has zeros."""
+    async with db.connect() as conn:
+        row = (
+            await conn.execute(
+                select(t.account_activity).where(t.account_activity.c.account_id == account_id)
+            )
+        ).first()
+    if row is None:
+        zero = Decimal(0)
+        return {"fills": 0, "volume": zero, "fees": zero, "realized_pnl": zero,
+                "funding": zero, "liquidations": 0, "last_trade_at": None}  # fmt: skip
+    data = dict(row._mapping)
+    return {k: v for k, v in data.items() if k not in ("account_id", "owner_id")}

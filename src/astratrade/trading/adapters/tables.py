@@ -96,3 +96,18 @@ funding_payments = Table(
     Column("mark", ExactDecimal, nullable=False),
     Column("accounts_paid", Integer, nullable=False),
 )
+
+# Read model: each account's trading activity, projected from trading's events.
+account_activity = Table(
+    "trading_account_activity",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("owner_id", String(36), index=True),
+    Column("fills", Integer, nullable=False),
+    Column("volume", ExactDecimal, nullable=False),
+    Column("fees", ExactDecimal, nullable=False),
+    Column("realized_pnl", ExactDecimal, nullable=False),
+    Column("funding", ExactDecimal, nullable=False),
+    Column("liquidations", Integer, nullable=False),
+    Column("last_trade_at", UtcDateTime),
+)

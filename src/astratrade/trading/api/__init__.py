@@ -12,6 +12,7 @@ from astratrade.shared.errors import NotFound
 from astratrade.trading import views
 from astratrade.trading.api.schemas import (
     AccountOut,
+    ActivityOut,
     ClosePositionIn,
     LeverageIn,
     LeverageOut,
@@ -102,6 +103,15 @@ async def get_account(account_id: str, user: CurrentUser, trading: Trading) -> A
         return views.account_view(account, trading.venue)
 
     return AccountOut.model_validate(await trading.run(load))
+
+
+@router.get("/accounts/{account_id}/activity", response_model=ActivityOut)
+async def get_activity(account_id: str, user: CurrentUser, trading: Trading, db: Db) -> ActivityOut:
+    """Fills, traded volume, fees, realized P&L, funding and liquidations of an account
+    (a read model: it follows the account's events within moments)."""
+    await trading.run(lambda uow: owned_account(uow, account_id, user.user_id))
+    activity = await views.activity_of(db, account_id)
+    return ActivityOut(account_id=account_id, **activity)
 
 
 @router.put("/accounts/{account_id}/leverage", response_model=LeverageOut)

@@ -50,6 +50,17 @@ class AccountOut(Out):
     leverage: dict[str, DecimalOut]
 
 
+class ActivityOut(Out):
+    account_id: str
+    fills: int
+    volume: DecimalOut
+    fees: DecimalOut
+    realized_pnl: DecimalOut
+    funding: DecimalOut
+    liquidations: int
+    last_trade_at: datetime | None
+
+
 class LeverageIn(BaseModel):
     market: Identifier
     leverage: DecimalIn
