@@ -206,7 +206,10 @@ def _events(
         dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
         return dispatcher, lambda: dispatcher
     redis = streams.connect(settings.redis_url)
-    relay = OutboxRelay(redis, read_db, writer, clock, prefix=settings.redis_prefix)
+    relay = OutboxRelay(
+        redis, read_db, writer, clock, prefix=settings.redis_prefix,
+        replay_window_seconds=settings.relay_replay_window_seconds,
+    )  # fmt: skip
     return relay, lambda: _redis_backbone(settings, relay, bus, read_db, writer, clock)
 
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_max_deliveries: int = 5
     consumer_claim_idle_ms: int = 30_000
+    # If Redis loses its streams (a restart without persistence), the relay sends the
+    # events of this window again; consumers skip the ones they already applied.
+    relay_replay_window_seconds: int = 86_400
 
     price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
     replay_file: Path | None = None

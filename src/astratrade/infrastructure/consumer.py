@@ -107,6 +107,16 @@ class StreamConsumer:
         while not stop.is_set():
             try:
                 await self.consume_once()
+            except ResponseError as error:
+                if "NOGROUP" in str(error):
+                    # Redis lost the stream (a restart without persistence): the group starts
+                    # again from the stream's beginning, and tracking rows keep anything
+                    # already applied from applying twice.
+                    logger.warning("%s consumer group is gone; creating it again", self.context)
+                    await self.ensure_groups()
+                else:
+                    logger.exception("%s consumer batch failed; retrying", self.context)
+                    await asyncio.sleep(1)
             except Exception:
                 logger.exception("%s consumer batch failed; retrying", self.context)
                 await asyncio.sleep(1)
@@ -134,7 +144,11 @@ class StreamConsumer:
             return
         self._backlog_reported = now
         for stream in self.streams:
-            for group in await self._redis.xinfo_groups(stream):
+            try:
+                groups = await self._redis.xinfo_groups(stream)
+            except ResponseError:  # the stream is gone (Redis lost it): nothing to report
+                continue
+            for group in groups:
                 if group["name"] == self.context:
                     LAG.labels(stream, self.context).set(group.get("lag") or 0)
                     PENDING.labels(stream, self.context).set(group["pending"])

@@ -115,6 +115,14 @@ _MARK_PUBLISHED = (
 )
 
 
+def unpublish_since(conn: Connection, since: datetime) -> int:
+    """Queue rows published since `since` to be sent again; return how many."""
+    result = conn.execute(
+        update(outbox).where(outbox.c.published_at >= since).values(published_at=None)
+    )
+    return int(result.rowcount)
+
+
 def mark_published(conn: Connection, event_ids: list[str], at: datetime) -> None:
     conn.execute(_MARK_PUBLISHED, [{"b_event_id": i, "b_at": at} for i in event_ids])
 

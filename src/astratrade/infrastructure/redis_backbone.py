@@ -8,6 +8,7 @@ import logging
 from contextlib import suppress
 from typing import Any
 
+from redis.exceptions import ResponseError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -87,7 +88,11 @@ class RedisBackbone:
             return False
         for consumer in self.all_consumers:
             for stream in consumer.streams:
-                for group in await self.redis.xinfo_groups(stream):
+                try:
+                    groups = await self.redis.xinfo_groups(stream)
+                except ResponseError:  # no such stream (yet): Redis lost it, it comes back
+                    return False
+                for group in groups:
                     if group["name"] == consumer.context and (group["pending"] or group.get("lag")):
                         return False
         return True

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -38,6 +39,7 @@ class OutboxRelay:
         prefix: str,
         batch_size: int = 500,
         idle_poll_seconds: float = 0.2,
+        replay_window_seconds: int = 86_400,
     ) -> None:
         self.redis: Any = redis  # stream replies are parsed as RESP2 shapes
         self._db = read_db
@@ -46,6 +48,8 @@ class OutboxRelay:
         self._prefix = prefix
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
+        self._replay_window = timedelta(seconds=replay_window_seconds)
+        self._marker = f"{prefix}astratrade.relay.marker"
         self._wake = asyncio.Event()
         self.published = 0
         self.last_batch_seconds = 0.0
@@ -70,12 +74,14 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Send one batch of unpublished outbox rows; return how many."""
+        await self._recover_lost_streams()
         async with self._db.connect() as conn:
             batch = await event_store.unpublished(conn, limit=self._batch_size)
         if not batch:
             return 0
         started = time.perf_counter()
         pipeline = self.redis.pipeline(transaction=False)
+        pipeline.set(self._marker, "1")  # lost with the streams if Redis loses its data
         for envelope in batch:
             pipeline.xadd(
                 streams.events_stream(self._prefix, envelope.context), streams.encode(envelope)
@@ -89,6 +95,17 @@ class OutboxRelay:
         self.last_batch_seconds = time.perf_counter() - started
         BATCH_SECONDS.labels("relay").observe(self.last_batch_seconds)
         return len(batch)
+
+    async def _recover_lost_streams(self) -> None:
+        """If Redis lost its data since we last sent (the marker written with every batch is
+        gone), send the replay window's events again: consumers skip what they applied."""
+        if await self.redis.exists(self._marker):
+            return
+        since = self._clock.now() - self._replay_window
+        resent = await self._writer.run(lambda conn: event_store.unpublish_since(conn, since))
+        if resent:
+            logger.warning("Redis lost its streams: sending %d events again", resent)
+        await self.redis.set(self._marker, "1")
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -177,3 +177,19 @@ async def test_messages_a_dead_consumer_left_pending_are_claimed(make_platform: 
         assert (await redis.xpending(stream, "trading"))["pending"] == 0
     finally:
         await quiet.stop()
+
+
+async def test_after_redis_loses_its_streams_everything_arrives_once(platform: Platform) -> None:
+    await register(platform, "eve1")
+    await drain(platform)
+    redis = backbone(platform).redis
+    # What a Redis restart without persistence does to us: every key of ours is gone.
+    keys = [key async for key in redis.scan_iter(match=f"{platform.settings.redis_prefix}*")]
+    assert keys
+    await redis.delete(*keys)
+    await register(platform, "eve2")
+    await drain(platform)
+    assert await count(platform, trading_tables.accounts) == 4  # house, insurance, two traders
+    consumer = backbone(platform).consumers[0]
+    assert consumer.consumed == 2  # eve1's sign-up came again and was skipped, not re-applied
+    assert consumer.duplicates >= 1
