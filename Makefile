@@ -34,6 +34,7 @@ check: $(STAMP) ## ruff, mypy strict and the import-linter contracts
 bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.orders_http
 	$(BIN)/python -m bench.tick_processing
+	$(BIN)/python -m bench.events_pipeline
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write

@@ -223,7 +223,7 @@ class HeldWriter:
 
 class HeldEngine:
     """The relay's read engine, held before each read of the outbox: that is after the
-    relay checked its Redis marker and before it sends the batch it is about to read."""
+    relay last compared its stream counts with Redis and before it sends the batch it reads."""
 
     def __init__(self, inner: AsyncEngine, hold: Hold) -> None:
         self._inner, self._hold = inner, hold

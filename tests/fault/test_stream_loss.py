@@ -2,15 +2,15 @@
 
 Restarting the shared Redis server would disturb everyone else using it, so the loss is
 simulated by deleting this test's keys (its own prefix only) - what a restart without
-persistence does to us. The relay writes a marker key with every batch; when the marker is
-gone it queues the replay window (24 h) of the outbox again, and consumers skip what they
-applied. These tests show where that holds and where events are lost for good."""
+persistence does to us. The relay compares Redis's count of entries ever added to each
+stream (XINFO STREAM entries-added) with its own; when Redis counts fewer it queues the
+replay window (24 h) of the outbox again, and consumers skip what they applied."""
 
 from __future__ import annotations
 
 import pytest
 
-from .fleet import EventsLost, Fleet, Proc, check_exactly_once
+from .fleet import Fleet, Proc, check_exactly_once
 from .harness import produce, setup
 from .test_kill_nine import at_least
 
@@ -42,10 +42,8 @@ async def produce_the_rest(fleet: Fleet) -> None:
 async def finish(fleet: Fleet) -> None:
     settled = await fleet.settle(TOTAL, within=60, quiet=2)
     outcome = await fleet.outcome()
-    marker = await fleet.redis.exists(f"{fleet.prefix}astratrade.relay.marker")
     check_exactly_once(outcome, COUNTERS, LAST_SEQ)  # EventsLost when some never arrive
     assert settled
-    assert marker
     assert await fleet.group_idle()
     assert await fleet.dead_letters() == 0
 
@@ -62,31 +60,18 @@ async def test_all_our_keys_lost_while_a_batch_is_in_flight_every_event_arrives_
     fleet.release(relay, "before-mark")
     fleet.release(consumer, "in-handler")
     await finish(fleet)
-    assert "Redis lost its streams: sending" in relay.log.read_text()
+    assert "Redis lost stream data: sending" in relay.log.read_text()
     # Everything relayed before the loss came again; the consumer skipped what it applied.
     assert await fleet.redis.xlen(fleet.stream) >= TOTAL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EventsLost,
-    reason=(
-        "BUG: OutboxRelay.relay_once checks its Redis marker (EXISTS in "
-        "_recover_lost_streams), then reads the outbox and sends the batch in a pipeline "
-        "that SETs the marker again. Redis losing its data in between - while the relay "
-        "reads the outbox, or while a restarted Redis is down and redis-py (8.x: 10 retries "
-        "by default) retries that pipeline until it is back - recreates the marker with the "
-        "batch: the loss goes unnoticed and every event relayed before it but not yet "
-        "consumed is never sent again (marked published, gone from Redis). The check and "
-        "the send must be atomic: e.g. a MULTI/EXEC or Lua script that XADDs only if the "
-        "marker exists and otherwise reports the loss, so the relay replays the window."
-    ),
-)
-async def test_all_our_keys_lost_between_the_relays_marker_check_and_its_send(
+async def test_all_our_keys_lost_just_before_the_relay_reads_and_sends_a_batch(
     fleet: Fleet,
 ) -> None:
     relay, consumer = await start(fleet)
-    await fleet.hold(relay, "before-read")  # it has just found its marker in Redis
+    await fleet.hold(
+        relay, "before-read"
+    )  # about to read a batch and send it to a Redis that lost everything
     await produce_the_rest(fleet)  # what it is about to read and send
     lost = await fleet.delete_keys()
     assert fleet.stream in lost
@@ -95,21 +80,7 @@ async def test_all_our_keys_lost_between_the_relays_marker_check_and_its_send(
     await finish(fleet)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EventsLost,
-    reason=(
-        "GAP: losing the stream but not the relay's marker key (a failover to a replica "
-        "that lagged behind, eviction, a stream deleted by hand) is never detected: the "
-        "relay replays only when the marker is gone, consumers just recreate their group "
-        "(NOGROUP), and events relayed but not yet consumed are lost. Recovery needs a "
-        "check that does not rely on a sentinel lost together with the data, e.g. the "
-        "relay re-publishing outbox rows that some consumer group has not yet confirmed "
-        "(no tracking row), or the stream's last id/entries-added kept in the database "
-        "and compared with XINFO STREAM."
-    ),
-)
-async def test_the_stream_lost_but_not_the_relays_marker(fleet: Fleet) -> None:
+async def test_only_the_stream_lost_while_other_keys_survive(fleet: Fleet) -> None:
     _relay, consumer = await start(fleet)
     lost = await fleet.delete_keys(only_streams=True)
     assert lost == [fleet.stream]

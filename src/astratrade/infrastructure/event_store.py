@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     bindparam,
+    delete,
     insert,
     select,
     update,
@@ -84,6 +85,16 @@ def _outbox_row(e: Envelope) -> dict[str, Any]:
     }
 
 
+# How many entries the relay has added to each stream. Redis counts the same thing
+# (XINFO STREAM entries-added); when Redis reports fewer, it lost the stream's data.
+relay_streams = Table(
+    "outbox_relay_streams",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("entries_added", BigInteger, nullable=False),
+)
+
+
 async def append(conn: AsyncConnection, envelopes: list[Envelope]) -> None:
     """Write events to the audit log and the outbox, inside the caller's transaction."""
     if envelopes:
@@ -113,6 +124,21 @@ _MARK_PUBLISHED = (
     .where(outbox.c.event_id == bindparam("b_event_id"))
     .values(published_at=bindparam("b_at"))
 )
+
+
+def relayed_counts(conn: Connection) -> dict[str, int]:
+    return {row.stream: row.entries_added for row in conn.execute(select(relay_streams))}
+
+
+def forget_relayed_counts(conn: Connection) -> None:
+    conn.execute(delete(relay_streams))
+
+
+def save_relayed_counts(conn: Connection, counts: dict[str, int]) -> None:
+    conn.execute(delete(relay_streams).where(relay_streams.c.stream.in_(list(counts))))
+    conn.execute(
+        insert(relay_streams), [{"stream": k, "entries_added": v} for k, v in counts.items()]
+    )
 
 
 def unpublish_since(conn: Connection, since: datetime) -> int:

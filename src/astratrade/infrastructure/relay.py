@@ -15,6 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store, streams
@@ -49,7 +51,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
         self._replay_window = timedelta(seconds=replay_window_seconds)
-        self._marker = f"{prefix}astratrade.relay.marker"
+        self._streams_checked = 0.0
         self._wake = asyncio.Event()
         self.published = 0
         self.last_batch_seconds = 0.0
@@ -74,38 +76,82 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Send one batch of unpublished outbox rows; return how many."""
-        await self._recover_lost_streams()
         async with self._db.connect() as conn:
             batch = await event_store.unpublished(conn, limit=self._batch_size)
         if not batch:
+            await self._check_streams()
             return 0
         started = time.perf_counter()
+        sent: dict[str, int] = {}
         pipeline = self.redis.pipeline(transaction=False)
-        pipeline.set(self._marker, "1")  # lost with the streams if Redis loses its data
         for envelope in batch:
-            pipeline.xadd(
-                streams.events_stream(self._prefix, envelope.context), streams.encode(envelope)
-            )
-        await pipeline.execute()
-        event_ids, now = [e.event_id for e in batch], self._clock.now()
-        await self._writer.run(lambda conn: event_store.mark_published(conn, event_ids, now))
+            stream = streams.events_stream(self._prefix, envelope.context)
+            pipeline.xadd(stream, streams.encode(envelope))
+            sent[stream] = sent.get(stream, 0) + 1
+        for stream in sent:  # Redis's own count of entries ever added, after this batch
+            pipeline.xinfo_stream(stream)
+        replies = await pipeline.execute()
+        infos = zip(sent, replies[len(batch) :], strict=True)
+        counted = {stream: int(info["entries-added"]) for stream, info in infos}
+        if not await self._commit(batch, sent, counted):
+            return 0
         self.published += len(batch)
-        for envelope in batch:
-            PUBLISHED.labels(streams.events_stream(self._prefix, envelope.context)).inc()
+        for stream, count in sent.items():
+            PUBLISHED.labels(stream).inc(count)
         self.last_batch_seconds = time.perf_counter() - started
         BATCH_SECONDS.labels("relay").observe(self.last_batch_seconds)
         return len(batch)
 
-    async def _recover_lost_streams(self) -> None:
-        """If Redis lost its data since we last sent (the marker written with every batch is
-        gone), send the replay window's events again: consumers skip what they applied."""
-        if await self.redis.exists(self._marker):
+    async def _check_streams(self) -> None:
+        """While idle (at most once a second), compare Redis's counts with ours: a loss with
+        nothing more to send would otherwise go unnoticed until the next event."""
+        now = time.monotonic()
+        if now - self._streams_checked < 1:
             return
+        self._streams_checked = now
+        known = await self._writer.run(event_store.relayed_counts)
+        for stream, count in known.items():
+            try:
+                info = await self.redis.xinfo_stream(stream)
+            except ResponseError:  # no such stream: Redis lost it
+                info = {"entries-added": 0}
+            if int(info["entries-added"]) < count:
+                await self._replay_window_again({stream: int(info["entries-added"])})
+                return
+
+    async def _replay_window_again(self, counted: dict[str, int]) -> None:
         since = self._clock.now() - self._replay_window
-        resent = await self._writer.run(lambda conn: event_store.unpublish_since(conn, since))
-        if resent:
-            logger.warning("Redis lost its streams: sending %d events again", resent)
-        await self.redis.set(self._marker, "1")
+
+        def queue(conn: Connection) -> None:
+            event_store.forget_relayed_counts(conn)
+            event_store.save_relayed_counts(conn, counted)
+            resent = event_store.unpublish_since(conn, since)
+            logger.warning("Redis lost stream data: sending %d events again", resent)
+
+        await self._writer.run(queue)
+
+    async def _commit(
+        self, batch: list[Envelope], sent: dict[str, int], counted: dict[str, int]
+    ) -> bool:
+        """Mark the batch published; or, if Redis lost a stream's data (it counts fewer
+        entries than we added), queue the replay window's events to be sent again —
+        consumers skip the ones they already applied — and return False."""
+        event_ids, now = [e.event_id for e in batch], self._clock.now()
+
+        def commit(conn: Connection) -> bool:
+            known = event_store.relayed_counts(conn)
+            if any(counted[s] < known.get(s, 0) + n for s, n in sent.items()):
+                return False
+            event_store.mark_published(conn, event_ids, now)
+            event_store.save_relayed_counts(conn, {s: known.get(s, 0) + n for s, n in sent.items()})
+            return True
+
+        if await self._writer.run(commit):
+            return True
+        # Count afresh from what Redis holds now; every stream's events of the window are
+        # sent again (this batch included), so no other stream needs its old count.
+        await self._replay_window_again(counted)
+        return False
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

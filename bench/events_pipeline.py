@@ -1,0 +1,727 @@
+"""Events end to end (outbox -> Redis Streams -> consumer -> tracking commit), beside raw
+redis-py XADD + XREADGROUP of the same payloads, in one run.
+
+In-process, against the real services: PostgreSQL (a database of our own, created and
+dropped here) and/or SQLite (a file in a temporary directory), and Redis (keys under a
+prefix of our own, deleted at the end). The platform's own pieces are used unchanged:
+`migrate`, `SqlUnitOfWork`, `writer_for`, `OutboxRelay`, `StreamConsumer`; only the event
+(`BenchTicked`), its aggregate and the subscriptions are bench-only. For each database:
+
+1. the floor: redis-py (redis.asyncio, the platform's client settings) XADDs the same
+   encoded envelopes (`streams.encode`) in pipelines of --relay-batch while a consumer
+   XREADGROUPs COUNT --consumer-batch and XACKs each batch; events/s from the first XADD to
+   the last XACK;
+2. throughput: N events are committed to the outbox through `SqlUnitOfWork` (500 a commit,
+   not timed); then `OutboxRelay.run` and `StreamConsumer.run` are started and timed until
+   every event is handled, and the tracking rows are counted (must be N). Two consumers:
+   - "no effect": the handler does nothing, so the consumer writes the tracking row itself
+     (its own transaction through the writer) -- the pipeline's own cost;
+   - "counter": the handler increments a counter row through a `SqlUnitOfWork`, which writes
+     the tracking row in the same transaction -- the shape of a real handler;
+3. latency: events are committed through `SqlUnitOfWork` on an open-loop schedule of --rate
+   a second for --latency-seconds (event i is due at t0 + i/rate; whatever is due is
+   committed in one unit of work, at most 500 a commit), with the relay (woken by each
+   commit, as in the platform) and the "counter" consumer running on the same loop. Latency
+   = the time.time() at which the handler's commit returned - the event's scheduled time
+   (carried in the payload), so a publisher that falls behind is not hidden (no
+   coordinated omission). Events not handled within --drain-timeout count as infinite.
+   Run at --rate, and first (for information) at a rate the counter consumer sustains.
+
+Targets (issue): >= 20,000 events/s end to end on this 2-core machine; >= 30 % of the raw
+Redis rate; p99 under 50 ms at 5,000 events/s. Judged on the "no effect" consumer (the
+pipeline itself) for the rates and on the "counter" consumer for latency.
+
+    python -m bench.events_pipeline [--events 3000] [--rate 5000] [--latency-seconds 3]
+                                    [--database sqlite|postgres|both] [--strict]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import asyncpg
+from redis.asyncio import Redis
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    make_url,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from astratrade.infrastructure import streams
+from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
+from astratrade.infrastructure.db import async_url, create_engine
+from astratrade.infrastructure.event_store import outbox
+from astratrade.infrastructure.migrations import migrate
+from astratrade.infrastructure.relay import OutboxRelay
+from astratrade.infrastructure.tracking import current_delivery as tracking_delivery
+from astratrade.infrastructure.tracking import tracking
+from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
+from astratrade.infrastructure.writer import Writer, writer_for
+from astratrade.shared.bus import EventHandler, MessageBus
+from astratrade.shared.clock import SystemClock
+from astratrade.shared.ids import new_id
+from astratrade.shared.messages import Aggregate, Envelope, Event, number_events
+
+TARGET_RATE = 20_000.0  # events/s end to end
+TARGET_RATIO = 0.30  # of the raw Redis rate
+TARGET_P99_MS = 50.0
+TARGET_AT_RATE = 5_000.0  # events/s at which the p99 target holds
+THROUGHPUT_TIMEOUT = 120.0  # seconds a throughput run may take to handle every event
+PREFILL_BATCH = 500  # events a commit when filling the outbox (not timed)
+PUBLISH_MAX_BATCH = 500  # events a commit at most in the open-loop publisher
+SOURCE = "bench"  # the bench event's context: its stream is <prefix>astratrade.bench.events
+DEFAULT_POSTGRES = os.environ.get(
+    "ASTRATRADE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+DEFAULT_REDIS = os.environ.get("ASTRATRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+# -- the bench's own event, aggregate and read model --------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchTicked(Event):
+    """About the size of a fill event: ids, a market, a side, Decimal strings."""
+
+    context: ClassVar[str] = SOURCE
+
+    seq: int
+    scheduled_at: float  # time.time() the event was due (the latency run's schedule)
+    sent_at: float  # time.time() the publisher took it into a unit of work
+    account_id: str
+    market: str
+    side: str
+    size: str
+    price: str
+
+
+class BenchSource(Aggregate):
+    aggregate_type: ClassVar[str] = "bench_source"
+
+    def tick(self, seq: int, scheduled_at: float, sent_at: float) -> None:
+        self.record(
+            BenchTicked(seq=seq, scheduled_at=scheduled_at, sent_at=sent_at, account_id=self.id,
+                        market="BTC-USD", side="buy" if seq % 2 else "sell", size="0.001",
+                        price=f"{97_000 + seq % 1000}.5")
+        )  # fmt: skip
+
+
+bench_metadata = MetaData()
+counters = Table(
+    "bench_counter",
+    bench_metadata,
+    Column("consumer", String(40), primary_key=True),
+    Column("handled", BigInteger, nullable=False),
+)
+
+
+class NoPublisher:
+    """For the untimed pre-fill: the relay is not running yet and reads the outbox anyway."""
+
+    def committed(self, envelopes: list[Envelope]) -> None:
+        pass
+
+
+# -- measurement --------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, round(q / 100 * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time (user + system), all threads: the writer thread counts too."""
+    return time.process_time()
+
+
+@dataclass
+class Rate:
+    label: str
+    events: int
+    seconds: float
+    cpu: float
+    checked: bool = True  # the tracking rows (or acks) account for every event
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else float("nan")
+
+    @property
+    def cpu_us(self) -> float:
+        return self.cpu / self.events * 1e6 if self.events else float("nan")
+
+
+@dataclass
+class Latency:
+    rate: float
+    seconds: float
+    published: int = 0
+    commits: int = 0
+    handled: int = 0
+    from_scheduled_ms: list[float] = field(default_factory=list)
+    from_sent_ms: list[float] = field(default_factory=list)
+    # Split at the XADD (the stream entry id is Redis's clock in ms, the same machine's):
+    to_stream_ms: list[float] = field(default_factory=list)  # commit -> on the stream
+    from_stream_ms: list[float] = field(default_factory=list)  # on the stream -> handled
+    publish_lag_ms: float = 0.0  # how late the publisher finished against its schedule
+    last_handled_at: float = 0.0
+    started_at: float = 0.0
+
+    def p(self, q: float) -> float:
+        """Percentile from the scheduled time, unhandled events counting as infinite."""
+        missing = self.published - len(self.from_scheduled_ms)
+        return percentile(self.from_scheduled_ms + [math.inf] * missing, q)
+
+
+# -- the databases and Redis ------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    """One database with the platform's engines and writer, and the shared Redis client."""
+
+    name: str
+    url: str
+    db: AsyncEngine
+    read_db: AsyncEngine
+    writer: Writer
+    redis: Any
+    prefix: str
+    clock: SystemClock = field(default_factory=SystemClock)
+
+    def uow(self, publisher: Any) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, publisher, self.clock)
+
+
+async def open_stack(name: str, url: str, redis: Any, prefix: str) -> Stack:
+    db = create_engine(url)
+    read_db = create_engine(url, read_only=True)
+    await migrate(db)
+    async with db.begin() as conn:
+        await conn.run_sync(bench_metadata.create_all)
+    return Stack(name, url, db, read_db, writer_for(url, db), redis, prefix)
+
+
+async def close_stack(stack: Stack) -> None:
+    await stack.writer.close()
+    await stack.db.dispose()
+    await stack.read_db.dispose()
+
+
+async def postgres_admin(admin_url: str, statement: str) -> None:
+    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def delete_keys(redis: Any, prefix: str) -> int:
+    keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
+    for start in range(0, len(keys), 500):
+        await redis.delete(*keys[start : start + 500])
+    return len(keys)
+
+
+# -- 1. the floor: raw redis-py -----------------------------------------------------------------
+
+
+def sample_envelopes(count: int) -> list[dict[str, str]]:
+    """`count` encoded envelopes, numbered as the unit of work numbers them."""
+    source, now, at = BenchSource(new_id()), datetime.now(UTC), time.time()
+    for seq in range(count):
+        source.tick(seq, at, at)
+    return [streams.encode(e) for e in number_events([source], now, new_id)]
+
+
+async def raw_floor(redis: Any, prefix: str, payloads: list[dict[str, str]],
+                    xadd_batch: int, read_batch: int) -> Rate:  # fmt: skip
+    stream, group = f"{prefix}raw.events", "raw"
+    await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    total, acked = len(payloads), 0
+
+    async def produce() -> None:
+        for start in range(0, total, xadd_batch):
+            pipeline = redis.pipeline(transaction=False)
+            for fields in payloads[start : start + xadd_batch]:
+                pipeline.xadd(stream, fields)
+            await pipeline.execute()
+
+    async def consume() -> None:
+        nonlocal acked
+        while acked < total:
+            reply = await redis.xreadgroup(group, "raw-1", {stream: ">"}, count=read_batch,
+                                           block=500)  # fmt: skip
+            for _stream, messages in reply or []:
+                ids = [message_id for message_id, _fields in messages]
+                await redis.xack(stream, group, *ids)
+                acked += len(ids)
+
+    gc.collect()
+    cpu, started = cpu_seconds(), time.perf_counter()
+    await asyncio.gather(produce(), consume())
+    seconds = time.perf_counter() - started
+    rate = Rate("raw redis-py", total, seconds, cpu_seconds() - cpu)
+    await redis.delete(stream)
+    return rate
+
+
+# -- 2. throughput through the platform's relay and consumer ----------------------------------
+
+
+def counting_handler(stack: Stack, context: str, latency: Latency | None = None) -> EventHandler:
+    """Increments the consumer's counter row in a unit of work; the tracking row of the
+    delivery commits in the same transaction (SqlUnitOfWork writes it)."""
+    increment = (
+        update(counters)
+        .where(counters.c.consumer == context)
+        .values(handled=counters.c.handled + 1)
+    )
+
+    async def flush(conn: AsyncConnection) -> None:
+        await conn.execute(increment)
+
+    async def handle(envelope: Envelope) -> None:
+        async with stack.uow(NoPublisher()) as uow:
+            uow.on_commit(flush)
+            await uow.commit()
+        if latency is not None:
+            now = time.time()
+            latency.from_scheduled_ms.append((now - envelope.payload["scheduled_at"]) * 1000)
+            latency.from_sent_ms.append((now - envelope.payload["sent_at"]) * 1000)
+            latency.last_handled_at = now
+            delivery = tracking_delivery.get()
+            if delivery is not None:
+                on_stream = int(delivery.message_id.split("-")[0]) / 1000
+                latency.to_stream_ms.append((on_stream - envelope.payload["sent_at"]) * 1000)
+                latency.from_stream_ms.append((now - on_stream) * 1000)
+
+    handle.__name__ = "count"
+    return handle
+
+
+async def no_effect(envelope: Envelope) -> None:
+    """Nothing to commit: the consumer then writes the tracking row on its own."""
+
+
+@dataclass
+class Pipeline:
+    relay: OutboxRelay
+    consumer: StreamConsumer
+    prefix: str
+
+
+async def pipeline_for(stack: Stack, context: str, handler: EventHandler,
+                       args: argparse.Namespace) -> Pipeline:  # fmt: skip
+    """A relay and one consumer group on streams of their own (a prefix each), as the
+    platform wires them (`bootstrap._events`, `_redis_backbone`)."""
+    prefix = f"{stack.prefix}{context}:"
+    bus = MessageBus()
+    bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=context)
+    relay = OutboxRelay(stack.redis, stack.read_db, stack.writer, stack.clock, prefix=prefix,
+                        batch_size=args.relay_batch)  # fmt: skip
+    consumer = StreamConsumer(
+        stack.redis, bus, stack.read_db, stack.writer, stack.clock, context=context,
+        name="bench-1", prefix=prefix,
+        settings=ConsumerSettings(batch_size=args.consumer_batch),
+    )  # fmt: skip
+    # A relay that has run before: without its marker it would take Redis for restarted
+    # and send the last day's outbox again (the earlier runs' events) before starting.
+    await stack.redis.set(f"{prefix}astratrade.relay.marker", "1")
+    await consumer.ensure_groups()
+    async with stack.db.begin() as conn:
+        await conn.execute(insert(counters).values(consumer=context, handled=0))
+    return Pipeline(relay, consumer, prefix)
+
+
+async def prefill(stack: Stack, count: int) -> None:
+    for start in range(0, count, PREFILL_BATCH):
+        source, at = BenchSource(new_id()), time.time()
+        async with stack.uow(NoPublisher()) as uow:
+            for seq in range(start, min(start + PREFILL_BATCH, count)):
+                source.tick(seq, at, at)
+            uow.track(source)
+            await uow.commit()
+
+
+async def handled(stack: Stack, context: str) -> tuple[int, int]:
+    """(tracking rows, counter) of a consumer."""
+    async with stack.read_db.connect() as conn:
+        rows = await conn.scalar(
+            select(func.count()).select_from(tracking).where(tracking.c.consumer == context)
+        )
+        counter = await conn.scalar(
+            select(counters.c.handled).where(counters.c.consumer == context)
+        )
+    return int(rows or 0), int(counter or 0)
+
+
+async def until(done: Callable[[], bool], seconds: float) -> bool:
+    """Poll `done` every 2 ms for at most `seconds`; whether it came true."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.002)
+    return True
+
+
+async def run_workers(pipeline: Pipeline, body: Callable[[], Awaitable[None]]) -> None:
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(pipeline.relay.run(stop), name="bench-relay"),
+        asyncio.create_task(pipeline.consumer.run(stop), name="bench-consumer"),
+    ]
+    try:
+        await body()
+    finally:
+        stop.set()
+        await asyncio.wait(tasks, timeout=10)
+        for task in tasks:
+            task.cancel()
+
+
+async def throughput(stack: Stack, label: str, context: str, handler: EventHandler,
+                     args: argparse.Namespace) -> Rate:  # fmt: skip
+    pipeline = await pipeline_for(stack, context, handler, args)
+    started = time.perf_counter()
+    await prefill(stack, args.events)
+    filled = time.perf_counter() - started
+    print(f"  {stack.name}: {args.events:,} events in the outbox in {filled:.1f} s; "
+          f"relaying and consuming ({label}) ...")  # fmt: skip
+    consumer, result = pipeline.consumer, Rate(label, args.events, math.nan, math.nan)
+
+    async def timed() -> None:
+        finished = await until(lambda: consumer.consumed + consumer.duplicates >= args.events,
+                               THROUGHPUT_TIMEOUT)  # fmt: skip
+        result.seconds = time.perf_counter() - started
+        result.cpu = cpu_seconds() - cpu
+        if not finished:
+            print(f"  {stack.name}: only {consumer.consumed:,} handled within "
+                  f"{THROUGHPUT_TIMEOUT:g} s")  # fmt: skip
+            result.events = consumer.consumed
+
+    gc.collect()
+    cpu, started = cpu_seconds(), time.perf_counter()
+    await run_workers(pipeline, timed)
+    rows, counter = await handled(stack, context)
+    expected_counter = args.events if handler is not no_effect else 0
+    result.checked = (rows, counter, consumer.duplicates, consumer.dead_lettered) == (
+        args.events,
+        expected_counter,
+        0,
+        0,
+    )
+    if not result.checked:
+        print(f"  {stack.name}: {label}: {rows:,} tracking rows, counter {counter:,}, "
+              f"{consumer.duplicates} duplicates, {consumer.dead_lettered} dead-lettered "
+              f"(expected {args.events:,} rows)")  # fmt: skip
+    return result
+
+
+# -- 3. open-loop latency -----------------------------------------------------------------------
+
+
+async def latency(stack: Stack, rate: float, context: str, args: argparse.Namespace) -> Latency:
+    result = Latency(rate, args.latency_seconds)
+    pipeline = await pipeline_for(stack, context, counting_handler(stack, context, result), args)
+    total = round(rate * args.latency_seconds)
+    print(f"  {stack.name}: open loop at {rate:,.0f} events/s for "
+          f"{args.latency_seconds:g} s ({total:,} events) ...")  # fmt: skip
+
+    async def publish() -> None:
+        source = BenchSource(new_id())
+        t0 = result.started_at = time.time() + 0.05
+        sent = 0
+        while sent < total:
+            now = time.time()
+            due = min(total, math.floor((now - t0) * rate) + 1, sent + PUBLISH_MAX_BATCH)
+            if due <= sent:
+                await asyncio.sleep(max(0.0, t0 + sent / rate - now))
+                continue
+            async with stack.uow(pipeline.relay) as uow:  # the commit wakes the relay
+                for seq in range(sent, due):
+                    source.tick(seq, t0 + seq / rate, now)
+                uow.track(source)
+                await uow.commit()
+            result.commits += 1
+            sent = result.published = due
+        result.publish_lag_ms = (time.time() - (t0 + (total - 1) / rate)) * 1000
+
+    async def body() -> None:
+        await publish()
+        await until(lambda: len(result.from_scheduled_ms) >= total, args.drain_timeout)
+
+    gc.collect()
+    await run_workers(pipeline, body)
+    result.handled = len(result.from_scheduled_ms)
+    # What a saturated run left in the outbox must not reach the next run's relay.
+    async with stack.db.begin() as conn:
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.published_at.is_(None))
+            .values(published_at=stack.clock.now())
+        )
+    return result
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    database: str
+    raw: Rate
+    bare: Rate  # "no effect": the consumer writes the tracking row itself
+    counting: Rate  # "counter": the handler's unit of work writes it with its effect
+    latency: Latency  # at --rate
+    easy: Latency | None  # at a rate the counter consumer sustains (information)
+
+
+def fmt_ms(value: float) -> str:
+    return "inf" if math.isinf(value) else f"{value:,.1f}"
+
+
+def latency_lines(lat: Latency, args: argparse.Namespace) -> None:
+    sustained = (
+        lat.handled / (lat.last_handled_at - lat.started_at)
+        if lat.handled and lat.last_handled_at > lat.started_at
+        else float("nan")
+    )
+    print(f"open loop at {lat.rate:,.0f} events/s for {lat.seconds:g} s (counter consumer): "
+          f"{lat.published:,} published in {lat.commits:,} commits "
+          f"({lat.published / max(lat.commits, 1):.1f} a commit), publisher "
+          f"{max(lat.publish_lag_ms, 0):,.0f} ms behind schedule at its end")  # fmt: skip
+    print(
+        f"  handled {lat.handled:,} of {lat.published:,} by {args.drain_timeout:g} s after "
+        f"the last commit (about {sustained:,.0f} events/s, first due to last handled)"
+    )
+    print(f"  scheduled -> handled: p50 {fmt_ms(lat.p(50))} ms, p99 {fmt_ms(lat.p(99))} ms, "
+          f"max {fmt_ms(lat.p(100))} ms (unhandled events count as inf)")  # fmt: skip
+    if lat.from_sent_ms:
+        sent, relay, consume = lat.from_sent_ms, lat.to_stream_ms, lat.from_stream_ms
+        print(f"  of the handled events: commit -> handled p50 {percentile(sent, 50):,.1f} / "
+              f"p99 {percentile(sent, 99):,.1f} ms; of which commit -> on the stream (relay) "
+              f"p50 {percentile(relay, 50):,.1f} / p99 {percentile(relay, 99):,.1f} ms, on the "
+              f"stream -> handled (consumer) p50 {percentile(consume, 50):,.1f} / "
+              f"p99 {percentile(consume, 99):,.1f} ms")  # fmt: skip
+
+
+def report(outcome: Outcome, args: argparse.Namespace) -> bool:
+    raw, lat = outcome.raw, outcome.latency
+    print()
+    print(f"Events pipeline on {outcome.database}: outbox -> OutboxRelay -> Redis Streams -> "
+          "StreamConsumer -> tracking commit,")  # fmt: skip
+    print(f"beside raw redis-py (XADD pipelines of {args.relay_batch}, XREADGROUP COUNT "
+          f"{args.consumer_batch} + XACK) in the same run;")  # fmt: skip
+    print(f"one process, one event loop; load average now {load_average()} on "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    print("-" * 99)
+    print(f"{'':<52}{'events':>9}{'seconds':>9}{'events/s':>10}{'CPU us/ev':>11}{'vs raw':>8}")
+    rows = [
+        (f"floor: raw redis-py (XADD {args.relay_batch} + XREADGROUP {args.consumer_batch})", raw),
+        ("pipeline, no effect (consumer writes tracking row)", outcome.bare),
+        ("pipeline, counter + tracking row in one commit", outcome.counting),
+    ]
+    for label, r in rows:
+        print(f"{label:<52}{r.events:>9,}{r.seconds:>9.2f}{r.per_second:>10,.0f}"
+              f"{r.cpu_us:>11.0f}{r.per_second / raw.per_second:>8.1%}")  # fmt: skip
+    print("-" * 99)
+    for run in (outcome.easy, lat):
+        if run is not None:
+            latency_lines(run, args)
+
+    bare, counting = outcome.bare, outcome.counting
+    rate_ok = bare.per_second >= TARGET_RATE
+    ratio_ok = bare.per_second / raw.per_second >= TARGET_RATIO
+    at_rate = lat.rate >= TARGET_AT_RATE
+    p99_ok = lat.p(99) < TARGET_P99_MS and at_rate
+    name = outcome.database
+    print(f"{'PASS' if rate_ok else 'FAIL'}  [{name}] end to end {bare.per_second:,.0f} "
+          f"events/s, no-effect consumer (target >= {TARGET_RATE:,.0f})")  # fmt: skip
+    ratio = bare.per_second / raw.per_second
+    print(f"{'PASS' if ratio_ok else 'FAIL'}  [{name}] {ratio:.1%} of raw Redis's "
+          f"{raw.per_second:,.0f} events/s (target >= {TARGET_RATIO:.0%})")  # fmt: skip
+    print(f"{'PASS' if p99_ok else 'FAIL'}  [{name}] p99 {fmt_ms(lat.p(99))} ms at "
+          f"{lat.rate:,.0f} events/s (target < {TARGET_P99_MS:g} ms at "
+          f"{TARGET_AT_RATE:,.0f} events/s)")  # fmt: skip
+    if not at_rate:
+        print(f"note  --rate {lat.rate:,.0f} is below the target's {TARGET_AT_RATE:,.0f}: "
+              "the p99 verdict needs the target rate")  # fmt: skip
+    verdict = "meets" if counting.per_second >= TARGET_RATE else "is under"
+    ratio = counting.per_second / raw.per_second
+    print(f"info  [{name}] the counter consumer's {counting.per_second:,.0f} events/s "
+          f"({ratio:.1%} of raw) {verdict} the same bar")  # fmt: skip
+    if outcome.easy is not None:
+        easy = outcome.easy
+        verdict = "under" if easy.p(99) < TARGET_P99_MS else "over"
+        print(f"info  [{name}] at {easy.rate:,.0f} events/s, which the counter consumer "
+              f"sustains, p99 {fmt_ms(easy.p(99))} ms: {verdict} the "
+              f"{TARGET_P99_MS:g} ms bar")  # fmt: skip
+    sound = bare.checked and counting.checked
+    if not sound:
+        print(f"FAIL  [{name}] the tracking rows or counters do not match the events (above)")
+    return sound and rate_ok and ratio_ok and p99_ok
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+async def bench_database(name: str, url: str, redis: Any, prefix: str,
+                         args: argparse.Namespace) -> Outcome:  # fmt: skip
+    stack = await open_stack(name, url, redis, f"{prefix}{name}:")
+    try:
+        payloads = sample_envelopes(args.events)
+        print(f"  {name}: raw redis-py floor ({args.events:,} events) ...")
+        raw = await raw_floor(redis, stack.prefix, payloads, args.relay_batch,
+                              args.consumer_batch)  # fmt: skip
+        bare = await throughput(stack, "no effect", "bench_no_effect", no_effect, args)
+        counting = await throughput(
+            stack, "counter", "bench_counter", counting_handler(stack, "bench_counter"), args
+        )
+        easy = None
+        easy_rate = args.info_rate if args.info_rate else round(counting.per_second / 4, -1)
+        if easy_rate > 0 and easy_rate < args.rate:
+            easy = await latency(stack, max(easy_rate, 10), "bench_latency_easy", args)
+        lat = await latency(stack, args.rate, "bench_latency", args)
+        return Outcome(name, raw, bare, counting, lat, easy)
+    finally:
+        await close_stack(stack)
+
+
+async def run(args: argparse.Namespace, workdir: Path) -> bool:
+    prefix = f"bench-events-{uuid.uuid4().hex[:8]}:"
+    redis: Redis = streams.connect(args.redis_url)
+    print(f"load average before: {load_average()} on {os.cpu_count()} CPUs; "
+          f"Redis keys under {prefix!r}")  # fmt: skip
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    outcomes: list[Outcome] = []
+    try:
+        for name in databases:
+            if name == "sqlite":
+                url = f"sqlite+aiosqlite:///{workdir / 'events.db'}"
+                outcomes.append(await bench_database("SQLite", url, redis, prefix, args))
+                continue
+            database = f"astratrade_bench_{uuid.uuid4().hex[:10]}"
+            await postgres_admin(args.postgres_url, f'CREATE DATABASE "{database}"')
+            try:
+                url = async_url(
+                    make_url(args.postgres_url).set(database=database)
+                    .render_as_string(hide_password=False)
+                )  # fmt: skip
+                outcomes.append(await bench_database("PostgreSQL", url, redis, prefix, args))
+            finally:
+                await postgres_admin(
+                    args.postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+                )
+    finally:
+        await delete_keys(redis, prefix)
+        await redis.aclose()
+    passed = [report(outcome, args) for outcome in outcomes]
+    return all(passed)
+
+
+def parse_args() -> argparse.Namespace:
+    defaults = ConsumerSettings()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=3_000,
+        help="events for each throughput run (and the raw floor)",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=TARGET_AT_RATE, help="open-loop events/s for the latency run"
+    )
+    parser.add_argument("--latency-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--info-rate",
+        type=float,
+        default=0,
+        help="also measure latency at this rate, for information (0: a quarter of the "
+        "counter consumer's measured rate, as the publisher and relay share its loop; <0: skip)",
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--relay-batch",
+        type=int,
+        default=500,
+        help="OutboxRelay batch_size, and the raw floor's XADD pipeline",
+    )
+    parser.add_argument(
+        "--consumer-batch",
+        type=int,
+        default=defaults.batch_size,
+        help="ConsumerSettings.batch_size, and the raw floor's XREADGROUP COUNT",
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=10.0,
+        help="seconds the latency runs wait for the consumer after the last commit",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES,
+        help="admin URL; a database of our own is created beside it",
+    )
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    return parser.parse_args()  # fmt: skip
+
+
+def run_on_loop(coroutine: Coroutine[Any, Any, bool]) -> bool:
+    """uvloop when installed, the loop `astratrade serve` runs the engine on (uvicorn "auto")."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def main() -> None:
+    args = parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="astratrade-events-bench-") as tmp:
+        passed = run_on_loop(run(args, Path(tmp)))
+    if args.strict and not passed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
