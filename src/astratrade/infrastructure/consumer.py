@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ConsumerSettings:
-    batch_size: int = 100
+    batch_size: int = 500
     block_ms: int = 500
     max_attempts: int = 3  # tries per delivery, with exponential backoff between them
     backoff_seconds: float = 0.05
@@ -53,6 +53,19 @@ class Message:
     message_id: str
     fields: dict[str, Any]
     deliveries: int = 1
+
+    @property
+    def event_id(self) -> str | None:
+        try:
+            return streams.decode(self.fields).event_id
+        except (KeyError, ValueError, TypeError):
+            return None
+
+
+@dataclass
+class _Batch:
+    applied: set[str]  # event ids this context has applied, kept current through the batch
+    untracked: list[tracking.Delivery] = field(default_factory=list)
 
 
 class StreamConsumer:
@@ -89,6 +102,7 @@ class StreamConsumer:
         self.dead_lettered = 0
         self.last_batch_seconds = 0.0
         self._backlog_reported = 0.0
+        self._claimed_at = 0.0  # abandoned messages are looked for every claim_idle_ms / 2
 
     async def ensure_groups(self) -> None:
         for stream in self.streams:
@@ -125,10 +139,15 @@ class StreamConsumer:
         """Handle one batch and acknowledge it; return how many messages it held."""
         messages = await self._next_batch()
         started = time.perf_counter()
+        batch = _Batch(await self._applied_among(messages))
         done: dict[str, list[str]] = {}
         for message in messages:
-            await self._handle(message)
+            await self._handle(message, batch)
             done.setdefault(message.stream, []).append(message.message_id)
+        if batch.untracked:
+            # Events whose handlers had nothing to commit: their tracking rows, together,
+            # before XACK. A crash first only redelivers them, and they change nothing.
+            await self._record(batch.untracked)
         for stream, ids in done.items():
             await self._redis.xack(stream, self.context, *ids)
         if messages:
@@ -161,9 +180,11 @@ class StreamConsumer:
             if own:
                 return own
             self._own_pending_checked = True
-        claimed = await self._claim_abandoned()
-        if claimed:
-            return claimed
+        if time.monotonic() - self._claimed_at >= self._settings.claim_idle_ms / 2000:
+            self._claimed_at = time.monotonic()
+            claimed = await self._claim_abandoned()
+            if claimed:
+                return claimed
         return await self._read(dict.fromkeys(self.streams, ">"), size, self._settings.block_ms)
 
     async def _read(self, offsets: dict[str, str], count: int, block: int | None) -> list[Message]:
@@ -192,7 +213,12 @@ class StreamConsumer:
                 claimed.append(Message(stream, message_id, fields, deliveries))
         return claimed
 
-    async def _handle(self, message: Message) -> None:
+    async def _applied_among(self, messages: list[Message]) -> set[str]:
+        """One lookup per batch: which of its events this context already applied."""
+        event_ids = [m.event_id for m in messages if m.event_id is not None]
+        return await tracking.applied_among(self._db, self.context, event_ids)
+
+    async def _handle(self, message: Message, batch: _Batch) -> None:
         try:
             envelope = streams.decode(message.fields)
         except (KeyError, ValueError, TypeError) as error:
@@ -201,20 +227,21 @@ class StreamConsumer:
         handler = self._bus.handler_for(self.context, envelope.type)
         if handler is None:
             return  # another context's event on a shared stream
-        if await tracking.is_applied(self._db, self.context, envelope.event_id):
+        if envelope.event_id in batch.applied:  # applied before, or earlier in this batch
             self.duplicates += 1
             DUPLICATES.labels(message.stream, self.context).inc()
             return
+        batch.applied.add(envelope.event_id)
         if message.deliveries > self._settings.max_deliveries:
             reason = f"delivered {message.deliveries} times without being applied"
             await self._dead_letter(message, reason, message.deliveries)
             return
-        problem = await self._apply(message, envelope, handler)
+        problem = await self._apply(message, envelope, handler, batch)
         if problem is not None:
             await self._dead_letter(message, problem, self._settings.max_attempts)
 
     async def _apply(
-        self, message: Message, envelope: Envelope, handler: EventHandler
+        self, message: Message, envelope: Envelope, handler: EventHandler, batch: _Batch
     ) -> str | None:
         """Apply with retries; None once applied, else the last error."""
         last_error = ""
@@ -226,7 +253,7 @@ class StreamConsumer:
             try:
                 await handler(envelope)
                 if not delivery.recorded:  # the handler had nothing to commit
-                    await self._record(delivery)
+                    batch.untracked.append(delivery)
                 self.consumed += 1
                 CONSUMED.labels(message.stream, self.context).inc()
                 return None
@@ -245,9 +272,9 @@ class StreamConsumer:
                 tracking.current_delivery.reset(token)
         return last_error
 
-    async def _record(self, delivery: tracking.Delivery) -> None:
+    async def _record(self, deliveries: list[tracking.Delivery]) -> None:
         now = self._clock.now()
-        await self._writer.run(lambda conn: tracking.record_sync(conn, delivery, now))
+        await self._writer.run(lambda conn: tracking.record_many(conn, deliveries, now))
 
     async def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
         await self.dead_letters.add(message.stream, message.message_id, message.fields, error,

@@ -65,11 +65,18 @@ async def record(conn: AsyncConnection, delivery: Delivery, at: datetime) -> Non
     await conn.execute(insert(tracking).values(delivery.row(at)))
 
 
-async def is_applied(db: AsyncEngine, consumer: str, event_id: str) -> bool:
+def record_many(conn: Connection, deliveries: list[Delivery], at: datetime) -> None:
+    conn.execute(insert(tracking), [d.row(at) for d in deliveries])
+
+
+async def applied_among(db: AsyncEngine, consumer: str, event_ids: list[str]) -> set[str]:
+    """Which of these events the consumer has applied (one query)."""
+    if not event_ids:
+        return set()
     async with db.connect() as conn:
-        found = await conn.scalar(
+        rows = await conn.scalars(
             select(tracking.c.event_id).where(
-                tracking.c.consumer == consumer, tracking.c.event_id == event_id
+                tracking.c.consumer == consumer, tracking.c.event_id.in_(event_ids)
             )
         )
-    return found is not None
+        return set(rows)
