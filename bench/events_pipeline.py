@@ -40,14 +40,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import logging
 import math
 import os
-import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +80,7 @@ from astratrade.shared.bus import EventHandler, MessageBus
 from astratrade.shared.clock import SystemClock
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Aggregate, Envelope, Event, number_events
+from bench import common
 
 TARGET_RATE = 20_000.0  # events/s end to end
 TARGET_RATIO = 0.30  # of the raw Redis rate
@@ -705,22 +703,8 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()  # fmt: skip
 
 
-def run_on_loop(coroutine: Coroutine[Any, Any, bool]) -> bool:
-    """uvloop when installed, the loop `astratrade serve` runs the engine on (uvicorn "auto")."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
 def main() -> None:
-    args = parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="astratrade-events-bench-") as tmp:
-        passed = run_on_loop(run(args, Path(tmp)))
-    if args.strict and not passed:
-        sys.exit(1)
+    common.main(run, parse_args(), "astratrade-events-bench-")
 
 
 if __name__ == "__main__":

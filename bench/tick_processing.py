@@ -27,13 +27,10 @@ import argparse
 import asyncio
 import functools
 import gc
-import logging
 import os
 import random
-import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -55,6 +52,7 @@ from astratrade.trading.domain.prices import Quote
 from astratrade.trading.ports import TradingUnitOfWork
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.domain.commands import RegisterUser
+from bench import common
 
 TARGET_MS = 5.0
 MARKET = "BTC-USD"
@@ -401,22 +399,8 @@ def parse_args() -> argparse.Namespace:
     return args  # fmt: skip
 
 
-def run_on_loop(coroutine: Coroutine[Any, Any, bool]) -> bool:
-    """uvloop when installed, the loop `astratrade serve` runs the engine on (uvicorn "auto")."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
 def main() -> None:
-    args = parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="astratrade-tick-bench-") as tmp:
-        passed = run_on_loop(run(args, Path(tmp)))
-    if args.strict and not passed:
-        sys.exit(1)
+    common.main(run, parse_args(), "astratrade-tick-bench-")
 
 
 if __name__ == "__main__":
