@@ -44,7 +44,7 @@ import math
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +81,7 @@ from astratrade.shared.clock import SystemClock
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Aggregate, Envelope, Event, number_events
 from bench import common
+from bench.common import load_average, percentile
 
 TARGET_RATE = 20_000.0  # events/s end to end
 TARGET_RATIO = 0.30  # of the raw Redis rate
@@ -143,22 +144,6 @@ class NoPublisher:
 
 
 # -- measurement --------------------------------------------------------------------------------
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, round(q / 100 * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def cpu_seconds() -> float:

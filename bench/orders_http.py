@@ -42,6 +42,8 @@ sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402 - after the sniffio short-cut above
 
+from bench.common import load_average, percentile  # noqa: E402 - after httpx, as above
+
 THROUGHPUT_TARGET = 0.25  # platform orders/s over bare requests/s
 P99_TARGET_MS = 25.0
 TARGET_RATE = 200.0  # orders/s at which the p99 target holds
@@ -274,15 +276,6 @@ class Run:
         return self.server_cpu / len(self.latencies_ms) * 1e6
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, round(q / 100 * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 class Meter:
     """Wall time, this process's CPU and the server's CPU over one phase."""
 
@@ -348,13 +341,6 @@ async def open_loop(send: Send, server: Server, rate: float, seconds: float) -> 
 
 
 # -- report -----------------------------------------------------------------------------------
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def fmt(value: float | None, spec: str = ",.0f", suffix: str = "") -> str:

@@ -30,7 +30,7 @@ import gc
 import os
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -53,6 +53,7 @@ from astratrade.trading.ports import TradingUnitOfWork
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.domain.commands import RegisterUser
 from bench import common
+from bench.common import load_average, percentile
 
 TARGET_MS = 5.0
 MARKET = "BTC-USD"
@@ -80,22 +81,6 @@ class Timings:
 
     def p(self, q: float, floor: bool = False) -> float:
         return percentile(self.floor_ms if floor else self.tick_ms, q)
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, round(q / 100 * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def floor_tick(positions: Iterable[Position], marks: dict[str, Decimal]) -> Decimal:
