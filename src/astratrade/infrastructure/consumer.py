@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
@@ -54,12 +55,13 @@ class Message:
     fields: dict[str, Any]
     deliveries: int = 1
 
-    @property
-    def event_id(self) -> str | None:
+    @cached_property
+    def envelope(self) -> Envelope | str:
+        """The event it carries, or why it cannot be read (decoded once)."""
         try:
-            return streams.decode(self.fields).event_id
-        except (KeyError, ValueError, TypeError):
-            return None
+            return streams.decode(self.fields)
+        except (KeyError, ValueError, TypeError) as error:
+            return f"undecodable message: {error!r}"
 
 
 @dataclass
@@ -215,14 +217,13 @@ class StreamConsumer:
 
     async def _applied_among(self, messages: list[Message]) -> set[str]:
         """One lookup per batch: which of its events this context already applied."""
-        event_ids = [m.event_id for m in messages if m.event_id is not None]
+        event_ids = [m.envelope.event_id for m in messages if isinstance(m.envelope, Envelope)]
         return await tracking.applied_among(self._db, self.context, event_ids)
 
     async def _handle(self, message: Message, batch: _Batch) -> None:
-        try:
-            envelope = streams.decode(message.fields)
-        except (KeyError, ValueError, TypeError) as error:
-            await self._dead_letter(message, f"undecodable message: {error!r}", 0)
+        envelope = message.envelope
+        if isinstance(envelope, str):
+            await self._dead_letter(message, envelope, 0)
             return
         handler = self._bus.handler_for(self.context, envelope.type)
         if handler is None:
