@@ -113,6 +113,11 @@ class Fleet:
         proc.process.send_signal(signal.SIGKILL)
         await proc.process.wait()
 
+    async def finished(self, proc: Proc, within: float = 20) -> int:
+        """Wait for a process that ends by itself (the producer) and return its exit code."""
+        async with asyncio.timeout(within):
+            return await proc.process.wait()
+
     async def stop(self, proc: Proc, within: float = 20) -> int:
         if proc.running:
             proc.process.send_signal(signal.SIGTERM)
