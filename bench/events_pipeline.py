@@ -339,13 +339,10 @@ async def pipeline_for(stack: Stack, context: str, handler: EventHandler,
     relay = OutboxRelay(stack.redis, stack.read_db, stack.writer, stack.clock, prefix=prefix,
                         batch_size=args.relay_batch)  # fmt: skip
     consumer = StreamConsumer(
-        stack.redis, bus, stack.read_db, stack.writer, stack.clock, context=context,
+        stack.redis, bus, stack.db, stack.read_db, stack.clock, context=context,
         name="bench-1", prefix=prefix,
         settings=ConsumerSettings(batch_size=args.consumer_batch),
     )  # fmt: skip
-    # A relay that has run before: without its marker it would take Redis for restarted
-    # and send the last day's outbox again (the earlier runs' events) before starting.
-    await stack.redis.set(f"{prefix}astratrade.relay.marker", "1")
     await consumer.ensure_groups()
     async with stack.db.begin() as conn:
         await conn.execute(insert(counters).values(consumer=context, handled=0))

@@ -114,7 +114,7 @@ def bootstrap(
     bus = MessageBus()
     # The backbone is built once every subscription is in place; units of work need only
     # the publisher side of it now.
-    publisher, events_backbone = _events(settings, bus, read_db, writer, clock)
+    publisher, events_backbone = _events(settings, bus, db, read_db, writer, clock)
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
     users_wiring.wire(
@@ -200,7 +200,12 @@ def bootstrap(
 
 
 def _events(
-    settings: Settings, bus: MessageBus, read_db: AsyncEngine, writer: Writer, clock: Clock
+    settings: Settings,
+    bus: MessageBus,
+    db: AsyncEngine,
+    read_db: AsyncEngine,
+    writer: Writer,
+    clock: Clock,
 ) -> tuple[EventPublisher, Callable[[], EventBackbone]]:
     if settings.redis_url is None:
         dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
@@ -210,26 +215,26 @@ def _events(
         redis, read_db, writer, clock, prefix=settings.redis_prefix,
         replay_window_seconds=settings.relay_replay_window_seconds,
     )  # fmt: skip
-    return relay, lambda: _redis_backbone(settings, relay, bus, read_db, writer, clock)
+    return relay, lambda: _redis_backbone(settings, relay, bus, db, read_db, clock)
 
 
 def _redis_backbone(
     settings: Settings,
     relay: OutboxRelay,
     bus: MessageBus,
+    db: AsyncEngine,
     read_db: AsyncEngine,
-    writer: Writer,
     clock: Clock,
 ) -> RedisBackbone:
     in_process = settings.event_workers == "in-process"
     consumer_settings = ConsumerSettings(
         max_attempts=settings.consumer_max_attempts,
         max_deliveries=settings.consumer_max_deliveries,
-        claim_idle_ms=settings.consumer_claim_idle_ms,
+        lease_ms=settings.consumer_lease_ms,
     )
     consumers = [
         StreamConsumer(
-            relay.redis, bus, read_db, writer, clock, context=context,
+            relay.redis, bus, db, read_db, clock, context=context,
             name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     consumer_name: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     consumer_max_attempts: int = 3
     consumer_max_deliveries: int = 5
-    consumer_claim_idle_ms: int = 30_000
+    # One consumer of a context works at a time; a standby takes over within this lease.
+    consumer_lease_ms: int = 5_000
     # If Redis loses its streams (a restart without persistence), the relay sends the
     # events of this window again; consumers skip the ones they already applied.
     relay_replay_window_seconds: int = 86_400

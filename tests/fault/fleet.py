@@ -87,12 +87,12 @@ class Fleet:
             holds=("before-mark", "before-read"),
         )  # fmt: skip
 
-    async def consumer(self, name: str, *, claim_idle_ms: int = 1000, batch_size: int = 20) -> Proc:
+    async def consumer(self, name: str, *, lease_ms: int = 1000, batch_size: int = 20) -> Proc:
         ready = self.workdir / f"{name}.{len(self.procs)}.ready"
         proc = await self._start(
             name,
             ["consume", name, "--redis", self.redis_url, "--prefix", self.prefix,
-             "--claim-idle-ms", str(claim_idle_ms), "--batch-size", str(batch_size),
+             "--lease-ms", str(lease_ms), "--batch-size", str(batch_size),
              "--ready", str(ready)],
             holds=("before-ack", "in-handler"),
         )  # fmt: skip

@@ -4,7 +4,7 @@ Run from the project's virtualenv as a script (its directory need not be importa
 
     python tests/fault/harness.py produce --db URL --counters 50 --last-seq 200 [--rate 1500]
     python tests/fault/harness.py relay   --db URL --redis URL --prefix P [--hold-before-mark F]
-    python tests/fault/harness.py consume NAME --db URL --redis URL --prefix P [--claim-idle-ms]
+    python tests/fault/harness.py consume NAME --db URL --redis URL --prefix P [--lease-ms]
 
 A `Counter` aggregate records `AmountAdded(counter_id, amount, seq)`; `produce` commits
 them through SqlUnitOfWork (audit log and outbox in one transaction), `relay` runs the real
@@ -305,7 +305,7 @@ def tally_handler(engine: AsyncEngine, name: str, hold: Hold) -> Callable[[Envel
     clock, publisher = SystemClock(), NoPublisher()
 
     async def add_to_tally(envelope: Envelope) -> None:
-        await hold.here()  # held: this event is not applied, the batch's earlier ones are
+        await hold.here()  # held mid-batch, its transaction open: nothing of it committed
         data = envelope.payload
         params = {
             "counter": str(data["counter_id"]), "seq": int(data["seq"]),
@@ -325,10 +325,10 @@ async def run_consumer(args: argparse.Namespace) -> None:
     handler = tally_handler(engine, args.name, Hold(args.hold_in_handler))
     bus = MessageBus()
     bus.subscribe("AmountAdded", handler, source=CONTEXT, consumer=GROUP)
-    settings = ConsumerSettings(batch_size=args.batch_size, claim_idle_ms=args.claim_idle_ms)
+    settings = ConsumerSettings(batch_size=args.batch_size, lease_ms=args.lease_ms)
     held_redis: Any = HeldRedis(redis, Hold(args.hold_before_ack))
     consumer = StreamConsumer(
-        held_redis, bus, engine, writer_for(args.db, engine), SystemClock(),
+        held_redis, bus, engine, engine, SystemClock(),
         context=GROUP, name=args.name, prefix=args.prefix, settings=settings,
     )  # fmt: skip
     stop = _stop_on_signals()
@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     relay_cmd.add_argument("--hold-before-read")
     consume_cmd.add_argument("name")
     consume_cmd.add_argument("--batch-size", type=int, default=100)
-    consume_cmd.add_argument("--claim-idle-ms", type=int, default=500)
+    consume_cmd.add_argument("--lease-ms", type=int, default=1000)
     consume_cmd.add_argument("--ready")
     consume_cmd.add_argument("--hold-before-ack")
     consume_cmd.add_argument("--hold-in-handler")

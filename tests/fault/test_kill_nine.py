@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 COUNTERS, LAST_SEQ = 50, 200
 TOTAL = COUNTERS * LAST_SEQ  # 10,000 events
 RATE = 300  # events committed a second: still producing when a third is applied
-CLAIM_IDLE_MS = 2000  # a dead consumer's messages are taken over after this
+LEASE_MS = 2000  # a standby takes over from a dead consumer within this
 
 
 def at_least(read: Callable[[], Awaitable[int]], target: int) -> Callable[[], Awaitable[bool]]:
@@ -39,11 +39,12 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
 ) -> None:
     started = time.monotonic()
     await setup(fleet.db_url, COUNTERS)
-    c1 = await fleet.consumer("c1", claim_idle_ms=CLAIM_IDLE_MS)
-    c2 = await fleet.consumer("c2", claim_idle_ms=CLAIM_IDLE_MS)
+    c1 = await fleet.consumer("c1", lease_ms=LEASE_MS)
     relay = await fleet.relay()
     # Events keep being committed while the relay and the consumers run (and die).
     producer = await fleet.producer(COUNTERS, LAST_SEQ, rate=RATE)
+    await fleet.wait_for(at_least(fleet.applied, 1), 60, "c1 at work")
+    c2 = await fleet.consumer("c2", lease_ms=LEASE_MS)  # stands by while c1 holds the lease
 
     await fleet.wait_for(at_least(fleet.applied, TOTAL // 3), 60, "a third applied")
 
@@ -66,20 +67,21 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
     assert await fleet.tracked_message_ids(c1_pending) == set(c1_pending)
 
     relay = await fleet.relay()  # sends the unmarked batch a second time
-    # The same name: c1 reads back what it held unacknowledged (unless c2 claimed it first).
-    c1 = await fleet.consumer("c1", claim_idle_ms=CLAIM_IDLE_MS)
+    # c2 takes the lease once c1's lapses and applies c1's pending messages first (they
+    # find their tracking rows); c1 comes back under its name and stands by.
+    c1 = await fleet.consumer("c1", lease_ms=LEASE_MS)
 
     await fleet.wait_for(at_least(fleet.applied, 2 * TOTAL // 3), 60, "two thirds applied")
 
-    # c2 dies in the middle of a batch and never comes back: under another name, a new
-    # consumer (or c1) takes its messages over with XAUTOCLAIM once they are idle.
+    # c2 dies in the middle of a batch and never comes back: a standby (c1, or the new c3)
+    # takes the lease and c2's pending messages, before anything new.
     await fleet.hold(c2, "in-handler")
     await fleet.kill9(c2)
     c2_pending = await fleet.pending_of("c2")
     c2_unapplied = sorted(set(c2_pending) - await fleet.tracked_message_ids(c2_pending))
     assert c2_unapplied, "c2 died holding messages it had not applied"
     c2_unapplied_events = await fleet.event_ids_of(c2_unapplied)
-    c3 = await fleet.consumer("c3", claim_idle_ms=CLAIM_IDLE_MS)
+    c3 = await fleet.consumer("c3", lease_ms=LEASE_MS)
 
     assert await fleet.settle(TOTAL, within=90), "not every event was applied"
     # The producer ends by itself after its last commit, maybe just after that commit was

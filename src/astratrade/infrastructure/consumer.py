@@ -1,26 +1,35 @@
 """A context's consumer of Redis Streams: one consumer group per subscribing context.
 
-Each event's effects and its tracking row commit in one transaction, and the message is
-acknowledged only after that commit: a redelivered event (a crash before XACK, a relay that
-sent twice) finds its tracking row and has no second effect. Failing events are retried
-with backoff, then moved to the context's dead-letter stream so the stream keeps flowing."""
+A batch's effects and tracking rows commit in one transaction (each handler in a savepoint
+of its own), and the batch is acknowledged only after that commit: a redelivered event (a
+crash before XACK, a relay that sent twice) finds its tracking row and has no second
+effect. Failing events are retried with backoff, then moved to the context's dead-letter
+stream so the stream keeps flowing.
+
+One consumer of a context works at a time (it holds the group's lease), so each
+aggregate's events apply in stream order. A consumer that takes over first applies
+everything its predecessors left pending, then reads new messages."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.infrastructure import streams, tracking
 from astratrade.infrastructure.dead_letters import DeadLetters
+from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.metrics import (
     BATCH_SECONDS,
     CONSUMED,
@@ -30,7 +39,7 @@ from astratrade.infrastructure.metrics import (
     LAG,
     PENDING,
 )
-from astratrade.infrastructure.writer import Writer
+from astratrade.infrastructure.unit_of_work import SharedTransaction, shared_transaction
 from astratrade.shared.bus import EventHandler, MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
@@ -44,8 +53,8 @@ class ConsumerSettings:
     block_ms: int = 500
     max_attempts: int = 3  # tries per delivery, with exponential backoff between them
     backoff_seconds: float = 0.05
-    max_deliveries: int = 5  # a message claimed this often (consumers died on it) is dead
-    claim_idle_ms: int = 30_000  # pending this long with a silent consumer: take it over
+    max_deliveries: int = 5  # a message taken over this often (consumers died on it) is dead
+    lease_ms: int = 5_000  # a dead consumer's successor takes over within this time
 
 
 @dataclass
@@ -67,6 +76,7 @@ class Message:
 @dataclass
 class _Batch:
     applied: set[str]  # event ids this context has applied, kept current through the batch
+    transaction: SharedTransaction | None = None
     untracked: list[tracking.Delivery] = field(default_factory=list)
 
 
@@ -75,8 +85,8 @@ class StreamConsumer:
         self,
         redis: Redis,
         bus: MessageBus,
+        db: AsyncEngine,
         read_db: AsyncEngine,
-        writer: Writer,
         clock: Clock,
         *,
         context: str,
@@ -89,22 +99,22 @@ class StreamConsumer:
         # redis-py types stream replies as unions of RESP2 and RESP3 shapes; we parse RESP2.
         self._redis: Any = redis
         self._bus = bus
-        self._db = read_db
-        self._writer = writer
+        self._db = db
+        self._read_db = read_db
         self._clock = clock
         self._settings = settings or ConsumerSettings()
         self.streams = sorted(
             {streams.events_stream(prefix, s.source) for s in bus.subscriptions(context)}
         )
         self.dead_letters = DeadLetters(redis, prefix, context)
-        self._own_pending_checked = False
+        self.lease = Lease(redis, f"{prefix}astratrade.{context}.lease", self._settings.lease_ms)
+        self._taking_over = True  # what is pending in the group comes before anything new
         self.consumed = 0
         self.duplicates = 0
         self.failed = 0
         self.dead_lettered = 0
         self.last_batch_seconds = 0.0
         self._backlog_reported = 0.0
-        self._claimed_at = 0.0  # abandoned messages are looked for every claim_idle_ms / 2
 
     async def ensure_groups(self) -> None:
         for stream in self.streams:
@@ -119,8 +129,25 @@ class StreamConsumer:
         if not self.streams:
             await stop.wait()
             return
-        await self.ensure_groups()
         while not stop.is_set():
+            try:
+                acquired = await self.lease.acquire()
+            except Exception:
+                logger.exception("%s consumer cannot reach Redis; retrying", self.context)
+                acquired = False
+            if not acquired:  # another consumer of this context is at work: stand by
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.lease.retry_seconds)
+                continue
+            try:
+                await self._consume_while_leased(stop)
+            finally:
+                await self.lease.release()
+
+    async def _consume_while_leased(self, stop: asyncio.Event) -> None:
+        self._taking_over = True
+        await self.ensure_groups()
+        while not stop.is_set() and not self.lease.lost.is_set():
             try:
                 await self.consume_once()
             except ResponseError as error:
@@ -131,11 +158,14 @@ class StreamConsumer:
                     logger.warning("%s consumer group is gone; creating it again", self.context)
                     await self.ensure_groups()
                 else:
-                    logger.exception("%s consumer batch failed; retrying", self.context)
-                    await asyncio.sleep(1)
+                    await self._after_failure()
             except Exception:
-                logger.exception("%s consumer batch failed; retrying", self.context)
-                await asyncio.sleep(1)
+                await self._after_failure()
+
+    async def _after_failure(self) -> None:
+        logger.exception("%s consumer batch failed; retrying", self.context)
+        self._taking_over = True  # the failed batch is still pending: it goes first
+        await asyncio.sleep(1)
 
     async def consume_once(self) -> int:
         """Handle one batch and acknowledge it; return how many messages it held."""
@@ -143,13 +173,10 @@ class StreamConsumer:
         started = time.perf_counter()
         batch = _Batch(await self._applied_among(messages))
         done: dict[str, list[str]] = {}
-        for message in messages:
-            await self._handle(message, batch)
-            done.setdefault(message.stream, []).append(message.message_id)
-        if batch.untracked:
-            # Events whose handlers had nothing to commit: their tracking rows, together,
-            # before XACK. A crash first only redelivers them, and they change nothing.
-            await self._record(batch.untracked)
+        async with self._batch_transaction(batch):
+            for message in messages:
+                await self._handle(message, batch)
+                done.setdefault(message.stream, []).append(message.message_id)
         for stream, ids in done.items():
             await self._redis.xack(stream, self.context, *ids)
         if messages:
@@ -157,6 +184,27 @@ class StreamConsumer:
             BATCH_SECONDS.labels("consume").observe(self.last_batch_seconds)
         await self._report_backlog()
         return len(messages)
+
+    @asynccontextmanager
+    async def _batch_transaction(self, batch: _Batch) -> AsyncIterator[None]:
+        """On PostgreSQL one transaction for the whole batch, which the handlers' units of
+        work join. SQLite has a single writer, and a batch holding its lock would block the
+        handlers that commit through it (trading's): there each handler commits alone.
+        Either way the tracking rows of handlers with nothing to commit come last."""
+        if self._db.dialect.name == "sqlite":
+            yield
+            async with self._db.begin() as conn:
+                await self._record(conn, batch.untracked)
+            return
+        async with self._db.connect() as conn, conn.begin():
+            batch.transaction = SharedTransaction(conn)
+            token = shared_transaction.set(batch.transaction)
+            try:
+                yield
+            finally:
+                shared_transaction.reset(token)
+            await self._record(conn, batch.untracked)
+        batch.transaction.published()
 
     async def _report_backlog(self) -> None:
         """Lag and pending per stream, at most once a second (one XINFO per stream)."""
@@ -176,17 +224,12 @@ class StreamConsumer:
 
     async def _next_batch(self) -> list[Message]:
         size = self._settings.batch_size
-        if not self._own_pending_checked:
-            # After a restart under the same name: what we took but never acked comes first.
-            own = await self._read(dict.fromkeys(self.streams, "0"), size, block=None)
-            if own:
-                return own
-            self._own_pending_checked = True
-        if time.monotonic() - self._claimed_at >= self._settings.claim_idle_ms / 2000:
-            self._claimed_at = time.monotonic()
-            claimed = await self._claim_abandoned()
-            if claimed:
-                return claimed
+        if self._taking_over:
+            # Whatever the group's consumers (this one included) took and never acked.
+            pending = await self._take_over_pending()
+            if pending:
+                return pending
+            self._taking_over = False
         return await self._read(dict.fromkeys(self.streams, ">"), size, self._settings.block_ms)
 
     async def _read(self, offsets: dict[str, str], count: int, block: int | None) -> list[Message]:
@@ -200,25 +243,32 @@ class StreamConsumer:
             if fields is not None  # trimmed from the stream while pending
         ]
 
-    async def _claim_abandoned(self) -> list[Message]:
-        claimed: list[Message] = []
+    async def _take_over_pending(self) -> list[Message]:
+        """The oldest batch still pending on one stream, now ours, with delivery counts."""
         for stream in self.streams:
             _next, entries, _deleted = await self._redis.xautoclaim(
-                stream, self.context, self.name, self._settings.claim_idle_ms,
-                start_id="0-0", count=self._settings.batch_size,
+                stream, self.context, self.name, 0, start_id="0-0",
+                count=self._settings.batch_size,
             )  # fmt: skip
-            for message_id, fields in entries:
-                info = await self._redis.xpending_range(
-                    stream, self.context, message_id, message_id, 1
+            if not entries:
+                continue
+            first, last = entries[0][0], entries[-1][0]
+            counts = {
+                info["message_id"]: int(info["times_delivered"])
+                for info in await self._redis.xpending_range(
+                    stream, self.context, first, last, len(entries)
                 )
-                deliveries = int(info[0]["times_delivered"]) if info else 1
-                claimed.append(Message(stream, message_id, fields, deliveries))
-        return claimed
+            }  # fmt: skip
+            return [
+                Message(stream, message_id, fields, counts.get(message_id, 1))
+                for message_id, fields in entries
+            ]
+        return []
 
     async def _applied_among(self, messages: list[Message]) -> set[str]:
         """One lookup per batch: which of its events this context already applied."""
         event_ids = [m.envelope.event_id for m in messages if isinstance(m.envelope, Envelope)]
-        return await tracking.applied_among(self._db, self.context, event_ids)
+        return await tracking.applied_among(self._read_db, self.context, event_ids)
 
     async def _handle(self, message: Message, batch: _Batch) -> None:
         envelope = message.envelope
@@ -252,7 +302,8 @@ class StreamConsumer:
             )
             token = tracking.current_delivery.set(delivery)
             try:
-                await handler(envelope)
+                async with self._attempt(batch):
+                    await handler(envelope)
                 if not delivery.recorded:  # the handler had nothing to commit
                     batch.untracked.append(delivery)
                 self.consumed += 1
@@ -273,9 +324,16 @@ class StreamConsumer:
                 tracking.current_delivery.reset(token)
         return last_error
 
-    async def _record(self, deliveries: list[tracking.Delivery]) -> None:
-        now = self._clock.now()
-        await self._writer.run(lambda conn: tracking.record_many(conn, deliveries, now))
+    def _attempt(self, batch: _Batch) -> AbstractAsyncContextManager[object]:
+        """A savepoint in the batch's transaction: a failed attempt's effects are undone."""
+        if batch.transaction is None:
+            return nullcontext()
+        return batch.transaction.connection.begin_nested()
+
+    async def _record(self, conn: AsyncConnection, deliveries: list[tracking.Delivery]) -> None:
+        if deliveries:
+            now = self._clock.now()
+            await conn.execute(insert(tracking.tracking), [d.row(now) for d in deliveries])
 
     async def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
         await self.dead_letters.add(message.stream, message.message_id, message.fields, error,

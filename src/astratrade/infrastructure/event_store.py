@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -15,8 +15,10 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     bindparam,
+    cast,
     delete,
     insert,
     select,
@@ -119,11 +121,23 @@ async def unpublished(conn: AsyncConnection, limit: int = 1000) -> list[Envelope
     return [envelope_from_json(row.envelope, outbox_id=row.id) for row in rows]
 
 
-_MARK_PUBLISHED = (
-    update(outbox)
-    .where(outbox.c.event_id == bindparam("b_event_id"))
-    .values(published_at=bindparam("b_at"))
+class OutboxEntry(NamedTuple):
+    event_id: str
+    context: str
+    envelope_json: str  # sent to the stream as stored: no parsing on the way through
+
+
+_UNPUBLISHED_ENTRIES = (
+    select(outbox.c.event_id, outbox.c.context, cast(outbox.c.envelope, Text))
+    .where(outbox.c.published_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("b_limit"))
 )
+
+
+async def unpublished_entries(conn: AsyncConnection, limit: int) -> list[OutboxEntry]:
+    rows = await conn.execute(_UNPUBLISHED_ENTRIES, {"b_limit": limit})
+    return [OutboxEntry(*row) for row in rows]
 
 
 def relayed_counts(conn: Connection) -> dict[str, int]:
@@ -150,7 +164,7 @@ def unpublish_since(conn: Connection, since: datetime) -> int:
 
 
 def mark_published(conn: Connection, event_ids: list[str], at: datetime) -> None:
-    conn.execute(_MARK_PUBLISHED, [{"b_event_id": i, "b_at": at} for i in event_ids])
+    conn.execute(update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=at))
 
 
 async def history(conn: AsyncConnection, aggregate_id: str) -> list[Envelope]:

@@ -1,8 +1,8 @@
 """Read models built from events, exactly once, and rebuildable from the audit log.
 
 A projection applies an event and writes its tracking row (consumer = projection name) in
-one transaction of the single writer, so a redelivered event — in-process after a crash,
-or from Redis Streams — changes nothing the second time."""
+one transaction, of the single writer or of a stream consumer's batch, so a redelivered
+event — in-process after a crash, or from Redis Streams — changes nothing the second time."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store, tracking
+from astratrade.infrastructure.unit_of_work import shared_transaction
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
@@ -51,7 +52,11 @@ async def apply_once(
         delivery.message_id if delivery else "",
     )
 
-    applied = await writer.run(lambda conn: _apply_in(conn, projection, envelope, row, at))
+    shared = shared_transaction.get()  # a stream consumer's batch: join its transaction
+    if shared is not None:
+        applied = await shared.connection.run_sync(_apply_in, projection, envelope, row, at)
+    else:
+        applied = await writer.run(lambda conn: _apply_in(conn, projection, envelope, row, at))
     if delivery is not None and delivery.consumer == projection.name:
         delivery.recorded = True  # this transaction wrote the consumer's tracking row
     return applied

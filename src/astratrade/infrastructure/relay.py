@@ -63,6 +63,7 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set; the batch in hand is always finished first."""
         while not stop.is_set():
+            self._wake.clear()  # before reading: a commit during the batch wakes us again
             try:
                 sent = await self.relay_once()
             except Exception:
@@ -70,23 +71,22 @@ class OutboxRelay:
                 sent = 0
                 await _sleep_or_stop(stop, 1.0)
             if sent < self._batch_size:
-                self._wake.clear()
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_poll)
 
     async def relay_once(self) -> int:
         """Send one batch of unpublished outbox rows; return how many."""
         async with self._db.connect() as conn:
-            batch = await event_store.unpublished(conn, limit=self._batch_size)
+            batch = await event_store.unpublished_entries(conn, limit=self._batch_size)
         if not batch:
             await self._check_streams()
             return 0
         started = time.perf_counter()
         sent: dict[str, int] = {}
         pipeline = self.redis.pipeline(transaction=False)
-        for envelope in batch:
-            stream = streams.events_stream(self._prefix, envelope.context)
-            pipeline.xadd(stream, streams.encode(envelope))
+        for entry in batch:
+            stream = streams.events_stream(self._prefix, entry.context)
+            pipeline.xadd(stream, streams.encoded(entry.envelope_json))
             sent[stream] = sent.get(stream, 0) + 1
         for stream in sent:  # Redis's own count of entries ever added, after this batch
             pipeline.xinfo_stream(stream)
@@ -131,7 +131,7 @@ class OutboxRelay:
         await self._writer.run(queue)
 
     async def _commit(
-        self, batch: list[Envelope], sent: dict[str, int], counted: dict[str, int]
+        self, batch: list[event_store.OutboxEntry], sent: dict[str, int], counted: dict[str, int]
     ) -> bool:
         """Mark the batch published; or, if Redis lost a stream's data (it counts fewer
         entries than we added), queue the replay window's events to be sent again —

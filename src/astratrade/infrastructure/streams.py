@@ -29,7 +29,12 @@ def dead_letter_stream(prefix: str, consumer: str) -> str:
 
 
 def encode(envelope: Envelope) -> dict[str, str]:
-    return {ENVELOPE_FIELD: json.dumps(envelope.as_json(), separators=(",", ":"))}
+    return encoded(json.dumps(envelope.as_json(), separators=(",", ":")))
+
+
+def encoded(envelope_json: str) -> dict[str, str]:
+    """A stream entry's fields for an envelope already in JSON (as the outbox keeps it)."""
+    return {ENVELOPE_FIELD: envelope_json}
 
 
 def decode(fields: dict[str, Any]) -> Envelope:

@@ -1,8 +1,14 @@
-"""The unit of work: state, audit events and outbox rows commit in one transaction."""
+"""The unit of work: state, audit events and outbox rows commit in one transaction.
+
+Inside a stream consumer's batch the units of work of its handlers join the batch's
+transaction (`SharedTransaction`): they see each other's writes, and everything, tracking
+rows included, commits once before the batch is acknowledged."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
@@ -15,6 +21,23 @@ from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Aggregate, Envelope, number_events
 
 Flush = Callable[[AsyncConnection], Awaitable[None]]
+
+
+@dataclass
+class SharedTransaction:
+    connection: AsyncConnection
+    committed: list[tuple[EventPublisher, list[Envelope]]] = field(default_factory=list)
+
+    def published(self) -> None:
+        """Tell the publishers once the batch's transaction has committed."""
+        for publisher, envelopes in self.committed:
+            publisher.committed(envelopes)
+        self.committed.clear()
+
+
+shared_transaction: ContextVar[SharedTransaction | None] = ContextVar(
+    "shared_transaction", default=None
+)
 
 
 class SqlUnitOfWork:
@@ -32,6 +55,7 @@ class SqlUnitOfWork:
         self._clock = clock
         self._ids = ids
         self._conn: AsyncConnection | None = None
+        self._shared: SharedTransaction | None = None
         self._tracked: dict[int, Aggregate] = {}
         self._flushes: list[Flush] = []
 
@@ -48,6 +72,10 @@ class SqlUnitOfWork:
 
     async def connection(self) -> AsyncConnection:
         if self._conn is None:
+            self._shared = shared_transaction.get()
+            if self._shared is not None:
+                self._conn = self._shared.connection
+                return self._conn
             self._conn = await self._engine.connect()
             await self._conn.begin()
         return self._conn
@@ -76,12 +104,16 @@ class SqlUnitOfWork:
         await event_store.append(conn, envelopes)
         if delivery is not None:
             await tracking.record(conn, delivery, now)
-        await conn.commit()
+        shared = self._shared
+        if shared is None:
+            await conn.commit()
+        else:  # the batch commits it, then tells the publisher
+            shared.committed.append((self._publisher, envelopes))
         if delivery is not None:
             delivery.recorded = True
-        self._flushes.clear()
         await self._close(rollback=False)
-        self._publisher.committed(envelopes)
+        if shared is None:
+            self._publisher.committed(envelopes)
         return envelopes
 
     async def rollback(self) -> None:
@@ -92,6 +124,9 @@ class SqlUnitOfWork:
         if self._conn is None:
             return
         conn, self._conn = self._conn, None
+        if self._shared is not None:
+            self._shared = None  # the consumer's savepoint undoes a failed handler
+            return
         try:
             if rollback and conn.in_transaction():
                 await conn.rollback()

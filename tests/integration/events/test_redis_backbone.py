@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.infrastructure import event_store, streams
+from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.tracking import tracking
 from astratrade.shared.messages import Envelope
@@ -29,7 +30,7 @@ def make_platform(database_url: str, redis_url: str, redis_prefix: str) -> Facto
         settings = Settings(
             database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix,
             price_feed="manual", clock="manual", jwt_secret="x" * 32,
-            consumer_claim_idle_ms=100, **overrides,
+            consumer_lease_ms=500, **overrides,
         )  # fmt: skip
         return bootstrap(settings, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
 
@@ -157,7 +158,9 @@ async def test_a_poison_event_is_dead_lettered_and_replayed_once_fixed(
         await platform.stop()
 
 
-async def test_messages_a_dead_consumer_left_pending_are_claimed(make_platform: Factory) -> None:
+async def test_a_consumer_taking_over_applies_what_a_dead_one_left_pending(
+    make_platform: Factory,
+) -> None:
     quiet = make_platform(event_workers="external")  # consumers run as separate workers
     await quiet.start()
     try:
@@ -170,11 +173,41 @@ async def test_messages_a_dead_consumer_left_pending_are_claimed(make_platform: 
         stream = streams.events_stream(quiet.settings.redis_prefix, "users")
         taken = await redis.xreadgroup("trading", "crashed-worker", {stream: ">"}, count=10)
         assert len(taken[0][1]) == 1
-        assert await consumer.consume_once() == 0  # not yet idle long enough to take over
-        await asyncio.sleep(0.15)  # past consumer_claim_idle_ms
-        assert await consumer.consume_once() == 1
+        await register(quiet, "dee2")
+        await backbone(quiet).relay.relay_once()
+        assert await consumer.consume_once() == 1  # the dead worker's message, alone, first
         assert await count(quiet, trading_tables.accounts) == 3
+        assert await consumer.consume_once() == 1  # then the new one
+        assert await count(quiet, trading_tables.accounts) == 4
         assert (await redis.xpending(stream, "trading"))["pending"] == 0
+    finally:
+        await quiet.stop()
+
+
+async def test_one_consumer_of_a_context_holds_the_lease_until_it_stops_or_lapses(
+    make_platform: Factory,
+) -> None:
+    quiet = make_platform(event_workers="external")
+    await quiet.start()
+    try:
+        first = backbone(quiet).all_consumers[0]
+        redis = backbone(quiet).redis
+        prefix = quiet.settings.redis_prefix
+        key = f"{prefix}astratrade.{first.context}.lease"
+        holder, standby = Lease(redis, key, 500), Lease(redis, key, 500)
+        assert await holder.acquire()
+        assert not await standby.acquire()
+        await asyncio.sleep(0.8)  # renewed meanwhile: still held
+        assert not await standby.acquire()
+        await holder.release()
+        assert await standby.acquire()
+        # The holder dies without releasing: the lease lapses within its life.
+        assert standby._renewing is not None
+        standby._renewing.cancel()
+        assert not await holder.acquire()
+        await asyncio.sleep(0.6)
+        assert await holder.acquire()
+        await holder.release()
     finally:
         await quiet.stop()
 

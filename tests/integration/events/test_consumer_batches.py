@@ -1,0 +1,94 @@
+"""A consumer's batch: handlers see each other's writes, a failing one's effects are undone
+and the others' kept, and everything is tracked once (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure import streams
+from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
+from astratrade.infrastructure.db import create_engine
+from astratrade.infrastructure.tracking import tracking
+from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
+from astratrade.shared.bus import MessageBus
+from astratrade.shared.clock import SystemClock
+from astratrade.shared.messages import Envelope
+
+pytestmark = pytest.mark.redis
+
+SOURCE, CONTEXT = "ledger", "tally"
+
+
+class Silent:
+    def committed(self, envelopes: list[Envelope]) -> None:
+        """Handlers here publish nothing."""
+
+
+def added(seq: int) -> Envelope:
+    return Envelope(
+        event_id=f"event-{seq}", type="Added", version=1, context=SOURCE,
+        aggregate_id="tally-1", aggregate_version=seq, occurred_at=datetime.now(UTC),
+        payload={"seq": seq},
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def engine(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    async with migrated_engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE tally (id TEXT PRIMARY KEY, total INTEGER)"))
+        await conn.execute(text("CREATE TABLE tally_seen (seq INTEGER PRIMARY KEY)"))
+        await conn.execute(text("INSERT INTO tally VALUES ('tally-1', 0)"))
+    yield migrated_engine
+
+
+async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each_once(
+    engine: AsyncEngine, database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    async def add(envelope: Envelope) -> None:
+        seq = envelope.payload["seq"]
+        async with SqlUnitOfWork(engine, Silent(), SystemClock()) as uow:
+            conn = await uow.connection()
+            total = await conn.scalar(text("SELECT total FROM tally WHERE id = 'tally-1'"))
+            # Each handler reads what the batch's earlier handlers wrote.
+            await conn.execute(text("UPDATE tally SET total = :t"), {"t": total * 10 + seq})
+            await conn.execute(text("INSERT INTO tally_seen VALUES (:s)"), {"s": seq})
+            if seq == 3:
+                raise ValueError("three is poison")
+            await uow.commit()
+
+    bus = MessageBus()
+    bus.subscribe("Added", add, source=SOURCE, consumer=CONTEXT)
+    redis: Any = streams.connect(redis_url)
+    read_db = create_engine(database_url, read_only=True)
+    consumer = StreamConsumer(
+        redis, bus, engine, read_db, SystemClock(), context=CONTEXT, name="solo",
+        prefix=redis_prefix, settings=ConsumerSettings(max_attempts=2, backoff_seconds=0),
+    )  # fmt: skip
+    try:
+        await consumer.ensure_groups()
+        stream = streams.events_stream(redis_prefix, SOURCE)
+        for seq in range(1, 6):
+            await redis.xadd(stream, streams.encode(added(seq)))
+        await redis.xadd(stream, streams.encode(added(2)))  # sent twice by the relay
+
+        assert await consumer.consume_once() == 6
+
+        async with engine.connect() as conn:
+            total = await conn.scalar(text("SELECT total FROM tally"))
+            seen = (await conn.scalars(text("SELECT seq FROM tally_seen ORDER BY seq"))).all()
+            tracked = await conn.scalar(select(func.count()).select_from(tracking))
+        assert total == 1245  # 1, 2, 4, 5 in order; 3 undone (both attempts), 2 once
+        assert seen == [1, 2, 4, 5]
+        assert tracked == 4
+        assert consumer.duplicates == 1
+        assert [letter.event_type for letter in await consumer.dead_letters.list()] == ["Added"]
+        assert (await redis.xpending(stream, CONTEXT))["pending"] == 0
+    finally:
+        await redis.aclose()
+        await read_db.dispose()
