@@ -339,7 +339,7 @@ async def pipeline_for(stack: Stack, context: str, handler: EventHandler,
     relay = OutboxRelay(stack.redis, stack.read_db, stack.writer, stack.clock, prefix=prefix,
                         batch_size=args.relay_batch)  # fmt: skip
     consumer = StreamConsumer(
-        stack.redis, bus, stack.db, stack.read_db, stack.clock, context=context,
+        stack.redis, bus, stack.db, stack.read_db, stack.writer, stack.clock, context=context,
         name="bench-1", prefix=prefix,
         settings=ConsumerSettings(batch_size=args.consumer_batch),
     )  # fmt: skip

@@ -215,7 +215,7 @@ def _events(
         redis, read_db, writer, clock, prefix=settings.redis_prefix,
         replay_window_seconds=settings.relay_replay_window_seconds,
     )  # fmt: skip
-    return relay, lambda: _redis_backbone(settings, relay, bus, db, read_db, clock)
+    return relay, lambda: _redis_backbone(settings, relay, bus, db, read_db, writer, clock)
 
 
 def _redis_backbone(
@@ -224,6 +224,7 @@ def _redis_backbone(
     bus: MessageBus,
     db: AsyncEngine,
     read_db: AsyncEngine,
+    writer: Writer,
     clock: Clock,
 ) -> RedisBackbone:
     in_process = settings.event_workers == "in-process"
@@ -234,7 +235,7 @@ def _redis_backbone(
     )
     consumers = [
         StreamConsumer(
-            relay.redis, bus, db, read_db, clock, context=context,
+            relay.redis, bus, db, read_db, writer, clock, context=context,
             name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})

@@ -328,7 +328,7 @@ async def run_consumer(args: argparse.Namespace) -> None:
     settings = ConsumerSettings(batch_size=args.batch_size, lease_ms=args.lease_ms)
     held_redis: Any = HeldRedis(redis, Hold(args.hold_before_ack))
     consumer = StreamConsumer(
-        held_redis, bus, engine, engine, SystemClock(),
+        held_redis, bus, engine, engine, writer_for(args.db, engine), SystemClock(),
         context=GROUP, name=args.name, prefix=args.prefix, settings=settings,
     )  # fmt: skip
     stop = _stop_on_signals()

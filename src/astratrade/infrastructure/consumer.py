@@ -1,10 +1,10 @@
 """A context's consumer of Redis Streams: one consumer group per subscribing context.
 
-A batch's effects and tracking rows commit in one transaction (each handler in a savepoint
-of its own), and the batch is acknowledged only after that commit: a redelivered event (a
-crash before XACK, a relay that sent twice) finds its tracking row and has no second
-effect. Failing events are retried with backoff, then moved to the context's dead-letter
-stream so the stream keeps flowing.
+A batch's effects and tracking rows commit in one transaction (each handler's unit of work
+in a savepoint of its own), and the batch is acknowledged only after that commit: a
+redelivered event (a crash before XACK, a relay that sent twice) finds its tracking row and
+has no second effect. Failing events are retried with backoff, then moved to the context's
+dead-letter stream so the stream keeps flowing.
 
 One consumer of a context works at a time (it holds the group's lease), so each
 aggregate's events apply in stream order. A consumer that takes over first applies
@@ -15,17 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
-from dataclasses import dataclass, field
+from collections import Counter
+from contextlib import suppress
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import streams, tracking
 from astratrade.infrastructure.dead_letters import DeadLetters
@@ -40,6 +39,7 @@ from astratrade.infrastructure.metrics import (
     PENDING,
 )
 from astratrade.infrastructure.unit_of_work import SharedTransaction, shared_transaction
+from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventHandler, MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
@@ -73,11 +73,11 @@ class Message:
             return f"undecodable message: {error!r}"
 
 
-@dataclass
-class _Batch:
-    applied: set[str]  # event ids this context has applied, kept current through the batch
-    transaction: SharedTransaction | None = None
-    untracked: list[tracking.Delivery] = field(default_factory=list)
+@dataclass(frozen=True)
+class _Work:
+    message: Message
+    envelope: Envelope
+    handler: EventHandler
 
 
 class StreamConsumer:
@@ -87,6 +87,7 @@ class StreamConsumer:
         bus: MessageBus,
         db: AsyncEngine,
         read_db: AsyncEngine,
+        writer: Writer,
         clock: Clock,
         *,
         context: str,
@@ -101,6 +102,7 @@ class StreamConsumer:
         self._bus = bus
         self._db = db
         self._read_db = read_db
+        self._writer = writer
         self._clock = clock
         self._settings = settings or ConsumerSettings()
         self.streams = sorted(
@@ -171,12 +173,13 @@ class StreamConsumer:
         """Handle one batch and acknowledge it; return how many messages it held."""
         messages = await self._next_batch()
         started = time.perf_counter()
-        batch = _Batch(await self._applied_among(messages))
+        applied = await self._applied_among(messages)
+        work = [item for m in messages if (item := await self._admit(m, applied)) is not None]
+        if not await self._apply_together(work):
+            await self._apply_one_by_one(work)
         done: dict[str, list[str]] = {}
-        async with self._batch_transaction(batch):
-            for message in messages:
-                await self._handle(message, batch)
-                done.setdefault(message.stream, []).append(message.message_id)
+        for message in messages:
+            done.setdefault(message.stream, []).append(message.message_id)
         for stream, ids in done.items():
             await self._redis.xack(stream, self.context, *ids)
         if messages:
@@ -184,27 +187,6 @@ class StreamConsumer:
             BATCH_SECONDS.labels("consume").observe(self.last_batch_seconds)
         await self._report_backlog()
         return len(messages)
-
-    @asynccontextmanager
-    async def _batch_transaction(self, batch: _Batch) -> AsyncIterator[None]:
-        """On PostgreSQL one transaction for the whole batch, which the handlers' units of
-        work join. SQLite has a single writer, and a batch holding its lock would block the
-        handlers that commit through it (trading's): there each handler commits alone.
-        Either way the tracking rows of handlers with nothing to commit come last."""
-        if self._db.dialect.name == "sqlite":
-            yield
-            async with self._db.begin() as conn:
-                await self._record(conn, batch.untracked)
-            return
-        async with self._db.connect() as conn, conn.begin():
-            batch.transaction = SharedTransaction(conn)
-            token = shared_transaction.set(batch.transaction)
-            try:
-                yield
-            finally:
-                shared_transaction.reset(token)
-            await self._record(conn, batch.untracked)
-        batch.transaction.published()
 
     async def _report_backlog(self) -> None:
         """Lag and pending per stream, at most once a second (one XINFO per stream)."""
@@ -270,70 +252,113 @@ class StreamConsumer:
         event_ids = [m.envelope.event_id for m in messages if isinstance(m.envelope, Envelope)]
         return await tracking.applied_among(self._read_db, self.context, event_ids)
 
-    async def _handle(self, message: Message, batch: _Batch) -> None:
+    async def _admit(self, message: Message, applied: set[str]) -> _Work | None:
+        """The message's event and handler, if it is ours to apply: not undecodable or
+        delivered too often (those are dead-lettered), nor applied already."""
         envelope = message.envelope
         if isinstance(envelope, str):
             await self._dead_letter(message, envelope, 0)
-            return
+            return None
         handler = self._bus.handler_for(self.context, envelope.type)
         if handler is None:
-            return  # another context's event on a shared stream
-        if envelope.event_id in batch.applied:  # applied before, or earlier in this batch
+            return None  # another context's event on a shared stream
+        if envelope.event_id in applied:  # applied before, or earlier in this batch
             self.duplicates += 1
             DUPLICATES.labels(message.stream, self.context).inc()
-            return
-        batch.applied.add(envelope.event_id)
+            return None
+        applied.add(envelope.event_id)
         if message.deliveries > self._settings.max_deliveries:
             reason = f"delivered {message.deliveries} times without being applied"
             await self._dead_letter(message, reason, message.deliveries)
-            return
-        problem = await self._apply(message, envelope, handler, batch)
-        if problem is not None:
-            await self._dead_letter(message, problem, self._settings.max_attempts)
+            return None
+        return _Work(message, envelope, handler)
 
-    async def _apply(
-        self, message: Message, envelope: Envelope, handler: EventHandler, batch: _Batch
-    ) -> str | None:
+    async def _apply_together(self, work: list[_Work]) -> bool:
+        """On PostgreSQL, the whole batch in one transaction that the handlers' units of
+        work join, their tracking rows written together at the end. False, with nothing
+        committed, if a handler failed: the batch is then applied one by one.
+
+        SQLite has a single writer, and a batch holding its lock would block the handlers
+        that commit through it (trading's): there it is always one by one."""
+        if self._db.dialect.name == "sqlite" or not work:
+            return not work
+        shared: SharedTransaction | None = None
+        try:
+            async with self._db.connect() as conn, conn.begin():
+                shared = SharedTransaction(conn)
+                token = shared_transaction.set(shared)
+                try:
+                    deliveries = [await self._run(item) for item in work]
+                finally:
+                    shared_transaction.reset(token)
+                untracked = [d for d in deliveries if not d.recorded]
+                await conn.run_sync(tracking.record_many, untracked, self._clock.now())
+        except Exception as error:  # rolled back: find the failing event one by one
+            logger.info("%s batch failed (%r); applying it one by one", self.context, error)
+            return False
+        shared.published()
+        self._count_consumed(work)
+        return True
+
+    async def _apply_one_by_one(self, work: list[_Work]) -> None:
+        """Each handler commits alone, with retries; one that keeps failing is dead-lettered."""
+        applied = await tracking.applied_among(
+            self._read_db, self.context, [item.envelope.event_id for item in work]
+        )  # a failed batch may have had handlers that commit on their own (trading's)
+        untracked: list[tracking.Delivery] = []
+        for item in work:
+            if item.envelope.event_id in applied:
+                self.duplicates += 1
+                DUPLICATES.labels(item.message.stream, self.context).inc()
+                continue
+            problem = await self._apply(item, untracked)
+            if problem is not None:
+                await self._dead_letter(item.message, problem, self._settings.max_attempts)
+        if untracked:  # handlers with nothing to commit: their tracking rows, together
+            now = self._clock.now()
+            await self._writer.run(lambda conn: tracking.record_many(conn, untracked, now))
+
+    async def _run(self, item: _Work) -> tracking.Delivery:
+        """Run the handler with its delivery in hand; the delivery says if it was tracked."""
+        message = item.message
+        delivery = tracking.Delivery(
+            self.context, item.envelope.event_id, message.stream, message.message_id
+        )
+        token = tracking.current_delivery.set(delivery)
+        try:
+            await item.handler(item.envelope)
+        finally:
+            tracking.current_delivery.reset(token)
+        return delivery
+
+    def _count_consumed(self, work: list[_Work]) -> None:
+        self.consumed += len(work)
+        per_stream = Counter(item.message.stream for item in work)
+        for stream, count in per_stream.items():
+            CONSUMED.labels(stream, self.context).inc(count)
+
+    async def _apply(self, item: _Work, untracked: list[tracking.Delivery]) -> str | None:
         """Apply with retries; None once applied, else the last error."""
         last_error = ""
         for attempt in range(self._settings.max_attempts):
-            delivery = tracking.Delivery(
-                self.context, envelope.event_id, message.stream, message.message_id
-            )
-            token = tracking.current_delivery.set(delivery)
             try:
-                async with self._attempt(batch):
-                    await handler(envelope)
+                delivery = await self._run(item)
                 if not delivery.recorded:  # the handler had nothing to commit
-                    batch.untracked.append(delivery)
-                self.consumed += 1
-                CONSUMED.labels(message.stream, self.context).inc()
+                    untracked.append(delivery)
+                self._count_consumed([item])
                 return None
             except IntegrityError:
                 self.duplicates += 1  # another consumer applied it meanwhile
-                DUPLICATES.labels(message.stream, self.context).inc()
+                DUPLICATES.labels(item.message.stream, self.context).inc()
                 return None
             except Exception as error:
                 self.failed += 1
-                FAILED.labels(message.stream, self.context).inc()
+                FAILED.labels(item.message.stream, self.context).inc()
                 last_error = f"{type(error).__name__}: {error}"
                 logger.warning("%s attempt %d on %s failed: %s", self.context, attempt + 1,
-                               envelope.event_id, last_error)  # fmt: skip
+                               item.envelope.event_id, last_error)  # fmt: skip
                 await asyncio.sleep(self._settings.backoff_seconds * 2**attempt)
-            finally:
-                tracking.current_delivery.reset(token)
         return last_error
-
-    def _attempt(self, batch: _Batch) -> AbstractAsyncContextManager[object]:
-        """A savepoint in the batch's transaction: a failed attempt's effects are undone."""
-        if batch.transaction is None:
-            return nullcontext()
-        return batch.transaction.connection.begin_nested()
-
-    async def _record(self, conn: AsyncConnection, deliveries: list[tracking.Delivery]) -> None:
-        if deliveries:
-            now = self._clock.now()
-            await conn.execute(insert(tracking.tracking), [d.row(now) for d in deliveries])
 
     async def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
         await self.dead_letters.add(message.stream, message.message_id, message.fields, error,

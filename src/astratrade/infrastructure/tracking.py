@@ -57,16 +57,20 @@ def pending_delivery() -> Delivery | None:
     return None if delivery is None or delivery.recorded else delivery
 
 
+_INSERT = insert(tracking)
+
+
 def record_sync(conn: Connection, delivery: Delivery, at: datetime) -> None:
-    conn.execute(insert(tracking).values(delivery.row(at)))
+    conn.execute(_INSERT, delivery.row(at))
 
 
 async def record(conn: AsyncConnection, delivery: Delivery, at: datetime) -> None:
-    await conn.execute(insert(tracking).values(delivery.row(at)))
+    await conn.execute(_INSERT, delivery.row(at))
 
 
 def record_many(conn: Connection, deliveries: list[Delivery], at: datetime) -> None:
-    conn.execute(insert(tracking), [d.row(at) for d in deliveries])
+    if deliveries:
+        conn.execute(_INSERT, [d.row(at) for d in deliveries])
 
 
 async def applied_among(db: AsyncEngine, consumer: str, event_ids: list[str]) -> set[str]:

@@ -1,8 +1,9 @@
 """The unit of work: state, audit events and outbox rows commit in one transaction.
 
 Inside a stream consumer's batch the units of work of its handlers join the batch's
-transaction (`SharedTransaction`): they see each other's writes, and everything, tracking
-rows included, commits once before the batch is acknowledged."""
+transaction (`SharedTransaction`): they see each other's writes, the consumer writes all the
+tracking rows together, and everything commits once before the batch is acknowledged. If a
+handler fails, the whole batch rolls back and the consumer applies it one by one."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ class SqlUnitOfWork:
     async def commit(self) -> list[Envelope]:
         now = self._clock.now()
         envelopes = number_events(self._tracked.values(), now, self._ids)
-        delivery = tracking.pending_delivery()
+        in_batch = shared_transaction.get() is not None  # the batch writes tracking rows
+        delivery = None if in_batch else tracking.pending_delivery()
         if not envelopes and not self._flushes and self._conn is None and delivery is None:
             return []
         conn = await self.connection()
@@ -125,7 +127,7 @@ class SqlUnitOfWork:
             return
         conn, self._conn = self._conn, None
         if self._shared is not None:
-            self._shared = None  # the consumer's savepoint undoes a failed handler
+            self._shared = None  # a failure rolls the whole batch back
             return
         try:
             if rollback and conn.in_transaction():

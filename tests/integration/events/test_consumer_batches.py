@@ -3,7 +3,6 @@ and the others' kept, and everything is tracked once (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
+from astratrade.infrastructure.writer import writer_for
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import SystemClock
 from astratrade.shared.messages import Envelope
@@ -39,12 +39,12 @@ def added(seq: int) -> Envelope:
 
 
 @pytest.fixture
-async def engine(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
     async with migrated_engine.begin() as conn:
         await conn.execute(text("CREATE TABLE tally (id TEXT PRIMARY KEY, total INTEGER)"))
         await conn.execute(text("CREATE TABLE tally_seen (seq INTEGER PRIMARY KEY)"))
         await conn.execute(text("INSERT INTO tally VALUES ('tally-1', 0)"))
-    yield migrated_engine
+    return migrated_engine
 
 
 async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each_once(
@@ -66,8 +66,9 @@ async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each
     bus.subscribe("Added", add, source=SOURCE, consumer=CONTEXT)
     redis: Any = streams.connect(redis_url)
     read_db = create_engine(database_url, read_only=True)
+    writer = writer_for(database_url, engine)
     consumer = StreamConsumer(
-        redis, bus, engine, read_db, SystemClock(), context=CONTEXT, name="solo",
+        redis, bus, engine, read_db, writer, SystemClock(), context=CONTEXT, name="solo",
         prefix=redis_prefix, settings=ConsumerSettings(max_attempts=2, backoff_seconds=0),
     )  # fmt: skip
     try:
@@ -92,3 +93,4 @@ async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each
     finally:
         await redis.aclose()
         await read_db.dispose()
+        await writer.close()
