@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 
@@ -35,3 +36,8 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.set(self._now + timedelta(seconds=seconds))
+
+
+def seconds(span: timedelta) -> Decimal:
+    """A span in seconds, exactly (timedelta.total_seconds() is a float)."""
+    return Decimal(span // timedelta(microseconds=1)) / 1_000_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table, select
@@ -126,11 +127,28 @@ def position_row(account_id: str, position: Position) -> dict[str, Any]:
         "entry_price": position.entry_price,
         "realized_pnl": position.realized_pnl,
         "opened_at": position.opened_at,
+        "equity_at_open": position.equity_at_open,
+        "unprotected_since": position.unprotected_since,
+        "longest_unprotected_us": position.longest_unprotected // _MICROSECOND,
+        "risk_at_stop": position.risk_at_stop,
     }
 
 
 def position_from_row(row: Row[Any]) -> Position:
-    return Position(row.market, row.size, row.entry_price, row.opened_at, row.realized_pnl)
+    return Position(
+        row.market,
+        row.size,
+        row.entry_price,
+        row.opened_at,
+        row.realized_pnl,
+        equity_at_open=row.equity_at_open,
+        unprotected_since=row.unprotected_since,
+        longest_unprotected=row.longest_unprotected_us * _MICROSECOND,
+        risk_at_stop=row.risk_at_stop,
+    )
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 async def fills_of(conn: AsyncConnection, order_ids: Sequence[str]) -> dict[str, list[Fill]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, UniqueConstraint
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -36,6 +36,10 @@ positions = Table(
     Column("entry_price", ExactDecimal, nullable=False),
     Column("realized_pnl", ExactDecimal, nullable=False),
     Column("opened_at", UtcDateTime, nullable=False),
+    Column("equity_at_open", ExactDecimal, nullable=False, server_default="0"),
+    Column("unprotected_since", UtcDateTime),
+    Column("longest_unprotected_us", BigInteger, nullable=False, server_default="0"),
+    Column("risk_at_stop", ExactDecimal),
 )
 
 orders = Table(

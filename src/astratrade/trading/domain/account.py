@@ -7,11 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from astratrade.shared.clock import seconds
 from astratrade.shared.messages import Aggregate
 from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain import events
 from astratrade.trading.domain.margin import MarginSummary, Markets, Marks, summarize
-from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, Side
+from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 
@@ -148,6 +149,11 @@ class Account(Aggregate):
     def accept(self, order: Order) -> None:
         self.open_orders[order.id] = order
         self.dirty_orders[order.id] = order
+        position = self.positions.get(order.market)
+        trigger = order.trigger_price
+        if position is not None and trigger is not None and _guards(order, position):
+            position.protect(trigger, order.created_at)
+            self.dirty_positions.add(order.market)
         self.record(
             events.OrderAccepted(
                 order_id=order.id,
@@ -168,6 +174,7 @@ class Account(Aggregate):
         order.close(status, reason, at)
         self.open_orders.pop(order.id, None)
         self.dirty_orders[order.id] = order
+        self._stop_gone(order, at)
         self.record(
             events.OrderCancelled(
                 order_id=order.id, account_id=self.id, status=status.value, reason=reason
@@ -233,7 +240,26 @@ class Account(Aggregate):
             self.dirty_orders[order.id] = order
             if order.status is OrderStatus.FILLED:
                 self.open_orders.pop(order.id, None)
+                self._stop_gone(order, at)
         return fill
+
+    def _stop_trigger(self, position: Position) -> Decimal | None:
+        """The trigger of the stop-loss guarding the position (the farthest from its entry,
+        when several do), if any."""
+        triggers = [
+            o.trigger_price
+            for o in self.open_orders.values()
+            if o.market == position.market and _guards(o, position) and o.trigger_price
+        ]
+        return max(triggers, key=lambda t: abs(position.entry_price - t), default=None)
+
+    def _stop_gone(self, order: Order, at: datetime) -> None:
+        position = self.positions.get(order.market)
+        if position is None or not _guards(order, position):
+            return
+        if self._stop_trigger(position) is None:
+            position.unprotect(at)
+            self.dirty_positions.add(order.market)
 
     def _update_position(
         self,
@@ -257,10 +283,14 @@ class Account(Aggregate):
                     opened_at=position.opened_at,
                     realized_pnl=position.realized_pnl,
                     liquidated=liquidity is Liquidity.LIQUIDATION,
+                    account_kind=self.kind.value,
+                    equity_at_open=position.equity_at_open,
+                    unprotected_seconds=seconds(position.unprotected_for(at)),
+                    risk_at_stop=position.risk_at_stop,
                 )
             )
-            position.realized_pnl = ZERO
-            position.opened_at = at
+        if position.size != ZERO and (flipped or not opened_before):
+            position.reopen(at, self.collateral, self._stop_trigger(position))
         if position.size == ZERO:
             self.positions.pop(market, None)
         else:
@@ -283,3 +313,12 @@ class Account(Aggregate):
             )
         )
         return payment
+
+
+def _guards(order: Order, position: Position) -> bool:
+    """A stop-loss on the position's market that would close it (the other side)."""
+    return (
+        order.type is OrderType.STOP_LOSS
+        and order.market == position.market
+        and order.side.sign != position.side_sign
+    )

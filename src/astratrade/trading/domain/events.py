@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from astratrade.shared.messages import Event
 
@@ -90,12 +91,19 @@ class OrderTriggered(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class PositionClosed(TradingEvent):
+    # v2: the account's kind and the facts of its protection, for progression.
+    schema_version: ClassVar[int] = 2
+
     account_id: str
     owner_id: str | None
     market: str
     opened_at: datetime
     realized_pnl: Decimal
     liquidated: bool
+    account_kind: str
+    equity_at_open: Decimal
+    unprotected_seconds: Decimal  # its longest stretch without a stop-loss
+    risk_at_stop: Decimal | None  # |entry - stop trigger| x size when the stop was set
 
 
 @dataclass(frozen=True, kw_only=True)
