@@ -44,6 +44,7 @@ from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.ports import PasswordHasher
+from astratrade.users.projections import UserProgress
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,8 @@ def bootstrap(
             )
         )
 
-    for projection in TRADING_PROJECTIONS:
+    read_models = (*TRADING_PROJECTIONS, UserProgress(settings.default_unlocked_leverage))
+    for projection in read_models:
         projections.subscribe(bus, projection, writer, clock)
     bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
     bus.subscribe(
@@ -195,7 +197,7 @@ def bootstrap(
         tokens,
         trading,
         feed,
-        TRADING_PROJECTIONS,
+        read_models,
     )
 
 

@@ -2,7 +2,9 @@
 
 Delivery is asynchronous, as it is through Redis Streams, and at least once: rows left
 unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) are
-delivered again on the next start."""
+delivered again on the next start. Each subscriber gets the delivery in hand, as a stream
+consumer does, so a unit of work that commits its effects writes the tracking row too and
+an event delivered again has no second effect."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import asyncio
 import logging
 from contextlib import suppress
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure import event_store
+from astratrade.infrastructure import event_store, tracking
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
@@ -77,13 +80,31 @@ class InProcessDispatcher:
                 batch.append(self._queue.get_nowait())
             try:
                 for envelope in batch:
-                    await self._bus.deliver(envelope)
+                    await self._deliver(envelope)
                 self._delivered.extend(e.event_id for e in batch)
             finally:
                 for _ in batch:
                     self._queue.task_done()
             if len(self._delivered) >= MARK_BATCH:
                 await self._mark_published()
+
+    async def _deliver(self, envelope: Envelope) -> None:
+        """Run every subscriber; one failing is logged and does not stop the others."""
+        for subscription in self._bus.subscriptions():
+            if subscription.event_type != envelope.type:
+                continue
+            delivery = tracking.Delivery(subscription.consumer, envelope.event_id, "in-process", "")
+            token = tracking.current_delivery.set(delivery)
+            try:
+                await subscription.handler(envelope)
+            except IntegrityError:
+                logger.info("%s had applied %s already", subscription.name, envelope.event_id)
+            except Exception:
+                logger.exception(
+                    "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
+                )
+            finally:
+                tracking.current_delivery.reset(token)
 
     async def _mark_published(self) -> None:
         event_ids, self._delivered = self._delivered, []

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.adapters.rows import upsert
 
 ZERO = Decimal(0)
 

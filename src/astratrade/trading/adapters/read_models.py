@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.infrastructure.upsert import upsert
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.adapters.rows import fills_of, order_from_row, upsert
+from astratrade.trading.adapters.rows import fills_of, order_from_row
 from astratrade.trading.domain.orders import Order
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store, tracking
+from astratrade.infrastructure.upsert import upsert
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
@@ -29,7 +30,6 @@ from astratrade.trading.adapters.rows import (
     order_row,
     position_from_row,
     position_row,
-    upsert,
 )
 from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
 from astratrade.trading.domain.orders import OrderStatus

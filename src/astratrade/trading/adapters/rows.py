@@ -1,4 +1,4 @@
-"""Mapping between trading's rows and its domain objects, and a portable upsert."""
+"""Mapping between trading's rows and its domain objects."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.trading.adapters import tables as t
@@ -21,25 +20,6 @@ from astratrade.trading.domain.orders import (
     TimeInForce,
 )
 from astratrade.trading.domain.position import Position
-
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def upsert(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
-) -> None:
-    """Insert or update by primary key; the statement is built once per dialect and table."""
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    statement = _UPSERTS.get((dialect, table.name))
-    if statement is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        base = insert(table)
-        updates = {c.name: base.excluded[c.name] for c in table.columns if c.name not in keys}
-        statement = base.on_conflict_do_update(index_elements=keys, set_=updates)
-        _UPSERTS[(dialect, table.name)] = statement
-    conn.execute(statement, rows)
 
 
 def order_row(order: Order) -> dict[str, Any]:
