@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
+from astratrade.gamification import wiring as gamification_wiring
+from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.backbone import EventBackbone
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
@@ -175,9 +177,17 @@ def bootstrap(
             )
         )
 
-    read_models = (*TRADING_PROJECTIONS, UserProgress(settings.default_unlocked_leverage))
-    for projection in read_models:
+    user_read_models = (UserProgress(settings.default_unlocked_leverage),)
+    for projection in (*TRADING_PROJECTIONS, *user_read_models):
         projections.subscribe(bus, projection, writer, clock)
+    gamification_read_models = gamification_wiring.wire(
+        bus, engine=db, writer=writer, publisher=publisher, clock=clock, rules=DEFAULT_RULES
+    )
+    read_models: tuple[Projection, ...] = (
+        *TRADING_PROJECTIONS,
+        *user_read_models,
+        *gamification_read_models,
+    )
     bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
     bus.subscribe(
         "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"

@@ -30,6 +30,7 @@ from astratrade.shared.schemas import ENVELOPE_SCHEMA, Schema, breaking_changes,
 # importing all of them does not break their independence.
 EVENT_MODULES = (
     "astratrade.users.domain.events",
+    "astratrade.gamification.domain.events",
     "astratrade.trading.domain.events",
 )
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.infrastructure import event_store, streams
+from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.tracking import tracking
@@ -50,6 +51,12 @@ def backbone(platform: Platform) -> RedisBackbone:
     return platform.dispatcher
 
 
+def trading_consumer(platform: Platform) -> StreamConsumer:
+    """The trading context's consumer (of users' sign-ups), run here or by a worker."""
+    (consumer,) = [c for c in backbone(platform).all_consumers if c.context == "trading"]
+    return consumer
+
+
 async def drain(platform: Platform) -> None:
     async with asyncio.timeout(15):
         await platform.dispatcher.drain()
@@ -71,9 +78,12 @@ async def test_a_sign_up_travels_through_redis_into_trading(platform: Platform) 
     await register(platform, "ada")
     await drain(platform)
     assert await count(platform, trading_tables.accounts) == 3  # house, insurance, ada's
-    consumer = backbone(platform).consumers[0]
+    consumer = trading_consumer(platform)
     assert (consumer.context, consumer.consumed) == ("trading", 1)
-    assert await count(platform, tracking) == 1
+    assert (
+        await count(platform, tracking.select().where(tracking.c.consumer == "trading").subquery())
+        == 1
+    )
     users_stream = streams.events_stream(platform.settings.redis_prefix, "users")
     assert await backbone(platform).redis.xlen(users_stream) == 1
     labels = {"stream": users_stream, "consumer": "trading"}
@@ -97,7 +107,7 @@ async def test_a_redelivered_event_has_no_second_effect(platform: Platform) -> N
         await redis.xadd(streams.events_stream(prefix, "users"), streams.encode(envelope))
     await drain(platform)
     assert await count(platform, trading_tables.accounts) == 3
-    assert backbone(platform).consumers[0].duplicates == 3
+    assert trading_consumer(platform).duplicates == 3
 
 
 async def test_the_relay_keeps_commit_order_and_resumes_from_the_outbox(
@@ -143,12 +153,12 @@ async def test_a_poison_event_is_dead_lettered_and_replayed_once_fixed(
         await register(platform, "cy2")  # after the poison event: the stream keeps flowing
         await drain(platform)
         assert await count(platform, trading_tables.accounts) == 4
-        letters = await backbone(platform).consumers[0].dead_letters.list()
+        letters = await trading_consumer(platform).dead_letters.list()
         assert [(d.event_type, d.attempts) for d in letters] == [("UserPromoted", 2)]
         assert "cannot handle promotions yet" in letters[0].error
 
         fixed = True
-        dead = backbone(platform).consumers[0].dead_letters
+        dead = trading_consumer(platform).dead_letters
         assert await dead.replay(letters[0].id) is not None
         await drain(platform)
         assert len(applied) == 1
@@ -164,7 +174,7 @@ async def test_a_consumer_taking_over_applies_what_a_dead_one_left_pending(
     quiet = make_platform(event_workers="external")  # consumers run as separate workers
     await quiet.start()
     try:
-        consumer = backbone(quiet).all_consumers[0]
+        consumer = trading_consumer(quiet)
         await consumer.ensure_groups()
         await register(quiet, "dee")
         await backbone(quiet).relay.relay_once()
@@ -190,7 +200,7 @@ async def test_one_consumer_of_a_context_holds_the_lease_until_it_stops_or_lapse
     quiet = make_platform(event_workers="external")
     await quiet.start()
     try:
-        first = backbone(quiet).all_consumers[0]
+        first = trading_consumer(quiet)
         redis = backbone(quiet).redis
         prefix = quiet.settings.redis_prefix
         key = f"{prefix}astratrade.{first.context}.lease"
@@ -223,6 +233,6 @@ async def test_after_redis_loses_its_streams_everything_arrives_once(platform: P
     await register(platform, "eve2")
     await drain(platform)
     assert await count(platform, trading_tables.accounts) == 4  # house, insurance, two traders
-    consumer = backbone(platform).consumers[0]
+    consumer = trading_consumer(platform)
     assert consumer.consumed == 2  # eve1's sign-up came again and was skipped, not re-applied
     assert consumer.duplicates >= 1

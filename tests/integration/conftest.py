@@ -1,4 +1,5 @@
-"""A whole embedded platform on SQLite or PostgreSQL, with manual prices and clock."""
+"""A whole embedded platform on SQLite or PostgreSQL, with manual prices and clock (for the
+integration tests of every context)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,99 @@
+"""Gamification's HTTP API: a trader's progression and the leaderboards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from astratrade.entrypoints.deps import ClockDep, CurrentUser, Db
+from astratrade.entrypoints.http import DecimalRoute
+from astratrade.entrypoints.schemas import DecimalOut
+from astratrade.gamification import views
+from astratrade.gamification.domain.rules import DEFAULT_RULES
+from astratrade.gamification.projections import ALL_TIME, ANY_MODE, week_of
+
+router = APIRouter(prefix="/api/v1", tags=["gamification"], route_class=DecimalRoute)
+
+BoardName = Literal["xp"]
+Period = Literal["all", "week"]
+MAX_LIMIT = 500
+
+
+class ProgressionOut(BaseModel):
+    xp: int
+    level: int
+    max_leverage: int
+    streak: int
+    closes: int
+    achievements: list[str]
+
+
+class StandingOut(BaseModel):
+    rank: int
+    user_id: str
+    username: str
+    score: DecimalOut
+    reached_at: datetime
+
+
+class BoardOut(BaseModel):
+    board: str
+    period: str
+    mode: str
+    standings: list[StandingOut]
+
+
+@router.get("/progression/me", response_model=ProgressionOut)
+async def my_progression(user: CurrentUser, db: Db) -> ProgressionOut:
+    view = await views.progression_of(db, user.user_id, DEFAULT_RULES)
+    return ProgressionOut(
+        xp=view.xp, level=view.level, max_leverage=view.max_leverage, streak=view.streak,
+        closes=view.closes, achievements=view.achievements,
+    )  # fmt: skip
+
+
+@router.get("/leaderboards/{board}", response_model=BoardOut)
+async def leaderboard(
+    board: BoardName,
+    _user: CurrentUser,
+    db: Db,
+    clock: ClockDep,
+    period: Period = "all",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> BoardOut:
+    """The top `limit` (at most 500); ties go to whoever reached the score first."""
+    chosen = _board(board, period, clock.now())
+    return _out(chosen, await views.top(db, chosen, limit))
+
+
+@router.get("/leaderboards/{board}/me", response_model=BoardOut)
+async def my_standing(
+    board: BoardName,
+    user: CurrentUser,
+    db: Db,
+    clock: ClockDep,
+    period: Period = "all",
+    around: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 5,
+) -> BoardOut:
+    """The caller's standing with `around` traders on each side (empty until ranked)."""
+    chosen = _board(board, period, clock.now())
+    return _out(chosen, await views.around(db, chosen, user.user_id, around))
+
+
+def _board(board: str, period: str, now: datetime) -> views.Board:
+    return views.Board(board, ALL_TIME if period == "all" else week_of(now), ANY_MODE)
+
+
+def _out(board: views.Board, standings: list[views.Standing]) -> BoardOut:
+    return BoardOut(
+        board=board.board, period=board.period, mode=board.mode,
+        standings=[
+            StandingOut(rank=s.rank, user_id=s.user_id, username=s.username,
+                        score=Decimal(s.score), reached_at=s.reached_at)
+            for s in standings
+        ],
+    )  # fmt: skip

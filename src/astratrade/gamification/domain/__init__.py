@@ -1,0 +1,1 @@
+"""The progression domain: pure Python, no I/O, no clock (times arrive as arguments)."""

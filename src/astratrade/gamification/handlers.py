@@ -1,0 +1,67 @@
+"""Gamification's use cases: progression from trading's closed positions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol, Self
+
+from astratrade.gamification.domain.closes import ACCOUNT_KINDS, ClosedPosition
+from astratrade.gamification.domain.progress import Trader
+from astratrade.gamification.domain.rules import ProgressionRules
+from astratrade.shared.messages import Envelope
+
+
+class TraderRepository(Protocol):
+    async def get(self, user_id: str) -> Trader | None: ...
+
+    def add(self, trader: Trader) -> None: ...
+
+
+class GamificationUnitOfWork(Protocol):
+    @property
+    def traders(self) -> TraderRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> Any: ...
+
+
+def closed_position(envelope: Envelope, rules: ProgressionRules) -> ClosedPosition | None:
+    """The facts of trading's PositionClosed, or None for accounts no trader owns."""
+    data = envelope.payload
+    kind = data["account_kind"]
+    if data.get("owner_id") is None or kind not in ACCOUNT_KINDS:
+        return None  # the venue's house and insurance accounts
+    risk = data.get("risk_at_stop")
+    return ClosedPosition(
+        position_id=envelope.event_id,
+        account_kind=kind,
+        market=str(data["market"]),
+        opened_at=_moment(data["opened_at"]),
+        closed_at=envelope.occurred_at,
+        realized_pnl=Decimal(str(data["realized_pnl"])),
+        liquidated=bool(data["liquidated"]),
+        stop_protected=Decimal(str(data["unprotected_seconds"])) <= rules.stop_grace_seconds,
+        risk_at_stop=None if risk is None else Decimal(str(risk)),
+        equity_at_open=Decimal(str(data["equity_at_open"])),
+    )
+
+
+async def record_close(
+    user_id: str, close: ClosedPosition, uow: GamificationUnitOfWork, rules: ProgressionRules
+) -> Trader:
+    async with uow:
+        trader = await uow.traders.get(user_id)
+        if trader is None:
+            trader = Trader.start(user_id, rules)
+            uow.traders.add(trader)
+        trader.close_position(close, rules)
+        await uow.commit()
+        return trader
+
+
+def _moment(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

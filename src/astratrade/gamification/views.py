@@ -1,0 +1,131 @@
+"""Read-side queries: a trader's progression, and the boards (top N, a trader's neighbours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from astratrade.gamification.adapters.tables import board_scores, players, traders
+from astratrade.gamification.domain.rules import ProgressionRules, level_for, max_leverage_for
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressionView:
+    user_id: str
+    xp: int
+    level: int
+    max_leverage: int
+    streak: int
+    closes: int
+    achievements: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    rank: int
+    user_id: str
+    username: str
+    score: Decimal
+    reached_at: datetime
+
+
+async def progression_of(db: AsyncEngine, user_id: str, rules: ProgressionRules) -> ProgressionView:
+    """A trader with no closed position yet is at level 1 with the base leverage."""
+    async with db.connect() as conn:
+        row = (await conn.execute(select(traders).where(traders.c.user_id == user_id))).first()
+    if row is None:
+        level = level_for(0, rules)
+        return ProgressionView(user_id, 0, level, max_leverage_for(level, rules), 0, 0, [])
+    return ProgressionView(
+        user_id=user_id,
+        xp=row.xp,
+        level=row.level,
+        max_leverage=row.max_leverage,
+        streak=row.streak,
+        closes=row.closes,
+        achievements=sorted(row.achievements),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    board: str
+    period: str
+    mode: str
+
+
+async def top(db: AsyncEngine, board: Board, limit: int) -> list[Standing]:
+    async with db.connect() as conn:
+        return await _standings(conn, board, offset=0, limit=limit)
+
+
+async def around(db: AsyncEngine, board: Board, user_id: str, neighbours: int) -> list[Standing]:
+    """The trader's standing with up to `neighbours` on each side; empty if unranked."""
+    async with db.connect() as conn:
+        mine = (
+            await conn.execute(select(board_scores).where(_on(board), _ranked(), _user(user_id)))
+        ).first()
+        if mine is None:
+            return []
+        ahead = await conn.scalar(
+            select(func.count())
+            .select_from(board_scores)
+            .where(_on(board), _ranked(), _ahead_of(conn, mine))
+        )
+        rank = int(ahead or 0) + 1
+        first = max(rank - neighbours, 1)
+        return await _standings(conn, board, offset=first - 1, limit=rank + neighbours - first + 1)
+
+
+async def _standings(
+    conn: AsyncConnection, board: Board, offset: int, limit: int
+) -> list[Standing]:
+    score = _sortable(conn)
+    rows = await conn.execute(
+        select(board_scores, players.c.username)
+        .join(players, players.c.user_id == board_scores.c.user_id, isouter=True)
+        .where(_on(board), _ranked())
+        .order_by(score.desc(), board_scores.c.reached_at, board_scores.c.user_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        Standing(offset + i + 1, r.user_id, r.username or "", r.score, r.reached_at)
+        for i, r in enumerate(rows)
+    ]
+
+
+def _on(board: Board) -> ColumnElement[bool]:
+    c = board_scores.c
+    return and_(c.board == board.board, c.period == board.period, c.mode == board.mode)
+
+
+def _ranked() -> ColumnElement[bool]:
+    return board_scores.c.ranked.is_(True)
+
+
+def _user(user_id: str) -> ColumnElement[bool]:
+    return board_scores.c.user_id == user_id
+
+
+def _sortable(conn: AsyncConnection) -> ColumnElement[Any]:
+    """Scores are exact text on SQLite: compare them as numbers there."""
+    if conn.dialect.name == "sqlite":
+        return cast(board_scores.c.score, Float)
+    return board_scores.c.score
+
+
+def _ahead_of(conn: AsyncConnection, mine: Any) -> ColumnElement[bool]:
+    """Rows that rank before `mine`: a higher score, or the same reached earlier."""
+    c, score = board_scores.c, _sortable(conn)
+    value = float(mine.score) if conn.dialect.name == "sqlite" else mine.score
+    return or_(
+        score > value,
+        and_(score == value, c.reached_at < mine.reached_at),
+        and_(score == value, c.reached_at == mine.reached_at, c.user_id < mine.user_id),
+    )
