@@ -44,7 +44,7 @@ def closed_position(envelope: Envelope, rules: ProgressionRules) -> ClosedPositi
         closed_at=envelope.occurred_at,
         realized_pnl=Decimal(str(data["realized_pnl"])),
         liquidated=bool(data["liquidated"]),
-        stop_protected=Decimal(str(data["unprotected_seconds"])) <= rules.stop_grace_seconds,
+        stop_protected=_protected(risk, Decimal(str(data["unprotected_seconds"])), rules),
         risk_at_stop=None if risk is None else Decimal(str(risk)),
         equity_at_open=Decimal(str(data["equity_at_open"])),
     )
@@ -61,6 +61,13 @@ async def record_close(
         trader.close_position(close, rules)
         await uow.commit()
         return trader
+
+
+def _protected(risk_at_stop: Any, unprotected_seconds: Decimal, rules: ProgressionRules) -> bool:
+    """Guarded by a stop-loss for its whole life: it had one (so a risk at the stop), and
+    never went longer than the grace without one. A position opened and closed within the
+    grace but never guarded is not protected."""
+    return risk_at_stop is not None and unprotected_seconds <= rules.stop_grace_seconds
 
 
 def _moment(value: object) -> datetime:

@@ -88,3 +88,37 @@ async def test_the_boards_rebuild_from_the_log_identically(platform: Platform) -
     assert await views.top(platform.read_db, xp, 10) == board
     (me,) = await views.around(platform.read_db, xp, board[1].user_id, 0)
     assert me.rank == 2
+
+
+async def test_a_hundred_tiny_round_trips_in_a_day_earn_no_more_than_the_cap(
+    platform: Platform,
+) -> None:
+    owner, account = await new_trader(platform, "lou")
+    await set_mark(platform, "ETH-USD", "3000")
+    for _ in range(100):
+        for side in (Side.BUY, Side.SELL):
+            await order(platform, owner, account, side=side, type=OrderType.MARKET,
+                        size=Decimal("0.01"))  # fmt: skip
+        platform.clock.advance(1)  # type: ignore[attr-defined]
+    await platform.dispatcher.drain()
+
+    async with platform.read_db.connect() as conn:
+        awards = [
+            e.payload
+            for e in await event_store.history(conn, f"progression-{owner}")
+            if e.type == "XpAwarded"
+        ]
+    by_reason: dict[str, int] = {}
+    for award in awards:
+        by_reason[award["reason"]] = by_reason.get(award["reason"], 0) + award["amount"]
+    # Ten XP-earning closes a day at 10 XP (no stop-loss), then nothing: trading more
+    # often earns no more. The count achievements are the spec's, paid once each.
+    assert by_reason == {
+        "close": 100,
+        "streak": 50,
+        "achievement:FIRST_TRADE": 100,
+        "achievement:TRADER_NOVICE": 250,
+        "achievement:TRADER_EXPERT": 500,
+    }
+    mine = await views.progression_of(platform.read_db, owner, DEFAULT_RULES)
+    assert (mine.xp, mine.closes) == (1000, 100)
