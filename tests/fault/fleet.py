@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import streams
+from astratrade.infrastructure.consumer import lease_key
 from astratrade.infrastructure.event_store import event_log, outbox
 from astratrade.infrastructure.tracking import tracking
 
@@ -33,6 +34,11 @@ class Proc:
     log: Path
     stats: Path
     holds: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """What the process was started as ("c1" for c1 and its restart "c1.1")."""
+        return self.label.partition(".")[0]
 
     @property
     def running(self) -> bool:
@@ -253,6 +259,21 @@ class Fleet:
         )
 
     # -- Redis -------------------------------------------------------------------------------
+
+    async def active_consumer(self, within: float = 20) -> Proc:
+        """The running consumer that holds the group's lease (the one at work)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            value = await self.redis.get(lease_key(self.prefix, GROUP))
+            holder = value.split(" ")[0] if value else None
+            running = [p for p in self.procs if p.running and p.name == holder]
+            if running:
+                return running[-1]
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"no running consumer took the lease within {within}s: {value!r}, "
+            f"running {[p.label for p in self.procs if p.running]}"
+        )
 
     async def group_info(self) -> dict[str, Any] | None:
         try:

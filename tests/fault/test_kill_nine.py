@@ -48,6 +48,9 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
 
     await fleet.wait_for(at_least(fleet.applied, TOTAL // 3), 60, "a third applied")
 
+    # c1 (at work: it started first) stops at its next acknowledgement, a whole batch
+    # applied and committed; it dies there below.
+    fleet.hold_at(c1, "before-ack")
     # The relay dies after it XADDed a batch and before it marked the batch published.
     assert producer.running, "all produced before a third was applied: the relay is idle"
     await fleet.hold(relay, "before-mark")
@@ -57,8 +60,7 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
     assert 0 < published_at_kill < TOTAL
     assert on_stream_at_kill > published_at_kill  # the batch in hand: sent, not marked
 
-    # c1 dies with a whole batch applied and committed but not acknowledged.
-    await fleet.hold(c1, "before-ack")
+    await fleet.reached(c1, "before-ack")
     await fleet.kill9(c1)
     applied_at_kill = await fleet.applied()
     c1_pending = await fleet.pending_of("c1")
@@ -67,27 +69,29 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
     assert await fleet.tracked_message_ids(c1_pending) == set(c1_pending)
 
     relay = await fleet.relay()  # sends the unmarked batch a second time
-    # c2 takes the lease once c1's lapses and applies c1's pending messages first (they
-    # find their tracking rows); c1 comes back under its name and stands by.
+    # c1 comes back under its name. Whichever of c1 and c2 takes the lease once the dead
+    # c1's lapses applies c1's pending messages first (they find their tracking rows).
     c1 = await fleet.consumer("c1", lease_ms=LEASE_MS)
 
     await fleet.wait_for(at_least(fleet.applied, 2 * TOTAL // 3), 60, "two thirds applied")
 
-    # c2 dies in the middle of a batch and never comes back: a standby (c1, or the new c3)
-    # takes the lease and c2's pending messages, before anything new.
-    await fleet.hold(c2, "in-handler")
-    await fleet.kill9(c2)
-    c2_pending = await fleet.pending_of("c2")
-    c2_unapplied = sorted(set(c2_pending) - await fleet.tracked_message_ids(c2_pending))
-    assert c2_unapplied, "c2 died holding messages it had not applied"
-    c2_unapplied_events = await fleet.event_ids_of(c2_unapplied)
+    # The consumer at work dies in the middle of a batch and never comes back: a standby
+    # (the other one, or the new c3) takes the lease and its pending messages first.
+    victim = await fleet.active_consumer()
+    survivor = c2 if victim is c1 else c1
+    await fleet.hold(victim, "in-handler")
+    await fleet.kill9(victim)
+    victim_pending = await fleet.pending_of(victim.name)
+    unapplied = sorted(set(victim_pending) - await fleet.tracked_message_ids(victim_pending))
+    assert unapplied, f"{victim.label} died holding messages it had not applied"
+    unapplied_events = await fleet.event_ids_of(unapplied)
     c3 = await fleet.consumer("c3", lease_ms=LEASE_MS)
 
     assert await fleet.settle(TOTAL, within=90), "not every event was applied"
     # The producer ends by itself after its last commit, maybe just after that commit was
     # applied; the long-running workers are asked to stop.
     assert await fleet.finished(producer) == 0, "producer did not stop cleanly"
-    for proc in (relay, c1, c3):
+    for proc in (relay, survivor, c3):
         assert await fleet.stop(proc) == 0, f"{proc.label} did not stop cleanly"
     elapsed = time.monotonic() - started
 
@@ -103,9 +107,9 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
     assert (group["pending"], group["lag"]) == (0, 0)
     assert (await fleet.redis.xpending(fleet.stream, "ledgertest.tally"))["pending"] == 0
     assert await fleet.dead_letters() == 0
-    # What c2 held unapplied was taken over and applied once, by another consumer.
+    # What the victim held unapplied was taken over and applied once, by another consumer.
     consumer_of = {a[0]: a[3] for a in outcome.applications}
-    assert {consumer_of[e] for e in c2_unapplied_events.values()} <= {"c1", "c3"}
+    assert {consumer_of[e] for e in unapplied_events.values()} <= {survivor.name, "c3"}
     # The relay's kill sent its batch twice; per aggregate the stream kept commit order.
     entries = await fleet.stream_entries()
     copies = Tally(e[0] for e in entries)
@@ -125,6 +129,6 @@ async def test_kill_nine_of_the_relay_and_consumers_mid_run_applies_every_event_
         f"\n10,000 events, kill -9 of relay and two consumers: {elapsed:.1f}s; "
         f"applied at the first kill {applied_at_kill}, published {published_at_kill}; "
         f"resent by the relay {resent}; c1 held {len(c1_pending)} applied-unacked; "
-        f"c2 left {len(c2_unapplied)} unapplied; application-order violations "
+        f"{victim.label} left {len(unapplied)} unapplied; application-order violations "
         f"{len(outcome.order_violations())}; stats {stats}"
     )

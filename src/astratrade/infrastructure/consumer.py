@@ -73,6 +73,11 @@ class Message:
             return f"undecodable message: {error!r}"
 
 
+def lease_key(prefix: str, context: str) -> str:
+    """Holds the name of the context's consumer at work (GET it to see which one)."""
+    return f"{prefix}astratrade.{context}.lease"
+
+
 @dataclass(frozen=True)
 class _Work:
     message: Message
@@ -109,7 +114,7 @@ class StreamConsumer:
             {streams.events_stream(prefix, s.source) for s in bus.subscriptions(context)}
         )
         self.dead_letters = DeadLetters(redis, prefix, context)
-        self.lease = Lease(redis, f"{prefix}astratrade.{context}.lease", self._settings.lease_ms)
+        self.lease = Lease(redis, lease_key(prefix, context), self._settings.lease_ms, holder=name)
         self._taking_over = True  # what is pending in the group comes before anything new
         self.consumed = 0
         self.duplicates = 0

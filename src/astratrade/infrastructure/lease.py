@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from contextlib import suppress
 from typing import Any
 
@@ -18,8 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 class Lease:
-    def __init__(self, redis: Any, key: str, ttl_ms: int) -> None:
+    def __init__(self, redis: Any, key: str, ttl_ms: int, holder: str) -> None:
         self._ttl_seconds = ttl_ms / 1000
+        self._holder = holder
         self._lock = redis.lock(key, timeout=self._ttl_seconds, thread_local=False)
         self.lost = asyncio.Event()
         self._renewing: asyncio.Task[None] | None = None
@@ -31,7 +33,9 @@ class Lease:
 
     async def acquire(self) -> bool:
         """Take the lease if nobody holds it; then keep renewing it until released."""
-        if not await self._lock.acquire(blocking=False):
+        # The key's value names the holder (for operators), made unique per acquisition.
+        token = f"{self._holder} {uuid.uuid4().hex}"
+        if not await self._lock.acquire(blocking=False, token=token):
             return False
         self.lost.clear()
         self._renewing = asyncio.create_task(self._renew(), name=f"lease {self._lock.name}")

@@ -204,8 +204,9 @@ async def test_one_consumer_of_a_context_holds_the_lease_until_it_stops_or_lapse
         redis = backbone(quiet).redis
         prefix = quiet.settings.redis_prefix
         key = f"{prefix}astratrade.{first.context}.lease"
-        holder, standby = Lease(redis, key, 500), Lease(redis, key, 500)
+        holder, standby = Lease(redis, key, 500, "one"), Lease(redis, key, 500, "two")
         assert await holder.acquire()
+        assert (await redis.get(key)).startswith("one ")
         assert not await standby.acquire()
         await asyncio.sleep(0.8)  # renewed meanwhile: still held
         assert not await standby.acquire()
