@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
 from astratrade.gamification import wiring as gamification_wiring
+from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.backbone import EventBackbone
@@ -66,10 +67,14 @@ class Platform:
     trading: TradingEngine
     feed: PriceFeed | None
     projections: tuple[Projection, ...] = ()
+    boards: RedisBoards | None = None  # the boards' Redis index, when Redis is configured
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> None:
         await migrate(self.db)
+        if self.boards is not None:
+            async with self.read_db.connect() as conn:
+                await self.boards.load(conn)
         await self.dispatcher.start()
         await self.trading.start()
         if self.feed is not None:
@@ -85,6 +90,8 @@ class Platform:
                 await task
         self._tasks.clear()
         await self.dispatcher.stop()
+        if self.boards is not None:
+            await self.boards.close()
         await self.writer.close()
         await self.db.dispose()
         await self.read_db.dispose()
@@ -180,9 +187,13 @@ def bootstrap(
     user_read_models = (UserProgress(settings.default_unlocked_leverage),)
     for projection in (*TRADING_PROJECTIONS, *user_read_models):
         projections.subscribe(bus, projection, writer, clock)
+    boards = None
+    if settings.redis_url is not None:
+        boards = RedisBoards(streams.connect(settings.redis_url), settings.redis_prefix)
     gamification_read_models = gamification_wiring.wire(
-        bus, engine=db, writer=writer, publisher=publisher, clock=clock, rules=DEFAULT_RULES
-    )
+        bus, engine=db, read_db=read_db, writer=writer, publisher=publisher, clock=clock,
+        rules=DEFAULT_RULES, boards=boards,
+    )  # fmt: skip
     read_models: tuple[Projection, ...] = (
         *TRADING_PROJECTIONS,
         *user_read_models,
@@ -208,6 +219,7 @@ def bootstrap(
         trading,
         feed,
         read_models,
+        boards,
     )
 
 

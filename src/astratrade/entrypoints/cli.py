@@ -123,6 +123,10 @@ def projections_rebuild(name: str) -> None:
                 platform.read_db, platform.writer, projection, platform.clock.now()
             )
             typer.echo(f"rebuilt {name} from {count} events")
+            if platform.boards is not None:  # the boards' Redis index follows the SQL
+                async with platform.read_db.connect() as conn:
+                    rows = await platform.boards.load(conn)
+                typer.echo(f"reloaded {rows} board rows into Redis")
         finally:
             await platform.stop()
 

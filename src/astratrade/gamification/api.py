@@ -6,15 +6,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from astratrade.entrypoints.deps import ClockDep, CurrentUser, Db
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.gamification import views
+from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.gamification.projections import ALL_TIME, ANY_MODE, week_of
+
+
+async def get_boards(request: Request) -> RedisBoards | None:
+    boards: RedisBoards | None = request.app.state.platform.boards
+    return boards
+
+
+Boards = Annotated[RedisBoards | None, Depends(get_boards)]
 
 router = APIRouter(prefix="/api/v1", tags=["gamification"], route_class=DecimalRoute)
 
@@ -62,12 +71,13 @@ async def leaderboard(
     _user: CurrentUser,
     db: Db,
     clock: ClockDep,
+    index: Boards,
     period: Period = "all",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> BoardOut:
     """The top `limit` (at most 500); ties go to whoever reached the score first."""
     chosen = _board(board, period, clock.now())
-    return _out(chosen, await views.top(db, chosen, limit))
+    return _out(chosen, await views.top(db, chosen, limit, index))
 
 
 @router.get("/leaderboards/{board}/me", response_model=BoardOut)
@@ -76,12 +86,13 @@ async def my_standing(
     user: CurrentUser,
     db: Db,
     clock: ClockDep,
+    index: Boards,
     period: Period = "all",
     around: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 5,
 ) -> BoardOut:
     """The caller's standing with `around` traders on each side (empty until ranked)."""
     chosen = _board(board, period, clock.now())
-    return _out(chosen, await views.around(db, chosen, user.user_id, around))
+    return _out(chosen, await views.around(db, chosen, user.user_id, around, index))
 
 
 def _board(board: str, period: str, now: datetime) -> views.Board:

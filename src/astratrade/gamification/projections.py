@@ -83,4 +83,5 @@ def _row(board: str, period: str, user_id: str, score: Decimal, at: datetime) ->
     }
 
 
-PROJECTIONS = (Players(), XpBoards())
+PLAYERS, XP_BOARDS = Players(), XpBoards()
+PROJECTIONS = (PLAYERS, XP_BOARDS)

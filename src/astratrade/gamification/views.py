@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from astratrade.gamification.adapters.redis_boards import RedisBoards
+from astratrade.gamification.adapters.standings import Board, Standing
 from astratrade.gamification.adapters.tables import board_scores, players, traders
 from astratrade.gamification.domain.rules import ProgressionRules, level_for, max_leverage_for
+
+__all__ = ["Board", "ProgressionView", "Standing", "around", "progression_of", "top"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +25,6 @@ class ProgressionView:
     streak: int
     closes: int
     achievements: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    rank: int
-    user_id: str
-    username: str
-    score: Decimal
-    reached_at: datetime
 
 
 async def progression_of(db: AsyncEngine, user_id: str, rules: ProgressionRules) -> ProgressionView:
@@ -52,20 +45,26 @@ async def progression_of(db: AsyncEngine, user_id: str, rules: ProgressionRules)
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Board:
-    board: str
-    period: str
-    mode: str
-
-
-async def top(db: AsyncEngine, board: Board, limit: int) -> list[Standing]:
+async def top(
+    db: AsyncEngine, board: Board, limit: int, index: RedisBoards | None = None
+) -> list[Standing]:
+    """The board's first `limit`, from its Redis index when there is one."""
+    if index is not None:
+        return await index.top(board, limit)
     async with db.connect() as conn:
         return await _standings(conn, board, offset=0, limit=limit)
 
 
-async def around(db: AsyncEngine, board: Board, user_id: str, neighbours: int) -> list[Standing]:
+async def around(
+    db: AsyncEngine,
+    board: Board,
+    user_id: str,
+    neighbours: int,
+    index: RedisBoards | None = None,
+) -> list[Standing]:
     """The trader's standing with up to `neighbours` on each side; empty if unranked."""
+    if index is not None:
+        return await index.around(board, user_id, neighbours)
     async with db.connect() as conn:
         mine = (
             await conn.execute(select(board_scores).where(_on(board), _ranked(), _user(user_id)))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.gamification import handlers
+from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.adapters.repository import SqlGamificationUnitOfWork
 from astratrade.gamification.domain.rules import ProgressionRules
-from astratrade.gamification.projections import PROJECTIONS
+from astratrade.gamification.projections import PLAYERS, PROJECTIONS, XP_BOARDS
 from astratrade.infrastructure import projections
 from astratrade.infrastructure.projections import Projection
+from astratrade.infrastructure.unit_of_work import shared_transaction
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
@@ -20,10 +22,12 @@ def wire(
     bus: MessageBus,
     *,
     engine: AsyncEngine,
+    read_db: AsyncEngine,
     writer: Writer,
     publisher: EventPublisher,
     clock: Clock,
     rules: ProgressionRules,
+    boards: RedisBoards | None = None,
 ) -> tuple[Projection, ...]:
     """Subscribe the progression handler and the read models; return the read models."""
 
@@ -34,6 +38,24 @@ def wire(
             await handlers.record_close(str(envelope.payload["owner_id"]), close, uow, rules)
 
     bus.subscribe("PositionClosed", on_position_closed, source="trading", consumer="gamification")
-    for projection in PROJECTIONS:
-        projections.subscribe(bus, projection, writer, clock)
+    projections.subscribe(bus, PLAYERS, writer, clock)
+
+    async def project_xp(envelope: Envelope) -> None:
+        await projections.apply_once(writer, XP_BOARDS, envelope, clock.now())
+        if boards is not None:  # then its Redis index, from the rows just written
+            await refresh_index(boards, read_db, str(envelope.payload["user_id"]))
+
+    for event_type in sorted(XP_BOARDS.event_types):
+        bus.subscribe(event_type, project_xp, source=XP_BOARDS.source, consumer=XP_BOARDS.name)
     return PROJECTIONS
+
+
+async def refresh_index(boards: RedisBoards, read_db: AsyncEngine, user_id: str) -> None:
+    """Inside a stream consumer's batch the rows are not committed yet: read them through
+    its transaction. (Should the batch then fail, the redo puts the same values again.)"""
+    shared = shared_transaction.get()
+    if shared is not None:
+        await boards.refresh(shared.connection, user_id)
+        return
+    async with read_db.connect() as conn:
+        await boards.refresh(conn, user_id)

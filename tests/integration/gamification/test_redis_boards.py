@@ -1,0 +1,58 @@
+"""The boards' Redis index answers as the SQL read model does, and refills from it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from test_progression_flow import protected_round_trip
+from trading_platform import new_trader
+
+from astratrade.bootstrap import Platform, bootstrap
+from astratrade.config import Settings
+from astratrade.gamification import views
+from astratrade.shared.clock import ManualClock
+from astratrade.users.adapters.passwords import Argon2Hasher
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def platform(
+    database_url: str, redis_url: str, redis_prefix: str, clock: ManualClock
+) -> AsyncIterator[Platform]:
+    settings = Settings(
+        database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix,
+        price_feed="manual", clock="manual", jwt_secret="x" * 32,
+    )  # fmt: skip
+    running = bootstrap(settings, clock=clock, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_redis_answers_as_sql_and_refills_from_it(platform: Platform) -> None:
+    index = platform.boards
+    assert index is not None
+    users = {}
+    for name in ("amy", "bob", "cat", "dan"):
+        users[name], account = await new_trader(platform, name)
+        await protected_round_trip(platform, users[name], account)
+        await platform.dispatcher.drain()
+    xp = views.Board("xp", "all", "all")
+    from_sql = await views.top(platform.read_db, xp, 10)
+    assert [s.username for s in from_sql] == ["amy", "bob", "cat", "dan"]  # ties: first first
+    assert await views.top(platform.read_db, xp, 10, index) == from_sql
+    assert await views.top(platform.read_db, xp, 2, index) == from_sql[:2]
+    around = await views.around(platform.read_db, xp, users["cat"], 1, index)
+    assert around == await views.around(platform.read_db, xp, users["cat"], 1)
+    assert [s.rank for s in around] == [2, 3, 4]
+    assert await views.around(platform.read_db, xp, "nobody", 1, index) == []
+
+    # Redis lost it all: the index refills from SQL, the same to the last field.
+    for key in index.keys(xp):
+        await index._redis.delete(key)
+    assert await views.top(platform.read_db, xp, 10, index) == []
+    async with platform.read_db.connect() as conn:
+        assert await index.load(conn) == 8  # four traders, all-time and this week
+    assert await views.top(platform.read_db, xp, 10, index) == from_sql
