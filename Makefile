@@ -35,6 +35,7 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.orders_http
 	$(BIN)/python -m bench.tick_processing
 	$(BIN)/python -m bench.events_pipeline
+	$(BIN)/python -m bench.leaderboards
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write
