@@ -108,6 +108,9 @@ class StreamConsumer:
         self._db = db
         self._read_db = read_db
         self._writer = writer
+        # A batch in one transaction, except on SQLite: it has a single writer, and a batch
+        # holding its lock would block the handlers that commit through it (trading's).
+        self._together = db.dialect.name != "sqlite"
         self._clock = clock
         self._settings = settings or ConsumerSettings()
         self.streams = sorted(
@@ -180,8 +183,10 @@ class StreamConsumer:
         started = time.perf_counter()
         applied = await self._applied_among(messages)
         work = [item for m in messages if (item := await self._admit(m, applied)) is not None]
-        if not await self._apply_together(work):
+        if work and not self._together:
             await self._apply_one_by_one(work)
+        elif work and not await self._apply_together(work):
+            await self._apply_one_by_one(await self._not_applied(work))
         done: dict[str, list[str]] = {}
         for message in messages:
             done.setdefault(message.stream, []).append(message.message_id)
@@ -279,14 +284,9 @@ class StreamConsumer:
         return _Work(message, envelope, handler)
 
     async def _apply_together(self, work: list[_Work]) -> bool:
-        """On PostgreSQL, the whole batch in one transaction that the handlers' units of
-        work join, their tracking rows written together at the end. False, with nothing
-        committed, if a handler failed: the batch is then applied one by one.
-
-        SQLite has a single writer, and a batch holding its lock would block the handlers
-        that commit through it (trading's): there it is always one by one."""
-        if self._db.dialect.name == "sqlite" or not work:
-            return not work
+        """The whole batch in one transaction that the handlers' units of work join, their
+        tracking rows written together at the end. False, with nothing committed, if a
+        handler failed: the batch is then applied one by one."""
         shared: SharedTransaction | None = None
         try:
             async with self._db.connect() as conn, conn.begin():
@@ -305,17 +305,22 @@ class StreamConsumer:
         self._count_consumed(work)
         return True
 
-    async def _apply_one_by_one(self, work: list[_Work]) -> None:
-        """Each handler commits alone, with retries; one that keeps failing is dead-lettered."""
+    async def _not_applied(self, work: list[_Work]) -> list[_Work]:
+        """What a failed batch left to apply: some handlers commit on their own (trading's
+        single writer), and those commits stand."""
         applied = await tracking.applied_among(
             self._read_db, self.context, [item.envelope.event_id for item in work]
-        )  # a failed batch may have had handlers that commit on their own (trading's)
-        untracked: list[tracking.Delivery] = []
+        )
         for item in work:
             if item.envelope.event_id in applied:
                 self.duplicates += 1
                 DUPLICATES.labels(item.message.stream, self.context).inc()
-                continue
+        return [item for item in work if item.envelope.event_id not in applied]
+
+    async def _apply_one_by_one(self, work: list[_Work]) -> None:
+        """Each handler commits alone, with retries; one that keeps failing is dead-lettered."""
+        untracked: list[tracking.Delivery] = []
+        for item in work:
             problem = await self._apply(item, untracked)
             if problem is not None:
                 await self._dead_letter(item.message, problem, self._settings.max_attempts)
