@@ -17,6 +17,7 @@ from astratrade.trading.domain.commands import (
     OpenPracticeAccount,
     PlaceOrder,
     ProcessQuotes,
+    SetDailyLossLimit,
     SetLeverage,
     SetLeverageLimit,
 )
@@ -82,6 +83,7 @@ class TradingEngine:
         command(CancelOrder, lambda c, u: handlers.cancel_order(c, u, now()))
         command(ClosePosition, lambda c, u: handlers.close_position(c, u, venue, now()))
         command(SetLeverage, lambda c, u: handlers.set_leverage(c, u, venue))
+        command(SetDailyLossLimit, lambda c, u: handlers.set_daily_loss_limit(c, u, now()))
         command(SetLeverageLimit, lambda c, u: handlers.set_leverage_limit(c, u, now()))
         command(
             OpenPracticeAccount,

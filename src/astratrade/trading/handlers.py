@@ -13,6 +13,7 @@ from astratrade.trading.domain.commands import (
     OpenPracticeAccount,
     PlaceOrder,
     ProcessQuotes,
+    SetDailyLossLimit,
     SetLeverage,
     SetLeverageLimit,
 )
@@ -26,6 +27,7 @@ from astratrade.trading.domain.venue import (
     Settlement,
     Venue,
     admit,
+    enforce_loss_limit,
     execute,
     make,
     new_order,
@@ -67,7 +69,7 @@ async def ensure_system_accounts(
     )
     for account in (house, insurance):
         uow.accounts.add(account)
-    insurance.deposit(insurance_seed, source=HOUSE_ID, reason="insurance_seed")
+    insurance.deposit(insurance_seed, source=HOUSE_ID, reason="insurance_seed", at=at)
     house.adjust(-insurance_seed)
     await uow.commit()
 
@@ -97,7 +99,7 @@ async def open_practice_account(
     )
     uow.accounts.add(account)
     parties = await settlement(uow)
-    account.deposit(grant, source=HOUSE_ID, reason="practice_grant")
+    account.deposit(grant, source=HOUSE_ID, reason="practice_grant", at=at)
     parties.house.adjust(-grant)
     await uow.commit()
     return account
@@ -189,6 +191,30 @@ async def set_leverage(cmd: SetLeverage, uow: TradingUnitOfWork, venue: Venue) -
     return account
 
 
+async def set_daily_loss_limit(
+    cmd: SetDailyLossLimit, uow: TradingUnitOfWork, at: datetime
+) -> Account:
+    """Lowering takes effect at once. Once today's losses reach the limit it can be neither
+    raised nor removed before the next UTC day: the limit exists for the heat of the moment."""
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    limit = cmd.daily_loss_limit
+    if limit is not None and limit <= ZERO:
+        raise InvalidOrder(
+            "daily_loss_limit", f"daily_loss_limit must be above 0 (or null), was {plain(limit)}"
+        )
+    current = account.daily_loss_limit
+    loosens = current is not None and (limit is None or limit > current)
+    if loosens and account.loss_limit_reached(at):
+        raise Conflict(
+            "today's losses reached the daily loss limit: it can be lowered, "
+            "but not raised or removed before 00:00 UTC"
+        )
+    account.set_daily_loss_limit(limit)
+    enforce_loss_limit(account, at)
+    await uow.commit()
+    return account
+
+
 async def set_leverage_limit(cmd: SetLeverageLimit, uow: TradingUnitOfWork, at: datetime) -> None:
     await uow.limits.set(cmd.owner_id, cmd.max_leverage, at)
     await uow.commit()
@@ -252,7 +278,8 @@ async def pay_funding(
             if rate == ZERO:
                 continue
             for account in holders:
-                parties.house.adjust(account.pay_funding(market, rate, mark))
+                parties.house.adjust(account.pay_funding(market, rate, mark, at))
+                enforce_loss_limit(account, at)
                 uow.accounts.see(account)
     for account in uow.accounts.active():
         if liquidate(account, venue, parties, at):

@@ -33,6 +33,8 @@ class AccountView:
     available: Decimal
     margin_ratio: Decimal | None
     leverage: dict[str, Decimal] = field(default_factory=dict)
+    daily_loss_limit: Decimal | None = None
+    loss_today: Decimal = Decimal(0)  # realized today (UTC), what the daily limit counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class PositionView:
     opened_at: datetime
 
 
-def account_view(account: Account, venue: Venue) -> AccountView:
+def account_view(account: Account, venue: Venue, at: datetime) -> AccountView:
     margin = account.margin(venue.marks, venue.markets)
     ratio = margin.margin_ratio
     return AccountView(
@@ -69,6 +71,8 @@ def account_view(account: Account, venue: Venue) -> AccountView:
         if ratio is None or not ratio.is_finite()
         else ratio.quantize(Decimal("0.000001")),
         leverage={m: account.leverage[m] for m in venue.markets},
+        daily_loss_limit=account.daily_loss_limit,
+        loss_today=money(account.results.day_loss(at)),
     )
 
 

@@ -11,7 +11,13 @@ from trading_platform import new_trader, set_mark
 from astratrade.infrastructure import event_store
 from astratrade.shared.clock import ManualClock
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.domain.commands import PlaceOrder, SetLeverageLimit
+from astratrade.trading.domain.commands import (
+    ClosePosition,
+    PlaceOrder,
+    SetDailyLossLimit,
+    SetLeverageLimit,
+)
+from astratrade.trading.domain.errors import LossLimitReached
 from astratrade.trading.domain.orders import OrderStatus, OrderType, Side
 from astratrade.trading.handlers import HOUSE_ID, INSURANCE_ID
 
@@ -152,3 +158,29 @@ async def test_client_order_id_is_idempotent_in_the_database(platform) -> None:
     assert len(again.fills) == 1
     async with platform.db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(t.fills)) == 1
+
+
+async def test_the_loss_limit_and_the_days_results_survive_a_restart(make_platform) -> None:
+    first = make_platform()
+    await first.start()
+    owner, account = await new_trader(first, "cyd")
+    await first.bus.execute(
+        SetDailyLossLimit(owner_id=owner, account_id=account, daily_loss_limit=Decimal(50))
+    )
+    await first.bus.execute(_order(owner, account, size=Decimal("0.1")))
+    await set_mark(first, "BTC-USD", "59000")
+    await first.bus.execute(ClosePosition(owner_id=owner, account_id=account, market="BTC-USD"))
+    before = await first.trading.run(lambda uow: uow.accounts.get(account))
+    await first.stop()
+
+    second = make_platform()
+    await second.start()
+    try:
+        after = await second.trading.run(lambda uow: uow.accounts.get(account))
+        assert after is not before
+        assert (after.daily_loss_limit, after.results) == (Decimal(50), before.results)
+        assert after.results.day_pnl < -100
+        with pytest.raises(LossLimitReached):
+            await second.bus.execute(_order(owner, account, size=Decimal("0.01")))
+    finally:
+        await second.stop()

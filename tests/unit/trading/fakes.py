@@ -29,6 +29,7 @@ from astratrade.trading.domain.commands import (
     OpenPracticeAccount,
     PlaceOrder,
     ProcessQuotes,
+    SetDailyLossLimit,
     SetLeverage,
     SetLeverageLimit,
 )
@@ -223,7 +224,7 @@ class FakeTradingUnitOfWork:
             account.dirty_positions.clear()
             account.dirty_leverage.clear()
             account.new_fills.clear()
-            account.balance_changed = False
+            account.row_changed = False
             store.snapshots[account.id] = copy.deepcopy(account)
         store.fundings.update(self._fundings)
         store.limits.update(self.limits.staged)
@@ -394,6 +395,15 @@ class Trading:
             leverage=Decimal(leverage),
         )
         self.call(lambda uow: handlers.set_leverage(cmd, uow, self.venue))
+
+    def set_loss_limit(self, account_id: str, limit: Decimal | int | str | None) -> Account:
+        cmd = SetDailyLossLimit(
+            owner_id=self.account(account_id).owner_id or "",
+            account_id=account_id,
+            daily_loss_limit=None if limit is None else Decimal(limit),
+        )
+        account: Account = self.call(lambda uow: handlers.set_daily_loss_limit(cmd, uow, self.now))
+        return account
 
     def set_limit(self, owner_id: str, max_leverage: Decimal | int) -> None:
         cmd = SetLeverageLimit(owner_id=owner_id, max_leverage=Decimal(max_leverage))

@@ -188,9 +188,14 @@ def test_shortfall_is_covered_by_the_insurance_fund() -> None:
     assert book.insurance.collateral == D(1000000) - D(1000)
     (covered,) = book.events(ShortfallCovered)
     assert (covered.amount, covered.from_insurance, covered.from_house) == (D(1000), D(1000), 0)
-    assert book.events(AccountLiquidated)[0].liquidation_fee == 0  # no equity left for it
+    (liquidated,) = book.events(AccountLiquidated)
+    assert liquidated.liquidation_fee == 0  # no equity left for it
+    # The liquidation reports the account as it ends: covered, at zero, the week's loss
+    # the whole of its capital.
     kinds = [type(e).__name__ for e in book.trader.pending_events]
-    assert kinds[-2:] == ["AccountLiquidated", "ShortfallCovered"]
+    assert kinds[-2:] == ["ShortfallCovered", "AccountLiquidated"]
+    assert liquidated.collateral == 0
+    assert liquidated.week_pnl == -liquidated.week_capital
     assert book.total() == D(1000) + D(1000000)
 
 
@@ -227,8 +232,8 @@ def test_open_orders_are_cancelled_before_positions_close() -> None:
         "OrderCancelled",
         "OrderFilled",
         "PositionClosed",
-        "AccountLiquidated",
         "ShortfallCovered",
+        "AccountLiquidated",
     ]
 
 

@@ -484,7 +484,7 @@ def fingerprint(trading: Trading) -> Any:
             set(account.dirty_positions),
             set(account.dirty_leverage),
             list(account.new_fills),
-            account.balance_changed,
+            account.row_changed,
         )
 
     store = trading.store

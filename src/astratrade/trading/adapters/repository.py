@@ -33,11 +33,21 @@ from astratrade.trading.adapters.rows import (
 )
 from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
 from astratrade.trading.domain.orders import OrderStatus
+from astratrade.trading.domain.results import PeriodResults
 
-_UPDATE_BALANCE = (
+_UPDATE_ACCOUNT = (
     update(t.accounts)
     .where(t.accounts.c.id == bindparam("b_id"))
-    .values(collateral=bindparam("b_collateral"), version=bindparam("b_version"))
+    .values(
+        collateral=bindparam("b_collateral"),
+        version=bindparam("b_version"),
+        daily_loss_limit=bindparam("b_daily_loss_limit"),
+        results_day=bindparam("b_results_day"),
+        day_pnl=bindparam("b_day_pnl"),
+        results_week=bindparam("b_results_week"),
+        week_pnl=bindparam("b_week_pnl"),
+        week_capital=bindparam("b_week_capital"),
+    )
 )
 _DELETE_POSITION = t.positions.delete().where(
     and_(
@@ -135,6 +145,10 @@ class SqlAccountRepository:
                 created_at=row.created_at,
                 positions=[position_from_row(r) for r in position_rows],
                 open_orders=[order_from_row(r) for r in order_rows],
+                results=PeriodResults(
+                    row.results_day, row.day_pnl, row.results_week, row.week_pnl, row.week_capital
+                ),
+                daily_loss_limit=row.daily_loss_limit,
                 version=row.version,
             )
 
@@ -142,11 +156,10 @@ class SqlAccountRepository:
         """Write what changed, a batch per table, inside the writer's transaction."""
         accounts = list(self.seen.values())
         new = [_account_row(a) for a in accounts if a.id in self._new]
-        balances = [
-            {"b_id": a.id, "b_collateral": a.collateral, "b_version": a.version}
+        changed = [
+            {f"b_{name}": value for name, value in _account_state(a).items()}
             for a in accounts
-            if a.id not in self._new
-            and (a.balance_changed or a.version != self._stored_version[a.id])
+            if a.id not in self._new and (a.row_changed or a.version != self._stored_version[a.id])
         ]
         flat = [
             {"b_account": a.id, "b_market": m}
@@ -156,8 +169,8 @@ class SqlAccountRepository:
         ]
         if new:
             conn.execute(insert(t.accounts), new)
-        if balances:
-            conn.execute(_UPDATE_BALANCE, balances)
+        if changed:
+            conn.execute(_UPDATE_ACCOUNT, changed)
         if flat:
             conn.execute(_DELETE_POSITION, flat)
         positions = [
@@ -189,18 +202,32 @@ class SqlAccountRepository:
             account.dirty_positions.clear()
             account.dirty_leverage.clear()
             account.new_fills.clear()
-            account.balance_changed = False
+            account.row_changed = False
 
 
 def _account_row(account: Account) -> dict[str, object]:
     return {
-        "id": account.id,
+        **_account_state(account),
         "owner_id": account.owner_id,
         "kind": account.kind.value,
         "currency": account.currency,
+        "created_at": account.created_at,
+    }
+
+
+def _account_state(account: Account) -> dict[str, object]:
+    """What changes on an account's own row."""
+    results = account.results
+    return {
+        "id": account.id,
         "collateral": account.collateral,
         "version": account.version,
-        "created_at": account.created_at,
+        "daily_loss_limit": account.daily_loss_limit,
+        "results_day": results.day,
+        "day_pnl": results.day_pnl,
+        "results_week": results.week,
+        "week_pnl": results.week_pnl,
+        "week_capital": results.week_capital,
     }
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -17,6 +27,13 @@ accounts = Table(
     Column("collateral", ExactDecimal, nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("daily_loss_limit", ExactDecimal),
+    # The current day's and week's results (trading.domain.results).
+    Column("results_day", Date),
+    Column("day_pnl", ExactDecimal, nullable=False, server_default="0"),
+    Column("results_week", Date),
+    Column("week_pnl", ExactDecimal, nullable=False, server_default="0"),
+    Column("week_capital", ExactDecimal, nullable=False, server_default="0"),
 )
 
 leverage = Table(

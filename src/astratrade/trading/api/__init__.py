@@ -16,6 +16,7 @@ from astratrade.trading.api.schemas import (
     ClosePositionIn,
     LeverageIn,
     LeverageOut,
+    LossLimitIn,
     MarketOut,
     OrderIn,
     OrderOut,
@@ -27,6 +28,7 @@ from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
     PlaceOrder,
+    SetDailyLossLimit,
     SetLeverage,
 )
 from astratrade.trading.domain.markets import Market
@@ -91,7 +93,7 @@ async def list_accounts(user: CurrentUser, trading: Trading) -> list[AccountOut]
     async def load(uow: TradingUnitOfWork) -> list[views.AccountView]:
         ids = await uow.accounts.ids_of_owner(user.user_id)
         accounts = [await owned_account(uow, i, user.user_id) for i in ids]
-        return [views.account_view(a, trading.venue) for a in accounts]
+        return [views.account_view(a, trading.venue, trading.clock.now()) for a in accounts]
 
     return [AccountOut.model_validate(v) for v in await trading.run(load)]
 
@@ -100,7 +102,7 @@ async def list_accounts(user: CurrentUser, trading: Trading) -> list[AccountOut]
 async def get_account(account_id: str, user: CurrentUser, trading: Trading) -> AccountOut:
     async def load(uow: TradingUnitOfWork) -> views.AccountView:
         account = await owned_account(uow, account_id, user.user_id)
-        return views.account_view(account, trading.venue)
+        return views.account_view(account, trading.venue, trading.clock.now())
 
     return AccountOut.model_validate(await trading.run(load))
 
@@ -125,6 +127,21 @@ async def set_leverage(
     return LeverageOut(
         account_id=account.id, market=body.market, leverage=account.leverage[body.market]
     )
+
+
+@router.put("/accounts/{account_id}/loss-limit", response_model=AccountOut)
+async def set_loss_limit(
+    account_id: str, body: LossLimitIn, user: CurrentUser, bus: Bus, trading: Trading
+) -> AccountOut:
+    """The trader's daily loss limit: once the day's realized losses reach it, orders that
+    add exposure are refused until 00:00 UTC. Lowering it applies at once; raising or
+    removing it is refused while today's limit is reached."""
+    command = SetDailyLossLimit(
+        owner_id=user.user_id, account_id=account_id, daily_loss_limit=body.daily_loss_limit
+    )
+    account = await bus.execute(command)
+    view = views.account_view(account, trading.venue, trading.clock.now())
+    return AccountOut.model_validate(view)
 
 
 @router.post("/orders", status_code=201, response_model=OrderOut)

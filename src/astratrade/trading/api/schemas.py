@@ -48,6 +48,8 @@ class AccountOut(Out):
     available: DecimalOut
     margin_ratio: DecimalOut | None
     leverage: dict[str, DecimalOut]
+    daily_loss_limit: DecimalOut | None
+    loss_today: DecimalOut
 
 
 class ActivityOut(Out):
@@ -70,6 +72,12 @@ class LeverageOut(Out):
     account_id: str
     market: str
     leverage: DecimalOut
+
+
+class LossLimitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    daily_loss_limit: DecimalIn | None = Field(description="null removes the limit")
 
 
 class OrderIn(BaseModel):

@@ -15,6 +15,7 @@ from astratrade.trading.domain.margin import MarginSummary, Markets, Marks, summ
 from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
+from astratrade.trading.domain.results import PeriodResults
 
 
 class AccountKind(StrEnum):
@@ -55,6 +56,8 @@ class Account(Aggregate):
         created_at: datetime,
         positions: Iterable[Position] = (),
         open_orders: Iterable[Order] = (),
+        results: PeriodResults | None = None,
+        daily_loss_limit: Decimal | None = None,
         version: int = 0,
     ) -> None:
         super().__init__(account_id, version)
@@ -66,12 +69,14 @@ class Account(Aggregate):
         self.created_at = created_at
         self.positions: dict[str, Position] = {p.market: p for p in positions}
         self.open_orders: dict[str, Order] = {o.id: o for o in open_orders}
+        self.results = results or PeriodResults()
+        self.daily_loss_limit = daily_loss_limit  # set by the trader; None: no limit
         # What changed since the last save, so the repository writes only that.
         self.dirty_orders: dict[str, Order] = {}
         self.dirty_positions: set[str] = set()
         self.dirty_leverage: set[str] = set()
         self.new_fills: list[Fill] = []
-        self.balance_changed = False
+        self.row_changed = False  # the account's own row: collateral, results, loss limit
 
     @classmethod
     def open(
@@ -93,7 +98,7 @@ class Account(Aggregate):
             leverage=LeverageSettings(default_leverage),
             created_at=at,
         )
-        account.balance_changed = True
+        account.row_changed = True
         account.record(
             events.AccountOpened(
                 account_id=account_id, owner_id=owner_id, kind=kind.value, currency=currency
@@ -105,7 +110,7 @@ class Account(Aggregate):
     def is_dirty(self) -> bool:
         return bool(
             self.pending_events
-            or self.balance_changed
+            or self.row_changed
             or self.dirty_orders
             or self.dirty_positions
             or self.dirty_leverage
@@ -129,15 +134,32 @@ class Account(Aggregate):
     def adjust(self, amount: Decimal) -> None:
         """Move money in or out without a fact of its own: the counter-leg of a trader's event."""
         self.collateral += amount
-        self.balance_changed = True
+        self.row_changed = True
 
-    def deposit(self, amount: Decimal, *, source: str, reason: str) -> None:
+    def settle(self, amount: Decimal, at: datetime) -> None:
+        """P&L that is not a fill (a liquidation fee, a covered shortfall)."""
+        self.results.gain(amount, at, self.collateral)
+        self.adjust(amount)
+
+    def deposit(self, amount: Decimal, *, source: str, reason: str, at: datetime) -> None:
+        self.results.deposit(amount, at, self.collateral)
         self.adjust(amount)
         self.record(
             events.CollateralDeposited(
                 account_id=self.id, amount=amount, source=source, reason=reason
             )
         )
+
+    # -- the daily loss limit --------------------------------------------------------------
+
+    def loss_limit_reached(self, at: datetime) -> bool:
+        limit = self.daily_loss_limit
+        return limit is not None and self.results.day_loss(at) >= limit
+
+    def set_daily_loss_limit(self, limit: Decimal | None) -> None:
+        self.daily_loss_limit = limit
+        self.row_changed = True
+        self.record(events.DailyLossLimitSet(account_id=self.id, daily_loss_limit=limit))
 
     def set_leverage(self, market: str, leverage: Decimal) -> None:
         self.leverage[market] = leverage
@@ -201,8 +223,7 @@ class Account(Aggregate):
         was_long = position.size > 0
         realized = money(position.apply(delta, price))
         fee = fee_for(size * price, fee_rate)
-        self.collateral += realized - fee
-        self.balance_changed = True
+        self.settle(realized - fee, at)
         fill = Fill(
             fill_id,
             order.id if order else None,
@@ -287,6 +308,9 @@ class Account(Aggregate):
                     equity_at_open=position.equity_at_open,
                     unprotected_seconds=seconds(position.unprotected_for(at)),
                     risk_at_stop=position.risk_at_stop,
+                    collateral=self.collateral,
+                    week_pnl=self.results.week_pnl,
+                    week_capital=self.results.week_capital,
                 )
             )
         if position.size != ZERO and (flipped or not opened_before):
@@ -296,12 +320,11 @@ class Account(Aggregate):
         else:
             self.positions[market] = position
 
-    def pay_funding(self, market: str, rate: Decimal, mark: Decimal) -> Decimal:
+    def pay_funding(self, market: str, rate: Decimal, mark: Decimal, at: datetime) -> Decimal:
         """Longs pay shorts when the rate is positive; returns what this account paid."""
         position = self.positions[market]
         payment = money(position.size * mark * rate)
-        self.collateral -= payment
-        self.balance_changed = True
+        self.settle(-payment, at)
         self.record(
             events.FundingPaid(
                 account_id=self.id,

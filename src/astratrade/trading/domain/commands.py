@@ -48,6 +48,15 @@ class SetLeverage(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SetDailyLossLimit(Command):
+    """None removes the limit."""
+
+    owner_id: str
+    account_id: str
+    daily_loss_limit: Decimal | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class OpenPracticeAccount(Command):
     owner_id: str
 

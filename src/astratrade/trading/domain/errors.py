@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from astratrade.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-__all__ = ["Conflict", "InsufficientMargin", "InvalidOrder", "NotFound", "OrderRejected"]
+__all__ = [
+    "Conflict",
+    "InsufficientMargin",
+    "InvalidOrder",
+    "LossLimitReached",
+    "NotFound",
+    "OrderRejected",
+]
 
 
 class InvalidOrder(ValidationFailed):
@@ -19,3 +26,7 @@ class OrderRejected(DomainError):
 
 class InsufficientMargin(OrderRejected):
     code = "insufficient_margin"
+
+
+class LossLimitReached(OrderRejected):
+    code = "daily_loss_limit_reached"

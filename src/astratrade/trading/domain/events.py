@@ -90,9 +90,18 @@ class OrderTriggered(TradingEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DailyLossLimitSet(TradingEvent):
+    """The trader's daily loss limit for the account (None: no limit)."""
+
+    account_id: str
+    daily_loss_limit: Decimal | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class PositionClosed(TradingEvent):
     # v2: the account's kind and the facts of its protection, for progression.
-    schema_version: ClassVar[int] = 2
+    # v3: the account's collateral and week results after the close, for the ROI boards.
+    schema_version: ClassVar[int] = 3
 
     account_id: str
     owner_id: str | None
@@ -104,6 +113,9 @@ class PositionClosed(TradingEvent):
     equity_at_open: Decimal
     unprotected_seconds: Decimal  # its longest stretch without a stop-loss
     risk_at_stop: Decimal | None  # |entry - stop trigger| x size when the stop was set
+    collateral: Decimal
+    week_pnl: Decimal  # P&L of the week so far, deposits excluded
+    week_capital: Decimal  # collateral at the week's start plus the week's deposits
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,12 +132,19 @@ class FundingPaid(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class AccountLiquidated(TradingEvent):
+    # v2: the account's kind, collateral and week results after it (fees and cover included).
+    schema_version: ClassVar[int] = 2
+
     account_id: str
     owner_id: str | None
     markets: list[str]
     equity_before: Decimal
     maintenance_before: Decimal
     liquidation_fee: Decimal
+    account_kind: str
+    collateral: Decimal
+    week_pnl: Decimal
+    week_capital: Decimal
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -56,10 +56,11 @@ def liquidate(account: Account, venue: Venue, settlement: Settlement, at: dateti
         settlement.house.adjust(fill.fee - fill.realized_pnl)
         equity_left = account.margin(marks, venue.markets).equity
         fee = min(money(notional * venue.rules.liquidation_fee_rate), max(money(equity_left), ZERO))
-        account.adjust(-fee)
+        account.settle(-fee, at)
         settlement.insurance.adjust(fee)
         fees += fee
         closed.append(position.market)
+    cover_shortfall(account, settlement, at)
     account.record(
         AccountLiquidated(
             account_id=account.id,
@@ -68,9 +69,12 @@ def liquidate(account: Account, venue: Venue, settlement: Settlement, at: dateti
             equity_before=money(before.equity),
             maintenance_before=money(before.maintenance_margin),
             liquidation_fee=fees,
+            account_kind=account.kind.value,
+            collateral=account.collateral,
+            week_pnl=account.results.week_pnl,
+            week_capital=account.results.week_capital,
         )
     )
-    cover_shortfall(account, settlement)
     return True
 
 

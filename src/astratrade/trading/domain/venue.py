@@ -11,7 +11,12 @@ from astratrade.shared.ids import IdFactory
 from astratrade.shared.money import ZERO, plain
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import PlaceOrder
-from astratrade.trading.domain.errors import InsufficientMargin, InvalidOrder, OrderRejected
+from astratrade.trading.domain.errors import (
+    InsufficientMargin,
+    InvalidOrder,
+    LossLimitReached,
+    OrderRejected,
+)
 from astratrade.trading.domain.events import ShortfallCovered
 from astratrade.trading.domain.margin import summarize
 from astratrade.trading.domain.markets import Market
@@ -160,6 +165,12 @@ def admit(account: Account, order: Order, venue: Venue, unlocked: Decimal) -> No
         return
     if only_reduces(account, order):
         return
+    if account.loss_limit_reached(order.created_at):
+        limit = account.daily_loss_limit or ZERO
+        raise LossLimitReached(
+            f"today's realized losses reached the ${plain(limit)} daily loss limit: "
+            "only orders that reduce a position are accepted until 00:00 UTC"
+        )
     market = venue.markets[order.market]
     price = order.price if order.type is OrderType.LIMIT and order.price else venue.marks[market.id]
     _check_leverage(account, order, market, price, unlocked)
@@ -316,10 +327,20 @@ def after_fill(account: Account, settlement: Settlement, market: str, at: dateti
         for other in [o for o in account.open_orders.values() if o.market == market]:
             if other.reduce_only:
                 account.end_order(other, OrderStatus.CANCELLED, "position closed", at)
-    cover_shortfall(account, settlement)
+    enforce_loss_limit(account, at)
+    cover_shortfall(account, settlement, at)
 
 
-def cover_shortfall(account: Account, settlement: Settlement) -> None:
+def enforce_loss_limit(account: Account, at: datetime) -> None:
+    """Once the day's losses reach the trader's limit, resting orders that could add
+    exposure go too: only reducing is allowed until the next UTC day."""
+    if not account.loss_limit_reached(at):
+        return
+    for order in [o for o in account.open_orders.values() if not o.reduce_only]:
+        account.end_order(order, OrderStatus.CANCELLED, "daily loss limit reached", at)
+
+
+def cover_shortfall(account: Account, settlement: Settlement, at: datetime) -> None:
     if account.positions or account.collateral >= ZERO:
         return
     shortfall = -account.collateral
@@ -327,7 +348,7 @@ def cover_shortfall(account: Account, settlement: Settlement) -> None:
     from_house = shortfall - from_insurance
     settlement.insurance.adjust(-from_insurance)
     settlement.house.adjust(-from_house)
-    account.adjust(shortfall)
+    account.settle(shortfall, at)
     account.record(
         ShortfallCovered(
             account_id=account.id,
