@@ -76,3 +76,15 @@ def test_an_unknown_board_or_a_bad_limit_is_refused(trader: Trader) -> None:
     assert_error(trader.get("/leaderboards/volume"), 422, "board")
     assert_error(trader.get("/leaderboards/xp", params={"limit": 501}), 422, "limit")
     assert_error(trader.get("/leaderboards/xp", params={"period": "year"}), 422, "period")
+    assert_error(trader.get("/leaderboards/xp", params={"mode": "live"}), 422, "mode")
+    assert_error(trader.get("/leaderboards/roi", params={"period": "all"}), 422, "period")
+    assert_error(trader.get("/leaderboards/roi", params={"mode": "all"}), 422, "mode")
+    assert_error(trader.get("/leaderboards/roi", params={"mode": "demo"}), 422, "mode")
+
+
+def test_the_roi_board_is_weekly_and_per_mode(trader: Trader) -> None:
+    body = trader.get("/leaderboards/roi").json()
+    assert (body["board"], body["mode"]) == ("roi", "practice")
+    assert body["period"].count("-W") == 1
+    live = trader.get("/leaderboards/roi/me", params={"mode": "live", "around": 2}).json()
+    assert (live["mode"], live["standings"]) == ("live", [])

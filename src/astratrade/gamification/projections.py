@@ -1,4 +1,5 @@
-"""Gamification's read models: who the players are, and the XP boards (CQRS, from events).
+"""Gamification's read models: who the players are, the XP and ROI boards (CQRS, from
+events).
 
 Boards rank by score, ties going to whoever reached the score first. Each is rebuildable
 from the audit log (`astratrade projections rebuild NAME`)."""
@@ -6,12 +7,13 @@ from the audit log (`astratrade projections rebuild NAME`)."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
 from astratrade.gamification.adapters.tables import board_scores, players
+from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
 
@@ -59,29 +61,78 @@ class XpBoards:
         upsert(conn, board_scores, rows, ["board", "period", "mode", "user_id"])
 
 
-def _score(conn: Connection, board: str, period: str, user_id: str) -> Decimal:
-    found = conn.execute(
-        select(board_scores.c.score).where(
+class RoiBoards:
+    """ROI per week, practice and live apart: the week's P&L over its capital, as trading
+    reports them with each close (deposits are capital, never gains). A trader ranks from
+    the week's fifth close; tournament accounts have boards of their own."""
+
+    name = "gamification.roi_boards"
+    source = "trading"
+    event_types = frozenset({"PositionClosed", "AccountLiquidated"})
+    tables: tuple[Table, ...] = (board_scores,)
+
+    def __init__(self, min_closes: int) -> None:
+        self.min_closes = min_closes
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data, at = envelope.payload, envelope.occurred_at
+        mode, owner = data["account_kind"], data["owner_id"]
+        if owner is None or mode not in ROI_MODES:
+            return
+        user_id, week = str(owner), week_of(at)
+        current = _current(conn, "roi", week, user_id, mode)
+        closes = (current.closes if current else 0) + (envelope.type == "PositionClosed")
+        capital = Decimal(str(data["week_capital"]))
+        score = roi(Decimal(str(data["week_pnl"])), capital)
+        if current is not None and current.score == score:
+            at = current.reached_at  # ties go to whoever reached the score first
+        row = _row("roi", week, user_id, score, at, mode=mode)
+        row.update(closes=closes, ranked=closes >= self.min_closes and capital > 0)
+        upsert(conn, board_scores, [row], ["board", "period", "mode", "user_id"])
+
+
+ROI_MODES = ("practice", "live")
+_ROI_PLACES = Decimal("0.000001")
+
+
+def roi(pnl: Decimal, capital: Decimal) -> Decimal:
+    """P&L over capital as a fraction (0.125 is +12.5 %), to six places; 0 without capital."""
+    if capital <= 0:
+        return Decimal(0)
+    return (pnl / capital).quantize(_ROI_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _current(conn: Connection, board: str, period: str, user_id: str, mode: str) -> Any:
+    return conn.execute(
+        select(board_scores).where(
             board_scores.c.board == board,
             board_scores.c.period == period,
-            board_scores.c.mode == ANY_MODE,
+            board_scores.c.mode == mode,
             board_scores.c.user_id == user_id,
         )
-    ).scalar()
-    return found if found is not None else Decimal(0)
+    ).first()
 
 
-def _row(board: str, period: str, user_id: str, score: Decimal, at: datetime) -> dict[str, Any]:
+def _score(conn: Connection, board: str, period: str, user_id: str) -> Decimal:
+    found = _current(conn, board, period, user_id, ANY_MODE)
+    return found.score if found is not None else Decimal(0)
+
+
+def _row(
+    board: str, period: str, user_id: str, score: Decimal, at: datetime, mode: str = ANY_MODE
+) -> dict[str, Any]:
     return {
         "board": board,
         "period": period,
-        "mode": ANY_MODE,
+        "mode": mode,
         "user_id": user_id,
         "score": score,
         "reached_at": at,
         "ranked": True,
+        "closes": 0,
     }
 
 
 PLAYERS, XP_BOARDS = Players(), XpBoards()
-PROJECTIONS = (PLAYERS, XP_BOARDS)
+ROI_BOARDS = RoiBoards(DEFAULT_RULES.roi_min_closes)
+PROJECTIONS = (PLAYERS, XP_BOARDS, ROI_BOARDS)

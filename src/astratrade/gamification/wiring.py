@@ -8,7 +8,7 @@ from astratrade.gamification import handlers
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.adapters.repository import SqlGamificationUnitOfWork
 from astratrade.gamification.domain.rules import ProgressionRules
-from astratrade.gamification.projections import PLAYERS, PROJECTIONS, XP_BOARDS
+from astratrade.gamification.projections import PLAYERS, PROJECTIONS, ROI_BOARDS, XP_BOARDS
 from astratrade.infrastructure import projections
 from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.unit_of_work import shared_transaction
@@ -40,13 +40,18 @@ def wire(
     bus.subscribe("PositionClosed", on_position_closed, source="trading", consumer="gamification")
     projections.subscribe(bus, PLAYERS, writer, clock)
 
-    async def project_xp(envelope: Envelope) -> None:
-        await projections.apply_once(writer, XP_BOARDS, envelope, clock.now())
-        if boards is not None:  # then its Redis index, from the rows just written
-            await refresh_index(boards, read_db, str(envelope.payload["user_id"]))
+    def feed_board(board: Projection, user_field: str) -> None:
+        async def project(envelope: Envelope) -> None:
+            await projections.apply_once(writer, board, envelope, clock.now())
+            user_id = envelope.payload.get(user_field)
+            if boards is not None and user_id is not None:  # then its Redis index
+                await refresh_index(boards, read_db, str(user_id))
 
-    for event_type in sorted(XP_BOARDS.event_types):
-        bus.subscribe(event_type, project_xp, source=XP_BOARDS.source, consumer=XP_BOARDS.name)
+        for event_type in sorted(board.event_types):
+            bus.subscribe(event_type, project, source=board.source, consumer=board.name)
+
+    feed_board(XP_BOARDS, "user_id")
+    feed_board(ROI_BOARDS, "owner_id")
     return PROJECTIONS
 
 

@@ -11,6 +11,7 @@ from trading_platform import new_trader
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.gamification import views
+from astratrade.gamification.projections import week_of
 from astratrade.shared.clock import ManualClock
 from astratrade.users.adapters.passwords import Argon2Hasher
 
@@ -48,11 +49,16 @@ async def test_redis_answers_as_sql_and_refills_from_it(platform: Platform) -> N
     assert around == await views.around(platform.read_db, xp, users["cat"], 1)
     assert [s.rank for s in around] == [2, 3, 4]
     assert await views.around(platform.read_db, xp, "nobody", 1, index) == []
+    roi = views.Board("roi", week_of(platform.clock.now()), "practice")
+    assert await views.top(platform.read_db, roi, 10, index) == []
+    assert await views.around(platform.read_db, roi, users["cat"], 1, index) == []
 
     # Redis lost it all: the index refills from SQL, the same to the last field.
     for key in index.keys(xp):
         await index._redis.delete(key)
     assert await views.top(platform.read_db, xp, 10, index) == []
     async with platform.read_db.connect() as conn:
-        assert await index.load(conn) == 8  # four traders, all-time and this week
+        # Four traders on three boards: xp all-time and weekly, and the weekly practice ROI
+        # (where, with one close each, none ranks yet).
+        assert await index.load(conn) == 12
     assert await views.top(platform.read_db, xp, 10, index) == from_sql

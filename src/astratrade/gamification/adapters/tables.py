@@ -48,5 +48,6 @@ board_scores = Table(
     Column("score", ExactDecimal, nullable=False),
     Column("reached_at", UtcDateTime, nullable=False),
     Column("ranked", Boolean, nullable=False),  # meets the board's rule to rank (roi: 5 closes)
+    Column("closes", Integer, nullable=False, server_default="0"),  # roi: the period's closes
     Index("ix_gamification_board_rank", "board", "period", "mode", "score", "reached_at"),
 )

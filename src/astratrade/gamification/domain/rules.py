@@ -66,6 +66,11 @@ class ProgressionRules:
     max_leverage: int = 100
     achievement_xp: Mapping[Achievement, int] = field(default_factory=_achievement_xp)
     podium_prizes: tuple[int, ...] = (1000, 500, 250)  # XP for places 1, 2, 3
+    # Boards and tournaments: closes needed to rank.
+    roi_min_closes: int = 5  # in the week, on the weekly ROI boards
+    tournament_min_closes: int = 3
+    # Live trading: a level earned in practice.
+    live_min_practice_level: int = 3
     # Achievement thresholds.
     novice_closes: int = 10
     expert_closes: int = 100
