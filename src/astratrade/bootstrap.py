@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +36,11 @@ from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
-from astratrade.trading.domain.commands import OpenPracticeAccount, SetLeverageLimit
+from astratrade.trading.domain.commands import (
+    OpenPracticeAccount,
+    OpenTournamentAccount,
+    SetLeverageLimit,
+)
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
@@ -68,6 +72,7 @@ class Platform:
     feed: PriceFeed | None
     projections: tuple[Projection, ...] = ()
     boards: RedisBoards | None = None  # the boards' Redis index, when Redis is configured
+    timers: tuple[Callable[[], Awaitable[None]], ...] = ()  # besides trading's, as time moves
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -96,14 +101,21 @@ class Platform:
         await self.db.dispose()
         await self.read_db.dispose()
 
+    async def on_time(self) -> None:
+        """What is due as time moves: funding, then the tournaments that ended."""
+        await self.trading.on_time()
+        for timer in self.timers:
+            await timer()
+
     async def _keep_time(self) -> None:
-        # Funding samples each minute and pays each hour even when no quote arrives.
+        # Funding samples each minute and pays each hour even when no quote arrives;
+        # tournaments end on time even when nobody trades.
         while True:
             await asyncio.sleep(1)
             try:
-                await self.trading.on_time()
+                await self.on_time()
             except Exception:
-                logger.exception("funding schedule failed")
+                logger.exception("a timed job failed")
 
 
 def bootstrap(
@@ -175,6 +187,19 @@ def bootstrap(
     async def open_practice_account(envelope: Envelope) -> None:
         await bus.execute(OpenPracticeAccount(owner_id=str(envelope.payload["user_id"])))
 
+    async def open_tournament_account(envelope: Envelope) -> None:
+        entry = envelope.payload
+        await bus.execute(
+            OpenTournamentAccount(
+                owner_id=str(entry["user_id"]),
+                account_id=str(entry["account_id"]),
+                starting_capital=Decimal(str(entry["starting_capital"])),
+                markets=tuple(entry["markets"]),
+                opens_at=datetime.fromisoformat(str(entry["starts_at"])),
+                closes_at=datetime.fromisoformat(str(entry["ends_at"])),
+            )
+        )
+
     async def follow_leverage_unlock(envelope: Envelope) -> None:
         # The progression context's unlock, kept in trading's own read model.
         await bus.execute(
@@ -190,16 +215,19 @@ def bootstrap(
     boards = None
     if settings.redis_url is not None:
         boards = RedisBoards(streams.connect(settings.redis_url), settings.redis_prefix)
-    gamification_read_models = gamification_wiring.wire(
+    gamification = gamification_wiring.wire(
         bus, engine=db, read_db=read_db, writer=writer, publisher=publisher, clock=clock,
-        rules=DEFAULT_RULES, boards=boards,
+        rules=DEFAULT_RULES, markets=list(markets), boards=boards,
     )  # fmt: skip
     read_models: tuple[Projection, ...] = (
         *TRADING_PROJECTIONS,
         *user_read_models,
-        *gamification_read_models,
+        *gamification.projections,
     )
     bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
+    bus.subscribe(
+        "TournamentJoined", open_tournament_account, source="gamification", consumer="trading"
+    )
     bus.subscribe(
         "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
     )
@@ -220,6 +248,7 @@ def bootstrap(
         feed,
         read_models,
         boards,
+        gamification.on_time,
     )
 
 

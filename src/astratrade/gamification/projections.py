@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from astratrade.gamification.adapters.tables import board_scores, players
+from astratrade.gamification.adapters.tables import board_scores, players, tournament_standings
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
@@ -91,6 +91,52 @@ class RoiBoards:
         upsert(conn, board_scores, [row], ["board", "period", "mode", "user_id"])
 
 
+class TournamentBoards:
+    """Each entrant's live tournament standing: ROI of the tournament account, (collateral -
+    starting capital) / starting capital, realized at each close before the end. Rows are
+    keyed by account: the join (gamification) and the account's closes (trading) come on
+    different streams, and either may arrive first."""
+
+    name = "gamification.tournament_boards"
+    source = "trading"  # and TournamentJoined from gamification: see wiring
+    event_types = frozenset({"TournamentJoined", "PositionClosed", "AccountLiquidated"})
+    tables: tuple[Table, ...] = (tournament_standings,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data, at = envelope.payload, envelope.occurred_at
+        if envelope.type == "TournamentJoined":
+            account_id, user_id = str(data["account_id"]), str(data["user_id"])
+        elif data["account_kind"] == "tournament" and data["owner_id"] is not None:
+            account_id, user_id = str(data["account_id"]), str(data["owner_id"])
+        else:
+            return
+        found = conn.execute(
+            select(tournament_standings).where(tournament_standings.c.account_id == account_id)
+        ).first()
+        row: dict[str, Any] = dict(found._mapping) if found is not None else {
+            "account_id": account_id, "tournament_id": None, "user_id": user_id,
+            "starting_capital": None, "ends_at": None, "collateral": None, "closes": 0,
+            "score": Decimal(0), "reached_at": at,
+        }  # fmt: skip
+        if envelope.type == "TournamentJoined":
+            row.update(
+                tournament_id=str(data["tournament_id"]),
+                starting_capital=Decimal(str(data["starting_capital"])),
+                ends_at=_moment(data["ends_at"]),
+            )
+        elif row["ends_at"] is not None and at >= row["ends_at"]:
+            return  # after the end: the standings no longer move
+        else:
+            row["collateral"] = Decimal(str(data["collateral"]))
+            row["closes"] += envelope.type == "PositionClosed"
+        capital, collateral = row["starting_capital"], row["collateral"]
+        if capital is not None and collateral is not None:
+            score = roi(collateral - capital, capital)
+            if score != row["score"] or found is None:
+                row.update(score=score, reached_at=at)
+        upsert(conn, tournament_standings, [row], ["account_id"])
+
+
 ROI_MODES = ("practice", "live")
 _ROI_PLACES = Decimal("0.000001")
 
@@ -133,6 +179,11 @@ def _row(
     }
 
 
+def _moment(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 PLAYERS, XP_BOARDS = Players(), XpBoards()
 ROI_BOARDS = RoiBoards(DEFAULT_RULES.roi_min_closes)
-PROJECTIONS = (PLAYERS, XP_BOARDS, ROI_BOARDS)
+TOURNAMENT_BOARDS = TournamentBoards()
+PROJECTIONS = (PLAYERS, XP_BOARDS, ROI_BOARDS, TOURNAMENT_BOARDS)

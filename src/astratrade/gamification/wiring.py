@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.gamification import handlers
+from astratrade.gamification import handlers, tournament_handlers
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.adapters.repository import SqlGamificationUnitOfWork
+from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
 from astratrade.gamification.domain.rules import ProgressionRules
-from astratrade.gamification.projections import PLAYERS, PROJECTIONS, ROI_BOARDS, XP_BOARDS
+from astratrade.gamification.domain.tournaments import Tournament
+from astratrade.gamification.projections import (
+    PLAYERS,
+    PROJECTIONS,
+    ROI_BOARDS,
+    TOURNAMENT_BOARDS,
+    XP_BOARDS,
+)
 from astratrade.infrastructure import projections
 from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.unit_of_work import shared_transaction
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
+from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Envelope
 
 
@@ -27,15 +39,19 @@ def wire(
     publisher: EventPublisher,
     clock: Clock,
     rules: ProgressionRules,
+    markets: Sequence[str],
     boards: RedisBoards | None = None,
-) -> tuple[Projection, ...]:
-    """Subscribe the progression handler and the read models; return the read models."""
+) -> Wired:
+    """Subscribe the progression handler and the read models, register the tournament
+    commands; return the read models and what runs as the clock moves."""
+
+    def new_uow() -> SqlGamificationUnitOfWork:
+        return SqlGamificationUnitOfWork(engine, publisher, clock)
 
     async def on_position_closed(envelope: Envelope) -> None:
         close = handlers.closed_position(envelope, rules)
         if close is not None:
-            uow = SqlGamificationUnitOfWork(engine, publisher, clock)
-            await handlers.record_close(str(envelope.payload["owner_id"]), close, uow, rules)
+            await handlers.record_close(str(envelope.payload["owner_id"]), close, new_uow(), rules)
 
     bus.subscribe("PositionClosed", on_position_closed, source="trading", consumer="gamification")
     projections.subscribe(bus, PLAYERS, writer, clock)
@@ -52,7 +68,36 @@ def wire(
 
     feed_board(XP_BOARDS, "user_id")
     feed_board(ROI_BOARDS, "owner_id")
-    return PROJECTIONS
+
+    async def project_standing(envelope: Envelope) -> None:
+        await projections.apply_once(writer, TOURNAMENT_BOARDS, envelope, clock.now())
+
+    for event_type in sorted(TOURNAMENT_BOARDS.event_types):  # its own joins, trading's closes
+        source = "gamification" if event_type == "TournamentJoined" else "trading"
+        bus.subscribe(event_type, project_standing, source=source, consumer=TOURNAMENT_BOARDS.name)
+
+    async def create(cmd: CreateTournament) -> Tournament:
+        return await tournament_handlers.create_tournament(
+            cmd, new_uow(), tournament_id=new_id(), listed=markets, at=clock.now()
+        )
+
+    async def join(cmd: JoinTournament) -> tournament_handlers.Entry:
+        return await tournament_handlers.join_tournament(
+            cmd.tournament_id, cmd.user_id, new_uow(), rules, clock.now()
+        )
+
+    async def finish_tournaments() -> None:
+        await tournament_handlers.finish_due_tournaments(new_uow, rules, clock.now())
+
+    bus.register(CreateTournament, create)
+    bus.register(JoinTournament, join)
+    return Wired(PROJECTIONS, (finish_tournaments,))
+
+
+@dataclass(frozen=True, slots=True)
+class Wired:
+    projections: tuple[Projection, ...]
+    on_time: tuple[Callable[[], Awaitable[None]], ...]  # run whenever the clock moves
 
 
 async def refresh_index(boards: RedisBoards, read_db: AsyncEngine, user_id: str) -> None:

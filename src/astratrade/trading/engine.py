@@ -15,6 +15,7 @@ from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
     OpenPracticeAccount,
+    OpenTournamentAccount,
     PlaceOrder,
     ProcessQuotes,
     SetDailyLossLimit,
@@ -88,6 +89,10 @@ class TradingEngine:
         command(
             OpenPracticeAccount,
             lambda c, u: handlers.open_practice_account(c, u, venue, self._grant, now()),
+        )
+        command(
+            OpenTournamentAccount,
+            lambda c, u: handlers.open_tournament_account(c, u, venue, now()),
         )
         command(ProcessQuotes, self._process_quotes)
 

@@ -6,11 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from astratrade.shared.money import ZERO, plain
-from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
+from astratrade.trading.domain.account import (
+    Account,
+    AccountKind,
+    LeverageSettings,
+    TradingWindow,
+)
 from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
     OpenPracticeAccount,
+    OpenTournamentAccount,
     PlaceOrder,
     ProcessQuotes,
     SetDailyLossLimit,
@@ -101,6 +107,31 @@ async def open_practice_account(
     parties = await settlement(uow)
     account.deposit(grant, source=HOUSE_ID, reason="practice_grant", at=at)
     parties.house.adjust(-grant)
+    await uow.commit()
+    return account
+
+
+async def open_tournament_account(
+    cmd: OpenTournamentAccount, uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> Account:
+    """Idempotent by the account id the tournament chose. The capital comes from the house
+    and is all the account ever gets: tournament accounts take no deposits."""
+    existing = await uow.accounts.get(cmd.account_id)
+    if existing is not None:
+        return existing
+    account = Account.open(
+        cmd.account_id,
+        owner_id=cmd.owner_id,
+        kind=AccountKind.TOURNAMENT,
+        currency="USD",
+        default_leverage=venue.rules.default_leverage,
+        at=at,
+        window=TradingWindow(cmd.markets, cmd.opens_at, cmd.closes_at),
+    )
+    uow.accounts.add(account)
+    parties = await settlement(uow)
+    account.deposit(cmd.starting_capital, source=HOUSE_ID, reason="tournament_capital", at=at)
+    parties.house.adjust(-cmd.starting_capital)
     await uow.commit()
     return account
 

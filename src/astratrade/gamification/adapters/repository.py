@@ -1,14 +1,24 @@
-"""The gamification unit of work: traders' progression rows through a SqlUnitOfWork."""
+"""The gamification unit of work: traders' progression and tournaments through a
+SqlUnitOfWork."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Self
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.gamification.adapters.tables import traders
+from astratrade.gamification.adapters.tables import (
+    tournament_entries,
+    tournament_results,
+    tournament_standings,
+    tournaments,
+    traders,
+)
 from astratrade.gamification.domain.progress import Trader
+from astratrade.gamification.domain.tournaments import Placing, Tournament
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.bus import EventPublisher
@@ -44,10 +54,88 @@ class SqlTraderRepository:
         await conn.run_sync(upsert, traders, rows, ["user_id"])
 
 
+class SqlTournamentRepository:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._seen: dict[str, Tournament] = {}
+        self._new: set[str] = set()
+
+    async def get(self, tournament_id: str) -> Tournament | None:
+        conn = await self._uow.connection()
+        row = (
+            await conn.execute(select(tournaments).where(tournaments.c.id == tournament_id))
+        ).first()
+        if row is None:
+            return None
+        tournament = tournament_from_row(row._mapping)
+        self._see(tournament)
+        return tournament
+
+    def add(self, tournament: Tournament) -> None:
+        self._new.add(tournament.id)
+        self._see(tournament)
+
+    async def entry(self, tournament_id: str, user_id: str) -> str | None:
+        """The trader's tournament account, if they joined."""
+        conn = await self._uow.connection()
+        found = await conn.scalar(
+            select(tournament_entries.c.account_id).where(
+                tournament_entries.c.tournament_id == tournament_id,
+                tournament_entries.c.user_id == user_id,
+            )
+        )
+        return None if found is None else str(found)
+
+    async def due(self, now: datetime) -> list[str]:
+        """Tournaments past their end whose standings are not frozen yet."""
+        conn = await self._uow.connection()
+        rows = await conn.execute(
+            select(tournaments.c.id)
+            .where(tournaments.c.ends_at <= now, tournaments.c.finished_at.is_(None))
+            .order_by(tournaments.c.ends_at)
+        )
+        return [row.id for row in rows]
+
+    async def standings(self, tournament_id: str, min_closes: int) -> list[Placing]:
+        """The live standings read model, ranked: ROI, then who reached it first."""
+        conn = await self._uow.connection()
+        return await ranked_standings(conn, tournament_id, min_closes)
+
+    def _see(self, tournament: Tournament) -> None:
+        if not self._seen:
+            self._uow.on_commit(self._flush)
+        self._seen[tournament.id] = tournament
+        self._uow.track(tournament)
+
+    async def _flush(self, conn: AsyncConnection) -> None:
+        rows = [tournament_row(t) for t in self._seen.values()]
+        await conn.run_sync(upsert, tournaments, rows, ["id"])
+        entries = [
+            {"tournament_id": t.id, "user_id": user_id, "account_id": account_id,
+             "joined_at": at}
+            for t in self._seen.values()
+            for user_id, account_id, at in t.new_entries
+        ]  # fmt: skip
+        if entries:
+            await conn.execute(insert(tournament_entries), entries)
+        results = [
+            {"tournament_id": t.id, "rank": p.rank, "user_id": p.user_id, "score": p.score,
+             "closes": p.closes}
+            for t in self._seen.values()
+            for p in t.results
+        ]  # fmt: skip
+        if results:
+            await conn.execute(insert(tournament_results), results)
+        for tournament in self._seen.values():
+            tournament.new_entries.clear()
+            tournament.results = []
+
+
 class SqlGamificationUnitOfWork:
     def __init__(self, engine: AsyncEngine, publisher: EventPublisher, clock: Clock) -> None:
         self._sql = SqlUnitOfWork(engine, publisher, clock)
         self.traders = SqlTraderRepository(self._sql)
+        self.tournaments = SqlTournamentRepository(self._sql)
 
     async def __aenter__(self) -> Self:
         return self
@@ -99,3 +187,51 @@ def trader_from_row(row: Any) -> Trader:
         achievements=row["achievements"],
         version=row["version"],
     )
+
+
+def tournament_row(tournament: Tournament) -> dict[str, Any]:
+    return {
+        "id": tournament.id,
+        "version": tournament.version,
+        "name": tournament.name,
+        "markets": list(tournament.markets),
+        "starts_at": tournament.starts_at,
+        "ends_at": tournament.ends_at,
+        "starting_capital": tournament.starting_capital,
+        "max_entrants": tournament.max_entrants,
+        "min_level": tournament.min_level,
+        "entrants": tournament.entrants,
+        "created_at": tournament.created_at,
+        "finished_at": tournament.finished_at,
+    }
+
+
+def tournament_from_row(row: Any) -> Tournament:
+    return Tournament(
+        row["id"],
+        name=row["name"],
+        markets=row["markets"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        starting_capital=row["starting_capital"],
+        max_entrants=row["max_entrants"],
+        min_level=row["min_level"],
+        created_at=row["created_at"],
+        entrants=row["entrants"],
+        finished_at=row["finished_at"],
+        version=row["version"],
+    )
+
+
+async def ranked_standings(
+    conn: AsyncConnection, tournament_id: str, min_closes: int
+) -> list[Placing]:
+    s = tournament_standings.c
+    rows = await conn.execute(
+        select(s.user_id, s.score, s.closes, s.reached_at).where(
+            s.tournament_id == tournament_id, s.closes >= min_closes
+        )
+    )
+    # Few entrants per tournament: rank in Python, exactly (scores are exact decimals).
+    ordered = sorted(rows, key=lambda r: (-Decimal(r.score), r.reached_at, r.user_id))
+    return [Placing(i + 1, r.user_id, Decimal(r.score), r.closes) for i, r in enumerate(ordered)]

@@ -51,3 +51,56 @@ board_scores = Table(
     Column("closes", Integer, nullable=False, server_default="0"),  # roi: the period's closes
     Index("ix_gamification_board_rank", "board", "period", "mode", "score", "reached_at"),
 )
+
+tournaments = Table(
+    "gamification_tournaments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("markets", JSON, nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False, index=True),
+    Column("starting_capital", ExactDecimal, nullable=False),
+    Column("max_entrants", Integer, nullable=False),
+    Column("min_level", Integer, nullable=False),
+    Column("entrants", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+tournament_entries = Table(
+    "gamification_tournament_entries",
+    metadata,
+    Column("tournament_id", String(36), primary_key=True),
+    Column("user_id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False, unique=True),
+    Column("joined_at", UtcDateTime, nullable=False),
+)
+
+# The frozen standings of a finished tournament (part of the Tournament aggregate).
+tournament_results = Table(
+    "gamification_tournament_results",
+    metadata,
+    Column("tournament_id", String(36), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("user_id", String(36), nullable=False),
+    Column("score", ExactDecimal, nullable=False),
+    Column("closes", Integer, nullable=False),
+)
+
+# Read model: each entrant's live standing, from TournamentJoined and the tournament
+# account's closes (an account's row may come from either first).
+tournament_standings = Table(
+    "gamification_tournament_standings",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("tournament_id", String(36), index=True),
+    Column("user_id", String(36), nullable=False),
+    Column("starting_capital", ExactDecimal),
+    Column("ends_at", UtcDateTime),
+    Column("collateral", ExactDecimal),
+    Column("closes", Integer, nullable=False),
+    Column("score", ExactDecimal, nullable=False),
+    Column("reached_at", UtcDateTime, nullable=False),
+)

@@ -8,6 +8,8 @@ built from XpAwarded alone; `total` is the trader's XP after it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from astratrade.shared.messages import Event
 
@@ -58,3 +60,38 @@ class AchievementUnlocked(GamificationEvent):
     user_id: str
     achievement: str
     xp: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TournamentCreated(GamificationEvent):
+    tournament_id: str
+    name: str
+    markets: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    starting_capital: Decimal
+    max_entrants: int
+    min_level: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TournamentJoined(GamificationEvent):
+    """Trading opens the entrant's tournament account (account_id) with the starting capital,
+    trading only the tournament's markets between its start and end."""
+
+    tournament_id: str
+    user_id: str
+    account_id: str
+    starting_capital: Decimal
+    markets: list[str]
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class TournamentFinished(GamificationEvent):
+    """Standings frozen; podium: the user ids of places 1-3 (fewer if fewer ranked)."""
+
+    tournament_id: str
+    podium: list[str]
+    ranked: int

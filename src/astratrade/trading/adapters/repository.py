@@ -31,7 +31,12 @@ from astratrade.trading.adapters.rows import (
     position_from_row,
     position_row,
 )
-from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
+from astratrade.trading.domain.account import (
+    Account,
+    AccountKind,
+    LeverageSettings,
+    TradingWindow,
+)
 from astratrade.trading.domain.orders import OrderStatus
 from astratrade.trading.domain.results import PeriodResults
 
@@ -149,6 +154,9 @@ class SqlAccountRepository:
                     row.results_day, row.day_pnl, row.results_week, row.week_pnl, row.week_capital
                 ),
                 daily_loss_limit=row.daily_loss_limit,
+                window=None
+                if row.markets is None
+                else TradingWindow(tuple(row.markets), row.opens_at, row.closes_at),
                 version=row.version,
             )
 
@@ -206,12 +214,16 @@ class SqlAccountRepository:
 
 
 def _account_row(account: Account) -> dict[str, object]:
+    window = account.window
     return {
         **_account_state(account),
         "owner_id": account.owner_id,
         "kind": account.kind.value,
         "currency": account.currency,
         "created_at": account.created_at,
+        "markets": None if window is None else list(window.markets),
+        "opens_at": None if window is None else window.opens_at,
+        "closes_at": None if window is None else window.closes_at,
     }
 
 

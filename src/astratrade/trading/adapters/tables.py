@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -34,6 +35,10 @@ accounts = Table(
     Column("results_week", Date),
     Column("week_pnl", ExactDecimal, nullable=False, server_default="0"),
     Column("week_capital", ExactDecimal, nullable=False, server_default="0"),
+    # A tournament account trades only its markets, between opens_at and closes_at.
+    Column("markets", JSON),
+    Column("opens_at", UtcDateTime),
+    Column("closes_at", UtcDateTime),
 )
 
 leverage = Table(

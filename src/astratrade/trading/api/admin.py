@@ -38,7 +38,11 @@ async def set_price(
 
 
 @router.post("/clock", response_model=ClockOut)
-async def set_clock(body: ClockIn, _admin: AdminUser, trading: Trading) -> ClockOut:
+async def set_clock(
+    body: ClockIn, _admin: AdminUser, trading: Trading, request: Request
+) -> ClockOut:
+    """Move the manual clock; what falls due (funding, tournaments ending) runs before the
+    answer."""
     clock = trading.clock
     if not isinstance(clock, ManualClock):
         raise Conflict("the clock is the system clock; start with ASTRATRADE_CLOCK=manual")
@@ -60,5 +64,5 @@ async def set_clock(body: ClockIn, _admin: AdminUser, trading: Trading) -> Clock
             clock.set(clock.now() + timedelta(microseconds=micros))
     except ValueError as error:
         raise ValidationFailed("now", str(error)) from error
-    await trading.on_time()
+    await request.app.state.platform.on_time()
     return ClockOut(now=clock.now())

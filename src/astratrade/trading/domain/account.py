@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -41,6 +42,18 @@ class LeverageSettings(dict[str, Decimal]):
         return self.default
 
 
+@dataclass(frozen=True, slots=True)
+class TradingWindow:
+    """A tournament account's bounds: only its markets, only from opens_at to closes_at."""
+
+    markets: tuple[str, ...]
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, at: datetime) -> bool:
+        return self.opens_at <= at < self.closes_at
+
+
 class Account(Aggregate):
     aggregate_type = "trading_account"
 
@@ -58,6 +71,7 @@ class Account(Aggregate):
         open_orders: Iterable[Order] = (),
         results: PeriodResults | None = None,
         daily_loss_limit: Decimal | None = None,
+        window: TradingWindow | None = None,
         version: int = 0,
     ) -> None:
         super().__init__(account_id, version)
@@ -71,6 +85,7 @@ class Account(Aggregate):
         self.open_orders: dict[str, Order] = {o.id: o for o in open_orders}
         self.results = results or PeriodResults()
         self.daily_loss_limit = daily_loss_limit  # set by the trader; None: no limit
+        self.window = window
         # What changed since the last save, so the repository writes only that.
         self.dirty_orders: dict[str, Order] = {}
         self.dirty_positions: set[str] = set()
@@ -88,6 +103,7 @@ class Account(Aggregate):
         currency: str,
         default_leverage: Decimal,
         at: datetime,
+        window: TradingWindow | None = None,
     ) -> Account:
         account = cls(
             account_id,
@@ -97,6 +113,7 @@ class Account(Aggregate):
             collateral=ZERO,
             leverage=LeverageSettings(default_leverage),
             created_at=at,
+            window=window,
         )
         account.row_changed = True
         account.record(

@@ -62,6 +62,18 @@ class OpenPracticeAccount(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OpenTournamentAccount(Command):
+    """From gamification's TournamentJoined: the entrant's account, with the starting capital."""
+
+    owner_id: str
+    account_id: str
+    starting_capital: Decimal
+    markets: tuple[str, ...]
+    opens_at: datetime
+    closes_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProcessQuotes(Command):
     """New marks: run triggers, limit fills and liquidations for the markets quoted."""
 

@@ -156,6 +156,11 @@ def admit(account: Account, order: Order, venue: Venue, unlocked: Decimal) -> No
     resting = _will_rest(order, venue.marks[order.market])
     if resting and len(account.open_orders) >= venue.rules.max_open_orders:
         raise OrderRejected(f"an account may hold {venue.rules.max_open_orders} open orders")
+    window = account.window
+    if window is not None and order.market not in window.markets:
+        raise InvalidOrder(
+            "market", f"this tournament account trades {', '.join(window.markets)} only"
+        )
     position = account.positions.get(order.market)
     if order.reduce_only:
         if position is None or position.side_sign == order.side.sign:
@@ -165,6 +170,11 @@ def admit(account: Account, order: Order, venue: Venue, unlocked: Decimal) -> No
         return
     if only_reduces(account, order):
         return
+    if window is not None and not window.is_open(order.created_at):
+        raise OrderRejected(
+            f"this tournament account trades from {window.opens_at.isoformat()} "
+            f"until {window.closes_at.isoformat()}; outside that, only reducing is allowed"
+        )
     if account.loss_limit_reached(order.created_at):
         limit = account.daily_loss_limit or ZERO
         raise LossLimitReached(

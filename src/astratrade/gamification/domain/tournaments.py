@@ -1,0 +1,183 @@
+"""The Tournament aggregate: who may join and until when, and its frozen result.
+
+A tournament runs from `starts_at` to `ends_at`; anyone at `min_level` or above may join
+before the end while places last, and gets a tournament account with the starting capital
+(opened by trading, no deposits). Standings rank by ROI of that account from the
+`tournament_min_closes`th close; when the clock passes the end they are frozen and the top 3
+get their prizes, once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from astratrade.gamification.domain import events
+from astratrade.shared.errors import Conflict, DomainError, ValidationFailed
+from astratrade.shared.messages import Aggregate
+
+MAX_CAPITAL = Decimal(1_000_000_000)
+MAX_ENTRANTS = 100_000
+# Tournament accounts get ids derived from (tournament, user): a join delivered twice opens
+# one account.
+_ACCOUNTS = uuid.UUID("6f1c4a52-3b0e-4d5e-9a61-0c7f1e2d9b40")
+
+
+class Status(StrEnum):
+    UPCOMING = "upcoming"
+    RUNNING = "running"
+    ENDED = "ended"  # past its end, standings not frozen yet
+    FINISHED = "finished"
+
+
+class LevelTooLow(DomainError):
+    code = "level_too_low"
+
+
+@dataclass(frozen=True, slots=True)
+class Placing:
+    rank: int
+    user_id: str
+    score: Decimal
+    closes: int
+
+
+def account_id_for(tournament_id: str, user_id: str) -> str:
+    return str(uuid.uuid5(_ACCOUNTS, f"{tournament_id}:{user_id}"))
+
+
+class Tournament(Aggregate):
+    aggregate_type = "tournament"
+
+    def __init__(
+        self,
+        tournament_id: str,
+        *,
+        name: str,
+        markets: Sequence[str],
+        starts_at: datetime,
+        ends_at: datetime,
+        starting_capital: Decimal,
+        max_entrants: int,
+        min_level: int,
+        created_at: datetime,
+        entrants: int = 0,
+        finished_at: datetime | None = None,
+        version: int = 0,
+    ) -> None:
+        super().__init__(tournament_id, version)
+        self.name = name
+        self.markets = tuple(markets)
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.starting_capital = starting_capital
+        self.max_entrants = max_entrants
+        self.min_level = min_level
+        self.created_at = created_at
+        self.entrants = entrants
+        self.finished_at = finished_at
+        # What the repository writes besides the row: new entries, and the frozen results.
+        self.new_entries: list[tuple[str, str, datetime]] = []
+        self.results: list[Placing] = []
+
+    @classmethod
+    def create(
+        cls,
+        tournament_id: str,
+        *,
+        name: str,
+        markets: Sequence[str],
+        listed: Sequence[str],
+        starts_at: datetime,
+        ends_at: datetime,
+        starting_capital: Decimal,
+        max_entrants: int,
+        min_level: int,
+        at: datetime,
+    ) -> Tournament:
+        name = name.strip()
+        if not 1 <= len(name) <= 80:
+            raise ValidationFailed("name", "name must be 1 to 80 characters")
+        chosen = sorted(set(markets))
+        unknown = [m for m in chosen if m not in listed]
+        if not chosen or unknown:
+            raise ValidationFailed(
+                "markets", f"markets must be some of {', '.join(listed)}; got {list(markets)}"
+            )
+        for name_, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+            if moment.tzinfo is None:
+                raise ValidationFailed(name_, f"{name_} must carry a timezone")
+        if ends_at <= starts_at:
+            raise ValidationFailed("ends_at", "ends_at must be after starts_at")
+        if ends_at <= at:
+            raise ValidationFailed("ends_at", "ends_at must be in the future")
+        if not Decimal(0) < starting_capital <= MAX_CAPITAL:
+            raise ValidationFailed(
+                "starting_capital", f"starting_capital must be above 0 and at most {MAX_CAPITAL}"
+            )
+        if not 2 <= max_entrants <= MAX_ENTRANTS:
+            raise ValidationFailed("max_entrants", f"max_entrants must be 2 to {MAX_ENTRANTS}")
+        if min_level < 1:
+            raise ValidationFailed("min_level", "min_level must be at least 1")
+        tournament = cls(
+            tournament_id, name=name, markets=chosen, starts_at=starts_at, ends_at=ends_at,
+            starting_capital=starting_capital, max_entrants=max_entrants, min_level=min_level,
+            created_at=at,
+        )  # fmt: skip
+        tournament.record(
+            events.TournamentCreated(
+                tournament_id=tournament_id, name=name, markets=chosen, starts_at=starts_at,
+                ends_at=ends_at, starting_capital=starting_capital, max_entrants=max_entrants,
+                min_level=min_level,
+            )
+        )  # fmt: skip
+        return tournament
+
+    def status(self, now: datetime) -> Status:
+        if self.finished_at is not None:
+            return Status.FINISHED
+        if now >= self.ends_at:
+            return Status.ENDED
+        return Status.RUNNING if now >= self.starts_at else Status.UPCOMING
+
+    def join(self, user_id: str, level: int, at: datetime) -> str:
+        """Enter the trader; return their tournament account's id. (A second join of the
+        same trader is answered by the use case before it gets here.)"""
+        if at >= self.ends_at:
+            raise Conflict(f"tournament {self.name!r} is over")
+        if self.entrants >= self.max_entrants:
+            raise Conflict(f"tournament {self.name!r} is full ({self.max_entrants} entrants)")
+        if level < self.min_level:
+            raise LevelTooLow(
+                f"tournament {self.name!r} needs level {self.min_level}; yours is {level}"
+            )
+        self.entrants += 1
+        account_id = account_id_for(self.id, user_id)
+        self.new_entries.append((user_id, account_id, at))
+        self.record(
+            events.TournamentJoined(
+                tournament_id=self.id, user_id=user_id, account_id=account_id,
+                starting_capital=self.starting_capital, markets=list(self.markets),
+                starts_at=self.starts_at, ends_at=self.ends_at,
+            )
+        )  # fmt: skip
+        return account_id
+
+    def finish(self, standings: Sequence[Placing], at: datetime, podium_size: int) -> list[Placing]:
+        """Freeze the standings (ranked entrants, best first); return the podium."""
+        if self.finished_at is not None:
+            raise Conflict(f"tournament {self.name!r} already finished")
+        if at < self.ends_at:
+            raise Conflict(f"tournament {self.name!r} runs until {self.ends_at.isoformat()}")
+        self.finished_at = at
+        self.results = list(standings)
+        podium = self.results[:podium_size]
+        self.record(
+            events.TournamentFinished(
+                tournament_id=self.id, podium=[p.user_id for p in podium], ranked=len(self.results)
+            )
+        )
+        return podium

@@ -1,0 +1,106 @@
+"""Tournaments' use cases: create, join, and finish those the clock has ended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self
+
+from astratrade.gamification.domain.commands import CreateTournament
+from astratrade.gamification.domain.progress import Trader
+from astratrade.gamification.domain.rules import ProgressionRules, level_for
+from astratrade.gamification.domain.tournaments import Placing, Tournament
+from astratrade.gamification.handlers import TraderRepository
+from astratrade.shared.errors import NotFound
+
+
+class TournamentRepository(Protocol):
+    async def get(self, tournament_id: str) -> Tournament | None: ...
+    def add(self, tournament: Tournament) -> None: ...
+    async def entry(self, tournament_id: str, user_id: str) -> str | None: ...
+    async def due(self, now: datetime) -> list[str]: ...
+    async def standings(self, tournament_id: str, min_closes: int) -> list[Placing]: ...
+
+
+class TournamentUnitOfWork(Protocol):
+    @property
+    def traders(self) -> TraderRepository: ...
+    @property
+    def tournaments(self) -> TournamentRepository: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def commit(self) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    tournament_id: str
+    account_id: str
+    joined_now: bool
+
+
+async def create_tournament(
+    new: CreateTournament,
+    uow: TournamentUnitOfWork,
+    *,
+    tournament_id: str,
+    listed: Sequence[str],
+    at: datetime,
+) -> Tournament:
+    async with uow:
+        tournament = Tournament.create(
+            tournament_id, name=new.name, markets=new.markets, listed=listed,
+            starts_at=new.starts_at, ends_at=new.ends_at, starting_capital=new.starting_capital,
+            max_entrants=new.max_entrants, min_level=new.min_level, at=at,
+        )  # fmt: skip
+        uow.tournaments.add(tournament)
+        await uow.commit()
+        return tournament
+
+
+async def join_tournament(
+    tournament_id: str,
+    user_id: str,
+    uow: TournamentUnitOfWork,
+    rules: ProgressionRules,
+    at: datetime,
+) -> Entry:
+    """Joining twice answers the first entry and changes nothing."""
+    async with uow:
+        tournament = await uow.tournaments.get(tournament_id)
+        if tournament is None:
+            raise NotFound(f"tournament {tournament_id} not found")
+        joined = await uow.tournaments.entry(tournament_id, user_id)
+        if joined is not None:
+            return Entry(tournament_id, joined, joined_now=False)
+        trader = await uow.traders.get(user_id)
+        level = trader.level if trader is not None else level_for(0, rules)
+        account_id = tournament.join(user_id, level, at)
+        await uow.commit()
+        return Entry(tournament_id, account_id, joined_now=True)
+
+
+async def finish_due_tournaments(
+    new_uow: Callable[[], TournamentUnitOfWork], rules: ProgressionRules, now: datetime
+) -> list[str]:
+    """Freeze the standings of every tournament the clock has ended, and pay its podium:
+    each in one transaction with the prizes, so they are paid once (a second finisher
+    conflicts on the tournament's version and changes nothing)."""
+    async with new_uow() as uow:
+        due = await uow.tournaments.due(now)
+    for tournament_id in due:
+        async with new_uow() as uow:
+            tournament = await uow.tournaments.get(tournament_id)
+            if tournament is None or tournament.finished_at is not None:
+                continue
+            standings = await uow.tournaments.standings(tournament_id, rules.tournament_min_closes)
+            podium = tournament.finish(standings, now, len(rules.podium_prizes))
+            for placing in podium:
+                trader = await uow.traders.get(placing.user_id)
+                if trader is None:
+                    trader = Trader.start(placing.user_id, rules)
+                    uow.traders.add(trader)
+                trader.award_podium(tournament_id, placing.rank, now, rules)
+            await uow.commit()
+    return due
