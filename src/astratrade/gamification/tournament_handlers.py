@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, Self
 
 from astratrade.gamification.domain.commands import CreateTournament
@@ -88,7 +88,7 @@ async def finish_due_tournaments(
     each in one transaction with the prizes, so they are paid once (a second finisher
     conflicts on the tournament's version and changes nothing)."""
     async with new_uow() as uow:
-        due = await uow.tournaments.due(now)
+        due = await uow.tournaments.due(now - timedelta(seconds=rules.tournament_settle_seconds))
     for tournament_id in due:
         async with new_uow() as uow:
             tournament = await uow.tournaments.get(tournament_id)

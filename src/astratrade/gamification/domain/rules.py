@@ -69,6 +69,9 @@ class ProgressionRules:
     # Boards and tournaments: closes needed to rank.
     roi_min_closes: int = 5  # in the week, on the weekly ROI boards
     tournament_min_closes: int = 3
+    # Standings freeze this long after a tournament's end, so the last closes before the end,
+    # still on their way through the event bus, are in them.
+    tournament_settle_seconds: int = 10
     # Live trading: a level earned in practice.
     live_min_practice_level: int = 3
     # Achievement thresholds.
