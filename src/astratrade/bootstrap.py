@@ -35,6 +35,7 @@ from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
+from astratrade.trading.adapters.read_models import SqlLiveAccess
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.domain.commands import (
     OpenPracticeAccount,
@@ -181,6 +182,7 @@ def bootstrap(
         clock=clock,
         practice_grant=settings.practice_starting_balance,
         insurance_seed=settings.insurance_fund_seed,
+        live_access=SqlLiveAccess(read_db),
     )
     trading.wire(bus)
 

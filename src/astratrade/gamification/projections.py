@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, select
 
@@ -98,7 +98,8 @@ class TournamentBoards:
     different streams, and either may arrive first."""
 
     name = "gamification.tournament_boards"
-    source = "trading"  # and TournamentJoined from gamification: see wiring
+    source = "trading"
+    sources: ClassVar[dict[str, str]] = {"TournamentJoined": "gamification"}
     event_types = frozenset({"TournamentJoined", "PositionClosed", "AccountLiquidated"})
     tables: tuple[Table, ...] = (tournament_standings,)
 

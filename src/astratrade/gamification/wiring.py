@@ -68,13 +68,7 @@ def wire(
 
     feed_board(XP_BOARDS, "user_id")
     feed_board(ROI_BOARDS, "owner_id")
-
-    async def project_standing(envelope: Envelope) -> None:
-        await projections.apply_once(writer, TOURNAMENT_BOARDS, envelope, clock.now())
-
-    for event_type in sorted(TOURNAMENT_BOARDS.event_types):  # its own joins, trading's closes
-        source = "gamification" if event_type == "TournamentJoined" else "trading"
-        bus.subscribe(event_type, project_standing, source=source, consumer=TOURNAMENT_BOARDS.name)
+    projections.subscribe(bus, TOURNAMENT_BOARDS, writer, clock)
 
     async def create(cmd: CreateTournament) -> Tournament:
         return await tournament_handlers.create_tournament(

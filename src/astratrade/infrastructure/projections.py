@@ -22,7 +22,7 @@ from astratrade.shared.messages import Envelope
 
 class Projection(Protocol):
     name: str  # also its consumer group and tracking name, e.g. "trading.account_activity"
-    source: str  # the context whose events it reads
+    source: str  # the context whose events it reads (an optional `sources` maps exceptions)
     event_types: frozenset[str]
     tables: tuple[Table, ...]  # what a rebuild clears
 
@@ -37,7 +37,16 @@ def subscribe(bus: MessageBus, projection: Projection, writer: Writer, clock: Cl
 
     project.__name__ = projection.name
     for event_type in sorted(projection.event_types):
-        bus.subscribe(event_type, project, source=projection.source, consumer=projection.name)
+        bus.subscribe(
+            event_type, project, source=source_of(projection, event_type), consumer=projection.name
+        )
+
+
+def source_of(projection: Projection, event_type: str) -> str:
+    """The context publishing `event_type`: the projection's source, unless its optional
+    `sources` mapping names another for that type."""
+    sources: dict[str, str] = getattr(projection, "sources", {})
+    return sources.get(event_type, projection.source)
 
 
 async def apply_once(

@@ -14,6 +14,7 @@ from astratrade.trading import handlers
 from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
+    OpenLiveAccount,
     OpenPracticeAccount,
     OpenTournamentAccount,
     PlaceOrder,
@@ -25,7 +26,7 @@ from astratrade.trading.domain.commands import (
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue import Venue
-from astratrade.trading.ports import TradingUnitOfWork
+from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,12 +46,14 @@ class TradingEngine:
         clock: Clock,
         practice_grant: Decimal,
         insurance_seed: Decimal,
+        live_access: LiveAccessQuery,
     ) -> None:
         self.venue = venue
         self.clock = clock
         self._uow_factory = uow_factory
         self._grant = practice_grant
         self._insurance_seed = insurance_seed
+        self._live_access = live_access
         self._lock = asyncio.Lock()
         self.schedule = FundingSchedule(venue.rules, clock.now())
 
@@ -89,6 +92,10 @@ class TradingEngine:
         command(
             OpenPracticeAccount,
             lambda c, u: handlers.open_practice_account(c, u, venue, self._grant, now()),
+        )
+        command(
+            OpenLiveAccount,
+            lambda c, u: handlers.open_live_account(c, u, venue, self._live_access, now()),
         )
         command(
             OpenTournamentAccount,

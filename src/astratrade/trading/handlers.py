@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from astratrade.shared.errors import Forbidden
 from astratrade.shared.money import ZERO, plain
 from astratrade.trading.domain.account import (
     Account,
@@ -15,6 +16,7 @@ from astratrade.trading.domain.account import (
 from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
+    OpenLiveAccount,
     OpenPracticeAccount,
     OpenTournamentAccount,
     PlaceOrder,
@@ -23,7 +25,7 @@ from astratrade.trading.domain.commands import (
     SetLeverage,
     SetLeverageLimit,
 )
-from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
+from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound, VenueUnavailable
 from astratrade.trading.domain.events import OrderTriggered
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
@@ -39,7 +41,7 @@ from astratrade.trading.domain.venue import (
     new_order,
     take,
 )
-from astratrade.trading.ports import TradingUnitOfWork
+from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
 
 HOUSE_ID = "system-house"
 INSURANCE_ID = "system-insurance"
@@ -111,6 +113,30 @@ async def open_practice_account(
     return account
 
 
+async def open_live_account(
+    cmd: OpenLiveAccount, uow: TradingUnitOfWork, venue: Venue, access: LiveAccessQuery,
+    at: datetime,
+) -> Account:  # fmt: skip
+    """Live trading needs a level earned in practice and a passed KYC check. Idempotent: a
+    trader has one live account; it starts empty (USDC arrives by deposit)."""
+    for account_id in await uow.accounts.ids_of_owner(cmd.owner_id):
+        existing = await uow.accounts.get(account_id)
+        if existing is not None and existing.kind is AccountKind.LIVE:
+            return existing
+    unlocked, kyc = await access(cmd.owner_id)
+    missing = [why for ok, why in ((unlocked, "reach level 3 in practice"),
+                                   (kyc, "pass the KYC check")) if not ok]  # fmt: skip
+    if missing:
+        raise Forbidden(f"live trading needs you to {' and '.join(missing)} first")
+    account = Account.open(
+        venue.ids(), owner_id=cmd.owner_id, kind=AccountKind.LIVE, currency="USDC",
+        default_leverage=venue.rules.default_leverage, at=at,
+    )  # fmt: skip
+    uow.accounts.add(account)
+    await uow.commit()
+    return account
+
+
 async def open_tournament_account(
     cmd: OpenTournamentAccount, uow: TradingUnitOfWork, venue: Venue, at: datetime
 ) -> Account:
@@ -138,6 +164,10 @@ async def open_tournament_account(
 
 async def place_order(cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime) -> Order:
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    if account.kind is AccountKind.LIVE:
+        raise VenueUnavailable(
+            "live orders go to Extended, and this deployment has no live venue connected"
+        )
     if cmd.client_order_id is not None:
         earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
         if earlier is not None:  # an idempotent retry: answer the original, do nothing else

@@ -51,6 +51,12 @@ class LeverageLimits(Protocol):
     async def set(self, owner_id: str, max_leverage: Decimal, at: datetime) -> None: ...
 
 
+class LiveAccessQuery(Protocol):
+    async def __call__(self, owner_id: str) -> tuple[bool, bool]:
+        """(practice level unlocked live trading, KYC passed) for the trader."""
+        ...
+
+
 class TradingUnitOfWork(Protocol):
     accounts: AccountRepository
     orders: OrderQueries

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, select
 
@@ -56,4 +56,28 @@ class AccountActivity:
         }
 
 
-PROJECTIONS = (AccountActivity(),)
+class LiveAccess:
+    """Who may open a live account: the practice level gamification unlocked, and the KYC
+    flag from users."""
+
+    name = "trading.live_access"
+    source = "gamification"
+    sources: ClassVar[dict[str, str]] = {"KycUpdated": "users"}  # published by another context
+    event_types = frozenset({"LiveTradingUnlocked", "KycUpdated"})
+    tables: tuple[Table, ...] = (t.live_access,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        owner_id = str(envelope.payload["user_id"])
+        found = conn.execute(select(t.live_access).where(t.live_access.c.owner_id == owner_id))
+        row = found.first()
+        access = dict(row._mapping) if row else {"owner_id": owner_id, "unlocked": False,
+                                                 "kyc": False}  # fmt: skip
+        if envelope.type == "LiveTradingUnlocked":
+            access["unlocked"] = True
+        else:
+            access["kyc"] = bool(envelope.payload["kyc"])
+        upsert(conn, t.live_access, [access], ["owner_id"])
+
+
+ACCOUNT_ACTIVITY, LIVE_ACCESS = AccountActivity(), LiveAccess()
+PROJECTIONS = (ACCOUNT_ACTIVITY, LIVE_ACCESS)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.deps import Bus, CurrentUser, Db
+from astratrade.entrypoints.deps import AdminUser, Bus, CurrentUser, Db
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.shared.errors import NotFound, ValidationFailed
 from astratrade.users import views
-from astratrade.users.domain.commands import LogIn, RefreshTokens, RegisterUser
+from astratrade.users.domain.commands import LogIn, RefreshTokens, RegisterUser, SetKyc
 from astratrade.users.domain.model import User
 from astratrade.users.handlers import TokenPair
 
@@ -109,3 +109,21 @@ def _tokens(pair: TokenPair) -> TokenResponse:
         token_type=pair.token_type,
         expires_in=pair.expires_in,
     )
+
+
+class KycIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kyc: bool
+
+
+class KycOut(BaseModel):
+    user_id: str
+    kyc: bool
+
+
+@router.put("/admin/users/{user_id}/kyc", response_model=KycOut, tags=["admin"])
+async def set_kyc(user_id: str, body: KycIn, _admin: AdminUser, bus: Bus) -> KycOut:
+    """Record the outcome of a user's identity check (admin only); live trading needs it."""
+    user: User = await bus.execute(SetKyc(user_id=user_id, kyc=body.kyc))
+    return KycOut(user_id=user.id, kyc=user.kyc)

@@ -13,7 +13,13 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.errors import Conflict, NotFound, Unauthorized
 from astratrade.shared.ids import IdFactory
 from astratrade.users.domain import rules
-from astratrade.users.domain.commands import LogIn, PromoteUser, RefreshTokens, RegisterUser
+from astratrade.users.domain.commands import (
+    LogIn,
+    PromoteUser,
+    RefreshTokens,
+    RegisterUser,
+    SetKyc,
+)
 from astratrade.users.domain.model import User
 from astratrade.users.ports import PasswordHasher, UsersUnitOfWork
 
@@ -131,6 +137,17 @@ async def promote_user(cmd: PromoteUser, uow: UsersUnitOfWork) -> User:
         if user is None:
             raise NotFound(f"no user named {cmd.username!r}")
         user.promote()
+        await uow.commit()
+    return user
+
+
+async def set_kyc(cmd: SetKyc, uow: UsersUnitOfWork) -> User:
+    """An admin records a user's identity check (live trading needs it)."""
+    async with uow:
+        user = await uow.users.get(cmd.user_id)
+        if user is None:
+            raise NotFound(f"user {cmd.user_id} not found")
+        user.set_kyc(cmd.kyc)
         await uow.commit()
     return user
 

@@ -12,7 +12,13 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory
 from astratrade.users import handlers
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
-from astratrade.users.domain.commands import LogIn, PromoteUser, RefreshTokens, RegisterUser
+from astratrade.users.domain.commands import (
+    LogIn,
+    PromoteUser,
+    RefreshTokens,
+    RegisterUser,
+    SetKyc,
+)
 from astratrade.users.domain.model import User
 from astratrade.users.handlers import TokenPair
 from astratrade.users.ports import PasswordHasher
@@ -55,3 +61,8 @@ def wire(
     bus.register(LogIn, log_in)
     bus.register(RefreshTokens, refresh)
     bus.register(PromoteUser, promote)
+
+    async def set_kyc(cmd: SetKyc) -> User:
+        return await handlers.set_kyc(cmd, uow())
+
+    bus.register(SetKyc, set_kyc)

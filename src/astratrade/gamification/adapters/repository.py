@@ -165,6 +165,7 @@ def trader_row(trader: Trader) -> dict[str, Any]:
         "first_trade_at": trader.first_trade_at,
         "liquidated": trader.liquidated,
         "achievements": sorted(trader.achievements),
+        "practice_xp": trader.practice_xp,
     }
 
 
@@ -185,6 +186,7 @@ def trader_from_row(row: Any) -> Trader:
         first_trade_at=row["first_trade_at"],
         liquidated=row["liquidated"],
         achievements=row["achievements"],
+        practice_xp=row["practice_xp"],
         version=row["version"],
     )
 

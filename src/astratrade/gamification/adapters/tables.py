@@ -26,6 +26,7 @@ traders = Table(
     Column("first_trade_at", UtcDateTime),
     Column("liquidated", Boolean, nullable=False),
     Column("achievements", JSON, nullable=False),
+    Column("practice_xp", Integer, nullable=False, server_default="0"),
 )
 
 # Read model of users' sign-ups: the names boards show.

@@ -47,6 +47,15 @@ class LeverageUnlocked(GamificationEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LiveTradingUnlocked(GamificationEvent):
+    """The level earned in practice alone reached the live-trading minimum (once); trading
+    opens live accounts to those who also passed KYC."""
+
+    user_id: str
+    practice_level: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class StreakUpdated(GamificationEvent):
     """The streak after the first XP-earning close of a UTC day (day: ISO date)."""
 

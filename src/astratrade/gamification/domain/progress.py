@@ -55,6 +55,7 @@ class Trader(Aggregate):
         first_trade_at: datetime | None = None,
         liquidated: bool = False,
         achievements: Iterable[str] = (),
+        practice_xp: int = 0,
         version: int = 0,
     ) -> None:
         # Its own aggregate id: the audit log keys events by (aggregate id, version), and
@@ -75,6 +76,9 @@ class Trader(Aggregate):
         self.first_trade_at = first_trade_at
         self.liquidated = liquidated  # ever
         self.achievements = {Achievement(a) for a in achievements}
+        # XP earned from practice closes (their streak days and achievements too): live
+        # trading opens at a level earned here, never through tournament prizes.
+        self.practice_xp = practice_xp
 
     @classmethod
     def start(cls, user_id: str, rules: ProgressionRules = DEFAULT_RULES) -> Trader:
@@ -90,6 +94,22 @@ class Trader(Aggregate):
         day's first XP-earning close, then any achievement it completes."""
         if close.account_kind == "tournament":
             return
+        before = self.xp
+        self._take_close(close, rules)
+        if close.account_kind == "practice":
+            self._practice(self.xp - before, rules)
+
+    def _practice(self, earned: int, rules: ProgressionRules) -> None:
+        was_unlocked = self.live_unlocked(rules)
+        self.practice_xp += earned
+        if self.live_unlocked(rules) and not was_unlocked:
+            level = level_for(self.practice_xp, rules)
+            self.record(events.LiveTradingUnlocked(user_id=self.user_id, practice_level=level))
+
+    def live_unlocked(self, rules: ProgressionRules) -> bool:
+        return level_for(self.practice_xp, rules) >= rules.live_min_practice_level
+
+    def _take_close(self, close: ClosedPosition, rules: ProgressionRules) -> None:
         self._count(close, rules)
         if close.liquidated:
             return

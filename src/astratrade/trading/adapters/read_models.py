@@ -46,6 +46,22 @@ class SqlOrderQueries:
             return order_from_row(row, fills.get(row.id, []))
 
 
+class SqlLiveAccess:
+    """Reads trading's live-access read model (trading.live_access)."""
+
+    def __init__(self, read_db: AsyncEngine) -> None:
+        self._db = read_db
+
+    async def __call__(self, owner_id: str) -> tuple[bool, bool]:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.live_access).where(t.live_access.c.owner_id == owner_id)
+                )
+            ).first()
+        return (False, False) if row is None else (bool(row.unlocked), bool(row.kyc))
+
+
 class SqlLeverageLimits:
     """Trading's read model of each trader's unlocked max leverage, held in memory."""
 

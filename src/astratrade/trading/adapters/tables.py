@@ -113,6 +113,15 @@ leverage_limits = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Read model: who may open a live account (gamification's unlock, users' KYC flag).
+live_access = Table(
+    "trading_live_access",
+    metadata,
+    Column("owner_id", String(36), primary_key=True),
+    Column("unlocked", Boolean, nullable=False),
+    Column("kyc", Boolean, nullable=False),
+)
+
 funding_payments = Table(
     "trading_funding",
     metadata,

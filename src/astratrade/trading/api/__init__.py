@@ -18,6 +18,7 @@ from astratrade.trading.api.schemas import (
     LeverageOut,
     LossLimitIn,
     MarketOut,
+    NewAccountIn,
     OrderIn,
     OrderOut,
     PositionOut,
@@ -27,6 +28,7 @@ from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import (
     CancelOrder,
     ClosePosition,
+    OpenLiveAccount,
     PlaceOrder,
     SetDailyLossLimit,
     SetLeverage,
@@ -96,6 +98,17 @@ async def list_accounts(user: CurrentUser, trading: Trading) -> list[AccountOut]
         return [views.account_view(a, trading.venue, trading.clock.now()) for a in accounts]
 
     return [AccountOut.model_validate(v) for v in await trading.run(load)]
+
+
+@router.post("/accounts", status_code=201, response_model=AccountOut)
+async def open_account(
+    _body: NewAccountIn, user: CurrentUser, bus: Bus, trading: Trading
+) -> AccountOut:
+    """Open the caller's live account: it needs level 3 earned in practice and a passed KYC
+    check (403 says which is missing). Opening it again answers the same account."""
+    account: Account = await bus.execute(OpenLiveAccount(owner_id=user.user_id))
+    view = views.account_view(account, trading.venue, trading.clock.now())
+    return AccountOut.model_validate(view)
 
 
 @router.get("/accounts/{account_id}", response_model=AccountOut)

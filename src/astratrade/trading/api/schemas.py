@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +72,14 @@ class LeverageOut(Out):
     account_id: str
     market: str
     leverage: DecimalOut
+
+
+class NewAccountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["live"] = Field(
+        description="live only: practice opens on sign-up, tournament accounts on joining"
+    )
 
 
 class LossLimitIn(BaseModel):

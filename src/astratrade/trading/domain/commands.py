@@ -62,6 +62,11 @@ class OpenPracticeAccount(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OpenLiveAccount(Command):
+    owner_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class OpenTournamentAccount(Command):
     """From gamification's TournamentJoined: the entrant's account, with the starting capital."""
 

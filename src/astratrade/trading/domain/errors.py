@@ -11,6 +11,7 @@ __all__ = [
     "LossLimitReached",
     "NotFound",
     "OrderRejected",
+    "VenueUnavailable",
 ]
 
 
@@ -26,6 +27,10 @@ class OrderRejected(DomainError):
 
 class InsufficientMargin(OrderRejected):
     code = "insufficient_margin"
+
+
+class VenueUnavailable(Conflict):
+    code = "venue_unavailable"
 
 
 class LossLimitReached(OrderRejected):

@@ -28,3 +28,9 @@ class RefreshTokens(Command):
 @dataclass(frozen=True, kw_only=True)
 class PromoteUser(Command):
     username: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetKyc(Command):
+    user_id: str
+    kyc: bool

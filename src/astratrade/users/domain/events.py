@@ -19,6 +19,16 @@ class UserRegistered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class KycUpdated(Event):
+    """The user's identity check passed (kyc true) or was withdrawn; live trading needs it."""
+
+    context: ClassVar[str] = "users"
+
+    user_id: str
+    kyc: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class UserPromoted(Event):
     context: ClassVar[str] = "users"
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from astratrade.shared.messages import Aggregate
 from astratrade.users.domain import rules
-from astratrade.users.domain.events import UserPromoted, UserRegistered
+from astratrade.users.domain.events import KycUpdated, UserPromoted, UserRegistered
 
 Role = Literal["trader", "admin"]
 ROLES: tuple[Role, ...] = ("trader", "admin")
@@ -72,6 +72,13 @@ class User(Aggregate):
             return
         self.role = "admin"
         self.record(UserPromoted(user_id=self.id, role=self.role))
+
+    def set_kyc(self, verified: bool) -> None:
+        """Record the outcome of the identity check; the same outcome again changes nothing."""
+        if self.kyc == verified:
+            return
+        self.kyc = verified
+        self.record(KycUpdated(user_id=self.id, kyc=verified))
 
     def rehash_password(self, password_hash: str) -> None:
         """Store a fresh hash of the same password (stronger hashing parameters)."""
