@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from astratrade.bootstrap import Platform
+from astratrade.trading.domain.commands import PlaceOrder
+from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.prices import Quote
 from astratrade.users.domain.commands import RegisterUser
 
@@ -22,3 +24,17 @@ async def new_trader(platform: Platform, name: str) -> tuple[str, str]:
 async def set_mark(platform: Platform, market: str, mark: str, index: str | None = None) -> None:
     quote = Quote(market, Decimal(mark), Decimal(index or mark), platform.clock.now())
     await platform.trading.on_quotes([quote])
+
+
+async def round_trip(
+    platform: Platform, owner: str, account: str, exit_mark: str, size: str = "1"
+) -> None:
+    """Buy `size` ETH at about 3000 and sell it at about `exit_mark`; wait for the events."""
+    await set_mark(platform, "ETH-USD", "3000")
+    for side in (Side.BUY, Side.SELL):
+        await platform.bus.execute(
+            PlaceOrder(owner_id=owner, account_id=account, market="ETH-USD", side=side,
+                       type=OrderType.MARKET, size=Decimal(size))
+        )  # fmt: skip
+        await set_mark(platform, "ETH-USD", exit_mark)
+    await platform.dispatcher.drain()

@@ -7,27 +7,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete
-from trading_platform import new_trader, set_mark
+from trading_platform import new_trader, round_trip
 
 from astratrade.bootstrap import Platform
 from astratrade.gamification import views
 from astratrade.gamification.adapters.tables import board_scores
 from astratrade.gamification.projections import RoiBoards, roi, week_of
 from astratrade.infrastructure.projections import rebuild
-from astratrade.trading.domain.commands import PlaceOrder
-from astratrade.trading.domain.orders import OrderType, Side
-
-
-async def round_trip(platform: Platform, owner: str, account: str, exit_mark: str) -> None:
-    """Buy 1 ETH at about 3000 and sell it at about `exit_mark`."""
-    await set_mark(platform, "ETH-USD", "3000")
-    for side in (Side.BUY, Side.SELL):
-        await platform.bus.execute(
-            PlaceOrder(owner_id=owner, account_id=account, market="ETH-USD", side=side,
-                       type=OrderType.MARKET, size=Decimal(1))
-        )  # fmt: skip
-        await set_mark(platform, "ETH-USD", exit_mark)
-    await platform.dispatcher.drain()
 
 
 async def collateral(platform: Platform, account: str) -> Decimal:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from trading_platform import new_trader, set_mark
+from trading_platform import new_trader, round_trip
 
 from astratrade.bootstrap import Platform
 from astratrade.gamification import tournament_views, views
@@ -20,22 +20,9 @@ from astratrade.infrastructure import event_store
 from astratrade.infrastructure.projections import rebuild
 from astratrade.shared.errors import Conflict
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.errors import OrderRejected
-from astratrade.trading.domain.orders import OrderType, Side
 
 HOUR = timedelta(hours=1)
-
-
-async def trip(platform: Platform, owner: str, account: str, exit_mark: str) -> None:
-    await set_mark(platform, "ETH-USD", "3000")
-    for side in (Side.BUY, Side.SELL):
-        await platform.bus.execute(
-            PlaceOrder(owner_id=owner, account_id=account, market="ETH-USD", side=side,
-                       type=OrderType.MARKET, size=Decimal(1))
-        )  # fmt: skip
-        await set_mark(platform, "ETH-USD", exit_mark)
-    await platform.dispatcher.drain()
 
 
 async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_once(
@@ -69,7 +56,7 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
     for name, (owner, account) in entrants.items():
         closes = 2 if name == "dee" else 3  # dee's best trade is not enough to rank
         for _ in range(closes):
-            await trip(platform, owner, account, exits[name])
+            await round_trip(platform, owner, account, exits[name])
     frozen, live = await tournament_views.board(platform.read_db, tournament.id, 3, 10)
     assert not frozen
     assert [p.username for p in live] == ["ann", "ben", "cal"]
@@ -82,7 +69,7 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
     platform.clock.advance(HOUR.total_seconds())  # type: ignore[attr-defined]
     owner, account = entrants["ben"]
     with pytest.raises(OrderRejected, match="only reducing"):
-        await trip(platform, owner, account, "3500")  # over: no new exposure
+        await round_trip(platform, owner, account, "3500")  # over: no new exposure
     await platform.on_time()
     frozen, _ = await tournament_views.board(platform.read_db, tournament.id, 3, 10)
     assert not frozen  # ended; closes still on their way get a moment to land

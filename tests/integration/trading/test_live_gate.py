@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from trading_platform import new_trader, set_mark
+from trading_platform import new_trader, round_trip
 
 from astratrade.bootstrap import Platform
 from astratrade.shared.errors import Forbidden
@@ -19,14 +19,8 @@ from astratrade.users.domain.commands import SetKyc
 
 async def ten_practice_closes(platform: Platform, owner: str, account: str) -> None:
     """500 XP: 10 x 10 per close, a 50 streak bonus, FIRST_TRADE and TRADER_NOVICE."""
-    await set_mark(platform, "ETH-USD", "3000")
     for _ in range(10):
-        for side in (Side.BUY, Side.SELL):
-            await platform.bus.execute(
-                PlaceOrder(owner_id=owner, account_id=account, market="ETH-USD", side=side,
-                           type=OrderType.MARKET, size=Decimal("0.1"))
-            )  # fmt: skip
-    await platform.dispatcher.drain()
+        await round_trip(platform, owner, account, "3000", size="0.1")
 
 
 async def test_live_needs_a_practice_level_and_kyc(platform: Platform) -> None:
