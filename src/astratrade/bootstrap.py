@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
+from astratrade.financial.projections import PROJECTIONS as FINANCIAL_PROJECTIONS
 from astratrade.gamification import wiring as gamification_wiring
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.domain.rules import DEFAULT_RULES
@@ -212,7 +213,7 @@ def bootstrap(
         )
 
     user_read_models = (UserProgress(settings.default_unlocked_leverage),)
-    for projection in (*TRADING_PROJECTIONS, *user_read_models):
+    for projection in (*TRADING_PROJECTIONS, *user_read_models, *FINANCIAL_PROJECTIONS):
         projections.subscribe(bus, projection, writer, clock)
     boards = None
     if settings.redis_url is not None:
@@ -225,6 +226,7 @@ def bootstrap(
         *TRADING_PROJECTIONS,
         *user_read_models,
         *gamification.projections,
+        *FINANCIAL_PROJECTIONS,
     )
     bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
     bus.subscribe(

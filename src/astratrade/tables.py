@@ -1,8 +1,16 @@
 """Imports every context's table module, so the shared metadata knows all tables."""
 
+from astratrade.financial.adapters import tables as financial_tables
 from astratrade.gamification.adapters import tables as gamification_tables
 from astratrade.infrastructure import event_store, tracking
 from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
-__all__ = ["event_store", "gamification_tables", "tracking", "trading_tables", "users_tables"]
+__all__ = [
+    "event_store",
+    "financial_tables",
+    "gamification_tables",
+    "tracking",
+    "trading_tables",
+    "users_tables",
+]

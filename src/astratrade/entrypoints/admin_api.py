@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from astratrade.entrypoints.deps import AdminUser, Db
+from astratrade.entrypoints.http import DecimalRoute
+from astratrade.entrypoints.reconciliation import reconciliation as reconciliation_of
+from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.infrastructure import event_store
 from astratrade.shared.errors import NotFound
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=DecimalRoute)
 
 
 class AuditEvent(BaseModel):
@@ -26,6 +29,34 @@ class AuditEvent(BaseModel):
     correlation_id: str | None
     causation_id: str | None
     payload: dict[str, Any]
+
+
+class GapOut(BaseModel):
+    account: str
+    ledger: DecimalOut
+    trading: DecimalOut | None
+    gap: DecimalOut
+    unposted_events: list[str]
+
+
+class ReconciliationOut(BaseModel):
+    proven: bool
+    accounts: int
+    discrepancies: list[GapOut]
+
+
+@router.get("/reconciliation", response_model=ReconciliationOut)
+async def reconciliation(_admin: AdminUser, db: Db, request: Request) -> ReconciliationOut:
+    """Prove the ledger: it sums to zero and each account's ledger balance equals its
+    collateral in trading. Events on their way are delivered first."""
+    await request.app.state.platform.dispatcher.drain()
+    report = await reconciliation_of(db)
+    return ReconciliationOut(
+        proven=report.proven, accounts=report.accounts,
+        discrepancies=[GapOut(account=f.discrepancy.account, ledger=f.discrepancy.ledger,
+                              trading=f.discrepancy.trading, gap=f.discrepancy.gap,
+                              unposted_events=f.unposted_events) for f in report.findings],
+    )  # fmt: skip
 
 
 @router.get("/audit", response_model=list[AuditEvent])

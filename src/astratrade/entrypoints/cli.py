@@ -133,6 +133,35 @@ def projections_rebuild(name: str) -> None:
     asyncio.run(run())
 
 
+@app.command()
+def reconcile() -> None:
+    """Prove the ledger against trading: exit 0 when every account agrees, 1 with each
+    discrepancy (and the events behind it) listed otherwise."""
+    from astratrade.bootstrap import bootstrap
+    from astratrade.entrypoints.reconciliation import reconciliation
+
+    async def run() -> bool:
+        platform = bootstrap(Settings(price_feed="manual"))
+        await platform.start()  # delivers any event a stop left on its way
+        try:
+            await platform.dispatcher.drain()
+            report = await reconciliation(platform.read_db)
+        finally:
+            await platform.stop()
+        for finding in report.findings:
+            gap = finding.discrepancy
+            typer.echo(
+                f"DISCREPANCY {gap.account}: ledger {gap.ledger} trading {gap.trading} "
+                f"gap {gap.gap}" + "".join(f"\n  unposted {e}" for e in finding.unposted_events)
+            )
+        verdict = "proven" if report.proven else f"{len(report.findings)} discrepancies"
+        typer.echo(f"reconciliation of {report.accounts} accounts: {verdict}")
+        return report.proven
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
 Context = Annotated[str, typer.Option(help="the consuming context")]
 
 

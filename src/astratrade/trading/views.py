@@ -139,3 +139,10 @@ async def activity_of(db: AsyncEngine, account_id: str) -> dict[str, Any]:
                 "funding": zero, "liquidations": 0, "last_trade_at": None}  # fmt: skip
     data = dict(row._mapping)
     return {k: v for k, v in data.items() if k not in ("account_id", "owner_id")}
+
+
+async def collateral_by_account(db: AsyncEngine) -> dict[str, Decimal]:
+    """Every account's committed collateral (what the ledger must prove)."""
+    async with db.connect() as conn:
+        rows = await conn.execute(select(t.accounts.c.id, t.accounts.c.collateral))
+        return {row.id: row.collateral for row in rows}

@@ -1,0 +1,1 @@
+"""Financial: the double-entry ledger that proves every balance, and its reconciliation."""

@@ -1,0 +1,49 @@
+"""Reconciliation: the proof that the ledger and trading agree (pure).
+
+- The ledger sums to zero (every entry is balanced, so the whole must be).
+- Each trading account's ledger balance equals its collateral in trading.
+- The house's collateral in trading equals its ledger balance plus fee revenue (trading
+  keeps the fees it collects in the house account; the ledger books them as revenue)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from astratrade.financial.domain.ledger import EXTERNAL, FEE_REVENUE, HOUSE
+from astratrade.shared.money import ZERO
+
+LEDGER_ONLY = frozenset({FEE_REVENUE, EXTERNAL})  # accounts trading does not hold
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    account: str
+    ledger: Decimal
+    trading: Decimal | None  # None: the ledger total itself, or an account trading lacks
+
+    @property
+    def gap(self) -> Decimal:
+        return self.ledger - (self.trading or ZERO)
+
+
+def reconcile(
+    ledger: Mapping[str, Decimal], collateral: Mapping[str, Decimal]
+) -> list[Discrepancy]:
+    """Every disagreement, the ledger total first; empty when all is proven."""
+    found: list[Discrepancy] = []
+    total = sum(ledger.values(), ZERO)
+    if total != ZERO:
+        found.append(Discrepancy("(ledger total)", total, None))
+    expected = dict(ledger)
+    expected[HOUSE] = ledger.get(HOUSE, ZERO) + ledger.get(FEE_REVENUE, ZERO)
+    for account in sorted(set(collateral) | (set(ledger) - LEDGER_ONLY)):
+        if account not in collateral:
+            if expected.get(account, ZERO) != ZERO:
+                found.append(Discrepancy(account, expected[account], None))
+            continue
+        mine = expected.get(account, ZERO)
+        if mine != collateral[account]:
+            found.append(Discrepancy(account, mine, collateral[account]))
+    return found

@@ -1,0 +1,72 @@
+"""How trading's facts become journal entries (pure: payload in, entry out).
+
+Trading keeps each account's collateral; the ledger must prove it. Each fact below moves
+money between a trader's account and the platform's own, exactly as trading moved the
+collateral, so every trader's ledger balance equals its collateral in trading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from astratrade.financial.domain.ledger import FEE_REVENUE, HOUSE, INSURANCE, JournalEntry
+
+Payload = Mapping[str, Any]
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def deposit(p: Payload) -> dict[str, Decimal]:
+    """Money into an account from another (the house's practice grant, the insurance seed,
+    tournament capital)."""
+    return {p["account_id"]: _d(p["amount"]), p["source"]: -_d(p["amount"])}
+
+
+def fill(p: Payload) -> dict[str, Decimal]:
+    """Realized P&L against the house (the practice counterparty); the fee to revenue."""
+    realized, fee = _d(p["realized_pnl"]), _d(p["fee"])
+    return {p["account_id"]: realized - fee, HOUSE: -realized, FEE_REVENUE: fee}
+
+
+def funding(p: Payload) -> dict[str, Decimal]:
+    """payment > 0: the account paid the house; < 0: it received."""
+    return {p["account_id"]: -_d(p["payment"]), HOUSE: _d(p["payment"])}
+
+
+def liquidation(p: Payload) -> dict[str, Decimal]:
+    fee = _d(p["liquidation_fee"])
+    return {p["account_id"]: -fee, INSURANCE: fee}
+
+
+def shortfall(p: Payload) -> dict[str, Decimal]:
+    """Negative-balance protection: the fund (then the house) zeroes the account."""
+    return {
+        p["account_id"]: _d(p["amount"]),
+        INSURANCE: -_d(p["from_insurance"]),
+        HOUSE: -_d(p["from_house"]),
+    }
+
+
+RULES: dict[str, Callable[[Payload], dict[str, Decimal]]] = {
+    "CollateralDeposited": deposit,
+    "OrderFilled": fill,
+    "FundingPaid": funding,
+    "AccountLiquidated": liquidation,
+    "ShortfallCovered": shortfall,
+}
+KINDS = {
+    "CollateralDeposited": "deposit",
+    "OrderFilled": "trade",
+    "FundingPaid": "funding",
+    "AccountLiquidated": "liquidation_fee",
+    "ShortfallCovered": "insurance_payout",
+}
+
+
+def entry_for(event_type: str, event_id: str, at: datetime, payload: Payload) -> JournalEntry:
+    kind = payload.get("reason") if event_type == "CollateralDeposited" else KINDS[event_type]
+    return JournalEntry.of(event_id, str(kind), at, RULES[event_type](payload))
