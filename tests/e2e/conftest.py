@@ -15,11 +15,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -106,6 +106,21 @@ def assert_error(response: httpx.Response, status: int, field: str | None = None
 
 
 # -- the server -------------------------------------------------------------------------
+
+
+T = TypeVar("T")
+READ_MODEL_LAG = 5.0  # seconds: read models follow the events within moments
+
+
+def eventually(read: Callable[[], T], until: Callable[[T], bool]) -> T:
+    """Read until `until` holds or the read models' lag has passed; the last read either way
+    (the caller's assertions then say what was missing)."""
+    deadline = time.monotonic() + READ_MODEL_LAG
+    while True:
+        value = read()
+        if until(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
 
 
 def free_port() -> int:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
-from .conftest import Admin, Trader, assert_error
+from .conftest import Admin, Trader, assert_error, eventually
 
 
 def activity_after(trader: Trader, fills: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 5  # a read model: it follows the events within moments
-    while True:
+    def read() -> dict[str, Any]:
         response = trader.get(f"/accounts/{trader.account_id}/activity")
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
-        if body["fills"] >= fills or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
+        return body
+
+    return eventually(read, lambda body: body["fills"] >= fills)
 
 
 def test_activity_sums_the_accounts_fills(admin: Admin, new_trader: Any) -> None:

@@ -3,21 +3,19 @@ account answers 404), and reconciliation proves every account."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
-from .conftest import Admin, Server, Trader, assert_error
+from .conftest import Admin, Server, Trader, assert_error, eventually
 
 
 def ledger_after(trader: Trader, postings: int, **params: Any) -> dict[str, Any]:
-    deadline = time.monotonic() + 5  # the ledger follows trading's events within moments
-    while True:
+    def read() -> dict[str, Any]:
         body: dict[str, Any] = trader.get("/ledger", params={
             "account_id": trader.account_id, **params}).json()  # fmt: skip
-        if len(body["postings"]) >= postings or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
+        return body
+
+    return eventually(read, lambda body: len(body["postings"]) >= postings)
 
 
 def test_a_trader_reads_their_ledger_and_it_proves_their_balance(

@@ -3,19 +3,17 @@ account whose orders answer that no live venue is connected."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from .conftest import Admin, Trader, assert_error
+from .conftest import Admin, Trader, assert_error, eventually
 
 
 def open_live(trader: Trader, expect: int) -> Any:
-    deadline = time.monotonic() + 5  # the gate is a read model of other contexts' events
-    while True:
-        response = trader.post("/accounts", json={"kind": "live"})
-        if response.status_code == expect or time.monotonic() > deadline:
-            return response
-        time.sleep(0.05)
+    """The gate is a read model of other contexts' events: try until it has them."""
+    return eventually(
+        lambda: trader.post("/accounts", json={"kind": "live"}),
+        lambda response: response.status_code == expect,
+    )
 
 
 def test_live_accounts_open_at_level_three_with_kyc(admin: Admin, trader: Trader) -> None:

@@ -3,24 +3,22 @@ and more leverage; a 15x position refused before is accepted after; the boards s
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
-from .conftest import Admin, Trader, assert_error
+from .conftest import Admin, Trader, assert_error, eventually
 
 ETH = "ETH-USD"
 
 
 def progression_after(trader: Trader, xp: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 5  # read models follow the events within moments
-    while True:
+    def read() -> dict[str, Any]:
         response = trader.get("/progression/me")
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
-        if body["xp"] >= xp or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
+        return body
+
+    return eventually(read, lambda body: body["xp"] >= xp)
 
 
 def protected_close(admin: Admin, trader: Trader) -> None:

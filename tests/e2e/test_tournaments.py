@@ -3,26 +3,24 @@ joins and trades the tournament account, the manual clock ends it, the prizes la
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .conftest import Admin, Trader, assert_error
+from .conftest import Admin, Trader, assert_error, eventually
 from .test_progression import progression_after
 
 ETH = "ETH-USD"
 
 
 def standings_after(trader: Trader, url: str, closes: int) -> dict[str, Any]:
-    """The board once it shows `closes` closes (read models follow events within moments)."""
-    deadline = time.monotonic() + 5
-    while True:
+    """The board once it shows `closes` closes."""
+
+    def read() -> dict[str, Any]:
         board: dict[str, Any] = trader.get(f"{url}/leaderboard").json()
-        shown = [s["closes"] for s in board["standings"]]
-        if closes in shown or time.monotonic() > deadline:
-            return board
-        time.sleep(0.05)
+        return board
+
+    return eventually(read, lambda board: closes in [s["closes"] for s in board["standings"]])
 
 
 def create(admin: Admin, **changes: Any) -> dict[str, Any]:
