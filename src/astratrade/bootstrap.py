@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from astratrade.infrastructure.relay import OutboxRelay
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.shared.bus import EventPublisher, MessageBus
-from astratrade.shared.clock import Clock, ManualClock, SystemClock
+from astratrade.shared.clock import Clock, ManualClock, SystemClock, moment
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters.cache import AccountCache
@@ -198,8 +198,8 @@ def bootstrap(
                 account_id=str(entry["account_id"]),
                 starting_capital=Decimal(str(entry["starting_capital"])),
                 markets=tuple(entry["markets"]),
-                opens_at=datetime.fromisoformat(str(entry["starts_at"])),
-                closes_at=datetime.fromisoformat(str(entry["ends_at"])),
+                opens_at=moment(entry["starts_at"]),
+                closes_at=moment(entry["ends_at"]),
             )
         )
 

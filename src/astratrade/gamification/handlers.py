@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol, Self
 
 from astratrade.gamification.domain.closes import ACCOUNT_KINDS, ClosedPosition
 from astratrade.gamification.domain.progress import Trader
 from astratrade.gamification.domain.rules import ProgressionRules
+from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
 
 
@@ -40,7 +40,7 @@ def closed_position(envelope: Envelope, rules: ProgressionRules) -> ClosedPositi
         position_id=envelope.event_id,
         account_kind=kind,
         market=str(data["market"]),
-        opened_at=_moment(data["opened_at"]),
+        opened_at=moment(data["opened_at"]),
         closed_at=envelope.occurred_at,
         realized_pnl=Decimal(str(data["realized_pnl"])),
         liquidated=bool(data["liquidated"]),
@@ -68,7 +68,3 @@ def _protected(risk_at_stop: Any, unprotected_seconds: Decimal, rules: Progressi
     never went longer than the grace without one. A position opened and closed within the
     grace but never guarded is not protected."""
     return risk_at_stop is not None and unprotected_seconds <= rules.stop_grace_seconds
-
-
-def _moment(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -15,15 +15,16 @@ from sqlalchemy import Connection, Table, select
 from astratrade.gamification.adapters.tables import board_scores, players, tournament_standings
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure.upsert import upsert
+from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
 
 ALL_TIME = "all"
 ANY_MODE = "all"
 
 
-def week_of(moment: datetime) -> str:
+def week_of(at: datetime) -> str:
     """The board period of a moment: its ISO week, which starts Monday 00:00 UTC."""
-    year, week, _ = moment.isocalendar()
+    year, week, _ = at.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -123,7 +124,7 @@ class TournamentBoards:
             row.update(
                 tournament_id=str(data["tournament_id"]),
                 starting_capital=Decimal(str(data["starting_capital"])),
-                ends_at=_moment(data["ends_at"]),
+                ends_at=moment(data["ends_at"]),
             )
         elif row["ends_at"] is not None and at >= row["ends_at"]:
             return  # after the end: the standings no longer move
@@ -178,10 +179,6 @@ def _row(
         "ranked": True,
         "closes": 0,
     }
-
-
-def _moment(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 PLAYERS, XP_BOARDS = Players(), XpBoards()

@@ -64,9 +64,14 @@ async def board(
 ) -> tuple[bool, list[PlacingView]]:
     """(frozen, standings): the frozen results once finished, else the live standings."""
     async with db.connect() as conn:
-        finished = await conn.scalar(
-            select(tournaments.c.finished_at).where(tournaments.c.id == tournament_id)
-        )
+        row = (
+            await conn.execute(
+                select(tournaments.c.finished_at).where(tournaments.c.id == tournament_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"tournament {tournament_id} not found")
+        finished = row.finished_at
         if finished is not None:
             rows = await conn.execute(
                 select(tournament_results)

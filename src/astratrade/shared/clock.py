@@ -38,6 +38,11 @@ class ManualClock:
         self.set(self._now + timedelta(seconds=seconds))
 
 
+def moment(value: object) -> datetime:
+    """A time from an event payload: ISO text as it travels, or a datetime already."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 def seconds(span: timedelta) -> Decimal:
     """A span in seconds, exactly (timedelta.total_seconds() is a float)."""
     return Decimal(span // timedelta(microseconds=1)) / 1_000_000
