@@ -47,3 +47,20 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(q / 100 * len(ordered) + 0.5))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def cpu_of_processes(names: tuple[str, ...]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by every process with one of these names,
+    summed per name: the database and Redis servers' share of a run, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(names, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name in used:
+            fields = text[text.rindex(")") + 2 :].split()
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks
+    return used

@@ -1,38 +1,43 @@
 """Events end to end (outbox -> Redis Streams -> consumer -> tracking commit), beside raw
 redis-py XADD + XREADGROUP of the same payloads, in one run.
 
-In-process, against the real services: PostgreSQL (a database of our own, created and
-dropped here) and/or SQLite (a file in a temporary directory), and Redis (keys under a
-prefix of our own, deleted at the end). The platform's own pieces are used unchanged:
-`migrate`, `SqlUnitOfWork`, `writer_for`, `OutboxRelay`, `StreamConsumer`; only the event
+Against the real services: PostgreSQL (a database of our own, created and dropped here)
+and/or SQLite (a file in a temporary directory), and Redis (keys under a prefix of our own,
+deleted at the end). The platform's own pieces are used unchanged: `migrate`,
+`SqlUnitOfWork`, `writer_for`, `OutboxRelay`, `StreamConsumer`; only the event
 (`BenchTicked`), its aggregate and the subscriptions are bench-only. For each database:
 
-1. the floor: redis-py (redis.asyncio, the platform's client settings) XADDs the same
-   encoded envelopes (`streams.encode`) in pipelines of --relay-batch while a consumer
-   XREADGROUPs COUNT --consumer-batch and XACKs each batch; events/s from the first XADD to
-   the last XACK;
+1. the floor: redis-py (redis.asyncio with hiredis, the platform's client settings) XADDs
+   the same encoded envelopes (`streams.encode`) in pipelines of --relay-batch while a
+   consumer XREADGROUPs COUNT --consumer-batch and XACKs each batch; events/s from the first
+   XADD to the last XACK;
 2. throughput: N events are committed to the outbox through `SqlUnitOfWork` (500 a commit,
-   not timed); then `OutboxRelay.run` and `StreamConsumer.run` are started and timed until
-   every event is handled, and the tracking rows are counted (must be N). Two consumers:
-   - "no effect": the handler does nothing, so the consumer writes the tracking row itself
-     (its own transaction through the writer) -- the pipeline's own cost;
+   not timed); then the relay and the consumer are started and timed until every event is
+   handled, and the tracking rows are counted (must be N). Two consumers:
+   - "no effect": the handler does nothing, so the consumer writes the tracking rows itself
+     -- the pipeline's own cost, which the verdicts use;
    - "counter": the handler increments a counter row through a `SqlUnitOfWork`, which writes
      the tracking row in the same transaction -- the shape of a real handler;
 3. latency: events are committed through `SqlUnitOfWork` on an open-loop schedule of --rate
    a second for --latency-seconds (event i is due at t0 + i/rate; whatever is due is
-   committed in one unit of work, at most 500 a commit), with the relay (woken by each
-   commit, as in the platform) and the "counter" consumer running on the same loop. Latency
-   = the time.time() at which the handler's commit returned - the event's scheduled time
-   (carried in the payload), so a publisher that falls behind is not hidden (no
-   coordinated omission). Events not handled within --drain-timeout count as infinite.
-   Run at --rate, and first (for information) at a rate the counter consumer sustains.
+   committed in one unit of work, at most 500 a commit). Latency = the time.time() at which
+   the commit of the event's consumer batch returned - the event's scheduled time (carried
+   in the payload), so a publisher that falls behind is not hidden (no coordinated
+   omission). Events not handled within --drain-timeout count as infinite. Both consumers;
+   the verdict uses "no effect", as the rates do.
+
+Each in two layouts (--layout): "one process", relay and consumer on the publisher's event
+loop (`astratrade serve` with Redis; commits wake the relay), and "worker processes", the
+relay and the consumer each in an OS process of its own (`ASTRATRADE_EVENT_WORKERS=external`;
+the relay polls the outbox every ASTRATRADE_RELAY_POLL_MS). The PostgreSQL and Redis
+servers' CPU per event is read from /proc for each run.
 
 Targets (issue): >= 20,000 events/s end to end on this 2-core machine; >= 30 % of the raw
-Redis rate; p99 under 50 ms at 5,000 events/s. Judged on the "no effect" consumer (the
-pipeline itself) for the rates and on the "counter" consumer for latency.
+Redis rate; p99 under 50 ms at 5,000 events/s.
 
-    python -m bench.events_pipeline [--events 3000] [--rate 5000] [--latency-seconds 3]
-                                    [--database sqlite|postgres|both] [--strict]
+    python -m bench.events_pipeline [--events 20000] [--rate 5000] [--latency-seconds 3]
+                                    [--database sqlite|postgres|both]
+                                    [--layout one|workers|both] [--strict]
 """
 
 from __future__ import annotations
@@ -81,7 +86,8 @@ from astratrade.shared.clock import SystemClock
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Aggregate, Envelope, Event, number_events
 from bench import common
-from bench.common import load_average, percentile
+from bench.common import cpu_of_processes, load_average, percentile
+from bench.event_workers import Workers, WorkerSpec
 
 TARGET_RATE = 20_000.0  # events/s end to end
 TARGET_RATIO = 0.30  # of the raw Redis rate
@@ -90,6 +96,10 @@ TARGET_AT_RATE = 5_000.0  # events/s at which the p99 target holds
 THROUGHPUT_TIMEOUT = 120.0  # seconds a throughput run may take to handle every event
 PREFILL_BATCH = 500  # events a commit when filling the outbox (not timed)
 PUBLISH_MAX_BATCH = 500  # events a commit at most in the open-loop publisher
+POSTGRES_PROCESS, REDIS_PROCESS = "postgres", "redis-server"
+SERVERS = (POSTGRES_PROCESS, REDIS_PROCESS)
+ONE_PROCESS = "one process"  # publisher, relay and consumer on one event loop
+WORKER_PROCESSES = "worker processes"  # relay and consumer each in a process of its own
 SOURCE = "bench"  # the bench event's context: its stream is <prefix>astratrade.bench.events
 DEFAULT_POSTGRES = os.environ.get(
     "ASTRATRADE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -158,6 +168,11 @@ class Rate:
     seconds: float
     cpu: float
     checked: bool = True  # the tracking rows (or acks) account for every event
+    servers: dict[str, float] = field(default_factory=dict)  # CPU seconds per server process
+
+    def server_us(self, name: str) -> float:
+        used = self.servers.get(name)
+        return used / self.events * 1e6 if used is not None and self.events else float("nan")
 
     @property
     def per_second(self) -> float:
@@ -170,6 +185,7 @@ class Rate:
 
 @dataclass
 class Latency:
+    label: str  # the consumer's handler: "no effect" or "counter"
     rate: float
     seconds: float
     published: int = 0
@@ -184,10 +200,37 @@ class Latency:
     last_handled_at: float = 0.0
     started_at: float = 0.0
 
+    # (scheduled_at, sent_at, stream message id) of events handled in the batch in hand
+    in_batch: list[tuple[float, float, str]] = field(default_factory=list)
+
+    def handled_in_batch(self, envelope: Envelope) -> None:
+        delivery = tracking_delivery.get()
+        message_id = delivery.message_id if delivery is not None else "0-0"
+        payload = envelope.payload
+        self.in_batch.append((payload["scheduled_at"], payload["sent_at"], message_id))
+
+    def batch_committed(self, now: float) -> None:
+        """The batch's tracking rows have committed: its events are handled now."""
+        for scheduled_at, sent_at, message_id in self.in_batch:
+            on_stream = int(message_id.split("-")[0]) / 1000
+            self.from_scheduled_ms.append((now - scheduled_at) * 1000)
+            self.from_sent_ms.append((now - sent_at) * 1000)
+            self.to_stream_ms.append((on_stream - sent_at) * 1000)
+            self.from_stream_ms.append((now - on_stream) * 1000)
+        if self.in_batch:
+            self.last_handled_at = now
+        self.in_batch.clear()
+
     def p(self, q: float) -> float:
         """Percentile from the scheduled time, unhandled events counting as infinite."""
         missing = self.published - len(self.from_scheduled_ms)
         return percentile(self.from_scheduled_ms + [math.inf] * missing, q)
+
+
+def servers_since(before: dict[str, float]) -> dict[str, float]:
+    """The database and Redis servers' CPU seconds since `before`."""
+    now = cpu_of_processes(SERVERS)
+    return {name: now[name] - before[name] for name in now}
 
 
 # -- the databases and Redis ------------------------------------------------------------------
@@ -276,10 +319,11 @@ async def raw_floor(redis: Any, prefix: str, payloads: list[dict[str, str]],
                 acked += len(ids)
 
     gc.collect()
-    cpu, started = cpu_seconds(), time.perf_counter()
+    servers, cpu, started = cpu_of_processes(SERVERS), cpu_seconds(), time.perf_counter()
     await asyncio.gather(produce(), consume())
     seconds = time.perf_counter() - started
     rate = Rate("raw redis-py", total, seconds, cpu_seconds() - cpu)
+    rate.servers = servers_since(servers)
     await redis.delete(stream)
     return rate
 
@@ -304,15 +348,7 @@ def counting_handler(stack: Stack, context: str, latency: Latency | None = None)
             uow.on_commit(flush)
             await uow.commit()
         if latency is not None:
-            now = time.time()
-            latency.from_scheduled_ms.append((now - envelope.payload["scheduled_at"]) * 1000)
-            latency.from_sent_ms.append((now - envelope.payload["sent_at"]) * 1000)
-            latency.last_handled_at = now
-            delivery = tracking_delivery.get()
-            if delivery is not None:
-                on_stream = int(delivery.message_id.split("-")[0]) / 1000
-                latency.to_stream_ms.append((on_stream - envelope.payload["sent_at"]) * 1000)
-                latency.from_stream_ms.append((now - on_stream) * 1000)
+            latency.handled_in_batch(envelope)
 
     handle.__name__ = "count"
     return handle
@@ -322,6 +358,33 @@ async def no_effect(envelope: Envelope) -> None:
     """Nothing to commit: the consumer then writes the tracking row on its own."""
 
 
+def noting_handler(latency: Latency) -> EventHandler:
+    """No effect, but the event is timed when its batch's tracking rows commit."""
+
+    async def note(envelope: Envelope) -> None:
+        latency.handled_in_batch(envelope)
+
+    return note
+
+
+def handler_for(stack: Stack, context: str, label: str, latency: Latency | None) -> EventHandler:
+    if label == "counter":
+        return counting_handler(stack, context, latency)
+    return noting_handler(latency) if latency is not None else no_effect
+
+
+class TimedConsumer(StreamConsumer):
+    """The platform's consumer; each batch's events are timed once its commit returned."""
+
+    latency: Latency | None = None
+
+    async def consume_once(self) -> int:
+        count = await super().consume_once()
+        if self.latency is not None:
+            self.latency.batch_committed(time.time())
+        return count
+
+
 @dataclass
 class Pipeline:
     relay: OutboxRelay
@@ -329,8 +392,13 @@ class Pipeline:
     prefix: str
 
 
-async def pipeline_for(stack: Stack, context: str, handler: EventHandler,
-                       args: argparse.Namespace) -> Pipeline:  # fmt: skip
+async def pipeline_for(
+    stack: Stack,
+    context: str,
+    handler: EventHandler,
+    args: argparse.Namespace,
+    latency: Latency | None = None,
+) -> Pipeline:
     """A relay and one consumer group on streams of their own (a prefix each), as the
     platform wires them (`bootstrap._events`, `_redis_backbone`)."""
     prefix = f"{stack.prefix}{context}:"
@@ -338,11 +406,12 @@ async def pipeline_for(stack: Stack, context: str, handler: EventHandler,
     bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=context)
     relay = OutboxRelay(stack.redis, stack.read_db, stack.writer, stack.clock, prefix=prefix,
                         batch_size=args.relay_batch)  # fmt: skip
-    consumer = StreamConsumer(
+    consumer = TimedConsumer(
         stack.redis, bus, stack.db, stack.read_db, stack.writer, stack.clock, context=context,
         name="bench-1", prefix=prefix,
         settings=ConsumerSettings(batch_size=args.consumer_batch),
     )  # fmt: skip
+    consumer.latency = latency
     await consumer.ensure_groups()
     async with stack.db.begin() as conn:
         await conn.execute(insert(counters).values(consumer=context, handled=0))
@@ -402,8 +471,8 @@ async def throughput(stack: Stack, label: str, context: str, handler: EventHandl
     started = time.perf_counter()
     await prefill(stack, args.events)
     filled = time.perf_counter() - started
-    print(f"  {stack.name}: {args.events:,} events in the outbox in {filled:.1f} s; "
-          f"relaying and consuming ({label}) ...")  # fmt: skip
+    print(f"  {stack.name}, {ONE_PROCESS}: {args.events:,} events in the outbox in "
+          f"{filled:.1f} s; relaying and consuming ({label}) ...")  # fmt: skip
     consumer, result = pipeline.consumer, Rate(label, args.events, math.nan, math.nan)
 
     async def timed() -> None:
@@ -411,72 +480,150 @@ async def throughput(stack: Stack, label: str, context: str, handler: EventHandl
                                THROUGHPUT_TIMEOUT)  # fmt: skip
         result.seconds = time.perf_counter() - started
         result.cpu = cpu_seconds() - cpu
+        result.servers = servers_since(servers)
         if not finished:
             print(f"  {stack.name}: only {consumer.consumed:,} handled within "
                   f"{THROUGHPUT_TIMEOUT:g} s")  # fmt: skip
             result.events = consumer.consumed
 
     gc.collect()
-    cpu, started = cpu_seconds(), time.perf_counter()
+    servers, cpu, started = cpu_of_processes(SERVERS), cpu_seconds(), time.perf_counter()
     await run_workers(pipeline, timed)
+    await check_handled(stack, context, label, result, consumer.duplicates,
+                        consumer.dead_lettered, args.events)  # fmt: skip
+    return result
+
+
+def worker_specs(stack: Stack, prefix: str, context: str, handler: str, expected: int,
+                 args: argparse.Namespace, *, timed: bool = False) -> list[WorkerSpec]:  # fmt: skip
+    return [
+        WorkerSpec(role, stack.url, args.redis_url, prefix, context, handler, expected,
+                   args.relay_batch, args.consumer_batch, timed)
+        for role in ("relay", "consumer")
+    ]  # fmt: skip
+
+
+async def throughput_in_workers(stack: Stack, label: str, context: str,
+                                args: argparse.Namespace) -> Rate:  # fmt: skip
+    """The same run with the relay and the consumer in processes of their own; CPU is the
+    two workers' from the start to the last event handled."""
+    pipeline = await pipeline_for(stack, context, handler_for(stack, context, label, None), args)
+    await prefill(stack, args.events)
+    print(f"  {stack.name}, {WORKER_PROCESSES}: {args.events:,} events in the outbox; "
+          f"relaying and consuming ({label}) ...")  # fmt: skip
+    workers = Workers(*worker_specs(stack, pipeline.prefix, context, label, args.events, args))
+    await workers.start()
+    gc.collect()
+    servers, started = cpu_of_processes(SERVERS), time.perf_counter()
+    workers.go.set()
+    finished = await until(workers.done.is_set, THROUGHPUT_TIMEOUT)
+    seconds = time.perf_counter() - started
+    used_by_servers = servers_since(servers)
+    results = await workers.finish()
+    consumer = results["consumer"]
+    result = Rate(label, args.events if finished else consumer.consumed, seconds,
+                  results["relay"].cpu + consumer.cpu)  # fmt: skip
+    result.servers = used_by_servers
+    await check_handled(stack, context, label, result, consumer.duplicates,
+                        consumer.dead_lettered, args.events)  # fmt: skip
+    return result
+
+
+async def check_handled(stack: Stack, context: str, label: str, result: Rate, duplicates: int,
+                        dead_lettered: int, expected: int) -> None:  # fmt: skip
+    """Every event has its tracking row (and its increment), none twice or dead-lettered."""
     rows, counter = await handled(stack, context)
-    expected_counter = args.events if handler is not no_effect else 0
-    result.checked = (rows, counter, consumer.duplicates, consumer.dead_lettered) == (
-        args.events,
-        expected_counter,
-        0,
-        0,
-    )
+    expected_counter = expected if label == "counter" else 0
+    result.checked = (rows, counter, duplicates, dead_lettered) == (
+        expected, expected_counter, 0, 0
+    )  # fmt: skip
     if not result.checked:
         print(f"  {stack.name}: {label}: {rows:,} tracking rows, counter {counter:,}, "
-              f"{consumer.duplicates} duplicates, {consumer.dead_lettered} dead-lettered "
-              f"(expected {args.events:,} rows)")  # fmt: skip
-    return result
+              f"{duplicates} duplicates, {dead_lettered} dead-lettered "
+              f"(expected {expected:,} rows)")  # fmt: skip
 
 
 # -- 3. open-loop latency -----------------------------------------------------------------------
 
 
-async def latency(stack: Stack, rate: float, context: str, args: argparse.Namespace) -> Latency:
-    result = Latency(rate, args.latency_seconds)
-    pipeline = await pipeline_for(stack, context, counting_handler(stack, context, result), args)
-    total = round(rate * args.latency_seconds)
-    print(f"  {stack.name}: open loop at {rate:,.0f} events/s for "
-          f"{args.latency_seconds:g} s ({total:,} events) ...")  # fmt: skip
+async def publish(stack: Stack, result: Latency, publisher: Any) -> None:
+    """Commit `result.rate` events a second through units of work, on an open-loop schedule:
+    whatever is due is committed in one unit of work, at most PUBLISH_MAX_BATCH a commit."""
+    rate, total = result.rate, round(result.rate * result.seconds)
+    source = BenchSource(new_id())
+    t0 = result.started_at = time.time() + 0.05
+    sent = 0
+    while sent < total:
+        now = time.time()
+        due = min(total, math.floor((now - t0) * rate) + 1, sent + PUBLISH_MAX_BATCH)
+        if due <= sent:
+            await asyncio.sleep(max(0.0, t0 + sent / rate - now))
+            continue
+        async with stack.uow(publisher) as uow:
+            for seq in range(sent, due):
+                source.tick(seq, t0 + seq / rate, now)
+            uow.track(source)
+            await uow.commit()
+        result.commits += 1
+        sent = result.published = due
+    result.publish_lag_ms = (time.time() - (t0 + (total - 1) / rate)) * 1000
 
-    async def publish() -> None:
-        source = BenchSource(new_id())
-        t0 = result.started_at = time.time() + 0.05
-        sent = 0
-        while sent < total:
-            now = time.time()
-            due = min(total, math.floor((now - t0) * rate) + 1, sent + PUBLISH_MAX_BATCH)
-            if due <= sent:
-                await asyncio.sleep(max(0.0, t0 + sent / rate - now))
-                continue
-            async with stack.uow(pipeline.relay) as uow:  # the commit wakes the relay
-                for seq in range(sent, due):
-                    source.tick(seq, t0 + seq / rate, now)
-                uow.track(source)
-                await uow.commit()
-            result.commits += 1
-            sent = result.published = due
-        result.publish_lag_ms = (time.time() - (t0 + (total - 1) / rate)) * 1000
 
-    async def body() -> None:
-        await publish()
-        await until(lambda: len(result.from_scheduled_ms) >= total, args.drain_timeout)
-
-    gc.collect()
-    await run_workers(pipeline, body)
-    result.handled = len(result.from_scheduled_ms)
-    # What a saturated run left in the outbox must not reach the next run's relay.
+async def settle_outbox(stack: Stack) -> None:
+    """What a saturated run left in the outbox must not reach the next run's relay."""
     async with stack.db.begin() as conn:
         await conn.execute(
             update(outbox)
             .where(outbox.c.published_at.is_(None))
             .values(published_at=stack.clock.now())
         )
+
+
+def announce_latency(stack: Stack, result: Latency, layout: str) -> int:
+    total = round(result.rate * result.seconds)
+    print(f"  {stack.name}, {layout}: open loop at {result.rate:,.0f} events/s for "
+          f"{result.seconds:g} s ({total:,} events) ...")  # fmt: skip
+    return total
+
+
+async def latency(stack: Stack, label: str, context: str, args: argparse.Namespace) -> Latency:
+    """Publisher, relay (woken by each commit, as in the platform) and consumer on one loop."""
+    result = Latency(label, args.rate, args.latency_seconds)
+    handler = handler_for(stack, context, label, result)
+    pipeline = await pipeline_for(stack, context, handler, args, result)
+    total = announce_latency(stack, result, ONE_PROCESS)
+
+    async def body() -> None:
+        await publish(stack, result, pipeline.relay)  # each commit wakes the relay
+        await until(lambda: len(result.from_scheduled_ms) >= total, args.drain_timeout)
+
+    gc.collect()
+    await run_workers(pipeline, body)
+    result.handled = len(result.from_scheduled_ms)
+    await settle_outbox(stack)
+    return result
+
+
+async def latency_in_workers(stack: Stack, label: str, context: str,
+                             args: argparse.Namespace) -> Latency:  # fmt: skip
+    """The publisher here; the relay (polling the outbox, as a worker relay does) and the
+    consumer in processes of their own."""
+    result = Latency(label, args.rate, args.latency_seconds)
+    pipeline = await pipeline_for(stack, context, no_effect, args)
+    total = announce_latency(stack, result, WORKER_PROCESSES)
+    specs = worker_specs(stack, pipeline.prefix, context, label, total, args, timed=True)
+    workers = Workers(*specs)
+    await workers.start()
+    gc.collect()
+    workers.go.set()
+    await publish(stack, result, NoPublisher())
+    await until(workers.done.is_set, args.drain_timeout)
+    measured = (await workers.finish())["consumer"].latency or {}
+    for name in ("from_scheduled_ms", "from_sent_ms", "to_stream_ms", "from_stream_ms"):
+        getattr(result, name).extend(measured.get(name, []))
+    result.last_handled_at = measured.get("last_handled_at", 0.0)
+    result.handled = len(result.from_scheduled_ms)
+    await settle_outbox(stack)
     return result
 
 
@@ -486,11 +633,12 @@ async def latency(stack: Stack, rate: float, context: str, args: argparse.Namesp
 @dataclass
 class Outcome:
     database: str
+    layout: str  # ONE_PROCESS or WORKER_PROCESSES
     raw: Rate
     bare: Rate  # "no effect": the consumer writes the tracking row itself
     counting: Rate  # "counter": the handler's unit of work writes it with its effect
-    latency: Latency  # at --rate
-    easy: Latency | None  # at a rate the counter consumer sustains (information)
+    latency: Latency  # at --rate, "no effect": the pipeline's own latency
+    latency_counter: Latency  # at --rate, "counter": with a real handler's commit
 
 
 def fmt_ms(value: float) -> str:
@@ -503,7 +651,8 @@ def latency_lines(lat: Latency, args: argparse.Namespace) -> None:
         if lat.handled and lat.last_handled_at > lat.started_at
         else float("nan")
     )
-    print(f"open loop at {lat.rate:,.0f} events/s for {lat.seconds:g} s (counter consumer): "
+    print(f"open loop at {lat.rate:,.0f} events/s for {lat.seconds:g} s ({lat.label} "
+          "consumer, timed when its batch's commit returned): "
           f"{lat.published:,} published in {lat.commits:,} commits "
           f"({lat.published / max(lat.commits, 1):.1f} a commit), publisher "
           f"{max(lat.publish_lag_ms, 0):,.0f} ms behind schedule at its end")  # fmt: skip
@@ -529,29 +678,38 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
           "StreamConsumer -> tracking commit,")  # fmt: skip
     print(f"beside raw redis-py (XADD pipelines of {args.relay_batch}, XREADGROUP COUNT "
           f"{args.consumer_batch} + XACK) in the same run;")  # fmt: skip
-    print(f"one process, one event loop; load average now {load_average()} on "
+    where = (
+        "publisher, relay and consumer on one event loop"
+        if outcome.layout == ONE_PROCESS
+        else "publisher here, relay and consumer each in a worker process of its own"
+    )
+    print(f"{outcome.layout}: {where}; load average now {load_average()} on "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     print("-" * 99)
-    print(f"{'':<52}{'events':>9}{'seconds':>9}{'events/s':>10}{'CPU us/ev':>11}{'vs raw':>8}")
+    print(f"{'':<52}{'events':>9}{'seconds':>9}{'events/s':>10}{'CPU us/ev':>11}{'vs raw':>8}"
+          f"{'PG/SQLite':>10}{'Redis':>7}")  # fmt: skip
     rows = [
         (f"floor: raw redis-py (XADD {args.relay_batch} + XREADGROUP {args.consumer_batch})", raw),
         ("pipeline, no effect (consumer writes tracking row)", outcome.bare),
         ("pipeline, counter + tracking row in one commit", outcome.counting),
     ]
     for label, r in rows:
+        database, redis = r.server_us(POSTGRES_PROCESS), r.server_us(REDIS_PROCESS)
         print(f"{label:<52}{r.events:>9,}{r.seconds:>9.2f}{r.per_second:>10,.0f}"
-              f"{r.cpu_us:>11.0f}{r.per_second / raw.per_second:>8.1%}")  # fmt: skip
+              f"{r.cpu_us:>11.0f}{r.per_second / raw.per_second:>8.1%}"
+              f"{database:>10.0f}{redis:>7.0f}")  # fmt: skip
     print("-" * 99)
-    for run in (outcome.easy, lat):
-        if run is not None:
-            latency_lines(run, args)
+    print("CPU us/ev: the benchmark's processes; PG/SQLite, Redis: the servers' CPU per event "
+          "(SQLite runs inside the processes)")  # fmt: skip
+    for run in (lat, outcome.latency_counter):
+        latency_lines(run, args)
 
     bare, counting = outcome.bare, outcome.counting
     rate_ok = bare.per_second >= TARGET_RATE
     ratio_ok = bare.per_second / raw.per_second >= TARGET_RATIO
     at_rate = lat.rate >= TARGET_AT_RATE
     p99_ok = lat.p(99) < TARGET_P99_MS and at_rate
-    name = outcome.database
+    name = f"{outcome.database}, {outcome.layout}"
     print(f"{'PASS' if rate_ok else 'FAIL'}  [{name}] end to end {bare.per_second:,.0f} "
           f"events/s, no-effect consumer (target >= {TARGET_RATE:,.0f})")  # fmt: skip
     ratio = bare.per_second / raw.per_second
@@ -567,12 +725,10 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     ratio = counting.per_second / raw.per_second
     print(f"info  [{name}] the counter consumer's {counting.per_second:,.0f} events/s "
           f"({ratio:.1%} of raw) {verdict} the same bar")  # fmt: skip
-    if outcome.easy is not None:
-        easy = outcome.easy
-        verdict = "under" if easy.p(99) < TARGET_P99_MS else "over"
-        print(f"info  [{name}] at {easy.rate:,.0f} events/s, which the counter consumer "
-              f"sustains, p99 {fmt_ms(easy.p(99))} ms: {verdict} the "
-              f"{TARGET_P99_MS:g} ms bar")  # fmt: skip
+    counter_p99 = outcome.latency_counter.p(99)
+    verdict = "under" if counter_p99 < TARGET_P99_MS else "over"
+    print(f"info  [{name}] with the counter consumer, p99 {fmt_ms(counter_p99)} ms at "
+          f"{outcome.latency_counter.rate:,.0f} events/s: {verdict} the same bar")  # fmt: skip
     sound = bare.checked and counting.checked
     if not sound:
         print(f"FAIL  [{name}] the tracking rows or counters do not match the events (above)")
@@ -583,25 +739,39 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
 
 
 async def bench_database(name: str, url: str, redis: Any, prefix: str,
-                         args: argparse.Namespace) -> Outcome:  # fmt: skip
+                         args: argparse.Namespace) -> list[Outcome]:  # fmt: skip
     stack = await open_stack(name, url, redis, f"{prefix}{name}:")
+    outcomes: list[Outcome] = []
     try:
         payloads = sample_envelopes(args.events)
         print(f"  {name}: raw redis-py floor ({args.events:,} events) ...")
         raw = await raw_floor(redis, stack.prefix, payloads, args.relay_batch,
                               args.consumer_batch)  # fmt: skip
-        bare = await throughput(stack, "no effect", "bench_no_effect", no_effect, args)
-        counting = await throughput(
-            stack, "counter", "bench_counter", counting_handler(stack, "bench_counter"), args
-        )
-        easy = None
-        easy_rate = args.info_rate if args.info_rate else round(counting.per_second / 4, -1)
-        if easy_rate > 0 and easy_rate < args.rate:
-            easy = await latency(stack, max(easy_rate, 10), "bench_latency_easy", args)
-        lat = await latency(stack, args.rate, "bench_latency", args)
-        return Outcome(name, raw, bare, counting, lat, easy)
+        if args.layout in ("one", "both"):
+            outcomes.append(await in_one_process(stack, raw, args))
+        if args.layout in ("workers", "both"):
+            outcomes.append(await in_worker_processes(stack, raw, args))
+        return outcomes
     finally:
         await close_stack(stack)
+
+
+async def in_one_process(stack: Stack, raw: Rate, args: argparse.Namespace) -> Outcome:
+    bare = await throughput(stack, "no effect", "bench_no_effect", no_effect, args)
+    counting = await throughput(
+        stack, "counter", "bench_counter", counting_handler(stack, "bench_counter"), args
+    )
+    lat = await latency(stack, "no effect", "bench_latency", args)
+    lat_counter = await latency(stack, "counter", "bench_latency_counter", args)
+    return Outcome(stack.name, ONE_PROCESS, raw, bare, counting, lat, lat_counter)
+
+
+async def in_worker_processes(stack: Stack, raw: Rate, args: argparse.Namespace) -> Outcome:
+    bare = await throughput_in_workers(stack, "no effect", "bench_w_no_effect", args)
+    counting = await throughput_in_workers(stack, "counter", "bench_w_counter", args)
+    lat = await latency_in_workers(stack, "no effect", "bench_w_latency", args)
+    lat_counter = await latency_in_workers(stack, "counter", "bench_w_latency_counter", args)
+    return Outcome(stack.name, WORKER_PROCESSES, raw, bare, counting, lat, lat_counter)
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> bool:
@@ -615,7 +785,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
         for name in databases:
             if name == "sqlite":
                 url = f"sqlite+aiosqlite:///{workdir / 'events.db'}"
-                outcomes.append(await bench_database("SQLite", url, redis, prefix, args))
+                outcomes += await bench_database("SQLite", url, redis, prefix, args)
                 continue
             database = f"astratrade_bench_{uuid.uuid4().hex[:10]}"
             await postgres_admin(args.postgres_url, f'CREATE DATABASE "{database}"')
@@ -624,7 +794,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
                     make_url(args.postgres_url).set(database=database)
                     .render_as_string(hide_password=False)
                 )  # fmt: skip
-                outcomes.append(await bench_database("PostgreSQL", url, redis, prefix, args))
+                outcomes += await bench_database("PostgreSQL", url, redis, prefix, args)
             finally:
                 await postgres_admin(
                     args.postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
@@ -642,21 +812,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--events",
         type=int,
-        default=3_000,
+        default=20_000,
         help="events for each throughput run (and the raw floor)",
     )
     parser.add_argument(
         "--rate", type=float, default=TARGET_AT_RATE, help="open-loop events/s for the latency run"
     )
     parser.add_argument("--latency-seconds", type=float, default=3.0)
-    parser.add_argument(
-        "--info-rate",
-        type=float,
-        default=0,
-        help="also measure latency at this rate, for information (0: a quarter of the "
-        "counter consumer's measured rate, as the publisher and relay share its loop; <0: skip)",
-    )
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--layout",
+        choices=["one", "workers", "both"],
+        default="both",
+        help="relay and consumer on the publisher's loop (one), in worker processes of "
+        "their own (workers), or both",
+    )
     parser.add_argument(
         "--relay-batch",
         type=int,

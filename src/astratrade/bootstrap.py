@@ -26,7 +26,7 @@ from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.redis_backbone import RedisBackbone
-from astratrade.infrastructure.relay import OutboxRelay
+from astratrade.infrastructure.relay import IN_PROCESS_POLL_SECONDS, OutboxRelay
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.shared.bus import EventPublisher, MessageBus
@@ -268,9 +268,11 @@ def _events(
         dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
         return dispatcher, lambda: dispatcher
     redis = streams.connect(settings.redis_url)
+    external = settings.event_workers == "external"
     relay = OutboxRelay(
         redis, read_db, writer, clock, prefix=settings.redis_prefix,
         replay_window_seconds=settings.relay_replay_window_seconds,
+        idle_poll_seconds=settings.relay_poll_ms / 1000 if external else IN_PROCESS_POLL_SECONDS,
     )  # fmt: skip
     return relay, lambda: _redis_backbone(settings, relay, bus, db, read_db, writer, clock)
 

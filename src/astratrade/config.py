@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # If Redis loses its streams (a restart without persistence), the relay sends the
     # events of this window again; consumers skip the ones they already applied.
     relay_replay_window_seconds: int = 86_400
+    # A relay in a worker process of its own cannot be woken by commits: it looks at the
+    # outbox this often when idle (one indexed query). In-process, commits wake it.
+    relay_poll_ms: int = 10
 
     price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
     replay_file: Path | None = None

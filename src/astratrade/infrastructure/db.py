@@ -36,7 +36,13 @@ def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, read_only=read_only)
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Custom plans: asyncpg prepares every statement, and a generic plan PostgreSQL settles on
+    # while a table is small (a sequential scan) stays when it grows. The outbox and tracking
+    # lookups went from under 1 ms to 40 ms a batch that way.
+    return create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+    )  # fmt: skip
 
 
 def _sqlite_engine(url: str, *, read_only: bool) -> AsyncEngine:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Index,
     Integer,
     String,
     Table,
@@ -60,6 +61,14 @@ outbox = Table(
     Column("envelope", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime, index=True),
+)
+# The relay's next batch: the unpublished rows in commit order, read off this small index
+# instead of collecting every unpublished row and sorting them (10 ms a batch at 40,000).
+Index(
+    "ix_outbox_unpublished",
+    outbox.c.id,
+    postgresql_where=outbox.c.published_at.is_(None),
+    sqlite_where=outbox.c.published_at.is_(None),
 )
 
 
@@ -161,6 +170,14 @@ def unpublish_since(conn: Connection, since: datetime) -> int:
         update(outbox).where(outbox.c.published_at >= since).values(published_at=None)
     )
     return int(result.rowcount)
+
+
+def without_waiting_for_disk(conn: Connection) -> None:
+    """Commit this transaction without waiting for its WAL flush (PostgreSQL). Only for
+    what may be lost in a database crash: published marks whose loss means sending those
+    events again, which consumers' tracking rows make harmless."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def mark_published(conn: Connection, event_ids: list[str], at: datetime) -> None:

@@ -27,6 +27,9 @@ from astratrade.shared.messages import Envelope
 
 logger = logging.getLogger(__name__)
 
+# In its platform's process, commits wake the relay; this poll is only a fallback.
+IN_PROCESS_POLL_SECONDS = 0.2
+
 
 class OutboxRelay:
     """Also the EventPublisher of a platform that uses Redis: a commit wakes it at once."""
@@ -40,7 +43,7 @@ class OutboxRelay:
         *,
         prefix: str,
         batch_size: int = 500,
-        idle_poll_seconds: float = 0.2,
+        idle_poll_seconds: float = IN_PROCESS_POLL_SECONDS,
         replay_window_seconds: int = 86_400,
     ) -> None:
         self.redis: Any = redis  # stream replies are parsed as RESP2 shapes
@@ -49,7 +52,7 @@ class OutboxRelay:
         self._clock = clock
         self._prefix = prefix
         self._batch_size = batch_size
-        self._idle_poll = idle_poll_seconds
+        self.idle_poll_seconds = idle_poll_seconds
         self._replay_window = timedelta(seconds=replay_window_seconds)
         self._streams_checked = 0.0
         self._wake = asyncio.Event()
@@ -72,7 +75,7 @@ class OutboxRelay:
                 await _sleep_or_stop(stop, 1.0)
             if sent < self._batch_size:
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 
     async def relay_once(self) -> int:
         """Send one batch of unpublished outbox rows; return how many."""
@@ -139,6 +142,7 @@ class OutboxRelay:
         event_ids, now = [e.event_id for e in batch], self._clock.now()
 
         def commit(conn: Connection) -> bool:
+            event_store.without_waiting_for_disk(conn)
             known = event_store.relayed_counts(conn)
             if any(counted[s] < known.get(s, 0) + n for s, n in sent.items()):
                 return False

@@ -10,7 +10,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, PrimaryKeyConstraint, String, Table, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    any_,
+    bindparam,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.infrastructure.db import metadata
@@ -73,14 +84,24 @@ def record_many(conn: Connection, deliveries: list[Delivery], at: datetime) -> N
         conn.execute(_INSERT, [d.row(at) for d in deliveries])
 
 
+_APPLIED = select(tracking.c.event_id).where(
+    tracking.c.consumer == bindparam("consumer"),
+    tracking.c.event_id.in_(bindparam("event_ids", expanding=True)),
+)
+# PostgreSQL: one array parameter, so one prepared statement whatever the batch's size. An
+# IN list of N parameters is a new statement per N, and once PostgreSQL settles on a
+# generic plan for it, it scans the whole table (40 ms a batch at 20,000 rows).
+_APPLIED_ANY = select(tracking.c.event_id).where(
+    tracking.c.consumer == bindparam("consumer"),
+    tracking.c.event_id == any_(bindparam("event_ids", type_=ARRAY(String))),
+)
+
+
 async def applied_among(db: AsyncEngine, consumer: str, event_ids: list[str]) -> set[str]:
     """Which of these events the consumer has applied (one query)."""
     if not event_ids:
         return set()
+    query = _APPLIED_ANY if db.dialect.name == "postgresql" else _APPLIED
     async with db.connect() as conn:
-        rows = await conn.scalars(
-            select(tracking.c.event_id).where(
-                tracking.c.consumer == consumer, tracking.c.event_id.in_(event_ids)
-            )
-        )
+        rows = await conn.scalars(query, {"consumer": consumer, "event_ids": event_ids})
         return set(rows)
