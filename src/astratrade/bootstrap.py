@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
+from astratrade.financial import wiring as financial_wiring
+from astratrade.financial.domain.transfers import Funds
+from astratrade.financial.ports import AccountFunds
 from astratrade.financial.projections import PROJECTIONS as FINANCIAL_PROJECTIONS
 from astratrade.gamification import wiring as gamification_wiring
 from astratrade.gamification.adapters.redis_boards import RedisBoards
@@ -33,12 +36,14 @@ from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock, moment
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Envelope
+from astratrade.trading import views as trading_views
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.read_models import SqlLiveAccess
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.domain.commands import (
+    ApplyTransfer,
     OpenPracticeAccount,
     OpenTournamentAccount,
     SetLeverageLimit,
@@ -48,7 +53,7 @@ from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.ports import PriceFeed
+from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.passwords import Argon2Hasher
@@ -203,6 +208,30 @@ def bootstrap(
             )
         )
 
+    async def apply_transfer(envelope: Envelope) -> None:
+        asked = envelope.payload
+        await bus.execute(
+            ApplyTransfer(transfer_id=str(asked["transfer_id"]),
+                          account_id=str(asked["account_id"]), kind=str(asked["kind"]),
+                          amount=Decimal(str(asked["amount"])))
+        )  # fmt: skip
+
+    async def funds_of(account_id: str) -> AccountFunds | None:
+        """Financial asks trading's single writer for an account's funds now."""
+
+        async def load(uow: TradingUnitOfWork) -> AccountFunds | None:
+            account = await uow.accounts.get(account_id)
+            if account is None:
+                return None
+            view = trading_views.account_view(account, venue, clock.now())
+            return AccountFunds(account.owner_id, Funds(view.kind, view.collateral,
+                                                        view.available))  # fmt: skip
+
+        return await trading.run(load)
+
+    financial_wiring.wire(bus, engine=db, read_db=read_db, publisher=publisher, clock=clock,
+                          funds_of=funds_of, ids=ids)  # fmt: skip
+
     async def follow_leverage_unlock(envelope: Envelope) -> None:
         # The progression context's unlock, kept in trading's own read model.
         await bus.execute(
@@ -235,6 +264,7 @@ def bootstrap(
     bus.subscribe(
         "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
     )
+    bus.subscribe("TransferRequested", apply_transfer, source="financial", consumer="trading")
 
     dispatcher = events_backbone()
     if feed is None:

@@ -32,6 +32,7 @@ EVENT_MODULES = (
     "astratrade.users.domain.events",
     "astratrade.gamification.domain.events",
     "astratrade.trading.domain.events",
+    "astratrade.financial.domain.events",
 )
 
 DOCS_DIR = Path("docs/events")

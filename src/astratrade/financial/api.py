@@ -1,4 +1,4 @@
-"""Financial's HTTP API: an account's ledger postings, for its owner."""
+"""Financial's HTTP API: an account's ledger postings and transfers, for its owner."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from astratrade.entrypoints.deps import CurrentUser, Db
+from astratrade.entrypoints.deps import Bus, CurrentUser, Db
 from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalOut
+from astratrade.entrypoints.schemas import DecimalIn, DecimalOut
 from astratrade.financial import views
+from astratrade.financial.domain.commands import RequestTransfer
+from astratrade.financial.domain.transfers import Transfer, TransferKind
 from astratrade.shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["financial"], route_class=DecimalRoute)
@@ -50,4 +52,74 @@ async def ledger(
         postings=[PostingOut(posting_id=p.posting_id, entry_id=p.entry_id, kind=p.kind,
                              amount=p.amount, at=p.at) for p in page],
         next_before=page[-1].posting_id if len(page) == limit else None,
+    )  # fmt: skip
+
+
+class AmountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: DecimalIn
+
+
+class TransferOut(BaseModel):
+    transfer_id: str
+    account_id: str
+    kind: str | None
+    amount: DecimalOut | None  # what moves (the faucet cuts a request to the cap)
+    requested: DecimalOut | None
+    status: str  # pending, then completed or refused (with the reason)
+    reason: str | None = None
+    requested_at: datetime | None = None
+    settled_at: datetime | None = None
+
+
+class TransfersOut(BaseModel):
+    account_id: str
+    transfers: list[TransferOut]
+
+
+async def _request(bus: Bus, owner_id: str, account_id: str, kind: TransferKind,
+                   body: AmountIn) -> TransferOut:  # fmt: skip
+    command = RequestTransfer(owner_id=owner_id, account_id=account_id, kind=kind,
+                              amount=body.amount)  # fmt: skip
+    transfer: Transfer = await bus.execute(command)
+    return TransferOut(transfer_id=transfer.id, account_id=account_id, kind=kind.value,
+                       amount=transfer.amount, requested=transfer.requested,
+                       status="pending")  # fmt: skip
+
+
+@router.post("/accounts/{account_id}/faucet", status_code=202, response_model=TransferOut)
+async def faucet(account_id: str, body: AmountIn, user: CurrentUser, bus: Bus) -> TransferOut:
+    """Top a practice account up with virtual dollars: to at most 100,000, once per UTC day
+    (the amount is cut to the cap). Accepted now, applied by trading within moments: follow
+    it at GET /accounts/{id}/transfers."""
+    return await _request(bus, user.user_id, account_id, TransferKind.FAUCET, body)
+
+
+@router.post("/accounts/{account_id}/withdrawals", status_code=202, response_model=TransferOut)
+async def withdraw(account_id: str, body: AmountIn, user: CurrentUser, bus: Bus) -> TransferOut:
+    """Withdraw at most what margin leaves available (practice dollars go back to the
+    house). Trading checks again when it applies it, and refuses it if an order or a loss
+    came between."""
+    return await _request(bus, user.user_id, account_id, TransferKind.WITHDRAWAL, body)
+
+
+@router.get("/accounts/{account_id}/transfers", response_model=TransfersOut)
+async def transfers(
+    account_id: str,
+    user: CurrentUser,
+    db: Db,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> TransfersOut:
+    """The account's faucet top-ups and withdrawals, newest first, with their status."""
+    async with db.connect() as conn:
+        if await views.owner_of(conn, account_id) != user.user_id:
+            raise NotFound(f"account {account_id} not found")
+        found = await views.transfers_of(conn, account_id, limit)
+    return TransfersOut(
+        account_id=account_id,
+        transfers=[TransferOut(account_id=account_id, transfer_id=t.transfer_id, kind=t.kind,
+                               amount=t.amount, requested=t.requested, status=t.status,
+                               reason=t.reason, requested_at=t.requested_at,
+                               settled_at=t.settled_at) for t in found],
     )  # fmt: skip

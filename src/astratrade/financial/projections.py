@@ -4,12 +4,14 @@ same transaction as its entry) and rebuildable from the audit log like any read 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, insert, select
 
-from astratrade.financial.adapters.tables import accounts, entries, postings
+from astratrade.financial.adapters.tables import accounts, entries, postings, transfers
 from astratrade.financial.domain.ledger import JournalEntry
 from astratrade.financial.domain.trading_facts import RULES, entry_for
+from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
 
 MICROS = Decimal(1_000_000)
@@ -43,5 +45,42 @@ def write(conn: Connection, entry: JournalEntry) -> None:
         )  # fmt: skip
 
 
+class Transfers:
+    """Each transfer's status for its trader: pending from financial's request, then
+    completed or refused by trading. The two streams may deliver in either order."""
+
+    name = "financial.transfers"
+    source = "trading"
+    sources: ClassVar[dict[str, str]] = {"TransferRequested": "financial"}
+    event_types = frozenset(
+        {"TransferRequested", "CollateralDeposited", "CollateralWithdrawn", "TransferRefused"}
+    )
+    tables: tuple[Table, ...] = (transfers,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        transfer_id = data.get("transfer_id")
+        if transfer_id is None:  # a deposit no transfer asked for (a grant)
+            return
+        found = conn.execute(select(transfers).where(transfers.c.transfer_id == transfer_id))
+        current = found.mappings().first()
+        row: dict[str, Any] = dict(current) if current else {
+            "transfer_id": transfer_id, "account_id": data["account_id"], "kind": None,
+            "amount": None, "requested": None, "status": "pending", "reason": None,
+            "requested_at": None, "settled_at": None,
+        }  # fmt: skip
+        if envelope.type == "TransferRequested":
+            row.update(kind=data["kind"], amount=Decimal(str(data["amount"])),
+                       requested=Decimal(str(data["requested"])),
+                       requested_at=envelope.occurred_at)  # fmt: skip
+        else:
+            refused = envelope.type == "TransferRefused"
+            row.update(status="refused" if refused else "completed",
+                       reason=data.get("reason") if refused else None,
+                       settled_at=envelope.occurred_at)  # fmt: skip
+        upsert(conn, transfers, [row], ["transfer_id"])
+
+
 LEDGER = Ledger()
-PROJECTIONS = (LEDGER,)
+TRANSFERS = Transfers()
+PROJECTIONS = (LEDGER, TRANSFERS)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from astratrade.financial.adapters.tables import accounts, entries, postings
+from astratrade.financial.adapters.tables import accounts, entries, postings, transfers
 from astratrade.financial.projections import MICROS
 
 
@@ -52,3 +52,27 @@ async def ledger_balances(conn: AsyncConnection) -> dict[str, Decimal]:
         select(postings.c.account, func.sum(postings.c.amount_micros)).group_by(postings.c.account)
     )
     return {account: Decimal(int(total)) / MICROS for account, total in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class TransferView:
+    transfer_id: str
+    kind: str | None
+    amount: Decimal | None
+    requested: Decimal | None
+    status: str
+    reason: str | None
+    requested_at: datetime | None
+    settled_at: datetime | None
+
+
+async def transfers_of(conn: AsyncConnection, account: str, limit: int) -> list[TransferView]:
+    """Newest first; a transfer whose request has not reached the read model yet sorts last."""
+    rows = await conn.execute(
+        select(transfers)
+        .where(transfers.c.account_id == account)
+        .order_by(transfers.c.requested_at.desc().nulls_last(), transfers.c.transfer_id)
+        .limit(limit)
+    )
+    return [TransferView(r.transfer_id, r.kind, r.amount, r.requested, r.status, r.reason,
+                         r.requested_at, r.settled_at) for r in rows]  # fmt: skip

@@ -12,6 +12,7 @@ from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.trading import handlers
 from astratrade.trading.domain.commands import (
+    ApplyTransfer,
     CancelOrder,
     ClosePosition,
     OpenLiveAccount,
@@ -101,6 +102,7 @@ class TradingEngine:
             OpenTournamentAccount,
             lambda c, u: handlers.open_tournament_account(c, u, venue, now()),
         )
+        command(ApplyTransfer, lambda c, u: handlers.apply_transfer(c, u, venue, now()))
         command(ProcessQuotes, self._process_quotes)
 
     async def _process_quotes(self, cmd: ProcessQuotes, uow: TradingUnitOfWork) -> None:

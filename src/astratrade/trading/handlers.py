@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from astratrade.shared.errors import Forbidden
-from astratrade.shared.money import ZERO, plain
+from astratrade.shared.money import ZERO, money, plain
 from astratrade.trading.domain.account import (
     Account,
     AccountKind,
@@ -14,6 +14,7 @@ from astratrade.trading.domain.account import (
     TradingWindow,
 )
 from astratrade.trading.domain.commands import (
+    ApplyTransfer,
     CancelOrder,
     ClosePosition,
     OpenLiveAccount,
@@ -26,7 +27,7 @@ from astratrade.trading.domain.commands import (
     SetLeverageLimit,
 )
 from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound, VenueUnavailable
-from astratrade.trading.domain.events import OrderTriggered
+from astratrade.trading.domain.events import OrderTriggered, TransferRefused
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
 from astratrade.trading.domain.margin import summarize
@@ -45,6 +46,7 @@ from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
 
 HOUSE_ID = "system-house"
 INSURANCE_ID = "system-insurance"
+EXTERNAL_ID = "external"  # where a live account's withdrawals go: off the platform
 
 
 async def settlement(uow: TradingUnitOfWork) -> Settlement:
@@ -160,6 +162,46 @@ async def open_tournament_account(
     parties.house.adjust(-cmd.starting_capital)
     await uow.commit()
     return account
+
+
+async def apply_transfer(
+    cmd: ApplyTransfer, uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> None:
+    """Financial's transfer, applied to the collateral by its single writer: a faucet
+    top-up from the house, or a withdrawal of at most what margin leaves available now
+    (refused with TransferRefused otherwise; financial checked when it was asked, but an
+    order or a loss may have come between)."""
+    account = await uow.accounts.get(cmd.account_id)
+    if account is None:
+        raise NotFound(f"account {cmd.account_id} not found")
+    parties = await settlement(uow)
+    refusal = _refusal(cmd, account, venue)
+    if refusal is not None:
+        account.record(
+            TransferRefused(transfer_id=cmd.transfer_id, account_id=account.id, reason=refusal)
+        )
+    elif cmd.kind == "faucet":
+        account.deposit(cmd.amount, source=HOUSE_ID, reason="faucet", at=at,
+                        transfer_id=cmd.transfer_id)  # fmt: skip
+        parties.house.adjust(-cmd.amount)
+    else:
+        practice = account.kind is AccountKind.PRACTICE
+        account.withdraw(cmd.amount, destination=HOUSE_ID if practice else EXTERNAL_ID,
+                         transfer_id=cmd.transfer_id, at=at)  # fmt: skip
+        if practice:  # virtual dollars go back to the house; live ones leave the platform
+            parties.house.adjust(cmd.amount)
+    await uow.commit()
+
+
+def _refusal(cmd: ApplyTransfer, account: Account, venue: Venue) -> str | None:
+    if cmd.kind == "faucet":
+        return None if account.kind is AccountKind.PRACTICE else "not a practice account"
+    if cmd.kind != "withdrawal" or account.kind is AccountKind.TOURNAMENT:
+        return f"a {account.kind.value} account takes no {cmd.kind}"
+    available = money(account.margin(venue.marks, venue.markets).available)  # as shown
+    if cmd.amount > available:
+        return f"only {plain(max(available, ZERO))} is available now"
+    return None
 
 
 async def place_order(cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime) -> Order:

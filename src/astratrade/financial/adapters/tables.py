@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table
 
 from astratrade.infrastructure.db import metadata
-from astratrade.infrastructure.types import UtcDateTime
+from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
 
 # Whose each ledger account is (from trading's AccountOpened): the ledger answers its owner.
 accounts = Table(
@@ -36,4 +36,28 @@ postings = Table(
     Column("account", String(36), nullable=False),
     Column("amount_micros", BigInteger, nullable=False),
     Index("ix_financial_postings_account_id", "account", "id"),
+)
+
+# One faucet top-up per account and UTC day: the key refuses a second one, even two at once.
+faucet_claims = Table(
+    "financial_faucet_claims",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, UTC
+)
+
+# Transfers as the trader sees them (a read model of TransferRequested and trading's
+# outcome, which may arrive in either order: the request's fields wait for it).
+transfers = Table(
+    "financial_transfers",
+    metadata,
+    Column("transfer_id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("kind", String(16)),
+    Column("amount", ExactDecimal),
+    Column("requested", ExactDecimal),
+    Column("status", String(16), nullable=False),  # pending, completed or refused
+    Column("reason", String(200)),
+    Column("requested_at", UtcDateTime),
+    Column("settled_at", UtcDateTime),
 )

@@ -26,6 +26,11 @@ def deposit(p: Payload) -> dict[str, Decimal]:
     return {p["account_id"]: _d(p["amount"]), p["source"]: -_d(p["amount"])}
 
 
+def withdrawal(p: Payload) -> dict[str, Decimal]:
+    """Money out of an account: back to the house (practice) or off the platform (live)."""
+    return {p["account_id"]: -_d(p["amount"]), p["destination"]: _d(p["amount"])}
+
+
 def fill(p: Payload) -> dict[str, Decimal]:
     """Realized P&L against the house (the practice counterparty); the fee to revenue."""
     realized, fee = _d(p["realized_pnl"]), _d(p["fee"])
@@ -53,6 +58,7 @@ def shortfall(p: Payload) -> dict[str, Decimal]:
 
 RULES: dict[str, Callable[[Payload], dict[str, Decimal]]] = {
     "CollateralDeposited": deposit,
+    "CollateralWithdrawn": withdrawal,
     "OrderFilled": fill,
     "FundingPaid": funding,
     "AccountLiquidated": liquidation,
@@ -60,6 +66,7 @@ RULES: dict[str, Callable[[Payload], dict[str, Decimal]]] = {
 }
 KINDS = {
     "CollateralDeposited": "deposit",
+    "CollateralWithdrawn": "withdrawal",
     "OrderFilled": "trade",
     "FundingPaid": "funding",
     "AccountLiquidated": "liquidation_fee",

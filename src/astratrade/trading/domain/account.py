@@ -158,14 +158,32 @@ class Account(Aggregate):
         self.results.gain(amount, at, self.collateral)
         self.adjust(amount)
 
-    def deposit(self, amount: Decimal, *, source: str, reason: str, at: datetime) -> None:
+    def deposit(
+        self, amount: Decimal, *, source: str, reason: str, at: datetime,
+        transfer_id: str | None = None,
+    ) -> None:  # fmt: skip
         self.results.deposit(amount, at, self.collateral)
         self.adjust(amount)
         self.record(
             events.CollateralDeposited(
-                account_id=self.id, amount=amount, source=source, reason=reason
+                account_id=self.id, amount=amount, source=source, reason=reason,
+                transfer_id=transfer_id,
             )
-        )
+        )  # fmt: skip
+
+    def withdraw(
+        self, amount: Decimal, *, destination: str, transfer_id: str, at: datetime
+    ) -> None:
+        """Money out; a withdrawal lowers the capital returns are measured on, as a deposit
+        raises it, so neither counts as profit or loss."""
+        self.results.deposit(-amount, at, self.collateral)
+        self.adjust(-amount)
+        self.record(
+            events.CollateralWithdrawn(
+                account_id=self.id, amount=amount, destination=destination,
+                reason="withdrawal", transfer_id=transfer_id,
+            )
+        )  # fmt: skip
 
     # -- the daily loss limit --------------------------------------------------------------
 

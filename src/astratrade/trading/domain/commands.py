@@ -79,6 +79,17 @@ class OpenTournamentAccount(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ApplyTransfer(Command):
+    """From financial's TransferRequested: money into (faucet) or out of (withdrawal) an
+    account's collateral."""
+
+    transfer_id: str
+    account_id: str
+    kind: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProcessQuotes(Command):
     """New marks: run triggers, limit fills and liquidations for the markets quoted."""
 

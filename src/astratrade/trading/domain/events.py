@@ -25,11 +25,35 @@ class AccountOpened(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CollateralDeposited(TradingEvent):
-    """Money entering an account; `source` is the account it came from (the house grant)."""
+    """Money entering an account; `source` is the account it came from (the house grant).
+    `transfer_id` names financial's transfer behind it (a faucet top-up), if any."""
 
     account_id: str
     amount: Decimal
     source: str
+    reason: str
+    transfer_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollateralWithdrawn(TradingEvent):
+    """Money leaving an account for `destination`: the house (practice) or external (live),
+    by financial's transfer `transfer_id`."""
+
+    account_id: str
+    amount: Decimal
+    destination: str
+    reason: str
+    transfer_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferRefused(TradingEvent):
+    """Financial's transfer could not be applied: the account cannot afford it any more (an
+    order or a loss since it was asked), or cannot take it."""
+
+    transfer_id: str
+    account_id: str
     reason: str
 
 
