@@ -36,6 +36,7 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.tick_processing
 	$(BIN)/python -m bench.events_pipeline
 	$(BIN)/python -m bench.leaderboards
+	$(BIN)/python -m bench.reconciliation
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write
