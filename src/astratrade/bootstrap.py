@@ -40,7 +40,7 @@ from astratrade.trading import views as trading_views
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
-from astratrade.trading.adapters.read_models import SqlLiveAccess
+from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
@@ -189,6 +189,7 @@ def bootstrap(
         practice_grant=settings.practice_starting_balance,
         insurance_seed=settings.insurance_fund_seed,
         live_access=SqlLiveAccess(read_db),
+        plan_limits=SqlOpenOrderLimits(read_db),
     )
     trading.wire(bus)
 
@@ -229,8 +230,10 @@ def bootstrap(
 
         return await trading.run(load)
 
-    financial_wiring.wire(bus, engine=db, read_db=read_db, publisher=publisher, clock=clock,
-                          funds_of=funds_of, ids=ids)  # fmt: skip
+    renew_subscriptions = financial_wiring.wire(
+        bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, funds_of=funds_of,
+        ids=ids,
+    )  # fmt: skip
 
     async def follow_leverage_unlock(envelope: Envelope) -> None:
         # The progression context's unlock, kept in trading's own read model.
@@ -282,7 +285,7 @@ def bootstrap(
         feed,
         read_models,
         boards,
-        gamification.on_time,
+        (*gamification.on_time, renew_subscriptions),
     )
 
 

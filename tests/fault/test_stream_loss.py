@@ -22,13 +22,14 @@ TOTAL = COUNTERS * LAST_SEQ
 
 async def start(fleet: Fleet) -> tuple[Proc, Proc]:
     """The relay and one consumer at work on the first part of the events; return once a
-    third of all is applied and the consumer is held mid-batch, with relayed events
-    waiting for it on the stream (and nowhere else: their outbox rows are published)."""
+    sixth of all is applied and the consumer is held mid-batch, with relayed events
+    waiting for it on the stream (and nowhere else: their outbox rows are published). A
+    sixth, not more: the consumer goes on applying until the hold reaches it."""
     await setup(fleet.db_url, COUNTERS)
     await produce(fleet.db_url, COUNTERS, FIRST_PART)
     consumer = await fleet.consumer("c1")
     relay = await fleet.relay()
-    await fleet.wait_for(at_least(fleet.applied, TOTAL // 3), 60, "a third applied")
+    await fleet.wait_for(at_least(fleet.applied, TOTAL // 6), 60, "a sixth applied")
     await fleet.hold(consumer, "in-handler")
     assert await fleet.published() - await fleet.applied() >= 50
     return relay, consumer

@@ -15,6 +15,7 @@ from astratrade.config import Settings
 from astratrade.entrypoints import admin_api
 from astratrade.entrypoints.http import install_error_handlers
 from astratrade.financial.api import router as financial_router
+from astratrade.financial.subscription_api import router as subscription_router
 from astratrade.gamification.api import router as gamification_router
 from astratrade.gamification.tournament_api import router as tournament_router
 from astratrade.trading.api import admin as trading_admin
@@ -51,6 +52,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(gamification_router)
     app.include_router(tournament_router)
     app.include_router(financial_router)
+    app.include_router(subscription_router)
     app.include_router(trading_admin.router)
     app.include_router(admin_api.router)
 

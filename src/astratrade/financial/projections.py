@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Table, insert, select
 
 from astratrade.financial.adapters.tables import accounts, entries, postings, transfers
 from astratrade.financial.domain.ledger import JournalEntry
+from astratrade.financial.domain.revenue import charge_moves
 from astratrade.financial.domain.trading_facts import RULES, entry_for
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
@@ -20,7 +21,8 @@ MICROS = Decimal(1_000_000)
 class Ledger:
     name = "financial.ledger"
     source = "trading"
-    event_types = frozenset({*RULES, "AccountOpened"})
+    sources: ClassVar[dict[str, str]] = {"SubscriptionCharged": "financial"}
+    event_types = frozenset({*RULES, "AccountOpened", "SubscriptionCharged"})
     tables: tuple[Table, ...] = (postings, entries, accounts)
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
@@ -29,6 +31,11 @@ class Ledger:
             row = {"account_id": data["account_id"], "owner_id": data["owner_id"],
                    "kind": data["kind"]}  # fmt: skip
             conn.execute(insert(accounts), [row])
+            return
+        if envelope.type == "SubscriptionCharged":
+            moves = charge_moves(data)
+            write(conn, JournalEntry.of(envelope.event_id, "subscription", envelope.occurred_at,
+                                        moves))  # fmt: skip
             return
         entry = entry_for(envelope.type, envelope.event_id, envelope.occurred_at, envelope.payload)
         write(conn, entry)

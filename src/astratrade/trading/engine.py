@@ -27,7 +27,7 @@ from astratrade.trading.domain.commands import (
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue import Venue
-from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
+from astratrade.trading.ports import LiveAccessQuery, OpenOrderLimitQuery, TradingUnitOfWork
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +48,7 @@ class TradingEngine:
         practice_grant: Decimal,
         insurance_seed: Decimal,
         live_access: LiveAccessQuery,
+        plan_limits: OpenOrderLimitQuery | None = None,
     ) -> None:
         self.venue = venue
         self.clock = clock
@@ -55,6 +56,7 @@ class TradingEngine:
         self._grant = practice_grant
         self._insurance_seed = insurance_seed
         self._live_access = live_access
+        self._plan_limits = plan_limits
         self._lock = asyncio.Lock()
         self.schedule = FundingSchedule(venue.rules, clock.now())
 
@@ -84,7 +86,10 @@ class TradingEngine:
 
             bus.register(kind, handle)
 
-        command(PlaceOrder, lambda c, u: handlers.place_order(c, u, venue, now()))
+        command(
+            PlaceOrder,
+            lambda c, u: handlers.place_order(c, u, venue, now(), self._plan_limits),
+        )
         command(CancelOrder, lambda c, u: handlers.cancel_order(c, u, now()))
         command(ClosePosition, lambda c, u: handlers.close_position(c, u, venue, now()))
         command(SetLeverage, lambda c, u: handlers.set_leverage(c, u, venue))

@@ -42,7 +42,7 @@ from astratrade.trading.domain.venue import (
     new_order,
     take,
 )
-from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
+from astratrade.trading.ports import LiveAccessQuery, OpenOrderLimitQuery, TradingUnitOfWork
 
 HOUSE_ID = "system-house"
 INSURANCE_ID = "system-insurance"
@@ -204,7 +204,10 @@ def _refusal(cmd: ApplyTransfer, account: Account, venue: Venue) -> str | None:
     return None
 
 
-async def place_order(cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime) -> Order:
+async def place_order(
+    cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime,
+    plan_limits: OpenOrderLimitQuery | None = None,
+) -> Order:  # fmt: skip
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     if account.kind is AccountKind.LIVE:
         raise VenueUnavailable(
@@ -215,7 +218,11 @@ async def place_order(cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at:
         if earlier is not None:  # an idempotent retry: answer the original, do nothing else
             return account.open_orders.get(earlier.id, earlier)
     order = new_order(cmd, venue, at)
-    admit(account, order, venue, await uow.limits.get(account.owner_id))
+    # Only an order that may rest counts against the plan: market orders skip the lookup.
+    plan_limit = None
+    if plan_limits is not None and order.type is not OrderType.MARKET:
+        plan_limit = await plan_limits(cmd.owner_id)
+    admit(account, order, venue, await uow.limits.get(account.owner_id), plan_limit)
     account.accept(order)
     execute(account, order, venue, await settlement(uow), at)
     await uow.commit()

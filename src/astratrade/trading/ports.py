@@ -57,6 +57,12 @@ class LiveAccessQuery(Protocol):
         ...
 
 
+class OpenOrderLimitQuery(Protocol):
+    async def __call__(self, owner_id: str) -> tuple[str, int] | None:
+        """(plan, open orders an account may hold) for the trader, if their plan is known."""
+        ...
+
+
 class TradingUnitOfWork(Protocol):
     accounts: AccountRepository
     orders: OrderQueries

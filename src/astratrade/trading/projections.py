@@ -79,5 +79,20 @@ class LiveAccess:
         upsert(conn, t.live_access, [access], ["owner_id"])
 
 
-ACCOUNT_ACTIVITY, LIVE_ACCESS = AccountActivity(), LiveAccess()
-PROJECTIONS = (ACCOUNT_ACTIVITY, LIVE_ACCESS)
+class PlanLimits:
+    """Each trader's open-order limit, as financial's subscription sets it."""
+
+    name = "trading.plan_limits"
+    source = "financial"
+    event_types = frozenset({"SubscriptionChanged"})
+    tables: tuple[Table, ...] = (t.plan_limits,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        limit = {"owner_id": str(data["user_id"]), "plan": str(data["plan"]),
+                 "open_orders": int(data["open_orders"])}  # fmt: skip
+        upsert(conn, t.plan_limits, [limit], ["owner_id"])
+
+
+ACCOUNT_ACTIVITY, LIVE_ACCESS, PLAN_LIMITS = AccountActivity(), LiveAccess(), PlanLimits()
+PROJECTIONS = (ACCOUNT_ACTIVITY, LIVE_ACCESS, PLAN_LIMITS)

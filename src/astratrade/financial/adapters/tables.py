@@ -6,7 +6,7 @@ and fast enough to reconcile millions of postings in the database."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -60,4 +60,19 @@ transfers = Table(
     Column("reason", String(200)),
     Column("requested_at", UtcDateTime),
     Column("settled_at", UtcDateTime),
+)
+
+# Each trader's subscription (a trader without a row is on Free).
+subscriptions = Table(
+    "financial_subscriptions",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("plan", String(8), nullable=False),
+    Column("period_start", UtcDateTime),
+    Column("period_end", UtcDateTime, index=True),  # the clock renews what falls due
+    Column("cancel_at_period_end", Boolean, nullable=False),
+    Column("credit", ExactDecimal, nullable=False),
+    Column("paid_since", UtcDateTime),
+    Column("ended_at", UtcDateTime),
+    Column("version", Integer, nullable=False),
 )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from astratrade.shared.messages import Event
@@ -26,3 +27,35 @@ class TransferRequested(FinancialEvent):
     kind: str  # "faucet" or "withdrawal"
     amount: Decimal
     requested: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionChanged(FinancialEvent):
+    """A trader's plan or its state changed (reason: started, upgraded, downgraded,
+    cancelled, resumed, renewed, ended, unpaid). The limits travel with it: trading follows
+    `open_orders`, gamification `tournaments_per_month`, social `copy_trading_slots`."""
+
+    user_id: str
+    plan: str
+    reason: str
+    at: datetime
+    period_end: datetime | None
+    cancel_at_period_end: bool
+    monthly_price: Decimal
+    open_orders: int
+    tournaments_per_month: int
+    copy_trading_slots: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionCharged(FinancialEvent):
+    """A subscription charge the payment port collected: on the ledger, from external to
+    subscription revenue."""
+
+    user_id: str
+    charge_id: str
+    amount: Decimal
+    plan: str
+    reason: str  # start, upgrade or renewal
+    reference: str  # the payment port's reference
+    charged_at: datetime

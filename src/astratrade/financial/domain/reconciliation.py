@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from astratrade.financial.domain.ledger import EXTERNAL, FEE_REVENUE, HOUSE
+from astratrade.financial.domain.revenue import SUBSCRIPTION_REVENUE
 from astratrade.shared.money import ZERO
 
-LEDGER_ONLY = frozenset({FEE_REVENUE, EXTERNAL})  # accounts trading does not hold
+LEDGER_ONLY = frozenset({FEE_REVENUE, EXTERNAL, SUBSCRIPTION_REVENUE})  # not in trading
 
 
 @dataclass(frozen=True, slots=True)

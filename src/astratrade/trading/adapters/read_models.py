@@ -62,6 +62,22 @@ class SqlLiveAccess:
         return (False, False) if row is None else (bool(row.unlocked), bool(row.kyc))
 
 
+class SqlOpenOrderLimits:
+    """Reads trading's read model of each trader's plan limit (trading.plan_limits)."""
+
+    def __init__(self, read_db: AsyncEngine) -> None:
+        self._db = read_db
+
+    async def __call__(self, owner_id: str) -> tuple[str, int] | None:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.plan_limits).where(t.plan_limits.c.owner_id == owner_id)
+                )
+            ).first()
+        return None if row is None else (str(row.plan), int(row.open_orders))
+
+
 class SqlLeverageLimits:
     """Trading's read model of each trader's unlocked max leverage, held in memory."""
 

@@ -113,6 +113,15 @@ leverage_limits = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Read model: each trader's open-order limit per account, from financial's subscription.
+plan_limits = Table(
+    "trading_plan_limits",
+    metadata,
+    Column("owner_id", String(36), primary_key=True),
+    Column("plan", String(8), nullable=False),
+    Column("open_orders", Integer, nullable=False),
+)
+
 # Read model: who may open a live account (gamification's unlock, users' KYC flag).
 live_access = Table(
     "trading_live_access",

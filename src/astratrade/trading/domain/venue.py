@@ -151,9 +151,17 @@ def _will_rest(order: Order, mark: Decimal) -> bool:
     )
 
 
-def admit(account: Account, order: Order, venue: Venue, unlocked: Decimal) -> None:
-    """Account rules: open-order limit, reduce-only sense, leverage caps and margin."""
+def admit(
+    account: Account, order: Order, venue: Venue, unlocked: Decimal,
+    plan_limit: tuple[str, int] | None = None,
+) -> None:  # fmt: skip
+    """Account rules: open-order limit (the venue's, or the trader's plan's when lower),
+    reduce-only sense, leverage caps and margin."""
     resting = _will_rest(order, venue.marks[order.market])
+    if resting and plan_limit is not None and len(account.open_orders) >= plan_limit[1]:
+        plan, most = plan_limit
+        raise OrderRejected(f"the {plan} plan allows {most} open orders per account; "
+                            "a higher plan allows more")  # fmt: skip
     if resting and len(account.open_orders) >= venue.rules.max_open_orders:
         raise OrderRejected(f"an account may hold {venue.rules.max_open_orders} open orders")
     window = account.window
