@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .conftest import D, Admin, Trader, assert_error, eventually
+from .conftest import Admin, D, Trader, assert_error, eventually
 
 DAY = 86_400
 
@@ -16,9 +16,7 @@ def rest_limit_order(trader: Trader) -> Any:
     return trader.place(market="BTC-USD", side="buy", type="limit", size="0.001", price="30000")
 
 
-def test_free_plan_limits_open_orders_and_pro_lifts_the_limit(
-    admin: Admin, trader: Trader
-) -> None:
+def test_free_plan_limits_open_orders_and_pro_lifts_the_limit(admin: Admin, trader: Trader) -> None:
     admin.reset_prices()
     mine = trader.get("/subscription").json()
     assert (mine["plan"], mine["limits"]["open_orders"]) == ("free", 10)
