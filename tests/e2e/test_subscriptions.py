@@ -66,3 +66,19 @@ def test_bad_plans_answer_422_and_change_nothing(trader: Trader) -> None:
                      if "extra" not in body else None)  # fmt: skip
     assert trader.get("/subscription").json()["plan"] == "free"
     assert_error(trader.delete("/subscription"), 409)  # nothing to cancel
+
+
+def test_the_free_plan_joins_two_tournaments_a_month(admin: Admin, trader: Trader) -> None:
+    from .test_tournaments import create
+
+    urls = [f"/tournaments/{create(admin)['tournament_id']}" for _ in range(3)]
+    first = eventually(lambda: trader.post(f"{urls[0]}/join"), lambda r: r.status_code == 201)
+    assert first.status_code == 201, first.text
+    assert trader.post(f"{urls[1]}/join").status_code == 201
+    refused = assert_error(trader.post(f"{urls[2]}/join"), 409)
+    assert (refused["code"], "free plan allows 2 tournaments a month" in refused["message"]) == (
+        "tournament_limit_reached", True,
+    )  # fmt: skip
+    assert trader.put("/subscription", json={"plan": "pro"}).status_code == 200
+    joined = eventually(lambda: trader.post(f"{urls[2]}/join"), lambda r: r.status_code == 201)
+    assert joined.status_code == 201, joined.text

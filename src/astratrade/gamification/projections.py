@@ -12,7 +12,12 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, select
 
-from astratrade.gamification.adapters.tables import board_scores, players, tournament_standings
+from astratrade.gamification.adapters.tables import (
+    board_scores,
+    plan_limits,
+    players,
+    tournament_standings,
+)
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
@@ -181,7 +186,23 @@ def _row(
     }
 
 
+class PlanLimits:
+    """Each trader's tournaments per month, as financial's subscription sets it."""
+
+    name = "gamification.plan_limits"
+    source = "financial"
+    event_types = frozenset({"SubscriptionChanged"})
+    tables: tuple[Table, ...] = (plan_limits,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        limit = {"user_id": str(data["user_id"]), "plan": str(data["plan"]),
+                 "tournaments_per_month": int(data["tournaments_per_month"])}  # fmt: skip
+        upsert(conn, plan_limits, [limit], ["user_id"])
+
+
 PLAYERS, XP_BOARDS = Players(), XpBoards()
 ROI_BOARDS = RoiBoards(DEFAULT_RULES.roi_min_closes)
 TOURNAMENT_BOARDS = TournamentBoards()
-PROJECTIONS = (PLAYERS, XP_BOARDS, ROI_BOARDS, TOURNAMENT_BOARDS)
+PLAN_LIMITS = PlanLimits()
+PROJECTIONS = (PLAYERS, XP_BOARDS, ROI_BOARDS, TOURNAMENT_BOARDS, PLAN_LIMITS)

@@ -12,7 +12,7 @@ from astratrade.gamification.domain.progress import Trader
 from astratrade.gamification.domain.rules import ProgressionRules, level_for
 from astratrade.gamification.domain.tournaments import Placing, Tournament
 from astratrade.gamification.handlers import TraderRepository
-from astratrade.shared.errors import NotFound
+from astratrade.shared.errors import Conflict, NotFound
 
 
 class TournamentRepository(Protocol):
@@ -20,6 +20,8 @@ class TournamentRepository(Protocol):
     def add(self, tournament: Tournament) -> None: ...
     async def entry(self, tournament_id: str, user_id: str) -> str | None: ...
     async def due(self, now: datetime) -> list[str]: ...
+    async def joined_since(self, user_id: str, since: datetime) -> int: ...
+    async def monthly_limit(self, user_id: str) -> tuple[str, int] | None: ...
     async def standings(self, tournament_id: str, min_closes: int) -> list[Placing]: ...
 
 
@@ -74,11 +76,29 @@ async def join_tournament(
         joined = await uow.tournaments.entry(tournament_id, user_id)
         if joined is not None:
             return Entry(tournament_id, joined, joined_now=False)
+        await _within_monthly_limit(uow.tournaments, user_id, at)
         trader = await uow.traders.get(user_id)
         level = trader.level if trader is not None else level_for(0, rules)
         account_id = tournament.join(user_id, level, at)
         await uow.commit()
         return Entry(tournament_id, account_id, joined_now=True)
+
+
+class TournamentLimitReached(Conflict):
+    code = "tournament_limit_reached"
+
+
+async def _within_monthly_limit(tournaments: TournamentRepository, user_id: str,
+                                at: datetime) -> None:  # fmt: skip
+    """The trader's plan caps the tournaments joined per UTC month (financial's limit)."""
+    limit = await tournaments.monthly_limit(user_id)
+    if limit is None:
+        return
+    plan, most = limit
+    month = at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if await tournaments.joined_since(user_id, month) >= most:
+        raise TournamentLimitReached(f"the {plan} plan allows {most} tournaments a month; "
+                                     "a higher plan allows more")  # fmt: skip
 
 
 async def finish_due_tournaments(

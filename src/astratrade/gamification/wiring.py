@@ -14,6 +14,7 @@ from astratrade.gamification.domain.commands import CreateTournament, JoinTourna
 from astratrade.gamification.domain.rules import ProgressionRules
 from astratrade.gamification.domain.tournaments import Tournament
 from astratrade.gamification.projections import (
+    PLAN_LIMITS,
     PLAYERS,
     PROJECTIONS,
     ROI_BOARDS,
@@ -69,6 +70,7 @@ def wire(
     feed_board(XP_BOARDS, "user_id")
     feed_board(ROI_BOARDS, "owner_id")
     projections.subscribe(bus, TOURNAMENT_BOARDS, writer, clock)
+    projections.subscribe(bus, PLAN_LIMITS, writer, clock)
 
     async def create(cmd: CreateTournament) -> Tournament:
         return await tournament_handlers.create_tournament(

@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.gamification.adapters.tables import (
+    plan_limits,
     tournament_entries,
     tournament_results,
     tournament_standings,
@@ -85,6 +86,22 @@ class SqlTournamentRepository:
             )
         )
         return None if found is None else str(found)
+
+    async def joined_since(self, user_id: str, since: datetime) -> int:
+        conn = await self._uow.connection()
+        found = await conn.scalar(
+            select(func.count()).where(tournament_entries.c.user_id == user_id,
+                                       tournament_entries.c.joined_at >= since)
+        )  # fmt: skip
+        return int(found or 0)
+
+    async def monthly_limit(self, user_id: str) -> tuple[str, int] | None:
+        """(plan, tournaments a month) for the trader, if their plan is known."""
+        conn = await self._uow.connection()
+        row = (
+            await conn.execute(select(plan_limits).where(plan_limits.c.user_id == user_id))
+        ).first()
+        return None if row is None else (str(row.plan), int(row.tournaments_per_month))
 
     async def due(self, now: datetime) -> list[str]:
         """Tournaments past their end whose standings are not frozen yet."""

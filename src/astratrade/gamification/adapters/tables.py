@@ -70,6 +70,15 @@ tournaments = Table(
     Column("finished_at", UtcDateTime),
 )
 
+# Read model: each trader's tournaments per month, as financial's subscription sets it.
+plan_limits = Table(
+    "gamification_plan_limits",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("plan", String(8), nullable=False),
+    Column("tournaments_per_month", Integer, nullable=False),
+)
+
 tournament_entries = Table(
     "gamification_tournament_entries",
     metadata,

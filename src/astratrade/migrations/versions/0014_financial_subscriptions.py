@@ -1,4 +1,4 @@
-"""financial subscriptions, and trading's read model of each trader's plan limit
+"""financial subscriptions, and trading's and gamification's read models of plan limits
 
 Revision ID: 0014
 Revises: 0013
@@ -39,6 +39,13 @@ def upgrade() -> None:
         op.f("ix_financial_subscriptions_period_end"), "financial_subscriptions", ["period_end"]
     )
     op.create_table(
+        "gamification_plan_limits",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("plan", sa.String(length=8), nullable=False),
+        sa.Column("tournaments_per_month", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_gamification_plan_limits")),
+    )
+    op.create_table(
         "trading_plan_limits",
         sa.Column("owner_id", sa.String(length=36), nullable=False),
         sa.Column("plan", sa.String(length=8), nullable=False),
@@ -49,6 +56,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("trading_plan_limits")
+    op.drop_table("gamification_plan_limits")
     op.drop_index(
         op.f("ix_financial_subscriptions_period_end"), table_name="financial_subscriptions"
     )
