@@ -320,6 +320,7 @@ def _redis_backbone(
     clock: Clock,
 ) -> RedisBackbone:
     in_process = settings.event_workers == "in-process"
+    external = {c.strip() for c in settings.external_consumers.split(",") if c.strip()}
     consumer_settings = ConsumerSettings(
         max_attempts=settings.consumer_max_attempts,
         max_deliveries=settings.consumer_max_deliveries,
@@ -332,8 +333,9 @@ def _redis_backbone(
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})
     ]  # fmt: skip
+    here = [c for c in consumers if c.context not in external] if in_process else []
     return RedisBackbone(
-        relay.redis, relay, consumers if in_process else [], read_db, run_relay=in_process,
+        relay.redis, relay, here, read_db, run_relay=in_process,
         all_consumers=consumers,
     )  # fmt: skip
 

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     redis_prefix: str = ""
     # With Redis: does `serve` run the relay and consumers itself, or do `worker` processes?
     event_workers: Literal["in-process", "external"] = "in-process"
+    # With in-process workers: contexts (comma-separated) whose consumers still run as
+    # `astratrade worker consume` processes of their own, e.g. "financial.ledger".
+    external_consumers: str = ""
     consumer_name: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     consumer_max_attempts: int = 3
     consumer_max_deliveries: int = 5

@@ -137,17 +137,17 @@ def projections_rebuild(name: str) -> None:
 def reconcile() -> None:
     """Prove the ledger against trading: exit 0 when every account agrees, 1 with each
     discrepancy (and the events behind it) listed otherwise."""
-    from astratrade.bootstrap import bootstrap
     from astratrade.entrypoints.reconciliation import reconciliation
+    from astratrade.infrastructure.db import create_engine
 
     async def run() -> bool:
-        platform = bootstrap(Settings(price_feed="manual"))
-        await platform.start()  # delivers any event a stop left on its way
+        # Read only: the serving process (or the workers) deliver events; a second platform
+        # started here would be a second writer of trading's state.
+        engine = create_engine(Settings().resolved_database_url, read_only=True)
         try:
-            await platform.dispatcher.drain()
-            report = await reconciliation(platform.read_db)
+            report = await reconciliation(engine)
         finally:
-            await platform.stop()
+            await engine.dispose()
         for finding in report.findings:
             gap = finding.discrepancy
             typer.echo(

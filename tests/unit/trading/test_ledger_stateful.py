@@ -6,6 +6,7 @@ proves every account's collateral; no trader's balance is ever below zero."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 from itertools import count
@@ -84,10 +85,8 @@ class LedgerAndTrading(RuleBasedStateMachine):
         sub = self.subscriptions.setdefault(trader, Subscription(f"trader-{trader}"))
         at = self.trading.now + timedelta(days=self.days, hours=hours)
         sub.renew_due(at, lambda: next(self.ids))
-        try:
+        with contextlib.suppress(SameSubscription):
             sub.change(plan, at, next(self.ids))
-        except SameSubscription:
-            pass
         for charge in sub.charges:
             moves = charge_moves({"amount": str(charge.amount)})
             self.postings += JournalEntry.of(charge.charge_id, "subscription", at, moves).postings
