@@ -60,6 +60,14 @@ def test_a_cancelled_plan_lasts_until_the_period_ends(admin: Admin, trader: Trad
     assert D(after["mrr"]) == D(before["mrr"]) - Decimal("49.99")
 
 
+def test_nobody_changes_another_traders_subscription(trader: Trader, new_trader: Any) -> None:
+    other = new_trader()
+    aimed = other.put("/subscription", json={"plan": "pro", "user_id": trader.user_id})
+    assert_error(aimed, 422)  # the user comes from the token; no field may name another
+    assert trader.get("/subscription").json()["plan"] == "free"
+    assert other.get("/subscription").json()["plan"] == "free"
+
+
 def test_bad_plans_answer_422_and_change_nothing(trader: Trader) -> None:
     for body in ({"plan": "gold"}, {}, {"plan": "pro", "extra": 1}, {"plan": None}):
         assert_error(trader.put("/subscription", json=body), 422, field="plan"
