@@ -57,6 +57,7 @@ from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.passwords import Argon2Hasher
+from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.ports import PasswordHasher
 from astratrade.users.projections import UserProgress
 
@@ -80,6 +81,7 @@ class Platform:
     projections: tuple[Projection, ...] = ()
     boards: RedisBoards | None = None  # the boards' Redis index, when Redis is configured
     timers: tuple[Callable[[], Awaitable[None]], ...] = ()  # besides trading's, as time moves
+    sessions: SessionGuard | None = None  # every authenticated request's session check
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -146,8 +148,9 @@ def bootstrap(
     publisher, events_backbone = _events(settings, bus, db, read_db, writer, clock)
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
-    users_wiring.wire(
+    sessions = users_wiring.wire(
         bus,
+        read_db=read_db,
         engine=db,
         publisher=publisher,
         clock=clock,
@@ -286,6 +289,7 @@ def bootstrap(
         read_models,
         boards,
         (*gamification.on_time, renew_subscriptions),
+        sessions,
     )
 
 

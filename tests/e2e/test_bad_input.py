@@ -523,11 +523,14 @@ def test_refresh_token_works_once(http: httpx.Client, new_trader):
     pair = first.json()
     assert http.get("/me", headers=bearer(pair["access_token"])).status_code == 200
 
+    # A second use means the token leaked: the whole family is revoked, the new one too.
     assert_error(http.post("/auth/refresh", json={"refresh_token": old}), 401)
-    # The new refresh token still works (once).
-    second = http.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})
-    assert second.status_code == 200, second.text
     assert_error(http.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]}), 401)
+    trader.login()  # a new login is a new family
+    again = http.post("/auth/refresh", json={"refresh_token": trader.refresh_token})
+    assert again.status_code == 200, again.text
+    rotated = again.json()["refresh_token"]
+    assert http.post("/auth/refresh", json={"refresh_token": rotated}).status_code == 200
 
 
 def test_non_admin_on_admin_routes_is_403(owner: Trader, http: httpx.Client):

@@ -46,6 +46,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.state.clock = platform.clock
     app.state.tokens = platform.tokens
     app.state.trading = platform.trading
+    app.state.sessions = platform.sessions
     install_error_handlers(app)
     app.include_router(users_router)
     app.include_router(trading_router)

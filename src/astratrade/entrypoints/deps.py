@@ -47,7 +47,11 @@ async def current_user(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing bearer token")
     tokens: TokenCodec = state(request, "tokens")
-    return tokens.verify(credentials.credentials, "access")
+    claims = tokens.verify(credentials.credentials, "access")
+    sessions = getattr(request.app.state, "sessions", None)
+    if sessions is not None:  # suspended, or revoked (logout everywhere, new password)
+        await sessions.check(claims)
+    return claims
 
 
 async def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:

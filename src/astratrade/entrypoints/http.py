@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from astratrade.shared.errors import DomainError, ErrorKind
+from astratrade.shared.errors import DomainError, ErrorKind, TooManyRequests
 
 STATUS_BY_KIND: dict[ErrorKind, int] = {
     "validation": 422,
@@ -22,6 +22,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     "rejected": 400,
     "unauthorized": 401,
     "forbidden": 403,
+    "rate_limited": 429,
 }
 CODE_BY_STATUS = {
     400: "bad_request",
@@ -62,7 +63,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> JSONResponse:
         extra = {"field": error.field} if error.field else {}
-        return error_response(STATUS_BY_KIND[error.kind], error.code, error.message, **extra)
+        response = error_response(STATUS_BY_KIND[error.kind], error.code, error.message, **extra)
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -21,6 +21,7 @@ class Claims:
     kind: TokenKind
     token_id: str
     expires_at: datetime
+    epoch: int = 0  # the user's session epoch at issue: a later epoch revokes the token
 
 
 class TokenCodec:
@@ -32,10 +33,12 @@ class TokenCodec:
         self._clock = clock
 
     def issue(
-        self, *, user_id: str, role: str, kind: TokenKind, token_id: str, ttl: timedelta
-    ) -> str:
+        self, *, user_id: str, role: str, kind: TokenKind, token_id: str, ttl: timedelta,
+        epoch: int = 0,
+    ) -> str:  # fmt: skip
         now = self._clock.now()
         claims = {
+            "sv": epoch,
             "sub": user_id,
             "role": role,
             "typ": kind,
@@ -73,4 +76,5 @@ class TokenCodec:
             kind=kind,
             token_id=str(data["jti"]),
             expires_at=expires_at,
+            epoch=int(data.get("sv", 0)),
         )

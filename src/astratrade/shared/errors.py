@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-ErrorKind = Literal["validation", "not_found", "conflict", "rejected", "unauthorized", "forbidden"]
+ErrorKind = Literal[
+    "validation", "not_found", "conflict", "rejected", "unauthorized", "forbidden", "rate_limited"
+]
 
 
 class DomainError(Exception):
@@ -47,3 +49,14 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     kind = "forbidden"
     code = "forbidden"
+
+
+class TooManyRequests(DomainError):
+    """Throttled (a rate limit, or a login lockout): answered 429 with Retry-After."""
+
+    kind = "rate_limited"
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

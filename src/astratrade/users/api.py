@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from astratrade.entrypoints.deps import AdminUser, Bus, CurrentUser, Db
@@ -12,7 +14,16 @@ from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.shared.errors import NotFound, ValidationFailed
 from astratrade.users import views
-from astratrade.users.domain.commands import LogIn, RefreshTokens, RegisterUser, SetKyc
+from astratrade.users.domain.commands import (
+    ChangePassword,
+    LogIn,
+    LogOut,
+    LogOutEverywhere,
+    RefreshTokens,
+    RegisterUser,
+    SetKyc,
+    SuspendUser,
+)
 from astratrade.users.domain.model import User
 from astratrade.users.handlers import TokenPair
 
@@ -127,3 +138,91 @@ async def set_kyc(user_id: str, body: KycIn, _admin: AdminUser, bus: Bus) -> Kyc
     """Record the outcome of a user's identity check (admin only); live trading needs it."""
     user: User = await bus.execute(SetKyc(user_id=user_id, kyc=body.kyc))
     return KycOut(user_id=user.id, kyc=user.kyc)
+
+
+class LogoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(repr=False)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(repr=False)
+    new_password: str = Field(repr=False, description="8-128 characters, not a breached one")
+
+
+@router.post("/auth/logout", status_code=204)
+async def log_out(body: LogoutIn, user: CurrentUser, bus: Bus) -> Response:
+    """End this login: its refresh token (and every rotation of it) stops working."""
+    await bus.execute(LogOut(user_id=user.user_id, refresh_token=body.refresh_token))
+    return Response(status_code=204)
+
+
+@router.post("/auth/logout-all", status_code=204)
+async def log_out_everywhere(user: CurrentUser, bus: Bus) -> Response:
+    """Every token of the caller, on every device, stops working at once."""
+    await bus.execute(LogOutEverywhere(user_id=user.user_id))
+    return Response(status_code=204)
+
+
+@router.post("/auth/password")
+async def change_password(body: PasswordIn, user: CurrentUser, bus: Bus) -> TokenResponse:
+    """Change the password: every session ends; a new pair for this device."""
+    pair: TokenPair = await bus.execute(
+        ChangePassword(user_id=user.user_id, current_password=body.current_password,
+                       new_password=body.new_password)
+    )  # fmt: skip
+    return _tokens(pair)
+
+
+class UserOut(BaseModel):
+    user_id: str
+    username: str
+    email: str
+    role: str
+    kyc: bool
+    suspended: bool
+    created_at: datetime
+
+
+class UsersOut(BaseModel):
+    users: list[UserOut]
+    next_after: str | None  # pass as `after` for the next page
+
+
+class SuspensionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suspended: bool
+
+
+class SuspensionOut(BaseModel):
+    user_id: str
+    suspended: bool
+
+
+@router.get("/admin/users", response_model=UsersOut, tags=["admin"])
+async def list_users(
+    _admin: AdminUser,
+    db: Db,
+    after: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> UsersOut:
+    """Every user, by username (admin only)."""
+    found = await views.list_users(db, after, limit)
+    return UsersOut(
+        users=[UserOut(user_id=u.user_id, username=u.username, email=u.email, role=u.role,
+                       kyc=u.kyc, suspended=u.suspended, created_at=u.created_at)
+               for u in found],
+        next_after=found[-1].username.lower() if len(found) == limit else None,
+    )  # fmt: skip
+
+
+@router.put("/admin/users/{user_id}/suspension", response_model=SuspensionOut, tags=["admin"])
+async def suspend(user_id: str, body: SuspensionIn, _admin: AdminUser, bus: Bus) -> SuspensionOut:
+    """Suspend a user (their tokens stop working at once; they cannot log in) or reinstate
+    them (admin only)."""
+    user: User = await bus.execute(SuspendUser(user_id=user_id, suspended=body.suspended))
+    return SuspensionOut(user_id=user.id, suspended=user.suspended)

@@ -1,29 +1,47 @@
-"""Use cases of the users context: register, log in, refresh tokens, promote."""
+"""Use cases of the users context: register, log in (with lockout), refresh tokens (with
+reuse detection), log out, change password, promote, suspend."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import secrets
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.clock import Clock
-from astratrade.shared.errors import Conflict, NotFound, Unauthorized
+from astratrade.shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
 from astratrade.shared.ids import IdFactory
 from astratrade.users.domain import rules
 from astratrade.users.domain.commands import (
+    ChangePassword,
     LogIn,
+    LogOut,
+    LogOutEverywhere,
     PromoteUser,
     RefreshTokens,
     RegisterUser,
     SetKyc,
+    SuspendUser,
 )
 from astratrade.users.domain.model import User
-from astratrade.users.ports import PasswordHasher, UsersUnitOfWork
+from astratrade.users.ports import LoginFailures, PasswordHasher, UsersUnitOfWork
 
 INVALID_LOGIN = "invalid username or password"
+# Structured entries for every security event (logins failed and locked, logouts, password
+# changes, suspensions, refresh-token reuse); the state changes are events in the audit log.
+security = logging.getLogger("astratrade.security")
 
 _dummy_hashes: weakref.WeakKeyDictionary[PasswordHasher, str] = weakref.WeakKeyDictionary()
 
@@ -73,9 +91,15 @@ async def log_in(
     ids: IdFactory,
     access_ttl: timedelta,
     refresh_ttl: timedelta,
+    failures: LoginFailures,
 ) -> TokenPair:
     """Check the password and issue a token pair. Unknown user and wrong password fail
-    alike, in message and in time (an unknown user still costs one hash verification)."""
+    alike, in message and in time (an unknown user still costs one hash verification);
+    repeated failures lock the login name, known or not, with growing backoff."""
+    key, now = rules.login_key(cmd.login), clock.now()
+    locked = await failures.locked_until(key, now)
+    if locked is not None:
+        raise _locked(key, locked, now)
     if len(cmd.password) > rules.PASSWORD_MAX_LENGTH:
         raise Unauthorized(INVALID_LOGIN)  # could never have been registered
     async with uow:
@@ -84,7 +108,15 @@ async def log_in(
     stored_hash = found.password_hash if found else await _dummy_hash(hasher)
     matches = await asyncio.to_thread(hasher.verify, stored_hash, cmd.password)
     if found is None or not matches:
+        until = await failures.failed(key, now)
+        security.info("login failed", extra={"login": key, "locked_until": until})
+        if until is not None:
+            raise _locked(key, until, now)
         raise Unauthorized(INVALID_LOGIN)
+    await failures.cleared(key)
+    if found.suspended:
+        security.info("login refused: suspended", extra={"user_id": found.id})
+        raise Forbidden("this account is suspended")
     new_hash = None
     if hasher.needs_rehash(found.password_hash):
         new_hash = await asyncio.to_thread(hasher.hash, cmd.password)
@@ -108,26 +140,111 @@ async def refresh_tokens(
     access_ttl: timedelta,
     refresh_ttl: timedelta,
 ) -> TokenPair:
-    """Exchange a refresh token for a new pair; each refresh token works exactly once."""
+    """Exchange a refresh token for a new pair; each refresh token works exactly once. A
+    token used a second time means it leaked: its whole family (every rotation of that
+    login) is revoked."""
     claims = tokens.verify(cmd.refresh_token, "refresh")
     now = clock.now()
     async with uow:
         stored = await uow.refresh_tokens.get(claims.token_id)
         if stored is None or stored.user_id != claims.user_id:
             raise Unauthorized("refresh token is not recognised")
+        if stored.used_at is not None and stored.revoked_at is None and stored.family_id:
+            await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
+            await uow.commit()
+            security.warning(
+                "refresh token reused: family revoked",
+                extra={"user_id": stored.user_id, "family": stored.family_id},
+            )
+            raise Unauthorized("refresh token reused; this login's sessions were revoked")
         problem = stored.problem_at(now)
         if problem is not None:
             raise Unauthorized(problem)
         user = await uow.users.get(stored.user_id)
-        if user is None:
-            raise Unauthorized("refresh token is not recognised")
-        pair, new_token_id = _issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
+        if user is None or user.suspended or claims.epoch < user.session_epoch:
+            raise Unauthorized("refresh token has been revoked")
+        pair, new_token_id = _issue_pair(
+            user,
+            uow,
+            tokens,
+            clock,
+            ids,
+            access_ttl,
+            refresh_ttl,
+            family_id=stored.family_id or stored.token_id,
+        )
         if not await uow.refresh_tokens.mark_used(
             stored.token_id, at=now, replaced_by=new_token_id
         ):
             raise Unauthorized("refresh token has already been used")
         await uow.commit()
     return pair
+
+
+async def log_out(cmd: LogOut, uow: UsersUnitOfWork, tokens: TokenCodec, clock: Clock) -> None:
+    """End one login: its refresh token family stops working (its access token expires
+    within its short life; log out everywhere stops those at once)."""
+    claims = tokens.verify(cmd.refresh_token, "refresh")
+    async with uow:
+        stored = await uow.refresh_tokens.get(claims.token_id)
+        if stored is None or stored.user_id != cmd.user_id:
+            raise Unauthorized("refresh token is not recognised")
+        await uow.refresh_tokens.revoke_family(stored.family_id or stored.token_id,
+                                               at=clock.now())  # fmt: skip
+        await uow.commit()
+    security.info("logged out", extra={"user_id": cmd.user_id})
+
+
+async def log_out_everywhere(cmd: LogOutEverywhere, uow: UsersUnitOfWork, clock: Clock) -> User:
+    """Every token of the user, access and refresh, on every device, stops working."""
+    return await _revoke(cmd.user_id, uow, clock, lambda user: user.revoke_sessions("logout_all"))
+
+
+async def change_password(
+    cmd: ChangePassword, uow: UsersUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec,
+    clock: Clock, ids: IdFactory, access_ttl: timedelta, refresh_ttl: timedelta,
+) -> TokenPair:  # fmt: skip
+    """Check the current password, store the new one, revoke every session; a new pair
+    for the device that asked."""
+    rules.check_password(cmd.new_password, "new_password")
+    async with uow:
+        found = await uow.users.get(cmd.user_id)
+    if found is None:
+        raise NotFound(f"user {cmd.user_id} not found")
+    if not await asyncio.to_thread(hasher.verify, found.password_hash, cmd.current_password):
+        raise ValidationFailed("current_password", "the current password is not right")
+    new_hash = await asyncio.to_thread(hasher.hash, cmd.new_password)
+    async with uow:
+        user = await uow.users.get(cmd.user_id)
+        if user is None or user.password_hash != found.password_hash:
+            raise Conflict("the password changed meanwhile; try again")
+        user.change_password(new_hash)
+        await uow.refresh_tokens.revoke_all(user.id, at=clock.now())
+        pair, _ = _issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
+        await uow.commit()
+    security.info("password changed; sessions revoked", extra={"user_id": user.id})
+    return pair
+
+
+async def suspend_user(cmd: SuspendUser, uow: UsersUnitOfWork, clock: Clock) -> User:
+    """An admin suspends (tokens stop at once, no login) or reinstates a user."""
+    user = await _revoke(cmd.user_id, uow, clock, lambda u: u.set_suspended(cmd.suspended))
+    security.warning("suspension set", extra={"user_id": user.id, "suspended": cmd.suspended})
+    return user
+
+
+async def _revoke(user_id: str, uow: UsersUnitOfWork, clock: Clock,
+                  change: Callable[[User], None]) -> User:  # fmt: skip
+    async with uow:
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        epoch = user.session_epoch
+        change(user)
+        if user.session_epoch != epoch:
+            await uow.refresh_tokens.revoke_all(user.id, at=clock.now())
+        await uow.commit()
+    return user
 
 
 async def promote_user(cmd: PromoteUser, uow: UsersUnitOfWork) -> User:
@@ -160,22 +277,31 @@ def _issue_pair(
     ids: IdFactory,
     access_ttl: timedelta,
     refresh_ttl: timedelta,
+    *,
+    family_id: str | None = None,
 ) -> tuple[TokenPair, str]:
+    """A new pair at the user's session epoch; a new family unless rotating one."""
     now = clock.now()
     refresh_id = ids()
-    access = tokens.issue(
-        user_id=user.id, role=user.role, kind="access", token_id=ids(), ttl=access_ttl
-    )
-    refresh = tokens.issue(
-        user_id=user.id, role=user.role, kind="refresh", token_id=refresh_id, ttl=refresh_ttl
-    )
+    epoch = user.session_epoch
+    access = tokens.issue(user_id=user.id, role=user.role, kind="access", token_id=ids(),
+                          ttl=access_ttl, epoch=epoch)  # fmt: skip
+    refresh = tokens.issue(user_id=user.id, role=user.role, kind="refresh", token_id=refresh_id,
+                           ttl=refresh_ttl, epoch=epoch)  # fmt: skip
     uow.refresh_tokens.add(
-        token_id=refresh_id, user_id=user.id, issued_at=now, expires_at=now + refresh_ttl
-    )
+        token_id=refresh_id, user_id=user.id, issued_at=now, expires_at=now + refresh_ttl,
+        family_id=family_id or refresh_id,
+    )  # fmt: skip
     pair = TokenPair(
         access_token=access, refresh_token=refresh, expires_in=int(access_ttl.total_seconds())
     )
     return pair, refresh_id
+
+
+def _locked(key: str, until: datetime, now: datetime) -> TooManyRequests:
+    wait = math.ceil((until - now).total_seconds())
+    security.warning("login locked", extra={"login": key, "locked_until": until})
+    return TooManyRequests(f"too many failed logins; try again in {wait} s", retry_after=wait)
 
 
 async def _dummy_hash(hasher: PasswordHasher) -> str:

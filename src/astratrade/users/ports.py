@@ -29,10 +29,15 @@ class UserRepository(Protocol):
 
 class RefreshTokenRepository(Protocol):
     def add(
-        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime
-    ) -> None:
+        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime,
+        family_id: str,
+    ) -> None:  # fmt: skip
         """Stage a newly issued refresh token; it is written when the unit of work commits."""
         ...
+
+    async def revoke_family(self, family_id: str, *, at: datetime) -> None: ...
+
+    async def revoke_all(self, user_id: str, *, at: datetime) -> None: ...
 
     async def get(self, token_id: str) -> RefreshToken | None: ...
 
@@ -60,6 +65,18 @@ class UsersUnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class LoginFailures(Protocol):
+    """Failed logins per login name; each call commits on its own."""
+
+    async def locked_until(self, login_key: str, now: datetime) -> datetime | None: ...
+
+    async def failed(self, login_key: str, now: datetime) -> datetime | None:
+        """Count a failure; the time the name is now locked until, if it is."""
+        ...
+
+    async def cleared(self, login_key: str) -> None: ...
 
 
 class PasswordHasher(Protocol):

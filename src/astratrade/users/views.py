@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -55,3 +56,25 @@ async def me(db: AsyncEngine, user_id: str, default_max_leverage: Decimal) -> Me
         kyc=row.kyc,
         role=row.role,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UserListing:
+    user_id: str
+    username: str
+    email: str
+    role: str
+    kyc: bool
+    suspended: bool
+    created_at: datetime
+
+
+async def list_users(db: AsyncEngine, after: str | None, limit: int) -> list[UserListing]:
+    """Users by username, `limit` at a time after the username key `after`."""
+    query = select(users).order_by(users.c.username_key).limit(limit)
+    if after is not None:
+        query = query.where(users.c.username_key > after.lower())
+    async with db.connect() as conn:
+        rows = await conn.execute(query)
+        return [UserListing(r.id, r.username, r.email, r.role, r.kyc, r.suspended, r.created_at)
+                for r in rows]  # fmt: skip

@@ -12,12 +12,18 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory
 from astratrade.users import handlers
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
+from astratrade.users.adapters.sessions import SessionGuard
+from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
 from astratrade.users.domain.commands import (
+    ChangePassword,
     LogIn,
+    LogOut,
+    LogOutEverywhere,
     PromoteUser,
     RefreshTokens,
     RegisterUser,
     SetKyc,
+    SuspendUser,
 )
 from astratrade.users.domain.model import User
 from astratrade.users.handlers import TokenPair
@@ -35,8 +41,12 @@ def wire(
     ids: IdFactory,
     access_ttl: timedelta,
     refresh_ttl: timedelta,
-) -> None:
-    """Register RegisterUser, LogIn, RefreshTokens and PromoteUser on `bus`."""
+    read_db: AsyncEngine,
+) -> SessionGuard:
+    """Register the users' commands on `bus`; return the guard every authenticated request
+    passes (revocations here forget the user in it at once)."""
+    failures = SqlLoginFailures(engine)
+    sessions = SessionGuard(read_db)
 
     def uow() -> SqlUsersUnitOfWork:
         return SqlUsersUnitOfWork(engine, publisher, clock, ids)
@@ -46,7 +56,7 @@ def wire(
 
     async def log_in(cmd: LogIn) -> TokenPair:
         return await handlers.log_in(
-            cmd, uow(), hasher, tokens, clock, ids, access_ttl, refresh_ttl
+            cmd, uow(), hasher, tokens, clock, ids, access_ttl, refresh_ttl, failures
         )
 
     async def refresh(cmd: RefreshTokens) -> TokenPair:
@@ -66,3 +76,29 @@ def wire(
         return await handlers.set_kyc(cmd, uow())
 
     bus.register(SetKyc, set_kyc)
+
+    async def log_out(cmd: LogOut) -> None:
+        await handlers.log_out(cmd, uow(), tokens, clock)
+
+    async def log_out_everywhere(cmd: LogOutEverywhere) -> User:
+        user = await handlers.log_out_everywhere(cmd, uow(), clock)
+        sessions.forget(user.id)
+        return user
+
+    async def change_password(cmd: ChangePassword) -> TokenPair:
+        pair = await handlers.change_password(
+            cmd, uow(), hasher, tokens, clock, ids, access_ttl, refresh_ttl
+        )
+        sessions.forget(cmd.user_id)
+        return pair
+
+    async def suspend(cmd: SuspendUser) -> User:
+        user = await handlers.suspend_user(cmd, uow(), clock)
+        sessions.forget(user.id)
+        return user
+
+    bus.register(LogOut, log_out)
+    bus.register(LogOutEverywhere, log_out_everywhere)
+    bus.register(ChangePassword, change_password)
+    bus.register(SuspendUser, suspend)
+    return sessions

@@ -26,9 +26,10 @@ async def client(tmp_path, publisher, clock, ids, hasher, tokens, ttls) -> Async
         await conn.run_sync(metadata.create_all)
     bus = MessageBus()
     access_ttl, refresh_ttl = ttls
-    wiring.wire(
+    sessions = wiring.wire(
         bus,
         engine=engine,
+        read_db=engine,
         publisher=publisher,
         clock=clock,
         tokens=tokens,
@@ -41,6 +42,7 @@ async def client(tmp_path, publisher, clock, ids, hasher, tokens, ttls) -> Async
     install_error_handlers(app)
     app.include_router(api.router)
     app.state.bus, app.state.db, app.state.clock, app.state.tokens = bus, engine, clock, tokens
+    app.state.sessions = sessions
     app.state.settings = SimpleNamespace(default_unlocked_leverage=Decimal(10))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

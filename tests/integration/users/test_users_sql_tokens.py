@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 from astratrade.shared.errors import Unauthorized
 from astratrade.users import handlers, views
 from astratrade.users.adapters.passwords import Argon2Hasher
-from astratrade.users.adapters.tables import progress, refresh_tokens, users
+from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
+from astratrade.users.adapters.tables import login_failures, progress, refresh_tokens, users
 from astratrade.users.domain.commands import LogIn, RefreshTokens, RegisterUser
 
 PASSWORD = "correct horse"
@@ -24,10 +25,11 @@ async def ada(new_uow, hasher, clock, ids):
 
 
 @pytest.fixture
-def log_in(new_uow, hasher, tokens, clock, ids, ttls):
+def log_in(new_uow, hasher, tokens, clock, ids, ttls, engine):
     async def run(login: str = "Ada", password: str = PASSWORD, with_hasher=hasher):
         cmd = LogIn(login=login, password=password)
-        return await handlers.log_in(cmd, new_uow(), with_hasher, tokens, clock, ids, *ttls)
+        return await handlers.log_in(cmd, new_uow(), with_hasher, tokens, clock, ids, *ttls,
+                                     SqlLoginFailures(engine))  # fmt: skip
 
     return run
 
@@ -44,7 +46,11 @@ def refresh(new_uow, tokens, clock, ids, ttls):
 async def test_a_refresh_token_is_stored_and_marked_used_once(new_uow, clock, ada) -> None:
     async with new_uow() as uow:
         uow.refresh_tokens.add(
-            token_id="t-1", user_id=ada.id, issued_at=clock.now(), expires_at=clock.now()
+            token_id="t-1",
+            user_id=ada.id,
+            issued_at=clock.now(),
+            expires_at=clock.now(),
+            family_id="t-1",
         )
         await uow.commit()
 
@@ -67,9 +73,11 @@ async def test_refresh_rotates_through_the_database(log_in, refresh, tokens, ada
     renewed = await refresh(pair.refresh_token)
 
     assert tokens.verify(renewed.access_token, "access").user_id == ada.id
-    with pytest.raises(Unauthorized, match="already been used"):
+    newest = await refresh(renewed.refresh_token)
+    with pytest.raises(Unauthorized, match="reused"):  # leaked: the family is revoked
         await refresh(pair.refresh_token)
-    await refresh(renewed.refresh_token)
+    with pytest.raises(Unauthorized, match="revoked"):
+        await refresh(newest.refresh_token)
 
 
 async def test_of_two_concurrent_refreshes_only_one_wins(engine, log_in, refresh, ada) -> None:
@@ -85,13 +93,16 @@ async def test_of_two_concurrent_refreshes_only_one_wins(engine, log_in, refresh
     assert len(rows) == 2  # the login's token and the winner's; the loser stored nothing
 
 
-async def test_login_failures_write_nothing(engine, log_in, ada) -> None:
+async def test_login_failures_issue_nothing_and_are_counted_per_name(engine, log_in, ada) -> None:
     for login, password in [("Ada", "wrong password"), ("ghost", PASSWORD)]:
         with pytest.raises(Unauthorized, match=handlers.INVALID_LOGIN):
             await log_in(login, password)
 
     async with engine.connect() as conn:
         assert (await conn.execute(select(refresh_tokens))).all() == []
+        counted = (await conn.execute(select(login_failures.c.login_key,
+                                             login_failures.c.failures))).all()  # fmt: skip
+    assert sorted(tuple(row) for row in counted) == [("ada", 1), ("ghost", 1)]
 
 
 async def test_an_outdated_hash_is_upgraded_on_log_in(engine, log_in, ada) -> None:

@@ -75,11 +75,24 @@ class FakeRefreshTokenRepository:
         self.staged: dict[str, RefreshToken] = {}
 
     def add(
-        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime
-    ) -> None:
+        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime,
+        family_id: str,
+    ) -> None:  # fmt: skip
         self.staged[token_id] = RefreshToken(
-            token_id=token_id, user_id=user_id, issued_at=issued_at, expires_at=expires_at
-        )
+            token_id=token_id, user_id=user_id, issued_at=issued_at, expires_at=expires_at,
+            family_id=family_id,
+        )  # fmt: skip
+
+    async def revoke_family(self, family_id: str, *, at: datetime) -> None:
+        self._revoke(lambda t: t.family_id == family_id, at)
+
+    async def revoke_all(self, user_id: str, *, at: datetime) -> None:
+        self._revoke(lambda t: t.user_id == user_id, at)
+
+    def _revoke(self, which: Any, at: datetime) -> None:
+        for token in [*self._store.tokens.values(), *self.staged.values()]:
+            if which(token) and token.revoked_at is None:
+                self.staged[token.token_id] = dataclasses.replace(token, revoked_at=at)
 
     async def get(self, token_id: str) -> RefreshToken | None:
         return self.staged.get(token_id) or self._store.tokens.get(token_id)
@@ -127,6 +140,28 @@ class FakeUsersUnitOfWork:
         self.store.commits += 1
 
 
+class MemoryLoginFailures:
+    """Failed logins per login name, as SqlLoginFailures keeps them."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, datetime, datetime | None]] = {}
+
+    async def locked_until(self, login_key: str, now: datetime) -> datetime | None:
+        _, _, until = self.counts.get(login_key, (0, now, None))
+        return until if until is not None and until > now else None
+
+    async def failed(self, login_key: str, now: datetime) -> datetime | None:
+        count, last, _ = self.counts.get(login_key, (0, now, None))
+        count = (count if now - last < rules.FAILURE_MEMORY else 0) + 1
+        lock = rules.lock_for(count)
+        until = now + lock if lock is not None else None
+        self.counts[login_key] = (count, now, until)
+        return until
+
+    async def cleared(self, login_key: str) -> None:
+        self.counts.pop(login_key, None)
+
+
 class Users:
     """The users use cases over the fakes, as the bus would call them."""
 
@@ -139,14 +174,16 @@ class Users:
         self.ids = sequential_ids("u")
         self.access_ttl = ACCESS_TTL
         self.refresh_ttl = REFRESH_TTL
+        self.failures = MemoryLoginFailures()
 
     async def register(self, cmd: Any) -> User:
         return await handlers.register_user(cmd, self.uow, self.hasher, self.clock, self.ids)
 
     async def log_in(self, cmd: Any) -> handlers.TokenPair:
         return await handlers.log_in(
-            cmd, self.uow, self.hasher, self.tokens, self.clock, self.ids, *self._ttls
-        )
+            cmd, self.uow, self.hasher, self.tokens, self.clock, self.ids, *self._ttls,
+            self.failures,
+        )  # fmt: skip
 
     async def refresh(self, cmd: Any) -> handlers.TokenPair:
         return await handlers.refresh_tokens(

@@ -85,12 +85,22 @@ async def test_refresh_rotates_and_the_old_token_works_once(users, tokens, ada) 
 
     assert second.refresh_token != first.refresh_token
     assert tokens.verify(second.access_token, "access").user_id == ada.id
-    with pytest.raises(Unauthorized, match="already been used"):
-        await users.refresh(RefreshTokens(refresh_token=first.refresh_token))
     old = users.store.tokens[tokens.verify(first.refresh_token, "refresh").token_id]
     assert old.replaced_by == tokens.verify(second.refresh_token, "refresh").token_id
     third = await users.refresh(RefreshTokens(refresh_token=second.refresh_token))
     assert tokens.verify(third.refresh_token, "refresh").user_id == ada.id
+
+
+async def test_a_reused_refresh_token_revokes_its_whole_family(users, tokens, ada) -> None:
+    first = await users.log_in(LogIn(login="Ada", password=PASSWORD))
+    elsewhere = await users.log_in(LogIn(login="Ada", password=PASSWORD))  # another device
+    second = await users.refresh(RefreshTokens(refresh_token=first.refresh_token))
+    with pytest.raises(Unauthorized, match="reused"):
+        await users.refresh(RefreshTokens(refresh_token=first.refresh_token))
+    with pytest.raises(Unauthorized, match="revoked"):  # the thief's rotation dies too
+        await users.refresh(RefreshTokens(refresh_token=second.refresh_token))
+    other = await users.refresh(RefreshTokens(refresh_token=elsewhere.refresh_token))
+    assert tokens.verify(other.refresh_token, "refresh").user_id == ada.id
 
 
 async def test_refresh_carries_a_new_role(users, tokens, ada) -> None:

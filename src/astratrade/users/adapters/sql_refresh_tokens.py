@@ -20,14 +20,16 @@ class SqlRefreshTokenRepository:
         self._flush_registered = False
 
     def add(
-        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime
-    ) -> None:
+        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime,
+        family_id: str,
+    ) -> None:  # fmt: skip
         self._new.append(
             {
                 "token_id": token_id,
                 "user_id": user_id,
                 "issued_at": issued_at,
                 "expires_at": expires_at,
+                "family_id": family_id,
             }
         )
         if not self._flush_registered:
@@ -49,6 +51,23 @@ class SqlRefreshTokenRepository:
             .values(used_at=at, replaced_by=replaced_by)
         )
         return result.rowcount == 1
+
+    async def revoke_family(self, family_id: str, *, at: datetime) -> None:
+        """Every token of one login's chain of rotations stops working."""
+        conn = await self._uow.connection()
+        await conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    async def revoke_all(self, user_id: str, *, at: datetime) -> None:
+        conn = await self._uow.connection()
+        await conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
 
     async def _flush(self, conn: AsyncConnection) -> None:
         if self._new:

@@ -71,6 +71,8 @@ class SqlUserRepository:
             role=cast(Role, row["role"]),
             kyc=row["kyc"],
             version=row["version"],
+            session_epoch=row["session_epoch"],
+            suspended=row["suspended"],
         )
         self._loaded[user.id] = (user, _row(user))
         self._uow.track(user)
@@ -110,4 +112,6 @@ def _row(user: User) -> dict[str, Any]:
         "kyc": user.kyc,
         "created_at": user.created_at,
         "version": user.version,
+        "session_epoch": user.session_epoch,
+        "suspended": user.suspended,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, String, Table
+from sqlalchemy import Boolean, Column, Integer, String, Table, false
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -20,6 +20,8 @@ users = Table(
     Column("kyc", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
+    Column("suspended", Boolean, nullable=False, server_default=false()),
 )
 
 refresh_tokens = Table(
@@ -31,6 +33,18 @@ refresh_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
     Column("replaced_by", String(36)),
+    Column("family_id", String(36), index=True),
+    Column("revoked_at", UtcDateTime),
+)
+
+# Failed logins per login name (known or not, so a lockout never tells which exists).
+login_failures = Table(
+    "users_login_failures",
+    metadata,
+    Column("login_key", String(254), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime),
 )
 
 # Read model for GET /me, written by projections of gamification's events.

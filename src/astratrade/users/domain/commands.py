@@ -34,3 +34,27 @@ class PromoteUser(Command):
 class SetKyc(Command):
     user_id: str
     kyc: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogOut(Command):
+    user_id: str
+    refresh_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogOutEverywhere(Command):
+    user_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangePassword(Command):
+    user_id: str
+    current_password: str = field(repr=False)
+    new_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SuspendUser(Command):
+    user_id: str
+    suspended: bool

@@ -34,3 +34,29 @@ class UserPromoted(Event):
 
     user_id: str
     role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionsRevoked(Event):
+    """Every token of the user issued before now stopped working (reason: logout_all,
+    password_changed, suspended, refresh_reuse)."""
+
+    context: ClassVar[str] = "users"
+    user_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(Event):
+    context: ClassVar[str] = "users"
+    user_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserSuspended(Event):
+    """An admin suspended the user: their tokens stop working at once, and they cannot
+    log in until reinstated (suspended false)."""
+
+    context: ClassVar[str] = "users"
+    user_id: str
+    suspended: bool

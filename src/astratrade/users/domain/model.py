@@ -8,7 +8,14 @@ from typing import Literal
 
 from astratrade.shared.messages import Aggregate
 from astratrade.users.domain import rules
-from astratrade.users.domain.events import KycUpdated, UserPromoted, UserRegistered
+from astratrade.users.domain.events import (
+    KycUpdated,
+    PasswordChanged,
+    SessionsRevoked,
+    UserPromoted,
+    UserRegistered,
+    UserSuspended,
+)
 
 Role = Literal["trader", "admin"]
 ROLES: tuple[Role, ...] = ("trader", "admin")
@@ -28,6 +35,8 @@ class User(Aggregate):
         role: Role = "trader",
         kyc: bool = False,
         version: int = 0,
+        session_epoch: int = 0,
+        suspended: bool = False,
     ) -> None:
         super().__init__(user_id, version)
         if created_at.tzinfo is None:
@@ -38,6 +47,8 @@ class User(Aggregate):
         self.created_at = created_at
         self.role: Role = role
         self.kyc = kyc
+        self.session_epoch = session_epoch  # tokens carry it; raising it revokes them all
+        self.suspended = suspended
 
     @classmethod
     def register(
@@ -80,6 +91,26 @@ class User(Aggregate):
         self.kyc = verified
         self.record(KycUpdated(user_id=self.id, kyc=verified))
 
+    def revoke_sessions(self, reason: str) -> None:
+        """Every token issued before stops working at once (access tokens included)."""
+        self.session_epoch += 1
+        self.record(SessionsRevoked(user_id=self.id, reason=reason))
+
+    def change_password(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+        self.record(PasswordChanged(user_id=self.id))
+        self.revoke_sessions("password_changed")
+
+    def set_suspended(self, suspended: bool) -> None:
+        """Suspend (tokens stop at once, no login) or reinstate; the same again changes
+        nothing."""
+        if self.suspended == suspended:
+            return
+        self.suspended = suspended
+        self.record(UserSuspended(user_id=self.id, suspended=suspended))
+        if suspended:
+            self.revoke_sessions("suspended")
+
     def rehash_password(self, password_hash: str) -> None:
         """Store a fresh hash of the same password (stronger hashing parameters)."""
         self.password_hash = password_hash
@@ -95,9 +126,13 @@ class RefreshToken:
     expires_at: datetime
     used_at: datetime | None = None
     replaced_by: str | None = None
+    family_id: str | None = None  # the login it descends from, through each rotation
+    revoked_at: datetime | None = None
 
     def problem_at(self, moment: datetime) -> str | None:
         """Why this token cannot be exchanged at `moment`, or None if it can."""
+        if self.revoked_at is not None:
+            return "refresh token has been revoked"
         if self.used_at is not None:
             return "refresh token has already been used"
         if moment >= self.expires_at:

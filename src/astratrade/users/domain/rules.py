@@ -4,6 +4,8 @@ except for passwords, whose value never appears in a message."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from functools import cache
 
 from astratrade.shared.errors import ValidationFailed
 
@@ -58,11 +60,49 @@ def check_username(username: str) -> None:
         )
 
 
-def check_password(password: str) -> None:
-    """Validate a new password's length (the value itself is never echoed)."""
+def check_password(password: str, field: str = "password") -> None:
+    """Validate a new password: its length, and not one of the most common passwords of
+    breaches (the value itself is never echoed)."""
     if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
         raise ValidationFailed(
-            "password",
+            field,
             f"password must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters, "
             f"got {len(password)}",
         )
+    if is_breached(password):
+        raise ValidationFailed(
+            field, "this password appears in breached-password lists; choose another"
+        )
+
+
+# Lockout: after LOCK_AFTER failed logins for one login name, each further failure locks
+# it for twice as long as the last, from a minute up to an hour; failures are forgotten
+# FAILURE_MEMORY after the last one. Applies to names that exist and names that do not.
+LOCK_AFTER = 5
+FIRST_LOCK = timedelta(minutes=1)
+LONGEST_LOCK = timedelta(hours=1)
+FAILURE_MEMORY = timedelta(hours=1)
+
+
+def login_key(login: str) -> str:
+    """A login name as lockouts count it: the normalized email or username."""
+    return normalize_email(login) if "@" in login else username_key(login)
+
+
+def lock_for(failures: int) -> timedelta | None:
+    if failures < LOCK_AFTER:
+        return None
+    doubled: timedelta = FIRST_LOCK * 2 ** min(failures - LOCK_AFTER, 16)
+    return min(doubled, LONGEST_LOCK)
+
+
+def is_breached(password: str) -> bool:
+    """In the list of the most common passwords from breach corpora (zxcvbn's data)."""
+    return password.lower() in _breached()
+
+
+@cache
+def _breached() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # about 30,000 passwords; loaded once
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
