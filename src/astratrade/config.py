@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     practice_starting_balance: Decimal = Decimal(10_000)
     insurance_fund_seed: Decimal = Decimal(1_000_000)
 
+    # "N/second|minute|hour" per client IP and per signed-in user ("" turns one off). Login
+    # names have their own lockout (users.domain.rules) besides these.
+    rate_limit_login_per_ip: str = "30/minute"
+    rate_limit_register_per_ip: str = "10/minute"
+    rate_limit_orders_per_user: str = "100/second"
+    rate_limit_orders_per_ip: str = "1000/second"
+    rate_limit_faucet_per_user: str = "10/minute"
+    rate_limit_faucet_per_ip: str = "60/minute"
+
+    # Browsers' origins allowed to call the API (comma-separated; empty: none, same origin).
+    cors_origins: str = ""
+    max_request_bytes: int = 65_536  # larger request bodies answer 413
+
     log_level: str = "INFO"
     embedded: bool = Field(default=True, description="all contexts in one process")
 

@@ -167,6 +167,11 @@ def _server_env(data_dir: Path) -> dict[str, str]:
         ASTRATRADE_DATA_DIR=str(data_dir),
         ASTRATRADE_JWT_SECRET=JWT_SECRET,
         ASTRATRADE_LOG_LEVEL="INFO",
+        # Every test client shares 127.0.0.1: the limits have a module of their own.
+        **{
+            f"ASTRATRADE_RATE_LIMIT_{action}_PER_IP": ""
+            for action in ("LOGIN", "REGISTER", "ORDERS", "FAUCET")
+        },
     )
     return env
 

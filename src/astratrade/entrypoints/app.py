@@ -14,10 +14,12 @@ from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.entrypoints import admin_api
 from astratrade.entrypoints.http import install_error_handlers
+from astratrade.entrypoints.security import harden
 from astratrade.financial.api import router as financial_router
 from astratrade.financial.subscription_api import router as subscription_router
 from astratrade.gamification.api import router as gamification_router
 from astratrade.gamification.tournament_api import router as tournament_router
+from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.trading.api import admin as trading_admin
 from astratrade.trading.api import router as trading_router
 from astratrade.users.api import router as users_router
@@ -47,7 +49,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.state.tokens = platform.tokens
     app.state.trading = platform.trading
     app.state.sessions = platform.sessions
+    app.state.rate_limits = RateLimits.from_settings(platform.settings)
     install_error_handlers(app)
+    harden(app, platform.settings)
     app.include_router(users_router)
     app.include_router(trading_router)
     app.include_router(gamification_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -58,6 +59,28 @@ async def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:
     if user.role != "admin":
         raise Forbidden("admin role required")
     return user
+
+
+def rate_limited(action: str) -> Any:
+    """A dependency counting `action` against the client's IP and, once signed in, the
+    user: over the limit, 429 with Retry-After before the route runs."""
+
+    async def check(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> None:
+        limits = getattr(request.app.state, "rate_limits", None)
+        if limits is None:
+            return
+        user = None
+        if credentials is not None:
+            tokens: TokenCodec = state(request, "tokens")
+            with suppress(Unauthorized):  # the route itself answers 401
+                user = tokens.verify(credentials.credentials, "access").user_id
+        ip = request.client.host if request.client else "unknown"
+        await limits.hit(action, ip=ip, user=user)
+
+    return Depends(check)
 
 
 Bus = Annotated[MessageBus, Depends(get_bus)]

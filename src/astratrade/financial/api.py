@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from astratrade.entrypoints.deps import Bus, CurrentUser, Db
+from astratrade.entrypoints.deps import Bus, CurrentUser, Db, rate_limited
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalIn, DecimalOut
 from astratrade.financial import views
@@ -88,7 +88,10 @@ async def _request(bus: Bus, owner_id: str, account_id: str, kind: TransferKind,
                        status="pending")  # fmt: skip
 
 
-@router.post("/accounts/{account_id}/faucet", status_code=202, response_model=TransferOut)
+@router.post(
+    "/accounts/{account_id}/faucet", status_code=202, response_model=TransferOut,
+    dependencies=[rate_limited("faucet")],
+)  # fmt: skip
 async def faucet(account_id: str, body: AmountIn, user: CurrentUser, bus: Bus) -> TransferOut:
     """Top a practice account up with virtual dollars: to at most 100,000, once per UTC day
     (the amount is cut to the cap). Accepted now, applied by trading within moments: follow

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.deps import AdminUser, Bus, CurrentUser, Db
+from astratrade.entrypoints.deps import AdminUser, Bus, CurrentUser, Db, rate_limited
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.shared.errors import NotFound, ValidationFailed
@@ -69,7 +69,7 @@ class MeResponse(BaseModel):
     role: str
 
 
-@router.post("/auth/register", status_code=201)
+@router.post("/auth/register", status_code=201, dependencies=[rate_limited("register")])
 async def register(body: RegisterRequest, bus: Bus) -> RegisterResponse:
     """Create a trader account (public)."""
     command = RegisterUser(email=body.email, username=body.username, password=body.password)
@@ -77,7 +77,7 @@ async def register(body: RegisterRequest, bus: Bus) -> RegisterResponse:
     return RegisterResponse(user_id=user.id, username=user.username)
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", dependencies=[rate_limited("login")])
 async def login(body: LoginRequest, bus: Bus) -> TokenResponse:
     """Exchange a username (or email) and password for an access and a refresh token."""
     login_name = body.username if body.username is not None else body.email

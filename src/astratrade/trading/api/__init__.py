@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from astratrade.entrypoints.deps import Bus, CurrentUser, Db
+from astratrade.entrypoints.deps import Bus, CurrentUser, Db, rate_limited
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.shared.errors import NotFound
 from astratrade.trading import views
@@ -157,7 +157,9 @@ async def set_loss_limit(
     return AccountOut.model_validate(view)
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut)
+@router.post(
+    "/orders", status_code=201, response_model=OrderOut, dependencies=[rate_limited("orders")]
+)
 async def place_order(body: OrderIn, user: CurrentUser, bus: Bus) -> OrderOut:
     order = await bus.execute(PlaceOrder(owner_id=user.user_id, **body.model_dump()))
     return OrderOut.model_validate(order)
