@@ -58,6 +58,7 @@ from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.adapters.sessions import SessionGuard
+from astratrade.users.adapters.starknet_signatures import RpcSignatures, StarknetSignatures
 from astratrade.users.ports import PasswordHasher
 from astratrade.users.projections import UserProgress
 
@@ -151,6 +152,8 @@ def bootstrap(
     sessions = users_wiring.wire(
         bus,
         read_db=read_db,
+        chain_id=settings.starknet_chain_id,
+        signatures=wallet_signatures(settings),
         engine=db,
         publisher=publisher,
         clock=clock,
@@ -291,6 +294,12 @@ def bootstrap(
         (*gamification.on_time, renew_subscriptions),
         sessions,
     )
+
+
+def wallet_signatures(settings: Settings) -> StarknetSignatures:
+    hashes = [int(h, 16) for h in settings.wallet_account_class_hashes.split(",") if h.strip()]
+    node = RpcSignatures(settings.starknet_rpc_url) if settings.starknet_rpc_url else None
+    return StarknetSignatures(hashes, node)
 
 
 def _events(

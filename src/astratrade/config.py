@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     max_request_bytes: int = 65_536  # larger request bodies answer 413
 
+    # Starknet wallet sign-in: the chain the typed data names, the account classes whose
+    # address proves the public key offline (OpenZeppelin-style: salt and constructor are the
+    # key), and a node for other accounts' on-chain is_valid_signature.
+    starknet_chain_id: str = "SN_MAIN"
+    wallet_account_class_hashes: str = (
+        "0x061dac032f228abef9c6626f995015233097ae253a7f72d68552db02f2971b8f,"
+        "0x04d07e40e93398ed3c76981e72dd1fd22557a78ce36c0515f679e27f0bb5bc5f,"
+        "0x0540d7f5ec7ecf317e68d48564934cb99259781b1ee3cedbbc37ec5337f8e688"
+    )
+    starknet_rpc_url: str | None = None
+
     log_level: str = "INFO"
     embedded: bool = Field(default=True, description="all contexts in one process")
 

@@ -55,6 +55,16 @@ async def current_user(
     return claims
 
 
+async def optional_user(request: Request) -> Claims | None:
+    """The caller when a bearer token is sent (checked like any), None when none is."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return await current_user(request, HTTPAuthorizationCredentials(scheme=scheme,
+                                                                    credentials=token))  # fmt: skip
+
+
 async def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:
     if user.role != "admin":
         raise Forbidden("admin role required")

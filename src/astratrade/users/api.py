@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.deps import AdminUser, Bus, CurrentUser, Db, rate_limited
+from astratrade.entrypoints.deps import (
+    AdminUser,
+    Bus,
+    CurrentUser,
+    Db,
+    optional_user,
+    rate_limited,
+)
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.shared.errors import NotFound, ValidationFailed
@@ -21,11 +28,15 @@ from astratrade.users.domain.commands import (
     LogOutEverywhere,
     RefreshTokens,
     RegisterUser,
+    RequestWalletChallenge,
     SetKyc,
     SuspendUser,
+    VerifyWallet,
 )
 from astratrade.users.domain.model import User
+from astratrade.users.domain.wallets import Challenge
 from astratrade.users.handlers import TokenPair
+from astratrade.users.wallet_handlers import WalletResult
 
 router = APIRouter(prefix="/api/v1", route_class=DecimalRoute, tags=["users"])
 
@@ -226,3 +237,63 @@ async def suspend(user_id: str, body: SuspensionIn, _admin: AdminUser, bus: Bus)
     them (admin only)."""
     user: User = await bus.execute(SuspendUser(user_id=user_id, suspended=body.suspended))
     return SuspensionOut(user_id=user.id, suspended=user.suspended)
+
+
+class ChallengeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(max_length=80, description="the Starknet account address, 0x-hex")
+
+
+class ChallengeOut(BaseModel):
+    nonce: str
+    expires_at: datetime
+    typed_data: dict[str, Any] = Field(description="SNIP-12 (revision 1): sign it as is")
+
+
+class WalletVerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(max_length=80)
+    nonce: str = Field(max_length=80)
+    signature: list[str] = Field(max_length=8, description="the wallet's signature, e.g. [r, s]")
+    public_key: str = Field(max_length=80, description="the account's Stark public key")
+
+
+class WalletVerifyOut(BaseModel):
+    address: str
+    user_id: str
+    linked: bool = Field(description="true: linked to the signed-in caller; false: signed in")
+    access_token: str | None = None
+    refresh_token: str | None = None
+    token_type: str | None = None
+    expires_in: int | None = None
+
+
+@router.post("/auth/wallet/challenge", dependencies=[rate_limited("login")])
+async def wallet_challenge(body: ChallengeIn, bus: Bus) -> ChallengeOut:
+    """A single-use sign-in challenge for a Starknet account, valid 5 minutes (public)."""
+    challenge: Challenge = await bus.execute(RequestWalletChallenge(address=body.address))
+    return ChallengeOut(nonce=challenge.nonce, expires_at=challenge.expires_at,
+                        typed_data=challenge.typed_data())  # fmt: skip
+
+
+@router.post("/auth/wallet/verify", dependencies=[rate_limited("login")])
+async def wallet_verify(body: WalletVerifyIn, bus: Bus, request: Request) -> WalletVerifyOut:
+    """The challenge's signature: signs in the user the wallet is linked to; with a bearer
+    token, links the wallet to the caller instead. Replayed, expired, foreign-domain or
+    wrong-chain signatures answer 401."""
+    linking = await optional_user(request)
+    result: WalletResult = await bus.execute(
+        VerifyWallet(address=body.address, nonce=body.nonce, signature=tuple(body.signature),
+                     public_key=body.public_key,
+                     user_id=linking.user_id if linking else None)
+    )  # fmt: skip
+    pair = result.tokens
+    return WalletVerifyOut(
+        address=result.address, user_id=result.user_id, linked=result.linked,
+        access_token=pair.access_token if pair else None,
+        refresh_token=pair.refresh_token if pair else None,
+        token_type=pair.token_type if pair else None,
+        expires_in=pair.expires_in if pair else None,
+    )  # fmt: skip

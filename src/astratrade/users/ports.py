@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
 from astratrade.users.domain.model import RefreshToken, User
+from astratrade.users.domain.wallets import Challenge
 
 TakenField = Literal["email", "username"]
 
@@ -46,6 +48,25 @@ class RefreshTokenRepository(Protocol):
         ...
 
 
+class WalletRepository(Protocol):
+    async def add_challenge(self, challenge: Challenge) -> None: ...
+
+    async def take_challenge(self, nonce: str, at: datetime) -> tuple[Challenge | None, bool]:
+        """The challenge and whether it had been used; it counts as used from now on."""
+        ...
+
+    async def owner_of(self, address: str) -> str | None: ...
+
+    def link(self, address: str, user_id: str, public_key: str, at: datetime) -> None: ...
+
+
+class WalletSignatures(Protocol):
+    async def verify(self, challenge: Challenge, address: int, public_key: int,
+                     signature: Sequence[int]) -> bool:  # fmt: skip
+        """Whether the account at `address` signed the challenge's typed data."""
+        ...
+
+
 class UsersUnitOfWork(Protocol):
     """One transaction. May be entered again after it exits; each entry starts afresh."""
 
@@ -54,6 +75,8 @@ class UsersUnitOfWork(Protocol):
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...
+    @property
+    def wallets(self) -> WalletRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,10 +10,11 @@ from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory
-from astratrade.users import handlers
+from astratrade.users import handlers, wallet_handlers
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
 from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
+from astratrade.users.adapters.starknet_signatures import StarknetSignatures
 from astratrade.users.domain.commands import (
     ChangePassword,
     LogIn,
@@ -22,12 +23,15 @@ from astratrade.users.domain.commands import (
     PromoteUser,
     RefreshTokens,
     RegisterUser,
+    RequestWalletChallenge,
     SetKyc,
     SuspendUser,
+    VerifyWallet,
 )
 from astratrade.users.domain.model import User
+from astratrade.users.domain.wallets import Challenge
 from astratrade.users.handlers import TokenPair
-from astratrade.users.ports import PasswordHasher
+from astratrade.users.ports import PasswordHasher, WalletSignatures
 
 
 def wire(
@@ -42,6 +46,8 @@ def wire(
     access_ttl: timedelta,
     refresh_ttl: timedelta,
     read_db: AsyncEngine,
+    chain_id: str = "SN_MAIN",
+    signatures: WalletSignatures | None = None,
 ) -> SessionGuard:
     """Register the users' commands on `bus`; return the guard every authenticated request
     passes (revocations here forget the user in it at once)."""
@@ -101,4 +107,15 @@ def wire(
     bus.register(LogOutEverywhere, log_out_everywhere)
     bus.register(ChangePassword, change_password)
     bus.register(SuspendUser, suspend)
+
+    async def wallet_challenge(cmd: RequestWalletChallenge) -> Challenge:
+        return await wallet_handlers.request_challenge(cmd, uow(), clock, chain_id)
+
+    async def wallet_verify(cmd: VerifyWallet) -> wallet_handlers.WalletResult:
+        checker = signatures or StarknetSignatures([], None)
+        return await wallet_handlers.verify(cmd, uow(), checker, tokens, clock, ids,
+                                            access_ttl, refresh_ttl)  # fmt: skip
+
+    bus.register(RequestWalletChallenge, wallet_challenge)
+    bus.register(VerifyWallet, wallet_verify)
     return sessions

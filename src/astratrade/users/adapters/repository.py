@@ -15,6 +15,7 @@ from astratrade.shared.errors import Conflict
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.users.adapters.sql_refresh_tokens import SqlRefreshTokenRepository
 from astratrade.users.adapters.sql_users import SqlUserRepository
+from astratrade.users.adapters.sql_wallets import SqlWalletRepository
 
 __all__ = ["SqlRefreshTokenRepository", "SqlUserRepository", "SqlUsersUnitOfWork"]
 
@@ -36,6 +37,7 @@ class SqlUsersUnitOfWork:
         self._sql: SqlUnitOfWork | None = None
         self._users: SqlUserRepository | None = None
         self._refresh_tokens: SqlRefreshTokenRepository | None = None
+        self._wallets: SqlWalletRepository | None = None
 
     @property
     def users(self) -> SqlUserRepository:
@@ -49,10 +51,17 @@ class SqlUsersUnitOfWork:
             raise RuntimeError("use the unit of work inside 'async with'")
         return self._refresh_tokens
 
+    @property
+    def wallets(self) -> SqlWalletRepository:
+        if self._wallets is None:
+            raise RuntimeError("use the unit of work inside 'async with'")
+        return self._wallets
+
     async def __aenter__(self) -> Self:
         self._sql = SqlUnitOfWork(self._engine, self._publisher, self._clock, self._ids)
         self._users = SqlUserRepository(self._sql)
         self._refresh_tokens = SqlRefreshTokenRepository(self._sql)
+        self._wallets = SqlWalletRepository(self._sql)
         return self
 
     async def __aexit__(
@@ -62,6 +71,7 @@ class SqlUsersUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         sql, self._sql, self._users, self._refresh_tokens = self._sql, None, None, None
+        self._wallets = None
         if sql is not None:
             await sql.__aexit__(exc_type, exc, tb)
 

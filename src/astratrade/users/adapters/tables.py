@@ -37,6 +37,28 @@ refresh_tokens = Table(
     Column("revoked_at", UtcDateTime),
 )
 
+# Sign-in challenges for Starknet wallets: single use, five minutes.
+wallet_challenges = Table(
+    "users_wallet_challenges",
+    metadata,
+    Column("nonce", String(66), primary_key=True),
+    Column("address", String(66), nullable=False),
+    Column("chain_id", String(31), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
+# Wallets linked to users: each Starknet account signs in one user.
+wallets = Table(
+    "users_wallets",
+    metadata,
+    Column("address", String(66), primary_key=True),
+    Column("user_id", String(36), nullable=False, index=True),
+    Column("public_key", String(66), nullable=False),
+    Column("linked_at", UtcDateTime, nullable=False),
+)
+
 # Failed logins per login name (known or not, so a lockout never tells which exists).
 login_failures = Table(
     "users_login_failures",

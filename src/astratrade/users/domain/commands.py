@@ -58,3 +58,20 @@ class ChangePassword(Command):
 class SuspendUser(Command):
     user_id: str
     suspended: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestWalletChallenge(Command):
+    address: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyWallet(Command):
+    """A wallet's signature of its challenge: signs in, or, with `user_id` (the caller is
+    signed in), links the wallet to that user."""
+
+    address: str
+    nonce: str
+    signature: tuple[str, ...]
+    public_key: str
+    user_id: str | None = None

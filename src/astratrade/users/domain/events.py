@@ -60,3 +60,12 @@ class UserSuspended(Event):
     context: ClassVar[str] = "users"
     user_id: str
     suspended: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class WalletLinked(Event):
+    """A Starknet account proved by signature now signs the user in."""
+
+    context: ClassVar[str] = "users"
+    user_id: str
+    address: str

@@ -15,6 +15,7 @@ from astratrade.users.domain.events import (
     UserPromoted,
     UserRegistered,
     UserSuspended,
+    WalletLinked,
 )
 
 Role = Literal["trader", "admin"]
@@ -110,6 +111,9 @@ class User(Aggregate):
         self.record(UserSuspended(user_id=self.id, suspended=suspended))
         if suspended:
             self.revoke_sessions("suspended")
+
+    def link_wallet(self, address: str) -> None:
+        self.record(WalletLinked(user_id=self.id, address=address))
 
     def rehash_password(self, password_hash: str) -> None:
         """Store a fresh hash of the same password (stronger hashing parameters)."""
