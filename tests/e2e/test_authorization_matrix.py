@@ -1,0 +1,171 @@
+"""Every route of the API, for three callers: anonymous gets 401 (public routes excepted),
+another trader gets 404 for the owner's resources and 403 for admin routes, an admin gets
+through. The route list comes from the server's own OpenAPI, so a new route without an
+entry here fails the test until someone decides who may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from .conftest import Admin, Trader, make_client
+
+PUBLIC, MINE, OWNED, ADMIN = "public", "mine", "owned", "admin"
+# mine: about the caller only (no other user's data can be named); owned: names the owner's
+# account or order, so another trader must get 404; admin: 403 for traders.
+Body = Callable[[dict[str, str]], Any]
+ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
+    ("POST", "/api/v1/auth/register"): (PUBLIC, lambda _: {"email": "x@example.com"}),
+    ("POST", "/api/v1/auth/login"): (PUBLIC, lambda _: {"username": "nobody", "password": "x"}),
+    ("POST", "/api/v1/auth/refresh"): (PUBLIC, lambda _: {"refresh_token": "x"}),
+    ("POST", "/api/v1/auth/wallet/challenge"): (PUBLIC, lambda _: {"address": "0x1"}),
+    ("POST", "/api/v1/auth/wallet/verify"): (
+        PUBLIC,
+        lambda _: {
+            "address": "0x1",
+            "nonce": "0x2",
+            "signature": ["0x3", "0x4"],
+            "public_key": "0x5",
+        },
+    ),
+    ("GET", "/api/v1/markets"): (PUBLIC, None),
+    ("GET", "/api/v1/markets/{market}"): (PUBLIC, None),
+    ("GET", "/healthz"): (PUBLIC, None),
+    ("GET", "/readyz"): (PUBLIC, None),
+    ("GET", "/api/v1/me"): (MINE, None),
+    ("POST", "/api/v1/auth/logout"): (MINE, lambda _: {"refresh_token": "x"}),
+    ("POST", "/api/v1/auth/logout-all"): (MINE, None),
+    ("POST", "/api/v1/auth/password"): (
+        MINE,
+        lambda _: {"current_password": "x", "new_password": "y"},
+    ),
+    ("GET", "/api/v1/accounts"): (MINE, None),
+    ("POST", "/api/v1/accounts"): (MINE, lambda _: {"kind": "live"}),
+    ("GET", "/api/v1/progression/me"): (MINE, None),
+    ("GET", "/api/v1/leaderboards/{board}"): (MINE, None),
+    ("GET", "/api/v1/leaderboards/{board}/me"): (MINE, None),
+    ("GET", "/api/v1/tournaments"): (MINE, None),
+    ("GET", "/api/v1/tournaments/{tournament_id}"): (MINE, None),
+    ("POST", "/api/v1/tournaments/{tournament_id}/join"): (MINE, None),
+    ("GET", "/api/v1/tournaments/{tournament_id}/leaderboard"): (MINE, None),
+    ("GET", "/api/v1/subscription"): (MINE, None),
+    ("PUT", "/api/v1/subscription"): (MINE, lambda _: {"plan": "free"}),
+    ("DELETE", "/api/v1/subscription"): (MINE, None),
+    ("GET", "/api/v1/accounts/{account_id}"): (OWNED, None),
+    ("GET", "/api/v1/accounts/{account_id}/activity"): (OWNED, None),
+    ("PUT", "/api/v1/accounts/{account_id}/leverage"): (
+        OWNED,
+        lambda _: {"market": "BTC-USD", "leverage": "5"},
+    ),
+    ("PUT", "/api/v1/accounts/{account_id}/loss-limit"): (
+        OWNED,
+        lambda _: {"daily_loss_limit": "100"},
+    ),
+    ("POST", "/api/v1/accounts/{account_id}/faucet"): (OWNED, lambda _: {"amount": "1"}),
+    ("POST", "/api/v1/accounts/{account_id}/withdrawals"): (OWNED, lambda _: {"amount": "1"}),
+    ("GET", "/api/v1/accounts/{account_id}/transfers"): (OWNED, None),
+    ("POST", "/api/v1/orders"): (
+        OWNED,
+        lambda ids: {
+            "account_id": ids["account_id"],
+            "market": "BTC-USD",
+            "side": "buy",
+            "type": "market",
+            "size": "0.001",
+        },
+    ),
+    ("GET", "/api/v1/orders"): (OWNED, None),
+    ("GET", "/api/v1/orders/{order_id}"): (OWNED, None),
+    ("DELETE", "/api/v1/orders/{order_id}"): (OWNED, None),
+    ("GET", "/api/v1/positions"): (OWNED, None),
+    ("POST", "/api/v1/positions/{market}/close"): (
+        OWNED,
+        lambda ids: {"account_id": ids["account_id"]},
+    ),
+    ("GET", "/api/v1/ledger"): (OWNED, None),
+    ("PUT", "/api/v1/admin/users/{user_id}/kyc"): (ADMIN, lambda _: {"kyc": False}),
+    ("GET", "/api/v1/admin/users"): (ADMIN, None),
+    ("PUT", "/api/v1/admin/users/{user_id}/suspension"): (ADMIN, lambda _: {"suspended": False}),
+    ("POST", "/api/v1/tournaments"): (
+        ADMIN,
+        lambda ids: {
+            "name": "Matrix",
+            "markets": ["BTC-USD"],
+            "starts_at": ids["now"],
+            "ends_at": ids["later"],
+        },
+    ),
+    ("GET", "/api/v1/admin/revenue"): (ADMIN, None),
+    ("POST", "/api/v1/admin/markets/{market}/price"): (ADMIN, lambda _: {"mark": "60000"}),
+    ("POST", "/api/v1/admin/clock"): (ADMIN, lambda _: {"advance_seconds": 0}),
+    ("GET", "/api/v1/admin/reconciliation"): (ADMIN, None),
+    ("GET", "/api/v1/admin/audit"): (ADMIN, None),
+}
+QUERIES = {"/api/v1/orders": "account_id", "/api/v1/positions": "account_id",
+           "/api/v1/ledger": "account_id", "/api/v1/admin/audit": "aggregate_id"}  # fmt: skip
+
+
+def url(path: str, ids: dict[str, str]) -> str:
+    filled = path.format(**ids)
+    if path in QUERIES:
+        filled += f"?{QUERIES[path]}={ids['account_id']}"
+    return filled.removeprefix("/api/v1")
+
+
+def call(client: Any, method: str, path: str, ids: dict[str, str], body: Body | None) -> int:
+    status, _ = answer(client, method, path, ids, body)
+    return status
+
+
+def answer(client: Any, method: str, path: str, ids: dict[str, str],
+           body: Body | None) -> tuple[int, str]:  # fmt: skip
+    target = url(path, ids)
+    if path in ("/healthz", "/readyz"):
+        target = f"{client.base_url.scheme}://{client.base_url.host}:{client.base_url.port}{path}"
+    response = client.request(method, target, json=body(ids) if body else None)
+    assert response.status_code < 500, (method, path, response.status_code, response.text)
+    data = response.json() if response.content else {}
+    error = data.get("error") if isinstance(data, dict) else None
+    return response.status_code, str(error.get("message", "")) if isinstance(error, dict) else ""
+
+
+def test_every_route_answers_each_caller_rightly(
+    admin: Admin, trader: Trader, new_trader: Any
+) -> None:
+    spec = trader.get("/../../openapi.json").json()
+    listed = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+    assert listed == set(ROUTES), (listed - set(ROUTES), set(ROUTES) - listed)
+
+    admin.reset_prices()
+    order = trader.place(market="BTC-USD", side="buy", type="limit", size="0.001",
+                         price="30000").json()  # fmt: skip
+    now = datetime.fromisoformat(admin.clock(advance_seconds=0))
+    tournament = admin.post("/tournaments", json={
+        "name": "Matrix", "markets": ["BTC-USD"], "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat()}).json()  # fmt: skip
+    ids = {"account_id": trader.account_id, "order_id": order["order_id"],
+           "market": "BTC-USD", "board": "xp", "tournament_id": tournament["tournament_id"],
+           "user_id": trader.user_id, "now": now.isoformat(),
+           "later": (now + timedelta(hours=2)).isoformat()}  # fmt: skip
+    other = new_trader()
+    wrong: list[str] = []
+    with make_client(trader.server) as anonymous:
+        for (method, path), (kind, body) in ROUTES.items():
+            # Public routes may still answer 401 for bad credentials, never for no token.
+            status, message = answer(anonymous, method, path, ids, body)
+            asked_for_token = status == 401 and message == "missing bearer token"
+            if (kind == PUBLIC) == asked_for_token:
+                wrong.append(f"anonymous {method} {path}: {status} {message}")
+    for (method, path), (kind, body) in ROUTES.items():
+        if kind in (OWNED, ADMIN):
+            status = call(other.client, method, path, ids, body)
+            expected = 404 if kind == OWNED else 403
+            if status != expected:
+                wrong.append(f"another trader {method} {path}: {status}, not {expected}")
+    for (method, path), (kind, body) in ROUTES.items():
+        if kind == ADMIN:
+            status = call(admin.client, method, path, ids, body)
+            if status in (401, 403):
+                wrong.append(f"admin {method} {path}: {status}")
+    assert wrong == []
