@@ -63,6 +63,7 @@ from astratrade.users.ports import PasswordHasher
 from astratrade.users.projections import UserProgress
 
 logger = logging.getLogger(__name__)
+CONTEXTS = ("users", "trading", "gamification", "financial")  # each publishes one stream
 
 
 @dataclass
@@ -350,6 +351,7 @@ def _redis_backbone(
     return RedisBackbone(
         relay.redis, relay, here, read_db, run_relay=in_process,
         all_consumers=consumers,
+        event_streams=[streams.events_stream(settings.redis_prefix, c) for c in CONTEXTS],
     )  # fmt: skip
 
 

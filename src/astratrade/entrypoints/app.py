@@ -14,6 +14,9 @@ from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.entrypoints import admin_api
 from astratrade.entrypoints.http import install_error_handlers
+from astratrade.entrypoints.realtime.feeds import Feeds
+from astratrade.entrypoints.realtime.hub import Hub
+from astratrade.entrypoints.realtime.ws_api import router as ws_router
 from astratrade.entrypoints.security import harden
 from astratrade.financial.api import router as financial_router
 from astratrade.financial.subscription_api import router as subscription_router
@@ -32,12 +35,18 @@ authenticate with `Authorization: Bearer <access_token>` from `/api/v1/auth/logi
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
     platform = platform or bootstrap(settings)
 
+    hub = Hub()
+    feeds = Feeds(hub, platform.trading, platform.read_db)
+    platform.trading.quote_listeners.append(feeds.quotes)
+    platform.dispatcher.watch(feeds.event)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
         try:
             yield
         finally:
+            hub.close_all()  # clients are told to reconnect
             await platform.stop()
 
     app = FastAPI(title="AstraTrade", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
@@ -49,6 +58,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.state.tokens = platform.tokens
     app.state.trading = platform.trading
     app.state.sessions = platform.sessions
+    app.state.hub, app.state.feeds = hub, feeds
     app.state.rate_limits = RateLimits.from_settings(platform.settings)
     install_error_handlers(app)
     harden(app, platform.settings)
@@ -60,6 +70,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(subscription_router)
     app.include_router(trading_admin.router)
     app.include_router(admin_api.router)
+    app.include_router(ws_router)
 
     # Prometheus text format: the event backbone's counters, lag and batch latency.
     app.mount("/metrics", make_asgi_app())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from astratrade.shared.messages import Envelope
@@ -20,4 +21,9 @@ class EventBackbone(Protocol):
     async def stop(self) -> None: ...
     async def drain(self) -> None:
         """Wait until every event committed so far has been handled."""
+        ...
+
+    def watch(self, watcher: Callable[[Envelope], Awaitable[None]]) -> None:
+        """Hand every committed event of every context to `watcher` as well (live views in
+        this process; nothing is tracked or retried)."""
         ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
 
 logger = logging.getLogger(__name__)
+Watcher = Callable[[Envelope], Awaitable[None]]
 # Delivered events are marked published in batches: a crash re-delivers at most this much.
 MARK_INTERVAL_SECONDS = 0.2
 MARK_BATCH = 1000
@@ -36,6 +38,12 @@ class InProcessDispatcher:
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._delivered: list[str] = []
+        self._watchers: list[Watcher] = []
+
+    def watch(self, watcher: Watcher) -> None:
+        """Also hand every event, once its subscribers had it, to `watcher` (live views:
+        no tracking, nothing to retry)."""
+        self._watchers.append(watcher)
 
     def committed(self, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:
@@ -81,6 +89,8 @@ class InProcessDispatcher:
             try:
                 for envelope in batch:
                     await self._deliver(envelope)
+                    for watcher in self._watchers:
+                        await watcher(envelope)
                 self._delivered.extend(e.event_id for e in batch)
             finally:
                 for _ in batch:

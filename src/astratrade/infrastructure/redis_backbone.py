@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
@@ -12,6 +13,7 @@ from redis.exceptions import ResponseError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.infrastructure import streams
 from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.event_store import outbox
 from astratrade.infrastructure.relay import OutboxRelay
@@ -30,6 +32,7 @@ class RedisBackbone:
         *,
         run_relay: bool = True,
         all_consumers: list[StreamConsumer] | None = None,
+        event_streams: list[str] | None = None,
     ) -> None:
         self.redis = redis
         self.relay = relay
@@ -40,6 +43,13 @@ class RedisBackbone:
         self._run_relay = run_relay
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._event_streams = event_streams or []  # every context's, for watchers
+        self._watchers: list[Callable[[Envelope], Awaitable[None]]] = []
+
+    def watch(self, watcher: Callable[[Envelope], Awaitable[None]]) -> None:
+        """Every process tails every stream itself (XREAD, no group): each one sees every
+        event, from when it started."""
+        self._watchers.append(watcher)
 
     def committed(self, envelopes: list[Envelope]) -> None:
         self.relay.committed(envelopes)
@@ -48,6 +58,8 @@ class RedisBackbone:
         self._stop.clear()
         if self._run_relay:
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="relay"))
+        if self._watchers and self._event_streams:
+            self._tasks.append(asyncio.create_task(self._tail(), name="event-tail"))
         for consumer in self.consumers:
             task = asyncio.create_task(
                 consumer.run(self._stop), name=f"{consumer.context}-consumer"
@@ -59,6 +71,23 @@ class RedisBackbone:
             return bool(await self.redis.ping())
         except Exception:  # any failure to answer means not ready
             return False
+
+    async def _tail(self) -> None:
+        offsets = dict.fromkeys(self._event_streams, "$")
+        while not self._stop.is_set():
+            try:
+                reply = await self.redis.xread(offsets, count=500, block=500)
+            except Exception:
+                logger.exception("event tail cannot read Redis; retrying")
+                await asyncio.sleep(1)
+                continue
+            for stream, messages in reply or []:
+                for message_id, fields in messages:
+                    offsets[stream] = message_id
+                    with suppress(KeyError, ValueError, TypeError):
+                        envelope = streams.decode(fields)
+                        for watcher in self._watchers:
+                            await watcher(envelope)
 
     async def stop(self) -> None:
         """Let each worker finish and acknowledge its batch, then close the connection."""

@@ -57,6 +57,8 @@ class TradingEngine:
         self._insurance_seed = insurance_seed
         self._live_access = live_access
         self._plan_limits = plan_limits
+        # Told of every processed batch of quotes (the live price channels).
+        self.quote_listeners: list[Callable[[list[Quote]], None]] = []
         self._lock = asyncio.Lock()
         self.schedule = FundingSchedule(venue.rules, clock.now())
 
@@ -117,6 +119,8 @@ class TradingEngine:
         """A feed's batch: fills, triggers and liquidations, then any funding now due."""
         command = ProcessQuotes(quotes=tuple(quotes))
         await self.run(lambda uow: self._process_quotes(command, uow))
+        for listener in self.quote_listeners:
+            listener(quotes)
         await self.on_time()
 
     async def on_time(self) -> None:

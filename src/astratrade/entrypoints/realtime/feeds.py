@@ -1,0 +1,135 @@
+"""What reaches the hub: price ticks, and committed events turned into channel messages.
+
+Channels: `prices:<market>` (conflated), `account:<id>` (the account's figures after each
+money or order event), `orders` and `positions` (the caller's), `progression` (the
+caller's XP, levels, achievements, unlocks), `leaderboard:xp` (the top after a change),
+`tournament:<id>` (its live board after a close). User channels are kept under the user's
+id: a client subscribes to `orders` and gets its own."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.entrypoints.realtime.hub import Hub
+from astratrade.gamification import tournament_views
+from astratrade.gamification import views as board_views
+from astratrade.gamification.adapters.standings import Board
+from astratrade.gamification.domain.rules import DEFAULT_RULES
+from astratrade.gamification.projections import ALL_TIME, ANY_MODE
+from astratrade.shared.messages import Envelope
+from astratrade.trading import views as trading_views
+from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
+from astratrade.trading.ports import TradingUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+ORDER_EVENTS = {"OrderAccepted", "OrderFilled", "OrderCancelled", "OrderTriggered"}
+POSITION_EVENTS = {"OrderFilled", "PositionClosed", "AccountLiquidated"}
+MONEY_EVENTS = {
+    *ORDER_EVENTS, "CollateralDeposited", "CollateralWithdrawn", "FundingPaid",
+    "AccountLiquidated", "ShortfallCovered",
+}  # fmt: skip
+PROGRESSION_EVENTS = {
+    "XpAwarded", "LevelReached", "LeverageUnlocked", "AchievementUnlocked", "StreakUpdated",
+}  # fmt: skip
+XP_BOARD = Board("xp", ALL_TIME, ANY_MODE)
+TOP = 10
+
+
+def user_channel(name: str, user_id: str) -> str:
+    return f"{name}/{user_id}"
+
+
+class Feeds:
+    def __init__(self, hub: Hub, trading: TradingEngine, read_db: AsyncEngine) -> None:
+        self._hub = hub
+        self._trading = trading
+        self._db = read_db
+        self._owners: dict[str, str | None] = {}
+
+    @property
+    def markets(self) -> list[str]:
+        return list(self._trading.venue.markets)
+
+    def quote(self, market: str) -> Quote:
+        return self._trading.venue.quotes[market]
+
+    def quotes(self, quotes: list[Quote]) -> None:
+        for quote in quotes:
+            self._hub.publish(f"prices:{quote.market}", price(quote), conflate=True)
+
+    async def event(self, envelope: Envelope) -> None:
+        try:
+            await self._route(envelope)
+        except Exception:  # a live view must never stop the event flow
+            logger.exception("realtime feed failed on %s", envelope.type)
+
+    async def _route(self, envelope: Envelope) -> None:
+        kind, data = envelope.type, envelope.payload
+        message = {"type": kind, "at": envelope.occurred_at.isoformat(), **data}
+        if envelope.context == "trading" and "account_id" in data:
+            account_id = str(data["account_id"])
+            owner = await self.owner_of(account_id)
+            if owner is not None and kind in ORDER_EVENTS:
+                self._hub.publish(user_channel("orders", owner), message)
+            if owner is not None and kind in POSITION_EVENTS:
+                self._hub.publish(user_channel("positions", owner), message)
+            if kind in MONEY_EVENTS:
+                self._hub.publish(f"account:{account_id}", await self.account(account_id))
+            if kind == "PositionClosed":
+                await self._tournament_boards(account_id)
+        if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
+            self._hub.publish(user_channel("progression", str(data["user_id"])), message)
+            if kind == "XpAwarded":
+                self._hub.publish("leaderboard:xp", await self.xp_top())
+
+    async def owner_of(self, account_id: str) -> str | None:
+        if account_id not in self._owners:
+
+            async def load(uow: TradingUnitOfWork) -> str | None:
+                account = await uow.accounts.get(account_id)
+                return None if account is None else account.owner_id
+
+            self._owners[account_id] = await self._trading.run(load)
+        return self._owners[account_id]
+
+    async def account(self, account_id: str) -> dict[str, Any] | None:
+        async def load(uow: TradingUnitOfWork) -> dict[str, Any] | None:
+            found = await uow.accounts.get(account_id)
+            if found is None:
+                return None
+            view = trading_views.account_view(found, self._trading.venue,
+                                              self._trading.clock.now())  # fmt: skip
+            return asdict(view)
+
+        return await self._trading.run(load)
+
+    async def xp_top(self) -> list[dict[str, Any]]:
+        standings = await board_views.top(self._db, XP_BOARD, TOP)
+        return [{"rank": s.rank, "user_id": s.user_id, "username": s.username,
+                 "score": s.score} for s in standings]  # fmt: skip
+
+    async def tournament_top(self, tournament_id: str) -> dict[str, Any]:
+        frozen, placings = await tournament_views.board(
+            self._db, tournament_id, DEFAULT_RULES.tournament_min_closes, TOP
+        )
+        return {"frozen": frozen, "standings": [
+            {"rank": p.rank, "user_id": p.user_id, "username": p.username, "score": p.score,
+             "closes": p.closes} for p in placings]}  # fmt: skip
+
+    async def _tournament_boards(self, account_id: str) -> None:
+        """A close may move a tournament board: the watched ones are read again."""
+        if await self.owner_of(account_id) is None:
+            return
+        for name in self._hub.watched("tournament:"):
+            self._hub.publish(name, await self.tournament_top(name.removeprefix("tournament:")))
+
+
+def price(quote: Quote) -> dict[str, Any]:
+    return {"market": quote.market, "mark": quote.mark, "index": quote.index,
+            "at": quote.at.isoformat()}  # fmt: skip

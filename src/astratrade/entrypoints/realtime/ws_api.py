@@ -1,0 +1,153 @@
+"""`WS /api/v1/ws`: live channels for a signed-in client.
+
+Authenticate with `?token=<access token>` or a first message `{"type": "auth", "token"}`
+(within 5 s). Then `{"type": "subscribe", "channel": "...", "since": <seq>?}` and
+`{"type": "unsubscribe", "channel": "..."}`; `{"type": "ping"}` answers `pong`. Close codes:
+4001 not signed in, 4003 origin not allowed, 4008 too slow, 4029 too many connections,
+1012 server restarting (reconnect)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from astratrade.entrypoints.realtime.feeds import Feeds, price, user_channel
+from astratrade.entrypoints.realtime.hub import Connection, Hub
+from astratrade.shared.errors import DomainError, NotFound, Unauthorized
+
+router = APIRouter()
+AUTH_SECONDS = 5.0
+MAX_PER_USER = 5
+IDLE_SECONDS = 120.0  # no frame from the client this long: it is gone
+NOT_SIGNED_IN, BAD_ORIGIN, TOO_MANY = 4001, 4003, 4029
+USER_CHANNELS = ("orders", "positions", "progression")
+
+
+@router.websocket("/api/v1/ws")
+async def live(websocket: WebSocket) -> None:
+    state = websocket.app.state
+    hub: Hub = state.hub
+    if not _origin_allowed(websocket, state.settings.cors_origins):
+        await websocket.close(BAD_ORIGIN, "origin not allowed")
+        return
+    await websocket.accept()
+    user_id = await _sign_in(websocket)
+    if user_id is None:
+        return
+    if hub.count_of(user_id) >= MAX_PER_USER:
+        await websocket.close(TOO_MANY, f"at most {MAX_PER_USER} connections per user")
+        return
+    connection = Connection(websocket.send_text, user_id)
+    hub.join(connection)
+    pump = asyncio.create_task(connection.pump())
+    listen = asyncio.create_task(_listen(websocket, connection, hub, state.feeds))
+    try:
+        await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hub.leave(connection)
+        for task in (pump, listen):
+            task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        if websocket.client_state is WebSocketState.CONNECTED:
+            with suppress(Exception):
+                await websocket.close(connection.closing or 1000)
+
+
+def _origin_allowed(websocket: WebSocket, allowed: str) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:  # not a browser: a native or server client
+        return True
+    host = websocket.headers.get("host", "")
+    same = origin.split("://", 1)[-1] == host
+    return same or origin in {o.strip() for o in allowed.split(",") if o.strip()}
+
+
+async def _sign_in(websocket: WebSocket) -> str | None:
+    state = websocket.app.state
+    token = websocket.query_params.get("token")
+    try:
+        if token is None:
+            first = await asyncio.wait_for(websocket.receive_json(), AUTH_SECONDS)
+            token = first.get("token") if isinstance(first, dict) else None
+        if not token:
+            raise Unauthorized('send {"type": "auth", "token": <access token>} first')
+        claims = state.tokens.verify(token, "access")
+        if state.sessions is not None:
+            await state.sessions.check(claims)
+        return str(claims.user_id)
+    except (Unauthorized, TimeoutError, json.JSONDecodeError, WebSocketDisconnect) as error:
+        message = getattr(error, "message", "sign in with an access token")
+        with suppress(Exception):
+            await websocket.send_json({"type": "error", "code": "unauthorized",
+                                       "message": message})  # fmt: skip
+            await websocket.close(NOT_SIGNED_IN, "not signed in")
+        return None
+
+
+async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds: Feeds) -> None:
+    while connection.closing is None:
+        try:
+            message = await asyncio.wait_for(websocket.receive_json(), IDLE_SECONDS)
+        except (WebSocketDisconnect, TimeoutError):
+            return
+        except (json.JSONDecodeError, KeyError, TypeError):
+            connection.offer_first([_error("bad_message", "messages are JSON objects")])
+            continue
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "ping":
+            connection.offer_first([{"type": "pong"}])
+        elif kind in ("subscribe", "unsubscribe"):
+            try:
+                name, snapshot = await _channel(str(message.get("channel", "")),
+                                                connection.user_id, feeds)  # fmt: skip
+            except DomainError as error:
+                connection.offer_first([_error(error.code, error.message)])
+                continue
+            if kind == "unsubscribe":
+                hub.unsubscribe(connection, name)
+                continue
+            since = message.get("since")
+            await hub.subscribe(connection, name, since if isinstance(since, int) else None,
+                                snapshot, alias=str(message.get("channel")))  # fmt: skip
+        else:
+            connection.offer_first([_error("bad_message", f"unknown message type {kind!r}")])
+
+
+Snapshot = Callable[[], Awaitable[Any]] | None
+
+
+async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot]:
+    """The hub's channel for what the client asked, and how to read it now; another
+    user's account is not found, as over HTTP."""
+    kind, _, key = name.partition(":")
+    if name in USER_CHANNELS:
+        return user_channel(name, user_id), None
+    if kind == "prices" and key in feeds.markets:
+
+        async def quote() -> Any:
+            return price(feeds.quote(key))
+
+        return name, quote
+    if kind == "account" and key and await feeds.owner_of(key) == user_id:
+        return name, lambda: feeds.account(key)
+    if name == "leaderboard:xp":
+        return name, feeds.xp_top
+    if kind == "tournament" and key:
+        board = await feeds.tournament_top(key)  # NotFound for an unknown one
+
+        async def standings() -> Any:
+            return board
+
+        return name, standings
+    raise NotFound(f"no channel {name!r} for you")
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
