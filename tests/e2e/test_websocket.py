@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -84,6 +85,10 @@ def test_a_fill_a_price_and_a_close_arrive_live(
 def test_a_reconnecting_client_resumes_from_its_sequence(server: Server, trader: Trader):
     with live(server, trader.access_token) as ws:
         subscribe(ws, "positions")
+        metrics = httpx.get(f"{server.base_url}/metrics/", timeout=5).text
+        (gauge,) = [line for line in metrics.splitlines()
+                    if line.startswith("astratrade_ws_connections ")]  # fmt: skip
+        assert float(gauge.split()[1]) >= 1
         trader.market("buy", "0.01", market="ETH-USD")
         first = event_on(ws, "positions", "OrderFilled")
     trader.market("sell", "0.01", market="ETH-USD")  # while disconnected
