@@ -37,6 +37,7 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.events_pipeline
 	$(BIN)/python -m bench.leaderboards
 	$(BIN)/python -m bench.reconciliation
+	$(BIN)/python -m bench.ws_fanout
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
 
     # Browsers' origins allowed to call the API (comma-separated; empty: none, same origin).
     cors_origins: str = ""
+    ws_max_connections_per_user: int = 5
     max_request_bytes: int = 65_536  # larger request bodies answer 413
 
     # Starknet wallet sign-in: the chain the typed data names, the account classes whose

@@ -56,10 +56,13 @@ class Connection:
         self._ready = asyncio.Event()
         self.closing: int | None = None  # a close code once it must go
 
-    def offer(self, message: dict[str, Any], conflate: bool) -> None:
-        text = self._text(message)
+    def offer(self, message: dict[str, Any], conflate: bool, text: str | None = None) -> None:
+        """Queue `message` (`text`: it already serialized, when no alias renames it)."""
+        channel = message["channel"]
+        if text is None or channel in self.aliases:
+            text = self._text(message)
         if conflate:
-            self._latest[message["channel"]] = text
+            self._latest[channel] = text
         elif len(self._outbox) >= OUTBOX:
             self.closing = TOO_SLOW
             DROPPED.inc()
@@ -113,8 +116,9 @@ class Hub:
         channel.seq += 1
         channel.recent.append((channel.seq, data))
         message = {"type": "event", "channel": name, "seq": channel.seq, "data": data}
+        text = json.dumps(message, separators=(",", ":"), default=_json_value)  # once for all
         for connection in list(channel.members):
-            connection.offer(message, conflate)
+            connection.offer(message, conflate, text)
 
     async def subscribe(self, connection: Connection, name: str, since: int | None,
                         snapshot: Snapshot | None, alias: str | None = None) -> None:  # fmt: skip

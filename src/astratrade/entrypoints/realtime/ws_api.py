@@ -23,7 +23,6 @@ from astratrade.shared.errors import DomainError, NotFound, Unauthorized
 
 router = APIRouter()
 AUTH_SECONDS = 5.0
-MAX_PER_USER = 5
 IDLE_SECONDS = 120.0  # no frame from the client this long: it is gone
 NOT_SIGNED_IN, BAD_ORIGIN, TOO_MANY = 4001, 4003, 4029
 USER_CHANNELS = ("orders", "positions", "progression")
@@ -40,8 +39,9 @@ async def live(websocket: WebSocket) -> None:
     user_id = await _sign_in(websocket)
     if user_id is None:
         return
-    if hub.count_of(user_id) >= MAX_PER_USER:
-        await websocket.close(TOO_MANY, f"at most {MAX_PER_USER} connections per user")
+    most = state.settings.ws_max_connections_per_user
+    if hub.count_of(user_id) >= most:
+        await websocket.close(TOO_MANY, f"at most {most} connections per user")
         return
     connection = Connection(websocket.send_text, user_id)
     hub.join(connection)
