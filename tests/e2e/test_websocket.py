@@ -58,8 +58,8 @@ def test_a_fill_a_price_and_a_close_arrive_live(
     with live(server, trader.access_token) as ws:
         opened = subscribe(ws, f"account:{trader.account_id}")
         assert opened["snapshot"]["collateral"] == "10000"
-        assert subscribe(ws, "positions")["type"] == "subscribed"
-        assert subscribe(ws, "progression")["type"] == "subscribed"
+        assert subscribe(ws, "positions")["snapshot"] == []
+        assert subscribe(ws, "progression")["snapshot"]["level"] == 1
         assert subscribe(ws, "prices:BTC-USD")["snapshot"]["market"] == "BTC-USD"
         assert subscribe(ws, "leaderboard:xp")["type"] == "subscribed"
 
@@ -93,6 +93,10 @@ def test_a_reconnecting_client_resumes_from_its_sequence(server: Server, trader:
         first = event_on(ws, "positions", "OrderFilled")
     trader.market("sell", "0.01", market="ETH-USD")  # while disconnected
     with live(server, trader.access_token) as ws:
+        rest = trader.place(market="BTC-USD", side="buy", type="limit", size="0.001",
+                            price="30000").json()  # fmt: skip
+        (waiting,) = subscribe(ws, "orders")["snapshot"]
+        assert waiting["order_id"] == rest["order_id"]
         resumed = subscribe(ws, "positions", since=first["seq"])
         assert resumed["resumed"] is True
         missed = event_on(ws, "positions")

@@ -109,6 +109,41 @@ class Feeds:
 
         return await self._trading.run(load)
 
+    async def positions_of(self, user_id: str) -> list[dict[str, Any]]:
+        """Every open position of the user's accounts, for a `positions` snapshot."""
+
+        async def load(uow: TradingUnitOfWork) -> list[dict[str, Any]]:
+            found = []
+            for account_id in await uow.accounts.ids_of_owner(user_id):
+                account = await uow.accounts.get(account_id)
+                if account is not None:
+                    views = trading_views.position_views(account, self._trading.venue)
+                    found += [{"account_id": account_id, **asdict(view)} for view in views]
+            return found
+
+        return await self._trading.run(load)
+
+    async def open_orders_of(self, user_id: str) -> list[dict[str, Any]]:
+        """Every open order of the user's accounts, for an `orders` snapshot."""
+
+        async def load(uow: TradingUnitOfWork) -> list[dict[str, Any]]:
+            found = []
+            for account_id in await uow.accounts.ids_of_owner(user_id):
+                account = await uow.accounts.get(account_id)
+                if account is not None:
+                    found += [{"account_id": account_id, "order_id": order.id,
+                               "market": order.market, "side": order.side.value,
+                               "type": order.type.value, "size": order.size,
+                               "price": order.price, "trigger_price": order.trigger_price,
+                               "status": order.status.value}
+                              for order in account.open_orders.values()]  # fmt: skip
+            return found
+
+        return await self._trading.run(load)
+
+    async def progression_of(self, user_id: str) -> dict[str, Any]:
+        return asdict(await board_views.progression_of(self._db, user_id, DEFAULT_RULES))
+
     async def xp_top(self) -> list[dict[str, Any]]:
         standings = await board_views.top(self._db, XP_BOARD, TOP)
         return [{"rank": s.rank, "user_id": s.user_id, "username": s.username,

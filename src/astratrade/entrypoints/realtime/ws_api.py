@@ -128,7 +128,9 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
     user's account is not found, as over HTTP."""
     kind, _, key = name.partition(":")
     if name in USER_CHANNELS:
-        return user_channel(name, user_id), None
+        reads = {"orders": feeds.open_orders_of, "positions": feeds.positions_of,
+                 "progression": feeds.progression_of}  # fmt: skip
+        return user_channel(name, user_id), lambda: reads[name](user_id)
     if kind == "prices" and key in feeds.markets:
 
         async def quote() -> Any:
