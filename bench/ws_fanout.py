@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from bench.common import load_average, percentile
 from bench.orders_http import (
@@ -108,10 +109,13 @@ async def measure(server: Server, url: str, run: Run, subscribe: bool) -> None:
             return_exceptions=True,
         )  # fmt: skip
         fresh = [ws for ws in opened if isinstance(ws, ClientConnection)]
-        if subscribe:
-            for ws in fresh:
-                await ws.send(json.dumps({"type": "subscribe", "channel": "prices:BTC-USD"}))
-        sockets += fresh
+        for ws in fresh:
+            try:
+                if subscribe:
+                    await ws.send(json.dumps({"type": "subscribe", "channel": "prices:BTC-USD"}))
+                sockets.append(ws)
+            except ConnectionClosed:  # the server let it go (counted as not connected)
+                continue
     run.connected = len(sockets)
     if subscribe:  # every "subscribed" answered: all are in the channel
         await asyncio.gather(*(ws.recv() for ws in sockets), return_exceptions=True)

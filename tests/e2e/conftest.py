@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from pathlib import Path
@@ -210,6 +211,19 @@ def server(
         _stop(srv.process)
         if request.session.testsfailed > failed_before:
             sys.stderr.write(f"\n--- astratrade server log ({log_path}) ---\n{srv.log_tail()}\n")
+
+
+@contextmanager
+def own_server(data_dir: Path, **settings: str) -> Iterator[Server]:
+    """A server of a test's own, with these ASTRATRADE_* settings over the usual ones."""
+    env = _server_env(data_dir)
+    env.update({f"ASTRATRADE_{name.upper()}": value for name, value in settings.items()})
+    srv = _start(env, data_dir, data_dir / "server.log")
+    assert _wait_ready(srv), srv.log_tail()
+    try:
+        yield srv
+    finally:
+        _stop(srv.process)
 
 
 def _start(env: dict[str, str], data_dir: Path, log_path: Path) -> Server:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ASTRATRADE, Server, _server_env, _start, _stop, _wait_ready, create_trader
+from .conftest import ASTRATRADE, Server, create_trader, own_server
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 LEDGER = "financial.ledger"
@@ -25,16 +25,10 @@ LEDGER = "financial.ledger"
 def server(
     tmp_path: Path, fresh_postgres_url: str, redis_url: str, redis_prefix: str
 ) -> Iterator[Server]:
-    env = _server_env(tmp_path)
-    env.update(ASTRATRADE_DATABASE_URL=fresh_postgres_url, ASTRATRADE_REDIS_URL=redis_url,
-               ASTRATRADE_REDIS_PREFIX=redis_prefix, ASTRATRADE_EXTERNAL_CONSUMERS=LEDGER,
-               ASTRATRADE_CONSUMER_LEASE_MS="1000")  # fmt: skip
-    srv = _start(env, tmp_path, tmp_path / "server.log")
-    assert _wait_ready(srv), srv.log_tail()
-    try:
+    with own_server(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                    redis_prefix=redis_prefix, external_consumers=LEDGER,
+                    consumer_lease_ms="1000") as srv:  # fmt: skip
         yield srv
-    finally:
-        _stop(srv.process)
 
 
 def ledger_worker(srv: Server, n: int) -> subprocess.Popen[bytes]:

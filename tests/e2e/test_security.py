@@ -18,12 +18,9 @@ from .conftest import (
     Admin,
     Server,
     Trader,
-    _server_env,
-    _start,
-    _stop,
-    _wait_ready,
     assert_error,
     make_client,
+    own_server,
 )
 
 ORIGIN = "https://app.astratrade.example"
@@ -32,15 +29,8 @@ ORIGIN = "https://app.astratrade.example"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("astratrade-security")
-    env = _server_env(data_dir)
-    env.update(ASTRATRADE_RATE_LIMIT_ORDERS_PER_IP="30/minute",
-               ASTRATRADE_CORS_ORIGINS=ORIGIN)  # fmt: skip
-    srv = _start(env, data_dir, data_dir / "server.log")
-    assert _wait_ready(srv), srv.log_tail()
-    try:
+    with own_server(data_dir, rate_limit_orders_per_ip="30/minute", cors_origins=ORIGIN) as srv:
         yield srv
-    finally:
-        _stop(srv.process)
 
 
 def attempts(client: httpx.Client, login: str, count: int) -> tuple[list[int], list[float]]:

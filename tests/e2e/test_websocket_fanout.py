@@ -10,20 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Server, Trader, _server_env, _start, _stop, _wait_ready
+from .conftest import Server, Trader, own_server
 from .test_websocket import event_on, live, subscribe
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-def start(tmp: Path, database: str, redis_url: str, prefix: str, **extra: str) -> Server:
-    env = _server_env(tmp)
-    env.update(ASTRATRADE_DATABASE_URL=database, ASTRATRADE_REDIS_URL=redis_url,
-               ASTRATRADE_REDIS_PREFIX=prefix, ASTRATRADE_CONSUMER_LEASE_MS="1000",
-               **extra)  # fmt: skip
-    srv = _start(env, tmp, tmp / "server.log")
-    assert _wait_ready(srv), srv.log_tail()
-    return srv
 
 
 @pytest.fixture
@@ -31,14 +21,11 @@ def servers(tmp_path: Path, fresh_postgres_url: str, redis_url: str,
             redis_prefix: str) -> Iterator[tuple[Server, Server]]:  # fmt: skip
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    first = start(tmp_path / "a", fresh_postgres_url, redis_url, redis_prefix)
-    second = start(tmp_path / "b", fresh_postgres_url, redis_url, redis_prefix,
-                   ASTRATRADE_EVENT_WORKERS="external")  # fmt: skip
-    try:
+    shared = {"database_url": fresh_postgres_url, "redis_url": redis_url,
+              "redis_prefix": redis_prefix, "consumer_lease_ms": "1000"}  # fmt: skip
+    with own_server(tmp_path / "a", **shared) as first, \
+            own_server(tmp_path / "b", event_workers="external", **shared) as second:  # fmt: skip
         yield first, second
-    finally:
-        _stop(second.process)
-        _stop(first.process)
 
 
 def test_a_client_on_each_process_sees_the_same_events_in_order(

@@ -9,6 +9,7 @@ id: a client subscribes to `orders` and gets its own."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -22,6 +23,7 @@ from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.gamification.projections import ALL_TIME, ANY_MODE
 from astratrade.shared.messages import Envelope
 from astratrade.trading import views as trading_views
+from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import TradingUnitOfWork
@@ -111,32 +113,27 @@ class Feeds:
 
     async def positions_of(self, user_id: str) -> list[dict[str, Any]]:
         """Every open position of the user's accounts, for a `positions` snapshot."""
-
-        async def load(uow: TradingUnitOfWork) -> list[dict[str, Any]]:
-            found = []
-            for account_id in await uow.accounts.ids_of_owner(user_id):
-                account = await uow.accounts.get(account_id)
-                if account is not None:
-                    views = trading_views.position_views(account, self._trading.venue)
-                    found += [{"account_id": account_id, **asdict(view)} for view in views]
-            return found
-
-        return await self._trading.run(load)
+        venue = self._trading.venue
+        return await self._each_account(user_id, lambda account: [
+            asdict(view) for view in trading_views.position_views(account, venue)])  # fmt: skip
 
     async def open_orders_of(self, user_id: str) -> list[dict[str, Any]]:
         """Every open order of the user's accounts, for an `orders` snapshot."""
+        return await self._each_account(user_id, lambda account: [
+            {"order_id": order.id, "market": order.market, "side": order.side.value,
+             "type": order.type.value, "size": order.size, "price": order.price,
+             "trigger_price": order.trigger_price, "status": order.status.value}
+            for order in account.open_orders.values()])  # fmt: skip
 
+    async def _each_account(
+        self, user_id: str, rows: Callable[[Account], list[dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
         async def load(uow: TradingUnitOfWork) -> list[dict[str, Any]]:
-            found = []
+            found: list[dict[str, Any]] = []
             for account_id in await uow.accounts.ids_of_owner(user_id):
                 account = await uow.accounts.get(account_id)
                 if account is not None:
-                    found += [{"account_id": account_id, "order_id": order.id,
-                               "market": order.market, "side": order.side.value,
-                               "type": order.type.value, "size": order.size,
-                               "price": order.price, "trigger_price": order.trigger_price,
-                               "status": order.status.value}
-                              for order in account.open_orders.values()]  # fmt: skip
+                    found += [{"account_id": account_id, **row} for row in rows(account)]
             return found
 
         return await self._trading.run(load)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
@@ -54,18 +54,16 @@ class SqlRefreshTokenRepository:
 
     async def revoke_family(self, family_id: str, *, at: datetime) -> None:
         """Every token of one login's chain of rotations stops working."""
-        conn = await self._uow.connection()
-        await conn.execute(
-            update(refresh_tokens)
-            .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
+        await self._revoke(refresh_tokens.c.family_id == family_id, at)
 
     async def revoke_all(self, user_id: str, *, at: datetime) -> None:
+        await self._revoke(refresh_tokens.c.user_id == user_id, at)
+
+    async def _revoke(self, which: ColumnElement[bool], at: datetime) -> None:
         conn = await self._uow.connection()
         await conn.execute(
             update(refresh_tokens)
-            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .where(which, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=at)
         )
 
