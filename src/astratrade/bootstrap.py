@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.config import Settings
+from astratrade.config import Settings, items
 from astratrade.financial import wiring as financial_wiring
 from astratrade.financial.domain.transfers import Funds
 from astratrade.financial.ports import AccountFunds
@@ -63,7 +63,6 @@ from astratrade.users.ports import PasswordHasher
 from astratrade.users.projections import UserProgress
 
 logger = logging.getLogger(__name__)
-CONTEXTS = ("users", "trading", "gamification", "financial")  # each publishes one stream
 
 
 @dataclass
@@ -298,7 +297,7 @@ def bootstrap(
 
 
 def wallet_signatures(settings: Settings) -> StarknetSignatures:
-    hashes = [int(h, 16) for h in settings.wallet_account_class_hashes.split(",") if h.strip()]
+    hashes = [int(h, 16) for h in items(settings.wallet_account_class_hashes)]
     node = RpcSignatures(settings.starknet_rpc_url) if settings.starknet_rpc_url else None
     return StarknetSignatures(hashes, node)
 
@@ -334,7 +333,7 @@ def _redis_backbone(
     clock: Clock,
 ) -> RedisBackbone:
     in_process = settings.event_workers == "in-process"
-    external = {c.strip() for c in settings.external_consumers.split(",") if c.strip()}
+    external = set(items(settings.external_consumers))
     consumer_settings = ConsumerSettings(
         max_attempts=settings.consumer_max_attempts,
         max_deliveries=settings.consumer_max_deliveries,
@@ -348,10 +347,13 @@ def _redis_backbone(
         for context in sorted({s.consumer for s in bus.subscriptions()})
     ]  # fmt: skip
     here = [c for c in consumers if c.context not in external] if in_process else []
+    # Every context's events have subscribers, so the sources name every stream there is.
+    publishers = sorted({s.source for s in bus.subscriptions()})
     return RedisBackbone(
         relay.redis, relay, here, read_db, run_relay=in_process,
         all_consumers=consumers,
-        event_streams=[streams.events_stream(settings.redis_prefix, c) for c in CONTEXTS],
+        event_streams=[streams.events_stream(settings.redis_prefix, source)
+                       for source in publishers],
     )  # fmt: skip
 
 

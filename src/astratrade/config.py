@@ -13,6 +13,11 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def items(listed: str) -> list[str]:
+    """The entries of a comma-separated setting, trimmed, empty ones dropped."""
+    return [item.strip() for item in listed.split(",") if item.strip()]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASTRATRADE_", extra="ignore")
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import HTTPConnection
 
 from astratrade.infrastructure.tokens import Claims, TokenCodec
 from astratrade.shared.bus import MessageBus
@@ -47,11 +48,21 @@ async def current_user(
 ) -> Claims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing bearer token")
-    tokens: TokenCodec = state(request, "tokens")
-    claims = tokens.verify(credentials.credentials, "access")
-    sessions = getattr(request.app.state, "sessions", None)
-    if sessions is not None:  # suspended, or revoked (logout everywhere, new password)
+    return await verified(request, credentials.credentials)
+
+
+async def verified(connection: HTTPConnection, token: str) -> Claims:
+    """An access token's claims once its signature, expiry and session are checked (not
+    suspended, not revoked by logout everywhere or a new password); once per request."""
+    known = getattr(connection.state, "claims", None)
+    if known is not None and known[0] == token:
+        return known[1]  # type: ignore[no-any-return]
+    tokens: TokenCodec = connection.app.state.tokens
+    claims = tokens.verify(token, "access")
+    sessions = getattr(connection.app.state, "sessions", None)
+    if sessions is not None:
         await sessions.check(claims)
+    connection.state.claims = (token, claims)
     return claims
 
 
@@ -82,9 +93,8 @@ def rate_limited(action: str) -> Any:
         user = None
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token:  # read here: public routes stay public
-            tokens: TokenCodec = state(request, "tokens")
             with suppress(Unauthorized):  # the route itself answers 401
-                user = tokens.verify(token, "access").user_id
+                user = (await verified(request, token)).user_id
         ip = request.client.host if request.client else "unknown"
         await limits.hit(action, ip=ip, user=user)
 

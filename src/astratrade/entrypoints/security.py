@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from astratrade.config import Settings
+from astratrade.config import Settings, items
 
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -89,7 +89,7 @@ class BodyLimit:
 
 def harden(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
-    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    origins = items(settings.cors_origins)
     if origins:
         options: dict[str, Any] = {"allow_origins": origins, "allow_credentials": False,
                                    "allow_methods": ["GET", "POST", "PUT", "DELETE"],

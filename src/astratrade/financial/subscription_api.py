@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.entrypoints.deps import AdminUser, Bus, ClockDep, CurrentUser, Db
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
+from astratrade.financial.adapters.subscription_store import subscription_of
 from astratrade.financial.adapters.tables import subscriptions
 from astratrade.financial.domain.commands import CancelSubscription, ChangePlan
 from astratrade.financial.domain.revenue import revenue_report
@@ -77,19 +77,11 @@ def _out(sub: Subscription) -> SubscriptionOut:
     )  # fmt: skip
 
 
-async def _subscription_of(conn: AsyncConnection, user_id: str) -> Subscription:
-    found = await conn.execute(select(subscriptions).where(subscriptions.c.user_id == user_id))
-    row = found.mappings().first()
-    if row is None:
-        return Subscription(user_id)
-    return Subscription(**{**row, "plan": Plan(row["plan"])})
-
-
 @router.get("/subscription", response_model=SubscriptionOut)
 async def mine(user: CurrentUser, db: Db) -> SubscriptionOut:
     """The caller's plan, its limits and period, and every plan on offer."""
     async with db.connect() as conn:
-        return _out(await _subscription_of(conn, user.user_id))
+        return _out(await subscription_of(conn, user.user_id))
 
 
 @router.put("/subscription", response_model=SubscriptionOut)

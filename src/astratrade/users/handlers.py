@@ -126,7 +126,7 @@ async def log_in(
             raise Unauthorized(INVALID_LOGIN)  # deleted or changed since the check
         if new_hash is not None:
             user.rehash_password(new_hash)
-        pair, _ = _issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
+        pair, _ = issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
         await uow.commit()
     return pair
 
@@ -163,7 +163,7 @@ async def refresh_tokens(
         user = await uow.users.get(stored.user_id)
         if user is None or user.suspended or claims.epoch < user.session_epoch:
             raise Unauthorized("refresh token has been revoked")
-        pair, new_token_id = _issue_pair(
+        pair, new_token_id = issue_pair(
             user,
             uow,
             tokens,
@@ -220,7 +220,7 @@ async def change_password(
             raise Conflict("the password changed meanwhile; try again")
         user.change_password(new_hash)
         await uow.refresh_tokens.revoke_all(user.id, at=clock.now())
-        pair, _ = _issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
+        pair, _ = issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
         await uow.commit()
     security.info("password changed; sessions revoked", extra={"user_id": user.id})
     return pair
@@ -269,7 +269,7 @@ async def set_kyc(cmd: SetKyc, uow: UsersUnitOfWork) -> User:
     return user
 
 
-def _issue_pair(
+def issue_pair(
     user: User,
     uow: UsersUnitOfWork,
     tokens: TokenCodec,

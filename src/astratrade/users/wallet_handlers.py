@@ -13,7 +13,7 @@ from astratrade.shared.errors import Conflict, Forbidden, NotFound, Unauthorized
 from astratrade.shared.ids import IdFactory
 from astratrade.users.domain.commands import RequestWalletChallenge, VerifyWallet
 from astratrade.users.domain.wallets import CHALLENGE_TTL, Challenge, address_text, felt
-from astratrade.users.handlers import TokenPair, _issue_pair, security
+from astratrade.users.handlers import TokenPair, issue_pair, security
 from astratrade.users.ports import UsersUnitOfWork, WalletSignatures
 
 
@@ -72,7 +72,7 @@ async def verify(
             raise Unauthorized("no account is linked to this wallet")
         if user.suspended:
             raise Forbidden("this account is suspended")
-        pair, _ = _issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
+        pair, _ = issue_pair(user, uow, tokens, clock, ids, access_ttl, refresh_ttl)
         await uow.commit()
     security.info("signed in with a wallet", extra={"user_id": user.id, "address": address})
     return WalletResult(address, user.id, linked=False, tokens=pair)
@@ -87,7 +87,7 @@ async def _link(uow: UsersUnitOfWork, user_id: str, owner: str | None, address: 
     user = await uow.users.get(user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
-    uow.wallets.link(address, user_id, f"0x{public_key:064x}", now)
+    uow.wallets.link(address, user_id, address_text(public_key), now)
     user.link_wallet(address)
     await uow.commit()
     security.info("wallet linked", extra={"user_id": user_id, "address": address})

@@ -1,7 +1,8 @@
 """What reaches the hub: price ticks, and committed events turned into channel messages.
 
 Channels: `prices:<market>` (conflated), `account:<id>` (the account's figures after each
-money or order event), `orders` and `positions` (the caller's), `progression` (the
+money or order event: whole states, read only while someone watches, so a fill costs no
+trading lock nobody needs), `orders` and `positions` (the caller's), `progression` (the
 caller's XP, levels, achievements, unlocks), `leaderboard:xp` (the top after a change),
 `tournament:<id>` (its live board after a close). User channels are kept under the user's
 id: a client subscribes to `orders` and gets its own."""
@@ -47,6 +48,12 @@ def user_channel(name: str, user_id: str) -> str:
     return f"{name}/{user_id}"
 
 
+def replays(channel: str) -> bool:
+    """User channels carry events, replayed to a client that resumes; the others carry whole
+    states, and the state of now supersedes whatever a client missed."""
+    return "/" in channel
+
+
 class Feeds:
     def __init__(self, hub: Hub, trading: TradingEngine, read_db: AsyncEngine) -> None:
         self._hub = hub
@@ -81,13 +88,13 @@ class Feeds:
                 self._hub.publish(user_channel("orders", owner), message)
             if owner is not None and kind in POSITION_EVENTS:
                 self._hub.publish(user_channel("positions", owner), message)
-            if kind in MONEY_EVENTS:
+            if kind in MONEY_EVENTS and self._hub.watched_now(f"account:{account_id}"):
                 self._hub.publish(f"account:{account_id}", await self.account(account_id))
             if kind == "PositionClosed":
                 await self._tournament_boards(account_id)
         if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
             self._hub.publish(user_channel("progression", str(data["user_id"])), message)
-            if kind == "XpAwarded":
+            if kind == "XpAwarded" and self._hub.watched_now("leaderboard:xp"):
                 self._hub.publish("leaderboard:xp", await self.xp_top())
 
     async def owner_of(self, account_id: str) -> str | None:

@@ -147,6 +147,10 @@ class Hub:
         connection.channels.discard(name)
         connection.aliases.pop(name, None)
 
+    def watched_now(self, name: str) -> bool:
+        found = self._channels.get(name)
+        return found is not None and bool(found.members)
+
     def watched(self, prefix: str) -> list[str]:
         """Channels under `prefix` that someone is subscribed to."""
         return [n for n, c in self._channels.items() if n.startswith(prefix) and c.members]

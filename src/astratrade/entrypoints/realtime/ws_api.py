@@ -17,7 +17,9 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
-from astratrade.entrypoints.realtime.feeds import Feeds, price, user_channel
+from astratrade.config import items
+from astratrade.entrypoints.deps import verified
+from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
 from astratrade.entrypoints.realtime.hub import Connection, Hub
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
 
@@ -66,11 +68,10 @@ def _origin_allowed(websocket: WebSocket, allowed: str) -> bool:
         return True
     host = websocket.headers.get("host", "")
     same = origin.split("://", 1)[-1] == host
-    return same or origin in {o.strip() for o in allowed.split(",") if o.strip()}
+    return same or origin in items(allowed)
 
 
 async def _sign_in(websocket: WebSocket) -> str | None:
-    state = websocket.app.state
     token = websocket.query_params.get("token")
     try:
         if token is None:
@@ -78,10 +79,7 @@ async def _sign_in(websocket: WebSocket) -> str | None:
             token = first.get("token") if isinstance(first, dict) else None
         if not token:
             raise Unauthorized('send {"type": "auth", "token": <access token>} first')
-        claims = state.tokens.verify(token, "access")
-        if state.sessions is not None:
-            await state.sessions.check(claims)
-        return str(claims.user_id)
+        return (await verified(websocket, token)).user_id
     except (Unauthorized, TimeoutError, json.JSONDecodeError, WebSocketDisconnect) as error:
         message = getattr(error, "message", "sign in with an access token")
         with suppress(Exception):
@@ -113,7 +111,7 @@ async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds:
             if kind == "unsubscribe":
                 hub.unsubscribe(connection, name)
                 continue
-            since = message.get("since")
+            since = message.get("since") if replays(name) else None
             await hub.subscribe(connection, name, since if isinstance(since, int) else None,
                                 snapshot, alias=str(message.get("channel")))  # fmt: skip
         else:

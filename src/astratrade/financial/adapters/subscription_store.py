@@ -19,6 +19,15 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.errors import Conflict
 
 
+async def subscription_of(conn: AsyncConnection, user_id: str) -> Subscription:
+    """The trader's subscription as stored; a new one on Free if there is none."""
+    found = await conn.execute(select(subscriptions).where(subscriptions.c.user_id == user_id))
+    row = found.mappings().first()
+    if row is None:
+        return Subscription(user_id)
+    return Subscription(**{**row, "plan": Plan(row["plan"])})
+
+
 class EmbeddedPayments:
     """No card processing here: every charge counts as paid, and the ledger records it
     (from external to subscription revenue). A real processor sits behind the same port."""
@@ -42,15 +51,7 @@ class SqlSubscriptionStore:
 
     async def get(self, user_id: str) -> Subscription:
         async with self._read_db.connect() as conn:
-            found = await conn.execute(
-                select(subscriptions).where(subscriptions.c.user_id == user_id)
-            )
-            row = found.mappings().first()
-        if row is None:
-            return Subscription(user_id)
-        fields = dict(row)
-        fields["plan"] = Plan(fields["plan"])
-        return Subscription(**fields)
+            return await subscription_of(conn, user_id)
 
     async def due(self, now: datetime) -> list[str]:
         async with self._read_db.connect() as conn:
