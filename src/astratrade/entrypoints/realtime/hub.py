@@ -115,6 +115,8 @@ class Hub:
         channel = self.channel(name)
         channel.seq += 1
         channel.recent.append((channel.seq, data))
+        if not channel.members:
+            return  # kept for resuming clients; nobody to send it to now
         message = {"type": "event", "channel": name, "seq": channel.seq, "data": data}
         text = json.dumps(message, separators=(",", ":"), default=_json_value)  # once for all
         for connection in list(channel.members):
