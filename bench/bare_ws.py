@@ -13,14 +13,16 @@ from websockets.asyncio.server import broadcast, serve
 
 async def main(port: int, rate: float) -> None:
     async with serve(lambda ws: ws.wait_closed(), "127.0.0.1", port) as server:
-        seq = 0
+        seq, loop = 0, asyncio.get_running_loop()
+        due = loop.time()
         while True:
             seq += 1
             message = {"type": "event", "channel": "prices:BTC-USD", "seq": seq,
                        "data": {"market": "BTC-USD", "mark": "61000.1", "index": "60990.2",
                                 "at": time.time()}}  # fmt: skip
             broadcast(server.connections, json.dumps(message, separators=(",", ":")))
-            await asyncio.sleep(1 / rate)
+            due = max(due + 1 / rate, loop.time())  # the platform's feed keeps this cadence
+            await asyncio.sleep(due - loop.time())
 
 
 if __name__ == "__main__":

@@ -5,13 +5,17 @@ a bare `websockets` broadcast of the same message at the same rate, in one run.
   --rate ticks a second (every market each tick); one trader's token signs every client in.
 - The floor: bench/bare_ws.py, `websockets.broadcast` of a same-shaped message --rate times a
   second to every client.
-For each, --clients connections are opened (in batches), subscribed (the platform) and then
+For each, --clients connections are opened by --processes load processes
+(bench/ws_clients.py), subscribed (the platform: prices:BTC-USD and leaderboard:xp) and then
 listened to for --seconds: latency = receipt time - the tick's time in the message (the same
 machine's clock). Also: the server's resident memory per idle connection (RSS after the
-clients connected minus before, over N), and how many messages arrived against how many
-were sent. Targets (issue): p99 under 100 ms at 5,000 clients and 10 ticks a second.
+clients connected minus before, over N), how many messages arrived against how many were
+sent, and -- while the platform's clients listen -- --closes closed positions timed from
+the close request to the trader's appearance on a subscribed leaderboard:xp.
+Targets (issue): p99 under 100 ms at 5,000 clients and 10 ticks a second; a close on the
+board within 1 s.
 
-    python -m bench.ws_fanout [--clients 5000] [--rate 10] [--seconds 10] [--strict]
+    python -m bench.ws_fanout [--clients 5000] [--rate 10] [--seconds 10] [--processes 2]
 """
 
 from __future__ import annotations
@@ -20,19 +24,21 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
 from bench.common import load_average, percentile
 from bench.orders_http import (
+    ROOT,
     Server,
     Trader,
     _spawn,
@@ -44,7 +50,7 @@ from bench.orders_http import (
 
 TARGET_P99_MS = 100.0
 TARGET_CLIENTS = 5_000
-BATCH = 250  # connections opened at once
+CHANNELS = ["prices:BTC-USD", "leaderboard:xp"]  # what every platform client watches
 
 
 def rss_kib(server: Server) -> int:
@@ -82,49 +88,55 @@ class Run:
     board_ms: list[float] = field(default_factory=list)  # close -> on leaderboard:xp
 
 
-async def listen(ws: ClientConnection, run: Run, start: float, until: float) -> None:
-    """Time every tick sent from `start` on (what queued up before is drained, not timed)."""
-    while (left := until - time.time()) > 0:
-        try:
-            text = await asyncio.wait_for(ws.recv(), left)
-        except (TimeoutError, Exception):
-            return
-        now = time.time()
-        message = json.loads(text)
-        if message.get("type") != "event":
-            continue
-        at = message["data"]["at"]
-        sent = datetime.fromisoformat(at).timestamp() if isinstance(at, str) else float(at)
-        if sent >= start:
-            run.latencies_ms.append((now - sent) * 1000)
+def spawn_clients(
+    url: str, clients: int, channels: list[str], seconds: float, processes: int
+) -> list[subprocess.Popen[str]]:
+    """The load: `processes` bench.ws_clients processes sharing the clients."""
+    share = [clients // processes + (i < clients % processes) for i in range(processes)]
+    flags = [arg for channel in channels for arg in ("--channel", channel)]
+    command = [sys.executable, "-m", "bench.ws_clients", "--url", url, "--seconds", str(seconds)]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "cwd": ROOT}
+    return [subprocess.Popen([*command, "--clients", str(n), *flags], **pipes)  # type: ignore[call-overload]
+            for n in share if n]  # fmt: skip
 
 
-async def measure(server: Server, url: str, run: Run, subscribe: bool) -> None:
+async def line_of(process: subprocess.Popen[str]) -> dict[str, Any]:
+    assert process.stdout is not None
+    line = await asyncio.to_thread(process.stdout.readline)
+    if not line:
+        raise RuntimeError(f"a client process exited early (code {process.wait()})")
+    found: dict[str, Any] = json.loads(line)
+    return found
+
+
+async def measure(
+    server: Server,
+    url: str,
+    run: Run,
+    channels: list[str],
+    processes: int,
+    during: Awaitable[list[float]] | None = None,
+) -> None:
+    """Connect every client, note the server's memory, then listen; `during` (the board
+    timing) runs while the clients listen, so it is measured under the load."""
     before = rss_kib(server)
-    sockets: list[ClientConnection] = []
-    for start in range(0, run.clients, BATCH):
-        opened = await asyncio.gather(
-            *(connect(url, open_timeout=60, ping_interval=None, max_queue=None)
-              for _ in range(min(BATCH, run.clients - start))),
-            return_exceptions=True,
-        )  # fmt: skip
-        fresh = [ws for ws in opened if isinstance(ws, ClientConnection)]
-        for ws in fresh:
-            try:
-                if subscribe:
-                    await ws.send(json.dumps({"type": "subscribe", "channel": "prices:BTC-USD"}))
-                sockets.append(ws)
-            except ConnectionClosed:  # the server let it go (counted as not connected)
-                continue
-    run.connected = len(sockets)
-    if subscribe:  # every "subscribed" answered: all are in the channel
-        await asyncio.gather(*(ws.recv() for ws in sockets), return_exceptions=True)
-    await asyncio.sleep(1)
-    run.kib_per_connection = (rss_kib(server) - before) / max(len(sockets), 1)
-    start = time.time()
-    until = start + run.seconds
-    await asyncio.gather(*(listen(ws, run, start, until) for ws in sockets))
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    loads = spawn_clients(url, run.clients, channels, run.seconds, processes)
+    try:
+        run.connected = sum([(await line_of(p))["connected"] for p in loads])
+        await asyncio.sleep(1)
+        run.kib_per_connection = (rss_kib(server) - before) / max(run.connected, 1)
+        for process in loads:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        if during is not None:
+            run.board_ms = await during
+        for process in loads:
+            run.latencies_ms += (await line_of(process))["latencies_ms"]
+    finally:
+        for process in loads:
+            process.kill()
+            process.wait()
 
 
 async def close_to_board(platform: Server, trader: Trader, token: str, closes: int) -> list[float]:
@@ -159,18 +171,16 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
             trader = await new_trader(client, 0)
         token = trader.headers["Authorization"].split()[1]
         await asyncio.sleep(1)  # the bare server binds
-        board = await close_to_board(platform, trader, token, args.closes)
-        runs = []
-        for server, url, subscribe in (
-            (bare, bare.url.replace("http", "ws"), False),
-            (platform, platform.url.replace("http", "ws") + f"/api/v1/ws?token={token}", True),
-        ):
-            run = Run(server.name, args.clients, args.seconds)
-            print(f"  {server.name}: {args.clients:,} clients for {args.seconds:g} s ...")
-            await measure(server, url, run, subscribe)
-            runs.append(run)
-        runs[-1].board_ms = board
-        return runs
+        bare_run = Run(bare.name, args.clients, args.seconds)
+        run = Run(platform.name, args.clients, args.seconds)
+        print(f"  {bare.name}: {args.clients:,} clients for {args.seconds:g} s ...")
+        await measure(bare, bare.url.replace("http", "ws"), bare_run, [], args.processes)
+        print(f"  {platform.name}: {args.clients:,} clients for {args.seconds:g} s, "
+              f"{args.closes} closes timed meanwhile ...")  # fmt: skip
+        url = platform.url.replace("http", "ws") + f"/api/v1/ws?token={token}"
+        board = close_to_board(platform, trader, token, args.closes)
+        await measure(platform, url, run, CHANNELS, args.processes, during=board)
+        return [bare_run, run]
     finally:
         platform.stop()
         bare.stop()
@@ -211,6 +221,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--closes", type=int, default=5)
+    parser.add_argument("--processes", type=int, default=2, help="client load processes")
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="astratrade-ws-bench-") as tmp:

@@ -82,6 +82,25 @@ def test_a_fill_a_price_and_a_close_arrive_live(
         assert trader.user_id in [s["user_id"] for s in board["data"]]
 
 
+def test_the_weekly_boards_are_live_too(server: Server, admin: Admin, new_trader: Any) -> None:
+    """XP this week on `leaderboard:xp:week`; practice ROI on `leaderboard:roi`, where a
+    trader ranks from the week's fifth close."""
+    admin.reset_prices()
+    trader = new_trader()
+    with live(server, trader.access_token) as ws:
+        assert subscribe(ws, "leaderboard:xp:week")["type"] == "subscribed"
+        assert subscribe(ws, "leaderboard:roi")["type"] == "subscribed"
+        assert subscribe(ws, "leaderboard:roi:weekly")["type"] == "error"  # no such board
+        for _ in range(5):
+            trader.market("buy", "0.01", market="ETH-USD")
+            trader.post("/positions/ETH-USD/close", json={"account_id": trader.account_id})
+        weekly = event_on(ws, "leaderboard:xp:week")
+        assert trader.user_id in [s["user_id"] for s in weekly["data"]]
+        roi = until(ws, lambda m: m.get("channel") == "leaderboard:roi" and trader.user_id in [
+            s["user_id"] for s in m["data"]])  # fmt: skip
+        assert roi["type"] == "event"
+
+
 def test_a_reconnecting_client_resumes_from_its_sequence(server: Server, trader: Trader):
     with live(server, trader.access_token) as ws:
         subscribe(ws, "positions")

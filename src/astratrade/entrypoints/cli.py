@@ -32,14 +32,14 @@ def serve(
 ) -> None:
     """Run the embedded platform: every context in one process."""
     from astratrade.entrypoints.app import create_app
+    from astratrade.entrypoints.realtime.transport import DirectSendProtocol
 
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    uvicorn.run(
-        create_app(settings=settings), host=host, port=port, log_level=settings.log_level.lower()
-    )
+    uvicorn.run(create_app(settings=settings), host=host, port=port,
+                log_level=settings.log_level.lower(), ws=DirectSendProtocol)  # fmt: skip
 
 
 @users_app.command("promote")

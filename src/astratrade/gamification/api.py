@@ -15,8 +15,6 @@ from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.gamification import views
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.domain.rules import DEFAULT_RULES
-from astratrade.gamification.projections import ALL_TIME, ANY_MODE, week_of
-from astratrade.shared.errors import ValidationFailed
 
 
 async def get_boards(request: Request) -> RedisBoards | None:
@@ -81,7 +79,7 @@ async def leaderboard(
     """The top `limit` (at most 500); ties go to whoever reached the score first.
     xp: period all (default) or week, every mode together. roi: this week only, practice
     (default) or live, ranked from the week's fifth close; the score is P&L over capital."""
-    chosen = _board(board, period, mode, clock.now())
+    chosen = views.choose(board, period, mode, clock.now())
     return _out(chosen, await views.top(db, chosen, limit, index))
 
 
@@ -97,20 +95,8 @@ async def my_standing(
     around: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 5,
 ) -> BoardOut:
     """The caller's standing with `around` traders on each side (empty until ranked)."""
-    chosen = _board(board, period, mode, clock.now())
+    chosen = views.choose(board, period, mode, clock.now())
     return _out(chosen, await views.around(db, chosen, user.user_id, around, index))
-
-
-def _board(board: str, period: str | None, mode: str | None, now: datetime) -> views.Board:
-    if board == "xp":
-        if mode not in (None, ANY_MODE):
-            raise ValidationFailed("mode", "the xp boards count every mode together: mode=all")
-        return views.Board(board, week_of(now) if period == "week" else ALL_TIME, ANY_MODE)
-    if period not in (None, "week"):
-        raise ValidationFailed("period", "the roi boards are weekly: period=week")
-    if mode == ANY_MODE:
-        raise ValidationFailed("mode", "practice and live ROI are never mixed: mode=practice|live")
-    return views.Board(board, week_of(now), mode or "practice")
 
 
 def _out(board: views.Board, standings: list[views.Standing]) -> BoardOut:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select
@@ -12,8 +13,10 @@ from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.adapters.standings import Board, Standing
 from astratrade.gamification.adapters.tables import board_scores, players, traders
 from astratrade.gamification.domain.rules import ProgressionRules, level_for, max_leverage_for
+from astratrade.gamification.projections import ALL_TIME, ANY_MODE, week_of
+from astratrade.shared.errors import ValidationFailed
 
-__all__ = ["Board", "ProgressionView", "Standing", "around", "progression_of", "top"]
+__all__ = ["Board", "ProgressionView", "Standing", "around", "choose", "progression_of", "top"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,20 @@ async def progression_of(db: AsyncEngine, user_id: str, rules: ProgressionRules)
         closes=row.closes,
         achievements=sorted(row.achievements),
     )
+
+
+def choose(board: str, period: str | None, mode: str | None, now: datetime) -> Board:
+    """The board a request names: xp all-time (default) or this week, every mode together;
+    roi this week, practice (default) or live."""
+    if board == "xp":
+        if mode not in (None, ANY_MODE):
+            raise ValidationFailed("mode", "the xp boards count every mode together: mode=all")
+        return Board(board, week_of(now) if period == "week" else ALL_TIME, ANY_MODE)
+    if period not in (None, "week"):
+        raise ValidationFailed("period", "the roi boards are weekly: period=week")
+    if mode == ANY_MODE:
+        raise ValidationFailed("mode", "practice and live ROI are never mixed: mode=practice|live")
+    return Board(board, week_of(now), mode or "practice")
 
 
 async def top(

@@ -7,16 +7,17 @@ import asyncio
 import json
 
 from astratrade.entrypoints.realtime.hub import OUTBOX, TOO_SLOW, Connection, Hub
+from astratrade.entrypoints.realtime.transport import Encoded, SendNow
 
 
 class Client:
     """A connection whose sends can be held, as a slow network would."""
 
-    def __init__(self, hub: Hub, user: str = "u") -> None:
+    def __init__(self, hub: Hub, user: str = "u", send_now: SendNow | None = None) -> None:
         self.received: list[dict[str, object]] = []
         self.open = asyncio.Event()
         self.open.set()
-        self.connection = Connection(self._send, user)
+        self.connection = Connection(self._send, user, send_now)
         hub.join(self.connection)
         self.task = asyncio.create_task(self.connection.pump())
 
@@ -90,3 +91,46 @@ async def test_a_slow_client_gets_the_latest_price_and_is_cut_off_when_far_behin
     assert len([m for m in quick.events() if m["channel"] == "orders/x"]) == OUTBOX + 5
     for client in (slow, quick):
         client.task.cancel()
+
+
+class DirectClient(Client):
+    """A connection whose server also writes synchronously, until its socket is full."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.socket_full = False
+        self.written: list[dict[str, object]] = []
+        super().__init__(hub, send_now=self._send_now)
+
+    def _send_now(self, message: Encoded) -> bool:
+        if self.socket_full:
+            return False
+        self.written.append(json.loads(message.payload))
+        return True
+
+
+async def test_a_ready_client_is_written_to_at_once_and_a_full_one_keeps_its_order() -> None:
+    hub = Hub()
+    client = DirectClient(hub)
+    await hub.subscribe(client.connection, "orders/u", None, None)
+    await settle()  # the opening goes through the queue, then the queue is empty
+    hub.publish("orders/u", {"n": 1})
+    assert [m["data"] for m in client.written] == [{"n": 1}]  # no task had to run
+    client.socket_full = True
+    hub.publish("orders/u", {"n": 2})
+    client.socket_full = False
+    hub.publish("orders/u", {"n": 3})  # 2 waits in the queue: 3 must not overtake it
+    assert [m["data"] for m in client.written] == [{"n": 1}]
+    await settle()
+    queued = [m["data"] for m in client.events()]
+    assert queued == [{"n": 2}, {"n": 3}]
+
+
+def test_a_frame_written_for_all_is_the_one_the_protocol_would_write() -> None:
+    from websockets.protocol import State
+    from websockets.server import ServerProtocol
+
+    protocol = ServerProtocol()
+    protocol.state = State.OPEN
+    message = Encoded(json.dumps({"type": "event", "data": {"mark": "61000.5"}}))
+    protocol.send_text(message.payload)
+    assert b"".join(protocol.data_to_send()) == message.frame

@@ -3,7 +3,8 @@
 Channels: `prices:<market>` (conflated), `account:<id>` (the account's figures after each
 money or order event: whole states, read only while someone watches, so a fill costs no
 trading lock nobody needs), `orders` and `positions` (the caller's), `progression` (the
-caller's XP, levels, achievements, unlocks), `leaderboard:xp` (the top after a change),
+caller's XP, levels, achievements, unlocks), `leaderboard:<board>` (the top after a change:
+`xp`, `xp:week`, `roi` -- this week's practice ROI -- and `roi:live`),
 `tournament:<id>` (its live board after a close). User channels are kept under the user's
 id: a client subscribes to `orders` and gets its own."""
 
@@ -19,9 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.gamification import tournament_views
 from astratrade.gamification import views as board_views
-from astratrade.gamification.adapters.standings import Board
 from astratrade.gamification.domain.rules import DEFAULT_RULES
-from astratrade.gamification.projections import ALL_TIME, ANY_MODE
 from astratrade.shared.messages import Envelope
 from astratrade.trading import views as trading_views
 from astratrade.trading.domain.account import Account
@@ -40,8 +39,14 @@ MONEY_EVENTS = {
 PROGRESSION_EVENTS = {
     "XpAwarded", "LevelReached", "LeverageUnlocked", "AchievementUnlocked", "StreakUpdated",
 }  # fmt: skip
-XP_BOARD = Board("xp", ALL_TIME, ANY_MODE)
 TOP = 10
+# channel -> (board, period, mode) as the HTTP API names them
+BOARDS = {
+    "leaderboard:xp": ("xp", None, None), "leaderboard:xp:week": ("xp", "week", None),
+    "leaderboard:roi": ("roi", "week", "practice"), "leaderboard:roi:live": ("roi", "week", "live"),
+}  # fmt: skip
+BOARD_EVENTS = {"XpAwarded": "leaderboard:xp", "PositionClosed": "leaderboard:roi",
+                "AccountLiquidated": "leaderboard:roi"}  # fmt: skip
 
 
 def user_channel(name: str, user_id: str) -> str:
@@ -94,8 +99,9 @@ class Feeds:
                 await self._tournament_boards(account_id)
         if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
             self._hub.publish(user_channel("progression", str(data["user_id"])), message)
-            if kind == "XpAwarded" and self._hub.watched_now("leaderboard:xp"):
-                self._hub.publish("leaderboard:xp", await self.xp_top())
+        if kind in BOARD_EVENTS:
+            for name in self._hub.watched(BOARD_EVENTS[kind]):
+                self._hub.publish(name, await self.board_top(name))
 
     async def owner_of(self, account_id: str) -> str | None:
         if account_id not in self._owners:
@@ -148,8 +154,9 @@ class Feeds:
     async def progression_of(self, user_id: str) -> dict[str, Any]:
         return asdict(await board_views.progression_of(self._db, user_id, DEFAULT_RULES))
 
-    async def xp_top(self) -> list[dict[str, Any]]:
-        standings = await board_views.top(self._db, XP_BOARD, TOP)
+    async def board_top(self, channel: str) -> list[dict[str, Any]]:
+        board = board_views.choose(*BOARDS[channel], self._trading.clock.now())
+        standings = await board_views.top(self._db, board, TOP)
         return [{"rank": s.rank, "user_id": s.user_id, "username": s.username,
                  "score": s.score} for s in standings]  # fmt: skip
 

@@ -20,12 +20,14 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge
 
+from astratrade.entrypoints.realtime.transport import Encoded, SendNow
 from astratrade.shared.money import plain
 
 logger = logging.getLogger(__name__)
 
 CONNECTIONS = Gauge("astratrade_ws_connections", "Open WebSocket connections")
 MESSAGES = Counter("astratrade_ws_messages_total", "WebSocket messages sent", ["kind"])
+SENT = MESSAGES.labels("event")
 DROPPED = Counter("astratrade_ws_slow_disconnects_total", "Clients cut off for falling behind")
 
 REPLAY = 512  # messages a channel keeps for clients that resume
@@ -46,8 +48,11 @@ class Channel:
 class Connection:
     """One client: what it subscribed to, its outbox, and the task that drains it."""
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], user_id: str) -> None:
+    def __init__(self, send: Callable[[str], Awaitable[None]], user_id: str,
+                 send_now: SendNow | None = None) -> None:  # fmt: skip
         self._send = send
+        self._send_now = send_now  # a synchronous write, when the server offers one
+        self._sending = False  # the pump is inside an awaited send
         self.user_id = user_id
         self.channels: set[str] = set()
         self.aliases: dict[str, str] = {}  # hub channel -> the name the client asked for
@@ -56,11 +61,18 @@ class Connection:
         self._ready = asyncio.Event()
         self.closing: int | None = None  # a close code once it must go
 
-    def offer(self, message: dict[str, Any], conflate: bool, text: str | None = None) -> None:
-        """Queue `message` (`text`: it already serialized, when no alias renames it)."""
+    def offer(
+        self, message: dict[str, Any], conflate: bool, encoded: Encoded | None = None
+    ) -> None:
+        """Send or queue `message` (`encoded`: it already serialized, when no alias renames
+        it). Written at once when nothing of this client's waits."""
         channel = message["channel"]
-        if text is None or channel in self.aliases:
-            text = self._text(message)
+        if encoded is None or channel in self.aliases:
+            encoded = Encoded(self._text(message))
+        if self._idle() and self._send_now(encoded):  # type: ignore[misc]
+            SENT.inc()
+            return
+        text = encoded.text
         if conflate:
             self._latest[channel] = text
         elif len(self._outbox) >= OUTBOX:
@@ -69,6 +81,11 @@ class Connection:
         else:
             self._outbox.append(text)
         self._ready.set()
+
+    def _idle(self) -> bool:
+        """Nothing of this client's waits or is being sent: a direct write keeps order."""
+        waiting = self._outbox or self._latest or self._sending
+        return self._send_now is not None and self.closing is None and not waiting
 
     def offer_first(self, messages: list[dict[str, Any]]) -> None:
         """Ahead of whatever waits (a subscription's opening, then what it missed)."""
@@ -92,8 +109,12 @@ class Connection:
                     text = self._outbox.popleft()
                 else:
                     _, text = self._latest.popitem()
-                await self._send(text)
-                MESSAGES.labels("event").inc()
+                self._sending = True
+                try:
+                    await self._send(text)
+                finally:
+                    self._sending = False
+                SENT.inc()
 
     def close(self, code: int) -> None:
         self.closing = code
@@ -118,9 +139,9 @@ class Hub:
         if not channel.members:
             return  # kept for resuming clients; nobody to send it to now
         message = {"type": "event", "channel": name, "seq": channel.seq, "data": data}
-        text = json.dumps(message, separators=(",", ":"), default=_json_value)  # once for all
-        for connection in list(channel.members):
-            connection.offer(message, conflate, text)
+        encoded = Encoded(json.dumps(message, separators=(",", ":"), default=_json_value))
+        for connection in list(channel.members):  # serialized once for all
+            connection.offer(message, conflate, encoded)
 
     async def subscribe(self, connection: Connection, name: str, since: int | None,
                         snapshot: Snapshot | None, alias: str | None = None) -> None:  # fmt: skip

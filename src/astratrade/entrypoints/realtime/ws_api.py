@@ -19,8 +19,9 @@ from starlette.websockets import WebSocketState
 
 from astratrade.config import items
 from astratrade.entrypoints.deps import verified
-from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
+from astratrade.entrypoints.realtime.feeds import BOARDS, Feeds, price, replays, user_channel
 from astratrade.entrypoints.realtime.hub import Connection, Hub
+from astratrade.entrypoints.realtime.transport import send_now_of
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
 
 router = APIRouter()
@@ -45,7 +46,7 @@ async def live(websocket: WebSocket) -> None:
     if hub.count_of(user_id) >= most:
         await websocket.close(TOO_MANY, f"at most {most} connections per user")
         return
-    connection = Connection(websocket.send_text, user_id)
+    connection = Connection(websocket.send_text, user_id, send_now_of(websocket.scope))
     hub.join(connection)
     pump = asyncio.create_task(connection.pump())
     listen = asyncio.create_task(_listen(websocket, connection, hub, state.feeds))
@@ -137,8 +138,8 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
         return name, quote
     if kind == "account" and key and await feeds.owner_of(key) == user_id:
         return name, lambda: feeds.account(key)
-    if name == "leaderboard:xp":
-        return name, feeds.xp_top
+    if name in BOARDS:
+        return name, lambda: feeds.board_top(name)
     if kind == "tournament" and key:
         board = await feeds.tournament_top(key)  # NotFound for an unknown one
 

@@ -95,15 +95,20 @@ class SyntheticFeed:
         return [self._advance(walk, now) for walk in self._walks]
 
     async def run(self, sink: QuoteSink) -> None:
-        """Push one batch every interval until cancelled; a failing sink is logged, not fatal."""
+        """Push one batch every interval until cancelled; a failing sink is logged, not fatal.
+        Batches keep the cadence however long the sink takes (a late one goes at once, and
+        none are bunched up to catch up)."""
+        loop = asyncio.get_running_loop()
+        interval = float(self._interval)  # the only float in the feed: asyncio's seconds
+        due = loop.time()
         while True:
             batch = self.step(self._clock.now())
             try:
                 await sink(batch)
             except Exception:
                 logger.exception("price sink failed on a synthetic batch; the feed goes on")
-            # The only float in the feed: asyncio wants seconds as a float.
-            await asyncio.sleep(float(self._interval))
+            due = max(due + interval, loop.time())
+            await asyncio.sleep(due - loop.time())
 
     def _advance(self, walk: _Walk, now: datetime) -> Quote:
         rng, tick = walk.rng, walk.market.tick
