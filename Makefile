@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint bench schemas clean
+.PHONY: help install run test check lint bench schemas clean web
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,10 +19,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the platform with its dev tools
 
-run: $(STAMP) ## start the embedded platform on http://127.0.0.1:8000
+# The web client (web/, Node 20+): rebuilt only when its sources or lock file changed.
+WEB_STAMP := web/dist/.built
+WEB_DEPS := web/node_modules/.installed
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/package.json web/vite.config.ts web/tsconfig.json
+NODE_OK := $(shell node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)' \
+	2>/dev/null && command -v npm >/dev/null && echo yes)
+
+web: ## build the web client into web/dist (needs Node 20+; skipped without it)
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) --no-print-directory $(WEB_STAMP)
+else
+	@echo "make web: Node.js 20+ and npm not found, the web client is not built;"
+	@echo "          the platform still runs and / explains how to build the client."
+endif
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+	@touch $@
+
+run: $(STAMP) web ## build the web client if needed, start the platform on http://127.0.0.1:8000
 	$(BIN)/astratrade serve
 
-test: $(STAMP) ## run the whole test suite (unit, integration, e2e)
+test: $(STAMP) web ## run the whole test suite (unit, integration, e2e, browser)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 check: $(STAMP) ## ruff, mypy strict and the import-linter contracts

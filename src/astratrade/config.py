@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     )
     starknet_rpc_url: str | None = None
 
+    # The built web client (`make web`); unset: the checkout's web/dist.
+    web_dir: Path | None = None
+
     log_level: str = "INFO"
     embedded: bool = Field(default=True, description="all contexts in one process")
 

@@ -18,6 +18,7 @@ from astratrade.entrypoints.realtime.feeds import Feeds
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.entrypoints.realtime.ws_api import router as ws_router
 from astratrade.entrypoints.security import harden
+from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.financial.api import router as financial_router
 from astratrade.financial.subscription_api import router as subscription_router
 from astratrade.gamification.api import router as gamification_router
@@ -71,6 +72,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(trading_admin.router)
     app.include_router(admin_api.router)
     app.include_router(ws_router)
+    mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 
     # Prometheus text format: the event backbone's counters, lag and batch latency.
     app.mount("/metrics", make_asgi_app())

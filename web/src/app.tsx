@@ -1,0 +1,80 @@
+// The shell: sign-in until there is a session, then the tabs (bottom bar on phones).
+import { useEffect, useState } from "preact/hooks";
+import { errorText, logOut, onAuthChange, signedIn } from "./api";
+import { start, stop } from "./session";
+import { setState, useStore } from "./store";
+import { usd } from "./format";
+import { AuthView } from "./views/auth";
+import { TradeView } from "./views/trade";
+import { PortfolioView } from "./views/portfolio";
+import { ProgressView } from "./views/progress";
+import { BoardsView } from "./views/boards";
+import { TournamentsView } from "./views/tournaments";
+
+const TABS = [
+  { id: "trade", label: "Trade", view: TradeView },
+  { id: "portfolio", label: "Portfolio", view: PortfolioView },
+  { id: "progress", label: "Progress", view: ProgressView },
+  { id: "boards", label: "Leaderboards", view: BoardsView },
+  { id: "tournaments", label: "Tournaments", view: TournamentsView },
+] as const;
+type TabId = (typeof TABS)[number]["id"];
+
+const tabFromHash = (): TabId => {
+  const id = location.hash.replace(/^#\/?/, "");
+  return TABS.some((t) => t.id === id) ? (id as TabId) : "trade";
+};
+
+export function App() {
+  const [session, setSession] = useState(signedIn());
+  const [failure, setFailure] = useState<string | null>(null);
+  const [tab, setTab] = useState<TabId>(tabFromHash());
+  const ready = useStore((s) => s.account !== null);
+
+  useEffect(() => onAuthChange((on) => setSession(on)), []);
+  useEffect(() => {
+    const follow = () => setTab(tabFromHash());
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
+  useEffect(() => {
+    setState({ signedIn: session });
+    if (!session) return;
+    setFailure(null);
+    start().catch((error: unknown) => setFailure(error instanceof Error && !("status" in error) ? error.message : errorText(error)));
+    return stop;
+  }, [session]);
+
+  if (!session) return <AuthView />;
+  const View = TABS.find((t) => t.id === tab)!.view;
+  return (
+    <div class="shell">
+      <Header />
+      <nav class="tabs" aria-label="Sections">
+        {TABS.map((t) => (
+          <a key={t.id} href={`#/${t.id}`} class={t.id === tab ? "tab active" : "tab"} aria-current={t.id === tab ? "page" : undefined}>
+            {t.label}
+          </a>
+        ))}
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {failure ? <p class="error" role="alert">{failure}</p> : ready ? <View /> : <p class="muted">Loading your account…</p>}
+      </main>
+    </div>
+  );
+}
+
+function Header() {
+  const me = useStore((s) => s.me);
+  const equity = useStore((s) => s.account?.equity);
+  const live = useStore((s) => s.live);
+  return (
+    <header class="top">
+      <strong class="brand">AstraTrade</strong>
+      <span class="equity" aria-label="Equity" data-testid="header-equity">{usd(equity)}</span>
+      <span class={live ? "dot on" : "dot"} title={live ? "Live" : "Reconnecting"} aria-label={live ? "Live prices connected" : "Live prices reconnecting"} />
+      <span class="user">{me?.username}</span>
+      <button type="button" class="ghost" onClick={() => void logOut()}>Log out</button>
+    </header>
+  );
+}

@@ -1,0 +1,80 @@
+// What an order would cost, shown before it is sent: fee, initial margin, liquidation price
+// and the leverage cap. Estimates only (the engine decides); SPEC sections 3, 4 and 6.
+import { abs, dec, div, mul, of, str, type Dec } from "./decimal";
+import type { Market, RiskTier } from "./types";
+
+export const TAKER_FEE = dec("0.00025")!; // not served by the API: SPEC section 4's default
+const MMR_NUMERATOR = dec("0.5")!; // MMR = 0.5 / the tier's max leverage
+
+export function tierFor(market: Market, notional: Dec): RiskTier {
+  const tiers = market.risk_tiers;
+  return (
+    tiers.find((t) => t.up_to_notional === null || notional <= (dec(t.up_to_notional) ?? 0n)) ??
+    tiers[tiers.length - 1]
+  );
+}
+
+export interface LeverageCap {
+  max: number;
+  reason: string;
+}
+
+/** min(unlocked by level, the market tier's cap for this notional), and why it stops there. */
+export function leverageCap(market: Market, notional: Dec, unlocked: number, level: number): LeverageCap {
+  const tier = tierFor(market, notional);
+  const tierMax = Number(tier.max_leverage);
+  if (unlocked <= tierMax) {
+    const next = Math.min(unlocked + 5, 100);
+    const more = unlocked >= 100 ? "" : ` Level ${level + 1} unlocks ${next}x.`;
+    return { max: unlocked, reason: `Capped at ${unlocked}x: the leverage your level ${level} unlocks.${more}` };
+  }
+  const size = tier.up_to_notional === null ? "above the last tier" : `up to $${tier.up_to_notional}`;
+  return { max: tierMax, reason: `Capped at ${tierMax}x: ${market.market}'s limit for positions ${size}.` };
+}
+
+export interface Estimate {
+  notional: string;
+  fee: string;
+  margin: string;
+  liquidation: string | null;
+}
+
+/**
+ * Liquidation price of the new position alone on the account's equity (other positions'
+ * maintenance margin held fixed): long  P = (s·p − E + M) / (s·(1 − mmr)),
+ *                                    short P = (E + s·p − M) / (s·(1 + mmr)).
+ */
+export function estimate(args: {
+  market: Market;
+  side: "buy" | "sell";
+  size: string;
+  price: string;
+  leverage: number;
+  taker: boolean;
+  equity: string;
+  maintenance: string;
+}): Estimate | null {
+  const s = dec(args.size);
+  const p = dec(args.price);
+  const equity = dec(args.equity) ?? 0n;
+  const others = dec(args.maintenance) ?? 0n;
+  if (s === null || p === null || s <= 0n || p <= 0n || args.leverage < 1) return null;
+  const notional = mul(s, p);
+  const fee = args.taker ? mul(notional, TAKER_FEE) : 0n;
+  const margin = div(notional, of(args.leverage)) ?? 0n;
+  const mmr = div(MMR_NUMERATOR, dec(tierFor(args.market, notional).max_leverage) ?? of(1)) ?? 0n;
+  const e = equity - fee;
+  const liq =
+    args.side === "buy"
+      ? div(mul(s, p) - e + others, mul(s, of(1) - mmr))
+      : div(e + mul(s, p) - others, mul(s, of(1) + mmr));
+  return {
+    notional: str(notional, 2),
+    fee: str(fee, 6),
+    margin: str(margin, 2),
+    liquidation: liq === null || liq <= 0n ? null : str(liq, 8),
+  };
+}
+
+export const notionalOf = (size: string, price: string): Dec =>
+  abs(mul(dec(size) ?? 0n, dec(price) ?? 0n));

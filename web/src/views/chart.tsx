@@ -1,0 +1,62 @@
+// A live line/area chart drawn by TradingView's lightweight-charts, loaded on first use
+// (its own chunk) so the sign-in screen does not pay for it.
+import { useEffect, useRef } from "preact/hooks";
+import type { Sample } from "../history";
+
+type Charts = typeof import("lightweight-charts");
+let library: Promise<Charts> | null = null;
+const loadCharts = () => (library ??= import("lightweight-charts"));
+
+interface Props {
+  samples: Sample[];
+  label: string;
+  precision?: number;
+  height?: number;
+}
+
+export function LiveChart({ samples, label, precision = 2, height = 260 }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const series = useRef<{ setData(data: unknown[]): void } | null>(null);
+  const latest = useRef(samples);
+  latest.current = samples;
+
+  useEffect(() => {
+    let dispose = () => undefined as void;
+    let cancelled = false;
+    void loadCharts().then(({ createChart, AreaSeries, ColorType }) => {
+      if (cancelled || !box.current) return;
+      const chart = createChart(box.current, {
+        autoSize: true,
+        layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: "#9aa5b8", fontFamily: "inherit" },
+        grid: { vertLines: { color: "#1c2438" }, horzLines: { color: "#1c2438" } },
+        timeScale: { timeVisible: true, secondsVisible: true, borderColor: "#2a3550" },
+        rightPriceScale: { borderColor: "#2a3550" },
+      });
+      const area = chart.addSeries(AreaSeries, {
+        lineColor: "#4cc9f0",
+        topColor: "rgba(76, 201, 240, 0.35)",
+        bottomColor: "rgba(76, 201, 240, 0.02)",
+        lineWidth: 2,
+        priceFormat: { type: "price", precision, minMove: 1 / 10 ** precision },
+      });
+      series.current = area as unknown as { setData(data: unknown[]): void };
+      series.current.setData(points(latest.current));
+      chart.timeScale().fitContent();
+      dispose = () => chart.remove();
+    });
+    return () => {
+      cancelled = true;
+      series.current = null;
+      dispose();
+    };
+  }, [precision]);
+
+  useEffect(() => {
+    series.current?.setData(points(samples));
+  }, [samples, samples.length, samples[samples.length - 1]?.v]);
+
+  return <div class="chart" ref={box} style={{ height: `${height}px` }} role="img" aria-label={label} />;
+}
+
+// Display only: the chart library plots numbers.
+const points = (samples: Sample[]) => samples.map((s) => ({ time: s.t, value: Number(s.v) }));
