@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.config import Settings, items
+from astratrade.config import CONTEXTS, Settings, context_of, items
 from astratrade.financial import wiring as financial_wiring
+from astratrade.financial.adapters.trading_funds import HttpAccountFunds
 from astratrade.financial.domain.transfers import Funds
-from astratrade.financial.ports import AccountFunds
+from astratrade.financial.ports import AccountFunds, FundsQuery
 from astratrade.financial.projections import PROJECTIONS as FINANCIAL_PROJECTIONS
 from astratrade.gamification import wiring as gamification_wiring
 from astratrade.gamification.adapters.redis_boards import RedisBoards
@@ -81,19 +82,24 @@ class Platform:
     feed: PriceFeed | None
     projections: tuple[Projection, ...] = ()
     boards: RedisBoards | None = None  # the boards' Redis index, when Redis is configured
-    timers: tuple[Callable[[], Awaitable[None]], ...] = ()  # besides trading's, as time moves
+    # Besides trading's, as time moves: (context, job).
+    timers: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = ()
     sessions: SessionGuard | None = None  # every authenticated request's session check
+    contexts: tuple[str, ...] = CONTEXTS  # what this process serves (one, as a service)
+    funds_of: FundsQuery | None = None  # trading's answer for an account's funds, here
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> None:
-        await migrate(self.db)
-        if self.boards is not None:
+        if self.settings.service is None:  # services wait for `astratrade migrate`
+            await migrate(self.db)
+        if self.boards is not None and "gamification" in self.contexts:
             async with self.read_db.connect() as conn:
                 await self.boards.load(conn)
         await self.dispatcher.start()
-        await self.trading.start()
-        if self.feed is not None:
-            self._tasks.append(asyncio.create_task(self.feed.run(self.trading.on_quotes)))
+        if "trading" in self.contexts:  # the one writer of trading state, and its prices
+            await self.trading.start()
+            if self.feed is not None:
+                self._tasks.append(asyncio.create_task(self.feed.run(self.trading.on_quotes)))
         if isinstance(self.clock, SystemClock):
             self._tasks.append(asyncio.create_task(self._keep_time()))
 
@@ -112,10 +118,12 @@ class Platform:
         await self.read_db.dispose()
 
     async def on_time(self) -> None:
-        """What is due as time moves: funding, then the tournaments that ended."""
-        await self.trading.on_time()
-        for timer in self.timers:
-            await timer()
+        """What is due as time moves here: funding, the tournaments that ended, renewals."""
+        if "trading" in self.contexts:
+            await self.trading.on_time()
+        for context, timer in self.timers:
+            if context in self.contexts:
+                await timer()
 
     async def _keep_time(self) -> None:
         # Funding samples each minute and pays each hour even when no quote arrives;
@@ -236,8 +244,16 @@ def bootstrap(
 
         return await trading.run(load)
 
+    # Without trading in this process, financial asks the trading service.
+    ask_trading: FundsQuery = (
+        funds_of
+        if "trading" in settings.contexts
+        else HttpAccountFunds(
+            settings.service_url("trading"), settings.service_key, settings.gateway_timeout_seconds
+        )
+    )
     renew_subscriptions = financial_wiring.wire(
-        bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, funds_of=funds_of,
+        bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, funds_of=ask_trading,
         ids=ids,
     )  # fmt: skip
 
@@ -291,9 +307,12 @@ def bootstrap(
         feed,
         read_models,
         boards,
-        (*gamification.on_time, renew_subscriptions),
+        (*(("gamification", job) for job in gamification.on_time),
+         ("financial", renew_subscriptions)),
         sessions,
-    )
+        settings.contexts,
+        funds_of,
+    )  # fmt: skip
 
 
 def wallet_signatures(settings: Settings) -> StarknetSignatures:
@@ -334,6 +353,7 @@ def _redis_backbone(
 ) -> RedisBackbone:
     in_process = settings.event_workers == "in-process"
     external = set(items(settings.external_consumers))
+    served = set(settings.contexts)
     consumer_settings = ConsumerSettings(
         max_attempts=settings.consumer_max_attempts,
         max_deliveries=settings.consumer_max_deliveries,
@@ -346,7 +366,11 @@ def _redis_backbone(
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})
     ]  # fmt: skip
-    here = [c for c in consumers if c.context not in external] if in_process else []
+    if settings.service is not None:  # a service: its own consumers; the relay runs apart
+        here = [c for c in consumers if context_of(c.context) in served]
+        in_process = False
+    else:
+        here = [c for c in consumers if c.context not in external] if in_process else []
     # Every context's events have subscribers, so the sources name every stream there is.
     publishers = sorted({s.source for s in bus.subscriptions()})
     return RedisBackbone(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import socket
@@ -11,6 +13,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONTEXTS = ("users", "trading", "financial", "gamification")  # each deployable alone
+
+
+def context_of(consumer: str) -> str:
+    """The context a consumer or projection belongs to: its name's first part
+    ("trading", "gamification.xp_boards", "financial.ledger")."""
+    return consumer.split(".", 1)[0]
 
 
 def items(listed: str) -> list[str]:
@@ -94,7 +104,24 @@ class Settings(BaseSettings):
     web_dir: Path | None = None
 
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     embedded: bool = Field(default=True, description="all contexts in one process")
+
+    # Distributed mode. A service serves one context (`serve --service`); the relay runs
+    # as `astratrade worker relay`. The gateway routes to the services at these URLs
+    # (Kubernetes service names by default), each call within the timeout; after
+    # `gateway_failures` failures in a row a service is given `gateway_cooldown_seconds`
+    # before it is tried again (503 meanwhile).
+    service: str | None = None
+    service_urls: str = (
+        "users=http://users:8000,trading=http://trading:8000,"
+        "financial=http://financial:8000,gamification=http://gamification:8000"
+    )
+    gateway_timeout_seconds: float = 10.0
+    gateway_failures: int = 5
+    gateway_cooldown_seconds: float = 5.0
+    # OpenTelemetry: traces go to this OTLP/HTTP endpoint when set.
+    otel_endpoint: str | None = None
 
     @model_validator(mode="after")
     def _require_secret_outside_embedded(self) -> Settings:
@@ -103,9 +130,29 @@ class Settings(BaseSettings):
                 raise ValueError("ASTRATRADE_JWT_SECRET is required outside embedded mode")
             # A fresh secret per start: tokens from an earlier run stop working, by design.
             self.jwt_secret = secrets.token_urlsafe(48)
+        if self.service is not None and self.service not in CONTEXTS:
+            raise ValueError(f"ASTRATRADE_SERVICE must be one of {', '.join(CONTEXTS)}")
+        if self.service is not None and self.redis_url is None:
+            raise ValueError("a service needs ASTRATRADE_REDIS_URL: services share events there")
         if self.price_feed == "replay" and self.replay_file is None:
             raise ValueError("ASTRATRADE_REPLAY_FILE is required with ASTRATRADE_PRICE_FEED=replay")
         return self
+
+    @property
+    def contexts(self) -> tuple[str, ...]:
+        """What this process serves: one context as a service, else every one."""
+        return CONTEXTS if self.service is None else (self.service,)
+
+    def service_url(self, context: str) -> str:
+        urls = dict(item.split("=", 1) for item in items(self.service_urls))
+        return urls[context].rstrip("/")
+
+    @property
+    def service_key(self) -> str:
+        """What one service shows another on internal routes (derived from the secret
+        every service holds, so there is nothing more to distribute)."""
+        digest = hmac.new(self.signing_secret.encode(), b"astratrade-internal", hashlib.sha256)
+        return digest.hexdigest()
 
     @property
     def signing_secret(self) -> str:

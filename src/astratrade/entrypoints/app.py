@@ -12,21 +12,16 @@ from sqlalchemy import text
 
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
-from astratrade.entrypoints import admin_api
+from astratrade.entrypoints import internal_api
 from astratrade.entrypoints.http import install_error_handlers
 from astratrade.entrypoints.realtime.feeds import Feeds
 from astratrade.entrypoints.realtime.hub import Hub
-from astratrade.entrypoints.realtime.ws_api import router as ws_router
+from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
+from astratrade.entrypoints.services import ROUTERS
 from astratrade.entrypoints.web_client import mount_web_client
-from astratrade.financial.api import router as financial_router
-from astratrade.financial.subscription_api import router as subscription_router
-from astratrade.gamification.api import router as gamification_router
-from astratrade.gamification.tournament_api import router as tournament_router
+from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
-from astratrade.trading.api import admin as trading_admin
-from astratrade.trading.api import router as trading_router
-from astratrade.users.api import router as users_router
 
 DESCRIPTION = """Practise perpetual futures with virtual dollars: markets, accounts, orders and
 positions with cross margin, fees, funding and liquidation. Amounts are decimal strings;
@@ -38,8 +33,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
 
     hub = Hub()
     feeds = Feeds(hub, platform.trading, platform.read_db)
-    platform.trading.quote_listeners.append(feeds.quotes)
-    platform.dispatcher.watch(feeds.event)
+    if "trading" in platform.contexts:  # the hub is fed where the engine runs
+        platform.trading.quote_listeners.append(feeds.quotes)
+        platform.dispatcher.watch(feeds.event)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -63,16 +59,14 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.state.rate_limits = RateLimits.from_settings(platform.settings)
     install_error_handlers(app)
     harden(app, platform.settings)
-    app.include_router(users_router)
-    app.include_router(trading_router)
-    app.include_router(gamification_router)
-    app.include_router(tournament_router)
-    app.include_router(financial_router)
-    app.include_router(subscription_router)
-    app.include_router(trading_admin.router)
-    app.include_router(admin_api.router)
-    app.include_router(ws_router)
-    mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
+    app.add_middleware(RequestIds)
+    for context in platform.contexts:
+        for router in ROUTERS[context]:
+            app.include_router(router)
+    if platform.settings.service == "trading":
+        app.include_router(internal_api.router)
+    if platform.settings.service is None:
+        mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 
     # Prometheus text format: the event backbone's counters, lag and batch latency.
     app.mount("/metrics", make_asgi_app())
@@ -83,15 +77,17 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
 
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
-        checks = {"db": "ok", "bus": "ok"}
+        checks = {"db": "ok", "bus": "ok", "migrations": "ok"}
         try:
             async with platform.db.connect() as conn:
                 await conn.execute(text("SELECT 1"))
+            if not await at_head(platform.db):
+                checks["migrations"] = "error: not at head (run astratrade migrate)"
         except Exception as error:  # readiness reports, it does not raise
             checks["db"] = f"error: {type(error).__name__}"
         if not await platform.dispatcher.ready():
             checks["bus"] = "error: not delivering events"
-        ready = checks == {"db": "ok", "bus": "ok"}
+        ready = all(check == "ok" for check in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status_code=200 if ready else 503,

@@ -42,7 +42,7 @@ from astratrade.infrastructure.unit_of_work import SharedTransaction, shared_tra
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventHandler, MessageBus
 from astratrade.shared.clock import Clock
-from astratrade.shared.messages import Envelope
+from astratrade.shared.messages import Envelope, correlation
 
 logger = logging.getLogger(__name__)
 
@@ -335,9 +335,11 @@ class StreamConsumer:
             self.context, item.envelope.event_id, message.stream, message.message_id
         )
         token = tracking.current_delivery.set(delivery)
+        request = correlation.set(item.envelope.correlation_id)
         try:
             await item.handler(item.envelope)
         finally:
+            correlation.reset(request)
             tracking.current_delivery.reset(token)
         return delivery
 

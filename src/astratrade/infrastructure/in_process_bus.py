@@ -20,7 +20,7 @@ from astratrade.infrastructure import event_store, tracking
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
-from astratrade.shared.messages import Envelope
+from astratrade.shared.messages import Envelope, correlation
 
 logger = logging.getLogger(__name__)
 Watcher = Callable[[Envelope], Awaitable[None]]
@@ -105,6 +105,7 @@ class InProcessDispatcher:
                 continue
             delivery = tracking.Delivery(subscription.consumer, envelope.event_id, "in-process", "")
             token = tracking.current_delivery.set(delivery)
+            request = correlation.set(envelope.correlation_id)
             try:
                 await subscription.handler(envelope)
             except IntegrityError:
@@ -114,6 +115,7 @@ class InProcessDispatcher:
                     "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
                 )
             finally:
+                correlation.reset(request)
                 tracking.current_delivery.reset(token)
 
     async def _mark_published(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -61,6 +62,10 @@ class Envelope:
             "causation_id": self.causation_id,
         }
 
+
+# The request or workflow now under way: events recorded meanwhile carry it, and so do the
+# events a handler records on their account (set from the envelope it handles).
+correlation: ContextVar[str | None] = ContextVar("correlation", default=None)
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -127,6 +132,7 @@ def number_events(
                     aggregate_version=aggregate.version,
                     occurred_at=at,
                     payload=event.payload(),
+                    correlation_id=correlation.get(),
                 )
             )
         aggregate.pending_events.clear()
