@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     rate_limit_orders_per_ip: str = "1000/second"
     rate_limit_faucet_per_user: str = "10/minute"
     rate_limit_faucet_per_ip: str = "60/minute"
+    rate_limit_requests_per_ip: str = "2000/second"  # every API request, at the gateway
 
     # Browsers' origins allowed to call the API (comma-separated; empty: none, same origin).
     cors_origins: str = ""

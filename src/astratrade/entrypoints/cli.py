@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from astratrade.config import Settings
+from astratrade.config import CONTEXTS, Settings
 from astratrade.infrastructure.dead_letters import DeadLetters
+from astratrade.infrastructure.logs import configure as configure_logs
 
 app = typer.Typer(help="AstraTrade: the gamified perpetual-futures trading platform.")
 users_app = typer.Typer(help="Manage users.")
@@ -29,17 +29,76 @@ HealthPort = Annotated[int | None, typer.Option(help="serve /healthz and /metric
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    service: Annotated[
+        str | None, typer.Option(help=f"serve one context: {', '.join(CONTEXTS)}")
+    ] = None,
+    gateway: Annotated[bool, typer.Option(help="serve the gateway of distributed mode")] = False,
 ) -> None:
-    """Run the embedded platform: every context in one process."""
-    from astratrade.entrypoints.app import create_app
+    """Run the platform: embedded (every context in one process), one context's service,
+    or the gateway in front of the services."""
+    from fastapi import FastAPI
+
     from astratrade.entrypoints.realtime.transport import DirectSendProtocol
 
+    if service is not None and gateway:
+        raise typer.BadParameter("either --service or --gateway")
+    distributed = service is not None or gateway
+    settings = Settings(service=service, embedded=not distributed)
+    configure_logs(settings, "gateway" if gateway else service or "embedded")
+    application: FastAPI
+    if gateway:
+        from astratrade.entrypoints.gateway.app import create_gateway
+
+        application = create_gateway(settings)
+    else:
+        from astratrade.entrypoints.app import create_app
+
+        application = create_app(settings=settings)
+    # Behind the gateway, the client's address comes in X-Forwarded-For from the proxies
+    # FORWARDED_ALLOW_IPS names (uvicorn's setting; 127.0.0.1 by default).
+    uvicorn.run(application, host=host, port=port, log_config=None, ws=DirectSendProtocol,
+                proxy_headers=distributed, timeout_graceful_shutdown=10)  # fmt: skip
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the migrations' head and exit (before services start)."""
+    from astratrade.infrastructure.db import create_engine
+    from astratrade.infrastructure.migrations import migrate as upgrade
+
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    uvicorn.run(create_app(settings=settings), host=host, port=port,
-                log_level=settings.log_level.lower(), ws=DirectSendProtocol)  # fmt: skip
+    configure_logs(settings, "migrate")
+
+    async def run() -> None:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    typer.echo("migrations at head")
+
+
+@app.command()
+def up(
+    distributed: Annotated[bool, typer.Option(help="gateway, services and relay as processes")],
+    port: Annotated[int, typer.Option(help="the gateway's port; services take the next")] = 8000,
+    restart_after: Annotated[float, typer.Option(help="seconds before a crashed one restarts")] = 2,
+) -> None:
+    """Start distributed mode on this machine: migrations, the relay, every context's
+    service and the gateway, against ASTRATRADE_DATABASE_URL and ASTRATRADE_REDIS_URL; one
+    log view; Ctrl-C stops them all."""
+    from astratrade.entrypoints.supervisor import SupervisorError, run_distributed
+
+    if not distributed:
+        raise typer.BadParameter("only --distributed is supported; `serve` runs embedded")
+    try:
+        code = asyncio.run(run_distributed(Settings(), port, restart_after))
+    except SupervisorError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    raise typer.Exit(code)
 
 
 @users_app.command("promote")
@@ -80,7 +139,7 @@ def worker_consume(
 def _run_worker(kind: str, context: str | None, host: str, health_port: int | None) -> None:
     from astratrade.entrypoints.workers import WorkerError, run_worker
 
-    _configure_logging(Settings())
+    configure_logs(Settings(), kind if context is None else context)
     try:
         asyncio.run(run_worker(kind, context=context, host=host, health_port=health_port))
     except WorkerError as error:
@@ -228,10 +287,7 @@ def _with_dead_letters(context: str, action: Callable[[DeadLetters], Awaitable[N
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logs(settings, "cli")
 
 
 def main() -> None:

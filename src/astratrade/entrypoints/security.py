@@ -37,8 +37,10 @@ class SecurityHeaders:
         extra = HEADERS + (API_HEADERS if scope["path"].startswith("/api/") else [])
 
         async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+            if message["type"] == "http.response.start":  # ours win (a proxied answer has its own)
+                names = {name for name, _ in extra}
+                kept = [h for h in message.get("headers", []) if h[0].lower() not in names]
+                message["headers"] = [*kept, *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)

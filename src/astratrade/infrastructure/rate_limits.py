@@ -17,7 +17,7 @@ from astratrade.shared.errors import TooManyRequests
 
 
 class RateLimits:
-    ACTIONS = ("login", "register", "orders", "faucet")
+    ACTIONS = ("login", "register", "orders", "faucet", "requests")  # requests: the gateway's
 
     def __init__(self, rules: dict[str, str], *, redis_url: str | None = None,
                  prefix: str = "") -> None:  # fmt: skip

@@ -35,7 +35,7 @@ USER_CHANNELS = ("orders", "positions", "progression")
 async def live(websocket: WebSocket) -> None:
     state = websocket.app.state
     hub: Hub = state.hub
-    if not _origin_allowed(websocket, state.settings.cors_origins):
+    if not origin_allowed(websocket, state.settings.cors_origins):
         await websocket.close(BAD_ORIGIN, "origin not allowed")
         return
     await websocket.accept()
@@ -63,7 +63,7 @@ async def live(websocket: WebSocket) -> None:
                 await websocket.close(connection.closing or 1000)
 
 
-def _origin_allowed(websocket: WebSocket, allowed: str) -> bool:
+def origin_allowed(websocket: WebSocket, allowed: str) -> bool:
     origin = websocket.headers.get("origin")
     if origin is None:  # not a browser: a native or server client
         return True

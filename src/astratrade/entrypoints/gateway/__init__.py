@@ -1,0 +1,1 @@
+"""The gateway of distributed mode: one public entry in front of the context services."""

@@ -1,0 +1,93 @@
+"""The gateway: `astratrade serve --gateway`. Every request under /api goes to the service
+whose router declares its path, at the URL settings give (Kubernetes service names by
+default); bearer tokens are verified here first (a bad one never reaches a service), each
+client IP is rate limited, the request id travels on as the events' correlation id, and
+`WS /api/v1/ws` is relayed to the trading service's hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import make_asgi_app
+
+from astratrade.config import CONTEXTS, Settings
+from astratrade.entrypoints.gateway.forward import client_ip, forward
+from astratrade.entrypoints.gateway.openapi import merged
+from astratrade.entrypoints.gateway.routing import Router
+from astratrade.entrypoints.gateway.upstreams import Unavailable, Upstreams
+from astratrade.entrypoints.gateway.ws_relay import Relays, relay
+from astratrade.entrypoints.http import error_response, install_error_handlers
+from astratrade.entrypoints.request_ids import RequestIds
+from astratrade.entrypoints.security import harden
+from astratrade.infrastructure.rate_limits import RateLimits
+from astratrade.infrastructure.tokens import TokenCodec
+from astratrade.shared.clock import SystemClock
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+DESCRIPTION = "AstraTrade's public API, served by its context services behind this gateway."
+
+
+def create_gateway(settings: Settings) -> FastAPI:
+    upstreams = Upstreams(settings)
+    router = Router()
+    tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, SystemClock())
+    limits = RateLimits.from_settings(settings)
+    relays = Relays()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await relays.close_all()  # clients are told to reconnect
+            await upstreams.close()
+
+    app = FastAPI(title="AstraTrade gateway", version="0.1.0", lifespan=lifespan,
+                  openapi_url=None, docs_url=None, redoc_url=None)  # fmt: skip
+    install_error_handlers(app)
+    harden(app, settings)
+    app.add_middleware(RequestIds)
+    app.mount("/metrics", make_asgi_app())
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> dict[str, Any]:
+        """Ready to route: a service that is down answers 503 for its own paths only."""
+        return {"status": "ready", "services": {c: settings.service_url(c) for c in CONTEXTS}}
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(await merged(upstreams, "AstraTrade", "0.1.0", DESCRIPTION))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="AstraTrade API")
+
+    @app.websocket("/api/v1/ws")
+    async def live(websocket: WebSocket) -> None:
+        await relay(websocket, settings.service_url("trading"), settings.cors_origins, relays)
+
+    @app.api_route("/api/{path:path}", methods=METHODS, include_in_schema=False)
+    async def api(request: Request) -> Response:
+        context = router.context_for(request.url.path, request.method)
+        if context is None:
+            return error_response(404, "not_found", "no such route")
+        await limits.hit("requests", ip=client_ip(request))
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            tokens.verify(token, "access")  # 401 here; sessions are checked by the service
+        try:
+            return await forward(request, context, upstreams)
+        except Unavailable as down:
+            return error_response(down.status, "service_unavailable", str(down),
+                                  service=down.context)  # fmt: skip
+
+    return app

@@ -1,0 +1,45 @@
+"""Forwarding one HTTP request to its service and its answer back, as a proxy should:
+hop-by-hop headers dropped, the request id and the client's address passed on."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from starlette.background import BackgroundTask
+from starlette.requests import HTTPConnection
+from starlette.responses import Response, StreamingResponse
+
+from astratrade.entrypoints.gateway.upstreams import Upstreams
+from astratrade.shared.messages import correlation
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+              "trailer", "transfer-encoding", "upgrade", "host", "content-length"}  # fmt: skip
+
+
+def client_ip(request: HTTPConnection) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def forwarded_headers(request: Request) -> dict[str, str]:
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    before = request.headers.get("x-forwarded-for")
+    headers["x-forwarded-for"] = f"{before}, {client_ip(request)}" if before else client_ip(request)
+    headers["x-forwarded-proto"] = request.url.scheme
+    headers["x-request-id"] = correlation.get() or ""
+    return headers
+
+
+async def forward(request: Request, context: str, upstreams: Upstreams) -> Response:
+    client = upstreams.clients[context]
+    outgoing = client.build_request(
+        request.method,
+        request.url.path,
+        params=request.url.query or None,
+        headers=forwarded_headers(request),
+        content=await request.body(),
+    )
+    answer = await upstreams.send(context, outgoing)
+    headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
+    for own in ("x-request-id", "date", "server"):  # the gateway answers its own
+        headers.pop(own, None)
+    return StreamingResponse(answer.aiter_raw(), status_code=answer.status_code,
+                             headers=headers, background=BackgroundTask(answer.aclose))  # fmt: skip

@@ -1,0 +1,140 @@
+"""`astratrade up --distributed`: distributed mode as local processes, the way to try it on
+one machine. Migrations first, then the relay, the four context services and the gateway,
+each an `astratrade` process of its own against the PostgreSQL and Redis of the settings.
+Their output is one log view, each line under its process's name; a process that dies is
+started again after a pause; Ctrl-C (or SIGTERM) stops the gateway first, then the
+services, then the relay, each given time to finish what it holds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import sys
+from dataclasses import dataclass, field
+
+from astratrade.config import CONTEXTS, Settings
+
+STOP_SECONDS = 15.0
+
+
+class SupervisorError(Exception):
+    """Distributed mode cannot start as configured (said once, plainly)."""
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    process: asyncio.subprocess.Process | None = None
+    starts: int = 0
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def plan(port: int) -> tuple[list[Child], dict[str, str]]:
+    """The processes (start order) and the service URLs they share: the gateway on `port`,
+    the rest on ports the system has free now."""
+    ports = {context: free_port() for context in CONTEXTS}
+    urls = ",".join(f"{c}=http://127.0.0.1:{p}" for c, p in ports.items())
+    children = [Child("relay", ["worker", "relay", "--health-port", str(free_port())])]
+    children += [Child(c, ["serve", "--service", c, "--port", str(p)]) for c, p in ports.items()]
+    children.append(Child("gateway", ["serve", "--gateway", "--port", str(port)]))
+    return children, {"ASTRATRADE_SERVICE_URLS": urls}
+
+
+def executable() -> str:
+    here = os.path.join(os.path.dirname(sys.executable), "astratrade")
+    return here if os.path.exists(here) else shutil.which("astratrade") or "astratrade"
+
+
+async def run_distributed(settings: Settings, port: int, restart_after: float) -> int:
+    if settings.redis_url is None or not (settings.database_url or "").startswith("postgresql"):
+        raise SupervisorError("distributed mode shares PostgreSQL and Redis: set "
+                              "ASTRATRADE_DATABASE_URL (postgresql+asyncpg://...) and "
+                              "ASTRATRADE_REDIS_URL")  # fmt: skip
+    children, shared = plan(port)
+    env = {**os.environ, **shared, "ASTRATRADE_EMBEDDED": "false"}
+    # One secret for the run when none is set: every process must verify the same tokens.
+    env.setdefault("ASTRATRADE_JWT_SECRET", secrets.token_urlsafe(48))
+    if await (await _start(Child("migrate", ["migrate"]), env)).wait() != 0:
+        raise SupervisorError("migrations failed; see the log above")
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    for child in children:
+        await _start(child, env)
+    _say("up", f"services at {shared['ASTRATRADE_SERVICE_URLS']}")
+    _say("up", f"gateway on http://127.0.0.1:{port} (Ctrl-C stops everything)")
+    keepers = [asyncio.create_task(_keep(c, env, restart_after, stopping)) for c in children]
+    await stopping.wait()
+    for child in reversed(children):  # the gateway first: no new requests
+        await _stop(child)
+    for keeper in keepers:
+        keeper.cancel()
+    return 0
+
+
+async def _start(child: Child, env: dict[str, str]) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        executable(), *child.args, env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    child.process = process
+    child.starts += 1
+    _say(child.name, f"started (pid {process.pid})")
+    if process.stdout is not None:
+        child.tasks.append(asyncio.create_task(_echo(child.name, process.stdout)))
+    return process
+
+
+async def _keep(child: Child, env: dict[str, str], pause: float, stopping: asyncio.Event) -> None:
+    """Start the child again whenever it dies, until the stop."""
+    while not stopping.is_set() and child.process is not None:
+        code = await child.process.wait()
+        if stopping.is_set():
+            return
+        _say(child.name, f"exited with {code}; starting again in {pause:g} s")
+        await asyncio.sleep(pause)
+        if not stopping.is_set():
+            await _start(child, env)
+
+
+async def _stop(child: Child) -> None:
+    process = child.process
+    if process is None or process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), STOP_SECONDS)
+    except TimeoutError:
+        _say(child.name, "did not stop in time; killed")
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+    for task in child.tasks:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 1)
+    _say(child.name, f"stopped ({process.returncode})")
+
+
+async def _echo(name: str, output: asyncio.StreamReader) -> None:
+    async for line in output:
+        _say(name, line.decode(errors="replace").rstrip())
+
+
+def _say(name: str, text: str) -> None:
+    sys.stdout.write(f"{name:>12} | {text}\n")
+    sys.stdout.flush()

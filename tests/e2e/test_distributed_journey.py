@@ -1,0 +1,216 @@
+"""Distributed mode as real processes on PostgreSQL and Redis (`astratrade up
+--distributed`: migrations, the relay, four context services, the gateway), driven only
+through the gateway: sign up, trade, XP and a level up, the leaderboard, the WebSocket.
+Then the gamification service is killed mid-journey: its paths answer 503 while trading
+goes on; it is started again and catches up on what happened meanwhile, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from .conftest import (
+    ASTRATRADE,
+    Admin,
+    Server,
+    Trader,
+    _server_env,
+    create_trader,
+    eventually,
+    free_port,
+    make_client,
+    register,
+    unique_name,
+)
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+STARTUP_SECONDS = 60
+SERVICES = ("users", "trading", "financial", "gamification")
+
+
+class Distributed(Server):
+    """The gateway as the server a test speaks to, and the `up` process behind it."""
+
+    def pid_of(self, name: str) -> int:
+        """The newest pid `up` reported for a process."""
+        started = re.findall(rf"^\s*{name} \| started \(pid (\d+)\)$", self.log_path.read_text(),
+                             re.MULTILINE)  # fmt: skip
+        return int(started[-1])
+
+    def starts_of(self, name: str) -> int:
+        return len(re.findall(rf"^\s*{name} \| started", self.log_path.read_text(), re.MULTILINE))
+
+
+@pytest.fixture
+def server(
+    tmp_path: Path, fresh_postgres_url: str, redis_url: str, redis_prefix: str
+) -> Iterator[Distributed]:
+    data_dir = tmp_path
+    port = free_port()
+    env = {**_server_env(data_dir), "ASTRATRADE_DATABASE_URL": fresh_postgres_url,
+           "ASTRATRADE_REDIS_URL": redis_url, "ASTRATRADE_REDIS_PREFIX": redis_prefix,
+           "ASTRATRADE_CLOCK": "system", "ASTRATRADE_CONSUMER_LEASE_MS": "1000"}  # fmt: skip
+    log_path = data_dir / "up.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            [str(ASTRATRADE), "up", "--distributed", "--port", str(port), "--restart-after", "3"],
+            env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    srv = Distributed(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
+    try:
+        wait_ready(srv)
+        yield srv
+    finally:
+        stop_up(srv)
+
+
+def wait_ready(srv: Distributed) -> None:
+    """Every service ready (database, Redis, migrations at head), then the gateway."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert srv.process.poll() is None, srv.log_tail()
+        found = re.search(r"up \| services at (\S+)", srv.log_path.read_text())
+        urls = [f"{item.split('=', 1)[1]}/readyz" for item in found[1].split(",")] if found else []
+        try:
+            ready = [httpx.get(url, timeout=2).status_code == 200 for url in urls]
+            if ready and all(ready) and httpx.get(f"{srv.base_url}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("distributed mode did not come up:\n" + srv.log_tail())
+
+
+def stop_up(srv: Distributed) -> None:
+    srv.process.send_signal(signal.SIGINT)
+    try:
+        srv.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(srv.process.pid, signal.SIGKILL)
+        srv.process.wait()
+
+
+@pytest.fixture
+def admin(server: Distributed) -> Iterator[Admin]:
+    username = unique_name("admin")
+    with make_client(server) as client:
+        register(client, username)
+    promoted = server.cli("users", "promote", username)
+    assert promoted.returncode == 0, promoted.stdout + promoted.stderr
+    user = Admin(server, username, "")
+    assert user.get("/me").json()["role"] == "admin"
+    yield user
+    user.close()
+
+
+def live(srv: Server, token: str) -> Any:
+    return connect(srv.base_url.replace("http://", "ws://") + f"/api/v1/ws?token={token}",
+                   open_timeout=10)  # fmt: skip
+
+
+def next_event(ws: Any, channel: str, kind: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        message = json.loads(ws.recv(timeout=deadline - time.monotonic()))
+        data = message.get("data") or {}
+        if message.get("channel") == channel and data.get("type") == kind:
+            return message
+    raise AssertionError(f"no {kind} on {channel}")
+
+
+def until_within(read: Any, test: Any, seconds: float) -> Any:
+    deadline = time.monotonic() + seconds
+    while not test(value := read()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
+
+
+def round_trip(trader: Trader) -> None:
+    trader.market("buy", "0.01", market="ETH-USD")
+    closed = trader.post("/positions/ETH-USD/close", json={"account_id": trader.account_id})
+    assert closed.status_code == 200, closed.text
+
+
+def test_the_journey_through_the_gateway_survives_a_service_restart(
+    server: Distributed, admin: Admin
+) -> None:
+    admin.reset_prices()
+    trader = create_trader(server)
+    five = trader.put(f"/accounts/{trader.account_id}/leverage",
+                      json={"market": "ETH-USD", "leverage": "5"})  # fmt: skip
+    assert five.status_code == 200, five.text
+    request_id = trader.get("/me").headers["x-request-id"]
+    assert request_id  # every answer names its request, the gateway's id
+
+    with live(server, trader.access_token) as ws:
+        for channel in ("positions", "progression"):
+            ws.send(json.dumps({"type": "subscribe", "channel": channel}))
+        trader.market("buy", "0.01", market="ETH-USD")
+        filled = next_event(ws, "positions", "OrderFilled")
+        assert filled["data"]["account_id"] == trader.account_id
+        trader.post("/positions/ETH-USD/close", json={"account_id": trader.account_id})
+        assert next_event(ws, "progression", "XpAwarded")["data"]["user_id"] == trader.user_id
+
+    for _ in range(8):  # level 2 at 100 XP: closes and the achievements they complete
+        round_trip(trader)
+    progression = eventually(lambda: trader.get("/progression/me").json(),
+                             lambda p: p["level"] >= 2)  # fmt: skip
+    board = trader.get("/leaderboards/xp").json()
+    assert trader.user_id in [s["user_id"] for s in board["standings"]]
+
+    closes_before = progression["closes"]
+    os.kill(server.pid_of("gamification"), signal.SIGKILL)
+    down = eventually(lambda: trader.get("/progression/me"), lambda r: r.status_code == 503)
+    assert down.json()["error"]["code"] == "service_unavailable"
+    assert down.json()["error"]["service"] == "gamification"
+    assert trader.get(f"/accounts/{trader.account_id}").status_code == 200  # trading answers
+    round_trip(trader)  # closed while gamification is down: its events wait in Redis
+    round_trip(trader)
+
+    back = until_within(lambda: trader.get("/progression/me"), lambda r: r.status_code == 200,
+                        STARTUP_SECONDS)  # fmt: skip
+    assert server.starts_of("gamification") == 2
+    caught_up = eventually(lambda: trader.get("/progression/me").json(),
+                           lambda p: p["closes"] == closes_before + 2)  # fmt: skip
+    assert caught_up["xp"] > progression["xp"], back.text
+
+    check_the_gateways_own_answers(server)
+    check_a_clean_stop(server)
+
+
+def check_the_gateways_own_answers(server: Distributed) -> None:
+    """One API described from every service; bad tokens and unknown or internal paths
+    stopped at the gateway."""
+    spec = httpx.get(f"{server.base_url}/openapi.json", timeout=10).json()
+    paths = spec["paths"]
+    for path in ("/api/v1/auth/login", "/api/v1/orders", "/api/v1/leaderboards/{board}",
+                 "/api/v1/accounts/{account_id}/faucet"):  # fmt: skip
+        assert path in paths, sorted(paths)
+    forged = httpx.get(f"{server.base_url}/api/v1/me", timeout=10,
+                       headers={"Authorization": "Bearer not-a-token"})  # fmt: skip
+    assert forged.status_code == 401
+    unknown = httpx.get(f"{server.base_url}/api/v1/no-such-thing", timeout=10)
+    assert unknown.status_code == 404
+    internal = httpx.get(f"{server.base_url}/internal/v1/accounts/x/funds", timeout=10)
+    assert internal.status_code == 404  # service-to-service routes are never routed
+
+
+def check_a_clean_stop(server: Distributed) -> None:
+    """Ctrl-C stops everything `up` started, and it exits 0."""
+    pids = [server.pid_of(name) for name in (*SERVICES, "relay", "gateway")]
+    stop_up(server)
+    assert server.process.returncode == 0, server.log_tail()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
