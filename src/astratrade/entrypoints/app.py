@@ -22,6 +22,7 @@ from astratrade.entrypoints.services import ROUTERS
 from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
+from astratrade.infrastructure.tracing import trace
 
 DESCRIPTION = """Practise perpetual futures with virtual dollars: markets, accounts, orders and
 positions with cross margin, fees, funding and liquidation. Amounts are decimal strings;
@@ -45,6 +46,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         finally:
             hub.close_all()  # clients are told to reconnect
             await platform.stop()
+            if tracer is not None:
+                tracer.shutdown()  # the last spans are sent
 
     app = FastAPI(title="AstraTrade", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.platform = platform
@@ -60,6 +63,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     install_error_handlers(app)
     harden(app, platform.settings)
     app.add_middleware(RequestIds)
+    tracer = trace(app, platform.settings, platform.settings.service or "embedded")
     for context in platform.contexts:
         for router in ROUTERS[context]:
             app.include_router(router)

@@ -26,6 +26,7 @@ from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tokens import TokenCodec
+from astratrade.infrastructure.tracing import trace
 from astratrade.shared.clock import SystemClock
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -46,12 +47,15 @@ def create_gateway(settings: Settings) -> FastAPI:
         finally:
             await relays.close_all()  # clients are told to reconnect
             await upstreams.close()
+            if tracer is not None:
+                tracer.shutdown()  # the last spans are sent
 
     app = FastAPI(title="AstraTrade gateway", version="0.1.0", lifespan=lifespan,
                   openapi_url=None, docs_url=None, redoc_url=None)  # fmt: skip
     install_error_handlers(app)
     harden(app, settings)
     app.add_middleware(RequestIds)
+    tracer = trace(app, settings, "gateway")
     app.mount("/metrics", make_asgi_app())
 
     @app.get("/healthz")

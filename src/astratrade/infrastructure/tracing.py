@@ -1,0 +1,28 @@
+"""OpenTelemetry traces, exported over OTLP/HTTP when `ASTRATRADE_OTEL_ENDPOINT` is set:
+a span per request in each process, and the gateway's calls to the services carry the
+trace on (W3C traceparent), so one trace follows a request through distributed mode.
+Unset, nothing is instrumented and nothing is paid."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from astratrade.config import Settings
+
+
+def trace(app: FastAPI, settings: Settings, process: str) -> TracerProvider | None:
+    if not settings.otel_endpoint:
+        return None
+    provider = TracerProvider(resource=Resource.create({"service.name": f"astratrade-{process}"}))
+    endpoint = settings.otel_endpoint.rstrip("/") + "/v1/traces"
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider,
+                                       excluded_urls="healthz,readyz,metrics")  # fmt: skip
+    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    return provider
