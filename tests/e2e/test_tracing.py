@@ -15,7 +15,6 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from .conftest import create_trader, own_server
 
-
 SPANS: list[tuple[str, dict[str, object]]] = []  # (service name, span attributes and name)
 
 
