@@ -43,7 +43,7 @@ COMMANDS: dict[str, list[str]] = {
 }
 SETTINGS = {
     "ASTRATRADE_EMBEDDED": "false",
-    "ASTRATRADE_EVENT_WORKERS": "external",
+    "FORWARDED_ALLOW_IPS": "*",  # services trust the gateway's X-Forwarded-For
     "ASTRATRADE_LOG_FORMAT": "json",
     "ASTRATRADE_PRICE_FEED": "synthetic",
 }
