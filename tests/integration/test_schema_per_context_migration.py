@@ -3,6 +3,7 @@ PostgreSQL, rows, indexes and id sequences with them; on SQLite it changes nothi
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -108,3 +109,14 @@ async def test_each_table_is_in_its_schema_and_nothing_is_left_behind(
         assert declared <= indexes
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_two_migration_jobs_at_once_migrate_once(fresh_postgres_url: str) -> None:
+    engines = [create_engine(fresh_postgres_url) for _ in range(2)]
+    try:
+        await asyncio.gather(*(migrate(engine) for engine in engines))
+        assert await at_head(engines[0])
+    finally:
+        for engine in engines:
+            await engine.dispose()
