@@ -68,12 +68,16 @@ async def load_ledger(dsn: str, accounts: int, postings: int) -> None:
             posting_rows += [(entry_id, f"acct-{account}", micros), (entry_id, HOUSE, -micros)]
             balances[account] += micros
         await conn.copy_records_to_table(
-            "financial_entries", records=entry_rows, columns=["entry_id", "kind", "at"]
+            "financial_entries",
+            records=entry_rows,
+            columns=["entry_id", "kind", "at"],
+            schema_name="financial",
         )
         await conn.copy_records_to_table(
             "financial_postings",
             records=posting_rows,
             columns=["entry_id", "account", "amount_micros"],
+            schema_name="financial",
         )
         house = -sum(balances)
         trading_rows = [
@@ -83,6 +87,7 @@ async def load_ledger(dsn: str, accounts: int, postings: int) -> None:
         await conn.copy_records_to_table(
             "trading_accounts", records=trading_rows,
             columns=["id", "owner_id", "kind", "currency", "collateral", "version", "created_at"],
+            schema_name="trading",
         )  # fmt: skip
         await conn.execute("ANALYZE")
     finally:

@@ -57,10 +57,11 @@ from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
+from astratrade.users.adapters.http_sessions import HttpSessionStates
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.adapters.starknet_signatures import RpcSignatures, StarknetSignatures
-from astratrade.users.ports import PasswordHasher
+from astratrade.users.ports import PasswordHasher, SessionStates
 from astratrade.users.projections import UserProgress
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ def bootstrap(
         ids=ids,
         access_ttl=timedelta(minutes=settings.access_token_minutes),
         refresh_ttl=timedelta(days=settings.refresh_token_days),
+        session_states=_session_states(settings),
     )
 
     rules = rules or TradingRules()
@@ -313,6 +315,15 @@ def bootstrap(
         settings.contexts,
         funds_of,
     )  # fmt: skip
+
+
+def _session_states(settings: Settings) -> SessionStates | None:
+    """Outside the users service, a request's session is asked of it (None: its table)."""
+    if "users" in settings.contexts:
+        return None
+    return HttpSessionStates(
+        settings.service_url("users"), settings.service_key, settings.gateway_timeout_seconds
+    )
 
 
 def wallet_signatures(settings: Settings) -> StarknetSignatures:

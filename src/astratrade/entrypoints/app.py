@@ -69,6 +69,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             app.include_router(router)
     if platform.settings.service == "trading":
         app.include_router(internal_api.router)
+    if platform.settings.service == "users":  # the other services' session checks
+        app.include_router(internal_api.sessions_router)
     if platform.settings.service is None:
         mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 

@@ -1,4 +1,9 @@
-"""Database engine and the one MetaData every context's tables are declared on."""
+"""Database engine and the one MetaData every context's tables are declared on.
+
+On PostgreSQL each context's tables live in a schema named after it, and the event
+backbone's (outbox, event log, tracking: every service writes its own events there and
+reads its own tracking) in `events`, owned by no context. SQLite has no schemas: its engines
+translate those names away and every table keeps its plain (context-prefixed) name."""
 
 from __future__ import annotations
 
@@ -7,9 +12,17 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from astratrade.config import CONTEXTS
+
+EVENTS_SCHEMA = "events"
+SCHEMAS = (*CONTEXTS, EVENTS_SCHEMA)
+SCHEMALESS: dict[str | None, str | None] = dict.fromkeys(SCHEMAS)
+
 metadata = MetaData(
     naming_convention={
-        "ix": "ix_%(column_0_label)s",
+        # The table's name, not its schema-qualified label: index names stay as they were
+        # before the tables moved into schemas (and are unique on SQLite, which has one).
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
         "uq": "uq_%(table_name)s_%(column_0_N_name)s",
         "ck": "ck_%(table_name)s_%(constraint_name)s",
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
@@ -54,7 +67,10 @@ def _sqlite_engine(url: str, *, read_only: bool) -> AsyncEngine:
 def configure_sqlite(engine: Engine, *, read_only: bool) -> None:
     """WAL, and writers that take the write lock up front (BEGIN IMMEDIATE): concurrent
     writers then queue on busy_timeout instead of failing with "database is locked" on a
-    lock upgrade. Readers use plain BEGIN and never block a writer."""
+    lock upgrade. Readers use plain BEGIN and never block a writer. Schema names are
+    translated away: SQLite has none."""
+
+    engine.update_execution_options(schema_translate_map=SCHEMALESS)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

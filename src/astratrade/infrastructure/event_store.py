@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
 from astratrade.infrastructure.types import UtcDateTime
 from astratrade.shared.messages import Envelope
 
@@ -50,6 +50,7 @@ event_log = Table(
     Column("causation_id", String(64)),
     # The audit key, and optimistic concurrency: two writers of one aggregate collide here.
     UniqueConstraint("aggregate_id", "aggregate_version"),
+    schema=EVENTS_SCHEMA,
 )
 
 outbox = Table(
@@ -61,6 +62,7 @@ outbox = Table(
     Column("envelope", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime, index=True),
+    schema=EVENTS_SCHEMA,
 )
 # The relay's next batch: the unpublished rows in commit order, read off this small index
 # instead of collecting every unpublished row and sorting them (10 ms a batch at 40,000).
@@ -103,6 +105,7 @@ relay_streams = Table(
     metadata,
     Column("stream", String(200), primary_key=True),
     Column("entries_added", BigInteger, nullable=False),
+    schema=EVENTS_SCHEMA,
 )
 
 

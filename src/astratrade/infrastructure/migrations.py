@@ -1,4 +1,15 @@
-"""Alembic migrations, applied automatically when the platform starts."""
+"""Alembic migrations: applied when the embedded platform starts; in distributed mode by
+`astratrade migrate`, a Job run before the services start (a service never migrates, and
+its /readyz answers 503 "not at head" until the Job has run).
+
+Per context? There is one linear chain, and one alembic_version row says how far it got,
+so it is applied whole: `migrate(engine)` for every context. Each migration from 0017 on
+touches one context's schema (or `events`), named in its first docstring line, so a chain
+applied "for trading" would still run the others' steps; a `--context` option can only
+choose what to report, not what to skip. Independent chains would need an Alembic branch
+per context (a version row each) from here on: possible, not worth it while one Job runs
+before every rollout. Two Jobs at once are safe: the second waits on a lock, then finds
+the database at head."""
 
 from __future__ import annotations
 
@@ -10,6 +21,8 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# PostgreSQL advisory lock key of the chain ("astr" in ASCII): one migration run at a time.
+MIGRATION_LOCK = 0x61737472
 
 
 def alembic_config() -> Config:
@@ -22,6 +35,8 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database to `revision` on one connection, in one transaction."""
 
     def upgrade(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

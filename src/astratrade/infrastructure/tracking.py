@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
 from astratrade.infrastructure.types import UtcDateTime
 
 tracking = Table(
@@ -36,6 +36,7 @@ tracking = Table(
     Column("message_id", String(40), nullable=False),
     Column("applied_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("consumer", "event_id"),
+    schema=EVENTS_SCHEMA,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Literal, NamedTuple, Protocol, Self
 
 from astratrade.users.domain.model import RefreshToken, User
 from astratrade.users.domain.wallets import Challenge
@@ -110,3 +110,17 @@ class PasswordHasher(Protocol):
         ...
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class SessionState(NamedTuple):
+    """What every authenticated request is checked against: the epoch a token must carry
+    (raised by logout everywhere and a new password) and whether the user is suspended."""
+
+    epoch: int
+    suspended: bool
+
+
+class SessionStates(Protocol):
+    async def read(self, user_id: str) -> SessionState | None:
+        """The user's session state now; None when there is no such user."""
+        ...

@@ -12,7 +12,7 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory
 from astratrade.users import handlers, wallet_handlers
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
-from astratrade.users.adapters.sessions import SessionGuard
+from astratrade.users.adapters.sessions import SessionGuard, SqlSessionStates
 from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
 from astratrade.users.adapters.starknet_signatures import StarknetSignatures
 from astratrade.users.domain.commands import (
@@ -31,7 +31,7 @@ from astratrade.users.domain.commands import (
 from astratrade.users.domain.model import User
 from astratrade.users.domain.wallets import Challenge
 from astratrade.users.handlers import TokenPair
-from astratrade.users.ports import PasswordHasher, WalletSignatures
+from astratrade.users.ports import PasswordHasher, SessionStates, WalletSignatures
 
 
 def wire(
@@ -48,11 +48,13 @@ def wire(
     read_db: AsyncEngine,
     chain_id: str = "SN_MAIN",
     signatures: WalletSignatures | None = None,
+    session_states: SessionStates | None = None,
 ) -> SessionGuard:
     """Register the users' commands on `bus`; return the guard every authenticated request
-    passes (revocations here forget the user in it at once)."""
+    passes (revocations here forget the user in it at once). It reads the users' table
+    unless `session_states` reads them elsewhere (the users service, from other services)."""
     failures = SqlLoginFailures(engine)
-    sessions = SessionGuard(read_db)
+    sessions = SessionGuard(session_states or SqlSessionStates(read_db))
 
     def uow() -> SqlUsersUnitOfWork:
         return SqlUsersUnitOfWork(engine, publisher, clock, ids)

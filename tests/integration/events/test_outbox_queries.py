@@ -32,11 +32,15 @@ async def fill_outbox(engine: AsyncEngine, published: int, unpublished: int) -> 
 
 
 async def plan_of(engine: AsyncEngine, statement: str) -> str:
+    """The plan of `statement`, raw SQL naming the table `{outbox}` (schema-qualified on
+    PostgreSQL; SQLite has no schemas, and raw SQL is not translated)."""
+    sqlite = engine.dialect.name == "sqlite"
+    statement = statement.format(outbox="outbox" if sqlite else "events.outbox")
     async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
+        if sqlite:
             rows = await conn.execute(text(f"EXPLAIN QUERY PLAN {statement}"))
             return " ".join(str(row[-1]) for row in rows)
-        await conn.execute(text("ANALYZE outbox"))
+        await conn.execute(text("ANALYZE events.outbox"))
         rows = await conn.execute(text(f"EXPLAIN {statement}"))
         return " ".join(str(row[0]) for row in rows)
 
@@ -47,7 +51,7 @@ async def test_the_next_batch_is_read_off_the_unpublished_index(
     await fill_outbox(migrated_engine, published=3_000, unpublished=600)
     plan = await plan_of(
         migrated_engine,
-        "SELECT event_id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 500",
+        "SELECT event_id FROM {outbox} WHERE published_at IS NULL ORDER BY id LIMIT 500",
     )
     assert "Sort" not in plan  # read in order, not sorted
     assert "TEMP B-TREE" not in plan

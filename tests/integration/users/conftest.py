@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import astratrade.users.adapters.tables  # noqa: F401 - puts the users' tables on the metadata
-from astratrade.infrastructure.db import create_engine, metadata
+from astratrade.infrastructure.db import SCHEMAS, create_engine, metadata
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.clock import ManualClock
 from astratrade.shared.ids import sequential_ids
@@ -49,7 +49,10 @@ async def _postgres_in_own_schema(url: str) -> AsyncIterator[AsyncEngine]:
     admin = create_async_engine(url)
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    postgres = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    # Every table's schema (users, events, ...) is this test's own one.
+    postgres = create_async_engine(
+        url, execution_options={"schema_translate_map": dict.fromkeys(SCHEMAS, schema)}
+    )
     try:
         async with postgres.begin() as conn:
             await conn.run_sync(metadata.create_all)

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select
 from astratrade.gamification.adapters.tables import board_scores, tournament_standings
 from astratrade.gamification.projections import RoiBoards, TournamentBoards, XpBoards
 from astratrade.infrastructure import projections, tracking
-from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.db import SCHEMALESS, metadata
 from astratrade.shared.messages import Envelope
 
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)
@@ -71,7 +71,7 @@ def history(steps: list[tuple[str, str, int, int]]) -> list[Envelope]:
 
 
 def boards_after(deliveries: list[Envelope]) -> list[tuple[Any, ...]]:
-    engine = create_engine("sqlite://")
+    engine = create_engine("sqlite://", execution_options={"schema_translate_map": SCHEMALESS})
     metadata.create_all(engine, tables=[board_scores, tournament_standings, tracking.tracking])
     with engine.begin() as conn:
         for envelope in deliveries:

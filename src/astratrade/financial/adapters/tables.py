@@ -1,4 +1,4 @@
-"""Financial's tables (prefixed financial_), on the shared metadata.
+"""Financial's tables (prefixed financial_, in the `financial` schema on PostgreSQL).
 
 Posting amounts are stored as whole micro-units (amount x 10^6, exact since every posting is
 rounded to 6 places): sums are then exact integer arithmetic on SQLite and PostgreSQL alike,
@@ -11,6 +11,9 @@ from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
 
+# Its PostgreSQL schema (on SQLite, which has none, the plain table names).
+SCHEMA = "financial"
+
 # Whose each ledger account is (from trading's AccountOpened): the ledger answers its owner.
 accounts = Table(
     "financial_accounts",
@@ -18,6 +21,7 @@ accounts = Table(
     Column("account_id", String(36), primary_key=True),
     Column("owner_id", String(36), index=True),
     Column("kind", String(16), nullable=False),
+    schema=SCHEMA,
 )
 
 entries = Table(
@@ -26,16 +30,18 @@ entries = Table(
     Column("entry_id", String(36), primary_key=True),  # the id of the fact behind it
     Column("kind", String(32), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )
 
 postings = Table(
     "financial_postings",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("entry_id", String(36), ForeignKey("financial_entries.entry_id"), nullable=False),
+    Column("entry_id", String(36), ForeignKey(entries.c.entry_id), nullable=False),
     Column("account", String(36), nullable=False),
     Column("amount_micros", BigInteger, nullable=False),
     Index("ix_financial_postings_account_id", "account", "id"),
+    schema=SCHEMA,
 )
 
 # One faucet top-up per account and UTC day: the key refuses a second one, even two at once.
@@ -44,6 +50,7 @@ faucet_claims = Table(
     metadata,
     Column("account_id", String(36), primary_key=True),
     Column("day", String(10), primary_key=True),  # YYYY-MM-DD, UTC
+    schema=SCHEMA,
 )
 
 # Transfers as the trader sees them (a read model of TransferRequested and trading's
@@ -60,6 +67,7 @@ transfers = Table(
     Column("reason", String(200)),
     Column("requested_at", UtcDateTime),
     Column("settled_at", UtcDateTime),
+    schema=SCHEMA,
 )
 
 # Each trader's subscription (a trader without a row is on Free).
@@ -75,4 +83,5 @@ subscriptions = Table(
     Column("paid_since", UtcDateTime),
     Column("ended_at", UtcDateTime),
     Column("version", Integer, nullable=False),
+    schema=SCHEMA,
 )

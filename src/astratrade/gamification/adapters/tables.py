@@ -1,4 +1,5 @@
-"""Gamification's tables: each trader's progression, who the players are, the boards."""
+"""Gamification's tables (in the `gamification` schema on PostgreSQL): each trader's
+progression, who the players are, the boards."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, String, Tabl
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
+
+# Its PostgreSQL schema (on SQLite, which has none, the plain table names).
+SCHEMA = "gamification"
 
 traders = Table(
     "gamification_traders",
@@ -27,6 +31,7 @@ traders = Table(
     Column("liquidated", Boolean, nullable=False),
     Column("achievements", JSON, nullable=False),
     Column("practice_xp", Integer, nullable=False, server_default="0"),
+    schema=SCHEMA,
 )
 
 # Read model of users' sign-ups: the names boards show.
@@ -35,6 +40,7 @@ players = Table(
     metadata,
     Column("user_id", String(36), primary_key=True),
     Column("username", String(40), nullable=False),
+    schema=SCHEMA,
 )
 
 # A board's standings: board "xp" or "roi", period "all" or a week ("2026-W47"),
@@ -51,6 +57,7 @@ board_scores = Table(
     Column("ranked", Boolean, nullable=False),  # meets the board's rule to rank (roi: 5 closes)
     Column("closes", Integer, nullable=False, server_default="0"),  # roi: the period's closes
     Index("ix_gamification_board_rank", "board", "period", "mode", "score", "reached_at"),
+    schema=SCHEMA,
 )
 
 tournaments = Table(
@@ -68,6 +75,7 @@ tournaments = Table(
     Column("entrants", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime),
+    schema=SCHEMA,
 )
 
 # Read model: each trader's tournaments per month, as financial's subscription sets it.
@@ -77,6 +85,7 @@ plan_limits = Table(
     Column("user_id", String(36), primary_key=True),
     Column("plan", String(8), nullable=False),
     Column("tournaments_per_month", Integer, nullable=False),
+    schema=SCHEMA,
 )
 
 tournament_entries = Table(
@@ -86,6 +95,7 @@ tournament_entries = Table(
     Column("user_id", String(36), primary_key=True),
     Column("account_id", String(36), nullable=False, unique=True),
     Column("joined_at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )
 
 # The frozen standings of a finished tournament (part of the Tournament aggregate).
@@ -97,6 +107,7 @@ tournament_results = Table(
     Column("user_id", String(36), nullable=False),
     Column("score", ExactDecimal, nullable=False),
     Column("closes", Integer, nullable=False),
+    schema=SCHEMA,
 )
 
 # Read model: each entrant's live standing, from TournamentJoined and the tournament
@@ -113,4 +124,5 @@ tournament_standings = Table(
     Column("closes", Integer, nullable=False),
     Column("score", ExactDecimal, nullable=False),
     Column("reached_at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )

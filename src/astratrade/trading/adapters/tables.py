@@ -1,4 +1,4 @@
-"""Trading's tables (prefixed trading_), on the shared metadata."""
+"""Trading's tables (prefixed trading_, in the `trading` schema on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from sqlalchemy import (
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
+
+# Its PostgreSQL schema (on SQLite, which has none, the plain table names).
+SCHEMA = "trading"
 
 accounts = Table(
     "trading_accounts",
@@ -39,6 +42,7 @@ accounts = Table(
     Column("markets", JSON),
     Column("opens_at", UtcDateTime),
     Column("closes_at", UtcDateTime),
+    schema=SCHEMA,
 )
 
 leverage = Table(
@@ -47,6 +51,7 @@ leverage = Table(
     Column("account_id", String(36), primary_key=True),
     Column("market", String(16), primary_key=True),
     Column("leverage", ExactDecimal, nullable=False),
+    schema=SCHEMA,
 )
 
 positions = Table(
@@ -62,6 +67,7 @@ positions = Table(
     Column("unprotected_since", UtcDateTime),
     Column("longest_unprotected_us", BigInteger, nullable=False, server_default="0"),
     Column("risk_at_stop", ExactDecimal),
+    schema=SCHEMA,
 )
 
 orders = Table(
@@ -87,6 +93,7 @@ orders = Table(
     # Idempotent retries: one client_order_id per account.
     UniqueConstraint("account_id", "client_order_id"),
     Index("ix_trading_orders_account_status", "account_id", "status"),
+    schema=SCHEMA,
 )
 
 fills = Table(
@@ -103,6 +110,7 @@ fills = Table(
     Column("liquidity", String(12), nullable=False),
     Column("realized_pnl", ExactDecimal, nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )
 
 leverage_limits = Table(
@@ -111,6 +119,7 @@ leverage_limits = Table(
     Column("owner_id", String(36), primary_key=True),
     Column("max_leverage", ExactDecimal, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )
 
 # Read model: each trader's open-order limit per account, from financial's subscription.
@@ -120,6 +129,7 @@ plan_limits = Table(
     Column("owner_id", String(36), primary_key=True),
     Column("plan", String(8), nullable=False),
     Column("open_orders", Integer, nullable=False),
+    schema=SCHEMA,
 )
 
 # Read model: who may open a live account (gamification's unlock, users' KYC flag).
@@ -129,6 +139,7 @@ live_access = Table(
     Column("owner_id", String(36), primary_key=True),
     Column("unlocked", Boolean, nullable=False),
     Column("kyc", Boolean, nullable=False),
+    schema=SCHEMA,
 )
 
 funding_payments = Table(
@@ -139,6 +150,7 @@ funding_payments = Table(
     Column("rate", ExactDecimal, nullable=False),
     Column("mark", ExactDecimal, nullable=False),
     Column("accounts_paid", Integer, nullable=False),
+    schema=SCHEMA,
 )
 
 # Read model: each account's trading activity, projected from trading's events.
@@ -154,4 +166,5 @@ account_activity = Table(
     Column("funding", ExactDecimal, nullable=False),
     Column("liquidations", Integer, nullable=False),
     Column("last_trade_at", UtcDateTime),
+    schema=SCHEMA,
 )

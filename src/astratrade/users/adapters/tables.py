@@ -1,4 +1,4 @@
-"""The users context's tables, on the shared metadata, prefixed `users_`."""
+"""The users context's tables (prefixed `users_`, in the `users` schema on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from sqlalchemy import Boolean, Column, Integer, String, Table, false
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
+
+# Its PostgreSQL schema (on SQLite, which has none, the plain table names).
+SCHEMA = "users"
 
 users = Table(
     "users_users",
@@ -22,6 +25,7 @@ users = Table(
     Column("version", Integer, nullable=False),
     Column("session_epoch", Integer, nullable=False, server_default="0"),
     Column("suspended", Boolean, nullable=False, server_default=false()),
+    schema=SCHEMA,
 )
 
 refresh_tokens = Table(
@@ -35,6 +39,7 @@ refresh_tokens = Table(
     Column("replaced_by", String(36)),
     Column("family_id", String(36), index=True),
     Column("revoked_at", UtcDateTime),
+    schema=SCHEMA,
 )
 
 # Sign-in challenges for Starknet wallets: single use, five minutes.
@@ -47,6 +52,7 @@ wallet_challenges = Table(
     Column("issued_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
+    schema=SCHEMA,
 )
 
 # Wallets linked to users: each Starknet account signs in one user.
@@ -57,6 +63,7 @@ wallets = Table(
     Column("user_id", String(36), nullable=False, index=True),
     Column("public_key", String(66), nullable=False),
     Column("linked_at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )
 
 # Failed logins per login name (known or not, so a lockout never tells which exists).
@@ -67,6 +74,7 @@ login_failures = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", UtcDateTime, nullable=False),
     Column("locked_until", UtcDateTime),
+    schema=SCHEMA,
 )
 
 # Read model for GET /me, written by projections of gamification's events.
@@ -78,4 +86,5 @@ progress = Table(
     Column("level", Integer, nullable=False),
     Column("max_leverage", ExactDecimal, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
 )
