@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import CONTEXTS, Settings, context_of, items
 from astratrade.financial import wiring as financial_wiring
-from astratrade.financial.adapters.trading_funds import HttpAccountFunds
+from astratrade.financial.adapters.trading_funds import HttpTrading
 from astratrade.financial.domain.transfers import Funds
 from astratrade.financial.ports import AccountFunds, FundsQuery
 from astratrade.financial.projections import PROJECTIONS as FINANCIAL_PROJECTIONS
@@ -88,6 +88,7 @@ class Platform:
     sessions: SessionGuard | None = None  # every authenticated request's session check
     contexts: tuple[str, ...] = CONTEXTS  # what this process serves (one, as a service)
     funds_of: FundsQuery | None = None  # trading's answer for an account's funds, here
+    remote_trading: HttpTrading | None = None  # financial's questions, trading elsewhere
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -114,6 +115,8 @@ class Platform:
         await self.dispatcher.stop()
         if self.boards is not None:
             await self.boards.close()
+        if self.remote_trading is not None:
+            await self.remote_trading.close()
         await self.writer.close()
         await self.db.dispose()
         await self.read_db.dispose()
@@ -247,13 +250,14 @@ def bootstrap(
         return await trading.run(load)
 
     # Without trading in this process, financial asks the trading service.
-    ask_trading: FundsQuery = (
-        funds_of
+    remote_trading = (
+        None
         if "trading" in settings.contexts
-        else HttpAccountFunds(
+        else HttpTrading(
             settings.service_url("trading"), settings.service_key, settings.gateway_timeout_seconds
         )
     )
+    ask_trading: FundsQuery = funds_of if remote_trading is None else remote_trading.funds_of
     renew_subscriptions = financial_wiring.wire(
         bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, funds_of=ask_trading,
         ids=ids,
@@ -314,6 +318,7 @@ def bootstrap(
         sessions,
         settings.contexts,
         funds_of,
+        remote_trading,
     )  # fmt: skip
 
 

@@ -129,6 +129,18 @@ def next_event(ws: Any, channel: str, kind: str) -> dict[str, Any]:
     raise AssertionError(f"no {kind} on {channel}")
 
 
+def next_board(ws: Any, channel: str, user_id: str) -> list[dict[str, Any]]:
+    """The first top of `channel` with the trader in it."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        message = json.loads(ws.recv(timeout=deadline - time.monotonic()))
+        if message.get("channel") == channel and message["type"] == "event":
+            standings: list[dict[str, Any]] = message["data"]
+            if user_id in [s["user_id"] for s in standings]:
+                return standings
+    raise AssertionError(f"{user_id} never on {channel}")
+
+
 def until_within(read: Any, test: Any, seconds: float) -> Any:
     deadline = time.monotonic() + seconds
     while not test(value := read()) and time.monotonic() < deadline:
@@ -154,13 +166,15 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
     assert request_id  # every answer names its request, the gateway's id
 
     with live(server, trader.access_token) as ws:
-        for channel in ("positions", "progression"):
+        for channel in ("positions", "progression", "leaderboard:xp"):
             ws.send(json.dumps({"type": "subscribe", "channel": channel}))
         trader.market("buy", "0.01", market="ETH-USD")
         filled = next_event(ws, "positions", "OrderFilled")
         assert filled["data"]["account_id"] == trader.account_id
         trader.post("/positions/ETH-USD/close", json={"account_id": trader.account_id})
         assert next_event(ws, "progression", "XpAwarded")["data"]["user_id"] == trader.user_id
+        board = next_board(ws, "leaderboard:xp", trader.user_id)  # gamification's, via HTTP
+        assert isinstance(board[0]["score"], str)
 
     for _ in range(8):  # level 2 at 100 XP: closes and the achievements they complete
         round_trip(trader)

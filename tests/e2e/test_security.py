@@ -54,7 +54,8 @@ def test_a_thousand_wrong_passwords_lock_the_name_and_reveal_nothing(
     assert known == unknown == [401] * 4 + [429] * 996
     assert_error(locked, 429)  # even the right password waits out the lock
     assert int(locked.headers["Retry-After"]) > 0
-    checked = statistics.median(known_s[:5]), statistics.median(unknown_s[:5])
+    # Five checked attempts a name: the fastest shows the work (a busy machine only adds).
+    checked = min(known_s[:5]), min(unknown_s[:5])
     refused = statistics.median(known_s[5:]), statistics.median(unknown_s[5:])
     print(f"\nlogin timing, known vs unknown name: password checked (first 5) "
           f"{checked[0] * 1000:.1f} / {checked[1] * 1000:.1f} ms; locked (995) "

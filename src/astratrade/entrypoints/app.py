@@ -16,6 +16,7 @@ from astratrade.entrypoints import internal_api
 from astratrade.entrypoints.http import install_error_handlers
 from astratrade.entrypoints.realtime.feeds import Feeds
 from astratrade.entrypoints.realtime.hub import Hub
+from astratrade.entrypoints.realtime.views import HttpLiveViews, LiveViews, SqlLiveViews
 from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
 from astratrade.entrypoints.services import ROUTERS
@@ -33,7 +34,12 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     platform = platform or bootstrap(settings)
 
     hub = Hub()
-    feeds = Feeds(hub, platform.trading, platform.read_db)
+    settings = platform.settings
+    local_views = SqlLiveViews(platform.read_db, platform.clock)
+    views: LiveViews = local_views if "gamification" in platform.contexts else HttpLiveViews(
+        settings.service_url("gamification"), settings.service_key,
+        settings.gateway_timeout_seconds)  # fmt: skip
+    feeds = Feeds(hub, platform.trading, views)
     if "trading" in platform.contexts:  # the hub is fed where the engine runs
         platform.trading.quote_listeners.append(feeds.quotes)
         platform.dispatcher.watch(feeds.event)
@@ -45,6 +51,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             yield
         finally:
             hub.close_all()  # clients are told to reconnect
+            if isinstance(views, HttpLiveViews):
+                await views.close()
             await platform.stop()
             if tracer is not None:
                 tracer.shutdown()  # the last spans are sent
@@ -58,7 +66,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.state.tokens = platform.tokens
     app.state.trading = platform.trading
     app.state.sessions = platform.sessions
-    app.state.hub, app.state.feeds = hub, feeds
+    app.state.hub, app.state.feeds, app.state.live_views = hub, feeds, local_views
     app.state.rate_limits = RateLimits.from_settings(platform.settings)
     install_error_handlers(app)
     harden(app, platform.settings)
@@ -71,6 +79,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.include_router(internal_api.router)
     if platform.settings.service == "users":  # the other services' session checks
         app.include_router(internal_api.sessions_router)
+    if platform.settings.service == "gamification":  # the live channels' reads
+        app.include_router(internal_api.live_router)
     if platform.settings.service is None:
         mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 

@@ -5,7 +5,9 @@ data, and the comparison itself is financial's pure `reconcile`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,10 +36,18 @@ class Report:
         return not self.findings
 
 
-async def reconciliation(db: AsyncEngine) -> Report:
+Collateral = Callable[[], Awaitable[dict[str, Decimal]]]
+
+
+async def reconciliation(db: AsyncEngine, collateral_of: Collateral | None = None) -> Report:
+    """`collateral_of`: trading's answer (the trading service's, in distributed mode);
+    by default read from this database."""
     async with db.connect() as conn:
         ledger = await ledger_views.ledger_balances(conn)
-    collateral = await trading_views.collateral_by_account(db)
+    if collateral_of is None:
+        collateral = await trading_views.collateral_by_account(db)
+    else:
+        collateral = await collateral_of()
     findings = []
     for gap in reconcile(ledger, collateral):
         findings.append(Finding(gap, await _unposted(db, gap.account)))

@@ -10,17 +10,14 @@ id: a client subscribes to `orders` and gets its own."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from astratrade.entrypoints.realtime.hub import Hub
-from astratrade.gamification import tournament_views
-from astratrade.gamification import views as board_views
-from astratrade.gamification.domain.rules import DEFAULT_RULES
+from astratrade.entrypoints.realtime.views import LiveViews
 from astratrade.shared.messages import Envelope
 from astratrade.trading import views as trading_views
 from astratrade.trading.domain.account import Account
@@ -39,12 +36,6 @@ MONEY_EVENTS = {
 PROGRESSION_EVENTS = {
     "XpAwarded", "LevelReached", "LeverageUnlocked", "AchievementUnlocked", "StreakUpdated",
 }  # fmt: skip
-TOP = 10
-# channel -> (board, period, mode) as the HTTP API names them
-BOARDS = {
-    "leaderboard:xp": ("xp", None, None), "leaderboard:xp:week": ("xp", "week", None),
-    "leaderboard:roi": ("roi", "week", "practice"), "leaderboard:roi:live": ("roi", "week", "live"),
-}  # fmt: skip
 BOARD_EVENTS = {"XpAwarded": "leaderboard:xp", "PositionClosed": "leaderboard:roi",
                 "AccountLiquidated": "leaderboard:roi"}  # fmt: skip
 
@@ -60,10 +51,12 @@ def replays(channel: str) -> bool:
 
 
 class Feeds:
-    def __init__(self, hub: Hub, trading: TradingEngine, read_db: AsyncEngine) -> None:
+    def __init__(self, hub: Hub, trading: TradingEngine, views: LiveViews) -> None:
         self._hub = hub
         self._trading = trading
-        self._db = read_db
+        self._views = views
+        self._due: set[str] = set()  # board channels a refresh is already coming for
+        self._tasks: set[asyncio.Task[None]] = set()
         self._owners: dict[str, str | None] = {}
 
     @property
@@ -101,7 +94,7 @@ class Feeds:
             self._hub.publish(user_channel("progression", str(data["user_id"])), message)
         if kind in BOARD_EVENTS:
             for name in self._hub.watched(BOARD_EVENTS[kind]):
-                self._hub.publish(name, await self.board_top(name))
+                await self._refresh(name, self.board_top)
 
     async def owner_of(self, account_id: str) -> str | None:
         if account_id not in self._owners:
@@ -152,28 +145,39 @@ class Feeds:
         return await self._trading.run(load)
 
     async def progression_of(self, user_id: str) -> dict[str, Any]:
-        return asdict(await board_views.progression_of(self._db, user_id, DEFAULT_RULES))
+        return await self._views.progression_of(user_id)
 
     async def board_top(self, channel: str) -> list[dict[str, Any]]:
-        board = board_views.choose(*BOARDS[channel], self._trading.clock.now())
-        standings = await board_views.top(self._db, board, TOP)
-        return [{"rank": s.rank, "user_id": s.user_id, "username": s.username,
-                 "score": s.score} for s in standings]  # fmt: skip
+        return await self._views.board_top(channel)
 
     async def tournament_top(self, tournament_id: str) -> dict[str, Any]:
-        frozen, placings = await tournament_views.board(
-            self._db, tournament_id, DEFAULT_RULES.tournament_min_closes, TOP
-        )
-        return {"frozen": frozen, "standings": [
-            {"rank": p.rank, "user_id": p.user_id, "username": p.username, "score": p.score,
-             "closes": p.closes} for p in placings]}  # fmt: skip
+        return await self._views.tournament_top(tournament_id)
 
     async def _tournament_boards(self, account_id: str) -> None:
         """A close may move a tournament board: the watched ones are read again."""
         if await self.owner_of(account_id) is None:
             return
         for name in self._hub.watched("tournament:"):
-            self._hub.publish(name, await self.tournament_top(name.removeprefix("tournament:")))
+            await self._refresh(name, lambda n: self.tournament_top(n.removeprefix("tournament:")))
+
+    async def _refresh(self, name: str, read: Callable[[str], Awaitable[Any]]) -> None:
+        """Publish the board read again: now when its read model is applied before the
+        event gets here, else once after the settling time (events meanwhile share it)."""
+        if not self._views.settle_seconds:
+            self._hub.publish(name, await read(name))
+        elif name not in self._due:
+            self._due.add(name)
+            task = asyncio.create_task(self._publish_later(name, read))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _publish_later(self, name: str, read: Callable[[str], Awaitable[Any]]) -> None:
+        await asyncio.sleep(self._views.settle_seconds)
+        self._due.discard(name)
+        try:
+            self._hub.publish(name, await read(name))
+        except Exception:  # a live view must never stop the event flow
+            logger.exception("realtime feed could not read %s", name)
 
 
 def price(quote: Quote) -> dict[str, Any]:

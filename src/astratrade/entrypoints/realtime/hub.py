@@ -97,7 +97,7 @@ class Connection:
         alias = self.aliases.get(message.get("channel", ""))
         if alias is not None:
             message = {**message, "channel": alias}
-        return json.dumps(message, separators=(",", ":"), default=_json_value)
+        return json.dumps(message, separators=(",", ":"), default=json_value)
 
     async def pump(self) -> None:
         """Send what waits, in order (conflated prices after the queued messages)."""
@@ -139,7 +139,7 @@ class Hub:
         if not channel.members:
             return  # kept for resuming clients; nobody to send it to now
         message = {"type": "event", "channel": name, "seq": channel.seq, "data": data}
-        encoded = Encoded(json.dumps(message, separators=(",", ":"), default=_json_value))
+        encoded = Encoded(json.dumps(message, separators=(",", ":"), default=json_value))
         for connection in list(channel.members):  # serialized once for all
             connection.offer(message, conflate, encoded)
 
@@ -197,6 +197,6 @@ class Hub:
             connection.close(RESTARTING)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """Amounts as exact decimal strings, as the HTTP API writes them."""
     return plain(value) if isinstance(value, Decimal) else str(value)

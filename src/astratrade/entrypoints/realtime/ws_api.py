@@ -19,9 +19,10 @@ from starlette.websockets import WebSocketState
 
 from astratrade.config import items
 from astratrade.entrypoints.deps import verified
-from astratrade.entrypoints.realtime.feeds import BOARDS, Feeds, price, replays, user_channel
+from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
 from astratrade.entrypoints.realtime.hub import Connection, Hub
 from astratrade.entrypoints.realtime.transport import send_now_of
+from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
 
 router = APIRouter()

@@ -1,5 +1,6 @@
-"""Financial's question to trading in distributed mode: an account's funds now, answered
-by the trading service's single writer over its internal route."""
+"""Financial's questions to trading in distributed mode, over the trading service's
+internal routes: an account's funds now (its single writer answers), and every account's
+committed collateral (for reconciling the ledger)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from astratrade.financial.domain.transfers import Funds
 from astratrade.financial.ports import AccountFunds
 
 
-class HttpAccountFunds:
+class HttpTrading:
     def __init__(self, trading_url: str, service_key: str, timeout: float) -> None:
         self._client = httpx.AsyncClient(base_url=trading_url, timeout=timeout,
                                          headers={"X-Service-Key": service_key})  # fmt: skip
 
-    async def __call__(self, account_id: str) -> AccountFunds | None:
+    async def collateral(self) -> dict[str, Decimal]:
+        answer = await self._client.get("/internal/v1/collateral")
+        answer.raise_for_status()
+        return {account: Decimal(amount) for account, amount in answer.json().items()}
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def funds_of(self, account_id: str) -> AccountFunds | None:
         answer = await self._client.get(f"/internal/v1/accounts/{account_id}/funds")
         if answer.status_code == 404:
             return None
