@@ -1,4 +1,5 @@
-// Polling for what has no WebSocket channel, paused while the page is hidden.
+// Polling for what has no WebSocket channel (and for what has one while the socket is down),
+// paused while the page is hidden.
 import { useEffect } from "preact/hooks";
 
 export function usePoll(read: () => void, everyMs: number, deps: unknown[]): void {

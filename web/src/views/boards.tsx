@@ -1,5 +1,7 @@
 // Leaderboards: xp (all-time or weekly) and roi (weekly, practice or live), the top and the
-// trader with neighbours. The all-time XP board is live over the WebSocket; the rest poll.
+// trader with neighbours. Every board is live: its channel pushes the top 10 after each
+// change, and when that top moved the top 50 shown is read again over HTTP. The poll reads
+// the trader with neighbours (no channel), and the top too while the socket is down.
 import { useEffect, useState } from "preact/hooks";
 import { errorText, get } from "../api";
 import { subscribe } from "../live";
@@ -21,19 +23,26 @@ export function BoardsView() {
   const [error, setError] = useState<string | null>(null);
   const effectivePeriod = board === "roi" ? "week" : period; // ROI ranks weekly (SPEC section 6)
   const query = `period=${effectivePeriod}${board === "roi" ? `&mode=${mode}` : ""}`;
+  const channel = board === "xp"
+    ? (effectivePeriod === "week" ? "leaderboard:xp:week" : "leaderboard:xp")
+    : (mode === "live" ? "leaderboard:roi:live" : "leaderboard:roi");
+  const live = useStore((s) => s.live);
 
-  const read = () => {
+  const read = (withTop: boolean) => {
     Promise.all([
-      get<{ standings: Standing[] }>(`/leaderboards/${board}?${query}&limit=50`),
-      get<{ standings: Standing[] }>(`/leaderboards/${board}/me?${query}&around=${NEIGHBOURS}`),
-    ]).then(([t, a]) => { setTop(t.standings); setAround(a.standings); setError(null); })
-      .catch((failure) => setError(errorText(failure)));
+      withTop && get<{ standings: Standing[] }>(`/leaderboards/${board}?${query}&limit=50`).then((t) => setTop(t.standings)),
+      get<{ standings: Standing[] }>(`/leaderboards/${board}/me?${query}&around=${NEIGHBOURS}`).then((a) => setAround(a.standings)),
+    ]).then(() => setError(null)).catch((failure) => setError(errorText(failure)));
   };
-  usePoll(read, POLL_MS, [board, query]);
+  usePoll(() => read(!live), POLL_MS, [board, query, live]);
   useEffect(() => {
-    if (board !== "xp" || effectivePeriod !== "all") return;
-    return subscribe("leaderboard:xp", (kind) => kind === "event" && read());
-  }, [board, effectivePeriod]);
+    let last: string | undefined; // the channel's top as last seen: a repeat changes nothing
+    return subscribe(channel, (_kind, data) => {
+      const top10 = JSON.stringify(data);
+      if (top10 !== last) read(true);
+      last = top10;
+    });
+  }, [channel]);
 
   return (
     <div class="boards">
