@@ -117,6 +117,8 @@ class Platform:
             await self.boards.close()
         if self.remote_trading is not None:
             await self.remote_trading.close()
+        if self.sessions is not None and isinstance(self.sessions.states, HttpSessionStates):
+            await self.sessions.states.close()
         await self.writer.close()
         await self.db.dispose()
         await self.read_db.dispose()
