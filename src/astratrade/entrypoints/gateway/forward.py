@@ -4,9 +4,8 @@ hop-by-hop headers dropped, the request id and the client's address passed on.""
 from __future__ import annotations
 
 from fastapi import Request
-from starlette.background import BackgroundTask
 from starlette.requests import HTTPConnection
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from astratrade.entrypoints.gateway.upstreams import Upstreams
 from astratrade.shared.messages import correlation
@@ -41,5 +40,9 @@ async def forward(request: Request, context: str, upstreams: Upstreams) -> Respo
     headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
     for own in ("x-request-id", "date", "server"):  # the gateway answers its own
         headers.pop(own, None)
-    return StreamingResponse(answer.aiter_raw(), status_code=answer.status_code,
-                             headers=headers, background=BackgroundTask(answer.aclose))  # fmt: skip
+    try:  # API answers are small JSON (lists are capped): one body, not a stream
+        body = await answer.aread()
+    finally:
+        await answer.aclose()
+    headers.pop("content-encoding", None)  # aread() decoded it
+    return Response(body, status_code=answer.status_code, headers=headers)
