@@ -5,22 +5,30 @@ import { amount, price, signedUsd, sign, usd } from "../format";
 import { reloadTrading } from "../session";
 import { useStore } from "../store";
 
-export function PositionsList() {
-  const positions = useStore((s) => s.positions);
-  const account = useStore((s) => s.account);
-  const markets = useStore((s) => s.markets);
+// A button's request, then the trading state read again; its error shown, as the API said it.
+function useTradingAction(): [string | null, (request: () => Promise<unknown>) => Promise<void>] {
   const [error, setError] = useState<string | null>(null);
-  if (positions.length === 0) return <p class="muted">No open positions.</p>;
-
-  async function close(market: string) {
+  async function run(request: () => Promise<unknown>) {
     setError(null);
     try {
-      await post(`/positions/${encodeURIComponent(market)}/close`, { account_id: account?.account_id });
+      await request();
       await reloadTrading();
     } catch (failure) {
       setError(errorText(failure));
     }
   }
+  return [error, run];
+}
+
+export function PositionsList() {
+  const positions = useStore((s) => s.positions);
+  const account = useStore((s) => s.account);
+  const markets = useStore((s) => s.markets);
+  const [error, run] = useTradingAction();
+  if (positions.length === 0) return <p class="muted">No open positions.</p>;
+
+  const close = (market: string) =>
+    run(() => post(`/positions/${encodeURIComponent(market)}/close`, { account_id: account?.account_id }));
 
   return (
     <div>
@@ -48,18 +56,10 @@ export function PositionsList() {
 
 export function OrdersList() {
   const orders = useStore((s) => s.orders);
-  const [error, setError] = useState<string | null>(null);
+  const [error, run] = useTradingAction();
   if (orders.length === 0) return <p class="muted">No open orders.</p>;
 
-  async function cancel(orderId: string) {
-    setError(null);
-    try {
-      await del(`/orders/${encodeURIComponent(orderId)}`);
-      await reloadTrading();
-    } catch (failure) {
-      setError(errorText(failure));
-    }
-  }
+  const cancel = (orderId: string) => run(() => del(`/orders/${encodeURIComponent(orderId)}`));
 
   return (
     <div>
