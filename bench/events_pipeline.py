@@ -400,7 +400,7 @@ async def pipeline_for(
     latency: Latency | None = None,
 ) -> Pipeline:
     """A relay and one consumer group on streams of their own (a prefix each), as the
-    platform wires them (`bootstrap._events`, `_redis_backbone`)."""
+    platform wires them (`event_wiring.event_backbone`, `redis_backbone`)."""
     prefix = f"{stack.prefix}{context}:"
     bus = MessageBus()
     bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=context)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
-from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from astratrade.config import CONTEXTS, Settings, context_of, items
+from astratrade.config import Settings, items
+from astratrade.event_wiring import event_backbone
 from astratrade.financial import wiring as financial_wiring
 from astratrade.financial.adapters.trading_funds import HttpTrading
 from astratrade.financial.domain.transfers import Funds
@@ -23,17 +17,12 @@ from astratrade.gamification import wiring as gamification_wiring
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure import projections, streams
-from astratrade.infrastructure.backbone import EventBackbone
-from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import create_engine
-from astratrade.infrastructure.in_process_bus import InProcessDispatcher
-from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.projections import Projection
-from astratrade.infrastructure.redis_backbone import RedisBackbone
-from astratrade.infrastructure.relay import IN_PROCESS_POLL_SECONDS, OutboxRelay
 from astratrade.infrastructure.tokens import TokenCodec
-from astratrade.infrastructure.writer import Writer, writer_for
-from astratrade.shared.bus import EventPublisher, MessageBus
+from astratrade.infrastructure.writer import writer_for
+from astratrade.platform import Platform
+from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock, moment
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Envelope
@@ -59,87 +48,11 @@ from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.http_sessions import HttpSessionStates
 from astratrade.users.adapters.passwords import Argon2Hasher
-from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.adapters.starknet_signatures import RpcSignatures, StarknetSignatures
-from astratrade.users.ports import PasswordHasher, SessionStates
+from astratrade.users.ports import PasswordHasher
 from astratrade.users.projections import UserProgress
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Platform:
-    """Everything one process runs; `start()` migrates, recovers and starts the feed."""
-
-    settings: Settings
-    clock: Clock
-    db: AsyncEngine
-    read_db: AsyncEngine
-    writer: Writer
-    bus: MessageBus
-    dispatcher: EventBackbone
-    tokens: TokenCodec
-    trading: TradingEngine
-    feed: PriceFeed | None
-    projections: tuple[Projection, ...] = ()
-    boards: RedisBoards | None = None  # the boards' Redis index, when Redis is configured
-    # Besides trading's, as time moves: (context, job).
-    timers: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = ()
-    sessions: SessionGuard | None = None  # every authenticated request's session check
-    contexts: tuple[str, ...] = CONTEXTS  # what this process serves (one, as a service)
-    funds_of: FundsQuery | None = None  # trading's answer for an account's funds, here
-    remote_trading: HttpTrading | None = None  # financial's questions, trading elsewhere
-    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
-
-    async def start(self) -> None:
-        if self.settings.service is None:  # services wait for `astratrade migrate`
-            await migrate(self.db)
-        if self.boards is not None and "gamification" in self.contexts:
-            async with self.read_db.connect() as conn:
-                await self.boards.load(conn)
-        await self.dispatcher.start()
-        if "trading" in self.contexts:  # the one writer of trading state, and its prices
-            await self.trading.start()
-            if self.feed is not None:
-                self._tasks.append(asyncio.create_task(self.feed.run(self.trading.on_quotes)))
-        if isinstance(self.clock, SystemClock):
-            self._tasks.append(asyncio.create_task(self._keep_time()))
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
-        await self.dispatcher.stop()
-        if self.boards is not None:
-            await self.boards.close()
-        if self.remote_trading is not None:
-            await self.remote_trading.close()
-        if self.sessions is not None and isinstance(self.sessions.states, HttpSessionStates):
-            await self.sessions.states.close()
-        await self.writer.close()
-        await self.db.dispose()
-        await self.read_db.dispose()
-
-    async def on_time(self) -> None:
-        """What is due as time moves here: funding, the tournaments that ended, renewals."""
-        if "trading" in self.contexts:
-            await self.trading.on_time()
-        for context, timer in self.timers:
-            if context in self.contexts:
-                await timer()
-
-    async def _keep_time(self) -> None:
-        # Funding samples each minute and pays each hour even when no quote arrives;
-        # tournaments end on time even when nobody trades.
-        while True:
-            await asyncio.sleep(1)
-            try:
-                await self.on_time()
-            except Exception:
-                logger.exception("a timed job failed")
 
 
 def bootstrap(
@@ -160,9 +73,10 @@ def bootstrap(
     bus = MessageBus()
     # The backbone is built once every subscription is in place; units of work need only
     # the publisher side of it now.
-    publisher, events_backbone = _events(settings, bus, db, read_db, writer, clock)
+    publisher, events_backbone = event_backbone(settings, bus, db, read_db, writer, clock)
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
+    remote_sessions = _session_states(settings)
     sessions = users_wiring.wire(
         bus,
         read_db=read_db,
@@ -181,7 +95,7 @@ def bootstrap(
         ids=ids,
         access_ttl=timedelta(minutes=settings.access_token_minutes),
         refresh_ttl=timedelta(days=settings.refresh_token_days),
-        session_states=_session_states(settings),
+        session_states=remote_sessions,
     )
 
     rules = rules or TradingRules()
@@ -321,10 +235,11 @@ def bootstrap(
         settings.contexts,
         funds_of,
         remote_trading,
+        tuple(c.close for c in (remote_trading, remote_sessions) if c is not None),
     )  # fmt: skip
 
 
-def _session_states(settings: Settings) -> SessionStates | None:
+def _session_states(settings: Settings) -> HttpSessionStates | None:
     """Outside the users service, a request's session is asked of it (None: its table)."""
     if "users" in settings.contexts:
         return None
@@ -337,66 +252,6 @@ def wallet_signatures(settings: Settings) -> StarknetSignatures:
     hashes = [int(h, 16) for h in items(settings.wallet_account_class_hashes)]
     node = RpcSignatures(settings.starknet_rpc_url) if settings.starknet_rpc_url else None
     return StarknetSignatures(hashes, node)
-
-
-def _events(
-    settings: Settings,
-    bus: MessageBus,
-    db: AsyncEngine,
-    read_db: AsyncEngine,
-    writer: Writer,
-    clock: Clock,
-) -> tuple[EventPublisher, Callable[[], EventBackbone]]:
-    if settings.redis_url is None:
-        dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
-        return dispatcher, lambda: dispatcher
-    redis = streams.connect(settings.redis_url)
-    external = settings.event_workers == "external"
-    relay = OutboxRelay(
-        redis, read_db, writer, clock, prefix=settings.redis_prefix,
-        replay_window_seconds=settings.relay_replay_window_seconds,
-        idle_poll_seconds=settings.relay_poll_ms / 1000 if external else IN_PROCESS_POLL_SECONDS,
-    )  # fmt: skip
-    return relay, lambda: _redis_backbone(settings, relay, bus, db, read_db, writer, clock)
-
-
-def _redis_backbone(
-    settings: Settings,
-    relay: OutboxRelay,
-    bus: MessageBus,
-    db: AsyncEngine,
-    read_db: AsyncEngine,
-    writer: Writer,
-    clock: Clock,
-) -> RedisBackbone:
-    in_process = settings.event_workers == "in-process"
-    external = set(items(settings.external_consumers))
-    served = set(settings.contexts)
-    consumer_settings = ConsumerSettings(
-        max_attempts=settings.consumer_max_attempts,
-        max_deliveries=settings.consumer_max_deliveries,
-        lease_ms=settings.consumer_lease_ms,
-    )
-    consumers = [
-        StreamConsumer(
-            relay.redis, bus, db, read_db, writer, clock, context=context,
-            name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
-        )
-        for context in sorted({s.consumer for s in bus.subscriptions()})
-    ]  # fmt: skip
-    if settings.service is not None:  # a service: its own consumers; the relay runs apart
-        here = [c for c in consumers if context_of(c.context) in served]
-        in_process = False
-    else:
-        here = [c for c in consumers if c.context not in external] if in_process else []
-    # Every context's events have subscribers, so the sources name every stream there is.
-    publishers = sorted({s.source for s in bus.subscriptions()})
-    return RedisBackbone(
-        relay.redis, relay, here, read_db, run_relay=in_process,
-        all_consumers=consumers,
-        event_streams=[streams.events_stream(settings.redis_prefix, source)
-                       for source in publishers],
-    )  # fmt: skip
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from astratrade.bootstrap import Platform, bootstrap
+from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
+from astratrade.platform import Platform
 from astratrade.shared.clock import ManualClock
 from astratrade.users.adapters.passwords import Argon2Hasher
 

@@ -27,12 +27,13 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import astratrade.tables  # noqa: F401  (every table on the metadata)
-from astratrade.bootstrap import Platform, bootstrap
+from astratrade.bootstrap import bootstrap
 from astratrade.config import CONTEXTS, Settings
 from astratrade.entrypoints.app import create_app
 from astratrade.infrastructure.db import EVENTS_SCHEMA, create_engine, metadata
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.redis_backbone import RedisBackbone
+from astratrade.platform import Platform
 from astratrade.shared.clock import ManualClock
 from astratrade.trading.domain.prices import Quote
 from astratrade.users.adapters.passwords import Argon2Hasher

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from astratrade.bootstrap import Platform
+from astratrade.platform import Platform
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.prices import Quote

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from sqlalchemy import text
 
-from astratrade.bootstrap import Platform, bootstrap
+from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.entrypoints import internal_api
 from astratrade.entrypoints.http import install_error_handlers
@@ -24,6 +24,7 @@ from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tracing import trace
+from astratrade.platform import Platform
 
 DESCRIPTION = """Practise perpetual futures with virtual dollars: markets, accounts, orders and
 positions with cross margin, fees, funding and liquidation. Amounts are decimal strings;

@@ -9,13 +9,14 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
-from astratrade.bootstrap import Platform, bootstrap
+from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.infrastructure import event_store, streams
 from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.tracking import tracking
+from astratrade.platform import Platform
 from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters.passwords import Argon2Hasher

@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from trading_platform import new_trader, round_trip, set_mark
 
-from astratrade.bootstrap import Platform
 from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial.adapters.tables import entries, postings
 from astratrade.financial.projections import Ledger
 from astratrade.infrastructure.projections import rebuild
+from astratrade.platform import Platform
 from astratrade.trading.domain.commands import PlaceOrder, SetLeverageLimit
 from astratrade.trading.domain.orders import OrderType, Side
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from trading_platform import new_trader
 
-from astratrade.bootstrap import Platform
 from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial import views
 from astratrade.financial.adapters.tables import entries
@@ -17,6 +16,7 @@ from astratrade.financial.domain.revenue import SUBSCRIPTION_REVENUE
 from astratrade.financial.domain.subscriptions import Plan
 from astratrade.financial.projections import LEDGER
 from astratrade.infrastructure.projections import rebuild
+from astratrade.platform import Platform
 
 DAY = 86_400
 

@@ -10,13 +10,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from trading_platform import new_trader
 
-from astratrade.bootstrap import Platform
 from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial.adapters.tables import transfers
 from astratrade.financial.domain.commands import RequestTransfer
 from astratrade.financial.domain.transfers import FaucetUsedToday, TransferKind
 from astratrade.financial.projections import TRANSFERS
 from astratrade.infrastructure.projections import rebuild
+from astratrade.platform import Platform
 
 
 async def ask(platform: Platform, owner: str, account: str, kind: TransferKind,

@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from trading_platform import new_trader, set_mark
 
-from astratrade.bootstrap import Platform
 from astratrade.gamification import views
 from astratrade.gamification.adapters.tables import board_scores
 from astratrade.gamification.domain.rules import DEFAULT_RULES
@@ -15,6 +14,7 @@ from astratrade.gamification.projections import XpBoards, week_of
 from astratrade.infrastructure import event_store
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.infrastructure.projections import rebuild
+from astratrade.platform import Platform
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.users.adapters.tables import progress

@@ -8,10 +8,11 @@ import pytest
 from test_progression_flow import protected_round_trip
 from trading_platform import new_trader
 
-from astratrade.bootstrap import Platform, bootstrap
+from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.gamification import views
 from astratrade.gamification.projections import week_of
+from astratrade.platform import Platform
 from astratrade.shared.clock import ManualClock
 from astratrade.users.adapters.passwords import Argon2Hasher
 

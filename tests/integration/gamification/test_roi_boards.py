@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy import delete
 from trading_platform import new_trader, round_trip
 
-from astratrade.bootstrap import Platform
 from astratrade.gamification import views
 from astratrade.gamification.adapters.tables import board_scores
 from astratrade.gamification.projections import RoiBoards, roi, week_of
 from astratrade.infrastructure.projections import rebuild
+from astratrade.platform import Platform
 
 
 async def collateral(platform: Platform, account: str) -> Decimal:

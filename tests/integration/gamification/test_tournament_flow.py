@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 from trading_platform import new_trader, round_trip
 
-from astratrade.bootstrap import Platform
 from astratrade.gamification import tournament_views, views
 from astratrade.gamification.adapters.repository import ranked_standings
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
@@ -18,6 +17,7 @@ from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.gamification.projections import TournamentBoards
 from astratrade.infrastructure import event_store
 from astratrade.infrastructure.projections import rebuild
+from astratrade.platform import Platform
 from astratrade.shared.errors import Conflict
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.domain.errors import OrderRejected

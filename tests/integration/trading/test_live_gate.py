@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from trading_platform import new_trader, round_trip
 
-from astratrade.bootstrap import Platform
+from astratrade.platform import Platform
 from astratrade.shared.errors import Forbidden
 from astratrade.trading.domain.account import AccountKind
 from astratrade.trading.domain.commands import OpenLiveAccount, PlaceOrder

@@ -1,0 +1,82 @@
+"""How events travel, from settings: the in-process bus (embedded, no Redis), or the outbox
+relay to Redis Streams with a consumer group per context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.config import Settings, context_of, items
+from astratrade.infrastructure import streams
+from astratrade.infrastructure.backbone import EventBackbone
+from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
+from astratrade.infrastructure.in_process_bus import InProcessDispatcher
+from astratrade.infrastructure.redis_backbone import RedisBackbone
+from astratrade.infrastructure.relay import IN_PROCESS_POLL_SECONDS, OutboxRelay
+from astratrade.infrastructure.writer import Writer
+from astratrade.shared.bus import EventPublisher, MessageBus
+from astratrade.shared.clock import Clock
+
+
+def event_backbone(
+    settings: Settings,
+    bus: MessageBus,
+    db: AsyncEngine,
+    read_db: AsyncEngine,
+    writer: Writer,
+    clock: Clock,
+) -> tuple[EventPublisher, Callable[[], EventBackbone]]:
+    """The publisher units of work need now, and the backbone, built once every
+    subscription is in place: the in-process bus, or the outbox relay and Redis consumers
+    (which of them run in this process follows the settings)."""
+    if settings.redis_url is None:
+        dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
+        return dispatcher, lambda: dispatcher
+    redis = streams.connect(settings.redis_url)
+    external = settings.event_workers == "external"
+    relay = OutboxRelay(
+        redis, read_db, writer, clock, prefix=settings.redis_prefix,
+        replay_window_seconds=settings.relay_replay_window_seconds,
+        idle_poll_seconds=settings.relay_poll_ms / 1000 if external else IN_PROCESS_POLL_SECONDS,
+    )  # fmt: skip
+    return relay, lambda: redis_backbone(settings, relay, bus, db, read_db, writer, clock)
+
+
+def redis_backbone(
+    settings: Settings,
+    relay: OutboxRelay,
+    bus: MessageBus,
+    db: AsyncEngine,
+    read_db: AsyncEngine,
+    writer: Writer,
+    clock: Clock,
+) -> RedisBackbone:
+    in_process = settings.event_workers == "in-process"
+    external = set(items(settings.external_consumers))
+    served = set(settings.contexts)
+    consumer_settings = ConsumerSettings(
+        max_attempts=settings.consumer_max_attempts,
+        max_deliveries=settings.consumer_max_deliveries,
+        lease_ms=settings.consumer_lease_ms,
+    )
+    consumers = [
+        StreamConsumer(
+            relay.redis, bus, db, read_db, writer, clock, context=context,
+            name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
+        )
+        for context in sorted({s.consumer for s in bus.subscriptions()})
+    ]  # fmt: skip
+    if settings.service is not None:  # a service: its own consumers; the relay runs apart
+        here = [c for c in consumers if context_of(c.context) in served]
+        in_process = False
+    else:
+        here = [c for c in consumers if c.context not in external] if in_process else []
+    # Every context's events have subscribers, so the sources name every stream there is.
+    publishers = sorted({s.source for s in bus.subscriptions()})
+    return RedisBackbone(
+        relay.redis, relay, here, read_db, run_relay=in_process,
+        all_consumers=consumers,
+        event_streams=[streams.events_stream(settings.redis_prefix, source)
+                       for source in publishers],
+    )  # fmt: skip
