@@ -95,8 +95,8 @@ def spawn_clients(
     share = [clients // processes + (i < clients % processes) for i in range(processes)]
     flags = [arg for channel in channels for arg in ("--channel", channel)]
     command = [sys.executable, "-m", "bench.ws_clients", "--url", url, "--seconds", str(seconds)]
-    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "cwd": ROOT}
-    return [subprocess.Popen([*command, "--clients", str(n), *flags], **pipes)  # type: ignore[call-overload]
+    return [subprocess.Popen([*command, "--clients", str(n), *flags], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
             for n in share if n]  # fmt: skip
 
 

@@ -167,11 +167,7 @@ def bootstrap(
 
     # Without trading in this process, financial asks the trading service.
     remote_trading = (
-        None
-        if "trading" in settings.contexts
-        else HttpTrading(
-            settings.service_url("trading"), settings.service_key, settings.gateway_timeout_seconds
-        )
+        None if "trading" in settings.contexts else HttpTrading(*settings.service_call("trading"))
     )
     ask_trading: FundsQuery = funds_of if remote_trading is None else remote_trading.funds_of
     renew_subscriptions = financial_wiring.wire(
@@ -243,9 +239,7 @@ def _session_states(settings: Settings) -> HttpSessionStates | None:
     """Outside the users service, a request's session is asked of it (None: its table)."""
     if "users" in settings.contexts:
         return None
-    return HttpSessionStates(
-        settings.service_url("users"), settings.service_key, settings.gateway_timeout_seconds
-    )
+    return HttpSessionStates(*settings.service_call("users"))
 
 
 def wallet_signatures(settings: Settings) -> StarknetSignatures:

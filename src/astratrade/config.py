@@ -148,6 +148,10 @@ class Settings(BaseSettings):
         urls = dict(item.split("=", 1) for item in items(self.service_urls))
         return urls[context].rstrip("/")
 
+    def service_call(self, context: str) -> tuple[str, str, float]:
+        """How this process calls `context`'s service: its URL, the key, the timeout."""
+        return self.service_url(context), self.service_key, self.gateway_timeout_seconds
+
     @property
     def service_key(self) -> str:
         """What one service shows another on internal routes (derived from the secret

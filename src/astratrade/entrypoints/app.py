@@ -35,11 +35,12 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     platform = platform or bootstrap(settings)
 
     hub = Hub()
-    settings = platform.settings
     local_views = SqlLiveViews(platform.read_db, platform.clock)
-    views: LiveViews = local_views if "gamification" in platform.contexts else HttpLiveViews(
-        settings.service_url("gamification"), settings.service_key,
-        settings.gateway_timeout_seconds)  # fmt: skip
+    views: LiveViews = local_views
+    if "gamification" not in platform.contexts:  # the gamification service answers
+        remote = HttpLiveViews(*platform.settings.service_call("gamification"))
+        platform.closers += (remote.close,)
+        views = remote
     feeds = Feeds(hub, platform.trading, views)
     if "trading" in platform.contexts:  # the hub is fed where the engine runs
         platform.trading.quote_listeners.append(feeds.quotes)
@@ -52,8 +53,6 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             yield
         finally:
             hub.close_all()  # clients are told to reconnect
-            if isinstance(views, HttpLiveViews):
-                await views.close()
             await platform.stop()
             if tracer is not None:
                 tracer.shutdown()  # the last spans are sent

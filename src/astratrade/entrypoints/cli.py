@@ -286,9 +286,5 @@ def _with_dead_letters(context: str, action: Callable[[DeadLetters], Awaitable[N
     asyncio.run(run())
 
 
-def _configure_logging(settings: Settings) -> None:
-    configure_logs(settings, "cli")
-
-
 def main() -> None:
     app()

@@ -20,23 +20,29 @@ import hmac
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.realtime.views import BOARDS, SqlLiveViews, as_json
+from astratrade.entrypoints.realtime.hub import as_json
+from astratrade.entrypoints.realtime.views import BOARDS
+from astratrade.infrastructure.service_calls import SERVICE_KEY_HEADER
 from astratrade.shared.errors import NotFound, Unauthorized
 from astratrade.trading import views as trading_views
 
-router = APIRouter(prefix="/internal/v1", route_class=DecimalRoute, include_in_schema=False)
-sessions_router = APIRouter(prefix="/internal/v1", include_in_schema=False)
-live_router = APIRouter(prefix="/internal/v1/live", include_in_schema=False)
-SERVICE_KEY_HEADER = "X-Service-Key"
 
-
-def _require_service_key(request: Request, shown: str) -> None:
-    if not hmac.compare_digest(shown, request.app.state.settings.service_key):
+def require_service_key(
+    request: Request, key: str = Header(default="", alias=SERVICE_KEY_HEADER)
+) -> None:
+    if not hmac.compare_digest(key, request.app.state.settings.service_key):
         raise Unauthorized("service key required")
+
+
+_internal: dict[str, Any] = {"include_in_schema": False,
+                             "dependencies": [Depends(require_service_key)]}  # fmt: skip
+router = APIRouter(prefix="/internal/v1", route_class=DecimalRoute, **_internal)
+sessions_router = APIRouter(prefix="/internal/v1", **_internal)
+live_router = APIRouter(prefix="/internal/v1/live", **_internal)
 
 
 class FundsOut(BaseModel):
@@ -47,10 +53,7 @@ class FundsOut(BaseModel):
 
 
 @router.get("/accounts/{account_id}/funds", response_model=FundsOut)
-async def account_funds(
-    account_id: str, request: Request, x_service_key: str = Header(default="")
-) -> FundsOut:
-    _require_service_key(request, x_service_key)
+async def account_funds(account_id: str, request: Request) -> FundsOut:
     found = await request.app.state.platform.funds_of(account_id)
     if found is None:
         raise NotFound("no such account")
@@ -60,8 +63,7 @@ async def account_funds(
 
 
 @router.get("/collateral", response_model=dict[str, Decimal])
-async def collateral(request: Request, x_service_key: str = Header(default="")) -> Any:
-    _require_service_key(request, x_service_key)
+async def collateral(request: Request) -> Any:
     return await trading_views.collateral_by_account(request.app.state.db)
 
 
@@ -71,10 +73,7 @@ class SessionOut(BaseModel):
 
 
 @sessions_router.get("/sessions/{user_id}", response_model=SessionOut)
-async def session_state(
-    user_id: str, request: Request, x_service_key: str = Header(default="")
-) -> SessionOut:
-    _require_service_key(request, x_service_key)
+async def session_state(user_id: str, request: Request) -> SessionOut:
     # The source itself, not the guard's moment-old copy: the caller keeps its own.
     state = await request.app.state.sessions.states.read(user_id)
     if state is None:
@@ -82,35 +81,22 @@ async def session_state(
     return SessionOut(session_epoch=state.epoch, suspended=state.suspended)
 
 
-def _live(request: Request, shown: str) -> SqlLiveViews:
-    _require_service_key(request, shown)
-    views: SqlLiveViews = request.app.state.live_views
-    return views
-
-
 def _json(data: Any) -> Response:
     return Response(as_json(data), media_type="application/json")
 
 
 @live_router.get("/progression/{user_id}")
-async def live_progression(
-    user_id: str, request: Request, x_service_key: str = Header(default="")
-) -> Response:
-    return _json(await _live(request, x_service_key).progression_of(user_id))
+async def live_progression(user_id: str, request: Request) -> Response:
+    return _json(await request.app.state.live_views.progression_of(user_id))
 
 
 @live_router.get("/boards/{channel}")
-async def live_board(
-    channel: str, request: Request, x_service_key: str = Header(default="")
-) -> Response:
-    views = _live(request, x_service_key)
+async def live_board(channel: str, request: Request) -> Response:
     if channel not in BOARDS:
         raise NotFound(f"no board {channel!r}")
-    return _json(await views.board_top(channel))
+    return _json(await request.app.state.live_views.board_top(channel))
 
 
 @live_router.get("/tournaments/{tournament_id}")
-async def live_tournament(
-    tournament_id: str, request: Request, x_service_key: str = Header(default="")
-) -> Response:
-    return _json(await _live(request, x_service_key).tournament_top(tournament_id))
+async def live_tournament(tournament_id: str, request: Request) -> Response:
+    return _json(await request.app.state.live_views.tournament_top(tournament_id))

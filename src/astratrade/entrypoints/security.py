@@ -26,6 +26,10 @@ API_HEADERS = [
 ]
 
 
+ON_API = HEADERS + API_HEADERS  # what an /api answer gets
+NAMES, API_NAMES = {n for n, _ in HEADERS}, {n for n, _ in ON_API}  # replaced, not doubled
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,12 +38,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = HEADERS + (API_HEADERS if scope["path"].startswith("/api/") else [])
+        extra, ours = (ON_API, API_NAMES) if scope["path"].startswith("/api/") else (HEADERS, NAMES)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":  # ours win (a proxied answer has its own)
-                names = {name for name, _ in extra}
-                kept = [h for h in message.get("headers", []) if h[0].lower() not in names]
+                kept = [h for h in message.get("headers", []) if h[0].lower() not in ours]
                 message["headers"] = [*kept, *extra]
             await send(message)
 

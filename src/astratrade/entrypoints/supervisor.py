@@ -31,7 +31,6 @@ class Child:
     name: str
     args: list[str]
     process: asyncio.subprocess.Process | None = None
-    starts: int = 0
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -92,7 +91,6 @@ async def _start(child: Child, env: dict[str, str]) -> asyncio.subprocess.Proces
         stderr=asyncio.subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     child.process = process
-    child.starts += 1
     _say(child.name, f"started (pid {process.pid})")
     if process.stdout is not None:
         child.tasks.append(asyncio.create_task(_echo(child.name, process.stdout)))

@@ -39,9 +39,8 @@ class Upstreams:
         timeout = httpx.Timeout(settings.gateway_timeout_seconds, connect=2.0)
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         self.clients = {
-            context: httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits)
-            for context in CONTEXTS
-            if (url := settings.service_url(context))
+            c: httpx.AsyncClient(base_url=settings.service_url(c), timeout=timeout, limits=limits)
+            for c in CONTEXTS
         }
         self._breakers = AsyncCircuitBreakerFactory(
             default_threshold=settings.gateway_failures,

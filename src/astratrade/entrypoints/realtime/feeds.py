@@ -54,7 +54,7 @@ class Feeds:
     def __init__(self, hub: Hub, trading: TradingEngine, views: LiveViews) -> None:
         self._hub = hub
         self._trading = trading
-        self._views = views
+        self.views = views  # gamification's reads: snapshots and boards
         self._due: set[str] = set()  # board channels a refresh is already coming for
         self._tasks: set[asyncio.Task[None]] = set()
         self._owners: dict[str, str | None] = {}
@@ -94,7 +94,7 @@ class Feeds:
             self._hub.publish(user_channel("progression", str(data["user_id"])), message)
         if kind in BOARD_EVENTS:
             for name in self._hub.watched(BOARD_EVENTS[kind]):
-                await self._refresh(name, self.board_top)
+                await self._refresh(name, self.views.board_top)
 
     async def owner_of(self, account_id: str) -> str | None:
         if account_id not in self._owners:
@@ -144,26 +144,19 @@ class Feeds:
 
         return await self._trading.run(load)
 
-    async def progression_of(self, user_id: str) -> dict[str, Any]:
-        return await self._views.progression_of(user_id)
-
-    async def board_top(self, channel: str) -> list[dict[str, Any]]:
-        return await self._views.board_top(channel)
-
-    async def tournament_top(self, tournament_id: str) -> dict[str, Any]:
-        return await self._views.tournament_top(tournament_id)
-
     async def _tournament_boards(self, account_id: str) -> None:
         """A close may move a tournament board: the watched ones are read again."""
         if await self.owner_of(account_id) is None:
             return
         for name in self._hub.watched("tournament:"):
-            await self._refresh(name, lambda n: self.tournament_top(n.removeprefix("tournament:")))
+            await self._refresh(
+                name, lambda n: self.views.tournament_top(n.removeprefix("tournament:"))
+            )
 
     async def _refresh(self, name: str, read: Callable[[str], Awaitable[Any]]) -> None:
         """Publish the board read again: now when its read model is applied before the
         event gets here, else once after the settling time (events meanwhile share it)."""
-        if not self._views.settle_seconds:
+        if not self.views.settle_seconds:
             self._hub.publish(name, await read(name))
         elif name not in self._due:
             self._due.add(name)
@@ -172,7 +165,7 @@ class Feeds:
             task.add_done_callback(self._tasks.discard)
 
     async def _publish_later(self, name: str, read: Callable[[str], Awaitable[Any]]) -> None:
-        await asyncio.sleep(self._views.settle_seconds)
+        await asyncio.sleep(self.views.settle_seconds)
         self._due.discard(name)
         try:
             self._hub.publish(name, await read(name))

@@ -69,7 +69,8 @@ class Connection:
         channel = message["channel"]
         if encoded is None or channel in self.aliases:
             encoded = Encoded(self._text(message))
-        if self._idle() and self._send_now(encoded):  # type: ignore[misc]
+        send_now = self._send_now
+        if send_now is not None and self._idle() and send_now(encoded):
             SENT.inc()
             return
         text = encoded.text
@@ -84,8 +85,7 @@ class Connection:
 
     def _idle(self) -> bool:
         """Nothing of this client's waits or is being sent: a direct write keeps order."""
-        waiting = self._outbox or self._latest or self._sending
-        return self._send_now is not None and self.closing is None and not waiting
+        return self.closing is None and not (self._outbox or self._latest or self._sending)
 
     def offer_first(self, messages: list[dict[str, Any]]) -> None:
         """Ahead of whatever waits (a subscription's opening, then what it missed)."""
@@ -97,7 +97,7 @@ class Connection:
         alias = self.aliases.get(message.get("channel", ""))
         if alias is not None:
             message = {**message, "channel": alias}
-        return json.dumps(message, separators=(",", ":"), default=json_value)
+        return as_json(message)
 
     async def pump(self) -> None:
         """Send what waits, in order (conflated prices after the queued messages)."""
@@ -139,7 +139,7 @@ class Hub:
         if not channel.members:
             return  # kept for resuming clients; nobody to send it to now
         message = {"type": "event", "channel": name, "seq": channel.seq, "data": data}
-        encoded = Encoded(json.dumps(message, separators=(",", ":"), default=json_value))
+        encoded = Encoded(as_json(message))
         for connection in list(channel.members):  # serialized once for all
             connection.offer(message, conflate, encoded)
 
@@ -197,6 +197,11 @@ class Hub:
             connection.close(RESTARTING)
 
 
-def json_value(value: Any) -> Any:
+def as_json(data: Any) -> str:
+    """Compact JSON with amounts as exact decimal strings, as the HTTP API writes them."""
+    return json.dumps(data, separators=(",", ":"), default=_json_value)
+
+
+def _json_value(value: Any) -> Any:
     """Amounts as exact decimal strings, as the HTTP API writes them."""
     return plain(value) if isinstance(value, Decimal) else str(value)

@@ -5,16 +5,15 @@ gamification service over its internal routes, so trading never reads its schema
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any, Protocol
 
-import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.entrypoints.realtime.hub import json_value
 from astratrade.gamification import tournament_views
 from astratrade.gamification import views as board_views
 from astratrade.gamification.domain.rules import DEFAULT_RULES
+from astratrade.infrastructure.service_calls import service_client
 from astratrade.shared.clock import Clock
 from astratrade.shared.errors import NotFound
 
@@ -46,7 +45,7 @@ class SqlLiveViews:
 
     settle_seconds = 0.0  # in-process, events reach the hub after their projections
 
-    def __init__(self, read_db: Any, clock: Clock) -> None:
+    def __init__(self, read_db: AsyncEngine, clock: Clock) -> None:
         self._db = read_db
         self._clock = clock
 
@@ -76,8 +75,7 @@ class HttpLiveViews:
     settle_seconds = 0.25
 
     def __init__(self, gamification_url: str, service_key: str, timeout: float) -> None:
-        self._client = httpx.AsyncClient(base_url=gamification_url, timeout=timeout,
-                                         headers={"X-Service-Key": service_key})  # fmt: skip
+        self._client = service_client(gamification_url, service_key, timeout)
 
     async def _get(self, path: str) -> Any:
         answer = await self._client.get(f"/internal/v1/live/{path}")
@@ -100,8 +98,3 @@ class HttpLiveViews:
 
     async def close(self) -> None:
         await self._client.aclose()
-
-
-def as_json(data: Any) -> str:
-    """Amounts as exact decimal strings, as the hub writes them."""
-    return json.dumps(data, separators=(",", ":"), default=json_value)

@@ -129,7 +129,7 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
     kind, _, key = name.partition(":")
     if name in USER_CHANNELS:
         reads = {"orders": feeds.open_orders_of, "positions": feeds.positions_of,
-                 "progression": feeds.progression_of}  # fmt: skip
+                 "progression": feeds.views.progression_of}  # fmt: skip
         return user_channel(name, user_id), lambda: reads[name](user_id)
     if kind == "prices" and key in feeds.markets:
 
@@ -140,9 +140,9 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
     if kind == "account" and key and await feeds.owner_of(key) == user_id:
         return name, lambda: feeds.account(key)
     if name in BOARDS:
-        return name, lambda: feeds.board_top(name)
+        return name, lambda: feeds.views.board_top(name)
     if kind == "tournament" and key:
-        board = await feeds.tournament_top(key)  # NotFound for an unknown one
+        board = await feeds.views.tournament_top(key)  # NotFound for an unknown one
 
         async def standings() -> Any:
             return board

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import httpx
-
 from astratrade.financial.domain.transfers import Funds
 from astratrade.financial.ports import AccountFunds
+from astratrade.infrastructure.service_calls import service_client
 
 
 class HttpTrading:
     def __init__(self, trading_url: str, service_key: str, timeout: float) -> None:
-        self._client = httpx.AsyncClient(base_url=trading_url, timeout=timeout,
-                                         headers={"X-Service-Key": service_key})  # fmt: skip
+        self._client = service_client(trading_url, service_key, timeout)
 
     async def collateral(self) -> dict[str, Decimal]:
         answer = await self._client.get("/internal/v1/collateral")

@@ -3,15 +3,13 @@ session state over its internal route (so those services never read the users' s
 
 from __future__ import annotations
 
-import httpx
-
+from astratrade.infrastructure.service_calls import service_client
 from astratrade.users.ports import SessionState
 
 
 class HttpSessionStates:
     def __init__(self, users_url: str, service_key: str, timeout: float) -> None:
-        self._client = httpx.AsyncClient(base_url=users_url, timeout=timeout,
-                                         headers={"X-Service-Key": service_key})  # fmt: skip
+        self._client = service_client(users_url, service_key, timeout)
 
     async def read(self, user_id: str) -> SessionState | None:
         answer = await self._client.get(f"/internal/v1/sessions/{user_id}")
