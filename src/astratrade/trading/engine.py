@@ -124,8 +124,10 @@ class TradingEngine:
         await self.on_time()
 
     async def on_time(self) -> None:
-        """Sample premiums each minute and pay funding for each hour boundary passed."""
+        """Tournament accounts past their end lose the orders that could add exposure;
+        premiums are sampled each minute and funding paid for each hour boundary passed."""
         now = self.clock.now()
+        await self.run(lambda uow: handlers.end_trading_windows(uow, now))
         due = self.schedule.advance(now, self.venue.quotes)
         if due:
             await self.run(lambda uow: handlers.pay_funding(due, uow, self.venue, now))

@@ -36,6 +36,7 @@ from astratrade.trading.domain.venue import (
     Settlement,
     Venue,
     admit,
+    end_window,
     enforce_loss_limit,
     execute,
     make,
@@ -222,9 +223,10 @@ async def place_order(
     plan_limit = None
     if plan_limits is not None and order.type is not OrderType.MARKET:
         plan_limit = await plan_limits(cmd.owner_id)
-    admit(account, order, venue, await uow.limits.get(account.owner_id), plan_limit)
+    unlocked = await uow.limits.get(account.owner_id)
+    admit(account, order, venue, unlocked, plan_limit)
     account.accept(order)
-    execute(account, order, venue, await settlement(uow), at)
+    execute(account, order, venue, await settlement(uow), at, unlocked)
     await uow.commit()
     return order
 
@@ -342,8 +344,20 @@ async def process_quotes(
         if not _exposed(account, quoted):
             continue
         parties = parties or await settlement(uow)
-        changed = bool(account.open_orders) and _run_orders(account, quoted, venue, parties, at)
+        changed = False
+        if account.open_orders:
+            unlocked = await uow.limits.get(account.owner_id)
+            changed = _run_orders(account, quoted, venue, parties, at, unlocked)
         if liquidate(account, venue, parties, at) or changed:
+            uow.accounts.see(account)
+    await uow.commit()
+
+
+async def end_trading_windows(uow: TradingUnitOfWork, at: datetime) -> None:
+    """Tournament accounts whose tournament has ended lose the orders that could add
+    exposure (orders that only reduce stay)."""
+    for account in uow.accounts.active():
+        if end_window(account, at):
             uow.accounts.see(account)
     await uow.commit()
 
@@ -355,21 +369,22 @@ def _exposed(account: Account, markets: set[str]) -> bool:
 
 
 def _run_orders(
-    account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime
-) -> bool:
+    account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime,
+    unlocked: Decimal,
+) -> bool:  # fmt: skip
     """Stops and take-profits first (the trader's protection), then resting limits."""
-    changed = False
+    changed = end_window(account, at)
     for order in [o for o in account.open_orders.values() if o.market in markets]:
         mark = venue.marks[order.market]
         still_open = order.id in account.open_orders  # an earlier fill may have cancelled it
         if still_open and order.type.is_trigger and order.is_triggered_by(mark):
             account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
-            take(account, order, venue, parties, at)
+            take(account, order, venue, parties, at, unlocked)
             changed = True
     for order in [o for o in account.open_orders.values() if o.market in markets]:
         crossed = order.type is OrderType.LIMIT and order.is_crossed_by(venue.marks[order.market])
         if crossed and order.id in account.open_orders:
-            make(account, order, venue, parties, at)
+            make(account, order, venue, parties, at, unlocked)
             changed = True
     return changed
 

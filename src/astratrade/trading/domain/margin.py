@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -50,26 +50,42 @@ def maintenance_margin(positions: Iterable[Position], marks: Marks, markets: Mar
     return total
 
 
-def orders_reserve(
-    orders: Iterable[Order], positions: Mapping[str, Position], leverage: Leverage
-) -> Decimal:
-    """Margin held by resting limit orders for what they would add to exposure.
+def adding_sizes(orders: Iterable[Order], positions: Mapping[str, Position]) -> dict[str, Decimal]:
+    """What each resting limit would add to exposure if it filled, by order id."""
+    return {order.id: adding for order, adding in _adding(orders, positions)}
 
-    A position covers opposite-side orders once, oldest first: two sells of 1 against a
-    long of 1 reduce it by 1 and open a short of 1, and that short holds margin."""
+
+def _adding(
+    orders: Iterable[Order], positions: Mapping[str, Position]
+) -> Iterator[tuple[Order, Decimal]]:
+    """A position covers opposite-side orders once, oldest first: two sells of 1 against a
+    long of 1 reduce it by 1 and open a short of 1, so the second adds 1. Reduce-only
+    orders and triggers never add."""
     cover = {market: abs(p.size) for market, p in positions.items()}
-    total = ZERO
     for order in orders:
         if order.type is not OrderType.LIMIT or order.reduce_only or order.price is None:
             continue
-        adding = order.remaining
+        size = order.remaining
         position = positions.get(order.market)
         if position is not None and position.side_sign != order.side.sign:
-            reducing = min(adding, cover[order.market])
+            reducing = min(size, cover[order.market])
             cover[order.market] -= reducing
-            adding -= reducing
-        total += adding * order.price / leverage[order.market]
-    return total
+            size -= reducing
+        yield order, size
+
+
+def orders_reserve(
+    orders: Iterable[Order], positions: Mapping[str, Position], leverage: Leverage
+) -> Decimal:
+    """Margin held by resting limit orders for what they would add to exposure, at their
+    own price."""
+    return sum(
+        (
+            size * (order.price or ZERO) / leverage[order.market]
+            for order, size in _adding(orders, positions)
+        ),
+        ZERO,
+    )
 
 
 def summarize(

@@ -11,14 +11,16 @@ from astratrade.shared.ids import IdFactory
 from astratrade.shared.money import ZERO, plain
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import PlaceOrder
-from astratrade.trading.domain.errors import (
-    InsufficientMargin,
-    InvalidOrder,
-    LossLimitReached,
-    OrderRejected,
-)
+from astratrade.trading.domain.errors import InsufficientMargin, InvalidOrder, OrderRejected
 from astratrade.trading.domain.events import ShortfallCovered
-from astratrade.trading.domain.margin import summarize
+from astratrade.trading.domain.exposure import (
+    adding_part,
+    available_after_fill,
+    check_available,
+    check_leverage,
+    check_window_and_loss_limit,
+)
+from astratrade.trading.domain.margin import adding_sizes, summarize
 from astratrade.trading.domain.markets import Market
 from astratrade.trading.domain.orders import (
     Liquidity,
@@ -28,7 +30,6 @@ from astratrade.trading.domain.orders import (
     Side,
     TimeInForce,
 )
-from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.pricing import taker_price
 from astratrade.trading.domain.rules import TradingRules
@@ -121,23 +122,26 @@ def _check_value(value: Decimal, limit: Decimal, kind: str) -> None:
         )
 
 
-def only_reduces(account: Account, order: Order) -> bool:
-    """True when the order can only shrink the position, even if every other resting
-    limit on its side fills first."""
+def only_reduces(account: Account, order: Order, resting: bool) -> bool:
+    """True when the order can only shrink the position. An order that fills now reduces
+    what the position is now; one that rests counts the other resting limits on its side
+    too, since they may fill before it."""
     position = account.positions.get(order.market)
     if position is None or position.side_sign == order.side.sign:
         return False
-    claimed = sum(
-        (
-            o.remaining
-            for o in account.open_orders.values()
-            if o.market == order.market
-            and o.side is order.side
-            and o.type is OrderType.LIMIT
-            and not o.reduce_only
-        ),
-        ZERO,
-    )
+    claimed = ZERO
+    if resting:
+        claimed = sum(
+            (
+                o.remaining
+                for o in account.open_orders.values()
+                if o.market == order.market
+                and o.side is order.side
+                and o.type is OrderType.LIMIT
+                and not o.reduce_only
+            ),
+            ZERO,
+        )
     return order.size + claimed <= abs(position.size)
 
 
@@ -156,7 +160,8 @@ def admit(
     plan_limit: tuple[str, int] | None = None,
 ) -> None:  # fmt: skip
     """Account rules: open-order limit (the venue's, or the trader's plan's when lower),
-    reduce-only sense, leverage caps and margin."""
+    reduce-only sense, and for an order that can add exposure the window, the loss limit,
+    leverage caps and margin."""
     resting = _will_rest(order, venue.marks[order.market])
     if resting and plan_limit is not None and len(account.open_orders) >= plan_limit[1]:
         plan, most = plan_limit
@@ -176,44 +181,15 @@ def admit(
                 f"reduce_only {order.side.value} order has no {order.market} position to reduce"
             )
         return
-    if only_reduces(account, order):
+    if only_reduces(account, order, resting):
         return
-    if window is not None and not window.is_open(order.created_at):
-        raise OrderRejected(
-            f"this tournament account trades from {window.opens_at.isoformat()} "
-            f"until {window.closes_at.isoformat()}; outside that, only reducing is allowed"
-        )
-    if account.loss_limit_reached(order.created_at):
-        limit = account.daily_loss_limit or ZERO
-        raise LossLimitReached(
-            f"today's realized losses reached the ${plain(limit)} daily loss limit: "
-            "only orders that reduce a position are accepted until 00:00 UTC"
-        )
+    check_window_and_loss_limit(account, order.created_at)
     market = venue.markets[order.market]
-    price = order.price if order.type is OrderType.LIMIT and order.price else venue.marks[market.id]
-    _check_leverage(account, order, market, price, unlocked)
-    _check_margin(account, order, market, venue)
-
-
-def _check_leverage(
-    account: Account, order: Order, market: Market, price: Decimal, unlocked: Decimal
-) -> None:
-    size_after = account.positions[market.id].size if market.id in account.positions else ZERO
-    size_after += order.size * order.side.sign
-    notional = abs(size_after) * price
-    cap = min(unlocked, market.tier_for(notional).max_leverage)
-    leverage = account.leverage[market.id]
-    if leverage > cap:
-        raise OrderRejected(
-            f"{market.id} leverage is {plain(leverage)}x but a ${plain(notional.quantize(ZERO))} "
-            f"position allows at most {plain(cap)}x (unlocked {plain(unlocked)}x): lower it first"
-        )
-
-
-def _check_margin(account: Account, order: Order, market: Market, venue: Venue) -> None:
-    before = account.margin(venue.marks, venue.markets)
-    if order.type is OrderType.LIMIT and not _crosses(order, venue.marks[market.id]):
-        after_available = summarize(
+    mark = venue.marks[market.id]
+    check_leverage(account, market, order.side, order.size, _sized_at(order, venue), unlocked)
+    before = account.margin(venue.marks, venue.markets).available
+    if resting:
+        after = summarize(
             account.collateral,
             account.positions,
             [*account.open_orders.values(), order],
@@ -222,37 +198,21 @@ def _check_margin(account: Account, order: Order, market: Market, venue: Venue) 
             account.leverage,
         ).available
     else:
-        fill_price = taker_price(
-            market, order.side, order.size, venue.marks[market.id], venue.rules
-        )
-        after_available = _available_after_fill(account, order, fill_price, venue)
-    if after_available < ZERO:
-        raise InsufficientMargin(
-            f"order needs ${plain((before.available - after_available).quantize(ZERO))} "
-            f"more margin than the ${plain(before.available.quantize(ZERO))} available"
-        )
+        fill_price = taker_price(market, order.side, order.size, mark, venue.rules)
+        after = available_after_fill(
+            account, order, order.size, fill_price, venue.rules.taker_fee_rate,
+            venue.marks, venue.markets,
+        )  # fmt: skip
+    check_available(before, after)
 
 
-def _available_after_fill(account: Account, order: Order, price: Decimal, venue: Venue) -> Decimal:
-    positions = dict(account.positions)
-    current = positions.get(order.market)
-    hypothetical = Position(
-        order.market,
-        current.size if current else ZERO,
-        current.entry_price if current else price,
-        current.opened_at if current else order.created_at,
-    )
-    realized = hypothetical.apply(order.size * order.side.sign, price)
-    positions[order.market] = hypothetical
-    fee = order.size * price * venue.rules.taker_fee_rate
-    return summarize(
-        account.collateral + realized - fee,
-        {m: p for m, p in positions.items() if p.size != ZERO},
-        account.open_orders.values(),
-        venue.marks,
-        venue.markets,
-        account.leverage,
-    ).available
+def _sized_at(order: Order, venue: Venue) -> Decimal:
+    """The price the tier of the position an order leads to is judged at: the mark, or a
+    limit's own price when that is higher (the position may open there)."""
+    mark = venue.marks[order.market]
+    if order.type is OrderType.LIMIT and order.price is not None:
+        return max(order.price, mark)
+    return mark
 
 
 def _crosses(order: Order, mark: Decimal) -> bool:
@@ -260,19 +220,21 @@ def _crosses(order: Order, mark: Decimal) -> bool:
 
 
 def execute(
-    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime
-) -> None:
+    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime,
+    unlocked: Decimal,
+) -> None:  # fmt: skip
     """Fill what fills now (market, marketable limit); rest, expire or leave the rest."""
     mark = venue.marks[order.market]
     if order.type is OrderType.MARKET or _crosses(order, mark):
-        take(account, order, venue, settlement, at)
+        take(account, order, venue, settlement, at, unlocked)
     elif order.time_in_force is TimeInForce.IOC:
         account.end_order(order, OrderStatus.EXPIRED, "ioc order did not cross the mark", at)
 
 
 def take(
-    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime
-) -> None:
+    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime,
+    unlocked: Decimal,
+) -> None:  # fmt: skip
     """Fill as a taker at the practice fill price for the size that fills; a marketable
     limit never worse than its limit."""
     market = venue.markets[order.market]
@@ -283,15 +245,16 @@ def take(
             return fill
         return min(fill, order.price) if order.side is Side.BUY else max(fill, order.price)
 
-    fill_order(account, order, venue, settlement, price, Liquidity.TAKER, at)
+    fill_order(account, order, venue, settlement, price, Liquidity.TAKER, at, unlocked)
 
 
 def make(
-    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime
-) -> None:
+    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime,
+    unlocked: Decimal,
+) -> None:  # fmt: skip
     """Fill a resting limit as a maker, at its own price."""
     limit = order.price if order.price is not None else venue.marks[order.market]
-    fill_order(account, order, venue, settlement, lambda _: limit, Liquidity.MAKER, at)
+    fill_order(account, order, venue, settlement, lambda _: limit, Liquidity.MAKER, at, unlocked)
 
 
 def fillable(account: Account, order: Order) -> Decimal:
@@ -312,8 +275,13 @@ def fill_order(
     price: Callable[[Decimal], Decimal],
     liquidity: Liquidity,
     at: datetime,
+    unlocked: Decimal,
 ) -> None:
-    """Fill an accepted order at price(size) (a reduce-only one at most down to flat)."""
+    """Fill an accepted order at price(size) (a reduce-only one at most down to flat).
+
+    What the fill would add to exposure is judged again now, whatever was true when the
+    order was placed: if it fails, only the part that reduces the position fills and the
+    rest is cancelled with the reason."""
     size = fillable(account, order)
     if size == ZERO:
         account.end_order(order, OrderStatus.EXPIRED, "no position left to reduce", at)
@@ -321,32 +289,106 @@ def fill_order(
     rate = (
         venue.rules.maker_fee_rate if liquidity is Liquidity.MAKER else venue.rules.taker_fee_rate
     )
-    fill = account.fill(
-        fill_id=venue.ids(),
-        order=order,
-        market=order.market,
-        side=order.side,
-        size=size,
-        price=price(size),
-        fee_rate=rate,
-        liquidity=liquidity,
-        at=at,
-    )
-    settlement.house.adjust(fill.fee - fill.realized_pnl)
-    if order.status is OrderStatus.OPEN and order.reduce_only:
+    refusal = None
+    if not order.reduce_only:
+        refusal = _refusal_at_fill(account, order, size, price(size), rate, venue, unlocked, at)
+        if refusal is not None:
+            size -= adding_part(account, order.market, order.side, size)
+    if size > ZERO:
+        fill = account.fill(
+            fill_id=venue.ids(),
+            order=order,
+            market=order.market,
+            side=order.side,
+            size=size,
+            price=price(size),
+            fee_rate=rate,
+            liquidity=liquidity,
+            at=at,
+        )
+        settlement.house.adjust(fill.fee - fill.realized_pnl)
+    if order.status is OrderStatus.OPEN and refusal is not None:
+        account.end_order(order, OrderStatus.CANCELLED, refusal, at)
+    elif order.status is OrderStatus.OPEN and order.reduce_only:
         account.end_order(order, OrderStatus.EXPIRED, "reduce-only remainder: position is flat", at)
-    after_fill(account, settlement, order.market, at)
+    if size > ZERO:
+        after_fill(account, venue, settlement, order.market, at, unlocked)
 
 
-def after_fill(account: Account, settlement: Settlement, market: str, at: datetime) -> None:
-    """A flat position takes its stops and take-profits with it; a flat, negative account
-    is made whole (negative-balance protection)."""
+def _refusal_at_fill(
+    account: Account, order: Order, size: Decimal, price: Decimal, fee_rate: Decimal,
+    venue: Venue, unlocked: Decimal, at: datetime,
+) -> str | None:  # fmt: skip
+    """Why the fill may not add the exposure it would add now, or None when it may."""
+    if adding_part(account, order.market, order.side, size) == ZERO:
+        return None
+    try:
+        check_window_and_loss_limit(account, at)
+        market = venue.markets[order.market]
+        check_leverage(account, market, order.side, size, _sized_at(order, venue), unlocked)
+        check_available(
+            account.margin(venue.marks, venue.markets).available,
+            available_after_fill(account, order, size, price, fee_rate, venue.marks, venue.markets),
+        )
+    except OrderRejected as refused:
+        return f"not filled: {refused}"
+    return None
+
+
+def after_fill(
+    account: Account, venue: Venue, settlement: Settlement, market: str, at: datetime,
+    unlocked: Decimal,
+) -> None:  # fmt: skip
+    """A flat position takes its stops and take-profits with it; the market's resting
+    limits that now add exposure are judged again; a flat, negative account is made whole
+    (negative-balance protection)."""
     if market not in account.positions:
         for other in [o for o in account.open_orders.values() if o.market == market]:
             if other.reduce_only:
                 account.end_order(other, OrderStatus.CANCELLED, "position closed", at)
     enforce_loss_limit(account, at)
+    review_resting(account, venue, market, at, unlocked)
     cover_shortfall(account, settlement, at)
+
+
+def review_resting(
+    account: Account, venue: Venue, market: str, at: datetime, unlocked: Decimal
+) -> None:
+    """The position under the market's resting limits changed: each that would now add
+    exposure must pass what it would have to pass if placed now, newest first, until
+    margin is available again; the others are cancelled with the reason."""
+    adding = adding_sizes(account.open_orders.values(), account.positions)
+    newest_first = [
+        o for o in reversed(account.open_orders.values())
+        if o.market == market and adding.get(o.id, ZERO) > ZERO
+    ]  # fmt: skip
+    for order in newest_first:
+        try:
+            check_window_and_loss_limit(account, at)
+            check_leverage(
+                account, venue.markets[market], order.side, order.remaining,
+                _sized_at(order, venue), unlocked,
+            )  # fmt: skip
+            available = account.margin(venue.marks, venue.markets).available
+            if available < ZERO:
+                raise InsufficientMargin(
+                    f"the {market} position under it changed and the margin this order "
+                    f"needs is not available (${plain(available.quantize(ZERO))} available)"
+                )
+        except OrderRejected as refused:
+            account.end_order(order, OrderStatus.CANCELLED, str(refused), at)
+
+
+def end_window(account: Account, at: datetime) -> bool:
+    """A tournament account past its end keeps only orders that cannot add exposure."""
+    window = account.window
+    if window is None or at < window.closes_at or not account.open_orders:
+        return False
+    adding = adding_sizes(account.open_orders.values(), account.positions)
+    ending = [o for o in account.open_orders.values() if adding.get(o.id, ZERO) > ZERO]
+    for order in ending:
+        account.end_order(order, OrderStatus.CANCELLED, "the tournament ended", at)
+    return bool(ending)
 
 
 def enforce_loss_limit(account: Account, at: datetime) -> None:
