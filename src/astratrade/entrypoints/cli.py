@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -23,6 +23,32 @@ dead_app = typer.Typer(help="Events a context gave up on: list, show, replay.")
 app.add_typer(dead_app, name="dead-letters")
 
 HealthPort = Annotated[int | None, typer.Option(help="serve /healthz and /metrics here")]
+T = TypeVar("T")
+
+
+def _operate(work: Callable[[], Coroutine[Any, Any, T]], settings: Settings) -> T:
+    """Run an operator command against the configured database: say which one (on stderr,
+    so the answer on stdout stays scriptable), and end with one line instead of a
+    traceback when the database is unreachable or the command is refused."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import OperationalError as SQLOperationalError
+
+    from astratrade.infrastructure.db import shown_url
+    from astratrade.shared.errors import DomainError
+
+    typer.echo(f"database: {shown_url(settings.resolved_database_url)}", err=True)
+    try:
+        return asyncio.run(work())
+    except DomainError as refused:
+        typer.echo(f"error: {refused}", err=True)
+        raise typer.Exit(1) from refused
+    except (OSError, DBAPIError, SQLOperationalError) as unreachable:
+        cause = getattr(unreachable, "orig", None) or unreachable
+        said = (str(cause).strip() or type(cause).__name__).splitlines()[0]
+        hint = (" (create it, e.g. `createdb` on that server; `astratrade up --distributed` "
+                "creates it)") if "does not exist" in said else ""  # fmt: skip
+        typer.echo(f"error: the database is unreachable: {said}{hint}", err=True)
+        raise typer.Exit(2) from unreachable
 
 
 @app.command()
@@ -76,7 +102,7 @@ def migrate() -> None:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    _operate(run, settings)
     typer.echo("migrations at head")
 
 
@@ -108,16 +134,18 @@ def promote(username: str) -> None:
     from astratrade.infrastructure.migrations import migrate
     from astratrade.users.domain.commands import PromoteUser
 
+    settings = Settings(price_feed="manual")
+
     async def run() -> None:
-        platform = bootstrap(Settings(price_feed="manual"))
+        platform = bootstrap(settings)
         try:
             await migrate(platform.db)
             user = await platform.bus.execute(PromoteUser(username=username))
         finally:
             await platform.stop()  # the event waits in the outbox for the next start
-        typer.echo(f"{user.username} is now {user.role}")
+        typer.echo(f"{user.username} is now {user.role} (from the next login)")
 
-    asyncio.run(run())
+    _operate(run, settings)
 
 
 @worker_app.command("relay")
@@ -159,7 +187,7 @@ def projections_list() -> None:
     platform = bootstrap(Settings(price_feed="manual"))
     for projection in platform.projections:
         typer.echo(f"{projection.name}  ({', '.join(sorted(projection.event_types))})")
-    asyncio.run(platform.stop())
+    asyncio.run(platform.stop())  # nothing was read: the names come from the code
 
 
 @projections_app.command("rebuild")
@@ -169,8 +197,10 @@ def projections_rebuild(name: str) -> None:
     from astratrade.infrastructure.migrations import migrate
     from astratrade.infrastructure.projections import rebuild
 
+    settings = Settings(price_feed="manual")
+
     async def run() -> None:
-        platform = bootstrap(Settings(price_feed="manual"))
+        platform = bootstrap(settings)
         try:
             projection = next((p for p in platform.projections if p.name == name), None)
             if projection is None:
@@ -189,7 +219,7 @@ def projections_rebuild(name: str) -> None:
         finally:
             await platform.stop()
 
-    asyncio.run(run())
+    _operate(run, settings)
 
 
 @app.command()
@@ -199,10 +229,12 @@ def reconcile() -> None:
     from astratrade.entrypoints.reconciliation import reconciliation
     from astratrade.infrastructure.db import create_engine
 
+    settings = Settings()
+
     async def run() -> bool:
         # Read only: the serving process (or the workers) deliver events; a second platform
         # started here would be a second writer of trading's state.
-        engine = create_engine(Settings().resolved_database_url, read_only=True)
+        engine = create_engine(settings.resolved_database_url, read_only=True)
         try:
             report = await reconciliation(engine)
         finally:
@@ -217,7 +249,7 @@ def reconcile() -> None:
         typer.echo(f"reconciliation of {report.accounts} accounts: {verdict}")
         return report.proven
 
-    if not asyncio.run(run()):
+    if not _operate(run, settings):
         raise typer.Exit(1)
 
 

@@ -17,7 +17,10 @@ import socket
 import sys
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import DBAPIError
+
 from astratrade.config import CONTEXTS, Settings
+from astratrade.infrastructure.db import create_database_if_missing, shown_url
 
 STOP_SECONDS = 15.0
 
@@ -66,6 +69,12 @@ async def run_distributed(settings: Settings, port: int, restart_after: float) -
     env = {**os.environ, **shared, "ASTRATRADE_EMBEDDED": "false"}
     # One secret for the run when none is set: every process must verify the same tokens.
     env.setdefault("ASTRATRADE_JWT_SECRET", secrets.token_urlsafe(48))
+    try:
+        if await create_database_if_missing(settings.database_url or ""):
+            _say("up", f"created the database {shown_url(settings.database_url or '')}")
+    except (OSError, DBAPIError) as error:
+        raise SupervisorError(f"PostgreSQL at {shown_url(settings.database_url or '')} is "
+                              f"unreachable: {error}") from error  # fmt: skip
     if await (await _start(Child("migrate", ["migrate"]), env)).wait() != 0:
         raise SupervisorError("migrations failed; see the log above")
     stopping = asyncio.Event()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from astratrade.config import CONTEXTS
 
@@ -88,3 +90,35 @@ def configure_sqlite(engine: Engine, *, read_only: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit for a message: the password masked."""
+    return make_url(async_url(url)).render_as_string(hide_password=True)
+
+
+async def create_database_if_missing(url: str) -> bool:
+    """Create a PostgreSQL URL's database when the server is there but the database is not
+    (a developer's first `up --distributed`). True when it was created."""
+    target = make_url(async_url(url))
+    if not target.drivername.startswith("postgresql") or not target.database:
+        return False
+    engine = create_async_engine(target, poolclass=NullPool)
+    try:
+        async with engine.connect():
+            return False
+    except DBAPIError as error:
+        if "does not exist" not in str(error.orig):
+            raise
+    finally:
+        await engine.dispose()
+    admin = create_async_engine(
+        target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with admin.connect() as conn:
+            name = target.database.replace('"', '""')
+            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.dispose()
+    return True
