@@ -195,6 +195,8 @@ def test_liquidation_happens_exactly_when_equity_reaches_maintenance(admin, trad
     if above == threshold:
         above += BTC_TICK
     below = above - BTC_TICK
+    # The position says where that is: the highest tick that liquidates.
+    assert D(trader.position(BTC)["liquidation_price"]) == below  # type: ignore[index]
 
     admin.set_price(BTC, above)
     assert len(trader.positions()) == 1
@@ -378,6 +380,11 @@ def test_funding_on_the_hour_from_the_mean_premium(admin, new_trader):
     admin.set_price(BTC, "60180", "60000")  # premium 0.003
     admin.clock(advance_seconds=60)  # a second sample: 0.003
     long_before, short_before = long.collateral(), short.collateral()
+    market = long.get(f"/markets/{BTC}").json()
+    assert D(market["predicted_funding_rate"]) == funding_rate([D("0.001"), D("0.003")])
+    assert market["next_funding_at"] == (hour + timedelta(hours=1)).isoformat().replace(
+        "+00:00", "Z"
+    )
 
     admin.clock(now=(hour + timedelta(hours=1, seconds=30)).isoformat())
     for user in (admin, long, short):
@@ -388,6 +395,12 @@ def test_funding_on_the_hour_from_the_mean_premium(admin, new_trader):
     assert payment == Decimal("7.5225")
     assert long.collateral() == long_before - payment
     assert short.collateral() == short_before + payment
+    assert D(long.position(BTC)["funding_paid"]) == payment  # type: ignore[index]
+    assert D(short.position(BTC)["funding_paid"]) == -payment  # type: ignore[index]
+    market = long.get(f"/markets/{BTC}").json()
+    assert (D(market["last_funding_rate"]), market["last_funding_at"]) == (
+        rate, (hour + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
+    )  # fmt: skip
 
     # Paid once per hour: more time inside the same hour pays nothing more.
     admin.clock(advance_seconds=600)
@@ -463,6 +476,7 @@ def test_markets_show_the_rules_and_the_mark(http: httpx.Client, admin):
     ]
     for market, price in START_PRICES.items():
         assert D(markets[market]["mark_price"]) == price
+    assert (btc["maker_fee_rate"], btc["taker_fee_rate"]) == ("0", "0.00025")
 
     admin.set_price("ETH-USD", "3100.55", "3099.01")
     eth = http.get("/markets/ETH-USD")

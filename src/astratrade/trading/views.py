@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.shared.money import money
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.rows import fills_of, order_from_row
 from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.liquidation_price import liquidation_price
 from astratrade.trading.domain.orders import Order
 from astratrade.trading.domain.venue import Venue
 
@@ -51,6 +52,8 @@ class PositionView:
     initial_margin: Decimal
     maintenance_margin: Decimal
     opened_at: datetime
+    liquidation_price: Decimal | None  # the mark that liquidates, the others held; None: none
+    funding_paid: Decimal  # since it opened; negative when received
 
 
 def account_view(account: Account, venue: Venue, at: datetime) -> AccountView:
@@ -97,9 +100,37 @@ def position_views(account: Account, venue: Venue) -> list[PositionView]:
                 initial_margin=money(notional / leverage),
                 maintenance_margin=money(notional * tier.maintenance_rate),
                 opened_at=position.opened_at,
+                liquidation_price=liquidation_price(
+                    account.collateral,
+                    account.positions,
+                    venue.marks,
+                    venue.markets,
+                    position.market,
+                ),
+                funding_paid=position.funding_paid,
             )
         )
     return sorted(views, key=lambda v: v.market)
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPaidView:
+    at: datetime
+    rate: Decimal
+
+
+async def last_fundings(db: AsyncEngine) -> dict[str, FundingPaidView]:
+    """Each market's last funding payment (its key leads the funding table's primary key)."""
+    f = t.funding_payments
+    latest = (
+        select(f.c.market, func.max(f.c.funding_time).label("at")).group_by(f.c.market).subquery()
+    )
+    query = select(f.c.market, f.c.funding_time, f.c.rate).join(
+        latest, and_(f.c.market == latest.c.market, f.c.funding_time == latest.c.at)
+    )
+    async with db.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return {row.market: FundingPaidView(row.funding_time, row.rate) for row in rows}
 
 
 async def orders_of(

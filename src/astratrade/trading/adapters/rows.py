@@ -111,6 +111,7 @@ def position_row(account_id: str, position: Position) -> dict[str, Any]:
         "unprotected_since": position.unprotected_since,
         "longest_unprotected_us": position.longest_unprotected // _MICROSECOND,
         "risk_at_stop": position.risk_at_stop,
+        "funding_paid": position.funding_paid,
     }
 
 
@@ -125,6 +126,7 @@ def position_from_row(row: Row[Any]) -> Position:
         unprotected_since=row.unprotected_since,
         longest_unprotected=row.longest_unprotected_us * _MICROSECOND,
         risk_at_stop=row.risk_at_stop,
+        funding_paid=row.funding_paid,
     )
 
 

@@ -67,6 +67,7 @@ positions = Table(
     Column("unprotected_since", UtcDateTime),
     Column("longest_unprotected_us", BigInteger, nullable=False, server_default="0"),
     Column("risk_at_stop", ExactDecimal),
+    Column("funding_paid", ExactDecimal, nullable=False, server_default="0"),
     schema=SCHEMA,
 )
 

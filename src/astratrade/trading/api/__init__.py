@@ -35,7 +35,6 @@ from astratrade.trading.domain.commands import (
 )
 from astratrade.trading.domain.markets import Market
 from astratrade.trading.domain.orders import OrderStatus
-from astratrade.trading.domain.prices import Quote
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.handlers import owned_account
 from astratrade.trading.ports import TradingUnitOfWork
@@ -51,7 +50,11 @@ async def get_trading(request: Request) -> TradingEngine:
 Trading = Annotated[TradingEngine, Depends(get_trading)]
 
 
-def market_out(market: Market, quote: Quote) -> MarketOut:
+def market_out(
+    market: Market, trading: TradingEngine, last_funding: views.FundingPaidView | None
+) -> MarketOut:
+    quote = trading.venue.quotes[market.id]
+    rules = trading.venue.rules
     return MarketOut(
         market=market.id,
         tick_size=market.tick,
@@ -65,21 +68,28 @@ def market_out(market: Market, quote: Quote) -> MarketOut:
         mark_price=quote.mark,
         index_price=quote.index,
         price_time=quote.at,
+        maker_fee_rate=rules.maker_fee_rate,
+        taker_fee_rate=rules.taker_fee_rate,
+        predicted_funding_rate=trading.schedule.predicted_rate(market.id),
+        next_funding_at=trading.schedule.next_funding_at,
+        last_funding_rate=last_funding.rate if last_funding else None,
+        last_funding_at=last_funding.at if last_funding else None,
     )
 
 
 @router.get("/markets", response_model=list[MarketOut])
-async def list_markets(trading: Trading) -> list[MarketOut]:
-    venue = trading.venue
-    return [market_out(m, venue.quotes[m.id]) for m in venue.markets.values()]
+async def list_markets(trading: Trading, db: Db) -> list[MarketOut]:
+    """Every market's rules, prices, fee rates and funding."""
+    paid = await views.last_fundings(db)
+    return [market_out(m, trading, paid.get(m.id)) for m in trading.venue.markets.values()]
 
 
 @router.get("/markets/{market}", response_model=MarketOut)
-async def get_market(market: str, trading: Trading) -> MarketOut:
+async def get_market(market: str, trading: Trading, db: Db) -> MarketOut:
     found = trading.venue.markets.get(market)
     if found is None:
         raise NotFound(f"market {market!r} is not listed")
-    return market_out(found, trading.venue.quotes[market])
+    return market_out(found, trading, (await views.last_fundings(db)).get(market))
 
 
 async def _accounts_of(trading: Trading, owner_id: str) -> list[Account]:

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
-from astratrade.entrypoints.deps import AdminUser
+from astratrade.entrypoints.deps import AdminUser, Db
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.shared.clock import ManualClock
 from astratrade.shared.errors import Conflict, NotFound, ValidationFailed
+from astratrade.trading import views
 from astratrade.trading.api import Trading, market_out
 from astratrade.trading.api.schemas import ClockIn, ClockOut, MarketOut, PriceIn
 from astratrade.trading.domain.prices import Quote
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1/admin", route_class=DecimalRoute, tags=["admi
 
 @router.post("/markets/{market}/price", response_model=MarketOut)
 async def set_price(
-    market: str, body: PriceIn, _admin: AdminUser, trading: Trading, request: Request
+    market: str, body: PriceIn, _admin: AdminUser, trading: Trading, request: Request, db: Db
 ) -> MarketOut:
     feed = request.app.state.settings.price_feed
     if feed != "manual":
@@ -34,7 +35,7 @@ async def set_price(
         found.check_price(value, name)
     quote = Quote(market, body.mark, index, trading.clock.now())
     await trading.on_quotes([quote])
-    return market_out(found, trading.venue.quotes[market])
+    return market_out(found, trading, (await views.last_fundings(db)).get(market))
 
 
 @router.post("/clock", response_model=ClockOut)

@@ -33,6 +33,15 @@ class MarketOut(Out):
     mark_price: DecimalOut
     index_price: DecimalOut
     price_time: datetime
+    maker_fee_rate: DecimalOut = Field(description="of the notional, resting limits that fill")
+    taker_fee_rate: DecimalOut = Field(description="of the notional, market and marketable")
+    predicted_funding_rate: DecimalOut = Field(
+        description="what the next payment's rate is from this hour's premiums so far; "
+        "longs pay shorts when positive"
+    )
+    next_funding_at: datetime
+    last_funding_rate: DecimalOut | None = Field(description="the last payment's rate")
+    last_funding_at: datetime | None
 
 
 class AccountOut(Out):
@@ -147,6 +156,11 @@ class PositionOut(Out):
     initial_margin: DecimalOut
     maintenance_margin: DecimalOut
     opened_at: datetime
+    liquidation_price: DecimalOut | None = Field(
+        description="the mark at which the account would be liquidated, the other markets' "
+        "marks held (cross margin); null when no price of this market alone liquidates it"
+    )
+    funding_paid: DecimalOut = Field(description="since it opened; negative when received")
 
 
 class ClosePositionIn(BaseModel):

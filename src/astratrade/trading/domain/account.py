@@ -359,6 +359,8 @@ class Account(Aggregate):
         """Longs pay shorts when the rate is positive; returns what this account paid."""
         position = self.positions[market]
         payment = money(position.size * mark * rate)
+        position.funding_paid += payment
+        self.dirty_positions.add(market)
         self.settle(-payment, at)
         self.record(
             events.FundingPaid(

@@ -53,3 +53,11 @@ class FundingSchedule:
 
     def samples(self, market: str) -> list[Decimal]:
         return list(self._premiums.get(market, []))
+
+    def predicted_rate(self, market: str) -> Decimal:
+        """The rate the next payment would use if the hour ended now."""
+        return funding_rate(self._premiums.get(market, []), self._rules)
+
+    @property
+    def next_funding_at(self) -> datetime:
+        return self._last_funding + timedelta(seconds=self._rules.funding_interval_seconds)

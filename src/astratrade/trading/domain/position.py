@@ -25,6 +25,7 @@ class Position:
     unprotected_since: datetime | None = None
     longest_unprotected: timedelta = timedelta(0)
     risk_at_stop: Decimal | None = None  # |entry - trigger| x size when its stop was set
+    funding_paid: Decimal = ZERO  # since it opened (or flipped); negative when received
 
     @property
     def side_sign(self) -> int:
@@ -39,6 +40,7 @@ class Position:
     def reopen(self, at: datetime, equity: Decimal, stop_trigger: Decimal | None) -> None:
         """A new position starts here (opened, or flipped to the other side)."""
         self.realized_pnl = ZERO
+        self.funding_paid = ZERO
         self.opened_at = at
         self.equity_at_open = equity
         self.longest_unprotected = timedelta(0)
