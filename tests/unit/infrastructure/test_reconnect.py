@@ -73,11 +73,15 @@ def envelope(event_id: str, at: datetime) -> Envelope:
 
 def test_an_event_sent_again_is_shown_once() -> None:
     start = datetime(2026, 1, 5, tzinfo=UTC)
-    shown = ShownEvents(capacity=3)
     events = [envelope(f"e{n}", start + timedelta(seconds=n)) for n in range(5)]
+    new = envelope("e5", start + timedelta(seconds=5))
+    shown = ShownEvents(capacity=10)
     assert [shown.first_time(e) for e in events] == [True] * 5
-    # The relay sends the window again after Redis lost the stream, then what is new: the
-    # ones remembered and the older ones are not shown again (one at the very instant of
-    # the last one forgotten is: a new event may share its instant).
-    again = [*events, envelope("e5", start + timedelta(seconds=5))]
-    assert [shown.first_time(e) for e in again] == [False, True, False, False, False, True]
+    # The relay sends the window again after Redis lost the stream, then what is new.
+    assert [shown.first_time(e) for e in [*events, new]] == [False] * 5 + [True]
+
+    forgetful = ShownEvents(capacity=2)  # remembers e3 and e4: e0 to e2 are older
+    assert [forgetful.first_time(e) for e in events] == [True] * 5
+    assert [forgetful.first_time(e) for e in [*events[:2], *events[3:], new]] == [
+        False, False, False, False, True,
+    ]  # fmt: skip
