@@ -158,6 +158,10 @@ class StreamConsumer:
                 self._taking_over = True  # a batch in hand is still pending: it goes first
                 await self._reconnect.wait(error, stop)
                 continue
+            except Exception:  # the task must outlive whatever went wrong
+                logger.exception("%s consumer failed; starting again", self.context)
+                await asyncio.sleep(1)
+                continue
             # another consumer of this context is at work: stand by
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.lease.retry_seconds)
