@@ -14,6 +14,7 @@ from astratrade.financial.domain.transfers import Funds
 from astratrade.financial.ports import AccountFunds, FundsQuery
 from astratrade.financial.projections import PROJECTIONS as FINANCIAL_PROJECTIONS
 from astratrade.gamification import wiring as gamification_wiring
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure import projections, streams
@@ -189,7 +190,10 @@ def bootstrap(
         projections.subscribe(bus, projection, writer, clock)
     boards = None
     if settings.redis_url is not None:
-        boards = RedisBoards(streams.connect(settings.redis_url), settings.redis_prefix)
+        # Board reads are on request paths: a Redis that does not answer in 2 s is down.
+        index = RedisBoards(streams.connect(settings.redis_url, command_timeout=2.0),
+                            settings.redis_prefix)  # fmt: skip
+        boards = BoardIndex(index, read_db)
     gamification = gamification_wiring.wire(
         bus, engine=db, read_db=read_db, writer=writer, publisher=publisher, clock=clock,
         rules=DEFAULT_RULES, markets=list(markets), boards=boards,

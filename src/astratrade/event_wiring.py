@@ -12,6 +12,7 @@ from astratrade.infrastructure import streams
 from astratrade.infrastructure.backbone import EventBackbone
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
+from astratrade.infrastructure.reconnect import Reconnect
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.relay import IN_PROCESS_POLL_SECONDS, OutboxRelay
 from astratrade.infrastructure.writer import Writer
@@ -60,10 +61,12 @@ def redis_backbone(
         max_deliveries=settings.consumer_max_deliveries,
         lease_ms=settings.consumer_lease_ms,
     )
+    reconnect = Reconnect("consumers")  # they share Redis: one outage, one log line an attempt
     consumers = [
         StreamConsumer(
             relay.redis, bus, db, read_db, writer, clock, context=context,
             name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
+            reconnect=reconnect,
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})
     ]  # fmt: skip

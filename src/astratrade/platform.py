@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.config import CONTEXTS, Settings
 from astratrade.financial.adapters.trading_funds import HttpTrading
 from astratrade.financial.ports import FundsQuery
-from astratrade.gamification.adapters.redis_boards import RedisBoards
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.infrastructure.backbone import EventBackbone
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.projections import Projection
@@ -44,7 +44,7 @@ class Platform:
     trading: TradingEngine
     feed: PriceFeed | None
     projections: tuple[Projection, ...] = ()
-    boards: RedisBoards | None = None  # the boards' Redis index, when Redis is configured
+    boards: BoardIndex | None = None  # the boards' Redis index, when Redis is configured
     # Besides trading's, as time moves: (context, job).
     timers: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = ()
     sessions: SessionGuard | None = None  # every authenticated request's session check
@@ -59,8 +59,7 @@ class Platform:
         if self.settings.service is None:  # services wait for `astratrade migrate`
             await migrate(self.db)
         if self.boards is not None and "gamification" in self.contexts:
-            async with self.read_db.connect() as conn:
-                await self.boards.load(conn)
+            await self.boards.start()  # Redis unreachable: loaded once it answers
         await self.dispatcher.start()
         if "trading" in self.contexts:  # the one writer of trading state, and its prices
             await self.trading.start()

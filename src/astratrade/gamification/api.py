@@ -13,16 +13,16 @@ from astratrade.entrypoints.deps import ClockDep, CurrentUser, Db
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.gamification import views
-from astratrade.gamification.adapters.redis_boards import RedisBoards
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 
 
-async def get_boards(request: Request) -> RedisBoards | None:
-    boards: RedisBoards | None = request.app.state.platform.boards
+async def get_boards(request: Request) -> BoardIndex | None:
+    boards: BoardIndex | None = request.app.state.platform.boards
     return boards
 
 
-Boards = Annotated[RedisBoards | None, Depends(get_boards)]
+Boards = Annotated[BoardIndex | None, Depends(get_boards)]
 
 router = APIRouter(prefix="/api/v1", tags=["gamification"], route_class=DecimalRoute)
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.gamification.adapters.redis_boards import RedisBoards
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.adapters.standings import Board, Standing
 from astratrade.gamification.adapters.tables import board_scores, players, traders
 from astratrade.gamification.domain.rules import ProgressionRules, level_for, max_leverage_for
@@ -63,11 +63,11 @@ def choose(board: str, period: str | None, mode: str | None, now: datetime) -> B
 
 
 async def top(
-    db: AsyncEngine, board: Board, limit: int, index: RedisBoards | None = None
+    db: AsyncEngine, board: Board, limit: int, index: BoardIndex | None = None
 ) -> list[Standing]:
-    """The board's first `limit`, from its Redis index when there is one."""
-    if index is not None:
-        return await index.top(board, limit)
+    """The board's first `limit`, from its Redis index when it can answer, else from SQL."""
+    if index is not None and (found := await index.top(board, limit)) is not None:
+        return found
     async with db.connect() as conn:
         return await _standings(conn, board, offset=0, limit=limit)
 
@@ -77,11 +77,11 @@ async def around(
     board: Board,
     user_id: str,
     neighbours: int,
-    index: RedisBoards | None = None,
+    index: BoardIndex | None = None,
 ) -> list[Standing]:
     """The trader's standing with up to `neighbours` on each side; empty if unranked."""
-    if index is not None:
-        return await index.around(board, user_id, neighbours)
+    if index is not None and (found := await index.around(board, user_id, neighbours)) is not None:
+        return found
     async with db.connect() as conn:
         mine = (
             await conn.execute(select(board_scores).where(_on(board), _ranked(), _user(user_id)))

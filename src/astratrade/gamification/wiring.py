@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.gamification import handlers, tournament_handlers
-from astratrade.gamification.adapters.redis_boards import RedisBoards
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.adapters.repository import SqlGamificationUnitOfWork
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
 from astratrade.gamification.domain.rules import ProgressionRules
@@ -41,7 +41,7 @@ def wire(
     clock: Clock,
     rules: ProgressionRules,
     markets: Sequence[str],
-    boards: RedisBoards | None = None,
+    boards: BoardIndex | None = None,
 ) -> Wired:
     """Subscribe the progression handler and the read models, register the tournament
     commands; return the read models and what runs as the clock moves."""
@@ -96,7 +96,7 @@ class Wired:
     on_time: tuple[Callable[[], Awaitable[None]], ...]  # run whenever the clock moves
 
 
-async def refresh_index(boards: RedisBoards, read_db: AsyncEngine, user_id: str) -> None:
+async def refresh_index(boards: BoardIndex, read_db: AsyncEngine, user_id: str) -> None:
     """Inside a stream consumer's batch the rows are not committed yet: read them through
     its transaction. (Should the batch then fail, the redo puts the same values again.)"""
     shared = shared_transaction.get()

@@ -38,6 +38,7 @@ from astratrade.infrastructure.metrics import (
     LAG,
     PENDING,
 )
+from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
 from astratrade.infrastructure.unit_of_work import SharedTransaction, shared_transaction
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventHandler, MessageBus
@@ -99,6 +100,7 @@ class StreamConsumer:
         name: str,
         prefix: str,
         settings: ConsumerSettings | None = None,
+        reconnect: Reconnect | None = None,
     ) -> None:
         self.context = context
         self.name = name
@@ -119,6 +121,8 @@ class StreamConsumer:
         self.dead_letters = DeadLetters(redis, prefix, context)
         self.lease = Lease(redis, lease_key(prefix, context), self._settings.lease_ms, holder=name)
         self._taking_over = True  # what is pending in the group comes before anything new
+        # Shared by a process's consumers: one log line per attempt for all of them.
+        self._reconnect = reconnect or Reconnect(f"consumer:{context}")
         self.consumed = 0
         self.duplicates = 0
         self.failed = 0
@@ -135,24 +139,32 @@ class StreamConsumer:
                     raise
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until `stop` is set; the batch in hand is finished and acked first."""
+        """Consume until `stop` is set; the batch in hand is finished and acked first.
+        While Redis is unreachable, try again with backoff (one log line an attempt)."""
         if not self.streams:
             await stop.wait()
             return
         while not stop.is_set():
             try:
                 acquired = await self.lease.acquire()
-            except Exception:
-                logger.exception("%s consumer cannot reach Redis; retrying", self.context)
-                acquired = False
-            if not acquired:  # another consumer of this context is at work: stand by
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.lease.retry_seconds)
+                self._reconnect.succeeded()
+                if acquired:
+                    try:
+                        await self._consume_while_leased(stop)
+                    finally:
+                        await self.lease.release()
+                    continue
+            except UNREACHABLE as error:
+                self._taking_over = True  # a batch in hand is still pending: it goes first
+                await self._reconnect.wait(error, stop)
                 continue
-            try:
-                await self._consume_while_leased(stop)
-            finally:
-                await self.lease.release()
+            except Exception:  # the task must outlive whatever went wrong
+                logger.exception("%s consumer failed; starting again", self.context)
+                await asyncio.sleep(1)
+                continue
+            # another consumer of this context is at work: stand by
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.lease.retry_seconds)
 
     async def _consume_while_leased(self, stop: asyncio.Event) -> None:
         self._taking_over = True
@@ -160,15 +172,17 @@ class StreamConsumer:
         while not stop.is_set() and not self.lease.lost.is_set():
             try:
                 await self.consume_once()
+            except UNREACHABLE:
+                raise  # the lease lapses meanwhile: back to the start, with backoff
             except ResponseError as error:
-                if "NOGROUP" in str(error):
-                    # Redis lost the stream (a restart without persistence): the group starts
-                    # again from the stream's beginning, and tracking rows keep anything
-                    # already applied from applying twice.
-                    logger.warning("%s consumer group is gone; creating it again", self.context)
-                    await self.ensure_groups()
-                else:
+                if "NOGROUP" not in str(error):
                     await self._after_failure()
+                    continue
+                # Redis lost the stream (a restart without persistence): the group starts
+                # again from the stream's beginning, and tracking rows keep anything
+                # already applied from applying twice.
+                logger.warning("%s consumer group is gone; creating it again", self.context)
+                await self.ensure_groups()
             except Exception:
                 await self._after_failure()
 

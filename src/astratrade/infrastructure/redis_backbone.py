@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import ResponseError
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.infrastructure import streams
 from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.event_store import outbox
+from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
 from astratrade.infrastructure.relay import OutboxRelay
 from astratrade.shared.messages import Envelope
 
@@ -74,9 +76,14 @@ class RedisBackbone:
 
     async def _tail(self) -> None:
         offsets = dict.fromkeys(self._event_streams, "$")
+        reconnect, shown = Reconnect("event-tail"), ShownEvents()
         while not self._stop.is_set():
             try:
                 reply = await self.redis.xread(offsets, count=500, block=500)
+                reconnect.succeeded()
+            except UNREACHABLE as error:
+                await reconnect.wait(error, self._stop)
+                continue
             except Exception:
                 logger.exception("event tail cannot read Redis; retrying")
                 await asyncio.sleep(1)
@@ -86,8 +93,9 @@ class RedisBackbone:
                     offsets[stream] = message_id
                     with suppress(KeyError, ValueError, TypeError):
                         envelope = streams.decode(fields)
-                        for watcher in self._watchers:
-                            await watcher(envelope)
+                        if shown.first_time(envelope):
+                            for watcher in self._watchers:
+                                await watcher(envelope)
 
     async def stop(self) -> None:
         """Let each worker finish and acknowledge its batch, then close the connection."""
@@ -124,4 +132,28 @@ class RedisBackbone:
                 for group in groups:
                     if group["name"] == consumer.context and (group["pending"] or group.get("lag")):
                         return False
+        return True
+
+
+class ShownEvents:
+    """The events the watchers were shown lately, so that a stream Redis lost and the relay
+    filled again (the last 24 h of events) shows them nothing twice. Bounded: an event older
+    than the oldest one remembered is taken for a replay as well."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._ids: dict[str, datetime] = {}  # insertion order: the oldest first
+        self._capacity = capacity
+        self._forgotten_up_to: datetime | None = None
+
+    def first_time(self, envelope: Envelope) -> bool:
+        if envelope.event_id in self._ids:
+            return False
+        floor = self._forgotten_up_to
+        if floor is not None and envelope.occurred_at < floor:
+            return False
+        self._ids[envelope.event_id] = envelope.occurred_at
+        if len(self._ids) > self._capacity:
+            oldest = next(iter(self._ids))
+            forgotten = self._ids.pop(oldest)
+            self._forgotten_up_to = forgotten if floor is None else max(floor, forgotten)
         return True

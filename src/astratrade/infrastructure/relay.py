@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store, streams
 from astratrade.infrastructure.metrics import BATCH_SECONDS, PUBLISHED
+from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
@@ -56,6 +57,7 @@ class OutboxRelay:
         self._replay_window = timedelta(seconds=replay_window_seconds)
         self._streams_checked = 0.0
         self._wake = asyncio.Event()
+        self._reconnect = Reconnect("relay")
         self.published = 0
         self.last_batch_seconds = 0.0
 
@@ -68,7 +70,13 @@ class OutboxRelay:
         while not stop.is_set():
             self._wake.clear()  # before reading: a commit during the batch wakes us again
             try:
+                if self._reconnect.down:  # a batch may have nothing for Redis: ask it first
+                    await self.redis.ping()
+                    self._reconnect.succeeded()
                 sent = await self.relay_once()
+            except UNREACHABLE as error:  # the outbox keeps every event until Redis is back
+                await self._reconnect.wait(error, stop)
+                continue
             except Exception:
                 logger.exception("relay batch failed; retrying")
                 sent = 0

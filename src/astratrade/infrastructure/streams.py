@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from astratrade.infrastructure.event_store import envelope_from_json
 from astratrade.shared.messages import Envelope
@@ -14,8 +16,27 @@ from astratrade.shared.messages import Envelope
 ENVELOPE_FIELD = "envelope"
 
 
-def connect(url: str) -> Redis:
-    return Redis.from_url(url, decode_responses=True)
+# redis-py's default of 10 retries with backoff made each call to a dead Redis take seconds
+# (a readiness probe, a board read). One retry replaces a pooled connection that Redis
+# dropped (a restart); beyond that the callers' own backoff decides (reconnect.py).
+CLIENT_RETRIES = 1
+CONNECT_TIMEOUT_SECONDS = 1.0
+
+
+def connect(url: str, *, command_timeout: float | None = 10.0) -> Redis:
+    """A client that fails fast when Redis is unreachable: a connection attempt gives up
+    after 1 s, a command Redis does not answer (a partition) after `command_timeout`
+    (longer than any XREADGROUP block)."""
+    return Redis.from_url(url, **client_options(command_timeout), decode_responses=True)
+
+
+def client_options(command_timeout: float | None) -> dict[str, Any]:
+    """redis-py's options for a fail-fast client (also given to the rate limits' storage)."""
+    return {
+        "retry": Retry(NoBackoff(), CLIENT_RETRIES),
+        "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": command_timeout,
+    }
 
 
 def events_stream(prefix: str, context: str) -> str:

@@ -43,3 +43,16 @@ async def test_in_redis_shared_by_processes(redis_url: str, redis_prefix: str) -
     first = RateLimits(RULES, redis_url=redis_url, prefix=redis_prefix)
     second = RateLimits(RULES, redis_url=redis_url, prefix=redis_prefix)
     await check_limits(first, second)
+
+
+async def test_with_redis_unreachable_the_process_counts_in_memory(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No Redis on the port: every check still answers (never an error), the limits still
+    hold, counted in this process, and the log says so once per attempt, not per request."""
+    limits = RateLimits(RULES, redis_url="redis://127.0.0.1:1/0")
+    with caplog.at_level("WARNING"):
+        await check_limits(limits, limits)
+    unreachable = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
+    assert 1 <= len(unreachable) <= 2, [r.getMessage() for r in unreachable]
+    assert unreachable[0].getMessage().startswith("rate-limits: Redis unreachable")

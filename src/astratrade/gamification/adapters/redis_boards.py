@@ -4,7 +4,9 @@ Each board is a sorted set of members "<inverted time reached>:<user id>" scored
 board's score, so equal scores rank whoever got there first higher under ZREVRANGE; a
 hash maps each user to their member and another holds what a standing shows. The keys of
 one board share a hash tag, so each Lua script touches one Redis Cluster slot. A board is
-refilled from SQL at start and after a rebuild (`load`)."""
+refilled from SQL at start and after a rebuild (`load`), or alone (`fill`) when Redis has no
+whole copy of it: each board filled whole carries a key that says so, so a Redis that
+restarted empty (or a board new this week) is never taken for an empty board."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.gamification.adapters.standings import Board, Standing
@@ -23,8 +25,10 @@ from astratrade.gamification.adapters.tables import board_scores, players
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LATEST = 10**16  # microseconds since the epoch stay below this until the year 2286
 
+# ARGV[6] = '1': a fill from SQL, which never overwrites what a later change put meanwhile.
 _PUT = """
 local old = redis.call('HGET', KEYS[2], ARGV[1])
+if ARGV[6] == '1' and (old or ARGV[5] ~= '1') then return end
 if old then redis.call('ZREM', KEYS[1], old) end
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
@@ -36,8 +40,10 @@ else
 end
 """
 
-# -> {first rank - 1, standings' info}, or nil when the user is not on the board.
+# -> {first rank - 1, standings' info}, nil when the user is not on the board, or -1 when
+# Redis has no whole copy of the board.
 _AROUND = """
+if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
 local first, last = 0, tonumber(ARGV[2]) - 1
 if ARGV[1] ~= '' then
   local member = redis.call('HGET', KEYS[2], ARGV[1])
@@ -63,16 +69,19 @@ class RedisBoards:
 
     def keys(self, board: Board) -> list[str]:
         base = f"{self._prefix}astratrade.board.{{{board.board}.{board.period}.{board.mode}}}"
-        return [base, f"{base}.members", f"{base}.shown"]
+        return [base, f"{base}.members", f"{base}.shown", f"{base}.whole"]
 
-    async def top(self, board: Board, limit: int) -> list[Standing]:
+    async def top(self, board: Board, limit: int) -> list[Standing] | None:
+        """None when Redis has no whole copy of the board (`fill` it, read SQL)."""
         return await self._standings(board, "", limit)
 
-    async def around(self, board: Board, user_id: str, neighbours: int) -> list[Standing]:
+    async def around(self, board: Board, user_id: str, neighbours: int) -> list[Standing] | None:
         return await self._standings(board, user_id, neighbours)
 
-    async def _standings(self, board: Board, user_id: str, count: int) -> list[Standing]:
+    async def _standings(self, board: Board, user_id: str, count: int) -> list[Standing] | None:
         reply = await self._around(keys=self.keys(board), args=[user_id, count])
+        if reply == -1:
+            return None
         if reply is None:
             return []
         first, shown = reply
@@ -80,42 +89,66 @@ class RedisBoards:
 
     async def refresh(self, conn: AsyncConnection, user_id: str) -> None:
         """Put the user's current standings on every board they have a row on."""
-        rows = await conn.execute(
-            select(board_scores, players.c.username)
-            .join(players, players.c.user_id == board_scores.c.user_id, isouter=True)
-            .where(board_scores.c.user_id == user_id)
-        )
-        await self._put_rows(rows.all())
+        rows = await conn.execute(_rows().where(board_scores.c.user_id == user_id))
+        await self._put_rows(rows.all(), fill=False)
 
     async def load(self, conn: AsyncConnection) -> int:
-        """Refill every board from SQL (after a start or a rebuild); return the rows."""
+        """Refill every board from SQL (after a start, a rebuild or an outage); return the
+        rows."""
+        await self.clear()
+        return await self.fill_all(conn)
+
+    async def clear(self) -> None:
         async for key in self._redis.scan_iter(match=f"{self._prefix}astratrade.board.*"):
             await self._redis.delete(key)
-        result = await conn.stream(
-            select(board_scores, players.c.username).join(
-                players, players.c.user_id == board_scores.c.user_id, isouter=True
-            )
-        )
-        loaded = 0
+
+    async def fill_all(self, conn: AsyncConnection) -> int:
+        """Fill every board from SQL and mark it whole; return the rows. Changes put since
+        `clear` stand: they are newer than what is read here."""
+        result = await conn.stream(_rows())
+        loaded, boards = 0, set()
         async for chunk in result.partitions(2000):
-            await self._put_rows(chunk)
+            boards |= await self._put_rows(chunk, fill=True)
             loaded += len(chunk)
+        for board in boards:
+            await self._redis.set(self.keys(board)[3], "1")
         return loaded
+
+    async def fill(self, conn: AsyncConnection, board: Board) -> int:
+        """Fill one board from SQL, then mark it whole; return the rows."""
+        c = board_scores.c
+        rows = await conn.execute(_rows().where(
+            c.board == board.board, c.period == board.period, c.mode == board.mode))  # fmt: skip
+        found = rows.all()
+        await self._put_rows(found, fill=True)
+        await self._redis.set(self.keys(board)[3], "1")
+        return len(found)
 
     async def close(self) -> None:
         await self._redis.aclose()
 
-    async def _put_rows(self, rows: Sequence[Any]) -> None:
+    async def _put_rows(self, rows: Sequence[Any], *, fill: bool) -> set[Board]:
+        """Put each row on its board (a fill only where the user is not yet); return the
+        boards."""
+        boards: set[Board] = set()
         pipeline = self._redis.pipeline(transaction=False)
         for row in rows:
             board = Board(row.board, row.period, row.mode)
+            boards.add(board)
             shown = json.dumps(
                 [row.user_id, row.username or "", str(row.score), row.reached_at.isoformat()]
             )
             args = [row.user_id, _member(row.user_id, row.reached_at), str(row.score), shown,
-                    "1" if row.ranked else "0"]  # fmt: skip
-            await self._put(keys=self.keys(board), args=args, client=pipeline)
+                    "1" if row.ranked else "0", "1" if fill else "0"]  # fmt: skip
+            await self._put(keys=self.keys(board)[:3], args=args, client=pipeline)
         await pipeline.execute()
+        return boards
+
+
+def _rows() -> Select[Any]:
+    return select(board_scores, players.c.username).join(
+        players, players.c.user_id == board_scores.c.user_id, isouter=True
+    )
 
 
 def _member(user_id: str, reached_at: datetime) -> str:
