@@ -64,6 +64,18 @@ def test_a_thousand_wrong_passwords_lock_the_name_and_reveal_nothing(
         assert 0.5 < known_median / unknown_median < 2
 
 
+def test_failures_under_the_username_lock_the_account_under_its_email(
+    server: Server, new_trader: Any
+) -> None:
+    bob = new_trader()
+    email = f"{bob.username}@e2e.example.com"
+    with make_client(server) as client:
+        statuses, _ = attempts(client, bob.username, 5)
+        assert statuses == [401] * 4 + [429]
+        right = client.post("/auth/login", json={"username": email, "password": PASSWORD})
+    assert_error(right, 401)  # the account is locked: the other name signs nobody in
+
+
 def test_orders_are_limited_per_ip_and_the_faucet_per_user(server: Server, new_trader: Any) -> None:
     ann, bob = new_trader(), new_trader()
     statuses = []

@@ -95,7 +95,8 @@ async def log_in(
 ) -> TokenPair:
     """Check the password and issue a token pair. Unknown user and wrong password fail
     alike, in message and in time (an unknown user still costs one hash verification);
-    repeated failures lock the login name, known or not, with growing backoff."""
+    repeated failures lock the login name, known or not, with growing backoff, and the
+    account they were made against under whichever of its names."""
     key, now = rules.login_key(cmd.login), clock.now()
     locked = await failures.locked_until(key, now)
     if locked is not None:
@@ -107,13 +108,20 @@ async def log_in(
     # The lookup's transaction is already closed: the slow check below holds no lock.
     stored_hash = found.password_hash if found else await _dummy_hash(hasher)
     matches = await asyncio.to_thread(hasher.verify, stored_hash, cmd.password)
-    if found is None or not matches:
-        until = await failures.failed(key, now)
-        security.info("login failed", extra={"login": key, "locked_until": until})
+    # Read for an unknown name too (a key no account has): the same work either way.
+    account_locked = await failures.account_locked_until(found.id if found else "", now)
+    if found is None or not matches or account_locked is not None:
+        # An account locked under another of its names answers as an unknown name would
+        # (401 after the same hash check, counted against this name only): a 429 would tell
+        # that this name is that account's, and the right password must not get in.
+        counted_account = found.id if found and account_locked is None else None
+        until = await failures.failed(key, now, user_id=counted_account)
+        security.info("login failed", extra={"login": key, "locked_until": until,
+                                             "account_locked_until": account_locked})  # fmt: skip
         if until is not None:
             raise _locked(key, until, now)
         raise Unauthorized(INVALID_LOGIN)
-    await failures.cleared(key)
+    await failures.cleared(key, user_id=found.id)
     if found.suspended:
         security.info("login refused: suspended", extra={"user_id": found.id})
         raise Forbidden("this account is suspended")
