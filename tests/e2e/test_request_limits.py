@@ -15,6 +15,7 @@ import pytest
 from .conftest import API, Server, assert_error, make_client, own_server
 
 LIMIT = 65_536
+HEADER_LIMIT = 16_384
 
 
 @pytest.fixture(scope="module", params=["embedded", "gateway"])
@@ -42,3 +43,57 @@ def test_a_chunked_body_over_the_cap_answers_413(server: Server) -> None:
     error = assert_error(answer, 413)
     assert error["code"] == "payload_too_large"
     assert str(LIMIT) in error["message"]
+
+
+def exchange(server: Server, head: bytes, *, body_chunks: int = 0) -> bytes:
+    """Send a raw request head (and optionally more of it in 64 KiB chunks) over a socket;
+    what the server answered before closing (empty if it reset the connection). A server
+    that neither answers nor closes within 10 s fails the test (TimeoutError)."""
+    address = urlsplit(server.base_url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        try:
+            sock.sendall(head)
+            for _ in range(body_chunks):
+                sock.sendall(b"a" * 65_536)
+        except ConnectionError:
+            pass  # refused midway: the answer may already be waiting
+        received = b""
+        try:
+            while chunk := sock.recv(65_536):
+                received += chunk
+        except ConnectionResetError:
+            pass
+    return received
+
+
+def request_head(header_bytes: int, *, upgrade: bool = False) -> bytes:
+    lines = ["GET /healthz HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
+             f"X-Padding: {'p' * header_bytes}"]  # fmt: skip
+    if upgrade:
+        lines[0] = f"GET {API}/ws HTTP/1.1"
+        lines += ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]  # fmt: skip
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_a_head_under_the_header_cap_is_served(server: Server) -> None:
+    answer = exchange(server, request_head(HEADER_LIMIT - 1024))
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["http", "websocket"])
+def test_a_head_over_the_header_cap_answers_431(server: Server, upgrade: bool) -> None:
+    answer = exchange(server, request_head(HEADER_LIMIT + 1024, upgrade=upgrade))
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b'"headers_too_large"' in answer
+    assert str(HEADER_LIMIT).encode() in answer
+
+
+def test_a_head_that_never_ends_is_cut_off_at_the_cap(server: Server) -> None:
+    # 8 MB of one header, sent in 64 KiB pieces: refused once the cap is passed, not read
+    # whole (the server closes; the rest of the sending fails or is discarded).
+    head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: "
+    answer = exchange(server, head, body_chunks=128)
+    assert not answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert httpx.get(f"{server.base_url}/healthz").status_code == 200  # still serving

@@ -38,6 +38,7 @@ def serve(
     or the gateway in front of the services."""
     from fastapi import FastAPI
 
+    from astratrade.entrypoints.http_protocol import CappedHttpToolsProtocol
     from astratrade.entrypoints.realtime.transport import DirectSendProtocol
 
     if service is not None and gateway:
@@ -57,6 +58,8 @@ def serve(
     # Behind the gateway, the client's address comes in X-Forwarded-For from the proxies
     # FORWARDED_ALLOW_IPS names (uvicorn's setting; 127.0.0.1 by default).
     uvicorn.run(application, host=host, port=port, log_config=None, ws=DirectSendProtocol,
+                http=CappedHttpToolsProtocol,
+                h11_max_incomplete_event_size=settings.max_header_bytes,
                 proxy_headers=distributed, timeout_graceful_shutdown=10)  # fmt: skip
 
 
