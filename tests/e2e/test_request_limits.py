@@ -1,16 +1,19 @@
 """The limits on what a request may send, over real sockets, on the embedded server and on
 the gateway alike: bodies over ASTRATRADE_MAX_REQUEST_BYTES answer 413 whether they declare
 their length or stream it in chunks; request heads (request line and headers) over
-ASTRATRADE_MAX_HEADER_BYTES answer 431 before any of it reaches the application."""
+ASTRATRADE_MAX_HEADER_BYTES answer 431 before any of it reaches the application; a token
+that is not one of ours answers "invalid token", never the JWT library's words."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from .conftest import API, Server, assert_error, make_client, own_server
 
@@ -19,12 +22,14 @@ HEADER_LIMIT = 16_384
 
 
 @pytest.fixture(scope="module", params=["embedded", "gateway"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp(f"astratrade-limits-{request.param}")
-    args = ("--gateway",) if request.param == "gateway" else ()
-    with own_server(data_dir, *args) as srv:
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def server(mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp(f"astratrade-limits-{mode}")
+    with own_server(data_dir, *(["--gateway"] if mode == "gateway" else [])) as srv:
         yield srv
 
 
@@ -97,3 +102,21 @@ def test_a_head_that_never_ends_is_cut_off_at_the_cap(server: Server) -> None:
     assert not answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert answer == b"" or answer.startswith(b"HTTP/1.1 431 "), answer[:200]
     assert httpx.get(f"{server.base_url}/healthz").status_code == 200  # still serving
+
+
+def test_a_token_that_is_not_ours_is_an_invalid_token_wherever_it_is_sent(
+    server: Server, mode: str
+) -> None:
+    forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LTEifQ."  # unsigned ("alg": "none")
+    with make_client(server) as client:
+        answers = [client.get("/me", headers={"Authorization": f"Bearer {token}"})
+                   for token in ("not-a-jwt", forged)]  # fmt: skip
+        if mode == "embedded":  # the gateway checks bearer tokens; the rest is the services'
+            answers.append(client.post("/auth/refresh", json={"refresh_token": forged}))
+    for answer in answers:
+        assert assert_error(answer, 401)["message"] == "invalid token"
+    if mode == "embedded":
+        ws_url = server.base_url.replace("http", "ws", 1) + f"{API}/ws?token=not-a-jwt"
+        with connect(ws_url, open_timeout=10) as ws:
+            refused = json.loads(ws.recv(timeout=10))
+        assert refused == {"type": "error", "code": "unauthorized", "message": "invalid token"}
