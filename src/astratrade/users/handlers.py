@@ -54,32 +54,52 @@ class TokenPair:
     expires_in: int  # seconds until the access token expires
 
 
+@dataclass(frozen=True, kw_only=True)
+class SignUp:
+    """What a sign-up answers, alike whether it created the account or found the email
+    already registered (and created nothing)."""
+
+    user_id: str
+    username: str
+
+
 async def register_user(
     cmd: RegisterUser, uow: UsersUnitOfWork, hasher: PasswordHasher, clock: Clock, ids: IdFactory
-) -> User:
-    """Create a trader; a taken email or username (case-insensitively) is a Conflict."""
+) -> SignUp:
+    """Create a trader. A taken username (case-insensitively) is a Conflict: usernames are
+    public handles. A taken email is answered as a new sign-up is, in what and in time (the
+    same hash, a commit of one event), creating nothing: the answer never confirms that an
+    address is registered. Its owner gets a RegistrationAttempted event instead."""
     email = rules.check_email(cmd.email)
     rules.check_username(cmd.username)
     rules.check_password(cmd.password)
     # Hash before the transaction opens: argon2 takes tens of milliseconds and must not
     # hold a database lock or a pooled connection meanwhile.
     password_hash = await asyncio.to_thread(hasher.hash, cmd.password)
+    answer = SignUp(user_id=ids(), username=cmd.username)
     async with uow:
         taken = await uow.users.exists(email, cmd.username)
-        if taken == "email":
-            raise Conflict(f"email {email!r} is already registered", field="email")
         if taken == "username":
             raise Conflict(f"username {cmd.username!r} is already taken", field="username")
-        user = User.register(
-            user_id=ids(),
-            email=email,
-            username=cmd.username,
-            password_hash=password_hash,
-            created_at=clock.now(),
-        )
-        uow.users.add(user)
-        await uow.commit()
-    return user
+        owner = await uow.users.by_login(email) if taken == "email" else None
+        if owner is not None:
+            owner.note_registration_attempt(cmd.username)
+        else:
+            uow.users.add(User.register(user_id=answer.user_id, email=email,
+                                        username=cmd.username, password_hash=password_hash,
+                                        created_at=clock.now()))  # fmt: skip
+        try:
+            await uow.commit()
+        except Conflict as clash:
+            if clash.field != "email":
+                raise
+            # The same address signed up meanwhile, past the check above: the same answer.
+            security.info("sign-up raced one with the same email: answered as new")
+            return answer
+    if owner is not None:
+        security.info("sign-up with a registered email: answered as new, nothing created",
+                      extra={"user_id": owner.id})  # fmt: skip
+    return answer
 
 
 async def log_in(

@@ -25,7 +25,7 @@ class UserRepository(Protocol):
         ...
 
     async def exists(self, email: str, username: str) -> TakenField | None:
-        """Which of the two is already registered ("email" first), or None."""
+        """Which of the two is already registered ("username" first), or None."""
         ...
 
 

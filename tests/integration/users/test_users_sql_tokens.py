@@ -27,7 +27,9 @@ PASSWORD = "correct horse"
 @pytest.fixture
 async def ada(new_uow, hasher, clock, ids):
     cmd = RegisterUser(email="ada@example.com", username="Ada", password=PASSWORD)
-    return await handlers.register_user(cmd, new_uow(), hasher, clock, ids)
+    signed_up = await handlers.register_user(cmd, new_uow(), hasher, clock, ids)
+    async with new_uow() as uow:
+        return await uow.users.get(signed_up.user_id)
 
 
 @pytest.fixture

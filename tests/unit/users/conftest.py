@@ -58,9 +58,9 @@ class FakeUserRepository:
     async def exists(self, email: str, username: str) -> str | None:
         email, key = rules.normalize_email(email), rules.username_key(username)
         stored = self._store.users.values()
-        if any(user.email == email for user in stored):
-            return "email"
-        return "username" if any(user.username_key == key for user in stored) else None
+        if any(user.username_key == key for user in stored):
+            return "username"
+        return "email" if any(user.email == email for user in stored) else None
 
     def _load(self, stored: User | None) -> User | None:
         if stored is None:
@@ -196,7 +196,7 @@ class Users:
         self.refresh_ttl = REFRESH_TTL
         self.failures = MemoryLoginFailures()
 
-    async def register(self, cmd: Any) -> User:
+    async def register(self, cmd: Any) -> handlers.SignUp:
         return await handlers.register_user(cmd, self.uow, self.hasher, self.clock, self.ids)
 
     async def log_in(self, cmd: Any) -> handlers.TokenPair:

@@ -20,9 +20,10 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 async def ada(users):
-    return await users.register(
+    signed_up = await users.register(
         RegisterUser(email="ada@example.com", username="Ada", password=PASSWORD)
     )
+    return users.store.users[signed_up.user_id]
 
 
 class CountingHasher(Argon2Hasher):
