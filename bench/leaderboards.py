@@ -127,19 +127,21 @@ async def close_to_board(platform: Platform, boards: RedisBoards, rounds: int) -
             RegisterUser(email=f"e2e{n}@example.com", username=f"e2e{n}", password="correct horse")
         )
         await platform.dispatcher.drain()
-        (account,) = await platform.trading.run(lambda uow, u=user: uow.accounts.ids_of_owner(u.id))
+        (account,) = await platform.trading.run(
+            lambda uow, u=user: uow.accounts.ids_of_owner(u.user_id)
+        )
         await platform.trading.on_quotes(eth(3000, clock))
         for kind, side, trigger in ((OrderType.MARKET, Side.BUY, None),
                                     (OrderType.STOP_LOSS, Side.SELL, Decimal(2990))):  # fmt: skip
             await platform.bus.execute(
-                PlaceOrder(owner_id=user.id, account_id=account, market="ETH-USD", side=side,
+                PlaceOrder(owner_id=user.user_id, account_id=account, market="ETH-USD", side=side,
                            type=kind, size=Decimal(1), trigger_price=trigger)
             )  # fmt: skip
         await platform.dispatcher.drain()
         clock.advance(600)
         started = time.perf_counter()
         await platform.trading.on_quotes(eth(2990, clock))
-        while not await boards.around(XP, user.id, 0):
+        while not await boards.around(XP, user.user_id, 0):
             if time.perf_counter() - started > 10:
                 raise AssertionError("the close did not reach the board within 10 s")
         seconds.append(time.perf_counter() - started)

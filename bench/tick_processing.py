@@ -138,7 +138,7 @@ class Bench:
         await self.platform.dispatcher.drain()  # UserRegistered -> OpenPracticeAccount
         pairs = []
         for user in users:
-            owner: str = user.id
+            owner: str = user.user_id
             ids = await self.in_engine(functools.partial(_account_ids, owner=owner))
             pairs.append((owner, ids[0]))
         return pairs

@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     ws_max_connections_per_user: int = 5
     max_request_bytes: int = 65_536  # larger request bodies answer 413
+    max_header_bytes: int = 16_384  # larger request heads (line and headers) answer 431
 
     # Starknet wallet sign-in: the chain the typed data names, the account classes whose
     # address proves the public key offline (OpenZeppelin-style: salt and constructor are the

@@ -214,11 +214,12 @@ def server(
 
 
 @contextmanager
-def own_server(data_dir: Path, **settings: str) -> Iterator[Server]:
-    """A server of a test's own, with these ASTRATRADE_* settings over the usual ones."""
+def own_server(data_dir: Path, *serve_args: str, **settings: str) -> Iterator[Server]:
+    """A server of a test's own (`astratrade serve` with these arguments), with these
+    ASTRATRADE_* settings over the usual ones."""
     env = _server_env(data_dir)
     env.update({f"ASTRATRADE_{name.upper()}": value for name, value in settings.items()})
-    srv = _start(env, data_dir, data_dir / "server.log")
+    srv = _start(env, data_dir, data_dir / "server.log", *serve_args)
     assert _wait_ready(srv), srv.log_tail()
     try:
         yield srv
@@ -226,11 +227,11 @@ def own_server(data_dir: Path, **settings: str) -> Iterator[Server]:
         _stop(srv.process)
 
 
-def _start(env: dict[str, str], data_dir: Path, log_path: Path) -> Server:
+def _start(env: dict[str, str], data_dir: Path, log_path: Path, *serve_args: str) -> Server:
     port = free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            [str(ASTRATRADE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(ASTRATRADE), "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
             env=env,
             cwd=data_dir,
             stdout=log,

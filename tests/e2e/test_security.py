@@ -64,6 +64,46 @@ def test_a_thousand_wrong_passwords_lock_the_name_and_reveal_nothing(
         assert 0.5 < known_median / unknown_median < 2
 
 
+def test_failures_under_the_username_lock_the_account_under_its_email(
+    server: Server, new_trader: Any
+) -> None:
+    bob = new_trader()
+    email = f"{bob.username}@e2e.example.com"
+    with make_client(server) as client:
+        statuses, _ = attempts(client, bob.username, 5)
+        assert statuses == [401] * 4 + [429]
+        right = client.post("/auth/login", json={"username": email, "password": PASSWORD})
+    assert_error(right, 401)  # the account is locked: the other name signs nobody in
+
+
+def test_a_sign_up_with_a_registered_email_answers_as_a_new_one_in_the_same_time(
+    server: Server, trader: Trader
+) -> None:
+    taken_email = f"{trader.username}@e2e.example.com"
+    answers: dict[str, list[httpx.Response]] = {"new": [], "taken": []}
+    seconds: dict[str, list[float]] = {"new": [], "taken": []}
+    with make_client(server) as client:
+        for n in range(10):  # alternating, so the machine's load falls on both alike
+            for kind in ("new", "taken"):
+                name = f"{trader.username[:20]}{kind[0]}{n}"
+                email = taken_email if kind == "taken" else f"{name}@e2e.example.com"
+                started = time.perf_counter()
+                answer = client.post("/auth/register", json={"email": email, "username": name,
+                                                             "password": PASSWORD})  # fmt: skip
+                seconds[kind].append(time.perf_counter() - started)
+                answers[kind].append(answer)
+        signed_in = client.post("/auth/login", json={"username": f"{trader.username[:20]}t0",
+                                                     "password": PASSWORD})  # fmt: skip
+    for kind in ("new", "taken"):
+        assert {a.status_code for a in answers[kind]} == {201}, kind
+        assert {tuple(a.json()) for a in answers[kind]} == {("user_id", "username")}, kind
+    assert_error(signed_in, 401)  # the taken email's sign-ups created nothing
+    new, taken = statistics.median(seconds["new"]), statistics.median(seconds["taken"])
+    print(f"\nsign-up timing, new vs registered email: median {new * 1000:.1f} / "
+          f"{taken * 1000:.1f} ms")  # fmt: skip
+    assert 0.5 < new / taken < 2
+
+
 def test_orders_are_limited_per_ip_and_the_faucet_per_user(server: Server, new_trader: Any) -> None:
     ann, bob = new_trader(), new_trader()
     statuses = []

@@ -17,8 +17,8 @@ async def new_trader(platform: Platform, name: str) -> tuple[str, str]:
         RegisterUser(email=f"{name}@example.com", username=name, password="correct horse")
     )
     await platform.dispatcher.drain()
-    ids = await platform.trading.run(lambda uow: uow.accounts.ids_of_owner(user.id))
-    return user.id, ids[0]
+    ids = await platform.trading.run(lambda uow: uow.accounts.ids_of_owner(user.user_id))
+    return user.user_id, ids[0]
 
 
 async def set_mark(platform: Platform, market: str, mark: str, index: str | None = None) -> None:

@@ -31,7 +31,11 @@ positions with cross margin, fees, funding and liquidation. Amounts are decimal 
 authenticate with `Authorization: Bearer <access_token>` from `/api/v1/auth/login`."""
 
 
-def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(
+    platform: Platform | None = None, settings: Settings | None = None, *, metrics: bool = True
+) -> FastAPI:
+    """The platform's HTTP and WebSocket app; /metrics on it unless `metrics` is False (then
+    it is served on a health port of its own)."""
     platform = platform or bootstrap(settings)
 
     hub = Hub()
@@ -84,8 +88,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     if platform.settings.service is None:
         mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 
-    # Prometheus text format: the event backbone's counters, lag and batch latency.
-    app.mount("/metrics", make_asgi_app())
+    if metrics:  # Prometheus text format: the event backbone's counters, lag, batch latency
+        app.mount("/metrics", make_asgi_app())
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

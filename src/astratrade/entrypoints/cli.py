@@ -59,11 +59,16 @@ def serve(
         str | None, typer.Option(help=f"serve one context: {', '.join(CONTEXTS)}")
     ] = None,
     gateway: Annotated[bool, typer.Option(help="serve the gateway of distributed mode")] = False,
+    health_port: Annotated[
+        int | None, typer.Option(help="serve /healthz and /metrics here; /metrics leaves --port")
+    ] = None,
 ) -> None:
     """Run the platform: embedded (every context in one process), one context's service,
-    or the gateway in front of the services."""
+    or the gateway in front of the services. /metrics is on --port unless a --health-port
+    is given (production: Prometheus reads a port the public never reaches)."""
     from fastapi import FastAPI
 
+    from astratrade.entrypoints.http_protocol import CappedHttpToolsProtocol
     from astratrade.entrypoints.realtime.transport import DirectSendProtocol
 
     if service is not None and gateway:
@@ -75,14 +80,22 @@ def serve(
     if gateway:
         from astratrade.entrypoints.gateway.app import create_gateway
 
-        application = create_gateway(settings)
+        application = create_gateway(settings, metrics=health_port is None)
     else:
         from astratrade.entrypoints.app import create_app
 
-        application = create_app(settings=settings)
+        application = create_app(settings=settings, metrics=health_port is None)
+    if health_port is not None:
+        from astratrade.entrypoints.probe import start_probe
+
+        # Alive while the process is: the orchestrator's probes stay on --port, which shows
+        # the event loop answering.
+        start_probe(host, health_port, lambda: True)
     # Behind the gateway, the client's address comes in X-Forwarded-For from the proxies
     # FORWARDED_ALLOW_IPS names (uvicorn's setting; 127.0.0.1 by default).
     uvicorn.run(application, host=host, port=port, log_config=None, ws=DirectSendProtocol,
+                http=CappedHttpToolsProtocol,
+                h11_max_incomplete_event_size=settings.max_header_bytes,
                 proxy_headers=distributed, timeout_graceful_shutdown=10)  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""A worker's HTTP probe: /healthz for the orchestrator, /metrics for Prometheus."""
+"""The health port of a worker, or of `serve --health-port`: /healthz for the orchestrator,
+/metrics for Prometheus, on a port of its own that the public never reaches."""
 
 from __future__ import annotations
 

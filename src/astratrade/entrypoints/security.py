@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,8 +50,13 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised as the body streams in. An HTTPException, so that FastAPI's body parsing lets
+    it through (it answers any other error while reading the body 400 "error parsing the
+    body") and the app's handler answers it 413 in the usual error format."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request bodies are limited to {limit} bytes")
 
 
 class BodyLimit:
@@ -76,16 +82,16 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.limit)
             return message
 
         try:
             await self.app(scope, counted, send)
-        except BodyTooLarge:
+        except BodyTooLarge:  # raised where no exception handler answers it
             await self._too_large(send)
 
     async def _too_large(self, send: Send) -> None:
-        message = f"request bodies are limited to {self.limit} bytes"
+        message = BodyTooLarge(self.limit).detail
         body = json.dumps({"error": {"code": "payload_too_large", "message": message}})
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json")]})  # fmt: skip

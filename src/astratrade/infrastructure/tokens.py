@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -12,6 +13,11 @@ from astratrade.shared.clock import Clock
 from astratrade.shared.errors import Unauthorized
 
 TokenKind = Literal["access", "refresh"]
+# Every token that fails its signature, issuer, format or required claims answers this,
+# whatever PyJWT said (an expired one says so: the client should refresh, and its `exp` is
+# readable by whoever holds it anyway).
+INVALID_TOKEN = "invalid token"  # noqa: S105 - a message, not a secret
+security = logging.getLogger("astratrade.security")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,9 @@ class TokenCodec:
                 },
             )
         except jwt.PyJWTError as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+            # The library's reason stays in the log: the answer says no more than this.
+            security.info("token refused", extra={"reason": f"{type(error).__name__}: {error}"})
+            raise Unauthorized(INVALID_TOKEN) from error
         expires_at = datetime.fromtimestamp(int(data["exp"]), tz=self._clock.now().tzinfo)
         if expires_at <= self._clock.now():
             raise Unauthorized("token has expired")

@@ -35,7 +35,7 @@ from astratrade.users.domain.commands import (
 )
 from astratrade.users.domain.model import User
 from astratrade.users.domain.wallets import Challenge
-from astratrade.users.handlers import TokenPair
+from astratrade.users.handlers import SignUp, TokenPair
 from astratrade.users.wallet_handlers import WalletResult
 
 router = APIRouter(prefix="/api/v1", route_class=DecimalRoute, tags=["users"])
@@ -82,10 +82,12 @@ class MeResponse(BaseModel):
 
 @router.post("/auth/register", status_code=201, dependencies=[rate_limited("register")])
 async def register(body: RegisterRequest, bus: Bus) -> RegisterResponse:
-    """Create a trader account (public)."""
+    """Create a trader account (public). A taken username answers 409; a taken email answers
+    as a new account does (201), creating nothing: a sign-up never confirms that an address
+    is registered. Log in afterwards to know the account is yours."""
     command = RegisterUser(email=body.email, username=body.username, password=body.password)
-    user: User = await bus.execute(command)
-    return RegisterResponse(user_id=user.id, username=user.username)
+    signed_up: SignUp = await bus.execute(command)
+    return RegisterResponse(user_id=signed_up.user_id, username=signed_up.username)
 
 
 @router.post("/auth/login", dependencies=[rate_limited("login")])

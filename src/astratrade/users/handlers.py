@@ -54,32 +54,52 @@ class TokenPair:
     expires_in: int  # seconds until the access token expires
 
 
+@dataclass(frozen=True, kw_only=True)
+class SignUp:
+    """What a sign-up answers, alike whether it created the account or found the email
+    already registered (and created nothing)."""
+
+    user_id: str
+    username: str
+
+
 async def register_user(
     cmd: RegisterUser, uow: UsersUnitOfWork, hasher: PasswordHasher, clock: Clock, ids: IdFactory
-) -> User:
-    """Create a trader; a taken email or username (case-insensitively) is a Conflict."""
+) -> SignUp:
+    """Create a trader. A taken username (case-insensitively) is a Conflict: usernames are
+    public handles. A taken email is answered as a new sign-up is, in what and in time (the
+    same hash, a commit of one event), creating nothing: the answer never confirms that an
+    address is registered. Its owner gets a RegistrationAttempted event instead."""
     email = rules.check_email(cmd.email)
     rules.check_username(cmd.username)
     rules.check_password(cmd.password)
     # Hash before the transaction opens: argon2 takes tens of milliseconds and must not
     # hold a database lock or a pooled connection meanwhile.
     password_hash = await asyncio.to_thread(hasher.hash, cmd.password)
+    answer = SignUp(user_id=ids(), username=cmd.username)
     async with uow:
         taken = await uow.users.exists(email, cmd.username)
-        if taken == "email":
-            raise Conflict(f"email {email!r} is already registered", field="email")
         if taken == "username":
             raise Conflict(f"username {cmd.username!r} is already taken", field="username")
-        user = User.register(
-            user_id=ids(),
-            email=email,
-            username=cmd.username,
-            password_hash=password_hash,
-            created_at=clock.now(),
-        )
-        uow.users.add(user)
-        await uow.commit()
-    return user
+        owner = await uow.users.by_login(email) if taken == "email" else None
+        if owner is not None:
+            owner.note_registration_attempt(cmd.username)
+        else:
+            uow.users.add(User.register(user_id=answer.user_id, email=email,
+                                        username=cmd.username, password_hash=password_hash,
+                                        created_at=clock.now()))  # fmt: skip
+        try:
+            await uow.commit()
+        except Conflict as clash:
+            if clash.field != "email":
+                raise
+            # The same address signed up meanwhile, past the check above: the same answer.
+            security.info("sign-up raced one with the same email: answered as new")
+            return answer
+    if owner is not None:
+        security.info("sign-up with a registered email: answered as new, nothing created",
+                      extra={"user_id": owner.id})  # fmt: skip
+    return answer
 
 
 async def log_in(
@@ -95,7 +115,8 @@ async def log_in(
 ) -> TokenPair:
     """Check the password and issue a token pair. Unknown user and wrong password fail
     alike, in message and in time (an unknown user still costs one hash verification);
-    repeated failures lock the login name, known or not, with growing backoff."""
+    repeated failures lock the login name, known or not, with growing backoff, and the
+    account they were made against under whichever of its names."""
     key, now = rules.login_key(cmd.login), clock.now()
     locked = await failures.locked_until(key, now)
     if locked is not None:
@@ -107,13 +128,20 @@ async def log_in(
     # The lookup's transaction is already closed: the slow check below holds no lock.
     stored_hash = found.password_hash if found else await _dummy_hash(hasher)
     matches = await asyncio.to_thread(hasher.verify, stored_hash, cmd.password)
-    if found is None or not matches:
-        until = await failures.failed(key, now)
-        security.info("login failed", extra={"login": key, "locked_until": until})
+    # Read for an unknown name too (a key no account has): the same work either way.
+    account_locked = await failures.account_locked_until(found.id if found else "", now)
+    if found is None or not matches or account_locked is not None:
+        # An account locked under another of its names answers as an unknown name would
+        # (401 after the same hash check, counted against this name only): a 429 would tell
+        # that this name is that account's, and the right password must not get in.
+        counted_account = found.id if found and account_locked is None else None
+        until = await failures.failed(key, now, user_id=counted_account)
+        security.info("login failed", extra={"login": key, "locked_until": until,
+                                             "account_locked_until": account_locked})  # fmt: skip
         if until is not None:
             raise _locked(key, until, now)
         raise Unauthorized(INVALID_LOGIN)
-    await failures.cleared(key)
+    await failures.cleared(key, user_id=found.id)
     if found.suspended:
         security.info("login refused: suspended", extra={"user_id": found.id})
         raise Forbidden("this account is suspended")

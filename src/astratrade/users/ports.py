@@ -25,7 +25,7 @@ class UserRepository(Protocol):
         ...
 
     async def exists(self, email: str, username: str) -> TakenField | None:
-        """Which of the two is already registered ("email" first), or None."""
+        """Which of the two is already registered ("username" first), or None."""
         ...
 
 
@@ -91,15 +91,21 @@ class UsersUnitOfWork(Protocol):
 
 
 class LoginFailures(Protocol):
-    """Failed logins per login name; each call commits on its own."""
+    """Failed logins per login name (known or not) and per account (under whichever of its
+    names); each call commits on its own."""
 
     async def locked_until(self, login_key: str, now: datetime) -> datetime | None: ...
 
-    async def failed(self, login_key: str, now: datetime) -> datetime | None:
-        """Count a failure; the time the name is now locked until, if it is."""
+    async def account_locked_until(self, user_id: str, now: datetime) -> datetime | None: ...
+
+    async def failed(
+        self, login_key: str, now: datetime, *, user_id: str | None = None
+    ) -> datetime | None:
+        """Count a failure against the name, and against the account when given; the time
+        the name is now locked until, if it is."""
         ...
 
-    async def cleared(self, login_key: str) -> None: ...
+    async def cleared(self, login_key: str, *, user_id: str) -> None: ...
 
 
 class PasswordHasher(Protocol):

@@ -30,7 +30,7 @@ from astratrade.users.domain.commands import (
 )
 from astratrade.users.domain.model import User
 from astratrade.users.domain.wallets import Challenge
-from astratrade.users.handlers import TokenPair
+from astratrade.users.handlers import SignUp, TokenPair
 from astratrade.users.ports import PasswordHasher, SessionStates, WalletSignatures
 
 
@@ -59,7 +59,7 @@ def wire(
     def uow() -> SqlUsersUnitOfWork:
         return SqlUsersUnitOfWork(engine, publisher, clock, ids)
 
-    async def register(cmd: RegisterUser) -> User:
+    async def register(cmd: RegisterUser) -> SignUp:
         return await handlers.register_user(cmd, uow(), hasher, clock, ids)
 
     async def log_in(cmd: LogIn) -> TokenPair:

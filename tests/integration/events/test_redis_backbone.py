@@ -67,7 +67,7 @@ async def register(platform: Platform, name: str) -> str:
     user = await platform.bus.execute(
         RegisterUser(email=f"{name}@example.com", username=name, password="correct horse")
     )
-    return str(user.id)
+    return str(user.user_id)
 
 
 async def count(platform: Platform, table: object) -> int:

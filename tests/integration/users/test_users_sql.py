@@ -17,7 +17,11 @@ PASSWORD = "correct horse"
 
 async def register(new_uow, hasher, clock, ids, email="ada@example.com", username="Ada") -> User:
     cmd = RegisterUser(email=email, username=username, password=PASSWORD)
-    return await handlers.register_user(cmd, new_uow(), hasher, clock, ids)
+    signed_up = await handlers.register_user(cmd, new_uow(), hasher, clock, ids)
+    async with new_uow() as uow:
+        stored = await uow.users.get(signed_up.user_id)
+    assert stored is not None
+    return stored
 
 
 async def test_a_registered_user_reads_back_by_id_username_and_email(

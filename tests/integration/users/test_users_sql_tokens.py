@@ -12,7 +12,13 @@ from astratrade.shared.errors import Unauthorized
 from astratrade.users import handlers, views
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
-from astratrade.users.adapters.tables import login_failures, progress, refresh_tokens, users
+from astratrade.users.adapters.tables import (
+    account_login_failures,
+    login_failures,
+    progress,
+    refresh_tokens,
+    users,
+)
 from astratrade.users.domain.commands import LogIn, RefreshTokens, RegisterUser
 
 PASSWORD = "correct horse"
@@ -21,7 +27,9 @@ PASSWORD = "correct horse"
 @pytest.fixture
 async def ada(new_uow, hasher, clock, ids):
     cmd = RegisterUser(email="ada@example.com", username="Ada", password=PASSWORD)
-    return await handlers.register_user(cmd, new_uow(), hasher, clock, ids)
+    signed_up = await handlers.register_user(cmd, new_uow(), hasher, clock, ids)
+    async with new_uow() as uow:
+        return await uow.users.get(signed_up.user_id)
 
 
 @pytest.fixture
@@ -93,7 +101,9 @@ async def test_of_two_concurrent_refreshes_only_one_wins(engine, log_in, refresh
     assert len(rows) == 2  # the login's token and the winner's; the loser stored nothing
 
 
-async def test_login_failures_issue_nothing_and_are_counted_per_name(engine, log_in, ada) -> None:
+async def test_login_failures_issue_nothing_and_are_counted_per_name_and_account(
+    engine, log_in, ada
+) -> None:
     for login, password in [("Ada", "wrong password"), ("ghost", PASSWORD)]:
         with pytest.raises(Unauthorized, match=handlers.INVALID_LOGIN):
             await log_in(login, password)
@@ -102,7 +112,10 @@ async def test_login_failures_issue_nothing_and_are_counted_per_name(engine, log
         assert (await conn.execute(select(refresh_tokens))).all() == []
         counted = (await conn.execute(select(login_failures.c.login_key,
                                              login_failures.c.failures))).all()  # fmt: skip
+        accounts = account_login_failures.c
+        per_account = (await conn.execute(select(accounts.user_id, accounts.failures))).all()
     assert sorted(tuple(row) for row in counted) == [("ada", 1), ("ghost", 1)]
+    assert [tuple(row) for row in per_account] == [(ada.id, 1)]
 
 
 async def test_an_outdated_hash_is_upgraded_on_log_in(engine, log_in, ada) -> None:

@@ -34,11 +34,12 @@ IMAGE_UID = 10001  # deploy/Dockerfile's USER
 
 SERVICES = ["users", "trading", "financial", "gamification"]
 ANY_INTERFACE = "0.0.0.0"  # noqa: S104 - what the containers listen on, not this test
-SERVE = ["--host", ANY_INTERFACE, "--port", "8000"]
+HEALTH_PORT = 8001  # every process's /healthz and /metrics, never published
+SERVE = ["--host", ANY_INTERFACE, "--port", "8000", "--health-port", str(HEALTH_PORT)]
 COMMANDS: dict[str, list[str]] = {
     "gateway": ["serve", "--gateway", *SERVE],
     **{name: ["serve", "--service", name, *SERVE] for name in SERVICES},
-    "relay": ["worker", "relay", "--host", ANY_INTERFACE, "--health-port", "8001"],
+    "relay": ["worker", "relay", "--host", ANY_INTERFACE, "--health-port", str(HEALTH_PORT)],
     "migrate": ["migrate"],
 }
 SETTINGS = {
@@ -197,6 +198,27 @@ def test_our_services_probe_healthz_and_readyz(rendered: dict[str, list[Manifest
             assert container["readinessProbe"]["httpGet"]["path"] == ready, (path, name)
             ports = {port["name"] for port in container["ports"]}
             assert container["readinessProbe"]["httpGet"]["port"] in ports, (path, name)
+
+
+def test_metrics_are_scraped_from_the_health_port_and_never_from_the_api_port(
+    rendered: dict[str, list[Manifest]],
+) -> None:
+    for path, manifests in rendered.items():
+        services = _of(manifests, "Service")
+        for name, deployment in _of(manifests, "Deployment").items():
+            (container,) = _pod_spec(deployment)["containers"]
+            if not _ours(container):
+                continue
+            where = (path, name)
+            scrape = deployment["spec"]["template"]["metadata"]["annotations"]
+            assert scrape["prometheus.io/port"] == str(HEALTH_PORT), where
+            assert scrape["prometheus.io/path"] == "/metrics", where
+            ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+            assert ports["health"] == HEALTH_PORT, where
+            # The API's Service (the gateway's is the public one) never routes to it; the
+            # relay's Service is its health port alone, for Prometheus.
+            exposed = {port["targetPort"] for port in services[name]["spec"]["ports"]}
+            assert exposed in ({"http"}, {"health"}), where
 
 
 def test_the_secret_is_referenced_but_never_defined(

@@ -58,9 +58,9 @@ class FakeUserRepository:
     async def exists(self, email: str, username: str) -> str | None:
         email, key = rules.normalize_email(email), rules.username_key(username)
         stored = self._store.users.values()
-        if any(user.email == email for user in stored):
-            return "email"
-        return "username" if any(user.username_key == key for user in stored) else None
+        if any(user.username_key == key for user in stored):
+            return "username"
+        return "email" if any(user.email == email for user in stored) else None
 
     def _load(self, stored: User | None) -> User | None:
         if stored is None:
@@ -141,25 +141,45 @@ class FakeUsersUnitOfWork:
 
 
 class MemoryLoginFailures:
-    """Failed logins per login name, as SqlLoginFailures keeps them."""
+    """Failed logins per login name and per account, as SqlLoginFailures keeps them."""
 
     def __init__(self) -> None:
         self.counts: dict[str, tuple[int, datetime, datetime | None]] = {}
+        self.accounts: dict[str, tuple[int, datetime, datetime | None]] = {}
 
     async def locked_until(self, login_key: str, now: datetime) -> datetime | None:
-        _, _, until = self.counts.get(login_key, (0, now, None))
-        return until if until is not None and until > now else None
+        return _locked_until(self.counts, login_key, now)
 
-    async def failed(self, login_key: str, now: datetime) -> datetime | None:
-        count, last, _ = self.counts.get(login_key, (0, now, None))
-        count = (count if now - last < rules.FAILURE_MEMORY else 0) + 1
-        lock = rules.lock_for(count)
-        until = now + lock if lock is not None else None
-        self.counts[login_key] = (count, now, until)
-        return until
+    async def account_locked_until(self, user_id: str, now: datetime) -> datetime | None:
+        return _locked_until(self.accounts, user_id, now)
 
-    async def cleared(self, login_key: str) -> None:
+    async def failed(
+        self, login_key: str, now: datetime, *, user_id: str | None = None
+    ) -> datetime | None:
+        if user_id is not None:
+            _count(self.accounts, user_id, now)
+        return _count(self.counts, login_key, now)
+
+    async def cleared(self, login_key: str, *, user_id: str) -> None:
         self.counts.pop(login_key, None)
+        self.accounts.pop(user_id, None)
+
+
+Counts = dict[str, tuple[int, datetime, datetime | None]]
+
+
+def _locked_until(counts: Counts, key: str, now: datetime) -> datetime | None:
+    _, _, until = counts.get(key, (0, now, None))
+    return until if until is not None and until > now else None
+
+
+def _count(counts: Counts, key: str, now: datetime) -> datetime | None:
+    count, last, _ = counts.get(key, (0, now, None))
+    count = (count if now - last < rules.FAILURE_MEMORY else 0) + 1
+    lock = rules.lock_for(count)
+    until = now + lock if lock is not None else None
+    counts[key] = (count, now, until)
+    return until
 
 
 class Users:
@@ -176,7 +196,7 @@ class Users:
         self.refresh_ttl = REFRESH_TTL
         self.failures = MemoryLoginFailures()
 
-    async def register(self, cmd: Any) -> User:
+    async def register(self, cmd: Any) -> handlers.SignUp:
         return await handlers.register_user(cmd, self.uow, self.hasher, self.clock, self.ids)
 
     async def log_in(self, cmd: Any) -> handlers.TokenPair:

@@ -26,9 +26,10 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 async def ada(users):
-    return await users.register(
+    signed_up = await users.register(
         RegisterUser(email="ada@example.com", username="Ada", password=PASSWORD)
     )
+    return users.store.users[signed_up.user_id]
 
 
 async def fail(users, login: str = "Ada") -> Exception:
@@ -52,6 +53,32 @@ async def test_five_failures_lock_the_name_with_growing_backoff(users, ada, logi
     if login == "Ada":
         await users.log_in(LogIn(login="ADA", password=PASSWORD))  # clears the count
         assert isinstance(await fail(users, login), Unauthorized)
+
+
+async def test_failures_under_one_name_lock_the_account_under_every_name(users, ada) -> None:
+    for _ in range(rules.LOCK_AFTER):
+        await fail(users, "Ada")
+    with pytest.raises(Unauthorized):  # the email is not locked, the account is
+        await users.log_in(LogIn(login="ada@example.com", password=PASSWORD))
+    users.clock.advance(61)
+    await users.log_in(LogIn(login="ada@example.com", password=PASSWORD))
+
+
+async def test_failures_spread_over_the_names_lock_the_account(users, ada) -> None:
+    for n in range(rules.LOCK_AFTER):
+        answer = await fail(users, "Ada" if n % 2 else "ada@example.com")
+        assert isinstance(answer, Unauthorized)  # neither name reached five
+    with pytest.raises(Unauthorized):
+        await users.log_in(LogIn(login="Ada", password=PASSWORD))
+
+
+async def test_a_locked_account_answers_as_an_unknown_name_would(users, ada) -> None:
+    for _ in range(rules.LOCK_AFTER):
+        await fail(users, "Ada")
+    for login in ("ada@example.com", "ghost"):  # known (its account locked) and unknown
+        answers = [await fail(users, login) for _ in range(rules.LOCK_AFTER)]
+        assert [type(a) for a in answers] == [Unauthorized] * 4 + [TooManyRequests]
+        assert [str(a) for a in answers[:4]] == [handlers.INVALID_LOGIN] * 4
 
 
 async def test_failures_are_forgotten_after_an_hour(users, ada) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import timedelta
 
+import jwt
 import pytest
 
 from astratrade.infrastructure.tokens import TokenCodec
@@ -18,9 +20,10 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 async def ada(users):
-    return await users.register(
+    signed_up = await users.register(
         RegisterUser(email="ada@example.com", username="Ada", password=PASSWORD)
     )
+    return users.store.users[signed_up.user_id]
 
 
 class CountingHasher(Argon2Hasher):
@@ -144,6 +147,49 @@ async def test_a_token_signed_with_another_secret_is_rejected(users, clock, ada)
 
     with pytest.raises(Unauthorized, match="invalid token"):
         await users.refresh(RefreshTokens(refresh_token=forged))
+
+
+SECRET = "a-secret-of-this-test-of-at-least-32-bytes"
+
+
+def _forged(clock, **changes: object) -> str:
+    genuine = TokenCodec(SECRET, "astratrade", clock).issue(
+        user_id="u-1", role="trader", kind="access", token_id="t-1", ttl=timedelta(minutes=15)
+    )
+    claims = {**jwt.decode(genuine, options={"verify_signature": False}), **changes}
+    kept = {name: value for name, value in claims.items() if value is not None}
+    return jwt.encode(kept, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    ("case", "detail"),
+    [
+        ("garbage", "Not enough segments"),
+        ("another secret", "Signature verification failed"),
+        ("another issuer", "Invalid issuer"),
+        ("no subject", 'Token is missing the "sub" claim'),
+        ("unsigned", "The specified alg value is not allowed"),
+    ],
+)
+def test_a_bad_token_is_invalid_without_the_library_s_words(clock, caplog, case, detail) -> None:
+    bad = {
+        "garbage": lambda: "not-a-jwt",
+        "another secret": lambda: TokenCodec("another-secret-of-at-least-32-bytes!!",
+                                             "astratrade", clock).issue(
+            user_id="u-1", role="admin", kind="access", token_id="t-1",
+            ttl=timedelta(minutes=15)),
+        "another issuer": lambda: _forged(clock, iss="elsewhere"),
+        "no subject": lambda: _forged(clock, sub=None),
+        "unsigned": lambda: jwt.encode({"sub": "u-1"}, None, algorithm="none"),
+    }[case]()  # fmt: skip
+
+    codec = TokenCodec(SECRET, "astratrade", clock)
+    with caplog.at_level(logging.INFO, "astratrade.security"), pytest.raises(Unauthorized) as no:
+        codec.verify(bad, "access")
+
+    assert no.value.message == "invalid token"
+    (logged,) = [r for r in caplog.records if r.name == "astratrade.security"]
+    assert detail in logged.reason  # type: ignore[attr-defined]  # logged, not answered
 
 
 async def test_an_access_token_is_no_refresh_token(users, ada) -> None:

@@ -1,7 +1,11 @@
 // Sign up, log in, or sign in with a Starknet wallet (the button shows only when one is injected).
 import { useState } from "preact/hooks";
-import { errorText, logIn, post } from "../api";
+import { ApiError, errorText, logIn, post } from "../api";
 import { signInWithWallet, walletPresent } from "../wallet";
+
+const SIGNED_UP_BUT_NOT_IN =
+  "Signing you in failed. If this email already had an account, no new one was made: " +
+  "log in to that one, with its username or this email.";
 
 export function AuthView() {
   const [mode, setMode] = useState<"login" | "register">("register");
@@ -21,7 +25,10 @@ export function AuthView() {
       }
       await logIn(username, password);
     } catch (failure) {
-      setError(errorText(failure));
+      // Sign-up answers alike whether the email is new or already has an account (it never
+      // says which); only in the second case does the log-in that follows it fail.
+      const afterSignUp = mode === "register" && failure instanceof ApiError && failure.status === 401;
+      setError(afterSignUp ? SIGNED_UP_BUT_NOT_IN : errorText(failure));
     } finally {
       setBusy(false);
     }

@@ -33,7 +33,8 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 DESCRIPTION = "AstraTrade's public API, served by its context services behind this gateway."
 
 
-def create_gateway(settings: Settings) -> FastAPI:
+def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
+    """The gateway app; /metrics on it unless `metrics` is False (a health port serves it)."""
     upstreams = Upstreams(settings)
     router = Router()
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, SystemClock())
@@ -56,7 +57,8 @@ def create_gateway(settings: Settings) -> FastAPI:
     harden(app, settings)
     app.add_middleware(RequestIds)
     tracer = trace(app, settings, "gateway")
-    app.mount("/metrics", make_asgi_app())
+    if metrics:
+        app.mount("/metrics", make_asgi_app())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

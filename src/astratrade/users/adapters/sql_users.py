@@ -51,9 +51,10 @@ class SqlUserRepository:
             )
         )
         found = rows.all()
-        if any(row.email == email for row in found):
-            return "email"
-        return "username" if found else None
+        # The username first: a sign-up's answer must depend on it alone, never on the email.
+        if any(row.username_key == key for row in found):
+            return "username"
+        return "email" if found else None
 
     async def _one(self, condition: ColumnElement[bool]) -> User | None:
         conn = await self._uow.connection()

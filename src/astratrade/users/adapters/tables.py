@@ -77,6 +77,18 @@ login_failures = Table(
     schema=SCHEMA,
 )
 
+# Failed logins per account, under whichever of its names they were made: five guesses
+# split between the username and the email lock the account as five under one name do.
+account_login_failures = Table(
+    "users_account_login_failures",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime),
+    schema=SCHEMA,
+)
+
 # Read model for GET /me, written by projections of gamification's events.
 progress = Table(
     "users_progress",

@@ -19,6 +19,18 @@ class UserRegistered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RegistrationAttempted(Event):
+    """Someone signed up with this user's email (asking for `username`): answered as a new
+    sign-up would be, nothing created, so the answer tells no one the address is
+    registered. For a mailer to tell the address's owner."""
+
+    context: ClassVar[str] = "users"
+
+    user_id: str
+    username: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class KycUpdated(Event):
     """The user's identity check passed (kyc true) or was withdrawn; live trading needs it."""
 

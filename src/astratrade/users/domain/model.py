@@ -11,6 +11,7 @@ from astratrade.users.domain import rules
 from astratrade.users.domain.events import (
     KycUpdated,
     PasswordChanged,
+    RegistrationAttempted,
     SessionsRevoked,
     UserPromoted,
     UserRegistered,
@@ -111,6 +112,10 @@ class User(Aggregate):
         self.record(UserSuspended(user_id=self.id, suspended=suspended))
         if suspended:
             self.revoke_sessions("suspended")
+
+    def note_registration_attempt(self, username: str) -> None:
+        """Someone tried to sign up with this user's email, asking for `username`."""
+        self.record(RegistrationAttempted(user_id=self.id, username=username))
 
     def link_wallet(self, address: str) -> None:
         self.record(WalletLinked(user_id=self.id, address=address))
