@@ -1,7 +1,7 @@
 """trading: the funding each position has paid (negative: received) since it opened
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04 15:30:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 import astratrade.infrastructure.types
 
-revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0017"
+revision: str = "0019"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
