@@ -42,16 +42,21 @@ class SessionGuard:
         self._ttl = ttl
         self._monotonic = monotonic
         self._known: dict[str, tuple[float, SessionState]] = {}  # user -> (read at, state)
+        # Revocations forgotten so far: a read begun before one may predate it, so it
+        # answers the request that made it but is not kept for the next ones.
+        self._forgets = 0
 
     async def check(self, claims: Claims) -> None:
         now = self._monotonic()
         known = self._known.get(claims.user_id)
         if known is None or now - known[0] > self._ttl:
+            forgets = self._forgets
             state = await self.states.read(claims.user_id)
             if state is None:
                 raise Unauthorized("token has been revoked")
             known = (now, state)
-            self._known[claims.user_id] = known
+            if forgets == self._forgets:
+                self._known[claims.user_id] = known
         state = known[1]
         if state.suspended:
             raise Unauthorized("this account is suspended")
@@ -60,3 +65,4 @@ class SessionGuard:
 
     def forget(self, user_id: str) -> None:
         self._known.pop(user_id, None)
+        self._forgets += 1
