@@ -4,6 +4,7 @@ read that began before it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import pytest
@@ -30,11 +31,19 @@ class SlowStates:
         await self.release.wait()
         return held
 
+    async def read_many(self, user_ids: Collection[str]) -> dict[str, SessionState]:
+        held = self.state
+        await self.release.wait()
+        return dict.fromkeys(user_ids, held)
 
-async def test_a_read_begun_before_a_revocation_is_not_kept() -> None:
+
+@pytest.mark.parametrize("reader", ["a request", "the sockets' check"])
+async def test_a_read_begun_before_a_revocation_is_not_kept(reader: str) -> None:
     states = SlowStates()
     guard = SessionGuard(states, monotonic=lambda: 0.0)  # a copy would be fresh for ever
-    slow = asyncio.create_task(guard.check(TOKEN))
+    slow = asyncio.create_task(
+        guard.check(TOKEN) if reader == "a request" else guard.ended([TOKEN])
+    )
     await asyncio.sleep(0)
     states.state = SessionState(1, False)  # logout everywhere commits meanwhile...
     guard.forget("ada")  # ...and forgets the user here
