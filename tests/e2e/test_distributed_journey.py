@@ -1,6 +1,7 @@
 """Distributed mode as real processes on PostgreSQL and Redis (`astratrade up
 --distributed`: migrations, the relay, four context services, the gateway), driven only
-through the gateway: sign up, trade, XP and a level up, the leaderboard, the WebSocket.
+through the gateway: sign up, trade, XP and a level up, the leaderboard, the WebSocket
+(closed once its session ends: the trading service asks the users service).
 Then the gamification service is killed mid-journey: its paths answer 503 while trading
 goes on; it is started again and catches up on what happened meanwhile, nothing lost."""
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from .conftest import (
@@ -141,6 +143,14 @@ def next_board(ws: Any, channel: str, user_id: str) -> list[dict[str, Any]]:
     raise AssertionError(f"{user_id} never on {channel}")
 
 
+def closed_by_server(ws: Any, seconds: float = 5) -> tuple[int, str]:
+    """The close code and reason the socket gets within `seconds`, the client silent."""
+    with pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=seconds)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
 def until_within(read: Any, test: Any, seconds: float) -> Any:
     deadline = time.monotonic() + seconds
     while not test(value := read()) and time.monotonic() < deadline:
@@ -175,6 +185,10 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
         assert next_event(ws, "progression", "XpAwarded")["data"]["user_id"] == trader.user_id
         board = next_board(ws, "leaderboard:xp", trader.user_id)  # gamification's, via HTTP
         assert isinstance(board[0]["score"], str)
+    with live(server, trader.access_token) as ws:  # closed once its session ends, via users
+        assert trader.post("/auth/logout-all").status_code == 204
+        assert closed_by_server(ws) == (4001, "token has been revoked")
+    trader.login()
 
     for _ in range(8):  # level 2 at 100 XP: closes and the achievements they complete
         round_trip(trader)

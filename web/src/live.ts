@@ -83,7 +83,8 @@ function connect(): void {
       reconnect = window.setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 10_000);
     };
-    // 4001: the access token was refused (expired): refresh it, then come back.
+    // 4001: the access token was refused or its session ended (expired: a refresh brings it
+    // back; revoked or suspended: the refresh fails too).
     if (event.code === 4001) void refresh().then((ok) => ok && again());
     else again();
   };

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -16,6 +17,7 @@ from astratrade.entrypoints import internal_api
 from astratrade.entrypoints.http import install_error_handlers
 from astratrade.entrypoints.realtime.feeds import Feeds
 from astratrade.entrypoints.realtime.hub import Hub
+from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
 from astratrade.entrypoints.realtime.views import HttpLiveViews, LiveViews, SqlLiveViews
 from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
@@ -46,16 +48,24 @@ def create_app(
         platform.closers += (remote.close,)
         views = remote
     feeds = Feeds(hub, platform.trading, views)
-    if "trading" in platform.contexts:  # the hub is fed where the engine runs
+    socket_sessions = SocketSessions(hub, platform.sessions, platform.clock)
+    serves_sockets = "trading" in platform.contexts  # as ROUTERS has it
+    if serves_sockets:  # the hub is fed where the engine runs
         platform.trading.quote_listeners.append(feeds.quotes)
         platform.dispatcher.watch(feeds.event)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
+        # Where the hub serves sockets: each closes once its session ends.
+        checks = asyncio.create_task(socket_sessions.run()) if serves_sockets else None
         try:
             yield
         finally:
+            if checks is not None:
+                checks.cancel()
+                with suppress(asyncio.CancelledError):
+                    await checks
             hub.close_all()  # clients are told to reconnect
             await platform.stop()
             if tracer is not None:
@@ -71,6 +81,7 @@ def create_app(
     app.state.trading = platform.trading
     app.state.sessions = platform.sessions
     app.state.hub, app.state.feeds, app.state.live_views = hub, feeds, local_views
+    app.state.socket_sessions = socket_sessions
     app.state.rate_limits = RateLimits.from_settings(platform.settings)
     install_error_handlers(app)
     harden(app, platform.settings)

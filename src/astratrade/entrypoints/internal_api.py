@@ -12,7 +12,9 @@ financial's reconciliation of the ledger.
 the WebSocket hub, which runs with trading (`live_router`).
 
 `GET /internal/v1/sessions/{user_id}`: the users service answers a user's session epoch and
-suspension, for every other service's check of an access token (`sessions_router`)."""
+suspension, for every other service's check of an access token (`sessions_router`);
+`POST /internal/v1/sessions {user_ids}` answers many users' at once (unknown ones left
+out), for the hub's check of its open sockets each second."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.realtime.hub import as_json
@@ -29,6 +31,7 @@ from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.infrastructure.service_calls import SERVICE_KEY_HEADER
 from astratrade.shared.errors import NotFound, Unauthorized
 from astratrade.trading import views as trading_views
+from astratrade.users.adapters.http_sessions import USERS_PER_CALL
 
 
 def require_service_key(
@@ -79,6 +82,22 @@ async def session_state(user_id: str, request: Request) -> SessionOut:
     if state is None:
         raise NotFound("no such user")
     return SessionOut(session_epoch=state.epoch, suspended=state.suspended)
+
+
+class SessionsIn(BaseModel):
+    user_ids: list[str] = Field(max_length=USERS_PER_CALL)
+
+
+class SessionsOut(BaseModel):
+    sessions: dict[str, SessionOut]  # by user id; unknown users are left out
+
+
+@sessions_router.post("/sessions", response_model=SessionsOut)
+async def session_states(body: SessionsIn, request: Request) -> SessionsOut:
+    states = await request.app.state.sessions.states.read_many(body.user_ids)
+    return SessionsOut(sessions={user_id: SessionOut(session_epoch=state.epoch,
+                                                     suspended=state.suspended)
+                                 for user_id, state in states.items()})  # fmt: skip
 
 
 def _json(data: Any) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Literal, NamedTuple, Protocol, Self
@@ -129,4 +129,8 @@ class SessionState(NamedTuple):
 class SessionStates(Protocol):
     async def read(self, user_id: str) -> SessionState | None:
         """The user's session state now; None when there is no such user."""
+        ...
+
+    async def read_many(self, user_ids: Collection[str]) -> dict[str, SessionState]:
+        """The session states of these users now, in one go; unknown users are left out."""
         ...

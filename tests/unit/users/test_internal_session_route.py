@@ -1,7 +1,9 @@
-"""The users service's internal route answering other services' session checks."""
+"""The users service's internal routes answering other services' session checks, one user
+at a time (a request's check) or many (the WebSocket hub's), and the client of them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from types import SimpleNamespace
 
 import httpx
@@ -9,6 +11,8 @@ from fastapi import FastAPI
 
 from astratrade.entrypoints import internal_api
 from astratrade.entrypoints.http import install_error_handlers
+from astratrade.infrastructure.service_calls import SERVICE_KEY_HEADER
+from astratrade.users.adapters.http_sessions import USERS_PER_CALL, HttpSessionStates
 from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.ports import SessionState
 
@@ -16,14 +20,21 @@ KEY = "the-service-key"
 
 
 class KnownStates:
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
     async def read(self, user_id: str) -> SessionState | None:
         return SessionState(3, True) if user_id == "ada" else None
 
+    async def read_many(self, user_ids: Collection[str]) -> dict[str, SessionState]:
+        self.batches.append(len(user_ids))
+        return {"ada": SessionState(3, True)} if "ada" in user_ids else {}
 
-def users_service() -> httpx.AsyncClient:
+
+def users_service(states: KnownStates | None = None) -> httpx.AsyncClient:
     app = FastAPI()
     app.state.settings = SimpleNamespace(service_key=KEY)
-    app.state.sessions = SessionGuard(KnownStates())
+    app.state.sessions = SessionGuard(states or KnownStates())
     install_error_handlers(app)
     app.include_router(internal_api.sessions_router)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://users")
@@ -47,3 +58,29 @@ async def test_an_unknown_user_is_not_found() -> None:
     async with users_service() as client:
         answer = await client.get("/internal/v1/sessions/bob", headers={"X-Service-Key": KEY})
     assert answer.status_code == 404
+
+
+async def test_many_users_states_are_answered_at_once_unknown_ones_left_out() -> None:
+    async with users_service() as client:
+        answer = await client.post("/internal/v1/sessions", json={"user_ids": ["ada", "bob"]},
+                                   headers={"X-Service-Key": KEY})  # fmt: skip
+        keyless = await client.post("/internal/v1/sessions", json={"user_ids": ["ada"]})
+        too_many = await client.post("/internal/v1/sessions", headers={"X-Service-Key": KEY},
+                                     json={"user_ids": ["x"] * (USERS_PER_CALL + 1)})  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.json() == {"sessions": {"ada": {"session_epoch": 3, "suspended": True}}}
+    assert (keyless.status_code, too_many.status_code) == (401, 422)
+
+
+async def test_the_other_services_read_many_users_in_calls_of_a_thousand() -> None:
+    states = KnownStates()
+    remote = HttpSessionStates("http://users", KEY, 5.0)
+    await remote.close()
+    async with users_service(states) as client:
+        client.headers[SERVICE_KEY_HEADER] = KEY
+        remote._client = client  # the users service's app, in process
+        found = await remote.read_many([f"u{n}" for n in range(2_500)] + ["ada"])
+        one = await remote.read("ada")
+    assert found == {"ada": SessionState(3, True)}
+    assert one == SessionState(3, True)
+    assert states.batches == [1_000, 1_000, 501]

@@ -21,6 +21,7 @@ from typing import Any
 from prometheus_client import Counter, Gauge
 
 from astratrade.entrypoints.realtime.transport import Encoded, SendNow
+from astratrade.infrastructure.tokens import Claims
 from astratrade.shared.money import plain
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ DROPPED = Counter("astratrade_ws_slow_disconnects_total", "Clients cut off for f
 
 REPLAY = 512  # messages a channel keeps for clients that resume
 OUTBOX = 1_000  # messages a connection may have waiting before it is cut off
-TOO_SLOW, RESTARTING = 4008, 1012
+NOT_SIGNED_IN, TOO_SLOW, RESTARTING = 4001, 4008, 1012
 
 Snapshot = Callable[[], Awaitable[Any]]
 
@@ -49,17 +50,20 @@ class Connection:
     """One client: what it subscribed to, its outbox, and the task that drains it."""
 
     def __init__(self, send: Callable[[str], Awaitable[None]], user_id: str,
-                 send_now: SendNow | None = None) -> None:  # fmt: skip
+                 send_now: SendNow | None = None,
+                 session: Claims | None = None) -> None:  # fmt: skip
         self._send = send
         self._send_now = send_now  # a synchronous write, when the server offers one
         self._sending = False  # the pump is inside an awaited send
         self.user_id = user_id
+        self.session = session  # its access token: the socket lasts as long as it does
         self.channels: set[str] = set()
         self.aliases: dict[str, str] = {}  # hub channel -> the name the client asked for
         self._outbox: deque[str] = deque()
         self._latest: dict[str, str] = {}  # conflated channel -> its newest message
         self._ready = asyncio.Event()
         self.closing: int | None = None  # a close code once it must go
+        self.closing_reason = ""
 
     def offer(
         self, message: dict[str, Any], conflate: bool, encoded: Encoded | None = None
@@ -116,8 +120,8 @@ class Connection:
                     self._sending = False
                 SENT.inc()
 
-    def close(self, code: int) -> None:
-        self.closing = code
+    def close(self, code: int, reason: str = "") -> None:
+        self.closing, self.closing_reason = code, reason
         self._ready.set()
 
 

@@ -3,8 +3,9 @@
 Authenticate with `?token=<access token>` or a first message `{"type": "auth", "token"}`
 (within 5 s). Then `{"type": "subscribe", "channel": "...", "since": <seq>?}` and
 `{"type": "unsubscribe", "channel": "..."}`; `{"type": "ping"}` answers `pong`. Close codes:
-4001 not signed in, 4003 origin not allowed, 4008 too slow, 4029 too many connections,
-1012 server restarting (reconnect)."""
+4001 not signed in, or no longer (the token expired, or its session ended: the reason
+says which; see `socket_sessions`), 4003 origin not allowed, 4008 too slow, 4029 too many
+connections, 1012 server restarting (reconnect)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,17 @@ from starlette.websockets import WebSocketState
 from astratrade.config import items
 from astratrade.entrypoints.deps import verified
 from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
-from astratrade.entrypoints.realtime.hub import Connection, Hub
+from astratrade.entrypoints.realtime.hub import NOT_SIGNED_IN, Connection, Hub
+from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
 from astratrade.entrypoints.realtime.transport import send_now_of
 from astratrade.entrypoints.realtime.views import BOARDS
+from astratrade.infrastructure.tokens import Claims
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
 
 router = APIRouter()
 AUTH_SECONDS = 5.0
 IDLE_SECONDS = 120.0  # no frame from the client this long: it is gone
-NOT_SIGNED_IN, BAD_ORIGIN, TOO_MANY = 4001, 4003, 4029
+BAD_ORIGIN, TOO_MANY = 4003, 4029
 USER_CHANNELS = ("orders", "positions", "progression")
 
 
@@ -40,17 +43,21 @@ async def live(websocket: WebSocket) -> None:
         await websocket.close(BAD_ORIGIN, "origin not allowed")
         return
     await websocket.accept()
-    user_id = await _sign_in(websocket)
-    if user_id is None:
+    session = await _sign_in(websocket)
+    if session is None:
         return
+    user_id = session.user_id
     most = state.settings.ws_max_connections_per_user
     if hub.count_of(user_id) >= most:
         await websocket.close(TOO_MANY, f"at most {most} connections per user")
         return
-    connection = Connection(websocket.send_text, user_id, send_now_of(websocket.scope))
+    connection = Connection(websocket.send_text, user_id, send_now_of(websocket.scope),
+                            session)  # fmt: skip
     hub.join(connection)
     pump = asyncio.create_task(connection.pump())
-    listen = asyncio.create_task(_listen(websocket, connection, hub, state.feeds))
+    listen = asyncio.create_task(
+        _listen(websocket, connection, hub, state.feeds, state.socket_sessions)
+    )
     try:
         await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -61,7 +68,7 @@ async def live(websocket: WebSocket) -> None:
                 await task
         if websocket.client_state is WebSocketState.CONNECTED:
             with suppress(Exception):
-                await websocket.close(connection.closing or 1000)
+                await websocket.close(connection.closing or 1000, connection.closing_reason)
 
 
 def origin_allowed(websocket: WebSocket, allowed: str) -> bool:
@@ -73,7 +80,7 @@ def origin_allowed(websocket: WebSocket, allowed: str) -> bool:
     return same or origin in items(allowed)
 
 
-async def _sign_in(websocket: WebSocket) -> str | None:
+async def _sign_in(websocket: WebSocket) -> Claims | None:
     token = websocket.query_params.get("token")
     try:
         if token is None:
@@ -81,7 +88,7 @@ async def _sign_in(websocket: WebSocket) -> str | None:
             token = first.get("token") if isinstance(first, dict) else None
         if not token:
             raise Unauthorized('send {"type": "auth", "token": <access token>} first')
-        return (await verified(websocket, token)).user_id
+        return await verified(websocket, token)
     except (Unauthorized, TimeoutError, json.JSONDecodeError, WebSocketDisconnect) as error:
         message = getattr(error, "message", "sign in with an access token")
         with suppress(Exception):
@@ -91,13 +98,18 @@ async def _sign_in(websocket: WebSocket) -> str | None:
         return None
 
 
-async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds: Feeds) -> None:
+async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds: Feeds,
+                  sessions: SocketSessions) -> None:  # fmt: skip
     while connection.closing is None:
         try:
             message = await asyncio.wait_for(websocket.receive_json(), IDLE_SECONDS)
         except (WebSocketDisconnect, TimeoutError):
             return
         except (json.JSONDecodeError, KeyError, TypeError):
+            message = None
+        if not await sessions.stands(connection):  # whatever it sent: not served any more
+            return
+        if message is None:
             connection.offer_first([_error("bad_message", "messages are JSON objects")])
             continue
         kind = message.get("type") if isinstance(message, dict) else None

@@ -1,16 +1,17 @@
-"""Whether an access token's session still stands, checked on every authenticated request:
-the user exists, is not suspended, and the token carries their current session epoch.
+"""Whether an access token's session still stands, checked on every authenticated request
+and, for open WebSockets, every second: the user exists, is not suspended, and the token
+carries their current session epoch.
 
 Read from the users' own table in the users service (and embedded), over the users
 service's internal route in the other services (their processes never read the users'
 schema), and kept a moment per user, so a trader's requests cost one lookup a second at
 most; a revocation in the users' process forgets the user at once, another process sees
-it within `ttl`."""
+it within `ttl`. The sockets' check reads every connected user's state in one batch."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,19 +21,29 @@ from astratrade.shared.errors import Unauthorized
 from astratrade.users.adapters.tables import users
 from astratrade.users.ports import SessionState, SessionStates
 
+READ_BATCH = 1_000  # users per query: well below every engine's limit of bound parameters
+
 
 class SqlSessionStates:
     def __init__(self, read_db: AsyncEngine) -> None:
         self._db = read_db
 
     async def read(self, user_id: str) -> SessionState | None:
+        return (await self.read_many([user_id])).get(user_id)
+
+    async def read_many(self, user_ids: Collection[str]) -> dict[str, SessionState]:
+        wanted = list(user_ids)
+        found: dict[str, SessionState] = {}
         async with self._db.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(users.c.session_epoch, users.c.suspended).where(users.c.id == user_id)
+            for start in range(0, len(wanted), READ_BATCH):
+                rows = await conn.execute(
+                    select(users.c.id, users.c.session_epoch, users.c.suspended).where(
+                        users.c.id.in_(wanted[start : start + READ_BATCH])
+                    )
                 )
-            ).first()
-        return None if row is None else SessionState(int(row.session_epoch), bool(row.suspended))
+                for user_id, epoch, suspended in rows:
+                    found[user_id] = SessionState(int(epoch), bool(suspended))
+        return found
 
 
 class SessionGuard:
@@ -42,21 +53,56 @@ class SessionGuard:
         self._ttl = ttl
         self._monotonic = monotonic
         self._known: dict[str, tuple[float, SessionState]] = {}  # user -> (read at, state)
+        # Revocations forgotten so far: a read begun before one may predate it, so it
+        # answers the request that made it but is not kept for the next ones.
+        self._forgets = 0
 
     async def check(self, claims: Claims) -> None:
         now = self._monotonic()
         known = self._known.get(claims.user_id)
         if known is None or now - known[0] > self._ttl:
+            forgets = self._forgets
             state = await self.states.read(claims.user_id)
             if state is None:
-                raise Unauthorized("token has been revoked")
+                raise Unauthorized(REVOKED)
             known = (now, state)
-            self._known[claims.user_id] = known
-        state = known[1]
-        if state.suspended:
-            raise Unauthorized("this account is suspended")
-        if claims.epoch < state.epoch:
-            raise Unauthorized("token has been revoked")
+            if forgets == self._forgets:
+                self._known[claims.user_id] = known
+        why = why_ended(claims, known[1])
+        if why is not None:
+            raise Unauthorized(why)
+
+    async def ended(self, sessions: Sequence[Claims]) -> list[str | None]:
+        """Why each of `sessions` no longer stands (None: it stands), from their users'
+        states read now in one batch (which `check` then knows too)."""
+        user_ids = {claims.user_id for claims in sessions}
+        if not user_ids:
+            return []
+        forgets = self._forgets
+        states = await self.states.read_many(user_ids)
+        now = self._monotonic()
+        for user_id in user_ids if forgets == self._forgets else ():
+            state = states.get(user_id)
+            if state is None:
+                self._known.pop(user_id, None)
+            else:
+                self._known[user_id] = (now, state)
+        return [why_ended(claims, states.get(claims.user_id)) for claims in sessions]
 
     def forget(self, user_id: str) -> None:
         self._known.pop(user_id, None)
+        self._forgets += 1
+
+
+REVOKED = "token has been revoked"
+
+
+def why_ended(claims: Claims, state: SessionState | None) -> str | None:
+    """Why the token's session no longer stands (None: it stands)."""
+    if state is None:  # no such user (any more)
+        return REVOKED
+    if state.suspended:
+        return "this account is suspended"
+    if claims.epoch < state.epoch:  # logout everywhere or a new password since it was issued
+        return REVOKED
+    return None
