@@ -19,6 +19,15 @@ const TYPES: Array<[OrderType, string]> = [
   ["take_profit", "Take-profit"],
 ];
 
+/** Sizes and prices are kept per account and market: what was typed for one market never
+ * carries over to another (and is still there on coming back). */
+interface Draft {
+  size: string;
+  limit: string;
+  trigger: string;
+}
+const EMPTY: Draft = { size: "", limit: "", trigger: "" };
+
 export function OrderTicket({ market }: { market: Market }) {
   const account = useStore((s) => s.account);
   const progression = useStore((s) => s.progression);
@@ -27,22 +36,20 @@ export function OrderTicket({ market }: { market: Market }) {
   const position = useStore((s) => s.positions.find((p) => p.market === market.market));
   const [type, setType] = useState<OrderType>("market");
   const [side, setSide] = useState<"buy" | "sell">("buy");
-  const [size, setSize] = useState("");
-  const [limit, setLimit] = useState("");
-  const [trigger, setTrigger] = useState("");
+  const [drafts, setDrafts] = useState<Record<string, Draft>>({});
+  const draftKey = `${account?.account_id}:${market.market}`;
+  const { size, limit, trigger } = drafts[draftKey] ?? EMPTY;
+  const edit = (change: Partial<Draft>) =>
+    setDrafts((all) => ({ ...all, [draftKey]: { ...(all[draftKey] ?? EMPTY), ...change } }));
+  const setSize = (value: string) => edit({ size: value });
+  const setLimit = (value: string) => edit({ limit: value });
+  const setTrigger = (value: string) => edit({ trigger: value });
   const [chosen, setChosen] = useState<Record<string, number>>({});
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const opening = type === "market" || type === "limit";
   const base = market.market.split("-")[0];
 
-  // Sizes and prices belong to one market: another market starts a fresh ticket.
-  useEffect(() => {
-    setSize("");
-    setLimit("");
-    setTrigger("");
-    setMessage(null);
-  }, [market.market, account?.account_id]);
   // A stop or take-profit closes the position: its closing side, its size (the API refuses
   // a larger one).
   const held = position && str(abs(dec(position.size) ?? 0n), decimalsOf(market.step_size));
