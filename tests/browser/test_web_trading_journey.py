@@ -93,8 +93,8 @@ def test_sign_up_trade_5x_watch_pnl_close_and_climb(
     page.wait_for_selector(".chart canvas")
     screenshot(page, "trade-1280")
 
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("button", name="Create account")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()  # a returning user: "Log in" first
+    expect(page.get_by_role("tab", name="Log in")).to_have_attribute("aria-selected", "true")
 
 
 def _account(api: httpx.Client) -> str:

@@ -1,10 +1,18 @@
 // The REST client: bearer tokens kept in localStorage, refreshed silently before they
 // expire and once more on a 401; API errors surface as ApiError with the server's message.
+// Every open tab shares one token pair: a refresh runs under a Web Lock and re-reads the
+// stored pair first, so a tab never presents a refresh token another tab already rotated
+// (the server treats that reuse as theft and ends the login). Other tabs adopt the new
+// pair from the storage event.
+import { groupAmounts } from "./format";
 import type { Tokens } from "./types";
 
 const BASE = "/api/v1";
 const KEY = "astratrade.tokens";
+const RETURNING = "astratrade.returning"; // this browser has signed someone in before
+const REFRESH_LOCK = "astratrade.refresh";
 const REFRESH_MARGIN = 0.8; // refresh at 80% of the access token's lifetime
+const ENDED = "Your session has ended (signed out elsewhere or the password changed): log in again.";
 
 export class ApiError extends Error {
   constructor(
@@ -17,16 +25,22 @@ export class ApiError extends Error {
   }
 }
 
+/** The pair as stored: with when (this device's clock, ms) the access token expires. */
+interface Stored extends Tokens {
+  expires_at?: number;
+}
+
 type Listener = (signedIn: boolean) => void;
 const listeners = new Set<Listener>();
-let tokens: Tokens | null = load();
+let tokens: Stored | null = load();
 let refreshing: Promise<boolean> | null = null;
 let timer: number | undefined;
+let endedNotice: string | null = null;
 
-function load(): Tokens | null {
+function load(): Stored | null {
   try {
     const raw = localStorage.getItem(KEY);
-    return raw ? (JSON.parse(raw) as Tokens) : null;
+    return raw ? (JSON.parse(raw) as Stored) : null;
   } catch {
     return null;
   }
@@ -39,42 +53,87 @@ export function onAuthChange(listener: Listener): () => void {
 
 export const signedIn = (): boolean => tokens !== null;
 export const accessToken = (): string | null => tokens?.access_token ?? null;
+/** Why the last session ended without the trader logging out (shown on the login form). */
+export const sessionNotice = (): string | null => endedNotice;
+export const returningUser = (): boolean => localStorage.getItem(RETURNING) !== null;
 
 export function setTokens(next: Tokens | null): void {
-  tokens = next;
-  window.clearTimeout(timer);
-  if (next) {
-    localStorage.setItem(KEY, JSON.stringify(next));
-    const seconds = next.expires_in ?? 900;
-    timer = window.setTimeout(() => void refresh(), seconds * 1000 * REFRESH_MARGIN);
+  const stored: Stored | null = next && { ...next, expires_at: Date.now() + (next.expires_in ?? 900) * 1000 };
+  if (stored) {
+    endedNotice = null;
+    localStorage.setItem(KEY, JSON.stringify(stored));
+    localStorage.setItem(RETURNING, "1");
   } else {
     localStorage.removeItem(KEY);
   }
-  listeners.forEach((listener) => listener(next !== null));
+  adopt(stored);
 }
 
-/** A new token pair from the refresh token; false (and signed out) if it is refused. */
+/** Take a pair (ours or another tab's) without writing it back: schedule its refresh. */
+function adopt(next: Stored | null): void {
+  const was = tokens !== null;
+  tokens = next;
+  window.clearTimeout(timer);
+  if (next) {
+    const lifetime = (next.expires_in ?? 900) * 1000;
+    const due = (next.expires_at ?? Date.now()) - lifetime * (1 - REFRESH_MARGIN) - Date.now();
+    timer = window.setTimeout(() => void refresh(), Math.max(0, due));
+  }
+  if (was || next) listeners.forEach((listener) => listener(next !== null));
+}
+
+/** The session is over and no refresh can bring it back: to the login form, saying why. */
+export function endSession(notice = ENDED): void {
+  if (!tokens) return;
+  endedNotice = notice;
+  setTokens(null);
+}
+
+// Another tab refreshed, logged in or out: follow it.
+window.addEventListener("storage", (event) => {
+  if (event.key !== KEY && event.key !== null) return;
+  const next = load();
+  if (next?.refresh_token === tokens?.refresh_token) return;
+  adopt(next);
+});
+
+const withRefreshLock = (task: () => Promise<boolean>): Promise<boolean> =>
+  typeof navigator.locks?.request === "function"
+    ? navigator.locks.request(REFRESH_LOCK, task).then((done) => done)
+    : task();
+
+/** A new token pair from the refresh token; false if it is refused (and then signed out). */
 export function refresh(): Promise<boolean> {
   if (!tokens) return Promise.resolve(false);
-  refreshing ??= (async () => {
+  const mine = tokens.refresh_token;
+  refreshing ??= withRefreshLock(async () => {
     try {
+      const stored = load();
+      if (!stored) {
+        adopt(null); // another tab logged out
+        return false;
+      }
+      if (stored.refresh_token !== mine) {
+        adopt(stored); // another tab refreshed while this one waited
+        return true;
+      }
       const answer = await fetch(`${BASE}/auth/refresh`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ refresh_token: tokens?.refresh_token }),
+        body: JSON.stringify({ refresh_token: mine }),
       });
       if (!answer.ok) {
-        if (answer.status === 401) setTokens(null);
+        if (answer.status === 401 || answer.status === 403) endSession();
         return false;
       }
       setTokens((await answer.json()) as Tokens);
       return true;
     } catch {
-      return false;
+      return false; // offline: try again on the next request
     } finally {
       refreshing = null;
     }
-  })();
+  });
   return refreshing;
 }
 
@@ -88,9 +147,14 @@ export async function request<T>(method: string, path: string, body?: unknown): 
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  const authenticated = !path.startsWith("/auth/");
+  if (authenticated && !tokens) throw new ApiError(401, "signed_out", ENDED);
   let answer = await send();
-  if (answer.status === 401 && tokens && !path.startsWith("/auth/") && (await refresh())) {
+  // A 401 is worth one refresh; still refused after it, the session is over. (A refresh
+  // that could not reach the server keeps the session: the next request tries again.)
+  if (answer.status === 401 && authenticated && tokens && (await refresh())) {
     answer = await send();
+    if (answer.status === 401) endSession();
   }
   if (answer.status === 204) return undefined as T;
   const data: unknown = await answer.json().catch(() => null);
@@ -127,9 +191,9 @@ export async function logOut(): Promise<void> {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return groupAmounts(error.message);
   return "The platform could not be reached: check your connection and try again.";
 }
 
-// Restart the refresh timer for tokens found in storage (their lifetime is unknown: refresh now).
-if (tokens) void refresh();
+// Restart the refresh timer for a pair found in storage (one of unknown age: refresh now).
+adopt(tokens);

@@ -1,7 +1,8 @@
-// The shell: sign-in until there is a session, then the tabs (bottom bar on phones).
+// The shell: sign-in until there is a session, then the account switcher and the tabs
+// (a bottom bar on phones, with short labels there).
 import { useEffect, useState } from "preact/hooks";
 import { errorText, logOut, onAuthChange, signedIn } from "./api";
-import { start, stop } from "./session";
+import { accountLabel, start, stop, switchAccount } from "./session";
 import { setState, useStore } from "./store";
 import { usd } from "./format";
 import { AuthView } from "./views/auth";
@@ -12,11 +13,11 @@ import { BoardsView } from "./views/boards";
 import { TournamentsView } from "./views/tournaments";
 
 const TABS = [
-  { id: "trade", label: "Trade", view: TradeView },
-  { id: "portfolio", label: "Portfolio", view: PortfolioView },
-  { id: "progress", label: "Progress", view: ProgressView },
-  { id: "boards", label: "Leaderboards", view: BoardsView },
-  { id: "tournaments", label: "Tournaments", view: TournamentsView },
+  { id: "trade", label: "Trade", short: "Trade", view: TradeView },
+  { id: "portfolio", label: "Portfolio", short: "Portfolio", view: PortfolioView },
+  { id: "progress", label: "Progress", short: "Progress", view: ProgressView },
+  { id: "boards", label: "Leaderboards", short: "Boards", view: BoardsView },
+  { id: "tournaments", label: "Tournaments", short: "Tourneys", view: TournamentsView },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -31,7 +32,10 @@ export function App() {
   const [tab, setTab] = useState<TabId>(tabFromHash());
   const ready = useStore((s) => s.account !== null);
 
-  useEffect(() => onAuthChange((on) => setSession(on)), []);
+  useEffect(() => {
+    setSession(signedIn()); // a stored session may have ended before this effect listened
+    return onAuthChange((on) => setSession(on));
+  }, []);
   useEffect(() => {
     const follow = () => setTab(tabFromHash());
     window.addEventListener("hashchange", follow);
@@ -52,8 +56,9 @@ export function App() {
       <Header />
       <nav class="tabs" aria-label="Sections">
         {TABS.map((t) => (
-          <a key={t.id} href={`#/${t.id}`} class={t.id === tab ? "tab active" : "tab"} aria-current={t.id === tab ? "page" : undefined}>
-            {t.label}
+          <a key={t.id} href={`#/${t.id}`} class={t.id === tab ? "tab active" : "tab"} aria-current={t.id === tab ? "page" : undefined}
+            aria-label={t.label}>
+            <span class="tab-full">{t.label}</span><span class="tab-short" aria-hidden="true">{t.short}</span>
           </a>
         ))}
       </nav>
@@ -74,7 +79,30 @@ function Header() {
       <span class="equity" aria-label="Equity" data-testid="header-equity">{usd(equity)}</span>
       <span class={live ? "dot on" : "dot"} title={live ? "Live" : "Reconnecting"} aria-label={live ? "Live prices connected" : "Live prices reconnecting"} />
       <span class="user">{me?.username}</span>
-      <button type="button" class="ghost" onClick={() => void logOut()}>Log out</button>
+      <AccountSwitcher />
+      <button type="button" class="ghost logout" onClick={() => void logOut()}>Log out</button>
     </header>
+  );
+}
+
+/** Which account the screens trade and show: practice, each tournament joined, live, copies. */
+function AccountSwitcher() {
+  const accounts = useStore((s) => s.accounts);
+  const tournaments = useStore((s) => s.tournaments);
+  const current = useStore((s) => s.account?.account_id);
+  const [error, setError] = useState<string | null>(null);
+  if (accounts.length === 0) return null;
+  const choose = (id: string) => {
+    setError(null);
+    switchAccount(id).catch((failure: unknown) => setError(errorText(failure)));
+  };
+  return (
+    <div class="account-switch">
+      <label for="account-switch" class="muted small">Account</label>
+      <select id="account-switch" value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+        {accounts.map((a) => <option key={a.account_id} value={a.account_id}>{accountLabel(a, tournaments)}</option>)}
+      </select>
+      {error && <span class="error small" role="alert">{error}</span>}
+    </div>
   );
 }

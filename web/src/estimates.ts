@@ -78,3 +78,21 @@ export function estimate(args: {
 
 export const notionalOf = (size: string, price: string): Dec =>
   abs(mul(dec(size) ?? 0n, dec(price) ?? 0n));
+
+/** A limit that the mark already crosses fills at once, as a taker (a buy at or above the
+ * mark, a sell at or below); one that does not rests and pays the maker fee when it fills. */
+export function limitIsMarketable(side: "buy" | "sell", limit: string, mark: string): boolean {
+  const l = dec(limit);
+  const m = dec(mark);
+  if (l === null || m === null || l <= 0n) return false;
+  return side === "buy" ? l >= m : l <= m;
+}
+
+/** True when an order of `size` on `side` can only shrink the position (no margin needed). */
+export function onlyReduces(side: "buy" | "sell", size: string, position?: { side: string; size: string }): boolean {
+  const s = dec(size);
+  const held = dec(position?.size);
+  if (s === null || held === null || !position) return false;
+  const closing = position.side === "long" ? "sell" : "buy";
+  return side === closing && s <= abs(held);
+}

@@ -50,3 +50,11 @@ export function sign(value: string | null | undefined): "up" | "down" | "flat" {
   if (parsed === null || parsed === 0n) return "flat";
   return parsed > 0n ? "up" : "down";
 }
+
+/** Dollar amounts in a message (the API writes them plain: "$110500") grouped for reading. */
+export function groupAmounts(text: string): string {
+  return text.replace(/\$(\d{4,})(?=\D|$)/g, (_, digits: string) => `$${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`);
+}
+
+/** A size with as many decimals as the market's step has. */
+export const size = (value: string | null | undefined, step = "0.00000001"): string => amount(value, decimalsOf(step));

@@ -34,25 +34,34 @@ export function record(key: string, value: string, at = Date.now() / 1000): void
   else list.push({ t: Math.max(t, last ? last.t + 1 : t), v: value });
   const cutoff = t - 7 * DAY;
   while (list.length > MAX_SAMPLES || (list.length > 1 && list[0].t < cutoff)) list.shift();
-  save(key, list);
+  save(key);
 }
 
+// Writes are throttled, not debounced: at most one a second however often prices tick (a
+// debounce restarted by every tick would never write while the market moves), and whatever
+// is pending is written when the page is hidden or closed.
+const SAVE_EVERY_MS = 1_000;
 let pending: number | undefined;
 const dirty = new Set<string>();
-function save(key: string, list: Sample[]): void {
+function save(key: string): void {
   dirty.add(key);
-  window.clearTimeout(pending);
-  pending = window.setTimeout(() => {
-    for (const name of dirty) {
-      try {
-        localStorage.setItem(`astratrade.h.${name}`, JSON.stringify(memory.get(name) ?? list));
-      } catch {
-        // storage full or disabled: the history lives for this page only
-      }
-    }
-    dirty.clear();
-  }, 1_000);
+  pending ??= window.setTimeout(flush, SAVE_EVERY_MS);
 }
+
+function flush(): void {
+  window.clearTimeout(pending);
+  pending = undefined;
+  for (const name of dirty) {
+    try {
+      localStorage.setItem(`astratrade.h.${name}`, JSON.stringify(memory.get(name) ?? []));
+    } catch {
+      // storage full or disabled: the history lives for this page only
+    }
+  }
+  dirty.clear();
+}
+window.addEventListener("pagehide", flush);
+document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
 
 /** Change of the latest price against the oldest one seen within the last 24 hours. */
 export function change24h(key: string, mark: string): string | null {

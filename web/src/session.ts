@@ -1,15 +1,18 @@
-// What a signed-in session loads and keeps live: the trader, the practice account, markets
-// and their prices, positions, orders and progression. REST gives the first state; the
-// WebSocket says when it changed (and carries prices and progression directly).
+// What a signed-in session loads and keeps live: the trader, their accounts (practice,
+// tournament, live, copy: one traded at a time, the switcher's choice), markets and their
+// prices, positions, orders and progression. REST gives the first state; the WebSocket says
+// when it changed (and carries prices and progression directly).
 import { get } from "./api";
 import { record } from "./history";
 import { disconnect, liveStatus, subscribe } from "./live";
 import { getState, setState } from "./store";
-import type { Account, Market, Me, Order, Position, Progression, Quote } from "./types";
+import type { Account, Market, Me, Order, Position, Progression, Quote, Tournament } from "./types";
 
 const ACCOUNT_WAIT_MS = 10_000; // the practice account opens moments after sign-up
 const REFRESH_THROTTLE_MS = 250;
+const CHOSEN = "astratrade.account"; // the account last traded on this device
 let stops: Array<() => void> = [];
+let stopAccount = () => undefined as void;
 
 export async function loadMarkets(): Promise<void> {
   const markets = await get<Market[]>("/markets");
@@ -24,14 +27,16 @@ export async function loadMarkets(): Promise<void> {
 export async function start(): Promise<void> {
   const [me] = await Promise.all([get<Me>("/me"), loadMarkets()]);
   setState({ me });
-  const account = await practiceAccount();
-  setState({ account });
-  await Promise.all([reloadTrading(), reloadProgression()]);
+  const accounts = await accountsWithPractice();
+  setState({ accounts });
+  await loadTournaments();
+  const remembered = accounts.find((a) => a.account_id === localStorage.getItem(CHOSEN));
+  await switchAccount((remembered ?? accounts.find((a) => a.kind === "practice")!).account_id);
+  await reloadProgression();
   stops.push(liveStatus((live) => setState({ live })));
   for (const market of getState().markets) {
     stops.push(subscribe(`prices:${market.market}`, (_kind, data) => onQuote(data as Quote)));
   }
-  stops.push(subscribe(`account:${account.account_id}`, (_kind, data) => data && onAccount(data as Account)));
   stops.push(subscribe("positions", (kind) => kind === "event" && soon()));
   stops.push(subscribe("orders", (kind) => kind === "event" && soon()));
   stops.push(subscribe("progression", (kind, data) => {
@@ -43,23 +48,64 @@ export async function start(): Promise<void> {
 export function stop(): void {
   stops.forEach((s) => s());
   stops = [];
+  stopAccount();
   disconnect();
-  setState({ me: null, account: null, positions: [], orders: [], progression: null });
+  setState({ me: null, account: null, accounts: [], tournaments: [], positions: [], orders: [], progression: null });
 }
 
-async function practiceAccount(): Promise<Account> {
+/** Trade `accountId` from now on: its figures, positions and orders, live. */
+export async function switchAccount(accountId: string): Promise<void> {
+  const account = getState().accounts.find((a) => a.account_id === accountId) ?? (await accountOpened(accountId));
+  localStorage.setItem(CHOSEN, accountId);
+  stopAccount();
+  const allowed = tournamentOf(account)?.markets;
+  const market = allowed && !allowed.includes(getState().market) ? allowed[0] : getState().market;
+  setState({ account, market, positions: [], orders: [] });
+  await reloadTrading();
+  stopAccount = subscribe(`account:${accountId}`, (_kind, data) => data && onAccount(data as Account));
+}
+
+/** The trader's accounts again (after joining a tournament or opening a live account). */
+export async function reloadAccounts(): Promise<Account[]> {
+  const accounts = await get<Account[]>("/accounts");
+  setState({ accounts });
+  return accounts;
+}
+
+export async function loadTournaments(): Promise<Tournament[]> {
+  const tournaments = await get<Tournament[]>("/tournaments");
+  setState({ tournaments });
+  return tournaments;
+}
+
+export const tournamentOf = (account: Account | null, tournaments = getState().tournaments): Tournament | undefined =>
+  account?.kind === "tournament" ? tournaments.find((t) => t.account_id === account.account_id) : undefined;
+
+/** An account the trader just opened (a tournament joined): trading opens it moments later. */
+async function accountOpened(accountId: string): Promise<Account> {
+  const deadline = Date.now() + ACCOUNT_WAIT_MS;
+  for (;;) {
+    const found = (await reloadAccounts()).find((a) => a.account_id === accountId);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error("That account is not open yet: try again in a moment.");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function accountsWithPractice(): Promise<Account[]> {
   const deadline = Date.now() + ACCOUNT_WAIT_MS;
   for (;;) {
     const accounts = await get<Account[]>("/accounts");
-    const practice = accounts.find((a) => a.kind === "practice");
-    if (practice) return practice;
+    if (accounts.some((a) => a.kind === "practice")) return accounts;
     if (Date.now() > deadline) throw new Error("Your practice account is not open yet: reload in a moment.");
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
 
 function onAccount(account: Account): void {
-  setState({ account });
+  if (account.account_id !== getState().account?.account_id) return; // switched away meanwhile
+  const accounts = getState().accounts.map((a) => (a.account_id === account.account_id ? account : a));
+  setState({ account, accounts });
   record(`equity.${account.account_id}`, account.equity);
 }
 
@@ -93,6 +139,7 @@ export async function reloadTrading(): Promise<void> {
     get<Position[]>(`/positions?account_id=${id}`),
     get<Order[]>(`/orders?account_id=${id}&status=open`),
   ]);
+  if (getState().account?.account_id !== account.account_id) return; // switched meanwhile
   onAccount(fresh);
   setState({ positions, orders });
 }
@@ -101,4 +148,13 @@ export async function reloadProgression(): Promise<void> {
   const progression = await get<Progression>("/progression/me");
   const me = getState().me;
   setState({ progression, me: me && { ...me, level: progression.level, xp: progression.xp } });
+}
+
+/** How an account is named to the trader: its kind, and a tournament's name. */
+export function accountLabel(account: Account, tournaments = getState().tournaments): string {
+  if (account.kind === "tournament") {
+    const name = tournaments.find((t) => t.account_id === account.account_id)?.name;
+    return name ? `Tournament: ${name}` : "Tournament";
+  }
+  return account.kind.charAt(0).toUpperCase() + account.kind.slice(1);
 }

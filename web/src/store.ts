@@ -1,11 +1,13 @@
 // One small app-wide store: views read slices with useStore and re-render on change.
-import { useEffect, useState } from "preact/hooks";
-import type { Account, Market, Me, Order, Position, Progression, Quote } from "./types";
+import { useEffect, useReducer, useRef } from "preact/hooks";
+import type { Account, Market, Me, Order, Position, Progression, Quote, Tournament } from "./types";
 
 export interface State {
   signedIn: boolean;
   me: Me | null;
-  account: Account | null;
+  account: Account | null; // the account being traded (the switcher's choice)
+  accounts: Account[]; // every account of the trader: practice, tournament, live, copy…
+  tournaments: Tournament[]; // to name tournament accounts and show their window and board
   markets: Market[];
   quotes: Record<string, Quote>;
   positions: Position[];
@@ -20,6 +22,8 @@ let state: State = {
   signedIn: false,
   me: null,
   account: null,
+  accounts: [],
+  tournaments: [],
   markets: [],
   quotes: {},
   positions: [],
@@ -38,10 +42,19 @@ export function setState(patch: Partial<State>): void {
   listeners.forEach((listener) => listener());
 }
 
+/** The slice `select` picks, re-rendered when it changes. The selector is read anew on every
+ * render: one that closes over props (the ticket's market) follows them. */
 export function useStore<T>(select: (s: State) => T): T {
-  const [value, setValue] = useState(() => select(state));
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const selector = useRef(select);
+  selector.current = select;
+  const value = select(state);
+  const shown = useRef(value);
+  shown.current = value;
   useEffect(() => {
-    const update = () => setValue(() => select(state));
+    const update = () => {
+      if (!Object.is(selector.current(state), shown.current)) rerender(0);
+    };
     listeners.add(update);
     update();
     return () => void listeners.delete(update);

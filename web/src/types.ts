@@ -36,7 +36,7 @@ export interface Market {
 
 export interface Account {
   account_id: string;
-  kind: "practice" | "live" | "tournament";
+  kind: "practice" | "live" | "tournament" | "copy" | (string & {});
   currency: string;
   collateral: string;
   equity: string;
@@ -87,6 +87,18 @@ export interface Progression {
   streak: number;
   closes: number;
   achievements: string[];
+}
+
+/** What the API answers for an order it accepted: the order with its fills. */
+export interface Fill {
+  size: string;
+  price: string;
+  fee: string;
+  realized_pnl: string;
+}
+
+export interface PlacedOrder extends Order {
+  fills: Fill[];
 }
 
 export interface Standing {

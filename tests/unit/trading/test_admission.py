@@ -3,6 +3,7 @@ always accepted) and leverage caps (unlocked level and risk tier)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -44,8 +45,11 @@ def test_resting_limit_one_step_beyond_available_is_rejected(trading: Trading) -
 
 def test_market_order_needing_more_than_available_is_rejected(trading: Trading) -> None:
     a = trading.open()
-    # 0.9 * 60000 / 5 = 10800 initial margin > 10000.
-    with pytest.raises(InsufficientMargin, match="more margin than the \\$10000 available"):
+    # 0.9 * 60000 / 5 = 10800 initial margin; the fill at 60009.3 (1.54 bp) costs 8.37 of
+    # unrealized loss and 13.50 of fee: available after = 10000 - 10821.87 = -821.87. The
+    # message names what the order takes and the shortfall, not the total as the shortfall.
+    needs = "order needs $10822 of margin and fee: $822 more than the $10000 available"
+    with pytest.raises(InsufficientMargin, match=re.escape(needs)):
         trading.place(a, "BTC-USD", "buy", "0.9")
     assert trading.account(a).positions == {}
     # Slippage and the fee count too: 0.8333 BTC needs 9999.6 margin, but the fill at

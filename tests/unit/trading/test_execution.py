@@ -4,13 +4,14 @@ take-profits triggered on mark as reduce-only market orders."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from fakes import GRANT, INSURANCE_SEED, Trading
 
 from astratrade.shared.money import money
-from astratrade.trading.domain.errors import Conflict, NotFound
+from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound, OrderRejected
 from astratrade.trading.domain.events import (
     OrderAccepted,
     OrderCancelled,
@@ -217,13 +218,50 @@ def test_closing_the_position_cancels_its_stops_and_take_profits(trading: Tradin
     assert [(e.market, e.liquidated) for e in closed] == [("ETH-USD", False)]
 
 
-def test_stop_larger_than_the_position_closes_only_the_position(trading: Trading) -> None:
+def test_a_stop_its_position_outgrew_closes_only_the_position(trading: Trading) -> None:
     a = long_eth(trading)
-    stop = trading.place(a, "ETH-USD", "sell", "5", "stop_loss", trigger_price="2900")
+    stop = trading.place(a, "ETH-USD", "sell", "1", "stop_loss", trigger_price="2900")
+    trading.place(a, "ETH-USD", "sell", "0.4")  # the position shrinks under the stop
     trading.move("ETH-USD", "2900")
-    assert stop.filled_size == D(1)
+    assert stop.filled_size == D("0.6")
     assert stop.status is OrderStatus.EXPIRED  # the remainder had nothing to reduce
     assert trading.account(a).positions == {}
+
+
+@pytest.mark.parametrize(("kind", "trigger"), [("stop_loss", "2900"), ("take_profit", "3100")])
+def test_a_trigger_order_larger_than_the_position_is_refused_naming_both(
+    trading: Trading, kind: str, trigger: str
+) -> None:
+    a = long_eth(trading)
+    with pytest.raises(InvalidOrder) as refused:
+        trading.place(a, "ETH-USD", "sell", "5", kind, trigger_price=trigger)
+    assert refused.value.field == "size"
+    assert str(refused.value) == (
+        f"size 5 is larger than your ETH-USD long of 1: a {kind} closes at most the "
+        "position, send its size or less"
+    )
+    assert trading.account(a).open_orders == {}
+    exact = trading.place(a, "ETH-USD", "sell", "1", kind, trigger_price=trigger)
+    assert exact.status is OrderStatus.OPEN
+
+
+def test_a_wrong_side_stop_says_which_position_it_would_protect(trading: Trading) -> None:
+    flat = trading.open()
+    with pytest.raises(OrderRejected, match=re.escape(
+        "a sell stop_loss protects a long; you have no long ETH-USD position"
+    )):  # fmt: skip
+        trading.place(flat, "ETH-USD", "sell", "1", "stop_loss", trigger_price="2900")
+    a = long_eth(trading)
+    with pytest.raises(OrderRejected, match=re.escape(
+        "a buy stop_loss protects a short; you have no short ETH-USD position "
+        "(your ETH-USD position is a long of 1)"
+    )):  # fmt: skip
+        trading.place(a, "ETH-USD", "buy", "1", "stop_loss", trigger_price="3100")
+    with pytest.raises(OrderRejected, match=re.escape(
+        "a buy reduce_only market order reduces a short; you have no short ETH-USD position "
+        "(your ETH-USD position is a long of 1)"
+    )):  # fmt: skip
+        trading.place(a, "ETH-USD", "buy", "1", reduce_only=True)
 
 
 def test_cancel_order(trading: Trading) -> None:
@@ -243,16 +281,6 @@ def test_cancel_order(trading: Trading) -> None:
         trading.cancel(b, resting.id)
     assert resting.id in trading.account(a).open_orders
     assert len(trading.store.events(OrderAccepted)) == 2
-
-
-def test_slippage_of_a_reduce_only_fill_is_on_the_size_that_fills(trading: Trading) -> None:
-    a = long_eth(trading)
-    stop = trading.place(a, "ETH-USD", "sell", "100", "stop_loss", trigger_price="2900")
-    trading.move("ETH-USD", "2900")
-    # 1 ETH filled: 2900 * (1 - 0.0001029) -> 2899.70, as for a stop of size 1; the order's
-    # 100 ETH ($290k) would give 2900 * (1 - 0.00039) = 2898.869 -> 2898.86.
-    assert stop.fills[0].size == D(1)
-    assert stop.fills[0].price == D("2899.7")
 
 
 def test_slippage_of_an_oversized_reduce_only_market_order(trading: Trading) -> None:

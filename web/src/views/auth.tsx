@@ -1,6 +1,8 @@
 // Sign up, log in, or sign in with a Starknet wallet (the button shows only when one is injected).
+// A browser that has signed someone in before opens on "Log in"; a session that ended on its
+// own (signed out elsewhere, password changed) says so here.
 import { useState } from "preact/hooks";
-import { ApiError, errorText, logIn, post } from "../api";
+import { ApiError, errorText, logIn, post, returningUser, sessionNotice } from "../api";
 import { signInWithWallet, walletPresent } from "../wallet";
 
 const SIGNED_UP_BUT_NOT_IN =
@@ -8,7 +10,8 @@ const SIGNED_UP_BUT_NOT_IN =
   "log in to that one, with its username or this email.";
 
 export function AuthView() {
-  const [mode, setMode] = useState<"login" | "register">("register");
+  const [mode, setMode] = useState<"login" | "register">(returningUser() || sessionNotice() ? "login" : "register");
+  const notice = sessionNotice();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -51,6 +54,7 @@ export function AuthView() {
         <button type="button" role="tab" aria-selected={mode === "register"} onClick={() => setMode("register")}>Sign up</button>
         <button type="button" role="tab" aria-selected={mode === "login"} onClick={() => setMode("login")}>Log in</button>
       </div>
+      {notice && <p class="notice" role="status" data-testid="session-notice">{notice}</p>}
       <form onSubmit={submit} class="card stack">
         {mode === "register" && (
           <label>Email<input name="email" type="email" autoComplete="email" required /></label>

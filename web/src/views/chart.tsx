@@ -42,6 +42,7 @@ export function LiveChart({ samples, label, precision = 2, height = 260 }: Props
       series.current = area as unknown as { setData(data: unknown[]): void };
       series.current.setData(points(latest.current));
       chart.timeScale().fitContent();
+      nameAttribution(box.current);
       dispose = () => chart.remove();
     });
     return () => {
@@ -55,7 +56,18 @@ export function LiveChart({ samples, label, precision = 2, height = 260 }: Props
     series.current?.setData(points(samples));
   }, [samples, samples.length, samples[samples.length - 1]?.v]);
 
-  return <div class="chart" ref={box} style={{ height: `${height}px` }} role="img" aria-label={label} />;
+  // A figure, not an image: an image's content is hidden from assistive technology, and the
+  // library's attribution link inside it must stay a named, reachable link.
+  return <div class="chart" ref={box} style={{ height: `${height}px` }} role="figure" aria-label={label} />;
+}
+
+/** TradingView's attribution logo (the library's licence asks for it) is a link with only an
+ * SVG in it: give it a name a screen reader can say. */
+function nameAttribution(box: HTMLElement): void {
+  const link = box.querySelector<HTMLAnchorElement>("a[href*='tradingview.com']");
+  if (!link) return;
+  link.setAttribute("aria-label", "Charting by TradingView (opens tradingview.com in a new tab)");
+  link.rel = "noopener";
 }
 
 // Display only: the chart library plots numbers.

@@ -3,17 +3,19 @@
 import { dec } from "../decimal";
 import { samples } from "../history";
 import { percent, signedUsd, sign, usd } from "../format";
+import { accountLabel } from "../session";
 import { useStore } from "../store";
 import { LiveChart } from "./chart";
 import { OrdersList, PositionsList } from "./positions";
 
 export function PortfolioView() {
   const account = useStore((s) => s.account);
+  const tournaments = useStore((s) => s.tournaments);
   if (!account) return null;
   return (
     <div class="portfolio">
       <section class="card" aria-label="Account">
-        <h2>Practice account</h2>
+        <h2>{accountLabel(account, tournaments)} account</h2>
         <dl class="figures wide">
           <dt>Equity</dt><dd data-testid="equity">{usd(account.equity)}</dd>
           <dt>Unrealized P&amp;L</dt><dd class={`pnl ${sign(account.unrealized_pnl)}`}>{signedUsd(account.unrealized_pnl)}</dd>

@@ -1,80 +1,137 @@
-// Open positions with live P&L and a close button; open orders with a cancel button.
-import { useState } from "preact/hooks";
+// Open positions with live P&L and a close button (the close's realized P&L said after it);
+// open orders with a cancel button. Prices show the market's tick, sizes its step.
+import type { RefObject } from "preact";
+import { useRef, useState } from "preact/hooks";
 import { del, errorText, post } from "../api";
-import { amount, price, signedUsd, sign, usd } from "../format";
+import { dec, str } from "../decimal";
+import { amount, price, signedUsd, sign, size as showSize, usd } from "../format";
 import { reloadTrading } from "../session";
 import { useStore } from "../store";
+import type { Market, Order, PlacedOrder } from "../types";
 
-// A button's request, then the trading state read again; its error shown, as the API said it.
-function useTradingAction(): [string | null, (request: () => Promise<unknown>) => Promise<void>] {
-  const [error, setError] = useState<string | null>(null);
-  async function run(request: () => Promise<unknown>) {
-    setError(null);
+interface Outcome {
+  error: boolean;
+  text: string;
+}
+
+// A button's request, then the trading state read again; what came of it said where the
+// button was (its row may be gone: focus moves to the message, not to the page's body).
+function useTradingAction(): [Outcome | null, (request: () => Promise<string | null>) => Promise<void>, RefObject<HTMLParagraphElement | null>] {
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const said = useRef<HTMLParagraphElement>(null);
+  async function run(request: () => Promise<string | null>) {
+    setOutcome(null);
     try {
-      await request();
+      const text = await request();
+      setOutcome(text ? { error: false, text } : null);
       await reloadTrading();
     } catch (failure) {
-      setError(errorText(failure));
+      setOutcome({ error: true, text: errorText(failure) });
     }
+    window.setTimeout(() => said.current?.focus());
   }
-  return [error, run];
+  return [outcome, run, said];
+}
+
+function Said({ outcome, said, testId }: { outcome: Outcome | null; said: RefObject<HTMLParagraphElement | null>; testId: string }) {
+  if (!outcome) return null;
+  return (
+    <p ref={said} tabIndex={-1} class={outcome.error ? "error" : "ok"} role={outcome.error ? "alert" : "status"} data-testid={testId}>
+      {outcome.text}
+    </p>
+  );
+}
+
+const marketOf = (markets: Market[], id: string) => markets.find((m) => m.market === id);
+
+/** "Closed BTC-USD long at 61,000.0: realized P&L +$95.80 (fee $1.53)." from the close's fills. */
+export function closeSummary(order: PlacedOrder, side: string, tick?: string): string {
+  const total = (pick: (f: PlacedOrder["fills"][number]) => string) =>
+    str(order.fills.reduce((sum, f) => sum + (dec(pick(f)) ?? 0n), 0n), 6);
+  const at = order.average_price ? ` at ${price(order.average_price, tick)}` : "";
+  if (order.fills.length === 0) return `${order.market}: the close did not fill (${order.reason ?? order.status}).`;
+  return `Closed ${order.market} ${side}${at}: realized P&L ${signedUsd(total((f) => f.realized_pnl))} (fee ${usd(total((f) => f.fee))}).`;
 }
 
 export function PositionsList() {
   const positions = useStore((s) => s.positions);
   const account = useStore((s) => s.account);
   const markets = useStore((s) => s.markets);
-  const [error, run] = useTradingAction();
-  if (positions.length === 0) return <p class="muted">No open positions.</p>;
+  const [outcome, run, said] = useTradingAction();
 
-  const close = (market: string) =>
-    run(() => post(`/positions/${encodeURIComponent(market)}/close`, { account_id: account?.account_id }));
+  const close = (market: string, side: string) =>
+    run(async () => {
+      const order = await post<PlacedOrder>(`/positions/${encodeURIComponent(market)}/close`, { account_id: account?.account_id });
+      return closeSummary(order, side, marketOf(markets, market)?.tick_size);
+    });
 
   return (
     <div>
-      {error && <p class="error" role="alert">{error}</p>}
-      <ul class="rows">
-        {positions.map((p) => {
-          const tick = markets.find((m) => m.market === p.market)?.tick_size;
-          return (
-            <li key={p.market} class="row position" data-testid={`position-${p.market}`}>
-              <div>
-                <strong>{p.market}</strong> <span class={`tag ${p.side}`}>{p.side} {amount(p.leverage, 0)}x</span>
-                <div class="muted small">{amount(p.size, 8)} @ {price(p.entry_price, tick)} · mark {price(p.mark_price, tick)}</div>
-              </div>
-              <div class="right">
-                <span class={`pnl ${sign(p.unrealized_pnl)}`} data-testid={`pnl-${p.market}`} aria-label={`Unrealized P&L ${usd(p.unrealized_pnl)}`}>{signedUsd(p.unrealized_pnl)}</span>
-                <button type="button" onClick={() => void close(p.market)} aria-label={`Close ${p.market} position`}>Close</button>
-              </div>
-            </li>
-          );
-        })}
-      </ul>
+      <Said outcome={outcome} said={said} testId="close-result" />
+      {positions.length === 0 ? <p class="muted">No open positions.</p> : (
+        <ul class="rows">
+          {positions.map((p) => {
+            const rules = marketOf(markets, p.market);
+            return (
+              <li key={p.market} class="row position" data-testid={`position-${p.market}`}>
+                <div>
+                  <strong>{p.market}</strong> <span class={`tag ${p.side}`}>{p.side} {amount(p.leverage, 0)}x</span>
+                  <div class="muted small">{showSize(p.size, rules?.step_size)} @ {price(p.entry_price, rules?.tick_size)} · mark {price(p.mark_price, rules?.tick_size)}</div>
+                </div>
+                <div class="right">
+                  <span class={`pnl ${sign(p.unrealized_pnl)}`} data-testid={`pnl-${p.market}`} aria-label={`Unrealized P&L ${usd(p.unrealized_pnl)}`}>{signedUsd(p.unrealized_pnl)}</span>
+                  <button type="button" onClick={() => void close(p.market, p.side)} aria-label={`Close ${p.market} position`}>Close</button>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </div>
   );
 }
 
+/** An order's tag colour says what it is for: a take-profit is a gain, a stop-loss a guard. */
+export function orderTag(o: Pick<Order, "type" | "side">): string {
+  if (o.type === "take_profit") return "tag profit";
+  if (o.type === "stop_loss") return "tag stop";
+  return o.side === "buy" ? "tag long" : "tag short";
+}
+
 export function OrdersList() {
   const orders = useStore((s) => s.orders);
-  const [error, run] = useTradingAction();
-  if (orders.length === 0) return <p class="muted">No open orders.</p>;
+  const markets = useStore((s) => s.markets);
+  const [outcome, run, said] = useTradingAction();
 
-  const cancel = (orderId: string) => run(() => del(`/orders/${encodeURIComponent(orderId)}`));
+  const cancel = (orderId: string) =>
+    run(async () => {
+      await del(`/orders/${encodeURIComponent(orderId)}`);
+      return "Order cancelled.";
+    });
 
   return (
     <div>
-      {error && <p class="error" role="alert">{error}</p>}
-      <ul class="rows">
-        {orders.map((o) => (
-          <li key={o.order_id} class="row" data-testid="open-order">
-            <div>
-              <strong>{o.market}</strong> <span class={`tag ${o.side === "buy" ? "long" : "short"}`}>{o.side} {o.type.replace("_", " ")}</span>
-              <div class="muted small">{amount(o.size, 8)} {o.price ? `@ ${amount(o.price, 8)}` : ""} {o.trigger_price ? `trigger ${amount(o.trigger_price, 8)}` : ""}</div>
-            </div>
-            <button type="button" onClick={() => void cancel(o.order_id)} aria-label={`Cancel ${o.type} order on ${o.market}`}>Cancel</button>
-          </li>
-        ))}
-      </ul>
+      <Said outcome={outcome} said={said} testId="cancel-result" />
+      {orders.length === 0 ? <p class="muted">No open orders.</p> : (
+        <ul class="rows">
+          {orders.map((o) => {
+            const rules = marketOf(markets, o.market);
+            return (
+              <li key={o.order_id} class="row" data-testid="open-order">
+                <div>
+                  <strong>{o.market}</strong> <span class={orderTag(o)}>{o.side} {o.type.replace("_", " ")}</span>
+                  <div class="muted small" data-testid="order-figures">
+                    {showSize(o.size, rules?.step_size)}
+                    {o.price ? ` @ ${price(o.price, rules?.tick_size)}` : ""}
+                    {o.trigger_price ? ` trigger ${price(o.trigger_price, rules?.tick_size)}` : ""}
+                  </div>
+                </div>
+                <button type="button" onClick={() => void cancel(o.order_id)} aria-label={`Cancel ${o.type} order on ${o.market}`}>Cancel</button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </div>
   );
 }

@@ -1,32 +1,36 @@
-// Tournaments: the list (polled: it has no channel), join, and a live board per tournament
-// over the WebSocket (`tournament:<id>`).
-import { useEffect, useState } from "preact/hooks";
-import { errorText, get, post } from "../api";
-import { subscribe } from "../live";
+// Tournaments: the list (polled: it has no channel), join (which opens the tournament
+// account and trades it at once), and each tournament's board.
+import { useState } from "preact/hooks";
+import { errorText, post } from "../api";
 import { usePoll } from "../poll";
+import { loadTournaments, reloadAccounts, switchAccount } from "../session";
 import { useStore } from "../store";
 import { usd } from "../format";
-import type { Standing, Tournament } from "../types";
-import { Standings } from "./standings";
+import { TournamentBoard } from "./tournament";
 
 const POLL_MS = 15_000;
 
 export function TournamentsView() {
-  const [list, setList] = useState<Tournament[]>([]);
+  const list = useStore((s) => s.tournaments);
+  const current = useStore((s) => s.account?.account_id);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const read = () => get<Tournament[]>("/tournaments").then(setList).catch((f) => setError(errorText(f)));
-  usePoll(read, POLL_MS, []);
+  usePoll(() => void loadTournaments().catch((f) => setError(errorText(f))), POLL_MS, []);
 
   async function join(id: string) {
     setError(null);
     try {
-      await post(`/tournaments/${encodeURIComponent(id)}/join`);
-      await read();
-      setOpen(id);
+      const entry = await post<{ account_id: string }>(`/tournaments/${encodeURIComponent(id)}/join`);
+      await Promise.all([loadTournaments(), reloadAccounts()]);
+      await trade(entry.account_id);
     } catch (failure) {
       setError(errorText(failure));
     }
+  }
+
+  async function trade(accountId: string) {
+    await switchAccount(accountId);
+    location.hash = "#/trade";
   }
 
   return (
@@ -44,32 +48,19 @@ export function TournamentsView() {
                   <div class="muted small">{new Date(t.starts_at).toLocaleString()} → {new Date(t.ends_at).toLocaleString()}</div>
                 </div>
                 <div class="right">
-                  {t.account_id ? <span class="tag long">joined</span>
-                    : (t.status === "upcoming" || t.status === "running") && <button type="button" onClick={() => void join(t.tournament_id)}>Join</button>}
-                  <button type="button" class="ghost" aria-expanded={open === t.tournament_id} onClick={() => setOpen(open === t.tournament_id ? null : t.tournament_id)}>Board</button>
+                  {t.account_id
+                    ? (t.account_id === current ? <span class="tag long">trading</span>
+                      : <button type="button" onClick={() => void trade(t.account_id!).catch((f) => setError(errorText(f)))}
+                          aria-label={`Trade ${t.name}`}>Trade</button>)
+                    : (t.status === "upcoming" || t.status === "running") && <button type="button" onClick={() => void join(t.tournament_id)} aria-label={`Join ${t.name}`}>Join</button>}
+                  <button type="button" class="ghost" aria-expanded={open === t.tournament_id} onClick={() => setOpen(open === t.tournament_id ? null : t.tournament_id)} aria-label={`Board of ${t.name}`}>Board</button>
                 </div>
               </li>
             ))}
           </ul>
         )}
       </section>
-      {open && <TournamentBoard id={open} />}
+      {list.filter((t) => t.tournament_id === open).map((t) => <TournamentBoard key={t.tournament_id} tournament={t} />)}
     </div>
-  );
-}
-
-function TournamentBoard({ id }: { id: string }) {
-  const me = useStore((s) => s.me);
-  const [board, setBoard] = useState<{ frozen: boolean; standings: Standing[] } | null>(null);
-  useEffect(() => {
-    get<{ frozen: boolean; standings: Standing[] }>(`/tournaments/${encodeURIComponent(id)}/leaderboard`).then(setBoard).catch(() => undefined);
-    return subscribe(`tournament:${id}`, (_kind, data) => data && setBoard(data as { frozen: boolean; standings: Standing[] }));
-  }, [id]);
-  return (
-    <section class="card" aria-label="Tournament board">
-      <h2>Board {board?.frozen ? "(final)" : "(live)"}</h2>
-      <p class="hint">Ranked by ROI of the tournament account; at least 3 closes to rank.</p>
-      <Standings rows={board?.standings ?? []} me={me?.user_id} score="roi" label="Tournament standings" />
-    </section>
   );
 }

@@ -1,21 +1,27 @@
 // Markets with live marks and 24h change, the selected market's chart, the order ticket,
-// and the open positions beneath (so a trade's P&L is in view where it was placed).
+// and the open positions beneath (so a trade's P&L is in view where it was placed). A
+// tournament account trades its tournament's markets only, under its countdown and rank.
 import { change24h, samples } from "../history";
 import { decimalsOf, percent, price, sign } from "../format";
+import { tournamentOf } from "../session";
 import { setState, useStore } from "../store";
 import { LiveChart } from "./chart";
 import { OrderTicket } from "./ticket";
 import { OrdersList, PositionsList } from "./positions";
+import { TournamentPanel } from "./tournament";
 
 export function TradeView() {
-  const markets = useStore((s) => s.markets);
+  const all = useStore((s) => s.markets);
   const quotes = useStore((s) => s.quotes);
   const selected = useStore((s) => s.market);
+  const tournament = useStore((s) => tournamentOf(s.account, s.tournaments));
+  const markets = tournament ? all.filter((m) => tournament.markets.includes(m.market)) : all;
   const market = markets.find((m) => m.market === selected) ?? markets[0];
   if (!market) return <p class="muted">Loading markets…</p>;
   const quote = quotes[market.market];
   return (
-    <div class="trade">
+    <div class={tournament ? "trade in-tournament" : "trade"}>
+      {tournament && <TournamentPanel tournament={tournament} />}
       <section class="markets card" aria-label="Markets">
         <h2>Markets</h2>
         <ul class="market-list">

@@ -65,10 +65,13 @@ def check_leverage(
 
 
 def check_available(before: Decimal, after: Decimal) -> None:
+    """Available must stay ≥ 0: the message names what the order takes (before - after) and
+    the shortfall (-after), the amount the trader would have to find."""
     if after < ZERO:
         raise InsufficientMargin(
-            f"order needs ${plain((before - after).quantize(ZERO))} "
-            f"more margin than the ${plain(before.quantize(ZERO))} available"
+            f"order needs ${plain((before - after).quantize(ZERO))} of margin and fee: "
+            f"${plain((-after).quantize(ZERO))} more than the ${plain(before.quantize(ZERO))} "
+            "available"
         )
 
 

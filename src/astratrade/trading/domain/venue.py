@@ -30,6 +30,7 @@ from astratrade.trading.domain.orders import (
     Side,
     TimeInForce,
 )
+from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.pricing import taker_price
 from astratrade.trading.domain.rules import TradingRules
@@ -145,6 +146,35 @@ def only_reduces(account: Account, order: Order, resting: bool) -> bool:
     return order.size + claimed <= abs(position.size)
 
 
+def check_reduces(order: Order, position: Position | None) -> None:
+    """A reduce-only order needs a position on the other side; a stop or take-profit may not
+    be larger than it (it would close at most the position anyway: a larger size is refused
+    rather than silently capped, so the trader sees what it will do)."""
+    closes = "long" if order.side is Side.SELL else "short"
+    what = order.type.value if order.type.is_trigger else f"reduce_only {order.type.value} order"
+    verb = "protects" if order.type.is_trigger else "reduces"
+    if position is None or position.side_sign == order.side.sign:
+        held = ""
+        if position is not None:
+            size = plain(abs(position.size))
+            held = f" (your {order.market} position is a {_side_of(position)} of {size})"
+        raise OrderRejected(
+            f"a {order.side.value} {what} {verb} a {closes}; "
+            f"you have no {closes} {order.market} position{held}"
+        )
+    if order.type.is_trigger and order.size > abs(position.size):
+        raise InvalidOrder(
+            "size",
+            f"size {plain(order.size)} is larger than your {order.market} {closes} of "
+            f"{plain(abs(position.size))}: a {order.type.value} closes at most the position, "
+            "send its size or less",
+        )
+
+
+def _side_of(position: Position) -> str:
+    return "long" if position.side_sign > 0 else "short"
+
+
 def _will_rest(order: Order, mark: Decimal) -> bool:
     if order.type.is_trigger:
         return True
@@ -176,10 +206,7 @@ def admit(
         )
     position = account.positions.get(order.market)
     if order.reduce_only:
-        if position is None or position.side_sign == order.side.sign:
-            raise OrderRejected(
-                f"reduce_only {order.side.value} order has no {order.market} position to reduce"
-            )
+        check_reduces(order, position)
         return
     if only_reduces(account, order, resting):
         return
