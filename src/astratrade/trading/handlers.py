@@ -13,6 +13,7 @@ from astratrade.trading.domain.account import (
     LeverageSettings,
     TradingWindow,
 )
+from astratrade.trading.domain.admission import admit
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
     CancelOrder,
@@ -28,21 +29,12 @@ from astratrade.trading.domain.commands import (
 )
 from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound, VenueUnavailable
 from astratrade.trading.domain.events import OrderTriggered, TransferRefused
+from astratrade.trading.domain.execution import end_window, enforce_loss_limit, execute, make, take
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
 from astratrade.trading.domain.margin import summarize
 from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
-from astratrade.trading.domain.venue import (
-    Settlement,
-    Venue,
-    admit,
-    end_window,
-    enforce_loss_limit,
-    execute,
-    make,
-    new_order,
-    take,
-)
+from astratrade.trading.domain.venue import Settlement, Venue, new_order
 from astratrade.trading.ports import LiveAccessQuery, OpenOrderLimitQuery, TradingUnitOfWork
 
 HOUSE_ID = "system-house"

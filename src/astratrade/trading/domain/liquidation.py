@@ -8,9 +8,10 @@ from decimal import Decimal
 from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.events import AccountLiquidated
+from astratrade.trading.domain.execution import cover_shortfall
 from astratrade.trading.domain.margin import equity_and_maintenance
 from astratrade.trading.domain.orders import Liquidity, OrderStatus, Side
-from astratrade.trading.domain.venue import Settlement, Venue, cover_shortfall
+from astratrade.trading.domain.venue import Settlement, Venue
 
 
 def is_liquidatable(account: Account, venue: Venue) -> bool:
