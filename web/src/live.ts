@@ -1,6 +1,6 @@
 // The WebSocket client of `WS /api/v1/ws`: one connection, channels subscribed by name,
 // resubscribed after a reconnect (user channels resume from their last sequence number).
-import { accessToken, refresh, signedIn } from "./api";
+import { accessToken, onAuthChange, refresh, signedIn } from "./api";
 
 export type Handler = (kind: "snapshot" | "event", data: unknown) => void;
 
@@ -18,6 +18,20 @@ let socket: WebSocket | null = null;
 let backoff = 500;
 let pinger: number | undefined;
 let reconnect: number | undefined;
+let socketToken: string | null = null; // the access token the socket signed in with
+
+// A socket lasts as long as the token it signed in with (the server closes it with 4001
+// when that expires): after each refresh, sign in again with the new one at once, resuming
+// every channel where it was.
+onAuthChange((signedInNow) => {
+  if (!signedInNow || !socket || accessToken() === socketToken) return;
+  const old = socket;
+  socket = null;
+  old.onclose = null;
+  window.clearInterval(pinger);
+  old.close(1000);
+  connect();
+});
 
 export function liveStatus(listener: (up: boolean) => void): () => void {
   statusListeners.add(listener);
@@ -64,6 +78,7 @@ function connect(): void {
   const url = `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(accessToken() ?? "")}`;
   const ws = new WebSocket(url);
   socket = ws;
+  socketToken = accessToken();
   ws.onopen = () => {
     backoff = 500;
     statusListeners.forEach((listener) => listener(true));

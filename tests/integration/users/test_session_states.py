@@ -17,7 +17,7 @@ async def test_many_users_states_are_read_at_once_and_unknown_ones_left_out(
     engine, new_uow, hasher, clock, ids
 ) -> None:
     ada, bob, cy = [
-        (await handlers.register_user(registration(name), new_uow(), hasher, clock, ids)).id
+        (await handlers.register_user(registration(name), new_uow(), hasher, clock, ids)).user_id
         for name in ("ada", "bob", "cyd")
     ]
     await handlers.log_out_everywhere(LogOutEverywhere(user_id=bob), new_uow(), clock)
