@@ -29,101 +29,145 @@ def items(listed: str) -> list[str]:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASTRATRADE_", extra="ignore")
+    """Every setting is an ASTRATRADE_* environment variable (the field's name in capitals).
+    Each field's docstring is its documentation: docs/configuration.md is generated from
+    them (`make docs`) and a test fails when that page is stale."""
 
+    model_config = SettingsConfigDict(
+        env_prefix="ASTRATRADE_", extra="ignore", use_attribute_docstrings=True
+    )
+
+    # -- storage and events --
     database_url: str | None = None
+    """SQLAlchemy URL (`postgresql://…` or `sqlite://…`); unset: a SQLite file in data_dir."""
     data_dir: Path = Path("var")
-    # Set: events travel through Redis Streams (outbox relay, consumer groups); unset: the
-    # in-process bus. The prefix keeps deployments and test runs on one Redis apart.
+    """Where embedded mode keeps its SQLite database."""
     redis_url: str | None = None
+    """Set: events travel through Redis Streams (outbox relay, consumer groups); unset: the
+    in-process bus."""
     redis_prefix: str = ""
-    # With Redis: does `serve` run the relay and consumers itself, or do `worker` processes?
+    """Prefix of every Redis key: keeps deployments and test runs on one Redis apart."""
     event_workers: Literal["in-process", "external"] = "in-process"
-    # With in-process workers: contexts (comma-separated) whose consumers still run as
-    # `astratrade worker consume` processes of their own, e.g. "financial.ledger".
+    """With Redis: `serve` runs the relay and consumers itself, or `worker` processes do."""
     external_consumers: str = ""
+    """With in-process workers: consumers (comma-separated, e.g. `financial.ledger`) that
+    still run as `astratrade worker consume` processes of their own."""
     consumer_name: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    """This process's name in the consumer groups (default: host and process id)."""
     consumer_max_attempts: int = 3
+    """Tries per delivery of an event, with backoff between them; then it is a dead letter."""
     consumer_max_deliveries: int = 5
-    # One consumer of a context works at a time; a standby takes over within this lease.
+    """An event taken over this often (its consumers died on it) is a dead letter."""
     consumer_lease_ms: int = 5_000
-    # If Redis loses its streams (a restart without persistence), the relay sends the
-    # events of this window again; consumers skip the ones they already applied.
+    """One consumer of a context works at a time; a standby takes over within this lease."""
     relay_replay_window_seconds: int = 86_400
-    # A relay in a worker process of its own cannot be woken by commits: it looks at the
-    # outbox this often when idle (one indexed query). In-process, commits wake it.
+    """If Redis loses its streams (a restart without persistence), the relay sends the
+    events of this window again; consumers skip the ones they already applied."""
     relay_poll_ms: int = 10
+    """A relay in a worker process of its own looks at the outbox this often when idle (one
+    indexed query); in-process, commits wake it."""
 
+    # -- prices and time --
     price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
+    """Where marks and index prices come from (`manual`: the admin API)."""
     replay_file: Path | None = None
+    """CSV of timestamp, market, mark, index for the `replay` feed."""
     replay_speed: Decimal = Decimal(1)
+    """How much faster than recorded the `replay` feed plays."""
     feed_interval_seconds: Decimal = Decimal("0.25")
+    """Seconds between the synthetic feed's batches."""
     feed_seed: int = 7
+    """The synthetic feed's random seed."""
     clock: Literal["system", "manual"] = "system"
+    """`manual`: time moves only through the admin API (tests, demos)."""
 
+    # -- sessions and passwords --
     jwt_secret: str | None = None
+    """Signs tokens; required outside embedded mode (embedded: a random one per start)."""
     jwt_issuer: str = "astratrade"
+    """The tokens' issuer claim."""
     access_token_minutes: int = 15
+    """Lifetime of an access token (and of a WebSocket signed in with it)."""
     refresh_token_days: int = 30
-    # argon2id at OWASP's recommended floor (19 MiB, 2 passes, 1 lane): ~50 ms a hash here.
+    """Lifetime of a refresh token."""
     password_hash_time_cost: int = 2
+    """argon2id passes (OWASP's floor: 19 MiB, 2 passes, 1 lane; ~50 ms a hash here)."""
     password_hash_memory_kib: int = 19_456
+    """argon2id memory in KiB."""
     password_hash_parallelism: int = 1
+    """argon2id lanes."""
 
-    # 10x until the gamification context feeds each trader's unlocked leverage.
+    # -- money --
     default_unlocked_leverage: Decimal = Decimal(10)
+    """Max leverage until the gamification context reports a trader's unlock."""
     practice_starting_balance: Decimal = Decimal(10_000)
+    """USD a practice account opens with."""
     insurance_fund_seed: Decimal = Decimal(1_000_000)
+    """What the house seeds the insurance fund with."""
 
-    # "N/second|minute|hour" per client IP and per signed-in user ("" turns one off). Login
-    # names have their own lockout (users.domain.rules) besides these.
+    # -- request limits ("N/second|minute|hour"; "" turns one off) --
     rate_limit_login_per_ip: str = "30/minute"
+    """Logins per client IP (login names also have their own lockout)."""
     rate_limit_register_per_ip: str = "10/minute"
+    """Sign-ups per client IP."""
     rate_limit_orders_per_user: str = "100/second"
+    """Orders per signed-in user."""
     rate_limit_orders_per_ip: str = "1000/second"
+    """Orders per client IP."""
     rate_limit_faucet_per_user: str = "10/minute"
+    """Faucet requests per signed-in user."""
     rate_limit_faucet_per_ip: str = "60/minute"
-    rate_limit_requests_per_ip: str = "2000/second"  # every API request, at the gateway
-
-    # Browsers' origins allowed to call the API (comma-separated; empty: none, same origin).
+    """Faucet requests per client IP."""
+    rate_limit_requests_per_ip: str = "2000/second"
+    """Every API request per client IP, at the gateway."""
     cors_origins: str = ""
+    """Browsers' origins allowed to call the API (comma-separated; empty: same origin only)."""
     ws_max_connections_per_user: int = 5
-    max_request_bytes: int = 65_536  # larger request bodies answer 413
-    max_header_bytes: int = 16_384  # larger request heads (line and headers) answer 431
+    """Open WebSockets one user may hold (more: 4029)."""
+    max_request_bytes: int = 65_536
+    """Larger request bodies answer 413."""
+    max_header_bytes: int = 16_384
+    """Larger request heads (request line and headers) answer 431."""
 
-    # Starknet wallet sign-in: the chain the typed data names, the account classes whose
-    # address proves the public key offline (OpenZeppelin-style: salt and constructor are the
-    # key), and a node for other accounts' on-chain is_valid_signature.
+    # -- Starknet wallet sign-in --
     starknet_chain_id: str = "SN_MAIN"
+    """The chain the sign-in typed data names."""
     wallet_account_class_hashes: str = (
         "0x061dac032f228abef9c6626f995015233097ae253a7f72d68552db02f2971b8f,"
         "0x04d07e40e93398ed3c76981e72dd1fd22557a78ce36c0515f679e27f0bb5bc5f,"
         "0x0540d7f5ec7ecf317e68d48564934cb99259781b1ee3cedbbc37ec5337f8e688"
     )
+    """Account classes whose address proves the public key offline (OpenZeppelin-style:
+    salt and constructor are the key), comma-separated."""
     starknet_rpc_url: str | None = None
+    """A node for other accounts' on-chain `is_valid_signature`."""
 
-    # The built web client (`make web`); unset: the checkout's web/dist.
+    # -- the process --
     web_dir: Path | None = None
-
+    """The built web client (`make web`); unset: the checkout's web/dist."""
     log_level: str = "INFO"
+    """Python logging level."""
     log_format: Literal["text", "json"] = "text"
-    embedded: bool = Field(default=True, description="all contexts in one process")
+    """`json`: one JSON object a line, with the request id and the process name."""
+    embedded: bool = True
+    """All contexts in one process (`serve` without --service or --gateway)."""
 
-    # Distributed mode. A service serves one context (`serve --service`); the relay runs
-    # as `astratrade worker relay`. The gateway routes to the services at these URLs
-    # (Kubernetes service names by default), each call within the timeout; after
-    # `gateway_failures` failures in a row a service is given `gateway_cooldown_seconds`
-    # before it is tried again (503 meanwhile).
+    # -- distributed mode --
     service: str | None = None
+    """The one context this process serves (`serve --service`)."""
     service_urls: str = (
         "users=http://users:8000,trading=http://trading:8000,"
         "financial=http://financial:8000,gamification=http://gamification:8000"
     )
+    """Where the gateway and the services find each service (Kubernetes names by default)."""
     gateway_timeout_seconds: float = 10.0
+    """A call to a service gives up after this."""
     gateway_failures: int = 5
+    """After this many failures in a row a service is given the cooldown (503 meanwhile)."""
     gateway_cooldown_seconds: float = 5.0
-    # OpenTelemetry: traces go to this OTLP/HTTP endpoint when set.
+    """Seconds before a failing service is tried again."""
     otel_endpoint: str | None = None
+    """OpenTelemetry: traces go to this OTLP/HTTP endpoint when set."""
 
     @model_validator(mode="after")
     def _require_secret_outside_embedded(self) -> Settings:
