@@ -24,6 +24,7 @@ from astratrade.entrypoints.realtime.hub import Connection, Hub
 from astratrade.entrypoints.realtime.transport import send_now_of
 from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
+from astratrade.shared.text import text_problem, text_problems
 
 router = APIRouter()
 AUTH_SECONDS = 5.0
@@ -79,7 +80,7 @@ async def _sign_in(websocket: WebSocket) -> str | None:
         if token is None:
             first = await asyncio.wait_for(websocket.receive_json(), AUTH_SECONDS)
             token = first.get("token") if isinstance(first, dict) else None
-        if not token:
+        if not isinstance(token, str) or not token or text_problem(token) is not None:
             raise Unauthorized('send {"type": "auth", "token": <access token>} first')
         return (await verified(websocket, token)).user_id
     except (Unauthorized, TimeoutError, json.JSONDecodeError, WebSocketDisconnect) as error:
@@ -99,6 +100,11 @@ async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds:
             return
         except (json.JSONDecodeError, KeyError, TypeError):
             connection.offer_first([_error("bad_message", "messages are JSON objects")])
+            continue
+        problem = next(text_problems(message), None)
+        if problem is not None:  # it would reach the database as a channel's key
+            where, why = problem
+            connection.offer_first([_error("bad_message", f"{'.'.join(map(str, where))}: {why}")])
             continue
         kind = message.get("type") if isinstance(message, dict) else None
         if kind == "ping":
