@@ -13,7 +13,14 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from astratrade.entrypoints.schemas import DecimalIn, MomentIn, MoneyIn
-from astratrade.shared.money import InvalidNumber, decimal_places, to_decimal
+from astratrade.shared.money import (
+    InvalidNumber,
+    OutOfRangeLiteral,
+    decimal_places,
+    json_integer,
+    json_number,
+    to_decimal,
+)
 from astratrade.shared.text import text_problem, text_problems
 
 D = Decimal
@@ -71,6 +78,18 @@ def test_zero_with_any_exponent_is_plain_zero() -> None:
 )
 def test_decimal_places_are_read_from_the_digits(value: str, places: int) -> None:
     assert decimal_places(D(value)) == places
+
+
+def test_json_numbers_no_field_can_take_stay_text_and_are_refused() -> None:
+    for literal in ("1e999999999", "-1E1000001", "1e-999999999", "1." + "0" * 1000):
+        parsed = json_number(literal)
+        assert isinstance(parsed, OutOfRangeLiteral)
+        with pytest.raises(InvalidNumber, match="out of range"):
+            to_decimal(parsed)
+    assert json_number("0e999999999") == 0
+    assert json_number("60123.5") == D("60123.5")
+    assert json_integer("9" * 1000) == int("9" * 1000)
+    assert isinstance(json_integer("9" * 1001), OutOfRangeLiteral)
 
 
 class Body(BaseModel):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Coroutine
-from decimal import Decimal
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -19,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from astratrade.entrypoints.request_ids import HEADER as REQUEST_ID_HEADER
 from astratrade.shared.errors import DomainError, ErrorKind, TooManyRequests
 from astratrade.shared.messages import correlation
+from astratrade.shared.money import json_integer, json_number
 from astratrade.shared.text import text_problem, text_problems
 
 logger = logging.getLogger(__name__)
@@ -45,11 +45,13 @@ CODE_BY_STATUS = {
 
 
 class DecimalRequest(Request):
-    """Parses JSON numbers straight into Decimal, so 0.1 never passes through a float."""
+    """Parses JSON numbers straight into Decimal, so 0.1 never passes through a float; a
+    number no field can take (1e999999999) stays its text, refused by every field."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=Decimal)
+            body = await self.body()
+            self._json = json.loads(body, parse_float=json_number, parse_int=json_integer)
         return self._json
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
@@ -26,6 +27,39 @@ class InvalidNumber(ValueError):
     """A value that cannot be used as an amount (NaN, infinite, too precise, not a number)."""
 
 
+# A JSON number past this exponent (or an integer literal past this many digits) is no
+# value of any field; kept as a Decimal it would be turned into an int by an integer field,
+# and int(Decimal("1e999999999")) builds a billion digits.
+MAX_LITERAL_DIGITS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfRangeLiteral:
+    """A JSON number literal no field can take, kept as its text: every field type refuses
+    it (a Decimal field saying why, naming the field), and nothing converts it."""
+
+    literal: str
+
+    def __repr__(self) -> str:
+        return _shown(self.literal)
+
+
+def json_number(literal: str) -> Decimal | OutOfRangeLiteral:
+    """`parse_float` of request bodies: a JSON number with a fraction or exponent, exactly."""
+    number = Decimal(literal)
+    if not number:
+        return ZERO  # 0e999999999 is zero, whatever its exponent
+    if abs(number.adjusted()) > MAX_LITERAL_DIGITS or len(literal) > MAX_LITERAL_DIGITS:
+        return OutOfRangeLiteral(literal)
+    return number
+
+
+def json_integer(literal: str) -> int | OutOfRangeLiteral:
+    """`parse_int` of request bodies: Python refuses int() past 4,300 digits with an error
+    that names no field."""
+    return int(literal) if len(literal) <= MAX_LITERAL_DIGITS else OutOfRangeLiteral(literal)
+
+
 def to_decimal(value: object) -> Decimal:
     """Parse a request value (plain-notation str, int, Decimal) into a finite Decimal of at
     most 18 significant digits and 18 decimal places, below 10^15 in magnitude.
@@ -35,6 +69,8 @@ def to_decimal(value: object) -> Decimal:
     999999) in any arithmetic, normalize() included."""
     if isinstance(value, bool):
         raise InvalidNumber(f"expected a number, got {value!r}")
+    if isinstance(value, OutOfRangeLiteral):
+        raise InvalidNumber(f"{value!r} is out of range (at most {MAX_MAGNITUDE:,.0f})")
     if isinstance(value, float):
         # JSON bodies are parsed with parse_float=Decimal; a float here is a programming error
         # unless it is a NaN/Infinity constant, which we reject either way.
