@@ -41,9 +41,9 @@ def require_service_key(
         raise Unauthorized("service key required")
 
 
-_internal: dict[str, Any] = {"include_in_schema": False,
+_internal: dict[str, Any] = {"include_in_schema": False, "route_class": DecimalRoute,
                              "dependencies": [Depends(require_service_key)]}  # fmt: skip
-router = APIRouter(prefix="/internal/v1", route_class=DecimalRoute, **_internal)
+router = APIRouter(prefix="/internal/v1", **_internal)
 sessions_router = APIRouter(prefix="/internal/v1", **_internal)
 live_router = APIRouter(prefix="/internal/v1/live", **_internal)
 

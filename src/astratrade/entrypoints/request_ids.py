@@ -31,6 +31,9 @@ class RequestIds:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
+        # Kept in the request's state too, for whoever answers after this has returned
+        # (the last-resort 500 handler of http.install_error_handlers).
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def answer(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,13 +1,14 @@
-"""Request and response types shared by routers: decimals as exact strings."""
+"""Request and response types shared by routers: decimals as exact strings, times in UTC."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer, WithJsonSchema
 
-from astratrade.shared.money import InvalidNumber, plain, to_decimal
+from astratrade.shared.money import MONEY_PLACES, InvalidNumber, decimal_places, plain, to_decimal
 
 
 def _parse(value: Any) -> Decimal:
@@ -17,15 +18,37 @@ def _parse(value: Any) -> Decimal:
         raise ValueError(str(error)) from error
 
 
-# Accepts "60123.5" or 60123.5 (parsed as Decimal by DecimalRoute); NaN, Infinity and more
-# than 18 significant digits are refused with a 422 naming the field.
-DecimalIn = Annotated[
+def _money(value: Decimal) -> Decimal:
+    if decimal_places(value) > MONEY_PLACES:
+        raise ValueError(f"{plain(value)} has more than {MONEY_PLACES} decimal places")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:  # 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+        raise ValueError(f"{value.isoformat()} is out of range in UTC") from error
+
+
+_DECIMAL_SCHEMA = WithJsonSchema({"type": "string", "format": "decimal", "example": "60123.5"})
+
+# Accepts "60123.5" or 60123.5 (parsed as Decimal by DecimalRoute) in plain decimal notation
+# (ASCII digits, optional sign, point and exponent); NaN, Infinity, more than 18 significant
+# digits or decimal places, and magnitudes from 10^15 are refused with a 422 naming the field.
+DecimalIn = Annotated[Decimal, BeforeValidator(_parse), _DECIMAL_SCHEMA]
+# An amount of money: the same, and at most 6 decimal places (what the ledger holds).
+MoneyIn = Annotated[
     Decimal,
     BeforeValidator(_parse),
-    WithJsonSchema({"type": "string", "format": "decimal", "example": "60123.5"}),
+    AfterValidator(_money),
+    WithJsonSchema({"type": "string", "format": "decimal", "example": "250.5"}),
 ]
 DecimalOut = Annotated[
     Decimal,
     PlainSerializer(plain, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "decimal", "example": "60123.5"}),
+    _DECIMAL_SCHEMA,
 ]
+# A moment with its timezone, converted to UTC; one that falls outside the calendar in UTC
+# is a 422, not an OverflowError when it is stored.
+MomentIn = Annotated[AwareDatetime, AfterValidator(_in_utc)]

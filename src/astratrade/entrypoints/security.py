@@ -1,5 +1,6 @@
-"""HTTP hardening: security headers on every answer, CORS from settings, and a cap on
-request bodies (413 before a route reads more than the cap)."""
+"""HTTP hardening: security headers on every answer, CORS from settings, a cap on request
+bodies (413 before a route reads more than the cap), and errors nobody expected answered in
+the API's format without details (500 `internal_error`, the traceback in the log)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from astratrade.config import Settings, items
+from astratrade.entrypoints.http import ServerErrors
 
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -106,4 +108,5 @@ def harden(app: FastAPI, settings: Settings) -> None:
                                    "allow_methods": ["GET", "POST", "PUT", "DELETE"],
                                    "allow_headers": ["authorization", "content-type"]}  # fmt: skip
         app.add_middleware(CORSMiddleware, **options)
+    app.add_middleware(ServerErrors)  # inside the headers: a 500 carries them too
     app.add_middleware(SecurityHeaders)

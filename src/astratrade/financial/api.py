@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from astratrade.entrypoints.deps import Bus, CurrentUser, Db, rate_limited
 from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalIn, DecimalOut
+from astratrade.entrypoints.schemas import DecimalOut, MoneyIn
 from astratrade.financial import views
 from astratrade.financial.domain.commands import RequestTransfer
 from astratrade.financial.domain.transfers import Transfer, TransferKind
@@ -33,12 +33,17 @@ class LedgerOut(BaseModel):
     next_before: int | None  # pass as `before` for the next (older) page
 
 
+# Posting ids are 64-bit integers: a larger `before` cannot name one, and the database
+# drivers refuse to bind it.
+MAX_POSTING_ID = 2**63 - 1
+
+
 @router.get("/ledger", response_model=LedgerOut)
 async def ledger(
     account_id: Annotated[str, Query(min_length=1, max_length=64)],
     user: CurrentUser,
     db: Db,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_POSTING_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> LedgerOut:
     """The account's postings, newest first (a read model: it follows trading within
@@ -58,7 +63,7 @@ async def ledger(
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: DecimalIn
+    amount: MoneyIn
 
 
 class TransferOut(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from astratrade.entrypoints.deps import AdminUser, Bus, ClockDep, CurrentUser, Db
 from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalIn, DecimalOut
+from astratrade.entrypoints.schemas import DecimalOut, MomentIn, MoneyIn
 from astratrade.gamification import tournament_views
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
 from astratrade.gamification.domain.rules import DEFAULT_RULES
@@ -26,9 +26,9 @@ class TournamentIn(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=80)]
     markets: Annotated[list[str], Field(min_length=1, max_length=10)]
-    starts_at: datetime
-    ends_at: datetime
-    starting_capital: DecimalIn = Decimal(10_000)
+    starts_at: MomentIn
+    ends_at: MomentIn
+    starting_capital: MoneyIn = Decimal(10_000)
     max_entrants: Annotated[int, Field(ge=2, le=100_000)] = 100
     min_level: Annotated[int, Field(ge=1, le=1000)] = 1
 

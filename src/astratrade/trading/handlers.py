@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from astratrade.shared.errors import Forbidden
-from astratrade.shared.money import ZERO, money, plain
+from astratrade.shared.money import MONEY_PLACES, ZERO, decimal_places, money, plain
 from astratrade.trading.domain.account import (
     Account,
     AccountKind,
@@ -306,6 +306,9 @@ async def set_daily_loss_limit(
         raise InvalidOrder(
             "daily_loss_limit", f"daily_loss_limit must be above 0 (or null), was {plain(limit)}"
         )
+    if limit is not None and decimal_places(limit) > MONEY_PLACES:
+        raise InvalidOrder("daily_loss_limit", f"daily_loss_limit {plain(limit)} has more than "
+                           f"{MONEY_PLACES} decimal places")  # fmt: skip
     current = account.daily_loss_limit
     loosens = current is not None and (limit is None or limit > current)
     if loosens and account.loss_limit_reached(at):

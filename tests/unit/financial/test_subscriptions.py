@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from astratrade.financial.domain.events import SubscriptionChanged, SubscriptionCharged
 from astratrade.financial.domain.revenue import revenue_report
 from astratrade.financial.domain.subscriptions import (
+    MAX_RENEWALS_PER_CALL,
     PRICES,
     Plan,
     SameSubscription,
@@ -107,6 +108,18 @@ def test_a_clock_that_jumped_months_renews_each_month_once() -> None:
     assert charged(sub) == [D("49.99")] * 3
     assert sub.period_start is not None
     assert sub.period_start <= START + timedelta(days=95) < sub.period_end  # type: ignore[operator]
+
+
+def test_a_clock_that_jumped_centuries_renews_a_year_at_a_time() -> None:
+    sub = Subscription("ann")
+    sub.change(Plan.PRO, START, next(ids))
+    charged(sub)
+    far = datetime(9000, 1, 1, tzinfo=UTC)
+    sub.renew_due(far, lambda: next(ids))
+    assert charged(sub) == [D("14.99")] * MAX_RENEWALS_PER_CALL  # not 83,892 at once
+    assert sub.period_end == datetime(2027, 3, 28, 12, tzinfo=UTC)  # 13 periods on
+    sub.renew_due(far, lambda: next(ids))  # the next tick goes on from there
+    assert sub.period_end == datetime(2028, 4, 28, 12, tzinfo=UTC)
 
 
 moments = st.integers(min_value=0, max_value=31 * 86_400)

@@ -54,6 +54,12 @@ def test_a_new_tournament_is_recorded_with_sorted_markets() -> None:
         ({"max_entrants": 1}, "max_entrants"),
         ({"min_level": 0}, "min_level"),
         ({"starts_at": datetime(2026, 3, 3)}, "starts_at"),  # noqa: DTZ001 (naive on purpose)
+        (
+            {"starts_at": NOW + timedelta(days=367), "ends_at": NOW + timedelta(days=368)},
+            "starts_at",
+        ),
+        ({"ends_at": datetime(9999, 12, 31, tzinfo=UTC)}, "ends_at"),
+        ({"starting_capital": D("10000.0000001")}, "starting_capital"),
     ],
 )
 def test_bad_tournaments_are_refused_with_the_field_named(

@@ -3,7 +3,7 @@ positive, shorts receive, the house is the other side, each market and hour paid
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from fakes import GRANT, INSURANCE_SEED, START, Trading, quote
@@ -148,6 +148,32 @@ def test_a_clock_jump_pays_every_hour_boundary_once() -> None:
     assert schedule.advance(START + timedelta(hours=3, minutes=59), trading.venue.quotes) == []
     assert [d.at for d in schedule.advance(START + 4 * HOUR, trading.venue.quotes)] == [
         START + 4 * HOUR
+    ]
+
+
+def test_a_jump_of_millennia_settles_a_bounded_number_of_hours_and_pays_the_sampled_one() -> None:
+    trading = Trading()
+    rules = TradingRules()
+    schedule = FundingSchedule(rules, START)
+    samples(schedule, trading, 1, "60060")  # rate 0.001 / 8 = 0.000125
+    far = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    due = schedule.advance(far, trading.venue.quotes)  # ~69 million hours: one list each before
+    assert len(due) == rules.funding_catch_up_hours
+    assert due[0].rates["BTC-USD"] == D("0.000125")
+    assert all(rate == 0 for d in due[1:] for rate in d.rates.values())
+    # The hours skipped had no samples; time goes on from the last boundary passed.
+    assert schedule.advance(far, trading.venue.quotes) == []
+
+
+def test_a_jump_within_the_catch_up_settles_every_hour() -> None:
+    trading = Trading()
+    schedule = FundingSchedule(TradingRules(funding_catch_up_hours=5), START)
+    due = schedule.advance(START + 5 * HOUR, trading.venue.quotes)
+    assert [d.at for d in due] == [START + n * HOUR for n in range(1, 6)]
+    due = schedule.advance(START + 12 * HOUR, trading.venue.quotes)
+    assert [d.at for d in due] == [START + n * HOUR for n in range(6, 11)]
+    assert [d.at for d in schedule.advance(START + 13 * HOUR, trading.venue.quotes)] == [
+        START + 13 * HOUR
     ]
 
 

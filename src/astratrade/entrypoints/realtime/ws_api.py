@@ -27,6 +27,7 @@ from astratrade.entrypoints.realtime.transport import send_now_of
 from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.infrastructure.tokens import Claims
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
+from astratrade.shared.text import text_problem, text_problems
 
 router = APIRouter()
 AUTH_SECONDS = 5.0
@@ -86,7 +87,7 @@ async def _sign_in(websocket: WebSocket) -> Claims | None:
         if token is None:
             first = await asyncio.wait_for(websocket.receive_json(), AUTH_SECONDS)
             token = first.get("token") if isinstance(first, dict) else None
-        if not token:
+        if not isinstance(token, str) or not token or text_problem(token) is not None:
             raise Unauthorized('send {"type": "auth", "token": <access token>} first')
         return await verified(websocket, token)
     except (Unauthorized, TimeoutError, json.JSONDecodeError, WebSocketDisconnect) as error:
@@ -111,6 +112,11 @@ async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds:
             return
         if message is None:
             connection.offer_first([_error("bad_message", "messages are JSON objects")])
+            continue
+        problem = next(text_problems(message), None)
+        if problem is not None:  # it would reach the database as a channel's key
+            where, why = problem
+            connection.offer_first([_error("bad_message", f"{'.'.join(map(str, where))}: {why}")])
             continue
         kind = message.get("type") if isinstance(message, dict) else None
         if kind == "ping":

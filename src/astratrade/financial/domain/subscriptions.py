@@ -49,6 +49,11 @@ LIMITS: dict[Plan, Limits] = {
 }
 
 
+# A year's periods and one more: a clock moved a year at once (the admin clock's largest
+# step) renews in one call; a jump of years takes a few ticks, never one unbounded loop.
+MAX_RENEWALS_PER_CALL = 13
+
+
 def add_month(at: datetime) -> datetime:
     """The same day and time next month, on its last day when it has fewer days."""
     year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
@@ -146,8 +151,11 @@ class Subscription(Aggregate):
 
     def renew_due(self, now: datetime, charge_ids: Callable[[], str]) -> None:
         """Every period that ended by `now`: renewed with a charge each, or ended (to Free)
-        if cancelled."""
-        while self.plan is not Plan.FREE and self.period_end is not None and self.period_end <= now:
+        if cancelled. At most `MAX_RENEWALS_PER_CALL` at once: after a longer gap the next
+        tick goes on where this one stopped."""
+        for _ in range(MAX_RENEWALS_PER_CALL):
+            if self.plan is Plan.FREE or self.period_end is None or self.period_end > now:
+                return
             if self.cancel_at_period_end:
                 ended = self.period_end
                 self.plan, self.cancel_at_period_end, self.ended_at = Plan.FREE, False, ended

@@ -13,7 +13,7 @@ from enum import StrEnum
 from astratrade.financial.domain.events import TransferRequested
 from astratrade.shared.errors import Conflict, Forbidden, ValidationFailed
 from astratrade.shared.messages import Aggregate
-from astratrade.shared.money import ZERO, money
+from astratrade.shared.money import MONEY_PLACES, ZERO, decimal_places
 
 FAUCET_CAP = Decimal(100_000)  # the faucet tops a practice account up to this, no further
 
@@ -47,8 +47,9 @@ class InsufficientAvailable(Conflict):
 def _positive(amount: Decimal) -> Decimal:
     if amount <= ZERO:
         raise ValidationFailed("amount", "amount must be greater than 0")
-    if money(amount) != amount:
-        raise ValidationFailed("amount", "amount has more than 6 decimal places")
+    if decimal_places(amount) > MONEY_PLACES:
+        raise ValidationFailed("amount", f"amount {amount} has more than {MONEY_PLACES} decimal "
+                               "places")  # fmt: skip
     return amount
 
 

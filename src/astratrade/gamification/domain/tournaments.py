@@ -11,16 +11,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from astratrade.gamification.domain import events
 from astratrade.shared.errors import Conflict, DomainError, ValidationFailed
 from astratrade.shared.messages import Aggregate
+from astratrade.shared.money import MONEY_PLACES, decimal_places
 
 MAX_CAPITAL = Decimal(1_000_000_000)
 MAX_ENTRANTS = 100_000
+# A tournament is announced at most a year ahead and lasts at most a year: its window is
+# something people plan around, and nothing downstream meets an open-ended one.
+MAX_LEAD = MAX_DURATION = timedelta(days=366)
 # Tournament accounts get ids derived from (tournament, user): a join delivered twice opens
 # one account.
 _ACCOUNTS = uuid.UUID("6f1c4a52-3b0e-4d5e-9a61-0c7f1e2d9b40")
@@ -114,10 +118,19 @@ class Tournament(Aggregate):
             raise ValidationFailed("ends_at", "ends_at must be after starts_at")
         if ends_at <= at:
             raise ValidationFailed("ends_at", "ends_at must be in the future")
+        if starts_at - at > MAX_LEAD:
+            raise ValidationFailed("starts_at", f"starts_at may be at most {MAX_LEAD.days} days "
+                                   f"ahead, was {starts_at.isoformat()}")  # fmt: skip
+        if ends_at - starts_at > MAX_DURATION:
+            raise ValidationFailed("ends_at", f"a tournament lasts at most {MAX_DURATION.days} "
+                                   f"days; ends_at was {ends_at.isoformat()}")  # fmt: skip
         if not Decimal(0) < starting_capital <= MAX_CAPITAL:
             raise ValidationFailed(
                 "starting_capital", f"starting_capital must be above 0 and at most {MAX_CAPITAL}"
             )
+        if decimal_places(starting_capital) > MONEY_PLACES:
+            raise ValidationFailed("starting_capital", f"starting_capital {starting_capital} has "
+                                   f"more than {MONEY_PLACES} decimal places")  # fmt: skip
         if not 2 <= max_entrants <= MAX_ENTRANTS:
             raise ValidationFailed("max_entrants", f"max_entrants must be 2 to {MAX_ENTRANTS}")
         if min_level < 1:

@@ -15,7 +15,11 @@ from astratrade.trading.api import Trading, market_out
 from astratrade.trading.api.schemas import ClockIn, ClockOut, MarketOut, PriceIn
 from astratrade.trading.domain.prices import Quote
 
-MAX_CLOCK_STEP_SECONDS = 366 * 24 * 3600  # a year per call is plenty for any scenario
+# A year per call is plenty for any scenario, and it bounds what one call makes fall due
+# (funding hours, renewals, tournaments ending): the clock only moves forward, by `now` or
+# by `advance_seconds` alike.
+MAX_CLOCK_STEP_SECONDS = 366 * 24 * 3600
+MAX_CLOCK_STEP = timedelta(seconds=MAX_CLOCK_STEP_SECONDS)
 
 router = APIRouter(prefix="/api/v1/admin", route_class=DecimalRoute, tags=["admin"])
 
@@ -51,8 +55,12 @@ async def set_clock(
         raise ValidationFailed("now", "send exactly one of now or advance_seconds")
     try:
         if body.now is not None:
-            if body.now.tzinfo is None:
-                raise ValidationFailed("now", f"now must carry a timezone, was {body.now}")
+            if body.now - clock.now() > MAX_CLOCK_STEP:
+                raise ValidationFailed(
+                    "now",
+                    f"now may be at most {MAX_CLOCK_STEP.days} days after the clock's "
+                    f"{clock.now().isoformat()}, was {body.now.isoformat()}",
+                )
             clock.set(body.now)
         elif body.advance_seconds is not None:
             if not 0 <= body.advance_seconds <= MAX_CLOCK_STEP_SECONDS:
@@ -62,7 +70,12 @@ async def set_clock(
                     f"was {body.advance_seconds}",
                 )
             micros = int(body.advance_seconds * 1_000_000)
-            clock.set(clock.now() + timedelta(microseconds=micros))
+            try:
+                clock.set(clock.now() + timedelta(microseconds=micros))
+            except OverflowError as error:
+                raise ValidationFailed(
+                    "advance_seconds", f"the clock cannot pass the year 9999 ({error})"
+                ) from error
     except ValueError as error:
         raise ValidationFailed("now", str(error)) from error
     await request.app.state.platform.on_time()

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.schemas import DecimalIn, DecimalOut
+from astratrade.entrypoints.schemas import DecimalIn, DecimalOut, MomentIn, MoneyIn
 from astratrade.trading.domain.orders import OrderStatus, OrderType, Side, TimeInForce
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64)]
@@ -94,7 +94,7 @@ class NewAccountIn(BaseModel):
 class LossLimitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    daily_loss_limit: DecimalIn | None = Field(description="null removes the limit")
+    daily_loss_limit: MoneyIn | None = Field(description="null removes the limit")
 
 
 class OrderIn(BaseModel):
@@ -173,8 +173,12 @@ class PriceIn(BaseModel):
 
 
 class ClockIn(BaseModel):
-    now: datetime | None = Field(default=None, description="move the manual clock to this time")
-    advance_seconds: DecimalIn | None = Field(default=None, description="or move it forward")
+    now: MomentIn | None = Field(
+        default=None, description="move the manual clock to this time (at most a year ahead)"
+    )
+    advance_seconds: DecimalIn | None = Field(
+        default=None, description="or move it forward (at most a year)"
+    )
 
 
 class ClockOut(BaseModel):

@@ -27,8 +27,9 @@ def floor_time(moment: datetime, seconds: int) -> datetime:
 class FundingSchedule:
     """Collects premiums and says which fundings are due as time moves on.
 
-    When time jumps (a manual clock), every hour boundary passed gets its own funding;
-    an hour without samples pays nothing."""
+    When time jumps (a manual clock, a process that was down), each hour boundary passed
+    gets its own funding, up to `funding_catch_up_hours` of them; an hour without samples
+    pays nothing, and those past the limit (none can have samples) are skipped."""
 
     def __init__(self, rules: TradingRules, start: datetime) -> None:
         self._rules = rules
@@ -38,12 +39,15 @@ class FundingSchedule:
 
     def advance(self, now: datetime, quotes: Mapping[str, Quote]) -> list[FundingDue]:
         due: list[FundingDue] = []
+        interval = timedelta(seconds=self._rules.funding_interval_seconds)
         hour = floor_time(now, self._rules.funding_interval_seconds)
-        while self._last_funding < hour:
-            self._last_funding += timedelta(seconds=self._rules.funding_interval_seconds)
+        passed = max(0, (hour - self._last_funding) // interval)
+        for _ in range(min(passed, self._rules.funding_catch_up_hours)):
+            self._last_funding += interval
             rates = {m: funding_rate(self._premiums.get(m, []), self._rules) for m in quotes}
             due.append(FundingDue(self._last_funding, rates))
             self._premiums.clear()
+        self._last_funding = max(self._last_funding, hour)
         minute = floor_time(now, self._rules.funding_sample_seconds)
         if minute > self._last_sample:
             self._last_sample = minute

@@ -23,3 +23,7 @@ class TradingRules:
     funding_cap: Decimal = Decimal("0.001")
     funding_interval_seconds: int = 3600
     funding_sample_seconds: int = 60
+    # After a clock jump, the hour boundaries settled one by one (each recorded). Only the
+    # first can have samples; the hours past this many pay nothing and are skipped, so a
+    # jump of years costs what a jump of a day does.
+    funding_catch_up_hours: int = 24
