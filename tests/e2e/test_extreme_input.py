@@ -209,6 +209,18 @@ def test_nul_in_a_path_or_query_parameter_is_422(trader: Trader) -> None:
     assert_error(trader.get("/orders", params={"account_id": "a\x00b"}), 422, "account_id")
 
 
+@pytest.mark.parametrize("depth", [500, 30_000])
+def test_a_lone_surrogate_nested_deep_is_a_4xx(http: httpx.Client, depth: int) -> None:
+    """As deep as the JSON parser goes (past it, the body is malformed: 400)."""
+    nested = "[" * depth + SURROGATE + "]" * depth
+    body = with_literal({"password": "x"}, "username", nested)
+    response = raw(http, "POST", "/auth/login", body)
+    assert response.status_code in (400, 422), response.text
+    error = assert_error(response, response.status_code)
+    if response.status_code == 422:
+        assert error["field"].startswith("username.0.0")
+
+
 def test_a_valid_surrogate_pair_is_text(http: httpx.Client) -> None:
     body = with_literal({"password": "x"}, "username", '"\\ud83d\\ude00"')  # an emoji
     assert_error(raw(http, "POST", "/auth/login", body), 401)

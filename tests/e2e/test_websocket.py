@@ -138,3 +138,16 @@ def test_no_one_watches_another_account_and_strangers_are_closed(
             ws.recv(timeout=WAIT)
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 4001
+
+
+def test_a_message_with_a_string_that_is_not_text_is_refused_and_the_connection_lives(
+    server: Server, trader: Trader
+) -> None:
+    with live(server, trader.access_token) as ws:
+        for channel in ('"account:\\ud800"', '"tournament:a\\u0000b"'):
+            ws.send('{"type": "subscribe", "channel": ' + channel + "}")
+            error = until(ws, lambda m: m.get("type") == "error")
+            assert error["code"] == "bad_message", error
+            assert "channel" in error["message"], error
+        ws.send(json.dumps({"type": "ping"}))
+        assert until(ws, lambda m: m.get("type") == "pong") == {"type": "pong"}

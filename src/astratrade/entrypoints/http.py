@@ -87,7 +87,7 @@ async def _refuse_invalid_text(request: Request) -> None:
     if b"\\u" in body and _is_json(request):
         try:
             decoded = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             decoded = None  # FastAPI answers malformed JSON with its own error
         problems += [(("body", *path), problem) for path, problem in text_problems(decoded)]
     if problems:

@@ -28,19 +28,23 @@ def text_problem(value: str) -> str | None:
     return f"contains {what} at position {found.start()}: strings must be valid Unicode text"
 
 
-def text_problems(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+def text_problems(value: Any) -> Iterator[tuple[Path, str]]:
     """Every string in a decoded JSON value (object keys included) that is not valid text,
-    with where it is: ("orders", 0, "client_order_id")."""
-    if isinstance(value, str):
-        problem = text_problem(value)
-        if problem is not None:
-            yield path, problem
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            key_problem = text_problem(str(key))
-            if key_problem is not None:
-                yield (*path, repr(key)), f"the key {key_problem}"
-            yield from text_problems(item, (*path, str(key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from text_problems(item, (*path, index))
+    with where it is: ("orders", 0, "client_order_id"). Iterative: JSON nests as deep as
+    the parser allows, which is as deep as Python's own recursion goes."""
+    pending: list[tuple[Path, Any]] = [((), value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem is not None:
+                yield path, problem
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                key_problem = text_problem(str(key))
+                if key_problem is not None:
+                    yield (*path, repr(key)), f"the key {key_problem}"
+                pending.append(((*path, str(key)), inner))
+        elif isinstance(item, list):
+            items = list(enumerate(item))
+            pending.extend(((*path, index), inner) for index, inner in reversed(items))
