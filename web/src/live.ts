@@ -18,6 +18,7 @@ let socket: WebSocket | null = null;
 let backoff = 500;
 let pinger: number | undefined;
 let reconnect: number | undefined;
+let connectedWith: string | null = null; // the access token the open socket signed in with
 
 export function liveStatus(listener: (up: boolean) => void): () => void {
   statusListeners.add(listener);
@@ -61,7 +62,8 @@ function send(message: object): void {
 function connect(): void {
   if (socket || !signedIn()) return;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(accessToken() ?? "")}`;
+  connectedWith = accessToken();
+  const url = `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(connectedWith ?? "")}`;
   const ws = new WebSocket(url);
   socket = ws;
   ws.onopen = () => {
@@ -84,8 +86,11 @@ function connect(): void {
       backoff = Math.min(backoff * 2, 10_000);
     };
     // 4001: the access token was refused or its session ended (expired: a refresh brings it
-    // back; revoked or suspended: the refresh fails too).
-    if (event.code === 4001) void refresh().then((ok) => ok && again());
+    // back; revoked or suspended: the refresh fails too). A socket opened with a token this
+    // tab (or another) has since replaced just reconnects with the current one: refreshing
+    // again would rotate a pair that is still fresh.
+    if (event.code === 4001 && connectedWith !== accessToken()) again();
+    else if (event.code === 4001) void refresh().then((ok) => ok && again());
     else again();
   };
 }
