@@ -170,5 +170,7 @@ def test_history_tabs_list_what_the_api_lists(page: Page, server: Server, admin:
     row = page.get_by_test_id("position-BTC-USD")
     with signed_in_as(page) as api:
         (held,) = api.get("/positions", params={"account_id": account}).json()
-    expect(row.get_by_test_id("funding-paid")).to_have_text(f"${Decimal(held['funding_paid']):,.2f}")
+    expect(row.get_by_test_id("funding-paid")).to_have_text(
+        f"${Decimal(held['funding_paid']):,.2f}"
+    )
     screenshot(page, "portfolio-history-360")

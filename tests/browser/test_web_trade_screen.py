@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import TAKER_FEE, Admin, Server, taker_price, unique_name
+from e2e.conftest import TAKER_FEE, Admin, Server, eventually, taker_price, unique_name
 
 from .conftest import screenshot, sign_up
 from .test_web_trading_journey import _account, signed_in_as, usd
@@ -78,6 +78,20 @@ def test_sizes_in_usd_and_share_with_max_and_a_confirmation(
     dialog.get_by_role("button", name="Send order").click()
     expect(page.get_by_test_id("ticket-message")).to_contain_text("Order filled")  # it fitted
 
+    page.get_by_role("button", name="Close BTC-USD position").click()  # the first close:
+    with signed_in_as(page) as api:  # FIRST_TRADE's 100 XP make level 2, which unlocks 15x
+        eventually(lambda: api.get("/progression/me").json(), lambda p: p["level"] >= 2)
+    page.reload()
+    page.locator("#ticket-size").fill("0.01")
+    slider = page.locator("#ticket-leverage")
+    slider.focus()
+    page.keyboard.press("End")
+    expect(page.get_by_test_id("leverage-value")).to_have_text("15x")
+    page.get_by_role("button", name=re.compile(r"^Buy 0\.01 BTC")).click()
+    expect(dialog).to_contain_text("Leverage 15x is above 10x: a 6.7% move against you")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+
 
 def test_a_stop_loss_from_the_ticket_protects_the_position(
     page: Page, server: Server, admin: Admin
@@ -122,13 +136,18 @@ def test_a_stop_loss_from_the_ticket_protects_the_position(
     expect_position_figures(page, held)
 
     row.get_by_role("button", name="Stop-loss and take-profit of BTC-USD").click()
+    for width in (320, 1440):  # the row with its figures and editor fits
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"position-editor-{width}")
+    page.set_viewport_size({"width": 360, "height": 780})
     page.locator("#bracket-BTC-USD-stop").fill("59500")  # moved up
-    page.locator("#bracket-BTC-USD-profit").fill("")  # removed
     page.get_by_role("button", name="Save TP/SL").click()
     expect(page.get_by_test_id("close-result")).to_have_text(
-        "BTC-USD: stop-loss 59,500.0, take-profit none."
+        "BTC-USD: stop-loss 59,500.0, take-profit 62,000.0."
     )
     expect(row.get_by_test_id("attached-stop")).to_contain_text("59,500.0")
+    row.get_by_role("button", name="Cancel BTC-USD Take-profit").click()
     expect(row.get_by_test_id("attached-profit")).to_have_text("none")
     with signed_in_as(page) as api:
         open_orders = api.get("/orders", params={"account_id": _account(api), "status": "open"})
@@ -152,6 +171,18 @@ def test_a_stop_loss_from_the_ticket_protects_the_position(
     expect(page.locator(".toast-list")).to_have_attribute("aria-live", "polite")
     stopped.get_by_role("button", name="Dismiss notification").click()
     expect(stopped).to_have_count(0)
+
+    # A resting entry: its stop-loss is placed when it fills.
+    page.get_by_label("Type").select_option("limit")
+    page.locator("#ticket-size").fill("0.01")
+    page.get_by_label("Limit price").fill("59000")
+    page.get_by_label("Stop-loss trigger").fill("58000")
+    page.get_by_role("button", name=re.compile(r"^Buy 0\.01 BTC")).click()
+    expect(page.get_by_test_id("ticket-message")).to_have_text(
+        "Order open. Its stop-loss and take-profit are placed when it fills."
+    )
+    admin.set_price("BTC-USD", "58900")
+    expect(row.get_by_test_id("attached-stop")).to_contain_text("58,000.0")
 
 
 def expect_position_figures(page: Page, held: dict[str, Any]) -> None:
