@@ -2,6 +2,7 @@
 // trader's accounts becomes a short toast with its realized P&L and fee. Fills reach both
 // the orders and the positions channel: each is said once (by its fill id).
 import { errorText } from "./api";
+import { dec } from "./decimal";
 import { price, signedUsd, size as showSize, usd } from "./format";
 import { accountLabel } from "./session";
 import { getState, setState } from "./store";
@@ -71,7 +72,7 @@ export function onTradingEvent(event: Event): void {
     const what = `${showSize(text(event.size), rules?.step_size)} ${event.market} at ${price(text(event.price), rules?.tick_size)}`;
     const money = `realized P&L ${signedUsd(text(event.realized_pnl))}, fee ${usd(text(event.fee))}`;
     const fired = event.order_id ? triggered.get(event.order_id) : undefined;
-    const closed = Number(text(event.position_size)) === 0; // display only: is it flat now
+    const closed = dec(text(event.position_size)) === 0n; // the fill left the market flat
     if (!event.order_id) raise("liquidation", `Liquidation: ${verb.toLowerCase()} ${what}; ${money}${where}.`);
     else if (fired) raise("stop", `${fired.kind} triggered at mark ${price(fired.mark, rules?.tick_size)}: ${verb.toLowerCase()} ${what}; ${money}${where}.`);
     else if (closed) raise("close", `Closed ${event.market}: ${verb.toLowerCase()} ${what}; ${money}${where}.`);
