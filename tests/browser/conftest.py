@@ -54,8 +54,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh profile (no cache, no storage) at phone width."""
-    made = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    """A fresh profile (no cache, no storage) at phone width, its system theme dark (the
+    palette the colour checks name; Playwright's default would be light)."""
+    made = browser.new_context(viewport=PHONE, device_scale_factor=1, color_scheme="dark")
     made.set_default_timeout(10_000)
     yield made
     made.close()

@@ -96,9 +96,10 @@ def test_the_margin_shortfall_is_named_before_and_after_sending(
     fill = taker_price("buy", size, Decimal(60000))
     after = EQUITY - size * fill * TAKER_FEE + size * (Decimal(60000) - fill) - size * 60000 / 5
     whole = lambda d: f"{d.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"  # noqa: E731
-    expect(page.get_by_test_id("ticket-message")).to_have_text(
-        f"order needs ${whole(EQUITY - after)} of margin and fee: ${whole(-after)} more than "
-        "the $10,000 available")  # fmt: skip
+    expect(page.get_by_test_id("ticket-message")).to_have_text(  # the API's figures, in plain words
+        f"Not enough margin: this order needs ${whole(EQUITY - after)} of margin and fee, "
+        f"${whole(-after)} more than the $10,000 available. Lower the size or the price, or "
+        "raise the leverage.")  # fmt: skip
 
 
 def test_stops_close_the_position_and_lists_show_tick_and_step(
@@ -169,7 +170,8 @@ def test_stops_close_the_position_and_lists_show_tick_and_step(
     page.get_by_label("Trigger price").fill("55000")
     page.get_by_role("button", name=re.compile(r"^Sell 0\.01 BTC")).click()
     expect(page.get_by_test_id("ticket-message")).to_have_text(
-        "a sell stop_loss protects a long; you have no long BTC-USD position"
+        "The order was not accepted: a sell stop_loss protects a long; "
+        "you have no long BTC-USD position."
     )
 
 

@@ -4,7 +4,7 @@
 // stored pair first, so a tab never presents a refresh token another tab already rotated
 // (the server treats that reuse as theft and ends the login). Other tabs adopt the new
 // pair from the storage event.
-import { groupAmounts } from "./format";
+import { plainWords } from "./errors";
 import type { Tokens } from "./types";
 
 const BASE = "/api/v1";
@@ -20,6 +20,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -158,14 +159,14 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
   if (answer.status === 204) return undefined as T;
   const data: unknown = await answer.json().catch(() => null);
-  if (!answer.ok) throw toError(answer.status, data);
+  if (!answer.ok) throw toError(answer.status, data, Number(answer.headers.get("retry-after")) || undefined);
   return data as T;
 }
 
-function toError(status: number, data: unknown): ApiError {
+function toError(status: number, data: unknown, retryAfter?: number): ApiError {
   const error = (data as { error?: { code?: string; message?: string; field?: string } })?.error;
-  if (error?.message) return new ApiError(status, error.code ?? "error", error.message, error.field);
-  if (status === 429) return new ApiError(status, "rate_limited", "Too many requests: try again shortly.");
+  if (error?.message) return new ApiError(status, error.code ?? "error", error.message, error.field, retryAfter);
+  if (status === 429) return new ApiError(status, "rate_limited", "try again shortly", undefined, retryAfter);
   return new ApiError(status, "error", `The server answered ${status}.`);
 }
 
@@ -191,7 +192,7 @@ export async function logOut(): Promise<void> {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return groupAmounts(error.message);
+  if (error instanceof ApiError) return plainWords(error.code, error.message, error.retryAfter);
   return "The platform could not be reached: check your connection and try again.";
 }
 

@@ -11,6 +11,9 @@ import { PortfolioView } from "./views/portfolio";
 import { ProgressView } from "./views/progress";
 import { BoardsView } from "./views/boards";
 import { TournamentsView } from "./views/tournaments";
+import { SettingsView } from "./views/settings";
+import { Toasts } from "./views/toasts";
+import { openGuide } from "./guide";
 
 const TABS = [
   { id: "trade", label: "Trade", short: "Trade", view: TradeView },
@@ -19,11 +22,14 @@ const TABS = [
   { id: "boards", label: "Leaderboards", short: "Boards", view: BoardsView },
   { id: "tournaments", label: "Tournaments", short: "Tourneys", view: TournamentsView },
 ] as const;
-type TabId = (typeof TABS)[number]["id"];
+// Screens reached from the header rather than the tab bar.
+const OTHER = [{ id: "settings", label: "Settings", view: SettingsView }] as const;
+type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];
+const SCREENS = [...TABS, ...OTHER];
 
 const tabFromHash = (): TabId => {
   const id = location.hash.replace(/^#\/?/, "");
-  return TABS.some((t) => t.id === id) ? (id as TabId) : "trade";
+  return SCREENS.some((t) => t.id === id) ? (id as TabId) : "trade";
 };
 
 export function App() {
@@ -50,7 +56,7 @@ export function App() {
   }, [session]);
 
   if (!session) return <AuthView />;
-  const View = TABS.find((t) => t.id === tab)!.view;
+  const View = SCREENS.find((t) => t.id === tab)!.view;
   return (
     <div class="shell">
       <Header />
@@ -65,6 +71,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {failure ? <p class="error" role="alert">{failure}</p> : ready ? <View /> : <p class="muted">Loading your account…</p>}
       </main>
+      <Toasts />
     </div>
   );
 }
@@ -81,6 +88,11 @@ function Header() {
       <span class="user">{me?.username}</span>
       <AccountSwitcher />
       <button type="button" class="ghost logout" onClick={() => void logOut()}>Log out</button>
+      <span class="header-tools">
+        <button type="button" class="ghost icon" aria-label="Help: the guided first trade" title="Guided first trade"
+          onClick={() => { openGuide(); location.hash = "#/trade"; }}>?</button>
+        <a class="icon" href="#/settings" aria-label="Settings" title="Settings" aria-current={location.hash === "#/settings" ? "page" : undefined}>⚙</a>
+      </span>
     </header>
   );
 }

@@ -18,13 +18,13 @@ let socket: WebSocket | null = null;
 let backoff = 500;
 let pinger: number | undefined;
 let reconnect: number | undefined;
-let socketToken: string | null = null; // the access token the socket signed in with
+let connectedWith: string | null = null; // the access token the open socket signed in with
 
 // A socket lasts as long as the token it signed in with (the server closes it with 4001
 // when that expires): after each refresh, sign in again with the new one at once, resuming
 // every channel where it was.
 onAuthChange((signedInNow) => {
-  if (!signedInNow || !socket || accessToken() === socketToken) return;
+  if (!signedInNow || !socket || accessToken() === connectedWith) return;
   const old = socket;
   socket = null;
   old.onclose = null;
@@ -75,10 +75,10 @@ function send(message: object): void {
 function connect(): void {
   if (socket || !signedIn()) return;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(accessToken() ?? "")}`;
+  connectedWith = accessToken();
+  const url = `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(connectedWith ?? "")}`;
   const ws = new WebSocket(url);
   socket = ws;
-  socketToken = accessToken();
   ws.onopen = () => {
     backoff = 500;
     statusListeners.forEach((listener) => listener(true));
@@ -99,8 +99,11 @@ function connect(): void {
       backoff = Math.min(backoff * 2, 10_000);
     };
     // 4001: the access token was refused or its session ended (expired: a refresh brings it
-    // back; revoked or suspended: the refresh fails too).
-    if (event.code === 4001) void refresh().then((ok) => ok && again());
+    // back; revoked or suspended: the refresh fails too). A socket opened with a token this
+    // tab (or another) has since replaced just reconnects with the current one: refreshing
+    // again would rotate a pair that is still fresh.
+    if (event.code === 4001 && connectedWith !== accessToken()) again();
+    else if (event.code === 4001) void refresh().then((ok) => ok && again());
     else again();
   };
 }

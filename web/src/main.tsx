@@ -1,6 +1,9 @@
 import { render } from "preact";
 import { App } from "./app";
 import "./styles.css";
+import { applyTheme } from "./theme";
+
+applyTheme(); // before the first render: no flash of the other theme
 
 const root = document.getElementById("app")!;
 root.replaceChildren(); // the "Loading" line, shown until the script runs

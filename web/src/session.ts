@@ -3,7 +3,10 @@
 // prices, positions, orders and progression. REST gives the first state; the WebSocket says
 // when it changed (and carries prices and progression directly).
 import { get } from "./api";
+import { onOrderEvent } from "./brackets";
+import { guideSeen } from "./guide";
 import { record } from "./history";
+import { notifyFailure, onTradingEvent } from "./receipts";
 import { disconnect, liveStatus, subscribe } from "./live";
 import { getState, setState } from "./store";
 import type { Account, Market, Me, Order, Position, Progression, Quote, Tournament } from "./types";
@@ -27,6 +30,7 @@ export async function loadMarkets(): Promise<void> {
 export async function start(): Promise<void> {
   const [me] = await Promise.all([get<Me>("/me"), loadMarkets()]);
   setState({ me });
+  setState({ guide: !guideSeen() });
   const accounts = await accountsWithPractice();
   setState({ accounts });
   await loadTournaments();
@@ -37,8 +41,13 @@ export async function start(): Promise<void> {
   for (const market of getState().markets) {
     stops.push(subscribe(`prices:${market.market}`, (_kind, data) => onQuote(data as Quote)));
   }
-  stops.push(subscribe("positions", (kind) => kind === "event" && soon()));
-  stops.push(subscribe("orders", (kind) => kind === "event" && soon()));
+  const onEvent = (data: unknown) => {
+    onTradingEvent(data as Parameters<typeof onTradingEvent>[0]);
+    onOrderEvent(data as Parameters<typeof onOrderEvent>[0], (error) => notifyFailure("The stop-loss or take-profit of the filled order was not placed", error));
+    soon();
+  };
+  stops.push(subscribe("positions", (kind, data) => kind === "event" && onEvent(data)));
+  stops.push(subscribe("orders", (kind, data) => kind === "event" && onEvent(data)));
   stops.push(subscribe("progression", (kind, data) => {
     if (kind === "snapshot") setState({ progression: data as Progression });
     else void reloadProgression();
@@ -50,7 +59,7 @@ export function stop(): void {
   stops = [];
   stopAccount();
   disconnect();
-  setState({ me: null, account: null, accounts: [], tournaments: [], positions: [], orders: [], progression: null });
+  setState({ me: null, account: null, accounts: [], tournaments: [], positions: [], orders: [], progression: null, toasts: [] });
 }
 
 /** Trade `accountId` from now on: its figures, positions and orders, live. */

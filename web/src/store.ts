@@ -1,5 +1,6 @@
 // One small app-wide store: views read slices with useStore and re-render on change.
 import { useEffect, useReducer, useRef } from "preact/hooks";
+import type { Toast } from "./receipts";
 import type { Account, Market, Me, Order, Position, Progression, Quote, Tournament } from "./types";
 
 export interface State {
@@ -16,6 +17,8 @@ export interface State {
   market: string;
   live: boolean;
   notice: string | null;
+  toasts: Toast[]; // receipts of fills, closes, stops and liquidations
+  guide: boolean; // the guided first trade is open
 }
 
 let state: State = {
@@ -32,6 +35,8 @@ let state: State = {
   market: "BTC-USD",
   live: false,
   notice: null,
+  toasts: [],
+  guide: false,
 };
 const listeners = new Set<() => void>();
 

@@ -32,6 +32,12 @@ export interface Market {
   mark_price: string;
   index_price: string;
   price_time: string;
+  maker_fee_rate?: string;
+  taker_fee_rate?: string;
+  predicted_funding_rate?: string;
+  next_funding_at?: string;
+  last_funding_rate?: string | null;
+  last_funding_at?: string | null;
 }
 
 export interface Account {
@@ -47,6 +53,8 @@ export interface Account {
   available: string;
   margin_ratio: string | null;
   leverage: Record<string, string>;
+  daily_loss_limit?: string | null;
+  loss_today?: string;
 }
 
 export interface Position {
@@ -62,6 +70,9 @@ export interface Position {
   leverage: string;
   initial_margin: string;
   maintenance_margin: string;
+  opened_at?: string;
+  liquidation_price?: string | null; // null: no price of this market alone liquidates it
+  funding_paid?: string; // since it opened; negative when received
 }
 
 export interface Order {
@@ -91,6 +102,9 @@ export interface Progression {
 
 /** What the API answers for an order it accepted: the order with its fills. */
 export interface Fill {
+  fill_id?: string;
+  liquidity?: string;
+  at?: string;
   size: string;
   price: string;
   fee: string;
@@ -127,5 +141,14 @@ export interface Quote {
   market: string;
   mark: string;
   index: string;
+  at: string;
+}
+
+/** A ledger posting (GET /ledger): funding among its kinds. */
+export interface Posting {
+  posting_id: number;
+  entry_id: string;
+  kind: string;
+  amount: string;
   at: string;
 }

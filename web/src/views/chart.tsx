@@ -25,12 +25,13 @@ export function LiveChart({ samples, label, precision = 2, height = 260 }: Props
     let cancelled = false;
     void loadCharts().then(({ createChart, AreaSeries, ColorType }) => {
       if (cancelled || !box.current) return;
+      const colour = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim(); // the theme's
       const chart = createChart(box.current, {
         autoSize: true,
-        layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: "#9aa5b8", fontFamily: "inherit" },
-        grid: { vertLines: { color: "#1c2438" }, horzLines: { color: "#1c2438" } },
-        timeScale: { timeVisible: true, secondsVisible: true, borderColor: "#2a3550" },
-        rightPriceScale: { borderColor: "#2a3550" },
+        layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: colour("--muted"), fontFamily: "inherit" },
+        grid: { vertLines: { color: colour("--line") }, horzLines: { color: colour("--line") } },
+        timeScale: { timeVisible: true, secondsVisible: true, borderColor: colour("--line") },
+        rightPriceScale: { borderColor: colour("--line") },
       });
       const area = chart.addSeries(AreaSeries, {
         lineColor: "#4cc9f0",

@@ -7,6 +7,7 @@ import { accountLabel } from "../session";
 import { useStore } from "../store";
 import { LiveChart } from "./chart";
 import { OrdersList, PositionsList } from "./positions";
+import { Records } from "./records";
 
 export function PortfolioView() {
   const account = useStore((s) => s.account);
@@ -36,6 +37,7 @@ export function PortfolioView() {
         <h3>Open orders</h3>
         <OrdersList />
       </section>
+      <Records />
     </div>
   );
 }

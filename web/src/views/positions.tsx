@@ -1,13 +1,15 @@
 // Open positions with live P&L and a close button (the close's realized P&L said after it);
 // open orders with a cancel button. Prices show the market's tick, sizes its step.
-import type { RefObject } from "preact";
+import { Fragment, type RefObject } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { del, errorText, post } from "../api";
-import { dec, str } from "../decimal";
-import { amount, price, signedUsd, sign, size as showSize, usd } from "../format";
+import { attached, change, closingSide, type Kind } from "../brackets";
+import { dec, div, str } from "../decimal";
+import { amount, percent, price, signedUsd, sign, size as showSize, usd } from "../format";
 import { reloadTrading } from "../session";
 import { useStore } from "../store";
-import type { Market, Order, PlacedOrder } from "../types";
+import type { Market, Order, PlacedOrder, Position } from "../types";
+import { Term } from "./glossary";
 
 interface Outcome {
   error: boolean;
@@ -57,12 +59,19 @@ export function PositionsList() {
   const positions = useStore((s) => s.positions);
   const account = useStore((s) => s.account);
   const markets = useStore((s) => s.markets);
+  const orders = useStore((s) => s.orders);
   const [outcome, run, said] = useTradingAction();
+  const [editing, setEditing] = useState<string | null>(null);
 
   const close = (market: string, side: string) =>
     run(async () => {
       const order = await post<PlacedOrder>(`/positions/${encodeURIComponent(market)}/close`, { account_id: account?.account_id });
       return closeSummary(order, side, marketOf(markets, market)?.tick_size);
+    });
+  const cancelBracket = (o: Order) =>
+    run(async () => {
+      await del(`/orders/${encodeURIComponent(o.order_id)}`);
+      return `${o.market} ${KIND_NAMES[o.type as Kind]} at ${price(o.trigger_price, marketOf(markets, o.market)?.tick_size)} cancelled.`;
     });
 
   return (
@@ -72,22 +81,83 @@ export function PositionsList() {
         <ul class="rows">
           {positions.map((p) => {
             const rules = marketOf(markets, p.market);
+            const tick = rules?.tick_size;
+            const guards = attached(orders, p.market);
+            const roe = div(dec(p.unrealized_pnl) ?? 0n, dec(p.initial_margin) ?? 0n);
             return (
               <li key={p.market} class="row position" data-testid={`position-${p.market}`}>
-                <div>
-                  <strong>{p.market}</strong> <span class={`tag ${p.side}`}>{p.side} {amount(p.leverage, 0)}x</span>
-                  <div class="muted small">{showSize(p.size, rules?.step_size)} @ {price(p.entry_price, rules?.tick_size)} · mark {price(p.mark_price, rules?.tick_size)}</div>
+                <div class="position-head">
+                  <div>
+                    <strong>{p.market}</strong> <span class={`tag ${p.side}`}>{p.side} {amount(p.leverage, 0)}x</span>
+                    <div class="muted small">{showSize(p.size, rules?.step_size)} @ {price(p.entry_price, tick)} · mark {price(p.mark_price, tick)}</div>
+                  </div>
+                  <div class="right">
+                    <span class={`pnl ${sign(p.unrealized_pnl)}`} data-testid={`pnl-${p.market}`} aria-label={`Unrealized P&L ${usd(p.unrealized_pnl)}`}>{signedUsd(p.unrealized_pnl)}</span>
+                    <button type="button" onClick={() => void close(p.market, p.side)} aria-label={`Close ${p.market} position`}>Close</button>
+                  </div>
                 </div>
-                <div class="right">
-                  <span class={`pnl ${sign(p.unrealized_pnl)}`} data-testid={`pnl-${p.market}`} aria-label={`Unrealized P&L ${usd(p.unrealized_pnl)}`}>{signedUsd(p.unrealized_pnl)}</span>
-                  <button type="button" onClick={() => void close(p.market, p.side)} aria-label={`Close ${p.market} position`}>Close</button>
-                </div>
+                <dl class="figures position-figures" data-testid={`figures-${p.market}`}>
+                  <dt><Term id="liquidation">Liq. price</Term></dt><dd data-testid="liquidation-price">{p.liquidation_price ? price(p.liquidation_price, tick) : "none"}</dd>
+                  <dt><Term id="margin">Margin</Term></dt><dd data-testid="position-margin">{usd(p.initial_margin)}</dd>
+                  <dt><Term id="roe">ROE</Term></dt><dd data-testid="roe" class={sign(p.unrealized_pnl)}>{roe === null ? "—" : percent(str(roe, 8))}</dd>
+                  <dt><Term id="funding">Funding paid</Term></dt><dd data-testid="funding-paid">{usd(p.funding_paid ?? "0")}</dd>
+                  {(["stop_loss", "take_profit"] as Kind[]).map((kind) => (
+                    <Fragment key={kind}>
+                      <dt>{KIND_NAMES[kind]}</dt>
+                      <dd data-testid={kind === "stop_loss" ? "attached-stop" : "attached-profit"}>
+                        {guards[kind] ? (<>
+                          {price(guards[kind]!.trigger_price, tick)}{" "}
+                          <button type="button" class="ghost mini" onClick={() => void cancelBracket(guards[kind]!)} aria-label={`Cancel ${p.market} ${KIND_NAMES[kind]}`}>×</button>
+                        </>) : "none"}
+                      </dd>
+                    </Fragment>
+                  ))}
+                </dl>
+                <button type="button" class="ghost" aria-expanded={editing === p.market} onClick={() => setEditing(editing === p.market ? null : p.market)}
+                  aria-label={`Stop-loss and take-profit of ${p.market}`}>{guards.stop_loss || guards.take_profit ? "Edit TP/SL" : "Add TP/SL"}</button>
+                {editing === p.market && rules && account && (
+                  <BracketEditor position={p} market={rules} guards={guards} onDone={() => setEditing(null)}
+                    run={run} accountId={account.account_id} />
+                )}
               </li>
             );
           })}
         </ul>
       )}
     </div>
+  );
+}
+
+const KIND_NAMES: Record<Kind, string> = { stop_loss: "Stop-loss", take_profit: "Take-profit" };
+
+/** Set, move or remove (empty) a position's stop-loss and take-profit: its whole size, on
+ * its closing side, each new one placed before the old one is cancelled. */
+function BracketEditor({ position, market, guards, accountId, run, onDone }: {
+  position: Position; market: Market; guards: Partial<Record<Kind, Order>>; accountId: string;
+  run: (request: () => Promise<string | null>) => Promise<void>; onDone: () => void;
+}) {
+  const [stop, setStop] = useState(guards.stop_loss?.trigger_price ?? "");
+  const [profit, setProfit] = useState(guards.take_profit?.trigger_price ?? "");
+  const base = market.market.split("-")[0];
+  const save = (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      await change(accountId, market, position, "stop_loss", stop, guards.stop_loss);
+      await change(accountId, market, position, "take_profit", profit, guards.take_profit);
+      onDone();
+      return `${market.market}: stop-loss ${stop.trim() ? price(stop, market.tick_size) : "none"}, take-profit ${profit.trim() ? price(profit, market.tick_size) : "none"}.`;
+    });
+  };
+  const id = (name: string) => `bracket-${market.market}-${name}`;
+  return (
+    <form class="bracket-editor stack" onSubmit={save} aria-label={`Stop-loss and take-profit of ${market.market}`}>
+      <p class="hint">Each closes your whole {position.side} of {showSize(position.size, market.step_size)} {base} ({closingSide(position)}, at market) when the mark reaches it. Leave empty to remove.</p>
+      <label for={id("stop")}>Stop-loss trigger</label>
+      <input id={id("stop")} inputMode="decimal" autoComplete="off" value={stop} onInput={(e) => setStop((e.target as HTMLInputElement).value)} />
+      <label for={id("profit")}>Take-profit trigger</label>
+      <input id={id("profit")} inputMode="decimal" autoComplete="off" value={profit} onInput={(e) => setProfit((e.target as HTMLInputElement).value)} />
+      <button type="submit" class="primary">Save TP/SL</button>
+    </form>
   );
 }
 

@@ -44,7 +44,7 @@ export function countdown(to: string, now = Date.now()): string {
   return `${m}m ${two(s)}s`;
 }
 
-function useNow(everyMs = 1_000): number {
+export function useNow(everyMs = 1_000): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), everyMs);

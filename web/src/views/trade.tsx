@@ -3,24 +3,33 @@
 // tournament account trades its tournament's markets only, under its countdown and rank.
 import { change24h, samples } from "../history";
 import { decimalsOf, percent, price, sign } from "../format";
-import { tournamentOf } from "../session";
+import { usePoll } from "../poll";
+import { loadMarkets, tournamentOf } from "../session";
+import type { Market, Quote } from "../types";
 import { setState, useStore } from "../store";
 import { LiveChart } from "./chart";
 import { OrderTicket } from "./ticket";
 import { OrdersList, PositionsList } from "./positions";
-import { TournamentPanel } from "./tournament";
+import { countdown, TournamentPanel, useNow } from "./tournament";
+import { Guide } from "./guide";
+import { Term } from "./glossary";
+
+const MARKETS_POLL_MS = 30_000; // the predicted funding rate moves with each minute's premium
 
 export function TradeView() {
   const all = useStore((s) => s.markets);
   const quotes = useStore((s) => s.quotes);
   const selected = useStore((s) => s.market);
   const tournament = useStore((s) => tournamentOf(s.account, s.tournaments));
+  const guide = useStore((s) => s.guide);
+  usePoll(() => void loadMarkets().catch(() => undefined), MARKETS_POLL_MS, []);
   const markets = tournament ? all.filter((m) => tournament.markets.includes(m.market)) : all;
   const market = markets.find((m) => m.market === selected) ?? markets[0];
   if (!market) return <p class="muted">Loading markets…</p>;
   const quote = quotes[market.market];
   return (
-    <div class={tournament ? "trade in-tournament" : "trade"}>
+    <div class={`trade${tournament ? " in-tournament" : ""}${guide ? " with-guide" : ""}`}>
+      {guide && <Guide />}
       {tournament && <TournamentPanel tournament={tournament} />}
       <section class="markets card" aria-label="Markets">
         <h2>Markets</h2>
@@ -43,6 +52,7 @@ export function TradeView() {
       </section>
       <section class="chart-card card" aria-label={`${market.market} price chart`}>
         <h2>{market.market} <span class="mark big">{price(quote?.mark, market.tick_size)}</span></h2>
+        <MarketFigures market={market} quote={quote} />
         <LiveChart samples={samples(`price.${market.market}`)} label={`${market.market} mark price over time`} precision={decimalsOf(market.tick_size)} />
       </section>
       <OrderTicket market={market} />
@@ -53,5 +63,27 @@ export function TradeView() {
         <OrdersList />
       </section>
     </div>
+  );
+}
+
+/** Mark and index side by side, and the predicted funding rate with the time to its payment. */
+function MarketFigures({ market, quote }: { market: Market; quote?: Quote }) {
+  const now = useNow();
+  const rate = market.predicted_funding_rate;
+  const payer = rate && rate.startsWith("-") ? "shorts pay longs" : "longs pay shorts";
+  const passed = market.next_funding_at ? Date.parse(market.next_funding_at) <= now : false;
+  return (
+    <dl class="market-figures" data-testid="market-figures">
+      <div><dt><Term id="mark">Mark</Term></dt><dd data-testid="mark-price">{price(quote?.mark ?? market.mark_price, market.tick_size)}</dd></div>
+      <div><dt><Term id="index">Index</Term></dt><dd data-testid="index-price">{price(quote?.index ?? market.index_price, market.tick_size)}</dd></div>
+      {rate !== undefined && (
+        <div><dt><Term id="funding">Funding</Term></dt>
+          <dd data-testid="funding">
+            <span data-testid="funding-rate">{percent(rate, 4)}</span>{" "}
+            <span class="muted small">{payer} · <span data-testid="funding-countdown">{market.next_funding_at ? (passed ? "paying now" : `in ${countdown(market.next_funding_at, now)}`) : ""}</span></span>
+          </dd>
+        </div>
+      )}
+    </dl>
   );
 }
