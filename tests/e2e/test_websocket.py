@@ -116,6 +116,9 @@ def test_a_reconnecting_client_resumes_from_its_sequence(server: Server, trader:
                             price="30000").json()  # fmt: skip
         (waiting,) = subscribe(ws, "orders")["snapshot"]
         assert waiting["order_id"] == rest["order_id"]
+        trader.place(market="BTC-USD", side="buy", type="limit", size="0.001", price="30001")
+        accepted = event_on(ws, "orders")["data"]  # the event's name is never the order's type
+        assert (accepted["type"], accepted["order_type"]) == ("OrderAccepted", "limit")
         resumed = subscribe(ws, "positions", since=first["seq"])
         assert resumed["resumed"] is True
         missed = event_on(ws, "positions")

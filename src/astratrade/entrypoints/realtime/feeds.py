@@ -78,7 +78,9 @@ class Feeds:
 
     async def _route(self, envelope: Envelope) -> None:
         kind, data = envelope.type, envelope.payload
-        message = {"type": kind, "at": envelope.occurred_at.isoformat(), **data}
+        # `type` names the event; an order's own type (OrderAccepted) travels as order_type.
+        fields = {("order_type" if name == "type" else name): v for name, v in data.items()}
+        message = {**fields, "type": kind, "at": envelope.occurred_at.isoformat()}
         if envelope.context == "trading" and "account_id" in data:
             account_id = str(data["account_id"])
             owner = await self.owner_of(account_id)
