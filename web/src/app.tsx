@@ -2,8 +2,8 @@
 // (a bottom bar on phones, with short labels there).
 import { useEffect, useState } from "preact/hooks";
 import { errorText, logOut, onAuthChange, signedIn } from "./api";
-import { accountLabel, start, stop, switchAccount } from "./session";
-import { setState, useStore } from "./store";
+import { start, stop, switchAccount } from "./session";
+import { accountLabel, setState, useStore } from "./store";
 import { usd } from "./format";
 import { AuthView } from "./views/auth";
 import { TradeView } from "./views/trade";

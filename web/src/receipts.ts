@@ -4,14 +4,8 @@
 import { errorText } from "./api";
 import { dec } from "./decimal";
 import { price, signedUsd, size as showSize, usd } from "./format";
-import { accountLabel } from "./session";
-import { getState, setState } from "./store";
-
-export interface Toast {
-  id: number;
-  kind: "fill" | "close" | "stop" | "liquidation" | "error";
-  text: string;
-}
+import { accountLabel, getState, setState } from "./store";
+import type { Toast } from "./types";
 
 interface Event {
   type?: string;

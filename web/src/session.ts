@@ -160,10 +160,3 @@ export async function reloadProgression(): Promise<void> {
 }
 
 /** How an account is named to the trader: its kind, and a tournament's name. */
-export function accountLabel(account: Account, tournaments = getState().tournaments): string {
-  if (account.kind === "tournament") {
-    const name = tournaments.find((t) => t.account_id === account.account_id)?.name;
-    return name ? `Tournament: ${name}` : "Tournament";
-  }
-  return account.kind.charAt(0).toUpperCase() + account.kind.slice(1);
-}

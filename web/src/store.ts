@@ -1,7 +1,6 @@
 // One small app-wide store: views read slices with useStore and re-render on change.
 import { useEffect, useReducer, useRef } from "preact/hooks";
-import type { Toast } from "./receipts";
-import type { Account, Market, Me, Order, Position, Progression, Quote, Tournament } from "./types";
+import type { Account, Market, Me, Order, Position, Progression, Quote, Toast, Tournament } from "./types";
 
 export interface State {
   signedIn: boolean;
@@ -65,4 +64,13 @@ export function useStore<T>(select: (s: State) => T): T {
     return () => void listeners.delete(update);
   }, []);
   return value;
+}
+
+/** How an account is named on screen: its kind, a tournament account by its tournament. */
+export function accountLabel(account: Account, tournaments = getState().tournaments): string {
+  if (account.kind === "tournament") {
+    const name = tournaments.find((t) => t.account_id === account.account_id)?.name;
+    return name ? `Tournament: ${name}` : "Tournament";
+  }
+  return account.kind.charAt(0).toUpperCase() + account.kind.slice(1);
 }

@@ -152,3 +152,9 @@ export interface Posting {
   amount: string;
   at: string;
 }
+
+export interface Toast {
+  id: number;
+  kind: "fill" | "close" | "stop" | "liquidation" | "error";
+  text: string;
+}

@@ -3,8 +3,7 @@
 import { dec } from "../decimal";
 import { samples } from "../history";
 import { percent, signedUsd, sign, usd } from "../format";
-import { accountLabel } from "../session";
-import { useStore } from "../store";
+import { accountLabel, useStore } from "../store";
 import { LiveChart } from "./chart";
 import { OrdersList, PositionsList } from "./positions";
 import { Records } from "./records";

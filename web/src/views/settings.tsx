@@ -4,8 +4,8 @@ import { useState } from "preact/hooks";
 import { errorText, post, put } from "../api";
 import { dec } from "../decimal";
 import { usd } from "../format";
-import { accountLabel, reloadTrading } from "../session";
-import { useStore } from "../store";
+import { reloadTrading } from "../session";
+import { accountLabel, useStore } from "../store";
 import { applyTheme, storedTheme, type Theme } from "../theme";
 import type { Account } from "../types";
 
