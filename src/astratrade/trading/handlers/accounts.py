@@ -1,4 +1,5 @@
-"""Trading's use cases. Each runs in one unit of work; the engine runs one at a time."""
+"""Trading's account use cases: the venue's system accounts, opening practice, live and
+tournament accounts, transfers, leverage and the daily loss limit."""
 
 from __future__ import annotations
 
@@ -7,35 +8,22 @@ from decimal import Decimal
 
 from astratrade.shared.errors import Forbidden
 from astratrade.shared.money import MONEY_PLACES, ZERO, decimal_places, money, plain
-from astratrade.trading.domain.account import (
-    Account,
-    AccountKind,
-    LeverageSettings,
-    TradingWindow,
-)
-from astratrade.trading.domain.admission import admit
+from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
-    CancelOrder,
-    ClosePosition,
     OpenLiveAccount,
     OpenPracticeAccount,
     OpenTournamentAccount,
-    PlaceOrder,
-    ProcessQuotes,
     SetDailyLossLimit,
     SetLeverage,
     SetLeverageLimit,
 )
-from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound, VenueUnavailable
-from astratrade.trading.domain.events import OrderTriggered, TransferRefused
-from astratrade.trading.domain.execution import end_window, enforce_loss_limit, execute, make, take
-from astratrade.trading.domain.funding import FundingDue
-from astratrade.trading.domain.liquidation import liquidate
+from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
+from astratrade.trading.domain.events import TransferRefused
+from astratrade.trading.domain.execution import enforce_loss_limit
 from astratrade.trading.domain.margin import summarize
-from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
-from astratrade.trading.domain.venue import Settlement, Venue, new_order
-from astratrade.trading.ports import LiveAccessQuery, OpenOrderLimitQuery, TradingUnitOfWork
+from astratrade.trading.domain.venue import Settlement, Venue
+from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
 
 HOUSE_ID = "system-house"
 INSURANCE_ID = "system-insurance"
@@ -197,65 +185,6 @@ def _refusal(cmd: ApplyTransfer, account: Account, venue: Venue) -> str | None:
     return None
 
 
-async def place_order(
-    cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime,
-    plan_limits: OpenOrderLimitQuery | None = None,
-) -> Order:  # fmt: skip
-    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
-    if account.kind is AccountKind.LIVE:
-        raise VenueUnavailable(
-            "live orders go to Extended, and this deployment has no live venue connected"
-        )
-    if cmd.client_order_id is not None:
-        earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
-        if earlier is not None:  # an idempotent retry: answer the original, do nothing else
-            return account.open_orders.get(earlier.id, earlier)
-    order = new_order(cmd, venue, at)
-    # Only an order that may rest counts against the plan: market orders skip the lookup.
-    plan_limit = None
-    if plan_limits is not None and order.type is not OrderType.MARKET:
-        plan_limit = await plan_limits(cmd.owner_id)
-    unlocked = await uow.limits.get(account.owner_id)
-    admit(account, order, venue, unlocked, plan_limit)
-    account.accept(order)
-    execute(account, order, venue, await settlement(uow), at, unlocked)
-    await uow.commit()
-    return order
-
-
-async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -> Order:
-    account_id = await uow.orders.account_of(cmd.order_id)
-    account = await uow.accounts.get(account_id) if account_id else None
-    if account is None or account.owner_id != cmd.owner_id:
-        # Another trader's order reads exactly like a missing one.
-        raise NotFound(f"order {cmd.order_id} not found")
-    order = account.open_orders.get(cmd.order_id)
-    if order is None:
-        raise Conflict(f"order {cmd.order_id} is no longer open")
-    account.end_order(order, OrderStatus.CANCELLED, "cancelled by the trader", at)
-    await uow.commit()
-    return order
-
-
-async def close_position(
-    cmd: ClosePosition, uow: TradingUnitOfWork, venue: Venue, at: datetime
-) -> Order:
-    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
-    position = account.positions.get(cmd.market)
-    if position is None:
-        raise NotFound(f"no open {cmd.market} position in account {cmd.account_id}")
-    closing = PlaceOrder(
-        owner_id=cmd.owner_id,
-        account_id=cmd.account_id,
-        market=cmd.market,
-        side=Side.SELL if position.size > 0 else Side.BUY,
-        type=OrderType.MARKET,
-        size=abs(position.size),
-        reduce_only=True,
-    )
-    return await place_order(closing, uow, venue, at)
-
-
 async def set_leverage(cmd: SetLeverage, uow: TradingUnitOfWork, venue: Venue) -> Account:
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     market = venue.market(cmd.market)
@@ -324,84 +253,4 @@ async def set_daily_loss_limit(
 
 async def set_leverage_limit(cmd: SetLeverageLimit, uow: TradingUnitOfWork, at: datetime) -> None:
     await uow.limits.set(cmd.owner_id, cmd.max_leverage, at)
-    await uow.commit()
-
-
-async def process_quotes(
-    cmd: ProcessQuotes, uow: TradingUnitOfWork, venue: Venue, at: datetime
-) -> None:
-    """New marks: stops and take-profits trigger, crossed limits fill, then liquidations."""
-    for quote in cmd.quotes:
-        venue.update(quote)
-    quoted = {quote.market for quote in cmd.quotes}
-    parties: Settlement | None = None
-    for account in uow.accounts.active():
-        if not _exposed(account, quoted):
-            continue
-        parties = parties or await settlement(uow)
-        changed = False
-        if account.open_orders:
-            unlocked = await uow.limits.get(account.owner_id)
-            changed = _run_orders(account, quoted, venue, parties, at, unlocked)
-        if liquidate(account, venue, parties, at) or changed:
-            uow.accounts.see(account)
-    await uow.commit()
-
-
-async def end_trading_windows(uow: TradingUnitOfWork, at: datetime) -> None:
-    """Tournament accounts whose tournament has ended lose the orders that could add
-    exposure (orders that only reduce stay)."""
-    for account in uow.accounts.active():
-        if end_window(account, at):
-            uow.accounts.see(account)
-    await uow.commit()
-
-
-def _exposed(account: Account, markets: set[str]) -> bool:
-    return not markets.isdisjoint(account.positions) or any(
-        o.market in markets for o in account.open_orders.values()
-    )
-
-
-def _run_orders(
-    account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime,
-    unlocked: Decimal,
-) -> bool:  # fmt: skip
-    """Stops and take-profits first (the trader's protection), then resting limits."""
-    changed = end_window(account, at)
-    for order in [o for o in account.open_orders.values() if o.market in markets]:
-        mark = venue.marks[order.market]
-        still_open = order.id in account.open_orders  # an earlier fill may have cancelled it
-        if still_open and order.type.is_trigger and order.is_triggered_by(mark):
-            account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
-            take(account, order, venue, parties, at, unlocked)
-            changed = True
-    for order in [o for o in account.open_orders.values() if o.market in markets]:
-        crossed = order.type is OrderType.LIMIT and order.is_crossed_by(venue.marks[order.market])
-        if crossed and order.id in account.open_orders:
-            make(account, order, venue, parties, at, unlocked)
-            changed = True
-    return changed
-
-
-async def pay_funding(
-    due: list[FundingDue], uow: TradingUnitOfWork, venue: Venue, at: datetime
-) -> None:
-    """Each due funding once per market and hour; the house is the other side."""
-    parties = await settlement(uow)
-    for funding in due:
-        for market, rate in funding.rates.items():
-            holders = [a for a in uow.accounts.active() if market in a.positions]
-            mark = venue.marks[market]
-            if not await uow.record_funding(market, funding.at, rate, mark, len(holders)):
-                continue
-            if rate == ZERO:
-                continue
-            for account in holders:
-                parties.house.adjust(account.pay_funding(market, rate, mark, at))
-                enforce_loss_limit(account, at)
-                uow.accounts.see(account)
-    for account in uow.accounts.active():
-        if liquidate(account, venue, parties, at):
-            uow.accounts.see(account)
     await uow.commit()

@@ -1,0 +1,43 @@
+"""Trading's use cases, one unit of work each; the engine runs one at a time. Split by
+concept: accounts (opening, transfers, leverage, loss limit), orders (place, cancel,
+close) and market (quotes, tournament windows, funding)."""
+
+from astratrade.trading.handlers.accounts import (
+    EXTERNAL_ID,
+    HOUSE_ID,
+    INSURANCE_ID,
+    apply_transfer,
+    ensure_system_accounts,
+    open_live_account,
+    open_practice_account,
+    open_tournament_account,
+    owned_account,
+    set_daily_loss_limit,
+    set_leverage,
+    set_leverage_limit,
+    settlement,
+)
+from astratrade.trading.handlers.market import end_trading_windows, pay_funding, process_quotes
+from astratrade.trading.handlers.orders import cancel_order, close_position, place_order
+
+__all__ = [
+    "EXTERNAL_ID",
+    "HOUSE_ID",
+    "INSURANCE_ID",
+    "apply_transfer",
+    "cancel_order",
+    "close_position",
+    "end_trading_windows",
+    "ensure_system_accounts",
+    "open_live_account",
+    "open_practice_account",
+    "open_tournament_account",
+    "owned_account",
+    "pay_funding",
+    "place_order",
+    "process_quotes",
+    "set_daily_loss_limit",
+    "set_leverage",
+    "set_leverage_limit",
+    "settlement",
+]

@@ -1,0 +1,99 @@
+"""What the market's time does to every account: quotes (triggers, fills, liquidations),
+the end of tournaments' windows, funding on the hour."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from astratrade.shared.money import ZERO
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.commands import ProcessQuotes
+from astratrade.trading.domain.events import OrderTriggered
+from astratrade.trading.domain.execution import end_window, enforce_loss_limit, make, take
+from astratrade.trading.domain.funding import FundingDue
+from astratrade.trading.domain.liquidation import liquidate
+from astratrade.trading.domain.orders import OrderType
+from astratrade.trading.domain.venue import Settlement, Venue
+from astratrade.trading.handlers.accounts import settlement
+from astratrade.trading.ports import TradingUnitOfWork
+
+
+async def process_quotes(
+    cmd: ProcessQuotes, uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> None:
+    """New marks: stops and take-profits trigger, crossed limits fill, then liquidations."""
+    for quote in cmd.quotes:
+        venue.update(quote)
+    quoted = {quote.market for quote in cmd.quotes}
+    parties: Settlement | None = None
+    for account in uow.accounts.active():
+        if not _exposed(account, quoted):
+            continue
+        parties = parties or await settlement(uow)
+        changed = False
+        if account.open_orders:
+            unlocked = await uow.limits.get(account.owner_id)
+            changed = _run_orders(account, quoted, venue, parties, at, unlocked)
+        if liquidate(account, venue, parties, at) or changed:
+            uow.accounts.see(account)
+    await uow.commit()
+
+
+async def end_trading_windows(uow: TradingUnitOfWork, at: datetime) -> None:
+    """Tournament accounts whose tournament has ended lose the orders that could add
+    exposure (orders that only reduce stay)."""
+    for account in uow.accounts.active():
+        if end_window(account, at):
+            uow.accounts.see(account)
+    await uow.commit()
+
+
+def _exposed(account: Account, markets: set[str]) -> bool:
+    return not markets.isdisjoint(account.positions) or any(
+        o.market in markets for o in account.open_orders.values()
+    )
+
+
+def _run_orders(
+    account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime,
+    unlocked: Decimal,
+) -> bool:  # fmt: skip
+    """Stops and take-profits first (the trader's protection), then resting limits."""
+    changed = end_window(account, at)
+    for order in [o for o in account.open_orders.values() if o.market in markets]:
+        mark = venue.marks[order.market]
+        still_open = order.id in account.open_orders  # an earlier fill may have cancelled it
+        if still_open and order.type.is_trigger and order.is_triggered_by(mark):
+            account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
+            take(account, order, venue, parties, at, unlocked)
+            changed = True
+    for order in [o for o in account.open_orders.values() if o.market in markets]:
+        crossed = order.type is OrderType.LIMIT and order.is_crossed_by(venue.marks[order.market])
+        if crossed and order.id in account.open_orders:
+            make(account, order, venue, parties, at, unlocked)
+            changed = True
+    return changed
+
+
+async def pay_funding(
+    due: list[FundingDue], uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> None:
+    """Each due funding once per market and hour; the house is the other side."""
+    parties = await settlement(uow)
+    for funding in due:
+        for market, rate in funding.rates.items():
+            holders = [a for a in uow.accounts.active() if market in a.positions]
+            mark = venue.marks[market]
+            if not await uow.record_funding(market, funding.at, rate, mark, len(holders)):
+                continue
+            if rate == ZERO:
+                continue
+            for account in holders:
+                parties.house.adjust(account.pay_funding(market, rate, mark, at))
+                enforce_loss_limit(account, at)
+                uow.accounts.see(account)
+    for account in uow.accounts.active():
+        if liquidate(account, venue, parties, at):
+            uow.accounts.see(account)
+    await uow.commit()

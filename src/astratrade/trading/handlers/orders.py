@@ -1,0 +1,74 @@
+"""Trading's order use cases: place, cancel, close a position."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from astratrade.trading.domain.account import AccountKind
+from astratrade.trading.domain.admission import admit
+from astratrade.trading.domain.commands import CancelOrder, ClosePosition, PlaceOrder
+from astratrade.trading.domain.errors import Conflict, NotFound, VenueUnavailable
+from astratrade.trading.domain.execution import execute
+from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
+from astratrade.trading.domain.venue import Venue, new_order
+from astratrade.trading.handlers.accounts import owned_account, settlement
+from astratrade.trading.ports import OpenOrderLimitQuery, TradingUnitOfWork
+
+
+async def place_order(
+    cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime,
+    plan_limits: OpenOrderLimitQuery | None = None,
+) -> Order:  # fmt: skip
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    if account.kind is AccountKind.LIVE:
+        raise VenueUnavailable(
+            "live orders go to Extended, and this deployment has no live venue connected"
+        )
+    if cmd.client_order_id is not None:
+        earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
+        if earlier is not None:  # an idempotent retry: answer the original, do nothing else
+            return account.open_orders.get(earlier.id, earlier)
+    order = new_order(cmd, venue, at)
+    # Only an order that may rest counts against the plan: market orders skip the lookup.
+    plan_limit = None
+    if plan_limits is not None and order.type is not OrderType.MARKET:
+        plan_limit = await plan_limits(cmd.owner_id)
+    unlocked = await uow.limits.get(account.owner_id)
+    admit(account, order, venue, unlocked, plan_limit)
+    account.accept(order)
+    execute(account, order, venue, await settlement(uow), at, unlocked)
+    await uow.commit()
+    return order
+
+
+async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -> Order:
+    account_id = await uow.orders.account_of(cmd.order_id)
+    account = await uow.accounts.get(account_id) if account_id else None
+    if account is None or account.owner_id != cmd.owner_id:
+        # Another trader's order reads exactly like a missing one.
+        raise NotFound(f"order {cmd.order_id} not found")
+    order = account.open_orders.get(cmd.order_id)
+    if order is None:
+        raise Conflict(f"order {cmd.order_id} is no longer open")
+    account.end_order(order, OrderStatus.CANCELLED, "cancelled by the trader", at)
+    await uow.commit()
+    return order
+
+
+async def close_position(
+    cmd: ClosePosition, uow: TradingUnitOfWork, venue: Venue, at: datetime
+) -> Order:
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    position = account.positions.get(cmd.market)
+    if position is None:
+        raise NotFound(f"no open {cmd.market} position in account {cmd.account_id}")
+    closing = PlaceOrder(
+        owner_id=cmd.owner_id,
+        account_id=cmd.account_id,
+        market=cmd.market,
+        side=Side.SELL if position.size > 0 else Side.BUY,
+        type=OrderType.MARKET,
+        size=abs(position.size),
+        reduce_only=True,
+    )
+    return await place_order(closing, uow, venue, at)
