@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings, items
 from astratrade.event_wiring import event_backbone
@@ -21,24 +22,18 @@ from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.tokens import TokenCodec
-from astratrade.infrastructure.writer import writer_for
+from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.platform import Platform
-from astratrade.shared.bus import MessageBus
-from astratrade.shared.clock import Clock, ManualClock, SystemClock, moment
+from astratrade.shared.bus import EventPublisher, MessageBus
+from astratrade.shared.clock import Clock, ManualClock, SystemClock
 from astratrade.shared.ids import IdFactory, new_id
-from astratrade.shared.messages import Envelope
+from astratrade.trading import subscriptions as trading_subscriptions
 from astratrade.trading import views as trading_views
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
-from astratrade.trading.domain.commands import (
-    ApplyTransfer,
-    OpenPracticeAccount,
-    OpenTournamentAccount,
-    SetLeverageLimit,
-)
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
@@ -49,6 +44,7 @@ from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.http_sessions import HttpSessionStates
 from astratrade.users.adapters.passwords import Argon2Hasher
+from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.adapters.starknet_signatures import RpcSignatures, StarknetSignatures
 from astratrade.users.ports import PasswordHasher
 from astratrade.users.projections import UserProgress
@@ -78,38 +74,89 @@ def bootstrap(
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, clock)
 
     remote_sessions = _session_states(settings)
-    sessions = users_wiring.wire(
-        bus,
-        read_db=read_db,
-        chain_id=settings.starknet_chain_id,
-        signatures=wallet_signatures(settings),
-        engine=db,
-        publisher=publisher,
-        clock=clock,
-        tokens=tokens,
-        hasher=hasher
-        or Argon2Hasher(
-            time_cost=settings.password_hash_time_cost,
-            memory_cost=settings.password_hash_memory_kib,
-            parallelism=settings.password_hash_parallelism,
-        ),
-        ids=ids,
+    sessions = _users(settings, bus, db, read_db, publisher, clock, tokens,
+                      hasher or _hasher(settings), ids, remote_sessions)  # fmt: skip
+
+    venue = _venue(rules or TradingRules(), clock, ids)
+    trading = _trading_engine(settings, venue, read_db, writer, publisher, clock, ids)
+    trading.wire(bus)
+
+    # Without trading in this process, financial asks the trading service.
+    remote_trading = _remote_trading(settings)
+    funds_of = _funds_of(trading, venue, clock)
+    renew_subscriptions = financial_wiring.wire(
+        bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, ids=ids,
+        funds_of=funds_of if remote_trading is None else remote_trading.funds_of,
+    )  # fmt: skip
+
+    user_read_models = (UserProgress(settings.default_unlocked_leverage),)
+    for projection in (*TRADING_PROJECTIONS, *user_read_models, *FINANCIAL_PROJECTIONS):
+        projections.subscribe(bus, projection, writer, clock)
+    boards = _board_index(settings, read_db)
+    gamification = gamification_wiring.wire(
+        bus, engine=db, read_db=read_db, writer=writer, publisher=publisher, clock=clock,
+        rules=DEFAULT_RULES, markets=list(venue.markets), boards=boards,
+    )  # fmt: skip
+    read_models: tuple[Projection, ...] = (*TRADING_PROJECTIONS, *user_read_models,
+                                           *gamification.projections,
+                                           *FINANCIAL_PROJECTIONS)  # fmt: skip
+    trading_subscriptions.subscribe(bus)
+
+    timers = (*(("gamification", job) for job in gamification.on_time),
+              ("financial", renew_subscriptions))  # fmt: skip
+    return Platform(
+        settings, clock, db, read_db, writer, bus, events_backbone(), tokens, trading,
+        feed if feed is not None else _feed_from(settings, venue, clock), read_models, boards,
+        timers, sessions, settings.contexts, funds_of, remote_trading,
+        tuple(c.close for c in (remote_trading, remote_sessions) if c is not None),
+    )  # fmt: skip
+
+
+def _users(
+    settings: Settings, bus: MessageBus, db: AsyncEngine, read_db: AsyncEngine,
+    publisher: EventPublisher, clock: Clock, tokens: TokenCodec, hasher: PasswordHasher,
+    ids: IdFactory, remote_sessions: HttpSessionStates | None,
+) -> SessionGuard:  # fmt: skip
+    return users_wiring.wire(
+        bus, read_db=read_db, chain_id=settings.starknet_chain_id,
+        signatures=wallet_signatures(settings), engine=db, publisher=publisher, clock=clock,
+        tokens=tokens, hasher=hasher, ids=ids,
         access_ttl=timedelta(minutes=settings.access_token_minutes),
-        refresh_ttl=timedelta(days=settings.refresh_token_days),
-        session_states=remote_sessions,
+        refresh_ttl=timedelta(days=settings.refresh_token_days), session_states=remote_sessions,
+    )  # fmt: skip
+
+
+def _remote_trading(settings: Settings) -> HttpTrading | None:
+    if "trading" in settings.contexts:
+        return None
+    return HttpTrading(*settings.service_call("trading"))
+
+
+def _hasher(settings: Settings) -> PasswordHasher:
+    return Argon2Hasher(
+        time_cost=settings.password_hash_time_cost,
+        memory_cost=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
     )
 
-    rules = rules or TradingRules()
-    markets = {m.id: m for m in DEFAULT_MARKETS}
+
+def _venue(rules: TradingRules, clock: Clock, ids: IdFactory) -> Venue:
     now = clock.now()
-    venue = Venue(
-        markets=markets,
+    return Venue(
+        markets={m.id: m for m in DEFAULT_MARKETS},
         quotes={m.id: Quote(m.id, m.start_price, m.start_price, now) for m in DEFAULT_MARKETS},
         rules=rules,
         ids=ids,
     )
+
+
+def _trading_engine(
+    settings: Settings, venue: Venue, read_db: AsyncEngine, writer: Writer,
+    publisher: EventPublisher, clock: Clock, ids: IdFactory,
+) -> TradingEngine:  # fmt: skip
     cache = AccountCache()
-    trading = TradingEngine(
+    rules = venue.rules
+    return TradingEngine(
         uow_factory=lambda: SqlTradingUnitOfWork(
             read_db,
             writer,
@@ -127,32 +174,9 @@ def bootstrap(
         live_access=SqlLiveAccess(read_db),
         plan_limits=SqlOpenOrderLimits(read_db),
     )
-    trading.wire(bus)
 
-    async def open_practice_account(envelope: Envelope) -> None:
-        await bus.execute(OpenPracticeAccount(owner_id=str(envelope.payload["user_id"])))
 
-    async def open_tournament_account(envelope: Envelope) -> None:
-        entry = envelope.payload
-        await bus.execute(
-            OpenTournamentAccount(
-                owner_id=str(entry["user_id"]),
-                account_id=str(entry["account_id"]),
-                starting_capital=Decimal(str(entry["starting_capital"])),
-                markets=tuple(entry["markets"]),
-                opens_at=moment(entry["starts_at"]),
-                closes_at=moment(entry["ends_at"]),
-            )
-        )
-
-    async def apply_transfer(envelope: Envelope) -> None:
-        asked = envelope.payload
-        await bus.execute(
-            ApplyTransfer(transfer_id=str(asked["transfer_id"]),
-                          account_id=str(asked["account_id"]), kind=str(asked["kind"]),
-                          amount=Decimal(str(asked["amount"])))
-        )  # fmt: skip
-
+def _funds_of(trading: TradingEngine, venue: Venue, clock: Clock) -> FundsQuery:
     async def funds_of(account_id: str) -> AccountFunds | None:
         """Financial asks trading's single writer for an account's funds now."""
 
@@ -166,77 +190,17 @@ def bootstrap(
 
         return await trading.run(load)
 
-    # Without trading in this process, financial asks the trading service.
-    remote_trading = (
-        None if "trading" in settings.contexts else HttpTrading(*settings.service_call("trading"))
-    )
-    ask_trading: FundsQuery = funds_of if remote_trading is None else remote_trading.funds_of
-    renew_subscriptions = financial_wiring.wire(
-        bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, funds_of=ask_trading,
-        ids=ids,
-    )  # fmt: skip
+    return funds_of
 
-    async def follow_leverage_unlock(envelope: Envelope) -> None:
-        # The progression context's unlock, kept in trading's own read model.
-        await bus.execute(
-            SetLeverageLimit(
-                owner_id=str(envelope.payload["user_id"]),
-                max_leverage=Decimal(str(envelope.payload["max_leverage"])),
-            )
-        )
 
-    user_read_models = (UserProgress(settings.default_unlocked_leverage),)
-    for projection in (*TRADING_PROJECTIONS, *user_read_models, *FINANCIAL_PROJECTIONS):
-        projections.subscribe(bus, projection, writer, clock)
-    boards = None
-    if settings.redis_url is not None:
-        # Board reads are on request paths: a Redis that does not answer in 2 s is down.
-        index = RedisBoards(streams.connect(settings.redis_url, command_timeout=2.0),
-                            settings.redis_prefix)  # fmt: skip
-        boards = BoardIndex(index, read_db)
-    gamification = gamification_wiring.wire(
-        bus, engine=db, read_db=read_db, writer=writer, publisher=publisher, clock=clock,
-        rules=DEFAULT_RULES, markets=list(markets), boards=boards,
-    )  # fmt: skip
-    read_models: tuple[Projection, ...] = (
-        *TRADING_PROJECTIONS,
-        *user_read_models,
-        *gamification.projections,
-        *FINANCIAL_PROJECTIONS,
-    )
-    bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
-    bus.subscribe(
-        "TournamentJoined", open_tournament_account, source="gamification", consumer="trading"
-    )
-    bus.subscribe(
-        "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
-    )
-    bus.subscribe("TransferRequested", apply_transfer, source="financial", consumer="trading")
-
-    dispatcher = events_backbone()
-    if feed is None:
-        feed = _feed_from(settings, venue, clock)
-    return Platform(
-        settings,
-        clock,
-        db,
-        read_db,
-        writer,
-        bus,
-        dispatcher,
-        tokens,
-        trading,
-        feed,
-        read_models,
-        boards,
-        (*(("gamification", job) for job in gamification.on_time),
-         ("financial", renew_subscriptions)),
-        sessions,
-        settings.contexts,
-        funds_of,
-        remote_trading,
-        tuple(c.close for c in (remote_trading, remote_sessions) if c is not None),
-    )  # fmt: skip
+def _board_index(settings: Settings, read_db: AsyncEngine) -> BoardIndex | None:
+    """The boards' Redis index, when there is Redis (SQL answers without it)."""
+    if settings.redis_url is None:
+        return None
+    # Board reads are on request paths: a Redis that does not answer in 2 s is down.
+    index = RedisBoards(streams.connect(settings.redis_url, command_timeout=2.0),
+                        settings.redis_prefix)  # fmt: skip
+    return BoardIndex(index, read_db)
 
 
 def _session_states(settings: Settings) -> HttpSessionStates | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import make_asgi_app
 from sqlalchemy import text
 
@@ -33,13 +35,55 @@ positions with cross margin, fees, funding and liquidation. Amounts are decimal 
 authenticate with `Authorization: Bearer <access_token>` from `/api/v1/auth/login`."""
 
 
+@dataclass(frozen=True, slots=True)
+class Live:
+    """The realtime side of a process: the hub, what feeds it, and the sessions' check."""
+
+    hub: Hub
+    feeds: Feeds
+    local_views: SqlLiveViews
+    socket_sessions: SocketSessions
+    serves_sockets: bool  # the hub is fed where trading's engine runs
+
+
 def create_app(
     platform: Platform | None = None, settings: Settings | None = None, *, metrics: bool = True
 ) -> FastAPI:
     """The platform's HTTP and WebSocket app; /metrics on it unless `metrics` is False (then
     it is served on a health port of its own)."""
     platform = platform or bootstrap(settings)
+    live = _live(platform)
+    tracer: TracerProvider | None = None
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await platform.start()
+        # Where the hub serves sockets: each closes once its session ends.
+        checks = asyncio.create_task(live.socket_sessions.run()) if live.serves_sockets else None
+        try:
+            yield
+        finally:
+            if checks is not None:
+                checks.cancel()
+                with suppress(asyncio.CancelledError):
+                    await checks
+            live.hub.close_all()  # clients are told to reconnect
+            await platform.stop()
+            if tracer is not None:
+                tracer.shutdown()  # the last spans are sent
+
+    app = FastAPI(title="AstraTrade", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    _keep_state(app, platform, live)
+    install_error_handlers(app)
+    harden(app, platform.settings)
+    app.add_middleware(RequestIds)
+    tracer = trace(app, platform.settings, platform.settings.service or "embedded")
+    _include_routes(app, platform)
+    _add_operations(app, platform, metrics)
+    return app
+
+
+def _live(platform: Platform) -> Live:
     hub = Hub()
     local_views = SqlLiveViews(platform.read_db, platform.clock)
     views: LiveViews = local_views
@@ -48,30 +92,15 @@ def create_app(
         platform.closers += (remote.close,)
         views = remote
     feeds = Feeds(hub, platform.trading, views)
-    socket_sessions = SocketSessions(hub, platform.sessions, platform.clock)
     serves_sockets = "trading" in platform.contexts  # as ROUTERS has it
-    if serves_sockets:  # the hub is fed where the engine runs
+    if serves_sockets:
         platform.trading.quote_listeners.append(feeds.quotes)
         platform.dispatcher.watch(feeds.event)
+    sessions = SocketSessions(hub, platform.sessions, platform.clock)
+    return Live(hub, feeds, local_views, sessions, serves_sockets)
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await platform.start()
-        # Where the hub serves sockets: each closes once its session ends.
-        checks = asyncio.create_task(socket_sessions.run()) if serves_sockets else None
-        try:
-            yield
-        finally:
-            if checks is not None:
-                checks.cancel()
-                with suppress(asyncio.CancelledError):
-                    await checks
-            hub.close_all()  # clients are told to reconnect
-            await platform.stop()
-            if tracer is not None:
-                tracer.shutdown()  # the last spans are sent
 
-    app = FastAPI(title="AstraTrade", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+def _keep_state(app: FastAPI, platform: Platform, live: Live) -> None:
     app.state.platform = platform
     app.state.settings = platform.settings
     app.state.bus = platform.bus
@@ -80,25 +109,31 @@ def create_app(
     app.state.tokens = platform.tokens
     app.state.trading = platform.trading
     app.state.sessions = platform.sessions
-    app.state.hub, app.state.feeds, app.state.live_views = hub, feeds, local_views
-    app.state.socket_sessions = socket_sessions
+    app.state.hub, app.state.feeds, app.state.live_views = live.hub, live.feeds, live.local_views
+    app.state.socket_sessions = live.socket_sessions
     app.state.rate_limits = RateLimits.from_settings(platform.settings)
-    install_error_handlers(app)
-    harden(app, platform.settings)
-    app.add_middleware(RequestIds)
-    tracer = trace(app, platform.settings, platform.settings.service or "embedded")
+
+
+# A service's internal routes, for the other services (never forwarded by the gateway).
+INTERNAL_ROUTERS = {
+    "trading": internal_api.router,
+    "users": internal_api.sessions_router,  # the other services' session checks
+    "gamification": internal_api.live_router,  # the live channels' reads
+}
+
+
+def _include_routes(app: FastAPI, platform: Platform) -> None:
     for context in platform.contexts:
         for router in ROUTERS[context]:
             app.include_router(router)
-    if platform.settings.service == "trading":
-        app.include_router(internal_api.router)
-    if platform.settings.service == "users":  # the other services' session checks
-        app.include_router(internal_api.sessions_router)
-    if platform.settings.service == "gamification":  # the live channels' reads
-        app.include_router(internal_api.live_router)
-    if platform.settings.service is None:
+    service = platform.settings.service
+    if service in INTERNAL_ROUTERS:
+        app.include_router(INTERNAL_ROUTERS[service])
+    if service is None:
         mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 
+
+def _add_operations(app: FastAPI, platform: Platform, metrics: bool) -> None:
     if metrics:  # Prometheus text format: the event backbone's counters, lag, batch latency
         app.mount("/metrics", make_asgi_app())
 
@@ -123,5 +158,3 @@ def create_app(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status_code=200 if ready else 503,
         )
-
-    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,55 +54,78 @@ def wire(
     """Register the users' commands on `bus`; return the guard every authenticated request
     passes (revocations here forget the user in it at once). It reads the users' table
     unless `session_states` reads them elsewhere (the users service, from other services)."""
-    failures = SqlLoginFailures(engine)
     sessions = SessionGuard(session_states or SqlSessionStates(read_db))
+    users = _Users(engine, publisher, clock, tokens, hasher, ids, access_ttl, refresh_ttl)
+    _register_accounts(bus, users, SqlLoginFailures(engine))
+    _register_session_ends(bus, users, sessions)
+    _register_wallets(bus, users, chain_id, signatures or StarknetSignatures([], None))
+    return sessions
 
-    def uow() -> SqlUsersUnitOfWork:
-        return SqlUsersUnitOfWork(engine, publisher, clock, ids)
+
+@dataclass(frozen=True, slots=True)
+class _Users:
+    """What every users' use case is given: a fresh unit of work each, and the same tools."""
+
+    engine: AsyncEngine
+    publisher: EventPublisher
+    clock: Clock
+    tokens: TokenCodec
+    hasher: PasswordHasher
+    ids: IdFactory
+    access_ttl: timedelta
+    refresh_ttl: timedelta
+
+    def uow(self) -> SqlUsersUnitOfWork:
+        return SqlUsersUnitOfWork(self.engine, self.publisher, self.clock, self.ids)
+
+
+def _register_accounts(bus: MessageBus, u: _Users, failures: SqlLoginFailures) -> None:
+    """Sign-up, log-in, refresh, and the admins' promotions and KYC."""
 
     async def register(cmd: RegisterUser) -> SignUp:
-        return await handlers.register_user(cmd, uow(), hasher, clock, ids)
+        return await handlers.register_user(cmd, u.uow(), u.hasher, u.clock, u.ids)
 
     async def log_in(cmd: LogIn) -> TokenPair:
-        return await handlers.log_in(
-            cmd, uow(), hasher, tokens, clock, ids, access_ttl, refresh_ttl, failures
-        )
+        return await handlers.log_in(cmd, u.uow(), u.hasher, u.tokens, u.clock, u.ids,
+                                     u.access_ttl, u.refresh_ttl, failures)  # fmt: skip
 
     async def refresh(cmd: RefreshTokens) -> TokenPair:
-        return await handlers.refresh_tokens(
-            cmd, uow(), tokens, clock, ids, access_ttl, refresh_ttl
-        )
+        return await handlers.refresh_tokens(cmd, u.uow(), u.tokens, u.clock, u.ids,
+                                             u.access_ttl, u.refresh_ttl)  # fmt: skip
 
     async def promote(cmd: PromoteUser) -> User:
-        return await handlers.promote_user(cmd, uow())
+        return await handlers.promote_user(cmd, u.uow())
+
+    async def set_kyc(cmd: SetKyc) -> User:
+        return await handlers.set_kyc(cmd, u.uow())
 
     bus.register(RegisterUser, register)
     bus.register(LogIn, log_in)
     bus.register(RefreshTokens, refresh)
     bus.register(PromoteUser, promote)
-
-    async def set_kyc(cmd: SetKyc) -> User:
-        return await handlers.set_kyc(cmd, uow())
-
     bus.register(SetKyc, set_kyc)
 
+
+def _register_session_ends(bus: MessageBus, u: _Users, sessions: SessionGuard) -> None:
+    """Logouts, password changes and suspensions; the ones that end every session forget
+    the user in the guard at once."""
+
     async def log_out(cmd: LogOut) -> None:
-        await handlers.log_out(cmd, uow(), tokens, clock)
+        await handlers.log_out(cmd, u.uow(), u.tokens, u.clock)
 
     async def log_out_everywhere(cmd: LogOutEverywhere) -> User:
-        user = await handlers.log_out_everywhere(cmd, uow(), clock)
+        user = await handlers.log_out_everywhere(cmd, u.uow(), u.clock)
         sessions.forget(user.id)
         return user
 
     async def change_password(cmd: ChangePassword) -> TokenPair:
-        pair = await handlers.change_password(
-            cmd, uow(), hasher, tokens, clock, ids, access_ttl, refresh_ttl
-        )
+        pair = await handlers.change_password(cmd, u.uow(), u.hasher, u.tokens, u.clock, u.ids,
+                                              u.access_ttl, u.refresh_ttl)  # fmt: skip
         sessions.forget(cmd.user_id)
         return pair
 
     async def suspend(cmd: SuspendUser) -> User:
-        user = await handlers.suspend_user(cmd, uow(), clock)
+        user = await handlers.suspend_user(cmd, u.uow(), u.clock)
         sessions.forget(user.id)
         return user
 
@@ -110,14 +134,16 @@ def wire(
     bus.register(ChangePassword, change_password)
     bus.register(SuspendUser, suspend)
 
+
+def _register_wallets(
+    bus: MessageBus, u: _Users, chain_id: str, signatures: WalletSignatures
+) -> None:
     async def wallet_challenge(cmd: RequestWalletChallenge) -> Challenge:
-        return await wallet_handlers.request_challenge(cmd, uow(), clock, chain_id)
+        return await wallet_handlers.request_challenge(cmd, u.uow(), u.clock, chain_id)
 
     async def wallet_verify(cmd: VerifyWallet) -> wallet_handlers.WalletResult:
-        checker = signatures or StarknetSignatures([], None)
-        return await wallet_handlers.verify(cmd, uow(), checker, tokens, clock, ids,
-                                            access_ttl, refresh_ttl)  # fmt: skip
+        return await wallet_handlers.verify(cmd, u.uow(), signatures, u.tokens, u.clock, u.ids,
+                                            u.access_ttl, u.refresh_ttl)  # fmt: skip
 
     bus.register(RequestWalletChallenge, wallet_challenge)
     bus.register(VerifyWallet, wallet_verify)
-    return sessions

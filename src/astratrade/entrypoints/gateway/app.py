@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import make_asgi_app
 
 from astratrade.config import CONTEXTS, Settings
@@ -36,10 +37,8 @@ DESCRIPTION = "AstraTrade's public API, served by its context services behind th
 def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
     """The gateway app; /metrics on it unless `metrics` is False (a health port serves it)."""
     upstreams = Upstreams(settings)
-    router = Router()
-    tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, SystemClock())
-    limits = RateLimits.from_settings(settings)
     relays = Relays()
+    tracer: TracerProvider | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -59,7 +58,12 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
     tracer = trace(app, settings, "gateway")
     if metrics:
         app.mount("/metrics", make_asgi_app())
+    _add_operations(app, settings, upstreams)
+    _add_routing(app, settings, upstreams, relays)
+    return app
 
+
+def _add_operations(app: FastAPI, settings: Settings, upstreams: Upstreams) -> None:
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -76,6 +80,12 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="AstraTrade API")
+
+
+def _add_routing(app: FastAPI, settings: Settings, upstreams: Upstreams, relays: Relays) -> None:
+    router = Router()
+    tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, SystemClock())
+    limits = RateLimits.from_settings(settings)
 
     @app.websocket("/api/v1/ws")
     async def live(websocket: WebSocket) -> None:
@@ -95,5 +105,3 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
         except Unavailable as down:
             return error_response(down.status, "service_unavailable", str(down),
                                   service=down.context)  # fmt: skip
-
-    return app
