@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
@@ -28,6 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import streams, tracking
 from astratrade.infrastructure.dead_letters import DeadLetters
+from astratrade.infrastructure.group_reads import (
+    Message,
+    read_group,
+    report_backlog,
+    take_over_pending,
+)
 from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.metrics import (
     BATCH_SECONDS,
@@ -35,8 +40,6 @@ from astratrade.infrastructure.metrics import (
     DEAD_LETTERED,
     DUPLICATES,
     FAILED,
-    LAG,
-    PENDING,
 )
 from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
 from astratrade.infrastructure.unit_of_work import SharedTransaction, shared_transaction
@@ -56,22 +59,6 @@ class ConsumerSettings:
     backoff_seconds: float = 0.05
     max_deliveries: int = 5  # a message taken over this often (consumers died on it) is dead
     lease_ms: int = 5_000  # a dead consumer's successor takes over within this time
-
-
-@dataclass
-class Message:
-    stream: str
-    message_id: str
-    fields: dict[str, Any]
-    deliveries: int = 1
-
-    @cached_property
-    def envelope(self) -> Envelope | str:
-        """The event it carries, or why it cannot be read (decoded once)."""
-        try:
-            return streams.decode(self.fields)
-        except (KeyError, ValueError, TypeError) as error:
-            return f"undecodable message: {error!r}"
 
 
 def lease_key(prefix: str, context: str) -> str:
@@ -209,67 +196,24 @@ class StreamConsumer:
         if messages:
             self.last_batch_seconds = time.perf_counter() - started
             BATCH_SECONDS.labels("consume").observe(self.last_batch_seconds)
-        await self._report_backlog()
-        return len(messages)
-
-    async def _report_backlog(self) -> None:
-        """Lag and pending per stream, at most once a second (one XINFO per stream)."""
         now = time.monotonic()
-        if now - self._backlog_reported < 1:
-            return
-        self._backlog_reported = now
-        for stream in self.streams:
-            try:
-                groups = await self._redis.xinfo_groups(stream)
-            except ResponseError:  # the stream is gone (Redis lost it): nothing to report
-                continue
-            for group in groups:
-                if group["name"] == self.context:
-                    LAG.labels(stream, self.context).set(group.get("lag") or 0)
-                    PENDING.labels(stream, self.context).set(group["pending"])
+        if now - self._backlog_reported >= 1:  # at most once a second: one XINFO per stream
+            self._backlog_reported = now
+            await report_backlog(self._redis, self.streams, self.context)
+        return len(messages)
 
     async def _next_batch(self) -> list[Message]:
         size = self._settings.batch_size
         if self._taking_over:
             # Whatever the group's consumers (this one included) took and never acked.
-            pending = await self._take_over_pending()
+            pending = await take_over_pending(self._redis, self.streams, self.context, self.name,
+                                              self._settings.batch_size)  # fmt: skip
             if pending:
                 return pending
             self._taking_over = False
-        return await self._read(dict.fromkeys(self.streams, ">"), size, self._settings.block_ms)
-
-    async def _read(self, offsets: dict[str, str], count: int, block: int | None) -> list[Message]:
-        reply = await self._redis.xreadgroup(
-            self.context, self.name, offsets, count=count, block=block
-        )
-        return [
-            Message(stream, message_id, fields)
-            for stream, messages in reply or []
-            for message_id, fields in messages
-            if fields is not None  # trimmed from the stream while pending
-        ]
-
-    async def _take_over_pending(self) -> list[Message]:
-        """The oldest batch still pending on one stream, now ours, with delivery counts."""
-        for stream in self.streams:
-            _next, entries, _deleted = await self._redis.xautoclaim(
-                stream, self.context, self.name, 0, start_id="0-0",
-                count=self._settings.batch_size,
-            )  # fmt: skip
-            if not entries:
-                continue
-            first, last = entries[0][0], entries[-1][0]
-            counts = {
-                info["message_id"]: int(info["times_delivered"])
-                for info in await self._redis.xpending_range(
-                    stream, self.context, first, last, len(entries)
-                )
-            }  # fmt: skip
-            return [
-                Message(stream, message_id, fields, counts.get(message_id, 1))
-                for message_id, fields in entries
-            ]
-        return []
+        offsets = dict.fromkeys(self.streams, ">")
+        return await read_group(self._redis, self.context, self.name, offsets, size,
+                                self._settings.block_ms)  # fmt: skip
 
     async def _applied_among(self, messages: list[Message]) -> set[str]:
         """One lookup per batch: which of its events this context already applied."""
