@@ -10,7 +10,7 @@ from trading_platform import new_trader, round_trip
 
 from astratrade.platform import Platform
 from astratrade.shared.errors import Forbidden
-from astratrade.trading.domain.account import AccountKind
+from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.commands import OpenLiveAccount, PlaceOrder
 from astratrade.trading.domain.errors import VenueUnavailable
 from astratrade.trading.domain.orders import OrderType, Side

@@ -22,7 +22,7 @@ from fakes import (
 )
 
 from astratrade.trading import handlers
-from astratrade.trading.domain.account import AccountKind
+from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.errors import InsufficientMargin, NotFound
 from astratrade.trading.domain.events import AccountOpened, CollateralDeposited

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from fakes import HOUSE_ID, INSURANCE_ID, START, Trading, quote, venue
 
-from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings
 from astratrade.trading.domain.events import (
     AccountLiquidated,
     OrderCancelled,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from fakes import MARKETS, START
 
-from astratrade.trading.domain.account import LeverageSettings
+from astratrade.trading.domain.account_terms import LeverageSettings
 from astratrade.trading.domain.margin import (
     initial_margin,
     maintenance_margin,

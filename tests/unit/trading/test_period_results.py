@@ -10,7 +10,8 @@ from fakes import GRANT, Trading
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astratrade.trading.domain.account import Account, AccountKind
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.events import PositionClosed
 from astratrade.trading.domain.results import PeriodResults, week_start
 

@@ -10,7 +10,7 @@ import pytest
 from fakes import HOUSE_ID, Trading
 
 from astratrade.trading import handlers
-from astratrade.trading.domain.account import AccountKind
+from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.commands import OpenTournamentAccount
 from astratrade.trading.domain.errors import InvalidOrder, OrderRejected
 from astratrade.trading.domain.events import CollateralDeposited

@@ -31,12 +31,8 @@ from astratrade.trading.adapters.rows import (
     position_from_row,
     position_row,
 )
-from astratrade.trading.domain.account import (
-    Account,
-    AccountKind,
-    LeverageSettings,
-    TradingWindow,
-)
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.orders import OrderStatus
 from astratrade.trading.domain.results import PeriodResults
 

@@ -3,55 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from astratrade.shared.clock import seconds
 from astratrade.shared.messages import Aggregate
 from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain import events
+from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.margin import MarginSummary, Markets, Marks, summarize
 from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 from astratrade.trading.domain.results import PeriodResults
-
-
-class AccountKind(StrEnum):
-    PRACTICE = "practice"
-    LIVE = "live"
-    TOURNAMENT = "tournament"
-    HOUSE = "house"  # the practice venue's counterparty: P&L, fees and funding settle here
-    INSURANCE = "insurance"  # liquidation fees in, shortfalls out
-
-    @property
-    def is_system(self) -> bool:
-        return self in (AccountKind.HOUSE, AccountKind.INSURANCE)
-
-
-class LeverageSettings(dict[str, Decimal]):
-    """Leverage per market; a market never set uses the default."""
-
-    def __init__(self, default: Decimal, settings: dict[str, Decimal] | None = None) -> None:
-        super().__init__(settings or {})
-        self.default = default
-
-    def __missing__(self, market: str) -> Decimal:
-        return self.default
-
-
-@dataclass(frozen=True, slots=True)
-class TradingWindow:
-    """A tournament account's bounds: only its markets, only from opens_at to closes_at."""
-
-    markets: tuple[str, ...]
-    opens_at: datetime
-    closes_at: datetime
-
-    def is_open(self, at: datetime) -> bool:
-        return self.opens_at <= at < self.closes_at
 
 
 class Account(Aggregate):

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from astratrade.shared.errors import Forbidden
 from astratrade.shared.money import MONEY_PLACES, ZERO, decimal_places, money, plain
-from astratrade.trading.domain.account import Account, AccountKind, LeverageSettings, TradingWindow
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
     OpenLiveAccount,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from astratrade.trading.domain.account import AccountKind
+from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.admission import admit
 from astratrade.trading.domain.commands import CancelOrder, ClosePosition, PlaceOrder
 from astratrade.trading.domain.errors import Conflict, NotFound, VenueUnavailable
