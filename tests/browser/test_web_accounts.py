@@ -14,7 +14,7 @@ from e2e.conftest import Admin, Server, unique_name
 from .conftest import screenshot, sign_up
 from .test_web_trading_journey import signed_in_as
 
-MIN_CLOSES = 3  # to rank on a tournament board (SPEC section 6)
+MIN_CLOSES = 3  # to rank on a tournament board (docs/progression-rules.md)
 
 
 def create(admin: Admin, name: str, starts_in: timedelta) -> dict[str, Any]:

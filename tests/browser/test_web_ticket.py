@@ -1,5 +1,5 @@
 """The order ticket and the trading lists against the specification: estimates recomputed
-when the market changes (SPEC sections 4-5, computed here), the margin shortfall named
+when the market changes (docs/trading-rules.md, computed here), the margin shortfall named
 before and after sending, stops pre-filled as the position's close, figures on the
 market's tick and step, a close that says what it realized, and price history that
 survives a reload."""
@@ -17,7 +17,7 @@ from .conftest import sign_up
 from .test_web_trading_journey import _account, signed_in_as, usd
 
 EQUITY = Decimal(10000)
-LEVERAGE = 5  # the default leverage (SPEC section 4)
+LEVERAGE = 5  # the default leverage (docs/trading-rules.md)
 ETH_TIERS = [(Decimal(100), Decimal(100_000)), (Decimal(50), Decimal(500_000)),
              (Decimal(20), Decimal(2_000_000)), (Decimal(10), None)]  # fmt: skip
 STRK_TIERS = [(Decimal(20), Decimal(50_000)), (Decimal(10), Decimal(200_000)), (Decimal(5), None)]
@@ -35,7 +35,7 @@ Tiers = list[tuple[Decimal, Decimal | None]]
 
 
 def long_estimate(size: str, mark: str, tiers: Tiers) -> dict[str, Decimal | None]:
-    """SPEC 4: notional, taker fee, initial margin, and the price where equity meets the new
+    """Trading rules: notional, taker fee, initial margin, and the price where equity meets the new
     position's maintenance margin: s·p - (E - fee) = s·P·(1 - mmr) solved for P."""
     s, p = Decimal(size), Decimal(mark)
     notional = s * p

@@ -1,7 +1,7 @@
-"""The trade screen's risk tools against the specification: sizes in coin, USD or a share of
-what is available with a Max that fits margin and fee (SPEC 3-5), a confirmation before a
+"""The trade screen's risk tools against the trading rules: sizes in coin, USD or a share of
+what is available with a Max that fits margin and fee, a confirmation before a
 high-risk order; a stop-loss and take-profit set from the ticket (risk at the stop as a
-share of equity, SPEC 6) that protect the position, edited on its row, and the stop's fill
+share of equity) that protect the position, edited on its row, and the stop's fill
 said in a toast with its realized P&L; the row's liquidation price, margin, ROE and funding;
 mark beside index and the predicted funding; an order placed with the keyboard alone."""
 
@@ -112,7 +112,7 @@ def test_a_stop_loss_from_the_ticket_protects_the_position(
 
     page.locator("#ticket-size").fill("0.01")
     page.get_by_label("Stop-loss trigger").fill("59000")
-    # SPEC 6: risk at the stop = |entry - stop| x size, here against $10,000 of equity.
+    # Risk at the stop = |entry - stop| x size, here against $10,000 of equity.
     expect(page.get_by_test_id("risk-at-stop")).to_contain_text(
         "Risk at stop $10.00 = 0.10% of equity. At most 2%: this close earns +5 XP"
     )
@@ -160,7 +160,7 @@ def test_a_stop_loss_from_the_ticket_protects_the_position(
     admin.set_price("BTC-USD", "59400")  # the stop fires: the position is closed
     expect(row).to_have_count(0)
     exit_ = taker_price("sell", Decimal("0.01"), Decimal(59400))
-    pnl = Decimal("0.01") * (exit_ - entry)  # SPEC 4: closed size x (exit - entry)
+    pnl = Decimal("0.01") * (exit_ - entry)  # docs/trading-rules.md: closed size x (exit - entry)
     exit_fee = (Decimal("0.01") * exit_ * TAKER_FEE).quantize(Decimal("0.01"), ROUND_HALF_UP)
     stopped = toast.filter(has_text="Stop-loss triggered")
     expect(stopped.locator("p")).to_have_text(

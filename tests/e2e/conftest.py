@@ -36,7 +36,7 @@ API = "/api/v1"
 STARTUP_TIMEOUT = 30.0
 ACCOUNT_TIMEOUT = 5.0
 
-# Practice defaults of SPEC sections 3-4, restated here so the tests check the server
+# Practice defaults of docs/trading-rules.md, restated here so the tests check the server
 # against the specification rather than against its own code.
 START_PRICES = {
     "BTC-USD": Decimal(60000),
@@ -59,13 +59,13 @@ STARTING_BALANCE = Decimal(10000)
 
 
 def money(amount: Decimal) -> Decimal:
-    """Money at a ledger boundary: 6 decimals, half-even (SPEC section 2)."""
+    """Money at a ledger boundary: 6 decimals, half-even (docs/trading-rules.md)."""
     return amount.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
 
 
 def taker_price(side: str, size: Decimal, mark: Decimal, tick: Decimal = BTC_TICK) -> Decimal:
     """mark * (1 +/- slippage), slippage = 1 bp + 1 bp per $100k notional (capped at 50 bp),
-    rounded to the tick against the trader (SPEC section 5)."""
+    rounded to the tick against the trader (docs/trading-rules.md)."""
     notional = size * mark
     slippage = min(SLIPPAGE_BASE + SLIPPAGE_PER_100K * notional / Decimal(100_000), SLIPPAGE_CAP)
     if side == "buy":

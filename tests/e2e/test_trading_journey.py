@@ -1,4 +1,4 @@
-"""A trader's journey over HTTP against a real server: figures checked by the SPEC formulas.
+"""A trader's journey over HTTP against a real server: figures checked by the trading rules.
 
 Every test resets the market prices first (tests of this module share one server), and
 uses traders of its own.
@@ -48,7 +48,7 @@ def assert_account(
     leverage: Decimal = FIVE,
     order_margin: Decimal = Decimal(0),
 ) -> None:
-    """Check GET /accounts/{id} by SPEC section 4; positions are (signed size, entry, mark)."""
+    """Check GET /accounts/{id} by the trading rules; positions are (signed size, entry, mark)."""
     upnl = sum((size * (mark - entry) for size, entry, mark in positions), Decimal(0))
     initial = sum((abs(size) * mark / leverage for size, _, mark in positions), Decimal(0))
     maintenance = sum(

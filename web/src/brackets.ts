@@ -1,7 +1,7 @@
 // Stop-loss and take-profit attached to a position: placed right after the entry fills (at
 // once for a market order, on its fill event for a resting limit), for the position's whole
 // size on its closing side. Edited by placing the new order before cancelling the old one,
-// so the position is never left unprotected in between (SPEC section 6 rewards a stop that
+// so the position is never left unprotected in between (docs/progression-rules.md rewards a stop that
 // protected a position for its whole life).
 import { del, get, post } from "./api";
 import { abs, dec, str } from "./decimal";

@@ -1,11 +1,11 @@
 // What an order would cost, shown before it is sent: fee, initial margin, liquidation price
-// and the leverage cap. Estimates only (the engine decides); SPEC sections 3, 4 and 6.
+// and the leverage cap. Estimates only (the engine decides); docs/trading-rules.md and docs/progression-rules.md.
 import { abs, dec, div, mul, of, str, type Dec } from "./decimal";
 import type { Market, RiskTier } from "./types";
 
-export const TAKER_FEE = dec("0.00025")!; // SPEC section 4's default, for an older API
+export const TAKER_FEE = dec("0.00025")!; // the default of docs/trading-rules.md, for an older API
 const MAKER_FEE = 0n;
-// A market order fills at the mark plus 1 bp, plus 1 bp per $100k (SPEC section 5): the
+// A market order fills at the mark plus 1 bp, plus 1 bp per $100k (docs/trading-rules.md): the
 // sizes the ticket offers leave room for 2 bp of it (practice sizes stay under $100k).
 const SLIPPAGE_ALLOWANCE = dec("0.0002")!;
 
@@ -138,7 +138,7 @@ export function coinSize(
 }
 
 /** What a stop at `stop` risks on `size` entered at `entry`: |entry - stop| x size, and as
- * a share of equity (SPEC section 6: at most 2% earns +5 XP on the close). */
+ * a share of equity (docs/progression-rules.md: at most 2% earns +5 XP on the close). */
 export function riskAtStop(entry: string, stop: string, size: Dec, equity: string): { risk: Dec; share: Dec | null } | null {
   const e = dec(entry);
   const s = dec(stop);

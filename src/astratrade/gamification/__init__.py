@@ -1,1 +1,1 @@
-"""Gamification: XP, levels, leverage unlocks, streaks and achievements (SPEC section 6)."""
+"""Gamification: XP, levels, leverage unlocks, streaks and achievements (the progression rules)."""

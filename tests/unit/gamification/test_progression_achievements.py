@@ -1,4 +1,4 @@
-"""Each achievement of SPEC 6 at its threshold, once, with its XP."""
+"""Each achievement (docs/progression-rules.md) at its threshold, once, with its XP."""
 
 from __future__ import annotations
 

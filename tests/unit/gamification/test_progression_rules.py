@@ -1,4 +1,4 @@
-"""The progression figures (SPEC 6): XP per close, streak bonus, level and leverage."""
+"""The progression rules: XP per close, streak bonus, level and leverage."""
 
 from __future__ import annotations
 

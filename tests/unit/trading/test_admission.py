@@ -1,4 +1,4 @@
-"""SPEC 4: margin admission (available never below 0 for orders adding exposure, reductions
+"""Trading rules: margin admission (available never below 0 for orders adding exposure, reductions
 always accepted) and leverage caps (unlocked level and risk tier)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SPEC 5: how the practice venue fills: market orders as takers, resting limits as makers
+"""Trading rules: how the practice venue fills: market orders as takers, resting limits as makers
 at their price, marketable limits never worse than their limit, ioc expiry, and stops and
 take-profits triggered on mark as reduce-only market orders."""
 

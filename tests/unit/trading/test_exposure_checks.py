@@ -1,5 +1,5 @@
 """An order's added exposure is judged whenever it can add some: at placement, when the
-position under a resting order changes, and at the fill (SPEC 4; docs/trading-rules.md).
+position under a resting order changes, and at the fill (docs/trading-rules.md).
 
 The reproductions of an outside probe: orders admitted as "only reducing" that outlived
 their position, a tournament account trading after its end, and a reduction refused for

@@ -1,4 +1,4 @@
-"""SPEC 4: funding every hour on the hour: clamp(mean premium / 8, +-0.1%), longs pay when
+"""Trading rules: funding every hour on the hour: clamp(mean premium / 8, +-0.1%), longs pay when
 positive, shorts receive, the house is the other side, each market and hour paid once."""
 
 from __future__ import annotations

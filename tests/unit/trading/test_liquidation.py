@@ -1,4 +1,4 @@
-"""SPEC 4: liquidation when equity <= maintenance: open orders cancelled, positions closed at
+"""Trading rules: liquidation when equity <= maintenance: open orders cancelled, positions closed at
 mark largest loss first until equity > maintenance, 1% fee to insurance capped at the equity
 left, a negative balance covered by insurance (then the house)."""
 

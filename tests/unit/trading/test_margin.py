@@ -1,4 +1,4 @@
-"""SPEC 4: initial and maintenance margin, risk tiers, unrealized P&L, available margin."""
+"""Trading rules: initial and maintenance margin, risk tiers, unrealized P&L, available margin."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Properties of the money rules (SPEC 2 and 4), over the real handlers and the fakes.
+"""Properties of the money rules (docs/trading-rules.md), over the real handlers and the fakes.
 
 (a) conservation: every movement has an equal and opposite leg among trader, house and
     insurance, so the sum of all collateral never changes, through liquidations and
@@ -76,7 +76,7 @@ def size_for(market: Market, notional: int, mark: Decimal) -> Decimal:
 
 
 def expected_taker_price(market: Market, side: Side, size: Decimal, mark: Decimal) -> Decimal:
-    """SPEC 5 written out: mark * (1 +/- (1 bp + 1 bp per $100k, cap 50 bp)), against the
+    """the trading rules written out: mark * (1 +/- (1 bp + 1 bp per $100k, cap 50 bp)), against the
     trader on the tick."""
     rate = min(D("0.0001") + D("0.0001") * size * mark / 100_000, D("0.005"))
     if side is Side.BUY:

@@ -1,4 +1,4 @@
-"""SPEC 2-3, 5: market rules (tick, step, minimum size, order value), open-order cap,
+"""docs/trading-rules.md: market rules (tick, step, minimum size, order value), open-order cap,
 reduce-only sense, and client_order_id idempotency."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SPEC 4: entry averaging on increases, realized P&L on reductions, flips; and the money
+"""Trading rules: entry averaging on increases, realized P&L on reductions, flips; and the money
 each fill moves between the trader and the house."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SPEC 4-5: practice fill prices (slippage rounded against the trader), fees, funding rate."""
+"""Trading rules: practice fill prices (slippage rounded against the trader), fees, funding rate."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ export function BoardsView() {
   const [top, setTop] = useState<Standing[]>([]);
   const [around, setAround] = useState<Standing[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const effectivePeriod = board === "roi" ? "week" : period; // ROI ranks weekly (SPEC section 6)
+  const effectivePeriod = board === "roi" ? "week" : period; // ROI ranks weekly (docs/progression-rules.md)
   const query = `period=${effectivePeriod}${board === "roi" ? `&mode=${mode}` : ""}`;
   const channel = board === "xp"
     ? (effectivePeriod === "week" ? "leaderboard:xp:week" : "leaderboard:xp")

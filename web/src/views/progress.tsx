@@ -1,5 +1,5 @@
 // Progression: XP toward the next level, streak, unlocked leverage, achievements earned and
-// the next ones with progress. XP comes from discipline (SPEC section 6), so nothing here
+// the next ones with progress. XP comes from discipline (docs/progression-rules.md), so nothing here
 // cheers trade counts, size or leverage.
 import { useStore } from "../store";
 

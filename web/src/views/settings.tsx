@@ -9,7 +9,7 @@ import { accountLabel, useStore } from "../store";
 import { applyTheme, storedTheme, type Theme } from "../theme";
 import type { Account } from "../types";
 
-const FAUCET_CAP = "100,000"; // SPEC section 7
+const FAUCET_CAP = "100,000"; // docs/financial-rules.md
 const APPLIED_MS = [700, 2_000, 5_000]; // a top-up is applied by trading within moments
 
 interface Said {

@@ -26,7 +26,7 @@ const TYPES: Array<[OrderType, string]> = [
 ];
 const CONFIRM_LEVERAGE = 10; // above it, the order is confirmed first
 const CONFIRM_MARGIN_SHARE = dec("0.8")!; // margin in use after the order, of equity
-const BONUS_RISK_SHARE = dec("0.02")!; // SPEC section 6: +5 XP at most 2% of equity at risk
+const BONUS_RISK_SHARE = dec("0.02")!; // docs/progression-rules.md: +5 XP at most 2% of equity at risk
 
 /** Sizes and prices are kept per account and market: what was typed for one market never
  * carries over to another (and is still there on coming back). */

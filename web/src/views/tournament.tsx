@@ -9,7 +9,7 @@ import { useStore } from "../store";
 import type { Standing, Tournament } from "../types";
 import { Standings } from "./standings";
 
-const MIN_CLOSES = 3; // SPEC section 6: at least 3 closes to rank
+const MIN_CLOSES = 3; // docs/progression-rules.md: at least 3 closes to rank
 export interface Board {
   frozen: boolean;
   standings: Standing[];

@@ -1,4 +1,4 @@
-"""When each achievement of SPEC section 6 is reached, judged from a trader's standing after
+"""When each achievement (the progression rules) is reached, judged from a trader's standing after
 a close. TOURNAMENT_PODIUM is not here: tournaments award it (Trader.award_podium)."""
 
 from __future__ import annotations

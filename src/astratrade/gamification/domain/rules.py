@@ -1,4 +1,4 @@
-"""The progression figures of SPEC section 6, kept together so they are configuration.
+"""The progression figures (docs/progression-rules.md), kept together so they are configuration.
 
 Progression rewards discipline (stop-losses, small risk, steady days), never frequency,
 size or leverage: no figure here grows with trade size, and XP per day is capped."""

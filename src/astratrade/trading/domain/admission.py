@@ -1,4 +1,4 @@
-"""What an account may place (SPEC 4 and 5): the open-order limits, reduce-only sense, and
+"""What an account may place (docs/trading-rules.md): the open-order limits, reduce-only sense, and
 for an order that can add exposure the tournament window, the loss limit, leverage caps and
 margin (the checks themselves are in `exposure`)."""
 

@@ -1,5 +1,5 @@
 """The checks an order's added exposure must pass, wherever it can add some: when it is
-placed, when the position under a resting order changes, and when it fills (SPEC 4).
+placed, when the position under a resting order changes, and when it fills (docs/trading-rules.md).
 
 An order that only reduces a position needs none of them. Whatever would open or grow a
 position must find the tournament window open, the daily loss limit not reached, the

@@ -1,6 +1,6 @@
 """The mark at which a position would be liquidated, the other marks staying where they are.
 
-Cross margin: an account is liquidated when equity ≤ Σ maintenance margin (SPEC 4). Moving
+Cross margin: an account is liquidated when equity ≤ Σ maintenance margin. Moving
 one market's mark p, with K = collateral + the other positions' unrealized P&L minus their
 maintenance, that is K + s·(p - e) ≤ |s|·p·r, where s is the signed size, e the entry and r
 the maintenance rate of the tier |s|·p falls in. Within a tier the boundary is

@@ -1,4 +1,4 @@
-"""Cross-margin arithmetic of SPEC section 4, over any (collateral, positions, orders) state."""
+"""Cross-margin arithmetic of the trading rules, over any (collateral, positions, orders) state."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def _tiers(*pairs: tuple[int, int | None]) -> tuple[RiskTier, ...]:
     )
 
 
-# The practice catalogue of SPEC section 3, modelled on Extended's market rules.
+# The practice catalogue of docs/trading-rules.md, modelled on Extended's market rules.
 DEFAULT_MARKETS: tuple[Market, ...] = (
     Market(
         "BTC-USD",

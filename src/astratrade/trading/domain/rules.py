@@ -1,4 +1,4 @@
-"""The trading figures of SPEC sections 3-5, kept together so they are configuration."""
+"""The trading figures of docs/trading-rules.md, kept together so they are configuration."""
 
 from __future__ import annotations
 
