@@ -26,7 +26,6 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import insert, select
 
-from astratrade.entrypoints import internal_api
 from astratrade.entrypoints.realtime.hub import Connection, Hub
 from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
 from astratrade.infrastructure.db import create_engine, metadata
@@ -36,6 +35,7 @@ from astratrade.shared.clock import SystemClock
 from astratrade.users.adapters.http_sessions import HttpSessionStates
 from astratrade.users.adapters.sessions import SessionGuard, SqlSessionStates
 from astratrade.users.adapters.tables import users
+from astratrade.users.api import internal as users_internal
 from bench.common import load_average
 from bench.common import main as bench_main
 
@@ -73,7 +73,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> bool:
     local = SessionGuard(SqlSessionStates(engine))
     app = FastAPI()
     app.state.settings, app.state.sessions = SimpleNamespace(service_key=KEY), local
-    app.include_router(internal_api.sessions_router)
+    app.include_router(users_internal.router)
     remote = HttpSessionStates("http://users", KEY, 10.0)
     await remote.close()
     remote._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),

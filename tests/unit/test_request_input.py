@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from astratrade.entrypoints.schemas import DecimalIn, MomentIn, MoneyIn
+from astratrade.infrastructure.web.schemas import DecimalIn, MomentIn, MoneyIn
 from astratrade.shared.money import (
     InvalidNumber,
     OutOfRangeLiteral,

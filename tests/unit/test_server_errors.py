@@ -15,9 +15,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from astratrade.config import Settings
 from astratrade.entrypoints.gateway import app as gateway_app
-from astratrade.entrypoints.http import install_error_handlers
-from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
+from astratrade.infrastructure.web.http import install_error_handlers
+from astratrade.infrastructure.web.request_ids import RequestIds
 
 SECRET = "unit-test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -66,7 +66,7 @@ async def test_an_unexpected_error_answers_500_in_the_error_format(
     with caplog.at_level(logging.ERROR):
         answer = await call(app, "/api/v1/boom", **{"X-Request-ID": "req-42"})
     assert_internal_error(answer, "req-42")
-    (record,) = [r for r in caplog.records if r.name == "astratrade.entrypoints.http"]
+    (record,) = [r for r in caplog.records if r.name == "astratrade.infrastructure.web.http"]
     assert "GET /api/v1/boom" in record.getMessage()
     assert record.exc_info is not None
     assert "the database went away" in str(record.exc_info[1])

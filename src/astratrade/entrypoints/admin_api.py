@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from astratrade.entrypoints.deps import AdminUser, Db
-from astratrade.entrypoints.http import DecimalRoute
 from astratrade.entrypoints.reconciliation import reconciliation as reconciliation_of
-from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.infrastructure import event_store
+from astratrade.infrastructure.web.deps import AdminUser, Db
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import DecimalOut
 from astratrade.shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=DecimalRoute)

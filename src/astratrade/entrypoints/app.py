@@ -15,20 +15,22 @@ from sqlalchemy import text
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
-from astratrade.entrypoints import internal_api
-from astratrade.entrypoints.http import install_error_handlers
+from astratrade.entrypoints.realtime import internal as live_internal
 from astratrade.entrypoints.realtime.feeds import Feeds
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
 from astratrade.entrypoints.realtime.views import HttpLiveViews, LiveViews, SqlLiveViews
-from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
 from astratrade.entrypoints.services import ROUTERS
 from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tracing import trace
+from astratrade.infrastructure.web.http import install_error_handlers
+from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.platform import Platform
+from astratrade.trading.api import internal as trading_internal
+from astratrade.users.api import internal as users_internal
 
 DESCRIPTION = """Practise perpetual futures with virtual dollars: markets, accounts, orders and
 positions with cross margin, fees, funding and liquidation. Amounts are decimal strings;
@@ -116,9 +118,9 @@ def _keep_state(app: FastAPI, platform: Platform, live: Live) -> None:
 
 # A service's internal routes, for the other services (never forwarded by the gateway).
 INTERNAL_ROUTERS = {
-    "trading": internal_api.router,
-    "users": internal_api.sessions_router,  # the other services' session checks
-    "gamification": internal_api.live_router,  # the live channels' reads
+    "trading": trading_internal.router,
+    "users": users_internal.router,  # the other services' session checks
+    "gamification": live_internal.router,  # the live channels' reads
 }
 
 

@@ -13,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from astratrade.config import Settings, items
-from astratrade.entrypoints.http import ServerErrors
+from astratrade.infrastructure.web.http import ServerErrors
 
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),

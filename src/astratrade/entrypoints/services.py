@@ -12,10 +12,10 @@ from fastapi import APIRouter
 from astratrade.config import CONTEXTS, context_of
 from astratrade.entrypoints import admin_api
 from astratrade.entrypoints.realtime.ws_api import router as ws_router
-from astratrade.financial.api import router as financial_router
-from astratrade.financial.subscription_api import router as subscription_router
-from astratrade.gamification.api import router as gamification_router
-from astratrade.gamification.tournament_api import router as tournament_router
+from astratrade.financial.api.subscriptions import router as subscription_router
+from astratrade.financial.api.transfers import router as financial_router
+from astratrade.gamification.api.progression import router as gamification_router
+from astratrade.gamification.api.tournaments import router as tournament_router
 from astratrade.trading.api import admin as trading_admin
 from astratrade.trading.api import router as trading_router
 from astratrade.users.api import router as users_router

@@ -6,12 +6,12 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.financial import handlers, subscription_handlers
 from astratrade.financial.adapters.subscription_store import EmbeddedPayments, SqlSubscriptionStore
 from astratrade.financial.adapters.transfer_book import SqlTransferBook
 from astratrade.financial.domain.commands import CancelSubscription, ChangePlan, RequestTransfer
 from astratrade.financial.domain.subscriptions import Subscription
 from astratrade.financial.domain.transfers import Transfer
+from astratrade.financial.handlers import subscriptions, transfers
 from astratrade.financial.ports import FundsQuery, PaymentCollector
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
@@ -35,19 +35,19 @@ def wire(
     collector = payments or EmbeddedPayments()
 
     async def request_transfer(cmd: RequestTransfer) -> Transfer:
-        return await handlers.request_transfer(cmd, book, funds_of, ids(), clock.now())
+        return await transfers.request_transfer(cmd, book, funds_of, ids(), clock.now())
 
     async def change_plan(cmd: ChangePlan) -> Subscription:
-        return await subscription_handlers.change_plan(cmd, store, collector, ids, clock.now())
+        return await subscriptions.change_plan(cmd, store, collector, ids, clock.now())
 
     async def cancel(cmd: CancelSubscription) -> Subscription:
-        return await subscription_handlers.cancel(cmd, store, clock.now())
+        return await subscriptions.cancel(cmd, store, clock.now())
 
     async def on_registered(envelope: Envelope) -> None:
-        await subscription_handlers.join(str(envelope.payload["user_id"]), store, clock.now())
+        await subscriptions.join(str(envelope.payload["user_id"]), store, clock.now())
 
     async def renew() -> None:
-        await subscription_handlers.renew_due(store, collector, ids, clock.now())
+        await subscriptions.renew_due(store, collector, ids, clock.now())
 
     bus.subscribe("UserRegistered", on_registered, source="users", consumer="financial")
     bus.register(RequestTransfer, request_transfer)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.gamification import handlers, tournament_handlers
 from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.adapters.repository import SqlGamificationUnitOfWork
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
 from astratrade.gamification.domain.rules import ProgressionRules
 from astratrade.gamification.domain.tournaments import Tournament
+from astratrade.gamification.handlers import progression, tournaments
 from astratrade.gamification.projections import (
     PLAN_LIMITS,
     PLAYERS,
@@ -50,9 +50,11 @@ def wire(
         return SqlGamificationUnitOfWork(engine, publisher, clock)
 
     async def on_position_closed(envelope: Envelope) -> None:
-        close = handlers.closed_position(envelope, rules)
+        close = progression.closed_position(envelope, rules)
         if close is not None:
-            await handlers.record_close(str(envelope.payload["owner_id"]), close, new_uow(), rules)
+            await progression.record_close(
+                str(envelope.payload["owner_id"]), close, new_uow(), rules
+            )
 
     bus.subscribe("PositionClosed", on_position_closed, source="trading", consumer="gamification")
     projections.subscribe(bus, PLAYERS, writer, clock)
@@ -73,17 +75,17 @@ def wire(
     projections.subscribe(bus, PLAN_LIMITS, writer, clock)
 
     async def create(cmd: CreateTournament) -> Tournament:
-        return await tournament_handlers.create_tournament(
+        return await tournaments.create_tournament(
             cmd, new_uow(), tournament_id=new_id(), listed=markets, at=clock.now()
         )
 
-    async def join(cmd: JoinTournament) -> tournament_handlers.Entry:
-        return await tournament_handlers.join_tournament(
+    async def join(cmd: JoinTournament) -> tournaments.Entry:
+        return await tournaments.join_tournament(
             cmd.tournament_id, cmd.user_id, new_uow(), rules, clock.now()
         )
 
     async def finish_tournaments() -> None:
-        await tournament_handlers.finish_due_tournaments(new_uow, rules, clock.now())
+        await tournaments.finish_due_tournaments(new_uow, rules, clock.now())
 
     bus.register(CreateTournament, create)
     bus.register(JoinTournament, join)

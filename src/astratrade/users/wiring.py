@@ -11,7 +11,7 @@ from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory
-from astratrade.users import handlers, wallet_handlers
+from astratrade.users import handlers
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
 from astratrade.users.adapters.sessions import SessionGuard, SqlSessionStates
 from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
@@ -31,7 +31,7 @@ from astratrade.users.domain.commands import (
 )
 from astratrade.users.domain.model import User
 from astratrade.users.domain.wallets import Challenge
-from astratrade.users.handlers import SignUp, TokenPair
+from astratrade.users.handlers import SignUp, TokenPair, wallets
 from astratrade.users.ports import PasswordHasher, SessionStates, WalletSignatures
 
 
@@ -139,10 +139,10 @@ def _register_wallets(
     bus: MessageBus, u: _Users, chain_id: str, signatures: WalletSignatures
 ) -> None:
     async def wallet_challenge(cmd: RequestWalletChallenge) -> Challenge:
-        return await wallet_handlers.request_challenge(cmd, u.uow(), u.clock, chain_id)
+        return await wallets.request_challenge(cmd, u.uow(), u.clock, chain_id)
 
-    async def wallet_verify(cmd: VerifyWallet) -> wallet_handlers.WalletResult:
-        return await wallet_handlers.verify(cmd, u.uow(), signatures, u.tokens, u.clock, u.ids,
+    async def wallet_verify(cmd: VerifyWallet) -> wallets.WalletResult:
+        return await wallets.verify(cmd, u.uow(), signatures, u.tokens, u.clock, u.ids,
                                             u.access_ttl, u.refresh_ttl)  # fmt: skip
 
     bus.register(RequestWalletChallenge, wallet_challenge)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from trading_platform import new_trader, round_trip
 
-from astratrade.gamification import tournament_views, views
+from astratrade.gamification import views
 from astratrade.gamification.adapters.repository import ranked_standings
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
 from astratrade.gamification.domain.rules import DEFAULT_RULES
@@ -57,7 +57,7 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
         closes = 2 if name == "dee" else 3  # dee's best trade is not enough to rank
         for _ in range(closes):
             await round_trip(platform, owner, account, exits[name])
-    frozen, live = await tournament_views.board(platform.read_db, tournament.id, 3, 10)
+    frozen, live = await views.board(platform.read_db, tournament.id, 3, 10)
     assert not frozen
     assert [p.username for p in live] == ["ann", "ben", "cal"]
     assert live[0].score > live[1].score > live[2].score > 0
@@ -71,14 +71,14 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
     with pytest.raises(OrderRejected, match="only reducing"):
         await round_trip(platform, owner, account, "3500")  # over: no new exposure
     await platform.on_time()
-    frozen, _ = await tournament_views.board(platform.read_db, tournament.id, 3, 10)
+    frozen, _ = await views.board(platform.read_db, tournament.id, 3, 10)
     assert not frozen  # ended; closes still on their way get a moment to land
     platform.clock.advance(DEFAULT_RULES.tournament_settle_seconds)  # type: ignore[attr-defined]
     await platform.on_time()
     await platform.on_time()  # a second tick pays nothing more
     await platform.dispatcher.drain()
 
-    frozen, final = await tournament_views.board(platform.read_db, tournament.id, 3, 10)
+    frozen, final = await views.board(platform.read_db, tournament.id, 3, 10)
     assert frozen
     assert [(p.rank, p.username) for p in final] == [(1, "ann"), (2, "ben"), (3, "cal")]
     progress = {n: await views.progression_of(platform.read_db, o, DEFAULT_RULES)

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from astratrade.entrypoints.http import install_error_handlers
 from astratrade.infrastructure.db import create_engine, metadata
+from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.shared.bus import MessageBus
 from astratrade.users import api, wiring
 from astratrade.users.domain.commands import PromoteUser

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astratrade.financial import handlers
 from astratrade.financial.domain.commands import RequestTransfer
 from astratrade.financial.domain.ledger import EXTERNAL, HOUSE, balances
 from astratrade.financial.domain.trading_facts import entry_for
@@ -26,6 +25,7 @@ from astratrade.financial.domain.transfers import (
     faucet_amount,
     withdrawal_amount,
 )
+from astratrade.financial.handlers import transfers as handlers
 from astratrade.financial.ports import AccountFunds
 from astratrade.shared.errors import Forbidden, NotFound, ValidationFailed
 

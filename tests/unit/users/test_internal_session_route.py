@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import httpx
 from fastapi import FastAPI
 
-from astratrade.entrypoints import internal_api
-from astratrade.entrypoints.http import install_error_handlers
 from astratrade.infrastructure.service_calls import SERVICE_KEY_HEADER
+from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.users.adapters.http_sessions import USERS_PER_CALL, HttpSessionStates
 from astratrade.users.adapters.sessions import SessionGuard
+from astratrade.users.api import internal as users_internal
 from astratrade.users.ports import SessionState
 
 KEY = "the-service-key"
@@ -36,7 +36,7 @@ def users_service(states: KnownStates | None = None) -> httpx.AsyncClient:
     app.state.settings = SimpleNamespace(service_key=KEY)
     app.state.sessions = SessionGuard(states or KnownStates())
     install_error_handlers(app)
-    app.include_router(internal_api.sessions_router)
+    app.include_router(users_internal.router)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://users")
 
 

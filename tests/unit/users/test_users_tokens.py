@@ -13,7 +13,7 @@ from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.errors import Unauthorized
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.domain.commands import LogIn, PromoteUser, RefreshTokens, RegisterUser
-from astratrade.users.handlers import INVALID_LOGIN
+from astratrade.users.handlers.sessions import INVALID_LOGIN
 
 PASSWORD = "correct horse"
 

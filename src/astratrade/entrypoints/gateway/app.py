@@ -22,12 +22,12 @@ from astratrade.entrypoints.gateway.openapi import merged
 from astratrade.entrypoints.gateway.routing import Router
 from astratrade.entrypoints.gateway.upstreams import Unavailable, Upstreams
 from astratrade.entrypoints.gateway.ws_relay import Relays, relay
-from astratrade.entrypoints.http import error_response, install_error_handlers
-from astratrade.entrypoints.request_ids import RequestIds
 from astratrade.entrypoints.security import harden
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.infrastructure.tracing import trace
+from astratrade.infrastructure.web.http import error_response, install_error_handlers
+from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.shared.clock import SystemClock
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]

@@ -10,7 +10,6 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.gamification import tournament_views
 from astratrade.gamification import views as board_views
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.infrastructure.service_calls import service_client
@@ -59,7 +58,7 @@ class SqlLiveViews:
                  "score": s.score} for s in standings]  # fmt: skip
 
     async def tournament_top(self, tournament_id: str) -> dict[str, Any]:
-        frozen, placings = await tournament_views.board(
+        frozen, placings = await board_views.board(
             self._db, tournament_id, DEFAULT_RULES.tournament_min_closes, TOP
         )
         return {"frozen": frozen, "standings": [

@@ -19,13 +19,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from astratrade.config import items
-from astratrade.entrypoints.deps import verified
 from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
 from astratrade.entrypoints.realtime.hub import NOT_SIGNED_IN, Connection, Hub
 from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
 from astratrade.entrypoints.realtime.transport import send_now_of
 from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.infrastructure.tokens import Claims
+from astratrade.infrastructure.web.deps import verified
 from astratrade.shared.errors import DomainError, NotFound, Unauthorized
 from astratrade.shared.text import text_problem, text_problems
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from astratrade.entrypoints.deps import Bus, CurrentUser, Db, rate_limited
-from astratrade.entrypoints.http import DecimalRoute
+from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, rate_limited
+from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.shared.errors import NotFound
 from astratrade.trading import views
 from astratrade.trading.api.schemas import (

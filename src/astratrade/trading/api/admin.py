@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
-from astratrade.entrypoints.deps import AdminUser, Db
-from astratrade.entrypoints.http import DecimalRoute
+from astratrade.infrastructure.web.deps import AdminUser, Db
+from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.shared.clock import ManualClock
 from astratrade.shared.errors import Conflict, NotFound, ValidationFailed
 from astratrade.trading import views

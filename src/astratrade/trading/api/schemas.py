@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.schemas import DecimalIn, DecimalOut, MomentIn, MoneyIn
+from astratrade.infrastructure.web.schemas import DecimalIn, DecimalOut, MomentIn, MoneyIn
 from astratrade.trading.domain.orders import OrderStatus, OrderType, Side, TimeInForce
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64)]

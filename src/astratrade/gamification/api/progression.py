@@ -9,12 +9,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from astratrade.entrypoints.deps import ClockDep, CurrentUser, Db
-from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.gamification import views
 from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.domain.rules import DEFAULT_RULES
+from astratrade.infrastructure.web.deps import ClockDep, CurrentUser, Db
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import DecimalOut
 
 
 async def get_boards(request: Request) -> BoardIndex | None:

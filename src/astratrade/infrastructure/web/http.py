@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from astratrade.entrypoints.request_ids import HEADER as REQUEST_ID_HEADER
+from astratrade.infrastructure.web.request_ids import HEADER as REQUEST_ID_HEADER
 from astratrade.shared.errors import DomainError, ErrorKind, TooManyRequests
 from astratrade.shared.messages import correlation
 from astratrade.shared.money import json_integer, json_number

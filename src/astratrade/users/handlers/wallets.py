@@ -13,7 +13,7 @@ from astratrade.shared.errors import Conflict, Forbidden, NotFound, Unauthorized
 from astratrade.shared.ids import IdFactory
 from astratrade.users.domain.commands import RequestWalletChallenge, VerifyWallet
 from astratrade.users.domain.wallets import CHALLENGE_TTL, Challenge, address_text, felt
-from astratrade.users.handlers import TokenPair, issue_pair, security
+from astratrade.users.handlers.sessions import TokenPair, issue_pair, security
 from astratrade.users.ports import UsersUnitOfWork, WalletSignatures
 
 

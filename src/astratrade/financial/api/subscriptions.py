@@ -9,14 +9,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 
-from astratrade.entrypoints.deps import AdminUser, Bus, ClockDep, CurrentUser, Db
-from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalOut
 from astratrade.financial.adapters.subscription_store import subscription_of
 from astratrade.financial.adapters.tables import subscriptions
 from astratrade.financial.domain.commands import CancelSubscription, ChangePlan
 from astratrade.financial.domain.revenue import revenue_report
 from astratrade.financial.domain.subscriptions import LIMITS, PRICES, Limits, Plan, Subscription
+from astratrade.infrastructure.web.deps import AdminUser, Bus, ClockDep, CurrentUser, Db
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import DecimalOut
 
 router = APIRouter(prefix="/api/v1", tags=["subscriptions"], route_class=DecimalRoute)
 CHURN_WINDOW = timedelta(days=30)

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol, Self
+from typing import Any
 
 from astratrade.gamification.domain.closes import ACCOUNT_KINDS, ClosedPosition
 from astratrade.gamification.domain.progress import Trader
 from astratrade.gamification.domain.rules import ProgressionRules
+from astratrade.gamification.ports import GamificationUnitOfWork
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
-
-
-class TraderRepository(Protocol):
-    async def get(self, user_id: str) -> Trader | None: ...
-
-    def add(self, trader: Trader) -> None: ...
-
-
-class GamificationUnitOfWork(Protocol):
-    @property
-    def traders(self) -> TraderRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> Any: ...
 
 
 def closed_position(envelope: Envelope, rules: ProgressionRules) -> ClosedPosition | None:

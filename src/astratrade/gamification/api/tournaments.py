@@ -9,14 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.deps import AdminUser, Bus, ClockDep, CurrentUser, Db
-from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalOut, MomentIn, MoneyIn
-from astratrade.gamification import tournament_views
+from astratrade.gamification import views
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
 from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.gamification.domain.tournaments import Tournament
-from astratrade.gamification.tournament_handlers import Entry
+from astratrade.gamification.handlers.tournaments import Entry
+from astratrade.infrastructure.web.deps import AdminUser, Bus, ClockDep, CurrentUser, Db
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import DecimalOut, MomentIn, MoneyIn
 
 router = APIRouter(prefix="/api/v1", tags=["tournaments"], route_class=DecimalRoute)
 
@@ -71,18 +71,18 @@ async def create(body: TournamentIn, _admin: AdminUser, bus: Bus, clock: ClockDe
     tournament: Tournament = await bus.execute(
         CreateTournament(**{**body.model_dump(), "markets": tuple(body.markets)})
     )
-    return _out(tournament_views.TournamentView(tournament, tournament.status(clock.now()).value,
+    return _out(views.TournamentView(tournament, tournament.status(clock.now()).value,
                                                 None))  # fmt: skip
 
 
 @router.get("/tournaments", response_model=list[TournamentOut])
 async def list_all(user: CurrentUser, db: Db, clock: ClockDep) -> list[TournamentOut]:
-    return [_out(v) for v in await tournament_views.list_tournaments(db, user.user_id, clock.now())]
+    return [_out(v) for v in await views.list_tournaments(db, user.user_id, clock.now())]
 
 
 @router.get("/tournaments/{tournament_id}", response_model=TournamentOut)
 async def get_one(tournament_id: str, user: CurrentUser, db: Db, clock: ClockDep) -> TournamentOut:
-    return _out(await tournament_views.tournament(db, tournament_id, user.user_id, clock.now()))
+    return _out(await views.tournament(db, tournament_id, user.user_id, clock.now()))
 
 
 @router.post("/tournaments/{tournament_id}/join", response_model=EntryOut, status_code=201)
@@ -104,7 +104,7 @@ async def leaderboard(
 ) -> TournamentBoardOut:
     """Live while it runs (ROI of each tournament account, from its 3rd close); frozen once
     the clock has ended it."""
-    frozen, placings = await tournament_views.board(
+    frozen, placings = await views.board(
         db, tournament_id, DEFAULT_RULES.tournament_min_closes, limit
     )
     return TournamentBoardOut(
@@ -114,7 +114,7 @@ async def leaderboard(
     )  # fmt: skip
 
 
-def _out(view: tournament_views.TournamentView) -> TournamentOut:
+def _out(view: views.TournamentView) -> TournamentOut:
     t = view.tournament
     return TournamentOut(
         tournament_id=t.id, name=t.name, markets=list(t.markets), starts_at=t.starts_at,

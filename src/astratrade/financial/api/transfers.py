@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from astratrade.entrypoints.deps import Bus, CurrentUser, Db, rate_limited
-from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalOut, MoneyIn
 from astratrade.financial import views
 from astratrade.financial.domain.commands import RequestTransfer
 from astratrade.financial.domain.transfers import Transfer, TransferKind
+from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, rate_limited
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import DecimalOut, MoneyIn
 from astratrade.shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["financial"], route_class=DecimalRoute)

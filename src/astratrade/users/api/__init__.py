@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from astratrade.entrypoints.deps import (
+from astratrade.infrastructure.web.deps import (
     AdminUser,
     Bus,
     CurrentUser,
@@ -17,8 +17,8 @@ from astratrade.entrypoints.deps import (
     optional_user,
     rate_limited,
 )
-from astratrade.entrypoints.http import DecimalRoute
-from astratrade.entrypoints.schemas import DecimalOut
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import DecimalOut
 from astratrade.shared.errors import NotFound, ValidationFailed
 from astratrade.users import views
 from astratrade.users.domain.commands import (
@@ -36,7 +36,7 @@ from astratrade.users.domain.commands import (
 from astratrade.users.domain.model import User
 from astratrade.users.domain.wallets import Challenge
 from astratrade.users.handlers import SignUp, TokenPair
-from astratrade.users.wallet_handlers import WalletResult
+from astratrade.users.handlers.wallets import WalletResult
 
 router = APIRouter(prefix="/api/v1", route_class=DecimalRoute, tags=["users"])
 

@@ -1,0 +1,1 @@
+"""Financial's public routes: transfers and the ledger, subscriptions."""

@@ -1,0 +1,1 @@
+"""Financial's use cases, by concept: transfers, subscriptions."""

@@ -1,0 +1,1 @@
+"""Gamification's public routes: progression and boards, tournaments."""

@@ -1,0 +1,1 @@
+"""Gamification's use cases, by concept: progression from closed positions, tournaments."""

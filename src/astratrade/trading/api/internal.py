@@ -1,0 +1,41 @@
+"""Trading's routes for the other services.
+
+`GET /internal/v1/accounts/{id}/funds`: an account's funds now, for financial's withdrawal
+decision in distributed mode. `GET /internal/v1/collateral`: every trading account's
+committed collateral, for financial's reconciliation of the ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from astratrade.infrastructure.web.internal import internal_router
+from astratrade.shared.errors import NotFound
+from astratrade.trading import views as trading_views
+
+router = internal_router()
+
+
+class FundsOut(BaseModel):
+    owner_id: str | None
+    kind: str
+    collateral: Decimal
+    available: Decimal
+
+
+@router.get("/accounts/{account_id}/funds", response_model=FundsOut)
+async def account_funds(account_id: str, request: Request) -> FundsOut:
+    found = await request.app.state.platform.funds_of(account_id)
+    if found is None:
+        raise NotFound("no such account")
+    funds = found.funds
+    return FundsOut(owner_id=found.owner_id, kind=funds.kind, collateral=funds.collateral,
+                    available=funds.available)  # fmt: skip
+
+
+@router.get("/collateral", response_model=dict[str, Decimal])
+async def collateral(request: Request) -> Any:
+    return await trading_views.collateral_by_account(request.app.state.db)
