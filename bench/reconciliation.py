@@ -98,9 +98,11 @@ async def bare_aggregate(dsn: str) -> float:
     conn = await asyncpg.connect(dsn)
     try:
         started = time.perf_counter()
-        await conn.fetch("SELECT account, sum(amount_micros) FROM financial_postings "
-                         "GROUP BY account")  # fmt: skip
-        await conn.fetch("SELECT id, collateral FROM trading_accounts")
+        # Each context's tables live in its own PostgreSQL schema.
+        await conn.fetch(
+            "SELECT account, sum(amount_micros) FROM financial.financial_postings GROUP BY account"
+        )
+        await conn.fetch("SELECT id, collateral FROM trading.trading_accounts")
         return time.perf_counter() - started
     finally:
         await conn.close()
