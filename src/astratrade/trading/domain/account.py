@@ -191,7 +191,17 @@ class Account(Aggregate):
             )
         )
 
-    def end_order(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
+    def cancel_order(self, order: Order, reason: str, at: datetime) -> None:
+        """Take the order off the book unfilled (or partly filled), for `reason`."""
+        self._take_off_book(order, OrderStatus.CANCELLED, reason, at)
+
+    def expire_order(self, order: Order, reason: str, at: datetime) -> None:
+        """The order's terms leave nothing to fill (an IOC that did not cross, a reduce-only
+        order with no position left): it ends as expired, not cancelled."""
+        self._take_off_book(order, OrderStatus.EXPIRED, reason, at)
+
+    def _take_off_book(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
+        # One event for both endings: OrderCancelled, whose `status` says which it was.
         order.close(status, reason, at)
         self.open_orders.pop(order.id, None)
         self.dirty_orders[order.id] = order
