@@ -21,7 +21,7 @@ from astratrade.trading.domain.events import (
 from astratrade.trading.domain.liquidation import is_liquidatable, liquidate
 from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side, TimeInForce
 from astratrade.trading.domain.position import Position
-from astratrade.trading.domain.venue import Settlement
+from astratrade.trading.domain.venue import SystemAccounts
 
 D = Decimal
 
@@ -43,10 +43,10 @@ class Book:
         self.trader.open_orders = {o.id: o for o in orders}
         self.house = account(HOUSE_ID, AccountKind.HOUSE, "0")
         self.insurance = account(INSURANCE_ID, AccountKind.INSURANCE, insurance)
-        self.settlement = Settlement(self.house, self.insurance)
+        self.system = SystemAccounts(self.house, self.insurance)
 
     def liquidate(self) -> bool:
-        return liquidate(self.trader, self.venue, self.settlement, START)
+        return liquidate(self.trader, self.venue, self.system, START)
 
     def total(self) -> Decimal:
         return self.trader.collateral + self.house.collateral + self.insurance.collateral

@@ -12,10 +12,11 @@ from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain import events
 from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.margin import MarginSummary, Markets, Marks, summarize
-from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, OrderType, Side
+from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, Side
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 from astratrade.trading.domain.results import PeriodResults
+from astratrade.trading.domain.stops import guards, stop_trigger
 
 
 class Account(Aggregate):
@@ -172,7 +173,7 @@ class Account(Aggregate):
         self.dirty_orders[order.id] = order
         position = self.positions.get(order.market)
         trigger = order.trigger_price
-        if position is not None and trigger is not None and _guards(order, position):
+        if position is not None and trigger is not None and guards(order, position):
             position.protect(trigger, order.created_at)
             self.dirty_positions.add(order.market)
         self.record(
@@ -191,7 +192,17 @@ class Account(Aggregate):
             )
         )
 
-    def end_order(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
+    def cancel_order(self, order: Order, reason: str, at: datetime) -> None:
+        """Take the order off the book unfilled (or partly filled), for `reason`."""
+        self._take_off_book(order, OrderStatus.CANCELLED, reason, at)
+
+    def expire_order(self, order: Order, reason: str, at: datetime) -> None:
+        """The order's terms leave nothing to fill (an IOC that did not cross, a reduce-only
+        order with no position left): it ends as expired, not cancelled."""
+        self._take_off_book(order, OrderStatus.EXPIRED, reason, at)
+
+    def _take_off_book(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
+        # One event for both endings: OrderCancelled, whose `status` says which it was.
         order.close(status, reason, at)
         self.open_orders.pop(order.id, None)
         self.dirty_orders[order.id] = order
@@ -263,21 +274,11 @@ class Account(Aggregate):
                 self._stop_gone(order, at)
         return fill
 
-    def _stop_trigger(self, position: Position) -> Decimal | None:
-        """The trigger of the stop-loss guarding the position (the farthest from its entry,
-        when several do), if any."""
-        triggers = [
-            o.trigger_price
-            for o in self.open_orders.values()
-            if o.market == position.market and _guards(o, position) and o.trigger_price
-        ]
-        return max(triggers, key=lambda t: abs(position.entry_price - t), default=None)
-
     def _stop_gone(self, order: Order, at: datetime) -> None:
         position = self.positions.get(order.market)
-        if position is None or not _guards(order, position):
+        if position is None or not guards(order, position):
             return
-        if self._stop_trigger(position) is None:
+        if stop_trigger(position, self.open_orders.values()) is None:
             position.unprotect(at)
             self.dirty_positions.add(order.market)
 
@@ -313,7 +314,7 @@ class Account(Aggregate):
                 )
             )
         if position.size != ZERO and (flipped or not opened_before):
-            position.reopen(at, self.collateral, self._stop_trigger(position))
+            position.reopen(at, self.collateral, stop_trigger(position, self.open_orders.values()))
         if position.size == ZERO:
             self.positions.pop(market, None)
         else:
@@ -337,12 +338,3 @@ class Account(Aggregate):
             )
         )
         return payment
-
-
-def _guards(order: Order, position: Position) -> bool:
-    """A stop-loss on the position's market that would close it (the other side)."""
-    return (
-        order.type is OrderType.STOP_LOSS
-        and order.market == position.market
-        and order.side.sign != position.side_sign
-    )

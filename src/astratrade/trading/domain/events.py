@@ -100,6 +100,10 @@ class OrderFilled(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderCancelled(TradingEvent):
+    """An order left the book without filling in full: status is "cancelled" (by the trader
+    or a rule) or "expired" (an IOC that did not cross, a reduce-only order with nothing left
+    to reduce); reason says why."""
+
     order_id: str
     account_id: str
     status: str

@@ -31,23 +31,23 @@ from astratrade.trading.domain.orders import (
     TimeInForce,
 )
 from astratrade.trading.domain.pricing import taker_price
-from astratrade.trading.domain.venue import Settlement, Venue
+from astratrade.trading.domain.venue import SystemAccounts, Venue
 
 
-def execute(
-    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime,
+def fill_against_mark(
+    account: Account, order: Order, venue: Venue, system: SystemAccounts, at: datetime,
     unlocked: Decimal,
 ) -> None:  # fmt: skip
     """Fill what fills now (market, marketable limit); rest, expire or leave the rest."""
     mark = venue.marks[order.market]
     if order.type is OrderType.MARKET or crosses(order, mark):
-        take(account, order, venue, settlement, at, unlocked)
+        fill_as_taker(account, order, venue, system, at, unlocked)
     elif order.time_in_force is TimeInForce.IOC:
-        account.end_order(order, OrderStatus.EXPIRED, "ioc order did not cross the mark", at)
+        account.expire_order(order, "ioc order did not cross the mark", at)
 
 
-def take(
-    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime,
+def fill_as_taker(
+    account: Account, order: Order, venue: Venue, system: SystemAccounts, at: datetime,
     unlocked: Decimal,
 ) -> None:  # fmt: skip
     """Fill as a taker at the practice fill price for the size that fills; a marketable
@@ -60,16 +60,16 @@ def take(
             return fill
         return min(fill, order.price) if order.side is Side.BUY else max(fill, order.price)
 
-    fill_order(account, order, venue, settlement, price, Liquidity.TAKER, at, unlocked)
+    fill_at_price(account, order, venue, system, price, Liquidity.TAKER, at, unlocked)
 
 
-def make(
-    account: Account, order: Order, venue: Venue, settlement: Settlement, at: datetime,
+def fill_as_maker(
+    account: Account, order: Order, venue: Venue, system: SystemAccounts, at: datetime,
     unlocked: Decimal,
 ) -> None:  # fmt: skip
     """Fill a resting limit as a maker, at its own price."""
     limit = order.price if order.price is not None else venue.marks[order.market]
-    fill_order(account, order, venue, settlement, lambda _: limit, Liquidity.MAKER, at, unlocked)
+    fill_at_price(account, order, venue, system, lambda _: limit, Liquidity.MAKER, at, unlocked)
 
 
 def fillable(account: Account, order: Order) -> Decimal:
@@ -82,11 +82,11 @@ def fillable(account: Account, order: Order) -> Decimal:
     return min(order.remaining, abs(position.size))
 
 
-def fill_order(
+def fill_at_price(
     account: Account,
     order: Order,
     venue: Venue,
-    settlement: Settlement,
+    system: SystemAccounts,
     price: Callable[[Decimal], Decimal],
     liquidity: Liquidity,
     at: datetime,
@@ -99,7 +99,7 @@ def fill_order(
     rest is cancelled with the reason."""
     size = fillable(account, order)
     if size == ZERO:
-        account.end_order(order, OrderStatus.EXPIRED, "no position left to reduce", at)
+        account.expire_order(order, "no position left to reduce", at)
         return
     rate = (
         venue.rules.maker_fee_rate if liquidity is Liquidity.MAKER else venue.rules.taker_fee_rate
@@ -121,13 +121,13 @@ def fill_order(
             liquidity=liquidity,
             at=at,
         )
-        settlement.house.adjust(fill.fee - fill.realized_pnl)
+        system.house.adjust(fill.fee - fill.realized_pnl)
     if order.status is OrderStatus.OPEN and refusal is not None:
-        account.end_order(order, OrderStatus.CANCELLED, refusal, at)
+        account.cancel_order(order, refusal, at)
     elif order.status is OrderStatus.OPEN and order.reduce_only:
-        account.end_order(order, OrderStatus.EXPIRED, "reduce-only remainder: position is flat", at)
+        account.expire_order(order, "reduce-only remainder: position is flat", at)
     if size > ZERO:
-        after_fill(account, venue, settlement, order.market, at, unlocked)
+        after_fill(account, venue, system, order.market, at, unlocked)
 
 
 def _refusal_at_fill(
@@ -151,7 +151,7 @@ def _refusal_at_fill(
 
 
 def after_fill(
-    account: Account, venue: Venue, settlement: Settlement, market: str, at: datetime,
+    account: Account, venue: Venue, system: SystemAccounts, market: str, at: datetime,
     unlocked: Decimal,
 ) -> None:  # fmt: skip
     """A flat position takes its stops and take-profits with it; the market's resting
@@ -160,10 +160,10 @@ def after_fill(
     if market not in account.positions:
         for other in [o for o in account.open_orders.values() if o.market == market]:
             if other.reduce_only:
-                account.end_order(other, OrderStatus.CANCELLED, "position closed", at)
+                account.cancel_order(other, "position closed", at)
     enforce_loss_limit(account, at)
     review_resting(account, venue, market, at, unlocked)
-    cover_shortfall(account, settlement, at)
+    cover_shortfall(account, system, at)
 
 
 def review_resting(
@@ -191,7 +191,7 @@ def review_resting(
                     f"needs is not available (${plain(available.quantize(ZERO))} available)"
                 )
         except OrderRejected as refused:
-            account.end_order(order, OrderStatus.CANCELLED, str(refused), at)
+            account.cancel_order(order, str(refused), at)
 
 
 def end_window(account: Account, at: datetime) -> bool:
@@ -202,7 +202,7 @@ def end_window(account: Account, at: datetime) -> bool:
     adding = adding_sizes(account.open_orders.values(), account.positions)
     ending = [o for o in account.open_orders.values() if adding.get(o.id, ZERO) > ZERO]
     for order in ending:
-        account.end_order(order, OrderStatus.CANCELLED, "the tournament ended", at)
+        account.cancel_order(order, "the tournament ended", at)
     return bool(ending)
 
 
@@ -212,17 +212,17 @@ def enforce_loss_limit(account: Account, at: datetime) -> None:
     if not account.loss_limit_reached(at):
         return
     for order in [o for o in account.open_orders.values() if not o.reduce_only]:
-        account.end_order(order, OrderStatus.CANCELLED, "daily loss limit reached", at)
+        account.cancel_order(order, "daily loss limit reached", at)
 
 
-def cover_shortfall(account: Account, settlement: Settlement, at: datetime) -> None:
+def cover_shortfall(account: Account, system: SystemAccounts, at: datetime) -> None:
     if account.positions or account.collateral >= ZERO:
         return
     shortfall = -account.collateral
-    from_insurance = min(shortfall, max(settlement.insurance.collateral, ZERO))
+    from_insurance = min(shortfall, max(system.insurance.collateral, ZERO))
     from_house = shortfall - from_insurance
-    settlement.insurance.adjust(-from_insurance)
-    settlement.house.adjust(-from_house)
+    system.insurance.adjust(-from_insurance)
+    system.house.adjust(-from_house)
     account.settle(shortfall, at)
     account.record(
         ShortfallCovered(

@@ -10,8 +10,8 @@ from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.events import AccountLiquidated
 from astratrade.trading.domain.execution import cover_shortfall
 from astratrade.trading.domain.margin import equity_and_maintenance
-from astratrade.trading.domain.orders import Liquidity, OrderStatus, Side
-from astratrade.trading.domain.venue import Settlement, Venue
+from astratrade.trading.domain.orders import Liquidity, Side
+from astratrade.trading.domain.venue import SystemAccounts, Venue
 
 
 def is_liquidatable(account: Account, venue: Venue) -> bool:
@@ -23,7 +23,7 @@ def is_liquidatable(account: Account, venue: Venue) -> bool:
     return equity <= maintenance
 
 
-def liquidate(account: Account, venue: Venue, settlement: Settlement, at: datetime) -> bool:
+def liquidate(account: Account, venue: Venue, system: SystemAccounts, at: datetime) -> bool:
     """Liquidate if equity <= maintenance margin; return whether it happened.
 
     Open orders are cancelled first (they hold margin and could add exposure). Each close
@@ -33,7 +33,7 @@ def liquidate(account: Account, venue: Venue, settlement: Settlement, at: dateti
         return False
     before = account.margin(venue.marks, venue.markets)
     for order in list(account.open_orders.values()):
-        account.end_order(order, OrderStatus.CANCELLED, "liquidation", at)
+        account.cancel_order(order, "liquidation", at)
     marks = venue.marks
     by_loss = sorted(account.positions.values(), key=lambda p: p.unrealized_pnl(marks[p.market]))
     closed: list[str] = []
@@ -54,14 +54,14 @@ def liquidate(account: Account, venue: Venue, settlement: Settlement, at: dateti
             liquidity=Liquidity.LIQUIDATION,
             at=at,
         )
-        settlement.house.adjust(fill.fee - fill.realized_pnl)
+        system.house.adjust(fill.fee - fill.realized_pnl)
         equity_left = account.margin(marks, venue.markets).equity
         fee = min(money(notional * venue.rules.liquidation_fee_rate), max(money(equity_left), ZERO))
         account.settle(-fee, at)
-        settlement.insurance.adjust(fee)
+        system.insurance.adjust(fee)
         fees += fee
         closed.append(position.market)
-    cover_shortfall(account, settlement, at)
+    cover_shortfall(account, system, at)
     account.record(
         AccountLiquidated(
             account_id=account.id,

@@ -45,7 +45,7 @@ class Venue:
 
 
 @dataclass(frozen=True, slots=True)
-class Settlement:
+class SystemAccounts:
     """The practice venue's system accounts, the other side of every trader's money."""
 
     house: Account

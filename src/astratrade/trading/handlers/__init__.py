@@ -15,7 +15,7 @@ from astratrade.trading.handlers.accounts import (
     set_daily_loss_limit,
     set_leverage,
     set_leverage_limit,
-    settlement,
+    system_accounts,
 )
 from astratrade.trading.handlers.market import end_trading_windows, pay_funding, process_quotes
 from astratrade.trading.handlers.orders import cancel_order, close_position, place_order
@@ -39,5 +39,5 @@ __all__ = [
     "set_daily_loss_limit",
     "set_leverage",
     "set_leverage_limit",
-    "settlement",
+    "system_accounts",
 ]

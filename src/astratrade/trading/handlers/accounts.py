@@ -23,7 +23,7 @@ from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
 from astratrade.trading.domain.events import TransferRefused
 from astratrade.trading.domain.execution import enforce_loss_limit
 from astratrade.trading.domain.margin import summarize
-from astratrade.trading.domain.venue import Settlement, Venue
+from astratrade.trading.domain.venue import SystemAccounts, Venue
 from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
 
 HOUSE_ID = "system-house"
@@ -31,12 +31,12 @@ INSURANCE_ID = "system-insurance"
 EXTERNAL_ID = "external"  # where a live account's withdrawals go: off the platform
 
 
-async def settlement(uow: TradingUnitOfWork) -> Settlement:
+async def system_accounts(uow: TradingUnitOfWork) -> SystemAccounts:
     house = await uow.accounts.get(HOUSE_ID)
     insurance = await uow.accounts.get(INSURANCE_ID)
     if house is None or insurance is None:
         raise RuntimeError("the venue's system accounts are missing; run ensure_system_accounts")
-    return Settlement(house, insurance)
+    return SystemAccounts(house, insurance)
 
 
 async def ensure_system_accounts(
@@ -90,9 +90,9 @@ async def open_practice_account(
         at=at,
     )
     uow.accounts.add(account)
-    parties = await settlement(uow)
+    system = await system_accounts(uow)
     account.deposit(grant, source=HOUSE_ID, reason="practice_grant", at=at)
-    parties.house.adjust(-grant)
+    system.house.adjust(-grant)
     await uow.commit()
     return account
 
@@ -139,9 +139,9 @@ async def open_tournament_account(
         window=TradingWindow(cmd.markets, cmd.opens_at, cmd.closes_at),
     )
     uow.accounts.add(account)
-    parties = await settlement(uow)
+    system = await system_accounts(uow)
     account.deposit(cmd.starting_capital, source=HOUSE_ID, reason="tournament_capital", at=at)
-    parties.house.adjust(-cmd.starting_capital)
+    system.house.adjust(-cmd.starting_capital)
     await uow.commit()
     return account
 
@@ -156,7 +156,7 @@ async def apply_transfer(
     account = await uow.accounts.get(cmd.account_id)
     if account is None:
         raise NotFound(f"account {cmd.account_id} not found")
-    parties = await settlement(uow)
+    system = await system_accounts(uow)
     refusal = _refusal(cmd, account, venue)
     if refusal is not None:
         account.record(
@@ -165,13 +165,13 @@ async def apply_transfer(
     elif cmd.kind == "faucet":
         account.deposit(cmd.amount, source=HOUSE_ID, reason="faucet", at=at,
                         transfer_id=cmd.transfer_id)  # fmt: skip
-        parties.house.adjust(-cmd.amount)
+        system.house.adjust(-cmd.amount)
     else:
         practice = account.kind is AccountKind.PRACTICE
         account.withdraw(cmd.amount, destination=HOUSE_ID if practice else EXTERNAL_ID,
                          transfer_id=cmd.transfer_id, at=at)  # fmt: skip
         if practice:  # virtual dollars go back to the house; live ones leave the platform
-            parties.house.adjust(cmd.amount)
+            system.house.adjust(cmd.amount)
     await uow.commit()
 
 

@@ -10,12 +10,17 @@ from astratrade.shared.money import ZERO
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import ProcessQuotes
 from astratrade.trading.domain.events import OrderTriggered
-from astratrade.trading.domain.execution import end_window, enforce_loss_limit, make, take
+from astratrade.trading.domain.execution import (
+    end_window,
+    enforce_loss_limit,
+    fill_as_maker,
+    fill_as_taker,
+)
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
 from astratrade.trading.domain.orders import OrderType
-from astratrade.trading.domain.venue import Settlement, Venue
-from astratrade.trading.handlers.accounts import settlement
+from astratrade.trading.domain.venue import SystemAccounts, Venue
+from astratrade.trading.handlers.accounts import system_accounts
 from astratrade.trading.ports import TradingUnitOfWork
 
 
@@ -26,16 +31,16 @@ async def process_quotes(
     for quote in cmd.quotes:
         venue.update(quote)
     quoted = {quote.market for quote in cmd.quotes}
-    parties: Settlement | None = None
+    system: SystemAccounts | None = None
     for account in uow.accounts.active():
         if not _exposed(account, quoted):
             continue
-        parties = parties or await settlement(uow)
+        system = system or await system_accounts(uow)
         changed = False
         if account.open_orders:
             unlocked = await uow.limits.get(account.owner_id)
-            changed = _run_orders(account, quoted, venue, parties, at, unlocked)
-        if liquidate(account, venue, parties, at) or changed:
+            changed = _run_orders(account, quoted, venue, system, at, unlocked)
+        if liquidate(account, venue, system, at) or changed:
             uow.accounts.see(account)
     await uow.commit()
 
@@ -56,7 +61,7 @@ def _exposed(account: Account, markets: set[str]) -> bool:
 
 
 def _run_orders(
-    account: Account, markets: set[str], venue: Venue, parties: Settlement, at: datetime,
+    account: Account, markets: set[str], venue: Venue, system: SystemAccounts, at: datetime,
     unlocked: Decimal,
 ) -> bool:  # fmt: skip
     """Stops and take-profits first (the trader's protection), then resting limits."""
@@ -66,12 +71,12 @@ def _run_orders(
         still_open = order.id in account.open_orders  # an earlier fill may have cancelled it
         if still_open and order.type.is_trigger and order.is_triggered_by(mark):
             account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
-            take(account, order, venue, parties, at, unlocked)
+            fill_as_taker(account, order, venue, system, at, unlocked)
             changed = True
     for order in [o for o in account.open_orders.values() if o.market in markets]:
         crossed = order.type is OrderType.LIMIT and order.is_crossed_by(venue.marks[order.market])
         if crossed and order.id in account.open_orders:
-            make(account, order, venue, parties, at, unlocked)
+            fill_as_maker(account, order, venue, system, at, unlocked)
             changed = True
     return changed
 
@@ -80,7 +85,7 @@ async def pay_funding(
     due: list[FundingDue], uow: TradingUnitOfWork, venue: Venue, at: datetime
 ) -> None:
     """Each due funding once per market and hour; the house is the other side."""
-    parties = await settlement(uow)
+    system = await system_accounts(uow)
     for funding in due:
         for market, rate in funding.rates.items():
             holders = [a for a in uow.accounts.active() if market in a.positions]
@@ -90,10 +95,10 @@ async def pay_funding(
             if rate == ZERO:
                 continue
             for account in holders:
-                parties.house.adjust(account.pay_funding(market, rate, mark, at))
+                system.house.adjust(account.pay_funding(market, rate, mark, at))
                 enforce_loss_limit(account, at)
                 uow.accounts.see(account)
     for account in uow.accounts.active():
-        if liquidate(account, venue, parties, at):
+        if liquidate(account, venue, system, at):
             uow.accounts.see(account)
     await uow.commit()

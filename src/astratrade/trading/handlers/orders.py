@@ -8,10 +8,10 @@ from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.admission import admit
 from astratrade.trading.domain.commands import CancelOrder, ClosePosition, PlaceOrder
 from astratrade.trading.domain.errors import Conflict, NotFound, VenueUnavailable
-from astratrade.trading.domain.execution import execute
-from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
+from astratrade.trading.domain.execution import fill_against_mark
+from astratrade.trading.domain.orders import Order, OrderType, Side
 from astratrade.trading.domain.venue import Venue, new_order
-from astratrade.trading.handlers.accounts import owned_account, settlement
+from astratrade.trading.handlers.accounts import owned_account, system_accounts
 from astratrade.trading.ports import OpenOrderLimitQuery, TradingUnitOfWork
 
 
@@ -36,7 +36,7 @@ async def place_order(
     unlocked = await uow.limits.get(account.owner_id)
     admit(account, order, venue, unlocked, plan_limit)
     account.accept(order)
-    execute(account, order, venue, await settlement(uow), at, unlocked)
+    fill_against_mark(account, order, venue, await system_accounts(uow), at, unlocked)
     await uow.commit()
     return order
 
@@ -50,7 +50,7 @@ async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -
     order = account.open_orders.get(cmd.order_id)
     if order is None:
         raise Conflict(f"order {cmd.order_id} is no longer open")
-    account.end_order(order, OrderStatus.CANCELLED, "cancelled by the trader", at)
+    account.cancel_order(order, "cancelled by the trader", at)
     await uow.commit()
     return order
 
