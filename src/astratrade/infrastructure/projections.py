@@ -24,7 +24,7 @@ from astratrade.shared.messages import Envelope
 
 
 class Projection(Protocol):
-    name: str  # also its consumer group and tracking name, e.g. "trading.account_activity"
+    name: str  # also its consumer group and tracking name, e.g. "<context>.<read model>"
     source: str  # the context whose events it reads (an optional `sources` maps exceptions)
     event_types: frozenset[str]
     tables: tuple[Table, ...]  # what a rebuild clears

@@ -1,4 +1,8 @@
-"""The message bus: commands go to one handler, committed events to every subscriber."""
+"""The message bus: commands go to one handler, committed events to every subscriber.
+
+Subscribers' handlers receive each event with its `Delivery` (infrastructure's `deliver`
+runs them, in-process and from Redis alike) and pass it to the unit of work that commits
+their effects."""
 
 from __future__ import annotations
 

@@ -1,10 +1,8 @@
 """SQL repositories and the trading unit of work.
 
-Reads go through the read engine and land in the account cache; a commit writes
-everything the unit of work changed as one transaction of the single writer, ending in
-the platform's `record_effects` (events, outbox, and the tracking row of the delivery it
-was given). Its state lives in memory, so it never joins a stream consumer's batch: it
-commits on its own, and the consumer finds the delivery recorded."""
+Reads go through the read engine and land in the account cache; a commit writes what
+the unit of work changed, its events and its delivery's tracking row as one transaction of
+the single writer. State lives in memory, so it never joins a consumer's batch."""
 
 from __future__ import annotations
 
@@ -257,7 +255,7 @@ class SqlTradingUnitOfWork:
         delivery: Delivery | None = None,
     ) -> None:
         self._db = read_db
-        self._delivery = delivery  # the event whose effects these are, if any
+        self._delivery = delivery  # of the event whose effects it commits, if any
         self._writer = writer
         self._publisher = publisher
         self._clock = clock
