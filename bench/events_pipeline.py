@@ -77,12 +77,12 @@ from astratrade.infrastructure.db import async_url, create_engine
 from astratrade.infrastructure.event_store import outbox
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.relay import OutboxRelay
-from astratrade.infrastructure.tracking import current_delivery as tracking_delivery
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
 from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.shared.bus import EventHandler, MessageBus
 from astratrade.shared.clock import SystemClock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Aggregate, Envelope, Event, number_events
 from bench import common
@@ -203,9 +203,8 @@ class Latency:
     # (scheduled_at, sent_at, stream message id) of events handled in the batch in hand
     in_batch: list[tuple[float, float, str]] = field(default_factory=list)
 
-    def handled_in_batch(self, envelope: Envelope) -> None:
-        delivery = tracking_delivery.get()
-        message_id = delivery.message_id if delivery is not None else "0-0"
+    def handled_in_batch(self, envelope: Envelope, delivery: Delivery) -> None:
+        message_id = delivery.message_id or "0-0"
         payload = envelope.payload
         self.in_batch.append((payload["scheduled_at"], payload["sent_at"], message_id))
 
@@ -249,8 +248,8 @@ class Stack:
     prefix: str
     clock: SystemClock = field(default_factory=SystemClock)
 
-    def uow(self, publisher: Any) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, publisher, self.clock)
+    def uow(self, publisher: Any, delivery: Delivery | None = None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, publisher, self.clock, delivery=delivery)
 
 
 async def open_stack(name: str, url: str, redis: Any, prefix: str) -> Stack:
@@ -343,26 +342,26 @@ def counting_handler(stack: Stack, context: str, latency: Latency | None = None)
     async def flush(conn: AsyncConnection) -> None:
         await conn.execute(increment)
 
-    async def handle(envelope: Envelope) -> None:
-        async with stack.uow(NoPublisher()) as uow:
+    async def handle(envelope: Envelope, delivery: Delivery) -> None:
+        async with stack.uow(NoPublisher(), delivery) as uow:
             uow.on_commit(flush)
             await uow.commit()
         if latency is not None:
-            latency.handled_in_batch(envelope)
+            latency.handled_in_batch(envelope, delivery)
 
     handle.__name__ = "count"
     return handle
 
 
-async def no_effect(envelope: Envelope) -> None:
+async def no_effect(envelope: Envelope, delivery: Delivery) -> None:
     """Nothing to commit: the consumer then writes the tracking row on its own."""
 
 
 def noting_handler(latency: Latency) -> EventHandler:
     """No effect, but the event is timed when its batch's tracking rows commit."""
 
-    async def note(envelope: Envelope) -> None:
-        latency.handled_in_batch(envelope)
+    async def note(envelope: Envelope, delivery: Delivery) -> None:
+        latency.handled_in_batch(envelope, delivery)
 
     return note
 

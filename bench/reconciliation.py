@@ -41,6 +41,7 @@ from astratrade.infrastructure import projections
 from astratrade.infrastructure.db import async_url, create_engine
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.writer import writer_for
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 from bench import common
 from bench.common import load_average
@@ -123,7 +124,9 @@ async def postings_through_ledger(url: str, events: int) -> float:
     try:
         started = time.perf_counter()
         for n in range(events):
-            await projections.apply_once(writer, LEDGER, fill(n), AT)
+            envelope = fill(n)
+            delivery = Delivery(LEDGER.name, envelope.event_id)
+            await projections.apply_once(writer, LEDGER, envelope, delivery, AT)
         return time.perf_counter() - started
     finally:
         await writer.close()

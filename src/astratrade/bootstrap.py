@@ -100,7 +100,7 @@ def bootstrap(
     read_models: tuple[Projection, ...] = (*TRADING_PROJECTIONS, *user_read_models,
                                            *gamification.projections,
                                            *FINANCIAL_PROJECTIONS)  # fmt: skip
-    trading_subscriptions.subscribe(bus)
+    trading_subscriptions.subscribe(bus, trading)
 
     timers = (*(("gamification", job) for job in gamification.on_time),
               ("financial", renew_subscriptions))  # fmt: skip
@@ -157,7 +157,7 @@ def _trading_engine(
     cache = AccountCache()
     rules = venue.rules
     return TradingEngine(
-        uow_factory=lambda: SqlTradingUnitOfWork(
+        uow_factory=lambda delivery: SqlTradingUnitOfWork(
             read_db,
             writer,
             publisher,
@@ -166,6 +166,7 @@ def _trading_engine(
             cache,
             rules.default_leverage,
             settings.default_unlocked_leverage,
+            delivery,
         ),
         venue=venue,
         clock=clock,

@@ -61,6 +61,7 @@ from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
 from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import SystemClock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Aggregate, Envelope, Event
 
 T = TypeVar("T")
@@ -301,17 +302,19 @@ APPLY = text(
 )
 
 
-def tally_handler(engine: AsyncEngine, name: str, hold: Hold) -> Callable[[Envelope], Any]:
+def tally_handler(
+    engine: AsyncEngine, name: str, hold: Hold
+) -> Callable[[Envelope, Delivery], Any]:
     clock, publisher = SystemClock(), NoPublisher()
 
-    async def add_to_tally(envelope: Envelope) -> None:
+    async def add_to_tally(envelope: Envelope, delivery: Delivery) -> None:
         await hold.here()  # held mid-batch, its transaction open: nothing of it committed
         data = envelope.payload
         params = {
             "counter": str(data["counter_id"]), "seq": int(data["seq"]),
             "amount": Decimal(data["amount"]), "event_id": envelope.event_id, "name": name,
         }  # fmt: skip
-        async with SqlUnitOfWork(engine, publisher, clock) as uow:
+        async with SqlUnitOfWork(engine, publisher, clock, delivery=delivery) as uow:
             conn = await uow.connection()
             await conn.execute(APPLY, params)
             await uow.commit()  # writes the tracking row of the delivery in hand, too

@@ -15,6 +15,7 @@ from astratrade.financial.handlers import subscriptions, transfers
 from astratrade.financial.ports import FundsQuery, PaymentCollector
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory
 from astratrade.shared.messages import Envelope
 
@@ -43,8 +44,9 @@ def wire(
     async def cancel(cmd: CancelSubscription) -> Subscription:
         return await subscriptions.cancel(cmd, store, clock.now())
 
-    async def on_registered(envelope: Envelope) -> None:
-        await subscriptions.join(str(envelope.payload["user_id"]), store, clock.now())
+    async def on_registered(envelope: Envelope, delivery: Delivery) -> None:
+        user_id = str(envelope.payload["user_id"])
+        await subscriptions.join(user_id, store.handling(delivery), clock.now())
 
     async def renew() -> None:
         await subscriptions.renew_due(store, collector, ids, clock.now())

@@ -23,10 +23,11 @@ from astratrade.gamification.projections import (
 )
 from astratrade.infrastructure import projections
 from astratrade.infrastructure.projections import Projection
-from astratrade.infrastructure.unit_of_work import shared_transaction
+from astratrade.infrastructure.unit_of_work import batch_of
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Envelope
 
@@ -46,25 +47,24 @@ def wire(
     """Subscribe the progression handler and the read models, register the tournament
     commands; return the read models and what runs as the clock moves."""
 
-    def new_uow() -> SqlGamificationUnitOfWork:
-        return SqlGamificationUnitOfWork(engine, publisher, clock)
+    def new_uow(delivery: Delivery | None = None) -> SqlGamificationUnitOfWork:
+        return SqlGamificationUnitOfWork(engine, publisher, clock, delivery)
 
-    async def on_position_closed(envelope: Envelope) -> None:
+    async def on_position_closed(envelope: Envelope, delivery: Delivery) -> None:
         close = progression.closed_position(envelope, rules)
         if close is not None:
-            await progression.record_close(
-                str(envelope.payload["owner_id"]), close, new_uow(), rules
-            )
+            owner_id = str(envelope.payload["owner_id"])
+            await progression.record_close(owner_id, close, new_uow(delivery), rules)
 
     bus.subscribe("PositionClosed", on_position_closed, source="trading", consumer="gamification")
     projections.subscribe(bus, PLAYERS, writer, clock)
 
     def feed_board(board: Projection, user_field: str) -> None:
-        async def project(envelope: Envelope) -> None:
-            await projections.apply_once(writer, board, envelope, clock.now())
+        async def project(envelope: Envelope, delivery: Delivery) -> None:
+            await projections.apply_once(writer, board, envelope, delivery, clock.now())
             user_id = envelope.payload.get(user_field)
             if boards is not None and user_id is not None:  # then its Redis index
-                await refresh_index(boards, read_db, str(user_id))
+                await refresh_index(boards, read_db, str(user_id), delivery)
 
         for event_type in sorted(board.event_types):
             bus.subscribe(event_type, project, source=board.source, consumer=board.name)
@@ -98,12 +98,15 @@ class Wired:
     on_time: tuple[Callable[[], Awaitable[None]], ...]  # run whenever the clock moves
 
 
-async def refresh_index(boards: BoardIndex, read_db: AsyncEngine, user_id: str) -> None:
-    """Inside a stream consumer's batch the rows are not committed yet: read them through
-    its transaction. (Should the batch then fail, the redo puts the same values again.)"""
-    shared = shared_transaction.get()
-    if shared is not None:
-        await boards.refresh(shared.connection, user_id)
+async def refresh_index(
+    boards: BoardIndex, read_db: AsyncEngine, user_id: str, delivery: Delivery
+) -> None:
+    """Inside a stream consumer's batch (the delivery carries it) the rows are not committed
+    yet: read them through its transaction. (Should the batch then fail, the redo puts the
+    same values again.)"""
+    batch = batch_of(delivery)
+    if batch is not None:
+        await boards.refresh(batch.connection, user_id)
         return
     async with read_db.connect() as conn:
         await boards.refresh(conn, user_id)

@@ -2,9 +2,11 @@
 
 Delivery is asynchronous, as it is through Redis Streams, and at least once: rows left
 unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) are
-delivered again on the next start. Each subscriber gets the delivery in hand, as a stream
-consumer does, so a unit of work that commits its effects writes the tracking row too and
-an event delivered again has no second effect."""
+delivered again on the next start. Each subscriber's handler runs through the same
+`delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
+"in-process") that it passes to the unit of work committing its effects; that commit
+writes the tracking row too, so an event delivered again has no second effect (its second
+commit fails on the row, which is logged). A handler that fails is logged; the others go on."""
 
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from contextlib import suppress
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure import event_store, tracking
+from astratrade.infrastructure import event_store
+from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
-from astratrade.shared.messages import Envelope, correlation
+from astratrade.shared.delivery import Delivery
+from astratrade.shared.messages import Envelope
 
 logger = logging.getLogger(__name__)
 Watcher = Callable[[Envelope], Awaitable[None]]
@@ -88,7 +92,7 @@ class InProcessDispatcher:
                 batch.append(self._queue.get_nowait())
             try:
                 for envelope in batch:
-                    await self._deliver(envelope)
+                    await self._deliver_to_subscribers(envelope)
                     for watcher in self._watchers:
                         await watcher(envelope)
                 self._delivered.extend(e.event_id for e in batch)
@@ -98,25 +102,21 @@ class InProcessDispatcher:
             if len(self._delivered) >= MARK_BATCH:
                 await self._mark_published()
 
-    async def _deliver(self, envelope: Envelope) -> None:
+    async def _deliver_to_subscribers(self, envelope: Envelope) -> None:
         """Run every subscriber; one failing is logged and does not stop the others."""
         for subscription in self._bus.subscriptions():
             if subscription.event_type != envelope.type:
                 continue
-            delivery = tracking.Delivery(subscription.consumer, envelope.event_id, "in-process", "")
-            token = tracking.current_delivery.set(delivery)
-            request = correlation.set(envelope.correlation_id)
             try:
-                await subscription.handler(envelope)
+                await deliver(
+                    subscription, envelope, Delivery(subscription.consumer, envelope.event_id)
+                )
             except IntegrityError:
                 logger.info("%s had applied %s already", subscription.name, envelope.event_id)
             except Exception:
                 logger.exception(
                     "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
                 )
-            finally:
-                correlation.reset(request)
-                tracking.current_delivery.reset(token)
 
     async def _mark_published(self) -> None:
         event_ids, self._delivered = self._delivered, []

@@ -1,8 +1,10 @@
 """Read models built from events, exactly once, and rebuildable from the audit log.
 
-A projection applies an event and writes its tracking row (consumer = projection name) in
-one transaction, of the single writer or of a stream consumer's batch, so a redelivered
-event — in-process after a crash, or from Redis Streams — changes nothing the second time."""
+A projection is subscribed under its own name, so each event reaches it with a `Delivery`
+of its own (consumer = projection name). `apply_once` applies the event and writes that
+delivery's tracking row in one transaction: the stream consumer's batch's, if the delivery
+carries one, else the single writer's. A redelivered event (in-process after a crash, or
+from Redis Streams) finds its row and changes nothing the second time."""
 
 from __future__ import annotations
 
@@ -13,15 +15,16 @@ from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store, tracking
-from astratrade.infrastructure.unit_of_work import shared_transaction
+from astratrade.infrastructure.unit_of_work import batch_of, record_effects
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 
 
 class Projection(Protocol):
-    name: str  # also its consumer group and tracking name, e.g. "trading.account_activity"
+    name: str  # also its consumer group and tracking name, e.g. "<context>.<read model>"
     source: str  # the context whose events it reads (an optional `sources` maps exceptions)
     event_types: frozenset[str]
     tables: tuple[Table, ...]  # what a rebuild clears
@@ -32,8 +35,8 @@ class Projection(Protocol):
 
 
 def subscribe(bus: MessageBus, projection: Projection, writer: Writer, clock: Clock) -> None:
-    async def project(envelope: Envelope) -> None:
-        await apply_once(writer, projection, envelope, clock.now())
+    async def project(envelope: Envelope, delivery: Delivery) -> None:
+        await apply_once(writer, projection, envelope, delivery, clock.now())
 
     project.__name__ = projection.name
     for event_type in sorted(projection.event_types):
@@ -50,24 +53,18 @@ def source_of(projection: Projection, event_type: str) -> str:
 
 
 async def apply_once(
-    writer: Writer, projection: Projection, envelope: Envelope, at: datetime
+    writer: Writer, projection: Projection, envelope: Envelope, delivery: Delivery, at: datetime
 ) -> bool:
-    """Apply unless already applied; True if it was applied now."""
-    delivery = tracking.pending_delivery()
-    row = tracking.Delivery(
-        projection.name,
-        envelope.event_id,
-        delivery.stream if delivery else "in-process",
-        delivery.message_id if delivery else "",
-    )
-
-    shared = shared_transaction.get()  # a stream consumer's batch: join its transaction
-    if shared is not None:
-        applied = await shared.connection.run_sync(_apply_in, projection, envelope, row, at)
+    """Apply unless already applied, with the delivery's tracking row (its consumer is the
+    projection's name); True if it was applied now."""
+    if delivery.consumer != projection.name:
+        raise ValueError(f"{projection.name} was handed {delivery.consumer}'s delivery")
+    batch = batch_of(delivery)  # a stream consumer's batch: join its transaction
+    if batch is not None:
+        applied = await batch.connection.run_sync(_apply_in, projection, envelope, delivery, at)
     else:
-        applied = await writer.run(lambda conn: _apply_in(conn, projection, envelope, row, at))
-    if delivery is not None and delivery.consumer == projection.name:
-        delivery.recorded = True  # this transaction wrote the consumer's tracking row
+        applied = await writer.run(lambda conn: _apply_in(conn, projection, envelope, delivery, at))
+    delivery.recorded = True  # written now, or by the first application
     return applied
 
 
@@ -96,7 +93,7 @@ async def rebuild(
 
         def fold(conn: Connection, events: list[tuple[int, Envelope]] = events) -> None:
             for _, envelope in events:  # live events may have landed meanwhile: skip those
-                row = tracking.Delivery(projection.name, envelope.event_id, "rebuild", "")
+                row = Delivery(projection.name, envelope.event_id, "rebuild")
                 _apply_in(conn, projection, envelope, row, at)
 
         await writer.run(fold)
@@ -108,7 +105,7 @@ def _apply_in(
     conn: Connection,
     projection: Projection,
     envelope: Envelope,
-    row: tracking.Delivery,
+    delivery: Delivery,
     at: datetime,
 ) -> bool:
     seen = conn.execute(
@@ -120,5 +117,5 @@ def _apply_in(
     if seen is not None:
         return False
     projection.apply(conn, envelope)
-    tracking.record_sync(conn, row, at)
+    record_effects(conn, [], delivery, at)
     return True

@@ -1,13 +1,17 @@
-"""Exactly-once effects for stream consumers.
+"""Tracking records: which consumer applied which event (eventsourcing's Tracking).
 
-A consumer marks the delivery it is handling; the unit of work that commits the handler's
-effects writes the tracking row (consumer, event id) in the same transaction. A redelivered
-event finds its row and has no second effect (eventsourcing's Tracking records)."""
+The flow, in one place:
+1. `delivery.deliver` hands an event to a subscriber's handler with a `Delivery` (the
+   tracking record, and inside a stream consumer's batch the batch's open transaction).
+2. The handler passes the delivery to the unit of work that commits its effects
+   (`unit_of_work.SqlUnitOfWork`, a context's own, a projection's `apply_once`).
+3. That commit writes state, audit events, outbox rows and the tracking row in one
+   transaction (`unit_of_work.record_effects`) and marks the delivery recorded.
+4. A handler with nothing to commit leaves it unrecorded: the stream consumer writes its
+   row itself. A redelivered event finds its row and has no second effect."""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -22,10 +26,13 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
 from astratrade.infrastructure.types import UtcDateTime
+from astratrade.shared.delivery import Delivery
+
+__all__ = ["Delivery", "applied_among", "record_many", "record_sync", "row_of", "tracking"]
 
 tracking = Table(
     "event_tracking",
@@ -40,49 +47,28 @@ tracking = Table(
 )
 
 
-@dataclass
-class Delivery:
-    consumer: str
-    event_id: str
-    stream: str
-    message_id: str
-    recorded: bool = False
-
-    def row(self, at: datetime) -> dict[str, object]:
-        return {
-            "consumer": self.consumer,
-            "event_id": self.event_id,
-            "stream": self.stream,
-            "message_id": self.message_id,
-            "applied_at": at,
-        }
-
-
-current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
-
-
-def pending_delivery() -> Delivery | None:
-    """The delivery whose tracking row the next commit must write, if any.
-
-    Only the first commit of a handler records it: a handler issues one command."""
-    delivery = current_delivery.get()
-    return None if delivery is None or delivery.recorded else delivery
+def row_of(delivery: Delivery, at: datetime) -> dict[str, object]:
+    return {
+        "consumer": delivery.consumer,
+        "event_id": delivery.event_id,
+        "stream": delivery.stream,
+        "message_id": delivery.message_id,
+        "applied_at": at,
+    }
 
 
 _INSERT = insert(tracking)
 
 
 def record_sync(conn: Connection, delivery: Delivery, at: datetime) -> None:
-    conn.execute(_INSERT, delivery.row(at))
-
-
-async def record(conn: AsyncConnection, delivery: Delivery, at: datetime) -> None:
-    await conn.execute(_INSERT, delivery.row(at))
+    """Write the delivery's tracking row, inside the caller's transaction."""
+    conn.execute(_INSERT, row_of(delivery, at))
 
 
 def record_many(conn: Connection, deliveries: list[Delivery], at: datetime) -> None:
+    """The tracking rows of deliveries whose handlers had nothing to commit, together."""
     if deliveries:
-        conn.execute(_INSERT, [d.row(at) for d in deliveries])
+        conn.execute(_INSERT, [row_of(d, at) for d in deliveries])
 
 
 _APPLIED = select(tracking.c.event_id).where(

@@ -1,31 +1,39 @@
-"""The unit of work: state, audit events and outbox rows commit in one transaction.
+"""The unit of work: state, audit events, outbox rows and the tracking row of the delivery
+being handled commit in one transaction.
 
-Inside a stream consumer's batch the units of work of its handlers join the batch's
-transaction (`SharedTransaction`): they see each other's writes, the consumer writes all the
-tracking rows together, and everything commits once before the batch is acknowledged. If a
-handler fails, the whole batch rolls back and the consumer applies it one by one."""
+A handler gives its unit of work the `Delivery` it received; every commit ends in
+`record_effects` (the events to the audit log and outbox, then the delivery's tracking
+row), so an event delivered again finds its row and has no second effect. A delivery from
+a stream consumer's batch carries the batch's `BatchTransaction`: the unit of work joins
+it, the batch's handlers see each other's writes, the consumer writes the tracking rows of
+the whole batch together, and everything commits once before the batch is acknowledged. If
+a handler fails, the whole batch rolls back and the consumer applies it one by one."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.infrastructure import event_store, tracking
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Aggregate, Envelope, number_events
 
 Flush = Callable[[AsyncConnection], Awaitable[None]]
 
 
-@dataclass
-class SharedTransaction:
+@dataclass(eq=False)
+class BatchTransaction:
+    """A stream consumer batch's open transaction, which its handlers' units of work join."""
+
     connection: AsyncConnection
     committed: list[tuple[EventPublisher, list[Envelope]]] = field(default_factory=list)
 
@@ -36,9 +44,23 @@ class SharedTransaction:
         self.committed.clear()
 
 
-shared_transaction: ContextVar[SharedTransaction | None] = ContextVar(
-    "shared_transaction", default=None
-)
+def batch_of(delivery: Delivery | None) -> BatchTransaction | None:
+    """The consumer batch's transaction that this delivery's effects join, if any."""
+    batch = None if delivery is None else delivery.batch
+    if batch is None or isinstance(batch, BatchTransaction):
+        return batch
+    raise TypeError(f"a delivery's batch is a BatchTransaction, not {type(batch).__name__}")
+
+
+def record_effects(
+    conn: Connection, envelopes: list[Envelope], delivery: Delivery | None, at: datetime
+) -> None:
+    """How every commit ends, inside its transaction: the events to the audit log and the
+    outbox, and the tracking row of the delivery whose effects these are (None: no event
+    being handled, or its row written by someone else: an earlier commit, the batch)."""
+    event_store.append_sync(conn, envelopes)
+    if delivery is not None:
+        tracking.record_sync(conn, delivery, at)
 
 
 class SqlUnitOfWork:
@@ -50,13 +72,16 @@ class SqlUnitOfWork:
         publisher: EventPublisher,
         clock: Clock,
         ids: IdFactory = new_id,
+        *,
+        delivery: Delivery | None = None,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
         self._clock = clock
         self._ids = ids
         self._conn: AsyncConnection | None = None
-        self._shared: SharedTransaction | None = None
+        self._delivery = delivery
+        self._batch = batch_of(delivery)
         self._tracked: dict[int, Aggregate] = {}
         self._flushes: list[Flush] = []
 
@@ -73,9 +98,8 @@ class SqlUnitOfWork:
 
     async def connection(self) -> AsyncConnection:
         if self._conn is None:
-            self._shared = shared_transaction.get()
-            if self._shared is not None:
-                self._conn = self._shared.connection
+            if self._batch is not None:
+                self._conn = self._batch.connection
                 return self._conn
             self._conn = await self._engine.connect()
             await self._conn.begin()
@@ -96,25 +120,25 @@ class SqlUnitOfWork:
     async def commit(self) -> list[Envelope]:
         now = self._clock.now()
         envelopes = number_events(self._tracked.values(), now, self._ids)
-        in_batch = shared_transaction.get() is not None  # the batch writes tracking rows
-        delivery = None if in_batch else tracking.pending_delivery()
+        delivery = self._delivery
+        if delivery is not None and (self._batch is not None or not delivery.pending):
+            delivery = None  # the batch writes its tracking rows together, or it is written
         if not envelopes and not self._flushes and self._conn is None and delivery is None:
             return []
         conn = await self.connection()
         for flush in self._flushes:
             await flush(conn)
-        await event_store.append(conn, envelopes)
-        if delivery is not None:
-            await tracking.record(conn, delivery, now)
-        shared = self._shared
-        if shared is None:
+        if envelopes or delivery is not None:
+            await conn.run_sync(record_effects, envelopes, delivery, now)
+        batch = self._batch
+        if batch is None:
             await conn.commit()
         else:  # the batch commits it, then tells the publisher
-            shared.committed.append((self._publisher, envelopes))
+            batch.committed.append((self._publisher, envelopes))
         if delivery is not None:
             delivery.recorded = True
         await self._close(rollback=False)
-        if shared is None:
+        if batch is None:
             self._publisher.committed(envelopes)
         return envelopes
 
@@ -126,9 +150,8 @@ class SqlUnitOfWork:
         if self._conn is None:
             return
         conn, self._conn = self._conn, None
-        if self._shared is not None:
-            self._shared = None  # a failure rolls the whole batch back
-            return
+        if self._batch is not None:
+            return  # the batch's own: a failure rolls the whole batch back
         try:
             if rollback and conn.in_transaction():
                 await conn.rollback()

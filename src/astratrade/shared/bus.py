@@ -1,18 +1,21 @@
-"""The message bus: commands go to one handler, committed events to every subscriber."""
+"""The message bus: commands go to one handler, committed events to every subscriber.
+
+Subscribers' handlers receive each event with its `Delivery` (infrastructure's `deliver`
+runs them, in-process and from Redis alike) and pass it to the unit of work that commits
+their effects."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Command, Envelope
 
-logger = logging.getLogger(__name__)
-
 CommandHandler = Callable[[Any], Awaitable[Any]]
-EventHandler = Callable[[Envelope], Awaitable[None]]
+# Runs with the delivery in hand and passes it to the unit of work that commits its effects.
+EventHandler = Callable[[Envelope, Delivery], Awaitable[None]]
 
 
 class EventPublisher(Protocol):
@@ -55,17 +58,17 @@ class MessageBus:
 
         A context handles each event type once: its tracking row then stands for the whole
         effect of that event on it."""
-        if self.handler_for(consumer, event_type) is not None:
+        if self.subscription_for(consumer, event_type) is not None:
             raise ValueError(f"{consumer} already handles {event_type}")
         self._subscriptions.append(Subscription(event_type, source, consumer, handler))
 
     def subscriptions(self, consumer: str | None = None) -> list[Subscription]:
         return [s for s in self._subscriptions if consumer in (None, s.consumer)]
 
-    def handler_for(self, consumer: str, event_type: str) -> EventHandler | None:
+    def subscription_for(self, consumer: str, event_type: str) -> Subscription | None:
         for subscription in self._subscriptions:
             if subscription.consumer == consumer and subscription.event_type == event_type:
-                return subscription.handler
+                return subscription
         return None
 
     async def execute(self, command: Command) -> Any:
@@ -73,15 +76,3 @@ class MessageBus:
         if handler is None:
             raise LookupError(f"no handler for {type(command).__name__}")
         return await handler(command)
-
-    async def deliver(self, envelope: Envelope) -> None:
-        """Run every subscriber; one failing is logged and does not stop the others."""
-        for subscription in self._subscriptions:
-            if subscription.event_type != envelope.type:
-                continue
-            try:
-                await subscription.handler(envelope)
-            except Exception:
-                logger.exception(
-                    "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
-                )

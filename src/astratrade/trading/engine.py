@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
+from astratrade.shared.messages import Command
 from astratrade.trading import handlers
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
@@ -31,7 +33,10 @@ from astratrade.trading.ports import LiveAccessQuery, OpenOrderLimitQuery, Tradi
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-UnitOfWorkFactory = Callable[[], Any]  # returns an async context manager of TradingUnitOfWork
+# Returns an async context manager of TradingUnitOfWork; given the delivery of the event a
+# command answers, its commit writes that delivery's tracking row too.
+UnitOfWorkFactory = Callable[[Delivery | None], Any]
+UseCase = Callable[[Any, TradingUnitOfWork], Awaitable[Any]]
 
 
 class TradingEngine:
@@ -60,6 +65,7 @@ class TradingEngine:
         # Told of every processed batch of quotes (the live price channels).
         self.quote_listeners: list[Callable[[list[Quote]], None]] = []
         self._lock = asyncio.Lock()
+        self._use_cases: dict[type[Command], UseCase] = {}
         self.schedule = FundingSchedule(venue.rules, clock.now())
 
     async def start(self) -> None:
@@ -72,21 +78,26 @@ class TradingEngine:
 
         await self.run(prepare)
 
-    async def run(self, use_case: Callable[[TradingUnitOfWork], Awaitable[T]]) -> T:
-        async with self._lock, self._uow_factory() as uow:
+    async def run(
+        self,
+        use_case: Callable[[TradingUnitOfWork], Awaitable[T]],
+        delivery: Delivery | None = None,
+    ) -> T:
+        async with self._lock, self._uow_factory(delivery) as uow:
             return await use_case(uow)
+
+    async def execute(self, command: Command, delivery: Delivery | None = None) -> Any:
+        """Run a command; with the delivery of the event it answers, exactly once."""
+        use_case = self._use_cases[type(command)]
+        return await self.run(lambda uow: use_case(command, uow), delivery)
 
     def wire(self, bus: MessageBus) -> None:
         now = self.clock.now
         venue = self.venue
 
-        def command(
-            kind: type[Any], use_case: Callable[[Any, TradingUnitOfWork], Awaitable[Any]]
-        ) -> None:
-            async def handle(cmd: Any) -> Any:
-                return await self.run(lambda uow: use_case(cmd, uow))
-
-            bus.register(kind, handle)
+        def command(kind: type[Command], use_case: UseCase) -> None:
+            self._use_cases[kind] = use_case
+            bus.register(kind, self.execute)
 
         command(
             PlaceOrder,

@@ -18,6 +18,7 @@ from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
 from astratrade.infrastructure.writer import writer_for
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import SystemClock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 
 pytestmark = pytest.mark.redis
@@ -50,9 +51,9 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
 async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each_once(
     engine: AsyncEngine, database_url: str, redis_url: str, redis_prefix: str
 ) -> None:
-    async def add(envelope: Envelope) -> None:
+    async def add(envelope: Envelope, delivery: Delivery) -> None:
         seq = envelope.payload["seq"]
-        async with SqlUnitOfWork(engine, Silent(), SystemClock()) as uow:
+        async with SqlUnitOfWork(engine, Silent(), SystemClock(), delivery=delivery) as uow:
             conn = await uow.connection()
             total = await conn.scalar(text("SELECT total FROM tally WHERE id = 'tally-1'"))
             # Each handler reads what the batch's earlier handlers wrote.

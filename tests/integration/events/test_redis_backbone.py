@@ -17,6 +17,7 @@ from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.tracking import tracking
 from astratrade.platform import Platform
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters.passwords import Argon2Hasher
@@ -141,7 +142,7 @@ async def test_a_poison_event_is_dead_lettered_and_replayed_once_fixed(
     fixed = False
     applied: list[str] = []
 
-    async def on_promoted(envelope: Envelope) -> None:
+    async def on_promoted(envelope: Envelope, delivery: Delivery) -> None:
         if not fixed:
             raise ValueError("cannot handle promotions yet")
         applied.append(envelope.event_id)

@@ -42,8 +42,7 @@ async def test_activity_follows_fills_and_rebuilds_identically(platform) -> None
     # Delivered again (as after a crash before the outbox was marked): no second effect.
     async with platform.read_db.connect() as conn:
         history = await event_store.history(conn, account)
-    for envelope in history:
-        await platform.bus.deliver(envelope)
+    platform.dispatcher.committed(history)
     await platform.dispatcher.drain()
     assert await views.activity_of(platform.read_db, account) == activity
 

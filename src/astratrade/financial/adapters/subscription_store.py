@@ -16,6 +16,7 @@ from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.errors import Conflict
 
 
@@ -45,9 +46,15 @@ def _row(sub: Subscription) -> dict[str, Any]:
 
 class SqlSubscriptionStore:
     def __init__(self, engine: AsyncEngine, read_db: AsyncEngine, publisher: EventPublisher,
-                 clock: Clock) -> None:  # fmt: skip
+                 clock: Clock, delivery: Delivery | None = None) -> None:  # fmt: skip
         self._engine, self._read_db = engine, read_db
         self._publisher, self._clock = publisher, clock
+        self._delivery = delivery
+
+    def handling(self, delivery: Delivery) -> SqlSubscriptionStore:
+        """The store whose next save also records this delivery's tracking row."""
+        return SqlSubscriptionStore(self._engine, self._read_db, self._publisher, self._clock,
+                                    delivery)  # fmt: skip
 
     async def get(self, user_id: str) -> Subscription:
         async with self._read_db.connect() as conn:
@@ -65,7 +72,8 @@ class SqlSubscriptionStore:
             row = _row(subscription)  # after the events were numbered: the new version
             await conn.run_sync(lambda sync: upsert(sync, subscriptions, [row], ["user_id"]))
 
-        async with SqlUnitOfWork(self._engine, self._publisher, self._clock) as uow:
+        uow = SqlUnitOfWork(self._engine, self._publisher, self._clock, delivery=self._delivery)
+        async with uow:
             uow.on_commit(write)
             uow.track(subscription)
             try:

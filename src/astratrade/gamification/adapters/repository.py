@@ -24,6 +24,7 @@ from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 
 
 class SqlTraderRepository:
@@ -149,8 +150,14 @@ class SqlTournamentRepository:
 
 
 class SqlGamificationUnitOfWork:
-    def __init__(self, engine: AsyncEngine, publisher: EventPublisher, clock: Clock) -> None:
-        self._sql = SqlUnitOfWork(engine, publisher, clock)
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: EventPublisher,
+        clock: Clock,
+        delivery: Delivery | None = None,  # the event whose effects it commits, if any
+    ) -> None:
+        self._sql = SqlUnitOfWork(engine, publisher, clock, delivery=delivery)
         self.traders = SqlTraderRepository(self._sql)
         self.tournaments = SqlTournamentRepository(self._sql)
 

@@ -1,7 +1,8 @@
 """SQL repositories and the trading unit of work.
 
-Reads go through the read engine and land in the account cache; a commit writes
-everything the unit of work changed as one transaction of the single writer."""
+Reads go through the read engine and land in the account cache; a commit writes what
+the unit of work changed, its events and its delivery's tracking row as one transaction of
+the single writer. State lives in memory, so it never joins a consumer's batch."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from typing import Any, Self
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure import event_store, tracking
+from astratrade.infrastructure.unit_of_work import record_effects
 from astratrade.infrastructure.upsert import upsert
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory
 from astratrade.shared.messages import Envelope, number_events
 from astratrade.trading.adapters import tables as t
@@ -250,8 +252,10 @@ class SqlTradingUnitOfWork:
         cache: AccountCache,
         default_leverage: Decimal,
         default_unlocked: Decimal,
+        delivery: Delivery | None = None,
     ) -> None:
         self._db = read_db
+        self._delivery = delivery  # of the event whose effects it commits, if any
         self._writer = writer
         self._publisher = publisher
         self._clock = clock
@@ -300,7 +304,9 @@ class SqlTradingUnitOfWork:
         return True
 
     async def commit(self) -> list[Envelope]:
-        delivery = tracking.pending_delivery()
+        delivery = self._delivery
+        if delivery is not None and not delivery.pending:
+            delivery = None  # written by this handler's first commit
         changed = self.accounts.has_changes or self.limits.staged or self._fundings
         if not changed and delivery is None:
             return []  # a quiet tick touches no database
@@ -313,9 +319,7 @@ class SqlTradingUnitOfWork:
             self.limits.flush(conn)
             if fundings:
                 conn.execute(insert(t.funding_payments), fundings)
-            event_store.append_sync(conn, envelopes)
-            if delivery is not None:  # the consumed event, applied in this same transaction
-                tracking.record_sync(conn, delivery, now)
+            record_effects(conn, envelopes, delivery, now)
 
         try:
             await self._writer.run(write)
