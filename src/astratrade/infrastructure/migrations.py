@@ -5,7 +5,7 @@ its /readyz answers 503 "not at head" until the Job has run).
 Per context? There is one linear chain, and one alembic_version row says how far it got,
 so it is applied whole: `migrate(engine)` for every context. Each migration from 0017 on
 touches one context's schema (or `events`), named in its first docstring line, so a chain
-applied "for trading" would still run the others' steps; a `--context` option can only
+applied "for one context" would still run the others' steps; a `--context` option can only
 choose what to report, not what to skip. Independent chains would need an Alembic branch
 per context (a version row each) from here on: possible, not worth it while one Job runs
 before every rollout. Two Jobs at once are safe: the second waits on a lock, then finds

@@ -1,4 +1,4 @@
-"""JWT access and refresh tokens (PyJWT, HS256), issued by users and verified everywhere."""
+"""JWT access and refresh tokens (PyJWT, HS256): issued at sign-in, verified by every service."""
 
 from __future__ import annotations
 
