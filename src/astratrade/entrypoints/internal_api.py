@@ -57,7 +57,7 @@ class FundsOut(BaseModel):
 
 @router.get("/accounts/{account_id}/funds", response_model=FundsOut)
 async def account_funds(account_id: str, request: Request) -> FundsOut:
-    found = await request.app.state.platform.funds_of(account_id)
+    found = await request.app.state.funds_of(account_id)
     if found is None:
         raise NotFound("no such account")
     funds = found.funds

@@ -18,7 +18,7 @@ from astratrade.gamification.domain.rules import DEFAULT_RULES
 
 
 async def get_boards(request: Request) -> BoardIndex | None:
-    boards: BoardIndex | None = request.app.state.platform.boards
+    boards: BoardIndex | None = request.app.state.boards
     return boards
 
 

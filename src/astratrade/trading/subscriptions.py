@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from astratrade.shared.bus import MessageBus
+from astratrade.shared.bus import MessageBus, Subscription
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
 from astratrade.trading.domain.commands import (
@@ -16,7 +16,7 @@ from astratrade.trading.domain.commands import (
 )
 
 
-def subscribe(bus: MessageBus) -> None:
+def subscriptions(bus: MessageBus) -> tuple[Subscription, ...]:
     async def open_practice_account(envelope: Envelope) -> None:
         await bus.execute(OpenPracticeAccount(owner_id=str(envelope.payload["user_id"])))
 
@@ -50,11 +50,9 @@ def subscribe(bus: MessageBus) -> None:
                           amount=Decimal(str(asked["amount"])))
         )  # fmt: skip
 
-    bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
-    bus.subscribe(
-        "TournamentJoined", open_tournament_account, source="gamification", consumer="trading"
+    return (  # (event type, the context publishing it, consumer, handler)
+        Subscription("UserRegistered", "users", "trading", open_practice_account),
+        Subscription("TournamentJoined", "gamification", "trading", open_tournament_account),
+        Subscription("LeverageUnlocked", "gamification", "trading", follow_leverage_unlock),
+        Subscription("TransferRequested", "financial", "trading", apply_transfer),
     )
-    bus.subscribe(
-        "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
-    )
-    bus.subscribe("TransferRequested", apply_transfer, source="financial", consumer="trading")
