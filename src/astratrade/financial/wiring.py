@@ -60,5 +60,5 @@ def wire(
         subscriptions=(bus.Subscription("UserRegistered", "users", "financial", on_registered),),
         projections=PROJECTIONS,
         on_time=(renew,),
-        provides={"funds_of": funds_of, "remote_trading": remote_trading},
+        provides={"remote_trading": remote_trading},
     )
