@@ -26,6 +26,7 @@ from sqlalchemy import insert
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.gamification import views
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.adapters.tables import board_scores, players
 from astratrade.infrastructure import streams
@@ -33,6 +34,7 @@ from astratrade.shared.clock import ManualClock
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.domain.commands import RegisterUser
 from bench.common import load_average, percentile
@@ -127,10 +129,10 @@ async def close_to_board(platform: Platform, boards: RedisBoards, rounds: int) -
             RegisterUser(email=f"e2e{n}@example.com", username=f"e2e{n}", password="correct horse")
         )
         await platform.dispatcher.drain()
-        (account,) = await platform.trading.run(
+        (account,) = await platform.port(TradingEngine).run(
             lambda uow, u=user: uow.accounts.ids_of_owner(u.user_id)
         )
-        await platform.trading.on_quotes(eth(3000, clock))
+        await platform.port(TradingEngine).on_quotes(eth(3000, clock))
         for kind, side, trigger in ((OrderType.MARKET, Side.BUY, None),
                                     (OrderType.STOP_LOSS, Side.SELL, Decimal(2990))):  # fmt: skip
             await platform.bus.execute(
@@ -140,12 +142,12 @@ async def close_to_board(platform: Platform, boards: RedisBoards, rounds: int) -
         await platform.dispatcher.drain()
         clock.advance(600)
         started = time.perf_counter()
-        await platform.trading.on_quotes(eth(2990, clock))
+        await platform.port(TradingEngine).on_quotes(eth(2990, clock))
         while not await boards.around(XP, user.user_id, 0):
             if time.perf_counter() - started > 10:
                 raise AssertionError("the close did not reach the board within 10 s")
         seconds.append(time.perf_counter() - started)
-        await platform.trading.on_quotes(eth(3000, clock))
+        await platform.port(TradingEngine).on_quotes(eth(3000, clock))
     return seconds
 
 
@@ -163,7 +165,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
     redis = streams.connect(args.redis_url)
     raw_key = f"{prefix}raw-floor"
     try:
-        boards = platform.boards
+        boards = platform.port(BoardIndex)
         assert boards is not None
         scores = await fill_board(platform, args.traders, args.seed)
         user_ids = list(scores)

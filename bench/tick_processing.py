@@ -6,7 +6,7 @@ manual feed and clock), 1,000 traders registered and funded through the bus, eac
 
 - quiet ticks: a feed batch of the four markets with small mark moves that trigger nothing
   (the common case; no database write, checked by counting SQL statements), timed around
-  `await platform.trading.on_quotes(batch)`, the call the price feed makes;
+  `await platform.port(TradingEngine).on_quotes(batch)`, the call the price feed makes;
 - fill ticks: before each (untimed), --fills-per-tick traders rest a 0.001 BTC limit order
   near the mark; the timed tick crosses them all (maker fills, one commit);
 - liquidation ticks: before each (untimed), --liquidations-per-tick extra traders open a
@@ -49,6 +49,7 @@ from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import TradingUnitOfWork
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.domain.commands import RegisterUser
@@ -119,9 +120,10 @@ class Bench:
         self.marks = {m.id: m.start_price for m in DEFAULT_MARKETS}
         self.ticks = {m.id: m.tick for m in DEFAULT_MARKETS}
         self.statements = StatementCounter(platform)
+        self.trading = platform.port(TradingEngine)
 
     async def in_engine(self, use_case: Callable[[TradingUnitOfWork], Awaitable[T]]) -> T:
-        return await self.platform.trading.run(use_case)
+        return await self.trading.run(use_case)
 
     async def traders(self, count: int, prefix: str) -> list[tuple[str, str]]:
         """Register `count` traders through the bus; (owner id, practice account id) each."""
@@ -178,7 +180,7 @@ class Bench:
         marks = {q.market: q.mark for q in quotes}
         before = self.statements.count
         started = time.perf_counter()
-        await self.platform.trading.on_quotes(quotes)
+        await self.trading.on_quotes(quotes)
         into.tick_ms.append((time.perf_counter() - started) * 1000)
         into.statements += self.statements.count - before
         started = time.perf_counter()
@@ -267,7 +269,7 @@ async def liquidation_ticks(
         await bench.tick(bench.batch(btc_mark=crash), positions, timings)
         liquidated += sum(1 for a in accounts if not a.positions)
         await bench.platform.dispatcher.drain()
-        await bench.platform.trading.on_quotes(bench.batch(btc_mark=mark))  # restore, untimed
+        await bench.trading.on_quotes(bench.batch(btc_mark=mark))  # restore, untimed
     return timings, liquidated
 
 

@@ -184,11 +184,6 @@ class Settings(BaseSettings):
             raise ValueError("ASTRATRADE_REPLAY_FILE is required with ASTRATRADE_PRICE_FEED=replay")
         return self
 
-    @property
-    def contexts(self) -> tuple[str, ...]:
-        """What this process serves: one context as a service, else every one."""
-        return CONTEXTS if self.service is None else (self.service,)
-
     def service_url(self, context: str) -> str:
         urls = dict(item.split("=", 1) for item in items(self.service_urls))
         return urls[context].rstrip("/")

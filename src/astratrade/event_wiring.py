@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.config import Settings, context_of, items
+from astratrade.deployment import Deployment
 from astratrade.infrastructure import streams
 from astratrade.infrastructure.backbone import EventBackbone
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
@@ -21,7 +21,7 @@ from astratrade.shared.clock import Clock
 
 
 def event_backbone(
-    settings: Settings,
+    here: Deployment,
     bus: MessageBus,
     db: AsyncEngine,
     read_db: AsyncEngine,
@@ -30,7 +30,8 @@ def event_backbone(
 ) -> tuple[EventPublisher, Callable[[], EventBackbone]]:
     """The publisher units of work need now, and the backbone, built once every
     subscription is in place: the in-process bus, or the outbox relay and Redis consumers
-    (which of them run in this process follows the settings)."""
+    (which of them run in this process follows the deployment)."""
+    settings = here.settings
     if settings.redis_url is None:
         dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
         return dispatcher, lambda: dispatcher
@@ -41,11 +42,11 @@ def event_backbone(
         replay_window_seconds=settings.relay_replay_window_seconds,
         idle_poll_seconds=settings.relay_poll_ms / 1000 if external else IN_PROCESS_POLL_SECONDS,
     )  # fmt: skip
-    return relay, lambda: redis_backbone(settings, relay, bus, db, read_db, writer, clock)
+    return relay, lambda: redis_backbone(here, relay, bus, db, read_db, writer, clock)
 
 
 def redis_backbone(
-    settings: Settings,
+    here: Deployment,
     relay: OutboxRelay,
     bus: MessageBus,
     db: AsyncEngine,
@@ -53,9 +54,7 @@ def redis_backbone(
     writer: Writer,
     clock: Clock,
 ) -> RedisBackbone:
-    in_process = settings.event_workers == "in-process"
-    external = set(items(settings.external_consumers))
-    served = set(settings.contexts)
+    settings = here.settings
     consumer_settings = ConsumerSettings(
         max_attempts=settings.consumer_max_attempts,
         max_deliveries=settings.consumer_max_deliveries,
@@ -70,15 +69,12 @@ def redis_backbone(
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})
     ]  # fmt: skip
-    if settings.service is not None:  # a service: its own consumers; the relay runs apart
-        here = [c for c in consumers if context_of(c.context) in served]
-        in_process = False
-    else:
-        here = [c for c in consumers if c.context not in external] if in_process else []
+    running = set(here.consumers_here(c.context for c in consumers))
+    here_consumers = [c for c in consumers if c.context in running]
     # Every context's events have subscribers, so the sources name every stream there is.
     publishers = sorted({s.source for s in bus.subscriptions()})
     return RedisBackbone(
-        relay.redis, relay, here, read_db, run_relay=in_process,
+        relay.redis, relay, here_consumers, read_db, run_relay=here.runs_relay,
         all_consumers=consumers,
         event_streams=[streams.events_stream(settings.redis_prefix, source)
                        for source in publishers],

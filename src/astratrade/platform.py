@@ -4,67 +4,65 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.config import CONTEXTS, Settings
-from astratrade.financial.adapters.trading_funds import HttpTrading
-from astratrade.financial.ports import FundsQuery
-from astratrade.gamification.adapters.board_index import BoardIndex
+from astratrade.config import Settings
+from astratrade.deployment import Deployment
 from astratrade.infrastructure.backbone import EventBackbone
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.infrastructure.writer import Writer
+from astratrade.modules import Infrastructure, Module, provided
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock, SystemClock
-from astratrade.trading.engine import TradingEngine
-from astratrade.trading.ports import PriceFeed
-from astratrade.users.adapters.sessions import SessionGuard
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
 class Platform:
-    """Everything one process runs; `start()` migrates, recovers and starts the feed."""
+    """Every context's module over one infrastructure; `start()` runs the ones this
+    process serves (their start hooks, background loops and timed jobs)."""
 
-    settings: Settings
-    clock: Clock
-    db: AsyncEngine
-    read_db: AsyncEngine
-    writer: Writer
-    bus: MessageBus
+    infra: Infrastructure
+    deployment: Deployment
+    modules: tuple[Module, ...]  # every context's: their subscriptions are on the bus
     dispatcher: EventBackbone
-    tokens: TokenCodec
-    trading: TradingEngine
-    feed: PriceFeed | None
-    projections: tuple[Projection, ...] = ()
-    boards: BoardIndex | None = None  # the boards' Redis index, when Redis is configured
-    # Besides trading's, as time moves: (context, job).
-    timers: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = ()
-    sessions: SessionGuard | None = None  # every authenticated request's session check
-    contexts: tuple[str, ...] = CONTEXTS  # what this process serves (one, as a service)
-    funds_of: FundsQuery | None = None  # trading's answer for an account's funds, here
-    remote_trading: HttpTrading | None = None  # financial's questions, trading elsewhere
-    # Clients of other services this process built (closed at stop).
-    closers: tuple[Callable[[], Awaitable[None]], ...] = ()
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
+    @property
+    def running(self) -> tuple[Module, ...]:
+        """The modules this process serves."""
+        return tuple(m for m in self.modules if self.deployment.serves(m.name))
+
+    def port(self, kind: type[T]) -> T:
+        """The value of type `kind` a module provides (trading's engine, the boards' index)."""
+        found = provided(self.modules, kind)
+        if found is None:
+            raise LookupError(f"no module provides a {kind.__name__}")
+        return found
+
+    @property
+    def projections(self) -> tuple[Projection, ...]:
+        return tuple(p for module in self.modules for p in module.projections)
+
     async def start(self) -> None:
-        if self.settings.service is None:  # services wait for `astratrade migrate`
+        if self.deployment.migrates_on_start:
             await migrate(self.db)
-        if self.boards is not None and "gamification" in self.contexts:
-            await self.boards.start()  # Redis unreachable: loaded once it answers
+        for module in self.running:
+            for prepare in module.prepare:
+                await prepare()
         await self.dispatcher.start()
-        if "trading" in self.contexts:  # the one writer of trading state, and its prices
-            await self.trading.start()
-            if self.feed is not None:
-                self._tasks.append(asyncio.create_task(self.feed.run(self.trading.on_quotes)))
+        for module in self.running:
+            for start in module.start:
+                await start()
+            self._tasks.extend(asyncio.create_task(loop()) for loop in module.background)
         if isinstance(self.clock, SystemClock):
             self._tasks.append(asyncio.create_task(self._keep_time()))
 
@@ -76,21 +74,20 @@ class Platform:
                 await task
         self._tasks.clear()
         await self.dispatcher.stop()
-        if self.boards is not None:
-            await self.boards.close()
-        for close in self.closers:
-            await close()
+        for module in self.modules:
+            for close in module.closers:
+                await close()
+        for client in self.deployment.clients:
+            await client.close()
         await self.writer.close()
         await self.db.dispose()
         await self.read_db.dispose()
 
     async def on_time(self) -> None:
         """What is due as time moves here: funding, the tournaments that ended, renewals."""
-        if "trading" in self.contexts:
-            await self.trading.on_time()
-        for context, timer in self.timers:
-            if context in self.contexts:
-                await timer()
+        for module in self.running:
+            for job in module.on_time:
+                await job()
 
     async def _keep_time(self) -> None:
         # Funding samples each minute and pays each hour even when no quote arrives;
@@ -101,3 +98,32 @@ class Platform:
                 await self.on_time()
             except Exception:
                 logger.exception("a timed job failed")
+
+    # The infrastructure, as tests and operators reach it.
+    @property
+    def settings(self) -> Settings:
+        return self.infra.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.infra.clock
+
+    @property
+    def db(self) -> AsyncEngine:
+        return self.infra.db
+
+    @property
+    def read_db(self) -> AsyncEngine:
+        return self.infra.read_db
+
+    @property
+    def writer(self) -> Writer:
+        return self.infra.writer
+
+    @property
+    def bus(self) -> MessageBus:
+        return self.infra.bus
+
+    @property
+    def tokens(self) -> TokenCodec:
+        return self.infra.tokens

@@ -36,6 +36,7 @@ from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.platform import Platform
 from astratrade.shared.clock import ManualClock
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.domain.commands import PromoteUser
 
@@ -172,7 +173,9 @@ class Services:
     async def set_mark(self, market: str, mark: str) -> None:
         trading = self.platforms["trading"]
         price = Decimal(mark)
-        await trading.trading.on_quotes([Quote(market, price, price, trading.clock.now())])
+        await trading.port(TradingEngine).on_quotes(
+            [Quote(market, price, price, trading.clock.now())]
+        )
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from astratrade.platform import Platform
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
 from astratrade.users.domain.commands import RegisterUser
 
 
@@ -17,13 +18,15 @@ async def new_trader(platform: Platform, name: str) -> tuple[str, str]:
         RegisterUser(email=f"{name}@example.com", username=name, password="correct horse")
     )
     await platform.dispatcher.drain()
-    ids = await platform.trading.run(lambda uow: uow.accounts.ids_of_owner(user.user_id))
+    ids = await platform.port(TradingEngine).run(
+        lambda uow: uow.accounts.ids_of_owner(user.user_id)
+    )
     return user.user_id, ids[0]
 
 
 async def set_mark(platform: Platform, market: str, mark: str, index: str | None = None) -> None:
     quote = Quote(market, Decimal(mark), Decimal(index or mark), platform.clock.now())
-    await platform.trading.on_quotes([quote])
+    await platform.port(TradingEngine).on_quotes([quote])
 
 
 async def round_trip(

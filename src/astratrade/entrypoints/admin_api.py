@@ -50,7 +50,7 @@ async def reconciliation(_admin: AdminUser, db: Db, request: Request) -> Reconci
     """Prove the ledger: it sums to zero and each account's ledger balance equals its
     collateral in trading. Events on their way are delivered first."""
     await request.app.state.platform.dispatcher.drain()
-    remote = request.app.state.platform.remote_trading  # the trading service, if elsewhere
+    remote = request.app.state.remote_trading  # the trading service, if elsewhere
     report = await reconciliation_of(db, None if remote is None else remote.collateral)
     return ReconciliationOut(
         proven=report.proven, accounts=report.accounts,

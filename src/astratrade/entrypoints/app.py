@@ -15,13 +15,12 @@ from sqlalchemy import text
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
-from astratrade.entrypoints.realtime import internal as live_internal
 from astratrade.entrypoints.realtime.feeds import Feeds
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
 from astratrade.entrypoints.realtime.views import HttpLiveViews, LiveViews, SqlLiveViews
 from astratrade.entrypoints.security import harden
-from astratrade.entrypoints.services import ROUTERS
+from astratrade.entrypoints.services import HOSTED, HOSTED_INTERNAL
 from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
@@ -29,8 +28,8 @@ from astratrade.infrastructure.tracing import trace
 from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.platform import Platform
-from astratrade.trading.api import internal as trading_internal
-from astratrade.users.api import internal as users_internal
+from astratrade.trading.engine import TradingEngine
+from astratrade.users.adapters.sessions import SessionGuard
 
 DESCRIPTION = """Practise perpetual futures with virtual dollars: markets, accounts, orders and
 positions with cross margin, fees, funding and liquidation. Amounts are decimal strings;
@@ -79,7 +78,7 @@ def create_app(
     install_error_handlers(app)
     harden(app, platform.settings)
     app.add_middleware(RequestIds)
-    tracer = trace(app, platform.settings, platform.settings.service or "embedded")
+    tracer = trace(app, platform.settings, platform.deployment.process_name)
     _include_routes(app, platform)
     _add_operations(app, platform, metrics)
     return app
@@ -88,50 +87,43 @@ def create_app(
 def _live(platform: Platform) -> Live:
     hub = Hub()
     local_views = SqlLiveViews(platform.read_db, platform.clock)
-    views: LiveViews = local_views
-    if "gamification" not in platform.contexts:  # the gamification service answers
-        remote = HttpLiveViews(*platform.settings.service_call("gamification"))
-        platform.closers += (remote.close,)
-        views = remote
-    feeds = Feeds(hub, platform.trading, views)
-    serves_sockets = "trading" in platform.contexts  # as ROUTERS has it
+    # Outside the gamification service, it answers the live channels' reads.
+    remote: LiveViews | None = platform.deployment.client_of("gamification", HttpLiveViews)
+    trading = platform.port(TradingEngine)
+    feeds = Feeds(hub, trading, remote or local_views)
+    serves_sockets = platform.deployment.serves_sockets
     if serves_sockets:
-        platform.trading.quote_listeners.append(feeds.quotes)
+        trading.quote_listeners.append(feeds.quotes)
         platform.dispatcher.watch(feeds.event)
-    sessions = SocketSessions(hub, platform.sessions, platform.clock)
+    sessions = SocketSessions(hub, platform.port(SessionGuard), platform.clock)
     return Live(hub, feeds, local_views, sessions, serves_sockets)
 
 
 def _keep_state(app: FastAPI, platform: Platform, live: Live) -> None:
+    """What routes read of `app.state`: the infrastructure, what each module provides
+    (`trading`, `sessions`, `boards`, ...), and the live side."""
     app.state.platform = platform
-    app.state.settings = platform.settings
-    app.state.bus = platform.bus
-    app.state.db = platform.read_db  # routes only read; commands write through the bus
-    app.state.clock = platform.clock
-    app.state.tokens = platform.tokens
-    app.state.trading = platform.trading
-    app.state.sessions = platform.sessions
+    infra = platform.infra
+    app.state.settings, app.state.bus, app.state.clock = infra.settings, infra.bus, infra.clock
+    app.state.tokens = infra.tokens
+    app.state.db = infra.read_db  # routes only read; commands write through the bus
+    for module in platform.modules:
+        for name, value in module.provides.items():
+            setattr(app.state, name, value)
     app.state.hub, app.state.feeds, app.state.live_views = live.hub, live.feeds, live.local_views
     app.state.socket_sessions = live.socket_sessions
     app.state.rate_limits = RateLimits.from_settings(platform.settings)
 
 
-# A service's internal routes, for the other services (never forwarded by the gateway).
-INTERNAL_ROUTERS = {
-    "trading": trading_internal.router,
-    "users": users_internal.router,  # the other services' session checks
-    "gamification": live_internal.router,  # the live channels' reads
-}
-
-
 def _include_routes(app: FastAPI, platform: Platform) -> None:
-    for context in platform.contexts:
-        for router in ROUTERS[context]:
+    here = platform.deployment
+    for module in platform.running:
+        for router in (*module.routers, *HOSTED.get(module.name, ())):
             app.include_router(router)
-    service = platform.settings.service
-    if service in INTERNAL_ROUTERS:
-        app.include_router(INTERNAL_ROUTERS[service])
-    if service is None:
+        if here.serves_internal_routes:
+            for router in (*module.internal_routers, *HOSTED_INTERNAL.get(module.name, ())):
+                app.include_router(router)
+    if here.serves_web_client:
         mount_web_client(app, platform.settings.web_dir)  # `/` and its files only
 
 

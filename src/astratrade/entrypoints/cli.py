@@ -207,8 +207,10 @@ def projections_list() -> None:
 def projections_rebuild(name: str) -> None:
     """Clear a read model and fold the whole audit event log into it again."""
     from astratrade.bootstrap import bootstrap
+    from astratrade.gamification.adapters.board_index import BoardIndex
     from astratrade.infrastructure.migrations import migrate
     from astratrade.infrastructure.projections import rebuild
+    from astratrade.modules import provided
 
     settings = Settings(price_feed="manual")
 
@@ -225,9 +227,10 @@ def projections_rebuild(name: str) -> None:
                 platform.read_db, platform.writer, projection, platform.clock.now()
             )
             typer.echo(f"rebuilt {name} from {count} events")
-            if platform.boards is not None:  # the boards' Redis index follows the SQL
+            boards = provided(platform.modules, BoardIndex)
+            if boards is not None:  # the boards' Redis index follows the SQL
                 async with platform.read_db.connect() as conn:
-                    rows = await platform.boards.load(conn)
+                    rows = await boards.load(conn)
                 typer.echo(f"reloaded {rows} board rows into Redis")
         finally:
             await platform.stop()

@@ -12,6 +12,7 @@ from astratrade.config import Settings
 from astratrade.entrypoints.probe import start_probe
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.redis_backbone import RedisBackbone
+from astratrade.trading.engine import TradingEngine
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ async def run_worker(kind: str, *, context: str | None, host: str, health_port: 
             known = ", ".join(c.context for c in backbone.all_consumers)
             raise WorkerError(f"no context {context!r} consumes events; contexts: {known}")
         if context == "trading":
-            await platform.trading.start()  # the consumer's commands need the engine
+            await platform.port(TradingEngine).start()  # its commands need the engine
         work = consumer.run
     task = asyncio.create_task(work(stop), name=f"worker-{kind}")
     probe = start_probe(host, health_port, lambda: not task.done()) if health_port else None

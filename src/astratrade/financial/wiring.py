@@ -1,38 +1,38 @@
-"""Registers financial's commands on the bus; returns what runs as the clock moves."""
+"""Financial's module: transfers, subscriptions and their renewals, and the ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from astratrade.financial.adapters.subscription_store import EmbeddedPayments, SqlSubscriptionStore
+from astratrade.financial.adapters.trading_funds import HttpTrading
 from astratrade.financial.adapters.transfer_book import SqlTransferBook
+from astratrade.financial.api.subscriptions import router as subscription_router
+from astratrade.financial.api.transfers import router
 from astratrade.financial.domain.commands import CancelSubscription, ChangePlan, RequestTransfer
 from astratrade.financial.domain.subscriptions import Subscription
 from astratrade.financial.domain.transfers import Transfer
 from astratrade.financial.handlers import subscriptions, transfers
 from astratrade.financial.ports import FundsQuery, PaymentCollector
-from astratrade.shared.bus import EventPublisher, MessageBus
-from astratrade.shared.clock import Clock
+from astratrade.financial.projections import PROJECTIONS
+from astratrade.modules import Infrastructure, Module
+from astratrade.shared import bus
 from astratrade.shared.delivery import Delivery
-from astratrade.shared.ids import IdFactory
 from astratrade.shared.messages import Envelope
+
+ROUTERS = (router, subscription_router)
 
 
 def wire(
-    bus: MessageBus,
+    infra: Infrastructure,
     *,
-    engine: AsyncEngine,
-    read_db: AsyncEngine,
-    publisher: EventPublisher,
-    clock: Clock,
     funds_of: FundsQuery,
-    ids: IdFactory,
+    remote_trading: HttpTrading | None = None,
     payments: PaymentCollector | None = None,
-) -> Callable[[], Awaitable[None]]:
-    book = SqlTransferBook(engine, read_db, publisher, clock)
-    store = SqlSubscriptionStore(engine, read_db, publisher, clock)
+) -> Module:
+    """`funds_of` is trading's word on an account's funds; `remote_trading` the trading
+    service, when it runs elsewhere (the reconciliation asks it for the collateral)."""
+    clock, ids = infra.clock, infra.ids
+    book = SqlTransferBook(infra.db, infra.read_db, infra.publisher, clock)
+    store = SqlSubscriptionStore(infra.db, infra.read_db, infra.publisher, clock)
     collector = payments or EmbeddedPayments()
 
     async def request_transfer(cmd: RequestTransfer) -> Transfer:
@@ -51,8 +51,16 @@ def wire(
     async def renew() -> None:
         await subscriptions.renew_due(store, collector, ids, clock.now())
 
-    bus.subscribe("UserRegistered", on_registered, source="users", consumer="financial")
-    bus.register(RequestTransfer, request_transfer)
-    bus.register(ChangePlan, change_plan)
-    bus.register(CancelSubscription, cancel)
-    return renew
+    return Module(
+        "financial",
+        routers=ROUTERS,
+        commands={
+            RequestTransfer: request_transfer,
+            ChangePlan: change_plan,
+            CancelSubscription: cancel,
+        },
+        subscriptions=(bus.Subscription("UserRegistered", "users", "financial", on_registered),),
+        projections=PROJECTIONS,
+        on_time=(renew,),
+        provides={"remote_trading": remote_trading},
+    )

@@ -1,51 +1,39 @@
-"""Subscribes gamification to trading's closed positions, and its read models to events."""
+"""Gamification's module: progression from trading's closed positions, the boards (with
+their Redis index when there is Redis), and tournaments."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.config import Settings
 from astratrade.gamification.adapters.board_index import BoardIndex
+from astratrade.gamification.adapters.redis_boards import RedisBoards
 from astratrade.gamification.adapters.repository import SqlGamificationUnitOfWork
+from astratrade.gamification.api.progression import router
+from astratrade.gamification.api.tournaments import router as tournament_router
 from astratrade.gamification.domain.commands import CreateTournament, JoinTournament
-from astratrade.gamification.domain.rules import ProgressionRules
+from astratrade.gamification.domain.rules import DEFAULT_RULES
 from astratrade.gamification.domain.tournaments import Tournament
 from astratrade.gamification.handlers import progression, tournaments
-from astratrade.gamification.projections import (
-    PLAN_LIMITS,
-    PLAYERS,
-    PROJECTIONS,
-    ROI_BOARDS,
-    TOURNAMENT_BOARDS,
-    XP_BOARDS,
-)
-from astratrade.infrastructure import projections
+from astratrade.gamification.projections import PROJECTIONS, ROI_BOARDS, XP_BOARDS
+from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.unit_of_work import batch_of
-from astratrade.infrastructure.writer import Writer
-from astratrade.shared.bus import EventPublisher, MessageBus
-from astratrade.shared.clock import Clock
+from astratrade.modules import Infrastructure, Module
+from astratrade.shared.bus import Subscription
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Envelope
 
+ROUTERS = (router, tournament_router)
 
-def wire(
-    bus: MessageBus,
-    *,
-    engine: AsyncEngine,
-    read_db: AsyncEngine,
-    writer: Writer,
-    publisher: EventPublisher,
-    clock: Clock,
-    rules: ProgressionRules,
-    markets: Sequence[str],
-    boards: BoardIndex | None = None,
-) -> Wired:
-    """Subscribe the progression handler and the read models, register the tournament
-    commands; return the read models and what runs as the clock moves."""
+
+def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
+    """`markets`: the markets trading lists (a tournament trades some of them)."""
+    engine, publisher, clock, rules = infra.db, infra.publisher, infra.clock, DEFAULT_RULES
+    boards = _board_index(infra.settings, infra.read_db)
 
     def new_uow(delivery: Delivery | None = None) -> SqlGamificationUnitOfWork:
         return SqlGamificationUnitOfWork(engine, publisher, clock, delivery)
@@ -55,24 +43,6 @@ def wire(
         if close is not None:
             owner_id = str(envelope.payload["owner_id"])
             await progression.record_close(owner_id, close, new_uow(delivery), rules)
-
-    bus.subscribe("PositionClosed", on_position_closed, source="trading", consumer="gamification")
-    projections.subscribe(bus, PLAYERS, writer, clock)
-
-    def feed_board(board: Projection, user_field: str) -> None:
-        async def project(envelope: Envelope, delivery: Delivery) -> None:
-            await projections.apply_once(writer, board, envelope, delivery, clock.now())
-            user_id = envelope.payload.get(user_field)
-            if boards is not None and user_id is not None:  # then its Redis index
-                await refresh_index(boards, read_db, str(user_id), delivery)
-
-        for event_type in sorted(board.event_types):
-            bus.subscribe(event_type, project, source=board.source, consumer=board.name)
-
-    feed_board(XP_BOARDS, "user_id")
-    feed_board(ROI_BOARDS, "owner_id")
-    projections.subscribe(bus, TOURNAMENT_BOARDS, writer, clock)
-    projections.subscribe(bus, PLAN_LIMITS, writer, clock)
 
     async def create(cmd: CreateTournament) -> Tournament:
         return await tournaments.create_tournament(
@@ -87,15 +57,50 @@ def wire(
     async def finish_tournaments() -> None:
         await tournaments.finish_due_tournaments(new_uow, rules, clock.now())
 
-    bus.register(CreateTournament, create)
-    bus.register(JoinTournament, join)
-    return Wired(PROJECTIONS, (finish_tournaments,))
+    return Module(
+        "gamification",
+        routers=ROUTERS,
+        commands={CreateTournament: create, JoinTournament: join},
+        subscriptions=(
+            Subscription("PositionClosed", "trading", "gamification", on_position_closed),
+            *_feed_board(infra, XP_BOARDS, "user_id", boards),
+            *_feed_board(infra, ROI_BOARDS, "owner_id", boards),
+        ),
+        projections=PROJECTIONS,  # the boards' are fed by the subscriptions above
+        on_time=(finish_tournaments,),
+        # The index loads before events flow, so that no refresh meets a half load.
+        prepare=() if boards is None else (boards.start,),
+        closers=() if boards is None else (boards.close,),
+        provides={"boards": boards},
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class Wired:
-    projections: tuple[Projection, ...]
-    on_time: tuple[Callable[[], Awaitable[None]], ...]  # run whenever the clock moves
+def _feed_board(
+    infra: Infrastructure, board: Projection, user_field: str, boards: BoardIndex | None
+) -> tuple[Subscription, ...]:
+    """The board's read model, then the user's standings in its Redis index."""
+    writer, read_db, clock = infra.writer, infra.read_db, infra.clock
+
+    async def project(envelope: Envelope, delivery: Delivery) -> None:
+        await projections.apply_once(writer, board, envelope, delivery, clock.now())
+        user_id = envelope.payload.get(user_field)
+        if boards is not None and user_id is not None:  # then its Redis index
+            await refresh_index(boards, read_db, str(user_id), delivery)
+
+    return tuple(
+        Subscription(event_type, board.source, board.name, project)
+        for event_type in sorted(board.event_types)
+    )
+
+
+def _board_index(settings: Settings, read_db: AsyncEngine) -> BoardIndex | None:
+    """The boards' Redis index, when there is Redis (SQL answers without it)."""
+    if settings.redis_url is None:
+        return None
+    # Board reads are on request paths: a Redis that does not answer in 2 s is down.
+    index = RedisBoards(streams.connect(settings.redis_url, command_timeout=2.0),
+                        settings.redis_prefix)  # fmt: skip
+    return BoardIndex(index, read_db)
 
 
 async def refresh_index(

@@ -8,35 +8,20 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
-from astratrade.shared.messages import Command
 from astratrade.trading import handlers
-from astratrade.trading.domain.commands import (
-    ApplyTransfer,
-    CancelOrder,
-    ClosePosition,
-    OpenLiveAccount,
-    OpenPracticeAccount,
-    OpenTournamentAccount,
-    PlaceOrder,
-    ProcessQuotes,
-    SetDailyLossLimit,
-    SetLeverage,
-    SetLeverageLimit,
-)
+from astratrade.trading.domain.commands import ProcessQuotes
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue import Venue
-from astratrade.trading.ports import LiveAccessQuery, OpenOrderLimitQuery, TradingUnitOfWork
+from astratrade.trading.ports import TradingUnitOfWork
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-# Returns an async context manager of TradingUnitOfWork; given the delivery of the event a
-# command answers, its commit writes that delivery's tracking row too.
-UnitOfWorkFactory = Callable[[Delivery | None], Any]
-UseCase = Callable[[Any, TradingUnitOfWork], Awaitable[Any]]
+UnitOfWorkFactory = Callable[
+    [Delivery | None], Any
+]  # an async context manager of TradingUnitOfWork
 
 
 class TradingEngine:
@@ -50,22 +35,15 @@ class TradingEngine:
         uow_factory: UnitOfWorkFactory,
         venue: Venue,
         clock: Clock,
-        practice_grant: Decimal,
         insurance_seed: Decimal,
-        live_access: LiveAccessQuery,
-        plan_limits: OpenOrderLimitQuery | None = None,
     ) -> None:
         self.venue = venue
         self.clock = clock
         self._uow_factory = uow_factory
-        self._grant = practice_grant
         self._insurance_seed = insurance_seed
-        self._live_access = live_access
-        self._plan_limits = plan_limits
         # Told of every processed batch of quotes (the live price channels).
         self.quote_listeners: list[Callable[[list[Quote]], None]] = []
         self._lock = asyncio.Lock()
-        self._use_cases: dict[type[Command], UseCase] = {}
         self.schedule = FundingSchedule(venue.rules, clock.now())
 
     async def start(self) -> None:
@@ -83,53 +61,18 @@ class TradingEngine:
         use_case: Callable[[TradingUnitOfWork], Awaitable[T]],
         delivery: Delivery | None = None,
     ) -> T:
+        """Run one use case alone, in a unit of work of its own; with the delivery of the
+        event it answers, its commit records that delivery (exactly once)."""
         async with self._lock, self._uow_factory(delivery) as uow:
             return await use_case(uow)
 
-    async def execute(self, command: Command, delivery: Delivery | None = None) -> Any:
-        """Run a command; with the delivery of the event it answers, exactly once."""
-        use_case = self._use_cases[type(command)]
-        return await self.run(lambda uow: use_case(command, uow), delivery)
-
-    def wire(self, bus: MessageBus) -> None:
-        now = self.clock.now
-        venue = self.venue
-
-        def command(kind: type[Command], use_case: UseCase) -> None:
-            self._use_cases[kind] = use_case
-            bus.register(kind, self.execute)
-
-        command(
-            PlaceOrder,
-            lambda c, u: handlers.place_order(c, u, venue, now(), self._plan_limits),
-        )
-        command(CancelOrder, lambda c, u: handlers.cancel_order(c, u, now()))
-        command(ClosePosition, lambda c, u: handlers.close_position(c, u, venue, now()))
-        command(SetLeverage, lambda c, u: handlers.set_leverage(c, u, venue))
-        command(SetDailyLossLimit, lambda c, u: handlers.set_daily_loss_limit(c, u, now()))
-        command(SetLeverageLimit, lambda c, u: handlers.set_leverage_limit(c, u, now()))
-        command(
-            OpenPracticeAccount,
-            lambda c, u: handlers.open_practice_account(c, u, venue, self._grant, now()),
-        )
-        command(
-            OpenLiveAccount,
-            lambda c, u: handlers.open_live_account(c, u, venue, self._live_access, now()),
-        )
-        command(
-            OpenTournamentAccount,
-            lambda c, u: handlers.open_tournament_account(c, u, venue, now()),
-        )
-        command(ApplyTransfer, lambda c, u: handlers.apply_transfer(c, u, venue, now()))
-        command(ProcessQuotes, self._process_quotes)
-
-    async def _process_quotes(self, cmd: ProcessQuotes, uow: TradingUnitOfWork) -> None:
+    async def process_quotes(self, cmd: ProcessQuotes, uow: TradingUnitOfWork) -> None:
         await handlers.process_quotes(cmd, uow, self.venue, self.clock.now())
 
     async def on_quotes(self, quotes: list[Quote]) -> None:
         """A feed's batch: fills, triggers and liquidations, then any funding now due."""
         command = ProcessQuotes(quotes=tuple(quotes))
-        await self.run(lambda uow: self._process_quotes(command, uow))
+        await self.run(lambda uow: self.process_quotes(command, uow))
         for listener in self.quote_listeners:
             listener(quotes)
         await self.on_time()

@@ -4,9 +4,11 @@ command's effects (exactly once, in-process or from Redis)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Any
 
-from astratrade.shared.bus import MessageBus
+from astratrade.shared.bus import Subscription
 from astratrade.shared.clock import moment
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -16,13 +18,15 @@ from astratrade.trading.domain.commands import (
     OpenTournamentAccount,
     SetLeverageLimit,
 )
-from astratrade.trading.engine import TradingEngine
+
+# Runs one of trading's commands on its single writer, recording the event's delivery.
+Execute = Callable[[Any, Delivery], Awaitable[Any]]
 
 
-def subscribe(bus: MessageBus, engine: TradingEngine) -> None:
+def subscriptions(execute: Execute) -> tuple[Subscription, ...]:
     async def open_practice_account(envelope: Envelope, delivery: Delivery) -> None:
         owner_id = str(envelope.payload["user_id"])
-        await engine.execute(OpenPracticeAccount(owner_id=owner_id), delivery)
+        await execute(OpenPracticeAccount(owner_id=owner_id), delivery)
 
     async def open_tournament_account(envelope: Envelope, delivery: Delivery) -> None:
         entry = envelope.payload
@@ -34,7 +38,7 @@ def subscribe(bus: MessageBus, engine: TradingEngine) -> None:
             opens_at=moment(entry["starts_at"]),
             closes_at=moment(entry["ends_at"]),
         )
-        await engine.execute(command, delivery)
+        await execute(command, delivery)
 
     async def follow_leverage_unlock(envelope: Envelope, delivery: Delivery) -> None:
         # The progression context's unlock, kept in trading's own read model.
@@ -42,7 +46,7 @@ def subscribe(bus: MessageBus, engine: TradingEngine) -> None:
             owner_id=str(envelope.payload["user_id"]),
             max_leverage=Decimal(str(envelope.payload["max_leverage"])),
         )
-        await engine.execute(command, delivery)
+        await execute(command, delivery)
 
     async def apply_transfer(envelope: Envelope, delivery: Delivery) -> None:
         asked = envelope.payload
@@ -52,13 +56,11 @@ def subscribe(bus: MessageBus, engine: TradingEngine) -> None:
             kind=str(asked["kind"]),
             amount=Decimal(str(asked["amount"])),
         )
-        await engine.execute(command, delivery)
+        await execute(command, delivery)
 
-    bus.subscribe("UserRegistered", open_practice_account, source="users", consumer="trading")
-    bus.subscribe(
-        "TournamentJoined", open_tournament_account, source="gamification", consumer="trading"
+    return (  # (event type, the context publishing it, consumer, handler)
+        Subscription("UserRegistered", "users", "trading", open_practice_account),
+        Subscription("TournamentJoined", "gamification", "trading", open_tournament_account),
+        Subscription("LeverageUnlocked", "gamification", "trading", follow_leverage_unlock),
+        Subscription("TransferRequested", "financial", "trading", apply_transfer),
     )
-    bus.subscribe(
-        "LeverageUnlocked", follow_leverage_unlock, source="gamification", consumer="trading"
-    )
-    bus.subscribe("TransferRequested", apply_transfer, source="financial", consumer="trading")

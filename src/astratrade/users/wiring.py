@@ -1,21 +1,27 @@
-"""Registers the users' command handlers on the bus, each with a fresh unit of work."""
+"""The users' module: sign-up, log-in and sessions, wallets, and the guard every
+authenticated request passes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.config import Settings, items
 from astratrade.infrastructure.tokens import TokenCodec
-from astratrade.shared.bus import EventPublisher, MessageBus
+from astratrade.modules import Infrastructure, Module
+from astratrade.shared.bus import CommandHandler, EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.ids import IdFactory
 from astratrade.users import handlers
+from astratrade.users.adapters.passwords import Argon2Hasher
 from astratrade.users.adapters.repository import SqlUsersUnitOfWork
 from astratrade.users.adapters.sessions import SessionGuard, SqlSessionStates
 from astratrade.users.adapters.sql_login_failures import SqlLoginFailures
-from astratrade.users.adapters.starknet_signatures import StarknetSignatures
+from astratrade.users.adapters.starknet_signatures import RpcSignatures, StarknetSignatures
+from astratrade.users.api import internal, router
 from astratrade.users.domain.commands import (
     ChangePassword,
     LogIn,
@@ -33,33 +39,60 @@ from astratrade.users.domain.model import User
 from astratrade.users.domain.wallets import Challenge
 from astratrade.users.handlers import SignUp, TokenPair, wallets
 from astratrade.users.ports import PasswordHasher, SessionStates, WalletSignatures
+from astratrade.users.projections import UserProgress
+
+ROUTERS = (router,)
+Commands = dict[type[Any], CommandHandler]
 
 
 def wire(
-    bus: MessageBus,
+    infra: Infrastructure,
     *,
-    engine: AsyncEngine,
-    publisher: EventPublisher,
-    clock: Clock,
-    tokens: TokenCodec,
-    hasher: PasswordHasher,
-    ids: IdFactory,
-    access_ttl: timedelta,
-    refresh_ttl: timedelta,
-    read_db: AsyncEngine,
-    chain_id: str = "SN_MAIN",
-    signatures: WalletSignatures | None = None,
+    hasher: PasswordHasher | None = None,
     session_states: SessionStates | None = None,
-) -> SessionGuard:
-    """Register the users' commands on `bus`; return the guard every authenticated request
-    passes (revocations here forget the user in it at once). It reads the users' table
-    unless `session_states` reads them elsewhere (the users service, from other services)."""
-    sessions = SessionGuard(session_states or SqlSessionStates(read_db))
-    users = _Users(engine, publisher, clock, tokens, hasher, ids, access_ttl, refresh_ttl)
-    _register_accounts(bus, users, SqlLoginFailures(engine))
-    _register_session_ends(bus, users, sessions)
-    _register_wallets(bus, users, chain_id, signatures or StarknetSignatures([], None))
-    return sessions
+) -> Module:
+    """The guard every authenticated request passes (`provides["sessions"]`; revocations
+    here forget the user in it at once) reads the users' table unless `session_states`
+    reads them elsewhere (the users service, from other services)."""
+    settings = infra.settings
+    sessions = SessionGuard(session_states or SqlSessionStates(infra.read_db))
+    users = _Users(
+        engine=infra.db,
+        publisher=infra.publisher,
+        clock=infra.clock,
+        tokens=infra.tokens,
+        hasher=hasher or _hasher(settings),
+        ids=infra.ids,
+        access_ttl=timedelta(minutes=settings.access_token_minutes),
+        refresh_ttl=timedelta(days=settings.refresh_token_days),
+    )
+    commands = {
+        **_accounts(users, SqlLoginFailures(infra.db)),
+        **_session_ends(users, sessions),
+        **_wallets(users, settings.starknet_chain_id, wallet_signatures(settings)),
+    }
+    return Module(
+        "users",
+        routers=ROUTERS,
+        internal_routers=(internal.router,),
+        commands=commands,
+        projections=(UserProgress(settings.default_unlocked_leverage),),
+        provides={"sessions": sessions},
+    )
+
+
+def wallet_signatures(settings: Settings) -> StarknetSignatures:
+    hashes = [int(h, 16) for h in items(settings.wallet_account_class_hashes)]
+    node = RpcSignatures(settings.starknet_rpc_url) if settings.starknet_rpc_url else None
+    return StarknetSignatures(hashes, node)
+
+
+def _hasher(settings: Settings) -> PasswordHasher:
+    return Argon2Hasher(
+        time_cost=settings.password_hash_time_cost,
+        memory_cost=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +112,7 @@ class _Users:
         return SqlUsersUnitOfWork(self.engine, self.publisher, self.clock, self.ids)
 
 
-def _register_accounts(bus: MessageBus, u: _Users, failures: SqlLoginFailures) -> None:
+def _accounts(u: _Users, failures: SqlLoginFailures) -> Commands:
     """Sign-up, log-in, refresh, and the admins' promotions and KYC."""
 
     async def register(cmd: RegisterUser) -> SignUp:
@@ -99,14 +132,16 @@ def _register_accounts(bus: MessageBus, u: _Users, failures: SqlLoginFailures) -
     async def set_kyc(cmd: SetKyc) -> User:
         return await handlers.set_kyc(cmd, u.uow())
 
-    bus.register(RegisterUser, register)
-    bus.register(LogIn, log_in)
-    bus.register(RefreshTokens, refresh)
-    bus.register(PromoteUser, promote)
-    bus.register(SetKyc, set_kyc)
+    return {
+        RegisterUser: register,
+        LogIn: log_in,
+        RefreshTokens: refresh,
+        PromoteUser: promote,
+        SetKyc: set_kyc,
+    }
 
 
-def _register_session_ends(bus: MessageBus, u: _Users, sessions: SessionGuard) -> None:
+def _session_ends(u: _Users, sessions: SessionGuard) -> Commands:
     """Logouts, password changes and suspensions; the ones that end every session forget
     the user in the guard at once."""
 
@@ -129,15 +164,15 @@ def _register_session_ends(bus: MessageBus, u: _Users, sessions: SessionGuard) -
         sessions.forget(user.id)
         return user
 
-    bus.register(LogOut, log_out)
-    bus.register(LogOutEverywhere, log_out_everywhere)
-    bus.register(ChangePassword, change_password)
-    bus.register(SuspendUser, suspend)
+    return {
+        LogOut: log_out,
+        LogOutEverywhere: log_out_everywhere,
+        ChangePassword: change_password,
+        SuspendUser: suspend,
+    }
 
 
-def _register_wallets(
-    bus: MessageBus, u: _Users, chain_id: str, signatures: WalletSignatures
-) -> None:
+def _wallets(u: _Users, chain_id: str, signatures: WalletSignatures) -> Commands:
     async def wallet_challenge(cmd: RequestWalletChallenge) -> Challenge:
         return await wallets.request_challenge(cmd, u.uow(), u.clock, chain_id)
 
@@ -145,5 +180,4 @@ def _register_wallets(
         return await wallets.verify(cmd, u.uow(), signatures, u.tokens, u.clock, u.ids,
                                             u.access_ttl, u.refresh_ttl)  # fmt: skip
 
-    bus.register(RequestWalletChallenge, wallet_challenge)
-    bus.register(VerifyWallet, wallet_verify)
+    return {RequestWalletChallenge: wallet_challenge, VerifyWallet: wallet_verify}

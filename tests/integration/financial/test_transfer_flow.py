@@ -17,6 +17,7 @@ from astratrade.financial.domain.transfers import FaucetUsedToday, TransferKind
 from astratrade.financial.projections import TRANSFERS
 from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
+from astratrade.trading.engine import TradingEngine
 
 
 async def ask(platform: Platform, owner: str, account: str, kind: TransferKind,
@@ -40,7 +41,7 @@ async def collateral(platform: Platform, account: str) -> Decimal:
         found = await uow.accounts.get(account)  # type: ignore[attr-defined]
         return Decimal(found.collateral)
 
-    return await platform.trading.run(read)
+    return await platform.port(TradingEngine).run(read)
 
 
 async def test_transfers_move_collateral_post_once_and_rebuild(platform: Platform) -> None:

@@ -17,6 +17,7 @@ from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
+from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.tables import progress
 
 
@@ -49,7 +50,7 @@ async def test_a_protected_close_earns_xp_a_level_and_more_leverage(platform: Pl
     async with platform.read_db.connect() as conn:
         shown = (await conn.execute(select(progress).where(progress.c.user_id == owner))).one()
     assert (shown.xp, shown.level, shown.max_leverage) == (175, 2, Decimal(15))
-    limit = await platform.trading.run(lambda uow: uow.limits.get(owner))
+    limit = await platform.port(TradingEngine).run(lambda uow: uow.limits.get(owner))
     assert limit == Decimal(15)
 
     week = week_of(platform.clock.now())

@@ -13,6 +13,7 @@ from trading_platform import new_trader
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.gamification import views
+from astratrade.gamification.adapters.board_index import BoardIndex
 from astratrade.gamification.projections import week_of
 from astratrade.infrastructure.migrations import migrate
 from astratrade.platform import Platform
@@ -38,7 +39,7 @@ async def platform(
 
 
 async def test_redis_answers_as_sql_and_refills_from_it(platform: Platform) -> None:
-    index = platform.boards
+    index = platform.port(BoardIndex)
     assert index is not None
     users = {}
     for name in ("amy", "bob", "cat", "dan"):
@@ -83,7 +84,7 @@ async def test_without_redis_the_boards_answer_from_sql(
         clock="manual", jwt_secret="x" * 32,
     )  # fmt: skip
     platform = bootstrap(settings, clock=clock, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
-    index = platform.boards
+    index = platform.port(BoardIndex)
     assert index is not None
     await migrate(platform.db)
     await index.start()

@@ -14,10 +14,11 @@ from astratrade.gamification.adapters.tables import board_scores
 from astratrade.gamification.projections import RoiBoards, roi, week_of
 from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
+from astratrade.trading.engine import TradingEngine
 
 
 async def collateral(platform: Platform, account: str) -> Decimal:
-    found = await platform.trading.run(lambda uow: uow.accounts.get(account))
+    found = await platform.port(TradingEngine).run(lambda uow: uow.accounts.get(account))
     assert found is not None
     return found.collateral
 

@@ -10,6 +10,7 @@ from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
+from astratrade.trading.engine import TradingEngine
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "replay" / "sample.csv"
 
@@ -19,7 +20,7 @@ async def _marks_after(settings: Settings, seconds: float) -> dict[str, Decimal]
     await platform.start()
     try:
         await asyncio.sleep(seconds)
-        return dict(platform.trading.venue.marks)
+        return dict(platform.port(TradingEngine).venue.marks)
     finally:
         await platform.stop()
 

@@ -19,6 +19,7 @@ from astratrade.trading.domain.commands import (
 )
 from astratrade.trading.domain.errors import LossLimitReached
 from astratrade.trading.domain.orders import OrderStatus, OrderType, Side
+from astratrade.trading.engine import TradingEngine
 from astratrade.trading.handlers import HOUSE_ID, INSURANCE_ID
 
 
@@ -54,14 +55,14 @@ async def test_state_survives_a_restart_exactly(make_platform) -> None:
     await first.bus.execute(
         _order(owner, account, type=OrderType.LIMIT, size=Decimal("0.05"), price=Decimal(59_000))
     )
-    before = await first.trading.run(lambda uow: uow.accounts.get(account))
+    before = await first.port(TradingEngine).run(lambda uow: uow.accounts.get(account))
     snapshot = (before.collateral, dict(before.positions), sorted(before.open_orders))
     await first.stop()
 
     second = make_platform()
     await second.start()
     try:
-        after = await second.trading.run(lambda uow: uow.accounts.get(account))
+        after = await second.port(TradingEngine).run(lambda uow: uow.accounts.get(account))
         assert after is not before
         assert (after.collateral, dict(after.positions), sorted(after.open_orders)) == snapshot
         # Both restored orders still work: the stop closes the 0.1 long, and the resting
@@ -88,7 +89,7 @@ async def test_a_failed_commit_leaves_no_partial_state(platform, monkeypatch) ->
     monkeypatch.undo()
 
     assert await _balances(platform) == before
-    reloaded = await platform.trading.run(lambda uow: uow.accounts.get(account))
+    reloaded = await platform.port(TradingEngine).run(lambda uow: uow.accounts.get(account))
     assert reloaded.positions == {}
     assert reloaded.collateral == Decimal(10_000)
     async with platform.db.connect() as conn:
@@ -112,7 +113,7 @@ async def test_events_are_numbered_per_aggregate_and_published(platform) -> None
 async def test_liquidation_is_recorded_and_conserves_money(platform) -> None:
     owner, account = await new_trader(platform, "eve")
     await platform.bus.execute(SetLeverageLimit(owner_id=owner, max_leverage=Decimal(20)))
-    assert await platform.trading.run(lambda uow: uow.limits.get(owner)) == Decimal(20)
+    assert await platform.port(TradingEngine).run(lambda uow: uow.limits.get(owner)) == Decimal(20)
     await platform.bus.execute(_order(owner, account, size=Decimal("0.8")))  # ~4.8x
     await set_mark(platform, "BTC-USD", "40000")  # a loss far beyond the collateral
     balances = await _balances(platform)
@@ -134,11 +135,11 @@ async def test_funding_is_paid_once_per_hour(platform, clock: ManualClock) -> No
     await platform.bus.execute(_order(owner, account, size=Decimal("0.1")))
     await set_mark(platform, "BTC-USD", "60060", index="60000")  # premium 0.1%
     clock.advance(60)
-    await platform.trading.on_time()  # one premium sample
+    await platform.port(TradingEngine).on_time()  # one premium sample
     before = (await _balances(platform))[account]
     clock.advance(3600)
-    await platform.trading.on_time()
-    await platform.trading.on_time()  # nothing more is due
+    await platform.port(TradingEngine).on_time()
+    await platform.port(TradingEngine).on_time()  # nothing more is due
     paid = before - (await _balances(platform))[account]
     rate = Decimal("0.001") / 8
     assert paid == (Decimal("0.1") * Decimal(60060) * rate).quantize(Decimal("0.000001"))
@@ -170,13 +171,13 @@ async def test_the_loss_limit_and_the_days_results_survive_a_restart(make_platfo
     await first.bus.execute(_order(owner, account, size=Decimal("0.1")))
     await set_mark(first, "BTC-USD", "59000")
     await first.bus.execute(ClosePosition(owner_id=owner, account_id=account, market="BTC-USD"))
-    before = await first.trading.run(lambda uow: uow.accounts.get(account))
+    before = await first.port(TradingEngine).run(lambda uow: uow.accounts.get(account))
     await first.stop()
 
     second = make_platform()
     await second.start()
     try:
-        after = await second.trading.run(lambda uow: uow.accounts.get(account))
+        after = await second.port(TradingEngine).run(lambda uow: uow.accounts.get(account))
         assert after is not before
         assert (after.daily_loss_limit, after.results) == (Decimal(50), before.results)
         assert after.results.day_pnl < -100

@@ -10,10 +10,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from astratrade.config import Settings
 from astratrade.infrastructure.db import create_engine, metadata
 from astratrade.infrastructure.web.http import install_error_handlers
+from astratrade.infrastructure.writer import writer_for
+from astratrade.modules import Infrastructure, register
 from astratrade.shared.bus import MessageBus
 from astratrade.users import api, wiring
+from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.domain.commands import PromoteUser
 
 ADA = {"email": "ada@example.com", "username": "Ada", "password": "correct horse"}
@@ -26,18 +30,16 @@ async def client(tmp_path, publisher, clock, ids, hasher, tokens, ttls) -> Async
         await conn.run_sync(metadata.create_all)
     bus = MessageBus()
     access_ttl, refresh_ttl = ttls
-    sessions = wiring.wire(
-        bus,
-        engine=engine,
-        read_db=engine,
-        publisher=publisher,
-        clock=clock,
-        tokens=tokens,
-        hasher=hasher,
-        ids=ids,
-        access_ttl=access_ttl,
-        refresh_ttl=refresh_ttl,
+    settings = Settings(
+        data_dir=tmp_path,
+        access_token_minutes=int(access_ttl.total_seconds() // 60),
+        refresh_token_days=refresh_ttl.days,
     )
+    writer = writer_for(str(engine.url), engine)
+    infra = Infrastructure(settings, clock, ids, engine, engine, writer, bus, publisher, tokens)
+    module = wiring.wire(infra, hasher=hasher)
+    register(module, infra)
+    sessions = module.port(SessionGuard)
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(api.router)
@@ -48,6 +50,7 @@ async def client(tmp_path, publisher, clock, ids, hasher, tokens, ttls) -> Async
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         http.bus = bus
         yield http
+    await writer.close()
     await engine.dispose()
 
 

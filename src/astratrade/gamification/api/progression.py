@@ -18,7 +18,7 @@ from astratrade.infrastructure.web.schemas import DecimalOut
 
 
 async def get_boards(request: Request) -> BoardIndex | None:
-    boards: BoardIndex | None = request.app.state.platform.boards
+    boards: BoardIndex | None = request.app.state.boards
     return boards
 
 

@@ -28,12 +28,16 @@ class FundsOut(BaseModel):
 
 @router.get("/accounts/{account_id}/funds", response_model=FundsOut)
 async def account_funds(account_id: str, request: Request) -> FundsOut:
-    found = await request.app.state.platform.funds_of(account_id)
+    found = await request.app.state.accounts_now(account_id)  # trading's `AccountsNow`
     if found is None:
         raise NotFound("no such account")
-    funds = found.funds
-    return FundsOut(owner_id=found.owner_id, kind=funds.kind, collateral=funds.collateral,
-                    available=funds.available)  # fmt: skip
+    view = found.view
+    return FundsOut(
+        owner_id=found.owner_id,
+        kind=view.kind,
+        collateral=view.collateral,
+        available=view.available,
+    )
 
 
 @router.get("/collateral", response_model=dict[str, Decimal])

@@ -1,0 +1,188 @@
+"""Trading's module: its single writer (the engine) and the commands it runs, its reactions
+to other contexts' events, its read models, funding as time moves, and its price feed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.config import Settings
+from astratrade.modules import Infrastructure, Module
+from astratrade.shared.clock import Clock
+from astratrade.shared.delivery import Delivery
+from astratrade.shared.ids import IdFactory
+from astratrade.trading import handlers, views
+from astratrade.trading.adapters.cache import AccountCache
+from astratrade.trading.adapters.feeds.replay import ReplayFeed
+from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
+from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
+from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
+from astratrade.trading.api import admin, internal
+from astratrade.trading.api import router as trading_router
+from astratrade.trading.domain.commands import (
+    ApplyTransfer,
+    CancelOrder,
+    ClosePosition,
+    OpenLiveAccount,
+    OpenPracticeAccount,
+    OpenTournamentAccount,
+    PlaceOrder,
+    ProcessQuotes,
+    SetDailyLossLimit,
+    SetLeverage,
+    SetLeverageLimit,
+)
+from astratrade.trading.domain.markets import DEFAULT_MARKETS
+from astratrade.trading.domain.prices import Quote
+from astratrade.trading.domain.rules import TradingRules
+from astratrade.trading.domain.venue import Venue
+from astratrade.trading.engine import TradingEngine
+from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
+from astratrade.trading.projections import PROJECTIONS
+from astratrade.trading.subscriptions import subscriptions
+
+ROUTERS = (trading_router, admin.router)
+
+
+def wire(
+    infra: Infrastructure, *, rules: TradingRules | None = None, feed: PriceFeed | None = None
+) -> Module:
+    """`feed` replaces the one the settings name (tests push their own quotes)."""
+    venue = _venue(rules or TradingRules(), infra.clock, infra.ids)
+    engine = _engine(infra, venue)
+    prices = feed if feed is not None else _feed_from(infra.settings, venue, infra.clock)
+    commands = _commands(engine, infra.settings, infra.read_db)
+
+    async def execute(command: Any, delivery: Delivery) -> Any:
+        return await commands[type(command)](command, delivery)
+
+    return Module(
+        "trading",
+        routers=ROUTERS,
+        internal_routers=(internal.router,),
+        commands=commands,
+        subscriptions=subscriptions(execute),
+        projections=PROJECTIONS,
+        on_time=(engine.on_time,),
+        start=(engine.start,),
+        background=() if prices is None else (lambda: prices.run(engine.on_quotes),),
+        provides={"trading": engine, "accounts_now": AccountsNow(engine)},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedAccount:
+    owner_id: str | None
+    view: views.AccountView
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsNow:
+    """An account's figures now, as trading's single writer has them (other contexts ask:
+    financial, before a withdrawal)."""
+
+    engine: TradingEngine
+
+    async def __call__(self, account_id: str) -> OwnedAccount | None:
+        engine = self.engine
+
+        async def load(uow: TradingUnitOfWork) -> OwnedAccount | None:
+            account = await uow.accounts.get(account_id)
+            if account is None:
+                return None
+            return OwnedAccount(
+                account.owner_id, views.account_view(account, engine.venue, engine.clock.now())
+            )
+
+        return await engine.run(load)
+
+
+class RunCommand(Protocol):
+    """A trading command on the engine: from the bus alone, from a subscription with the
+    delivery of the event it answers."""
+
+    async def __call__(self, cmd: Any, delivery: Delivery | None = None) -> Any: ...
+
+
+def _commands(
+    engine: TradingEngine, settings: Settings, read_db: AsyncEngine
+) -> dict[type[Any], RunCommand]:
+    """Every trading command, run by the engine one at a time."""
+    venue, now = engine.venue, engine.clock.now
+    grant = settings.practice_starting_balance
+    live_access, plan_limits = SqlLiveAccess(read_db), SqlOpenOrderLimits(read_db)
+
+    def run(use_case: Callable[[Any, TradingUnitOfWork], Awaitable[Any]]) -> RunCommand:
+        # From the bus, a command alone; from an event's subscription, with its delivery.
+        async def handle(cmd: Any, delivery: Delivery | None = None) -> Any:
+            return await engine.run(lambda uow: use_case(cmd, uow), delivery)
+
+        return handle
+
+    return {
+        PlaceOrder: run(lambda c, u: handlers.place_order(c, u, venue, now(), plan_limits)),
+        CancelOrder: run(lambda c, u: handlers.cancel_order(c, u, now())),
+        ClosePosition: run(lambda c, u: handlers.close_position(c, u, venue, now())),
+        SetLeverage: run(lambda c, u: handlers.set_leverage(c, u, venue)),
+        SetDailyLossLimit: run(lambda c, u: handlers.set_daily_loss_limit(c, u, now())),
+        SetLeverageLimit: run(lambda c, u: handlers.set_leverage_limit(c, u, now())),
+        OpenPracticeAccount: run(
+            lambda c, u: handlers.open_practice_account(c, u, venue, grant, now())
+        ),
+        OpenLiveAccount: run(
+            lambda c, u: handlers.open_live_account(c, u, venue, live_access, now())
+        ),
+        OpenTournamentAccount: run(
+            lambda c, u: handlers.open_tournament_account(c, u, venue, now())
+        ),
+        ApplyTransfer: run(lambda c, u: handlers.apply_transfer(c, u, venue, now())),
+        ProcessQuotes: run(engine.process_quotes),
+    }
+
+
+def _venue(rules: TradingRules, clock: Clock, ids: IdFactory) -> Venue:
+    now = clock.now()
+    return Venue(
+        markets={m.id: m for m in DEFAULT_MARKETS},
+        quotes={m.id: Quote(m.id, m.start_price, m.start_price, now) for m in DEFAULT_MARKETS},
+        rules=rules,
+        ids=ids,
+    )
+
+
+def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
+    cache = AccountCache()
+    settings, rules = infra.settings, venue.rules
+    return TradingEngine(
+        uow_factory=lambda delivery: SqlTradingUnitOfWork(
+            infra.read_db,
+            infra.writer,
+            infra.publisher,
+            infra.clock,
+            infra.ids,
+            cache,
+            rules.default_leverage,
+            settings.default_unlocked_leverage,
+            delivery,
+        ),
+        venue=venue,
+        clock=infra.clock,
+        insurance_seed=settings.insurance_fund_seed,
+    )
+
+
+def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:
+    markets = list(venue.markets.values())
+    if settings.price_feed == "synthetic":
+        return SyntheticFeed(
+            markets,
+            seed=settings.feed_seed,
+            interval_seconds=settings.feed_interval_seconds,
+            clock=clock,
+        )
+    if settings.price_feed == "replay" and settings.replay_file is not None:
+        return ReplayFeed(settings.replay_file, markets, speed=settings.replay_speed)
+    return None  # manual: prices arrive through the admin API

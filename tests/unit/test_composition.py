@@ -1,0 +1,42 @@
+"""The composition root: one module per context, the gateway's table of routes agrees with
+the modules, and each deployment runs its own contexts."""
+
+from __future__ import annotations
+
+import pytest
+
+from astratrade.bootstrap import bootstrap
+from astratrade.config import CONTEXTS, Settings
+from astratrade.deployment import Deployment
+from astratrade.entrypoints.services import HOSTED, ROUTERS
+
+
+@pytest.fixture
+async def platform(tmp_path):
+    running = bootstrap(Settings(data_dir=tmp_path, price_feed="manual"))
+    yield running
+    await running.stop()
+
+
+async def test_every_context_has_one_module_in_the_order_of_the_contexts(platform) -> None:
+    assert tuple(module.name for module in platform.modules) == CONTEXTS
+    assert platform.running == platform.modules  # embedded: every one runs here
+
+
+async def test_gateway_routes_each_path_to_the_module_that_serves_it(platform) -> None:
+    for module in platform.modules:
+        assert ROUTERS[module.name] == (*module.routers, *HOSTED.get(module.name, ()))
+
+
+@pytest.mark.parametrize("service", CONTEXTS)
+def test_a_service_serves_its_context_and_asks_the_others(service: str) -> None:
+    here = Deployment(Settings(service=service, redis_url="redis://127.0.0.1:6379/0"))
+    assert [c for c in CONTEXTS if here.serves(c)] == [service]
+    assert not here.migrates_on_start
+    assert not here.runs_relay
+    assert here.serves_sockets == (service == "trading")
+    assert here.consumers_here(["trading", "gamification.xp_boards", "financial.ledger"]) == [
+        c
+        for c in ("trading", "gamification.xp_boards", "financial.ledger")
+        if c.split(".")[0] == service
+    ]
