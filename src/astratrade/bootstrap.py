@@ -28,7 +28,6 @@ from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.trading import subscriptions as trading_subscriptions
-from astratrade.trading import views as trading_views
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
@@ -39,8 +38,9 @@ from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
+from astratrade.trading.ports import PriceFeed
 from astratrade.trading.projections import PROJECTIONS as TRADING_PROJECTIONS
+from astratrade.trading.queries import TradingQueries
 from astratrade.users import wiring as users_wiring
 from astratrade.users.adapters.http_sessions import HttpSessionStates
 from astratrade.users.adapters.passwords import Argon2Hasher
@@ -83,7 +83,7 @@ def bootstrap(
 
     # Without trading in this process, financial asks the trading service.
     remote_trading = _remote_trading(settings)
-    funds_of = _funds_of(trading, venue, clock)
+    funds_of = _funds_of(trading.queries)
     renew_subscriptions = financial_wiring.wire(
         bus, engine=db, read_db=read_db, publisher=publisher, clock=clock, ids=ids,
         funds_of=funds_of if remote_trading is None else remote_trading.funds_of,
@@ -172,23 +172,18 @@ def _trading_engine(
         practice_grant=settings.practice_starting_balance,
         insurance_seed=settings.insurance_fund_seed,
         live_access=SqlLiveAccess(read_db),
+        queries=TradingQueries(read_db, cache, venue, clock, rules.default_leverage),
         plan_limits=SqlOpenOrderLimits(read_db),
     )
 
 
-def _funds_of(trading: TradingEngine, venue: Venue, clock: Clock) -> FundsQuery:
+def _funds_of(queries: TradingQueries) -> FundsQuery:
     async def funds_of(account_id: str) -> AccountFunds | None:
-        """Financial asks trading's single writer for an account's funds now."""
-
-        async def load(uow: TradingUnitOfWork) -> AccountFunds | None:
-            account = await uow.accounts.get(account_id)
-            if account is None:
-                return None
-            view = trading_views.account_view(account, venue, clock.now())
-            return AccountFunds(account.owner_id, Funds(view.kind, view.collateral,
-                                                        view.available))  # fmt: skip
-
-        return await trading.run(load)
+        """Financial asks trading for an account's committed funds now."""
+        found = await queries.account_funds(account_id)
+        if found is None:
+            return None
+        return AccountFunds(found.owner_id, Funds(found.kind, found.collateral, found.available))
 
     return funds_of
 

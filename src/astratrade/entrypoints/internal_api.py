@@ -1,7 +1,7 @@
 """Service-to-service routes: never routed by the gateway, and each call must carry the
 deployment's service key (derived from the signing secret every service already holds).
 
-`GET /internal/v1/accounts/{id}/funds`: trading's single writer answers an account's
+`GET /internal/v1/accounts/{id}/funds`: trading's queries answer an account's committed
 funds now, for financial's withdrawal decision in distributed mode.
 
 `GET /internal/v1/collateral`: every trading account's committed collateral, for
