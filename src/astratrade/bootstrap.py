@@ -23,6 +23,7 @@ from astratrade.trading import wiring as trading
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed
+from astratrade.trading.queries import TradingQueries
 from astratrade.users import wiring as users
 from astratrade.users.adapters.http_sessions import HttpSessionStates
 from astratrade.users.ports import PasswordHasher
@@ -80,14 +81,14 @@ def _modules(
 
 
 def _funds_query(trading_module: Module) -> FundsQuery:
-    """Financial's question (an account's funds now) in trading's terms."""
-    accounts_now = trading_module.port(trading.AccountsNow)
+    """Financial's question (an account's funds now) in trading's terms: its committed
+    state, read beside the engine (never through its writer lock)."""
+    queries = trading_module.port(TradingQueries)
 
     async def funds_of(account_id: str) -> AccountFunds | None:
-        found = await accounts_now(account_id)
+        found = await queries.account_funds(account_id)
         if found is None:
             return None
-        view = found.view
-        return AccountFunds(found.owner_id, Funds(view.kind, view.collateral, view.available))
+        return AccountFunds(found.owner_id, Funds(found.kind, found.collateral, found.available))
 
     return funds_of

@@ -16,6 +16,7 @@ from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.ports import TradingUnitOfWork
+from astratrade.trading.queries import TradingQueries
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,7 +28,7 @@ UnitOfWorkFactory = Callable[
 class TradingEngine:
     """Serializes every trading command on one lock: orders, ticks and funding never
     interleave, so each sees the state the previous one committed, as a matching engine
-    does. Reads take the lock too, so they never see a half-applied command."""
+    does. Other parts read trading through `queries`, committed state without this lock."""
 
     def __init__(
         self,
@@ -36,13 +37,16 @@ class TradingEngine:
         venue: Venue,
         clock: Clock,
         insurance_seed: Decimal,
+        queries: TradingQueries,
     ) -> None:
         self.venue = venue
+        self.queries = queries
         self.clock = clock
         self._uow_factory = uow_factory
         self._insurance_seed = insurance_seed
-        # Told of every processed batch of quotes (the live price channels).
-        self.quote_listeners: list[Callable[[list[Quote]], None]] = []
+        # Told of every processed batch of quotes: the queries (the marks committed state is
+        # valued at) first, then the live price channels.
+        self.quote_listeners: list[Callable[[list[Quote]], None]] = [queries.quotes_processed]
         self._lock = asyncio.Lock()
         self.schedule = FundingSchedule(venue.rules, clock.now())
 

@@ -1,4 +1,5 @@
-"""Read-side queries for the API: plain DTOs from the engine's state and the order history."""
+"""Read-side views: plain DTOs of an account's figures, positions and open orders (valued at
+given prices), and queries of the order history and read models."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,8 +17,18 @@ from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.rows import fills_of, order_from_row
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.liquidation_price import liquidation_price
+from astratrade.trading.domain.margin import Markets, Marks
 from astratrade.trading.domain.orders import Order
-from astratrade.trading.domain.venue import Venue
+
+
+class Prices(Protocol):
+    """What valuing an account takes: each market's rules and mark (a venue has both)."""
+
+    @property
+    def markets(self) -> Markets: ...
+
+    @property
+    def marks(self) -> Marks: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +67,30 @@ class PositionView:
     funding_paid: Decimal  # since it opened; negative when received
 
 
-def account_view(account: Account, venue: Venue, at: datetime) -> AccountView:
+@dataclass(frozen=True, slots=True)
+class OpenOrderView:
+    account_id: str
+    order_id: str
+    market: str
+    side: str
+    type: str
+    size: Decimal
+    price: Decimal | None
+    trigger_price: Decimal | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class FundsView:
+    """What moving money out of an account is decided on."""
+
+    owner_id: str | None
+    kind: str
+    collateral: Decimal
+    available: Decimal
+
+
+def account_view(account: Account, venue: Prices, at: datetime) -> AccountView:
     margin = account.margin(venue.marks, venue.markets)
     ratio = margin.margin_ratio
     return AccountView(
@@ -79,7 +113,30 @@ def account_view(account: Account, venue: Venue, at: datetime) -> AccountView:
     )
 
 
-def position_views(account: Account, venue: Venue) -> list[PositionView]:
+def funds_view(account: Account, venue: Prices, at: datetime) -> FundsView:
+    view = account_view(account, venue, at)
+    return FundsView(account.owner_id, view.kind, view.collateral, view.available)
+
+
+def open_order_views(account: Account) -> list[OpenOrderView]:
+    """Oldest first, as the account holds them."""
+    return [
+        OpenOrderView(
+            account_id=account.id,
+            order_id=order.id,
+            market=order.market,
+            side=order.side.value,
+            type=order.type.value,
+            size=order.size,
+            price=order.price,
+            trigger_price=order.trigger_price,
+            status=order.status.value,
+        )
+        for order in account.open_orders.values()
+    ]
+
+
+def position_views(account: Account, venue: Prices) -> list[PositionView]:
     views = []
     for position in account.positions.values():
         mark = venue.marks[position.market]

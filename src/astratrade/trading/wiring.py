@@ -4,7 +4,6 @@ to other contexts' events, its read models, funding as time moves, and its price
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,7 +13,7 @@ from astratrade.modules import Infrastructure, Module
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory
-from astratrade.trading import handlers, views
+from astratrade.trading import handlers
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
@@ -42,6 +41,7 @@ from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS
+from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import subscriptions
 
 ROUTERS = (trading_router, admin.router)
@@ -69,35 +69,8 @@ def wire(
         on_time=(engine.on_time,),
         start=(engine.start,),
         background=() if prices is None else (lambda: prices.run(engine.on_quotes),),
-        provides={"trading": engine, "accounts_now": AccountsNow(engine)},
+        provides={"trading": engine, "trading_queries": engine.queries},
     )
-
-
-@dataclass(frozen=True, slots=True)
-class OwnedAccount:
-    owner_id: str | None
-    view: views.AccountView
-
-
-@dataclass(frozen=True, slots=True)
-class AccountsNow:
-    """An account's figures now, as trading's single writer has them (other contexts ask:
-    financial, before a withdrawal)."""
-
-    engine: TradingEngine
-
-    async def __call__(self, account_id: str) -> OwnedAccount | None:
-        engine = self.engine
-
-        async def load(uow: TradingUnitOfWork) -> OwnedAccount | None:
-            account = await uow.accounts.get(account_id)
-            if account is None:
-                return None
-            return OwnedAccount(
-                account.owner_id, views.account_view(account, engine.venue, engine.clock.now())
-            )
-
-        return await engine.run(load)
 
 
 class RunCommand(Protocol):
@@ -171,6 +144,7 @@ def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
         venue=venue,
         clock=infra.clock,
         insurance_seed=settings.insurance_fund_seed,
+        queries=TradingQueries(infra.read_db, cache, venue, infra.clock, rules.default_leverage),
     )
 
 

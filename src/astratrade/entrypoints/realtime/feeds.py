@@ -1,12 +1,13 @@
 """What reaches the hub: price ticks, and committed events turned into channel messages.
 
 Channels: `prices:<market>` (conflated), `account:<id>` (the account's figures after each
-money or order event: whole states, read only while someone watches, so a fill costs no
-trading lock nobody needs), `orders` and `positions` (the caller's), `progression` (the
+money or order event: whole states, read only while someone watches, from trading's
+committed state), `orders` and `positions` (the caller's), `progression` (the
 caller's XP, levels, achievements, unlocks), `leaderboard:<board>` (the top after a change:
 `xp`, `xp:week`, `roi` -- this week's practice ROI -- and `roi:live`),
 `tournament:<id>` (its live board after a close). User channels are kept under the user's
-id: a client subscribes to `orders` and gets its own."""
+id: a client subscribes to `orders` and gets its own. Trading's events carry their account's
+owner; everything else comes from trading's queries, never through its engine's lock."""
 
 from __future__ import annotations
 
@@ -19,16 +20,14 @@ from typing import Any
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.entrypoints.realtime.views import LiveViews
 from astratrade.shared.messages import Envelope
-from astratrade.trading import views as trading_views
-from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.ports import TradingUnitOfWork
 
 logger = logging.getLogger(__name__)
 
 ORDER_EVENTS = {"OrderAccepted", "OrderFilled", "OrderCancelled", "OrderTriggered"}
 POSITION_EVENTS = {"OrderFilled", "PositionClosed", "AccountLiquidated"}
+OWNER_EVENTS = ORDER_EVENTS | POSITION_EVENTS  # routed to their owner's channels
 MONEY_EVENTS = {
     *ORDER_EVENTS, "CollateralDeposited", "CollateralWithdrawn", "FundingPaid",
     "AccountLiquidated", "ShortfallCovered",
@@ -54,6 +53,7 @@ class Feeds:
     def __init__(self, hub: Hub, trading: TradingEngine, views: LiveViews) -> None:
         self._hub = hub
         self._trading = trading
+        self._queries = trading.queries  # committed state, read beside the engine
         self.views = views  # gamification's reads: snapshots and boards
         self._due: set[str] = set()  # board channels a refresh is already coming for
         self._tasks: set[asyncio.Task[None]] = set()
@@ -83,73 +83,49 @@ class Feeds:
         message = {**fields, "type": kind, "at": envelope.occurred_at.isoformat()}
         if envelope.context == "trading" and "account_id" in data:
             account_id = str(data["account_id"])
-            owner = await self.owner_of(account_id)
+            owner = await self._owner_in(data) if kind in OWNER_EVENTS else None
             if owner is not None and kind in ORDER_EVENTS:
                 self._hub.publish(user_channel("orders", owner), message)
             if owner is not None and kind in POSITION_EVENTS:
                 self._hub.publish(user_channel("positions", owner), message)
             if kind in MONEY_EVENTS and self._hub.watched_now(f"account:{account_id}"):
                 self._hub.publish(f"account:{account_id}", await self.account(account_id))
-            if kind == "PositionClosed":
-                await self._tournament_boards(account_id)
+            if kind == "PositionClosed" and owner is not None:
+                await self._tournament_boards()
         if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
             self._hub.publish(user_channel("progression", str(data["user_id"])), message)
         if kind in BOARD_EVENTS:
             for name in self._hub.watched(BOARD_EVENTS[kind]):
                 await self._refresh(name, self.views.board_top)
 
+    async def _owner_in(self, data: dict[str, Any]) -> str | None:
+        """The event's own owner. Versions stored before it carried one (OrderAccepted,
+        OrderCancelled and OrderTriggered v1) have the account's looked up."""
+        if "owner_id" in data:
+            owner = data["owner_id"]
+            return None if owner is None else str(owner)
+        return await self.owner_of(str(data["account_id"]))
+
     async def owner_of(self, account_id: str) -> str | None:
-        if account_id not in self._owners:
-
-            async def load(uow: TradingUnitOfWork) -> str | None:
-                account = await uow.accounts.get(account_id)
-                return None if account is None else account.owner_id
-
-            self._owners[account_id] = await self._trading.run(load)
+        if account_id not in self._owners:  # an account's owner never changes
+            self._owners[account_id] = await self._queries.owner_of(account_id)
         return self._owners[account_id]
 
     async def account(self, account_id: str) -> dict[str, Any] | None:
-        async def load(uow: TradingUnitOfWork) -> dict[str, Any] | None:
-            found = await uow.accounts.get(account_id)
-            if found is None:
-                return None
-            view = trading_views.account_view(found, self._trading.venue,
-                                              self._trading.clock.now())  # fmt: skip
-            return asdict(view)
-
-        return await self._trading.run(load)
+        view = await self._queries.account_view(account_id)
+        return None if view is None else asdict(view)
 
     async def positions_of(self, user_id: str) -> list[dict[str, Any]]:
         """Every open position of the user's accounts, for a `positions` snapshot."""
-        venue = self._trading.venue
-        return await self._each_account(user_id, lambda account: [
-            asdict(view) for view in trading_views.position_views(account, venue)])  # fmt: skip
+        positions = await self._queries.positions_of(user_id)
+        return [{"account_id": account_id, **asdict(view)} for account_id, view in positions]
 
     async def open_orders_of(self, user_id: str) -> list[dict[str, Any]]:
         """Every open order of the user's accounts, for an `orders` snapshot."""
-        return await self._each_account(user_id, lambda account: [
-            {"order_id": order.id, "market": order.market, "side": order.side.value,
-             "type": order.type.value, "size": order.size, "price": order.price,
-             "trigger_price": order.trigger_price, "status": order.status.value}
-            for order in account.open_orders.values()])  # fmt: skip
+        return [asdict(view) for view in await self._queries.open_orders_of(user_id)]
 
-    async def _each_account(
-        self, user_id: str, rows: Callable[[Account], list[dict[str, Any]]]
-    ) -> list[dict[str, Any]]:
-        async def load(uow: TradingUnitOfWork) -> list[dict[str, Any]]:
-            found: list[dict[str, Any]] = []
-            for account_id in await uow.accounts.ids_of_owner(user_id):
-                account = await uow.accounts.get(account_id)
-                if account is not None:
-                    found += [{"account_id": account_id, **row} for row in rows(account)]
-            return found
-
-        return await self._trading.run(load)
-
-    async def _tournament_boards(self, account_id: str) -> None:
-        """A close may move a tournament board: the watched ones are read again."""
-        if await self.owner_of(account_id) is None:
-            return
+    async def _tournament_boards(self) -> None:
+        """A trader's close may move a tournament board: the watched ones are read again."""
         for name in self._hub.watched("tournament:"):
             await self._refresh(
                 name, lambda n: self.views.tournament_top(n.removeprefix("tournament:"))

@@ -26,17 +26,9 @@ from astratrade.shared.messages import Envelope, number_events
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.read_models import SqlLeverageLimits, SqlOrderQueries
-from astratrade.trading.adapters.rows import (
-    fill_row,
-    order_from_row,
-    order_row,
-    position_from_row,
-    position_row,
-)
+from astratrade.trading.adapters.rows import fill_row, load_account, order_row, position_row
 from astratrade.trading.domain.account import Account
-from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.orders import OrderStatus
-from astratrade.trading.domain.results import PeriodResults
 
 _UPDATE_ACCOUNT = (
     update(t.accounts)
@@ -119,44 +111,7 @@ class SqlAccountRepository:
 
     async def _load(self, account_id: str) -> Account | None:
         async with self._db.connect() as conn:
-            row = (
-                await conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))
-            ).first()
-            if row is None:
-                return None
-            leverage_rows = await conn.execute(
-                select(t.leverage).where(t.leverage.c.account_id == account_id)
-            )
-            position_rows = await conn.execute(
-                select(t.positions).where(t.positions.c.account_id == account_id)
-            )
-            order_rows = await conn.execute(
-                select(t.orders)
-                .where(and_(t.orders.c.account_id == account_id, t.orders.c.status == "open"))
-                # Oldest first: a position covers its oldest opposite orders first.
-                .order_by(t.orders.c.created_at, t.orders.c.id)
-            )
-            return Account(
-                row.id,
-                owner_id=row.owner_id,
-                kind=AccountKind(row.kind),
-                currency=row.currency,
-                collateral=row.collateral,
-                leverage=LeverageSettings(
-                    self._default_leverage, {r.market: r.leverage for r in leverage_rows}
-                ),
-                created_at=row.created_at,
-                positions=[position_from_row(r) for r in position_rows],
-                open_orders=[order_from_row(r) for r in order_rows],
-                results=PeriodResults(
-                    row.results_day, row.day_pnl, row.results_week, row.week_pnl, row.week_capital
-                ),
-                daily_loss_limit=row.daily_loss_limit,
-                window=None
-                if row.markets is None
-                else TradingWindow(tuple(row.markets), row.opens_at, row.closes_at),
-                version=row.version,
-            )
+            return await load_account(conn, account_id, self._default_leverage)
 
     def flush(self, conn: Connection) -> None:
         """Write what changed, a batch per table, inside the writer's transaction."""
@@ -267,6 +222,7 @@ class SqlTradingUnitOfWork:
         self._fundings: list[dict[str, Any]] = []
 
     async def __aenter__(self) -> Self:
+        self._cache.open_units += 1
         return self
 
     async def __aexit__(
@@ -275,8 +231,11 @@ class SqlTradingUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is not None:
-            await self.rollback()
+        try:
+            if exc is not None:
+                await self.rollback()
+        finally:
+            self._cache.open_units -= 1
 
     async def record_funding(
         self, market: str, at: datetime, rate: Decimal, mark: Decimal, accounts_paid: int

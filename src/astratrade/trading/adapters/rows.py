@@ -1,15 +1,18 @@
-"""Mapping between trading's rows and its domain objects."""
+"""Mapping between trading's rows and its domain objects, and reading them back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.trading.adapters import tables as t
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
 from astratrade.trading.domain.orders import (
     Fill,
     Liquidity,
@@ -20,6 +23,7 @@ from astratrade.trading.domain.orders import (
     TimeInForce,
 )
 from astratrade.trading.domain.position import Position
+from astratrade.trading.domain.results import PeriodResults
 
 
 def order_row(order: Order) -> dict[str, Any]:
@@ -144,3 +148,43 @@ async def fills_of(conn: AsyncConnection, order_ids: Sequence[str]) -> dict[str,
     for row in rows:
         grouped.setdefault(row.order_id, []).append(fill_from_row(row))
     return grouped
+
+
+async def load_account(
+    conn: AsyncConnection, account_id: str, default_leverage: Decimal
+) -> Account | None:
+    """An account as committed: its row, leverage, positions and open orders."""
+    row = (await conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))).first()
+    if row is None:
+        return None
+    leverage_rows = await conn.execute(
+        select(t.leverage).where(t.leverage.c.account_id == account_id)
+    )
+    position_rows = await conn.execute(
+        select(t.positions).where(t.positions.c.account_id == account_id)
+    )
+    order_rows = await conn.execute(
+        select(t.orders)
+        .where(and_(t.orders.c.account_id == account_id, t.orders.c.status == "open"))
+        # Oldest first: a position covers its oldest opposite orders first.
+        .order_by(t.orders.c.created_at, t.orders.c.id)
+    )
+    return Account(
+        row.id,
+        owner_id=row.owner_id,
+        kind=AccountKind(row.kind),
+        currency=row.currency,
+        collateral=row.collateral,
+        leverage=LeverageSettings(default_leverage, {r.market: r.leverage for r in leverage_rows}),
+        created_at=row.created_at,
+        positions=[position_from_row(r) for r in position_rows],
+        open_orders=[order_from_row(r) for r in order_rows],
+        results=PeriodResults(
+            row.results_day, row.day_pnl, row.results_week, row.week_pnl, row.week_capital
+        ),
+        daily_loss_limit=row.daily_loss_limit,
+        window=None
+        if row.markets is None
+        else TradingWindow(tuple(row.markets), row.opens_at, row.closes_at),
+        version=row.version,
+    )

@@ -36,8 +36,6 @@ from astratrade.trading.domain.commands import (
 from astratrade.trading.domain.markets import Market
 from astratrade.trading.domain.orders import OrderStatus
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.handlers import owned_account
-from astratrade.trading.ports import TradingUnitOfWork
 
 router = APIRouter(prefix="/api/v1", route_class=DecimalRoute, tags=["trading"])
 
@@ -92,22 +90,10 @@ async def get_market(market: str, trading: Trading, db: Db) -> MarketOut:
     return market_out(found, trading, (await views.last_fundings(db)).get(market))
 
 
-async def _accounts_of(trading: Trading, owner_id: str) -> list[Account]:
-    async def load(uow: TradingUnitOfWork) -> list[Account]:
-        ids = await uow.accounts.ids_of_owner(owner_id)
-        return [await owned_account(uow, account_id, owner_id) for account_id in ids]
-
-    return await trading.run(load)
-
-
 @router.get("/accounts", response_model=list[AccountOut])
 async def list_accounts(user: CurrentUser, trading: Trading) -> list[AccountOut]:
-    async def load(uow: TradingUnitOfWork) -> list[views.AccountView]:
-        ids = await uow.accounts.ids_of_owner(user.user_id)
-        accounts = [await owned_account(uow, i, user.user_id) for i in ids]
-        return [views.account_view(a, trading.venue, trading.clock.now()) for a in accounts]
-
-    return [AccountOut.model_validate(v) for v in await trading.run(load)]
+    found = await trading.queries.account_views_of(user.user_id)
+    return [AccountOut.model_validate(view) for view in found]
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
@@ -123,18 +109,16 @@ async def open_account(
 
 @router.get("/accounts/{account_id}", response_model=AccountOut)
 async def get_account(account_id: str, user: CurrentUser, trading: Trading) -> AccountOut:
-    async def load(uow: TradingUnitOfWork) -> views.AccountView:
-        account = await owned_account(uow, account_id, user.user_id)
-        return views.account_view(account, trading.venue, trading.clock.now())
-
-    return AccountOut.model_validate(await trading.run(load))
+    view = await trading.queries.owned_account_view(account_id, user.user_id)
+    return AccountOut.model_validate(view)
 
 
 @router.get("/accounts/{account_id}/activity", response_model=ActivityOut)
 async def get_activity(account_id: str, user: CurrentUser, trading: Trading, db: Db) -> ActivityOut:
     """Fills, traded volume, fees, realized P&L, funding and liquidations of an account
     (a read model: it follows the account's events within moments)."""
-    await trading.run(lambda uow: owned_account(uow, account_id, user.user_id))
+    if await trading.queries.owner_of(account_id) != user.user_id:
+        raise NotFound(f"account {account_id} not found")
     activity = await views.activity_of(db, account_id)
     return ActivityOut(account_id=account_id, **activity)
 
@@ -184,8 +168,8 @@ async def list_orders(
     status: OrderStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OrderOut]:
-    accounts = await _accounts_of(trading, user.user_id)
-    ids = [a.id for a in accounts if account_id in (None, a.id)]
+    owned = await trading.queries.account_ids_of(user.user_id)
+    ids = [i for i in owned if account_id in (None, i)]
     if account_id is not None and not ids:
         raise NotFound(f"account {account_id} not found")
     orders = await views.orders_of(db, ids, status.value if status else None, limit)
@@ -195,7 +179,7 @@ async def list_orders(
 @router.get("/orders/{order_id}", response_model=OrderOut)
 async def get_order(order_id: str, user: CurrentUser, trading: Trading, db: Db) -> OrderOut:
     order = await views.order_by_id(db, order_id)
-    owned = {a.id for a in await _accounts_of(trading, user.user_id)}
+    owned = await trading.queries.account_ids_of(user.user_id)
     if order is None or order.account_id not in owned:
         raise NotFound(f"order {order_id} not found")
     return OrderOut.model_validate(order)
@@ -209,11 +193,8 @@ async def cancel_order(order_id: str, user: CurrentUser, bus: Bus) -> OrderOut:
 
 @router.get("/positions", response_model=list[PositionOut])
 async def list_positions(account_id: str, user: CurrentUser, trading: Trading) -> list[PositionOut]:
-    async def load(uow: TradingUnitOfWork) -> list[views.PositionView]:
-        account = await owned_account(uow, account_id, user.user_id)
-        return views.position_views(account, trading.venue)
-
-    return [PositionOut.model_validate(v) for v in await trading.run(load)]
+    found = await trading.queries.position_views(account_id, user.user_id)
+    return [PositionOut.model_validate(view) for view in found]
 
 
 @router.post("/positions/{market}/close", response_model=OrderOut)

@@ -1,6 +1,7 @@
 """Trading's routes for the other services.
 
-`GET /internal/v1/accounts/{id}/funds`: an account's funds now, for financial's withdrawal
+`GET /internal/v1/accounts/{id}/funds`: an account's committed funds now (trading's
+queries), for financial's withdrawal
 decision in distributed mode. `GET /internal/v1/collateral`: every trading account's
 committed collateral, for financial's reconciliation of the ledger."""
 
@@ -28,15 +29,14 @@ class FundsOut(BaseModel):
 
 @router.get("/accounts/{account_id}/funds", response_model=FundsOut)
 async def account_funds(account_id: str, request: Request) -> FundsOut:
-    found = await request.app.state.accounts_now(account_id)  # trading's `AccountsNow`
+    found = await request.app.state.trading_queries.account_funds(account_id)
     if found is None:
         raise NotFound("no such account")
-    view = found.view
     return FundsOut(
         owner_id=found.owner_id,
-        kind=view.kind,
-        collateral=view.collateral,
-        available=view.available,
+        kind=found.kind,
+        collateral=found.collateral,
+        available=found.available,
     )
 
 

@@ -102,14 +102,8 @@ class Account(Aggregate):
     # -- margin ---------------------------------------------------------------------------
 
     def margin(self, marks: Marks, markets: Markets) -> MarginSummary:
-        return summarize(
-            self.collateral,
-            self.positions,
-            self.open_orders.values(),
-            marks,
-            markets,
-            self.leverage,
-        )
+        orders = self.open_orders.values()
+        return summarize(self.collateral, self.positions, orders, marks, markets, self.leverage)
 
     # -- money movements ------------------------------------------------------------------
 
@@ -180,6 +174,7 @@ class Account(Aggregate):
             events.OrderAccepted(
                 order_id=order.id,
                 account_id=self.id,
+                owner_id=self.owner_id,
                 market=order.market,
                 side=order.side.value,
                 type=order.type.value,
@@ -209,7 +204,11 @@ class Account(Aggregate):
         self._stop_gone(order, at)
         self.record(
             events.OrderCancelled(
-                order_id=order.id, account_id=self.id, status=status.value, reason=reason
+                order_id=order.id,
+                account_id=self.id,
+                owner_id=self.owner_id,
+                status=status.value,
+                reason=reason,
             )
         )
 

@@ -66,8 +66,12 @@ class LeverageSet(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderAccepted(TradingEvent):
+    # v2: the account's owner, so its live channel needs no lookup of the account.
+    schema_version: ClassVar[int] = 2
+
     order_id: str
     account_id: str
+    owner_id: str | None
     market: str
     side: str
     type: str
@@ -104,16 +108,24 @@ class OrderCancelled(TradingEvent):
     or a rule) or "expired" (an IOC that did not cross, a reduce-only order with nothing left
     to reduce); reason says why."""
 
+    # v2: the account's owner, so its live channel needs no lookup of the account.
+    schema_version: ClassVar[int] = 2
+
     order_id: str
     account_id: str
+    owner_id: str | None
     status: str
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderTriggered(TradingEvent):
+    # v2: the account's owner, so its live channel needs no lookup of the account.
+    schema_version: ClassVar[int] = 2
+
     order_id: str
     account_id: str
+    owner_id: str | None
     mark: Decimal
 
 

@@ -70,7 +70,10 @@ def _run_orders(
         mark = venue.marks[order.market]
         still_open = order.id in account.open_orders  # an earlier fill may have cancelled it
         if still_open and order.type.is_trigger and order.is_triggered_by(mark):
-            account.record(OrderTriggered(order_id=order.id, account_id=account.id, mark=mark))
+            triggered = OrderTriggered(
+                order_id=order.id, account_id=account.id, owner_id=account.owner_id, mark=mark
+            )
+            account.record(triggered)
             fill_as_taker(account, order, venue, system, at, unlocked)
             changed = True
     for order in [o for o in account.open_orders.values() if o.market in markets]:
