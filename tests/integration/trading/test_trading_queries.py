@@ -11,12 +11,18 @@ import pytest
 from trading_platform import new_trader, set_mark
 
 from astratrade.infrastructure import event_store
+from astratrade.platform import Platform
 from astratrade.shared.errors import NotFound
 from astratrade.trading.domain.commands import CancelOrder, PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.engine import TradingEngine
 from astratrade.trading.handlers import HOUSE_ID
 from astratrade.trading.ports import TradingUnitOfWork
+
+
+def engine(platform: Platform) -> TradingEngine:
+    return platform.port(TradingEngine)
 
 
 def _order(owner: str, account: str, **fields) -> PlaceOrder:
@@ -26,7 +32,7 @@ def _order(owner: str, account: str, **fields) -> PlaceOrder:
 
 async def test_a_read_during_a_command_answers_the_last_commit(platform) -> None:
     owner, account = await new_trader(platform, "gus")
-    queries = platform.trading.queries
+    queries = engine(platform).queries
     during = {}
 
     async def change_then_read(uow: TradingUnitOfWork) -> None:
@@ -36,7 +42,7 @@ async def test_a_read_during_a_command_answers_the_last_commit(platform) -> None
         during["funds"] = await queries.account_funds(account)
         await uow.commit()
 
-    await platform.trading.run(change_then_read)  # a read taking the lock would never return
+    await engine(platform).run(change_then_read)  # a read taking the lock would never return
     assert during["view"].collateral == Decimal(10_000)
     assert (during["funds"].owner_id, during["funds"].collateral) == (owner, Decimal(10_000))
     assert (await queries.account_view(account)).collateral == Decimal(10_005)
@@ -48,7 +54,7 @@ async def test_memory_and_database_answer_the_same_figures(platform) -> None:
     await platform.bus.execute(
         _order(owner, account, type=OrderType.LIMIT, size=Decimal("0.05"), price=Decimal(50_000))
     )
-    queries = platform.trading.queries
+    queries = engine(platform).queries
 
     async def reads() -> tuple[object, ...]:
         return (
@@ -58,7 +64,7 @@ async def test_memory_and_database_answer_the_same_figures(platform) -> None:
         )
 
     settled = await reads()  # between commands: the engine's accounts
-    under_way = await platform.trading.run(lambda _uow: reads())  # the database's
+    under_way = await engine(platform).run(lambda _uow: reads())  # the database's
     assert under_way == settled
     assert settled[1] == [(account, Decimal("0.1"), settled[1][0][2])]
     assert [o["price"] for o in settled[2]] == [Decimal(50_000)]
@@ -67,16 +73,16 @@ async def test_memory_and_database_answer_the_same_figures(platform) -> None:
 async def test_positions_are_valued_at_the_marks_of_the_last_finished_batch(platform) -> None:
     owner, account = await new_trader(platform, "ida")
     await platform.bus.execute(_order(owner, account, size=Decimal("0.1")))
-    queries = platform.trading.queries
+    queries = engine(platform).queries
     before = (await queries.position_views(account, owner))[0]
     lower = (before.mark_price * Decimal("0.95")).quantize(Decimal(1))
 
     async def half_a_tick(_uow: TradingUnitOfWork):
-        venue = platform.trading.venue  # a batch's marks, its fills not yet applied
+        venue = engine(platform).venue  # a batch's marks, its fills not yet applied
         venue.update(Quote("BTC-USD", lower, lower, platform.clock.now()))
         return await queries.position_views(account, owner)
 
-    during = (await platform.trading.run(half_a_tick))[0]
+    during = (await engine(platform).run(half_a_tick))[0]
     assert (during.mark_price, during.unrealized_pnl) == (before.mark_price, before.unrealized_pnl)
     await set_mark(platform, "BTC-USD", str(lower))
     after = (await queries.position_views(account, owner))[0]
@@ -87,7 +93,7 @@ async def test_positions_are_valued_at_the_marks_of_the_last_finished_batch(plat
 async def test_owners_and_what_another_owner_cannot_read(platform) -> None:
     owner, account = await new_trader(platform, "jan")
     other, _ = await new_trader(platform, "kim")
-    queries = platform.trading.queries
+    queries = engine(platform).queries
     assert await queries.owner_of(account) == owner
     assert await queries.owner_of(HOUSE_ID) is None
     assert await queries.owner_of("no-such-account") is None
