@@ -137,8 +137,10 @@ def test_history_tabs_list_what_the_api_lists(page: Page, server: Server, admin:
     signed_in_with = page.evaluate(stored)
     admin.clock(now=(hour + timedelta(hours=1, seconds=30)).isoformat())  # funding is paid
     admin.login()
-    page.reload()  # an hour on: the page refreshes its tokens before the API is asked
+    # An hour on, the access token has expired: the socket closes and the page refreshes its
+    # tokens; reloaded once it has, the page asks the API with the new pair.
     page.wait_for_function(f"{stored} !== {signed_in_with!r}")
+    page.reload()
     page.get_by_role("link", name="Portfolio").click()
     with signed_in_as(page) as api:
         orders = api.get("/orders", params={"account_id": account, "limit": 100}).json()

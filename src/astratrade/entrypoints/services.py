@@ -7,16 +7,14 @@ the gateway routes each path to the service whose router declares it."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from fastapi import APIRouter
 
 from astratrade.config import CONTEXTS, context_of
 from astratrade.entrypoints import admin_api
 from astratrade.entrypoints.realtime import internal as live_internal
 from astratrade.entrypoints.realtime.ws_api import router as ws_router
-from astratrade.financial import wiring as financial
-from astratrade.gamification import wiring as gamification
-from astratrade.trading import wiring as trading
-from astratrade.users import wiring as users
 
 # Routes of the entrypoints' own that one context's service serves: the WebSocket hub lives
 # with trading (prices and account states come from its engine), the platform-wide admin
@@ -32,15 +30,11 @@ HOSTED_INTERNAL: dict[str, tuple[APIRouter, ...]] = {
     "gamification": (live_internal.router,),
 }
 
-# Every public route by the context that answers it: its module's routers and those it hosts.
+# Every public route by the context that answers it: its module's routers (each context's
+# `wiring.ROUTERS`) and those it hosts.
 ROUTERS: dict[str, tuple[APIRouter, ...]] = {
-    context: (*public, *HOSTED.get(context, ()))
-    for context, public in (
-        ("users", users.ROUTERS),
-        ("trading", trading.ROUTERS),
-        ("financial", financial.ROUTERS),
-        ("gamification", gamification.ROUTERS),
-    )
+    context: (*import_module(f"astratrade.{context}.wiring").ROUTERS, *HOSTED.get(context, ()))
+    for context in CONTEXTS
 }
 
 

@@ -129,9 +129,11 @@ class RedisBackbone:
                     groups = await self.redis.xinfo_groups(stream)
                 except ResponseError:  # no such stream (yet): Redis lost it, it comes back
                     return False
-                for group in groups:
-                    if group["name"] == consumer.context and (group["pending"] or group.get("lag")):
-                        return False
+                mine = [g for g in groups if g["name"] == consumer.context]
+                if not mine and consumer in self.consumers:
+                    return False  # a consumer here has yet to create its group again
+                if any(g["pending"] or g.get("lag") for g in mine):
+                    return False
         return True
 
 
