@@ -17,9 +17,17 @@ async def main(port: int, rate: float) -> None:
         due = loop.time()
         while True:
             seq += 1
-            message = {"type": "event", "channel": "prices:BTC-USD", "seq": seq,
-                       "data": {"market": "BTC-USD", "mark": "61000.1", "index": "60990.2",
-                                "at": time.time()}}  # fmt: skip
+            message = {
+                "type": "event",
+                "channel": "prices:BTC-USD",
+                "seq": seq,
+                "data": {
+                    "market": "BTC-USD",
+                    "mark": "61000.1",
+                    "index": "60990.2",
+                    "at": time.time(),
+                },
+            }
             broadcast(server.connections, json.dumps(message, separators=(",", ":")))
             due = max(due + 1 / rate, loop.time())  # the platform's feed keeps this cadence
             await asyncio.sleep(due - loop.time())

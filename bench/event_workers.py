@@ -62,10 +62,13 @@ class Workers:
         self.results: Any = ctx.Queue()
         self._ready = [ctx.Event() for _ in specs]
         self._processes = [
-            ctx.Process(target=worker_main, name=f"bench-{spec.role}",
-                        args=(spec, ready, self.go, self.stop, self.done, self.results))
+            ctx.Process(
+                target=worker_main,
+                name=f"bench-{spec.role}",
+                args=(spec, ready, self.go, self.stop, self.done, self.results),
+            )
             for spec, ready in zip(specs, self._ready, strict=True)
-        ]  # fmt: skip
+        ]
 
     async def start(self) -> None:
         for process in self._processes:
@@ -113,18 +116,31 @@ async def _work(spec: WorkerSpec, ready: Any, go: Any, stop: Any, done: Any) -> 
     latency = Latency(spec.handler, 0, 0) if spec.timed else None
     worker: OutboxRelay | StreamConsumer
     if spec.role == "relay":
-        worker = OutboxRelay(redis, read_db, stack.writer, stack.clock, prefix=spec.prefix,
-                             batch_size=spec.relay_batch,
-                             idle_poll_seconds=WORKER_RELAY_POLL_SECONDS)  # fmt: skip
+        worker = OutboxRelay(
+            redis,
+            read_db,
+            stack.writer,
+            stack.clock,
+            prefix=spec.prefix,
+            batch_size=spec.relay_batch,
+            idle_poll_seconds=WORKER_RELAY_POLL_SECONDS,
+        )
     else:
         handler = handler_for(stack, spec.context, spec.handler, latency)
         bus = MessageBus()
         bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=spec.context)
         worker = TimedConsumer(
-            redis, bus, db, read_db, stack.writer, stack.clock, context=spec.context,
-            name=f"bench-{spec.role}", prefix=spec.prefix,
+            redis,
+            bus,
+            db,
+            read_db,
+            stack.writer,
+            stack.clock,
+            context=spec.context,
+            name=f"bench-{spec.role}",
+            prefix=spec.prefix,
             settings=ConsumerSettings(batch_size=spec.consumer_batch),
-        )  # fmt: skip
+        )
         worker.latency = latency
     async with read_db.connect():  # connected before the clock starts
         pass

@@ -131,10 +131,17 @@ class BenchSource(Aggregate):
 
     def tick(self, seq: int, scheduled_at: float, sent_at: float) -> None:
         self.record(
-            BenchTicked(seq=seq, scheduled_at=scheduled_at, sent_at=sent_at, account_id=self.id,
-                        market="BTC-USD", side="buy" if seq % 2 else "sell", size="0.001",
-                        price=f"{97_000 + seq % 1000}.5")
-        )  # fmt: skip
+            BenchTicked(
+                seq=seq,
+                scheduled_at=scheduled_at,
+                sent_at=sent_at,
+                account_id=self.id,
+                market="BTC-USD",
+                side="buy" if seq % 2 else "sell",
+                size="0.001",
+                price=f"{97_000 + seq % 1000}.5",
+            )
+        )
 
 
 bench_metadata = MetaData()
@@ -294,8 +301,9 @@ def sample_envelopes(count: int) -> list[dict[str, str]]:
     return [streams.encode(e) for e in number_events([source], now, new_id)]
 
 
-async def raw_floor(redis: Any, prefix: str, payloads: list[dict[str, str]],
-                    xadd_batch: int, read_batch: int) -> Rate:  # fmt: skip
+async def raw_floor(
+    redis: Any, prefix: str, payloads: list[dict[str, str]], xadd_batch: int, read_batch: int
+) -> Rate:
     stream, group = f"{prefix}raw.events", "raw"
     await redis.xgroup_create(stream, group, id="0", mkstream=True)
     total, acked = len(payloads), 0
@@ -310,8 +318,9 @@ async def raw_floor(redis: Any, prefix: str, payloads: list[dict[str, str]],
     async def consume() -> None:
         nonlocal acked
         while acked < total:
-            reply = await redis.xreadgroup(group, "raw-1", {stream: ">"}, count=read_batch,
-                                           block=500)  # fmt: skip
+            reply = await redis.xreadgroup(
+                group, "raw-1", {stream: ">"}, count=read_batch, block=500
+            )
             for _stream, messages in reply or []:
                 ids = [message_id for message_id, _fields in messages]
                 await redis.xack(stream, group, *ids)
@@ -403,13 +412,26 @@ async def pipeline_for(
     prefix = f"{stack.prefix}{context}:"
     bus = MessageBus()
     bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=context)
-    relay = OutboxRelay(stack.redis, stack.read_db, stack.writer, stack.clock, prefix=prefix,
-                        batch_size=args.relay_batch)  # fmt: skip
+    relay = OutboxRelay(
+        stack.redis,
+        stack.read_db,
+        stack.writer,
+        stack.clock,
+        prefix=prefix,
+        batch_size=args.relay_batch,
+    )
     consumer = TimedConsumer(
-        stack.redis, bus, stack.db, stack.read_db, stack.writer, stack.clock, context=context,
-        name="bench-1", prefix=prefix,
+        stack.redis,
+        bus,
+        stack.db,
+        stack.read_db,
+        stack.writer,
+        stack.clock,
+        context=context,
+        name="bench-1",
+        prefix=prefix,
         settings=ConsumerSettings(batch_size=args.consumer_batch),
-    )  # fmt: skip
+    )
     consumer.latency = latency
     await consumer.ensure_groups()
     async with stack.db.begin() as conn:
@@ -464,52 +486,80 @@ async def run_workers(pipeline: Pipeline, body: Callable[[], Awaitable[None]]) -
             task.cancel()
 
 
-async def throughput(stack: Stack, label: str, context: str, handler: EventHandler,
-                     args: argparse.Namespace) -> Rate:  # fmt: skip
+async def throughput(
+    stack: Stack, label: str, context: str, handler: EventHandler, args: argparse.Namespace
+) -> Rate:
     pipeline = await pipeline_for(stack, context, handler, args)
     started = time.perf_counter()
     await prefill(stack, args.events)
     filled = time.perf_counter() - started
-    print(f"  {stack.name}, {ONE_PROCESS}: {args.events:,} events in the outbox in "
-          f"{filled:.1f} s; relaying and consuming ({label}) ...")  # fmt: skip
+    print(
+        f"  {stack.name}, {ONE_PROCESS}: {args.events:,} events in the outbox in "
+        f"{filled:.1f} s; relaying and consuming ({label}) ..."
+    )
     consumer, result = pipeline.consumer, Rate(label, args.events, math.nan, math.nan)
 
     async def timed() -> None:
-        finished = await until(lambda: consumer.consumed + consumer.duplicates >= args.events,
-                               THROUGHPUT_TIMEOUT)  # fmt: skip
+        finished = await until(
+            lambda: consumer.consumed + consumer.duplicates >= args.events, THROUGHPUT_TIMEOUT
+        )
         result.seconds = time.perf_counter() - started
         result.cpu = cpu_seconds() - cpu
         result.servers = servers_since(servers)
         if not finished:
-            print(f"  {stack.name}: only {consumer.consumed:,} handled within "
-                  f"{THROUGHPUT_TIMEOUT:g} s")  # fmt: skip
+            print(
+                f"  {stack.name}: only {consumer.consumed:,} handled within "
+                f"{THROUGHPUT_TIMEOUT:g} s"
+            )
             result.events = consumer.consumed
 
     gc.collect()
     servers, cpu, started = cpu_of_processes(SERVERS), cpu_seconds(), time.perf_counter()
     await run_workers(pipeline, timed)
-    await check_handled(stack, context, label, result, consumer.duplicates,
-                        consumer.dead_lettered, args.events)  # fmt: skip
+    await check_handled(
+        stack, context, label, result, consumer.duplicates, consumer.dead_lettered, args.events
+    )
     return result
 
 
-def worker_specs(stack: Stack, prefix: str, context: str, handler: str, expected: int,
-                 args: argparse.Namespace, *, timed: bool = False) -> list[WorkerSpec]:  # fmt: skip
+def worker_specs(
+    stack: Stack,
+    prefix: str,
+    context: str,
+    handler: str,
+    expected: int,
+    args: argparse.Namespace,
+    *,
+    timed: bool = False,
+) -> list[WorkerSpec]:
     return [
-        WorkerSpec(role, stack.url, args.redis_url, prefix, context, handler, expected,
-                   args.relay_batch, args.consumer_batch, timed)
+        WorkerSpec(
+            role,
+            stack.url,
+            args.redis_url,
+            prefix,
+            context,
+            handler,
+            expected,
+            args.relay_batch,
+            args.consumer_batch,
+            timed,
+        )
         for role in ("relay", "consumer")
-    ]  # fmt: skip
+    ]
 
 
-async def throughput_in_workers(stack: Stack, label: str, context: str,
-                                args: argparse.Namespace) -> Rate:  # fmt: skip
+async def throughput_in_workers(
+    stack: Stack, label: str, context: str, args: argparse.Namespace
+) -> Rate:
     """The same run with the relay and the consumer in processes of their own; CPU is the
     two workers' from the start to the last event handled."""
     pipeline = await pipeline_for(stack, context, handler_for(stack, context, label, None), args)
     await prefill(stack, args.events)
-    print(f"  {stack.name}, {WORKER_PROCESSES}: {args.events:,} events in the outbox; "
-          f"relaying and consuming ({label}) ...")  # fmt: skip
+    print(
+        f"  {stack.name}, {WORKER_PROCESSES}: {args.events:,} events in the outbox; "
+        f"relaying and consuming ({label}) ..."
+    )
     workers = Workers(*worker_specs(stack, pipeline.prefix, context, label, args.events, args))
     await workers.start()
     gc.collect()
@@ -520,26 +570,43 @@ async def throughput_in_workers(stack: Stack, label: str, context: str,
     used_by_servers = servers_since(servers)
     results = await workers.finish()
     consumer = results["consumer"]
-    result = Rate(label, args.events if finished else consumer.consumed, seconds,
-                  results["relay"].cpu + consumer.cpu)  # fmt: skip
+    result = Rate(
+        label,
+        args.events if finished else consumer.consumed,
+        seconds,
+        results["relay"].cpu + consumer.cpu,
+    )
     result.servers = used_by_servers
-    await check_handled(stack, context, label, result, consumer.duplicates,
-                        consumer.dead_lettered, args.events)  # fmt: skip
+    await check_handled(
+        stack, context, label, result, consumer.duplicates, consumer.dead_lettered, args.events
+    )
     return result
 
 
-async def check_handled(stack: Stack, context: str, label: str, result: Rate, duplicates: int,
-                        dead_lettered: int, expected: int) -> None:  # fmt: skip
+async def check_handled(
+    stack: Stack,
+    context: str,
+    label: str,
+    result: Rate,
+    duplicates: int,
+    dead_lettered: int,
+    expected: int,
+) -> None:
     """Every event has its tracking row (and its increment), none twice or dead-lettered."""
     rows, counter = await handled(stack, context)
     expected_counter = expected if label == "counter" else 0
     result.checked = (rows, counter, duplicates, dead_lettered) == (
-        expected, expected_counter, 0, 0
-    )  # fmt: skip
+        expected,
+        expected_counter,
+        0,
+        0,
+    )
     if not result.checked:
-        print(f"  {stack.name}: {label}: {rows:,} tracking rows, counter {counter:,}, "
-              f"{duplicates} duplicates, {dead_lettered} dead-lettered "
-              f"(expected {expected:,} rows)")  # fmt: skip
+        print(
+            f"  {stack.name}: {label}: {rows:,} tracking rows, counter {counter:,}, "
+            f"{duplicates} duplicates, {dead_lettered} dead-lettered "
+            f"(expected {expected:,} rows)"
+        )
 
 
 # -- 3. open-loop latency -----------------------------------------------------------------------
@@ -580,8 +647,10 @@ async def settle_outbox(stack: Stack) -> None:
 
 def announce_latency(stack: Stack, result: Latency, layout: str) -> int:
     total = round(result.rate * result.seconds)
-    print(f"  {stack.name}, {layout}: open loop at {result.rate:,.0f} events/s for "
-          f"{result.seconds:g} s ({total:,} events) ...")  # fmt: skip
+    print(
+        f"  {stack.name}, {layout}: open loop at {result.rate:,.0f} events/s for "
+        f"{result.seconds:g} s ({total:,} events) ..."
+    )
     return total
 
 
@@ -603,8 +672,9 @@ async def latency(stack: Stack, label: str, context: str, args: argparse.Namespa
     return result
 
 
-async def latency_in_workers(stack: Stack, label: str, context: str,
-                             args: argparse.Namespace) -> Latency:  # fmt: skip
+async def latency_in_workers(
+    stack: Stack, label: str, context: str, args: argparse.Namespace
+) -> Latency:
     """The publisher here; the relay (polling the outbox, as a worker relay does) and the
     consumer in processes of their own."""
     result = Latency(label, args.rate, args.latency_seconds)
@@ -650,43 +720,54 @@ def latency_lines(lat: Latency, args: argparse.Namespace) -> None:
         if lat.handled and lat.last_handled_at > lat.started_at
         else float("nan")
     )
-    print(f"open loop at {lat.rate:,.0f} events/s for {lat.seconds:g} s ({lat.label} "
-          "consumer, timed when its batch's commit returned): "
-          f"{lat.published:,} published in {lat.commits:,} commits "
-          f"({lat.published / max(lat.commits, 1):.1f} a commit), publisher "
-          f"{max(lat.publish_lag_ms, 0):,.0f} ms behind schedule at its end")  # fmt: skip
+    print(
+        f"open loop at {lat.rate:,.0f} events/s for {lat.seconds:g} s ({lat.label} "
+        "consumer, timed when its batch's commit returned): "
+        f"{lat.published:,} published in {lat.commits:,} commits "
+        f"({lat.published / max(lat.commits, 1):.1f} a commit), publisher "
+        f"{max(lat.publish_lag_ms, 0):,.0f} ms behind schedule at its end"
+    )
     print(
         f"  handled {lat.handled:,} of {lat.published:,} by {args.drain_timeout:g} s after "
         f"the last commit (about {sustained:,.0f} events/s, first due to last handled)"
     )
-    print(f"  scheduled -> handled: p50 {fmt_ms(lat.p(50))} ms, p99 {fmt_ms(lat.p(99))} ms, "
-          f"max {fmt_ms(lat.p(100))} ms (unhandled events count as inf)")  # fmt: skip
+    print(
+        f"  scheduled -> handled: p50 {fmt_ms(lat.p(50))} ms, p99 {fmt_ms(lat.p(99))} ms, "
+        f"max {fmt_ms(lat.p(100))} ms (unhandled events count as inf)"
+    )
     if lat.from_sent_ms:
         sent, relay, consume = lat.from_sent_ms, lat.to_stream_ms, lat.from_stream_ms
-        print(f"  of the handled events: commit -> handled p50 {percentile(sent, 50):,.1f} / "
-              f"p99 {percentile(sent, 99):,.1f} ms; of which commit -> on the stream (relay) "
-              f"p50 {percentile(relay, 50):,.1f} / p99 {percentile(relay, 99):,.1f} ms, on the "
-              f"stream -> handled (consumer) p50 {percentile(consume, 50):,.1f} / "
-              f"p99 {percentile(consume, 99):,.1f} ms")  # fmt: skip
+        print(
+            f"  of the handled events: commit -> handled p50 {percentile(sent, 50):,.1f} / "
+            f"p99 {percentile(sent, 99):,.1f} ms; of which commit -> on the stream (relay) "
+            f"p50 {percentile(relay, 50):,.1f} / p99 {percentile(relay, 99):,.1f} ms, on the "
+            f"stream -> handled (consumer) p50 {percentile(consume, 50):,.1f} / "
+            f"p99 {percentile(consume, 99):,.1f} ms"
+        )
 
 
 def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     raw, lat = outcome.raw, outcome.latency
     print()
-    print(f"Events pipeline on {outcome.database}: outbox -> OutboxRelay -> Redis Streams -> "
-          "StreamConsumer -> tracking commit,")  # fmt: skip
-    print(f"beside raw redis-py (XADD pipelines of {args.relay_batch}, XREADGROUP COUNT "
-          f"{args.consumer_batch} + XACK) in the same run;")  # fmt: skip
+    print(
+        f"Events pipeline on {outcome.database}: outbox -> OutboxRelay -> Redis Streams -> "
+        "StreamConsumer -> tracking commit,"
+    )
+    print(
+        f"beside raw redis-py (XADD pipelines of {args.relay_batch}, XREADGROUP COUNT "
+        f"{args.consumer_batch} + XACK) in the same run;"
+    )
     where = (
         "publisher, relay and consumer on one event loop"
         if outcome.layout == ONE_PROCESS
         else "publisher here, relay and consumer each in a worker process of its own"
     )
-    print(f"{outcome.layout}: {where}; load average now {load_average()} on "
-          f"{os.cpu_count()} CPUs")  # fmt: skip
+    print(f"{outcome.layout}: {where}; load average now {load_average()} on {os.cpu_count()} CPUs")
     print("-" * 99)
-    print(f"{'':<52}{'events':>9}{'seconds':>9}{'events/s':>10}{'CPU us/ev':>11}{'vs raw':>8}"
-          f"{'PG/SQLite':>10}{'Redis':>7}")  # fmt: skip
+    print(
+        f"{'':<52}{'events':>9}{'seconds':>9}{'events/s':>10}{'CPU us/ev':>11}{'vs raw':>8}"
+        f"{'PG/SQLite':>10}{'Redis':>7}"
+    )
     rows = [
         (f"floor: raw redis-py (XADD {args.relay_batch} + XREADGROUP {args.consumer_batch})", raw),
         ("pipeline, no effect (consumer writes tracking row)", outcome.bare),
@@ -694,12 +775,16 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     ]
     for label, r in rows:
         database, redis = r.server_us(POSTGRES_PROCESS), r.server_us(REDIS_PROCESS)
-        print(f"{label:<52}{r.events:>9,}{r.seconds:>9.2f}{r.per_second:>10,.0f}"
-              f"{r.cpu_us:>11.0f}{r.per_second / raw.per_second:>8.1%}"
-              f"{database:>10.0f}{redis:>7.0f}")  # fmt: skip
+        print(
+            f"{label:<52}{r.events:>9,}{r.seconds:>9.2f}{r.per_second:>10,.0f}"
+            f"{r.cpu_us:>11.0f}{r.per_second / raw.per_second:>8.1%}"
+            f"{database:>10.0f}{redis:>7.0f}"
+        )
     print("-" * 99)
-    print("CPU us/ev: the benchmark's processes; PG/SQLite, Redis: the servers' CPU per event "
-          "(SQLite runs inside the processes)")  # fmt: skip
+    print(
+        "CPU us/ev: the benchmark's processes; PG/SQLite, Redis: the servers' CPU per event "
+        "(SQLite runs inside the processes)"
+    )
     for run in (lat, outcome.latency_counter):
         latency_lines(run, args)
 
@@ -709,25 +794,37 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     at_rate = lat.rate >= TARGET_AT_RATE
     p99_ok = lat.p(99) < TARGET_P99_MS and at_rate
     name = f"{outcome.database}, {outcome.layout}"
-    print(f"{'PASS' if rate_ok else 'FAIL'}  [{name}] end to end {bare.per_second:,.0f} "
-          f"events/s, no-effect consumer (target >= {TARGET_RATE:,.0f})")  # fmt: skip
+    print(
+        f"{'PASS' if rate_ok else 'FAIL'}  [{name}] end to end {bare.per_second:,.0f} "
+        f"events/s, no-effect consumer (target >= {TARGET_RATE:,.0f})"
+    )
     ratio = bare.per_second / raw.per_second
-    print(f"{'PASS' if ratio_ok else 'FAIL'}  [{name}] {ratio:.1%} of raw Redis's "
-          f"{raw.per_second:,.0f} events/s (target >= {TARGET_RATIO:.0%})")  # fmt: skip
-    print(f"{'PASS' if p99_ok else 'FAIL'}  [{name}] p99 {fmt_ms(lat.p(99))} ms at "
-          f"{lat.rate:,.0f} events/s (target < {TARGET_P99_MS:g} ms at "
-          f"{TARGET_AT_RATE:,.0f} events/s)")  # fmt: skip
+    print(
+        f"{'PASS' if ratio_ok else 'FAIL'}  [{name}] {ratio:.1%} of raw Redis's "
+        f"{raw.per_second:,.0f} events/s (target >= {TARGET_RATIO:.0%})"
+    )
+    print(
+        f"{'PASS' if p99_ok else 'FAIL'}  [{name}] p99 {fmt_ms(lat.p(99))} ms at "
+        f"{lat.rate:,.0f} events/s (target < {TARGET_P99_MS:g} ms at "
+        f"{TARGET_AT_RATE:,.0f} events/s)"
+    )
     if not at_rate:
-        print(f"note  --rate {lat.rate:,.0f} is below the target's {TARGET_AT_RATE:,.0f}: "
-              "the p99 verdict needs the target rate")  # fmt: skip
+        print(
+            f"note  --rate {lat.rate:,.0f} is below the target's {TARGET_AT_RATE:,.0f}: "
+            "the p99 verdict needs the target rate"
+        )
     verdict = "meets" if counting.per_second >= TARGET_RATE else "is under"
     ratio = counting.per_second / raw.per_second
-    print(f"info  [{name}] the counter consumer's {counting.per_second:,.0f} events/s "
-          f"({ratio:.1%} of raw) {verdict} the same bar")  # fmt: skip
+    print(
+        f"info  [{name}] the counter consumer's {counting.per_second:,.0f} events/s "
+        f"({ratio:.1%} of raw) {verdict} the same bar"
+    )
     counter_p99 = outcome.latency_counter.p(99)
     verdict = "under" if counter_p99 < TARGET_P99_MS else "over"
-    print(f"info  [{name}] with the counter consumer, p99 {fmt_ms(counter_p99)} ms at "
-          f"{outcome.latency_counter.rate:,.0f} events/s: {verdict} the same bar")  # fmt: skip
+    print(
+        f"info  [{name}] with the counter consumer, p99 {fmt_ms(counter_p99)} ms at "
+        f"{outcome.latency_counter.rate:,.0f} events/s: {verdict} the same bar"
+    )
     sound = bare.checked and counting.checked
     if not sound:
         print(f"FAIL  [{name}] the tracking rows or counters do not match the events (above)")
@@ -737,15 +834,15 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
 # -- main ---------------------------------------------------------------------------------------
 
 
-async def bench_database(name: str, url: str, redis: Any, prefix: str,
-                         args: argparse.Namespace) -> list[Outcome]:  # fmt: skip
+async def bench_database(
+    name: str, url: str, redis: Any, prefix: str, args: argparse.Namespace
+) -> list[Outcome]:
     stack = await open_stack(name, url, redis, f"{prefix}{name}:")
     outcomes: list[Outcome] = []
     try:
         payloads = sample_envelopes(args.events)
         print(f"  {name}: raw redis-py floor ({args.events:,} events) ...")
-        raw = await raw_floor(redis, stack.prefix, payloads, args.relay_batch,
-                              args.consumer_batch)  # fmt: skip
+        raw = await raw_floor(redis, stack.prefix, payloads, args.relay_batch, args.consumer_batch)
         if args.layout in ("one", "both"):
             outcomes.append(await in_one_process(stack, raw, args))
         if args.layout in ("workers", "both"):
@@ -776,8 +873,10 @@ async def in_worker_processes(stack: Stack, raw: Rate, args: argparse.Namespace)
 async def run(args: argparse.Namespace, workdir: Path) -> bool:
     prefix = f"bench-events-{uuid.uuid4().hex[:8]}:"
     redis: Redis = streams.connect(args.redis_url)
-    print(f"load average before: {load_average()} on {os.cpu_count()} CPUs; "
-          f"Redis keys under {prefix!r}")  # fmt: skip
+    print(
+        f"load average before: {load_average()} on {os.cpu_count()} CPUs; "
+        f"Redis keys under {prefix!r}"
+    )
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     outcomes: list[Outcome] = []
     try:
@@ -790,9 +889,10 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
             await postgres_admin(args.postgres_url, f'CREATE DATABASE "{database}"')
             try:
                 url = async_url(
-                    make_url(args.postgres_url).set(database=database)
+                    make_url(args.postgres_url)
+                    .set(database=database)
                     .render_as_string(hide_password=False)
-                )  # fmt: skip
+                )
                 outcomes += await bench_database("PostgreSQL", url, redis, prefix, args)
             finally:
                 await postgres_admin(
@@ -851,7 +951,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
-    return parser.parse_args()  # fmt: skip
+    return parser.parse_args()
 
 
 def main() -> None:

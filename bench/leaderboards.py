@@ -58,11 +58,17 @@ async def fill_board(platform: Platform, traders: int, seed: int) -> dict[str, i
         chunk = user_ids[start : start + CHUNK]
         people = [{"user_id": u, "username": f"trader{start + i}"} for i, u in enumerate(chunk)]
         rows = [
-            {"board": "xp", "period": "all", "mode": "all", "user_id": u,
-             "score": Decimal(scores[u]),
-             "reached_at": START - timedelta(seconds=rng.randrange(0, 10**7)), "ranked": True}
+            {
+                "board": "xp",
+                "period": "all",
+                "mode": "all",
+                "user_id": u,
+                "score": Decimal(scores[u]),
+                "reached_at": START - timedelta(seconds=rng.randrange(0, 10**7)),
+                "ranked": True,
+            }
             for u in chunk
-        ]  # fmt: skip
+        ]
 
         def write(conn, people=people, rows=rows):  # type: ignore[no-untyped-def]
             conn.execute(insert(players), people)
@@ -79,8 +85,9 @@ async def rate(calls: int, call) -> float:  # type: ignore[no-untyped-def]
     return calls / (time.perf_counter() - started)
 
 
-async def queries(args: argparse.Namespace, boards: RedisBoards, user_ids: list[str],
-                  redis, raw_key: str) -> dict[str, tuple[float, float]]:  # fmt: skip  # type: ignore[no-untyped-def]
+async def queries(
+    args: argparse.Namespace, boards: RedisBoards, user_ids: list[str], redis, raw_key: str
+) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
     """(platform, floor) calls a second for each kind of query, interleaved twice."""
     rng = random.Random(args.seed)
     picks = [rng.choice(user_ids) for _ in range(args.queries)]
@@ -133,12 +140,21 @@ async def close_to_board(platform: Platform, boards: RedisBoards, rounds: int) -
             lambda uow, u=user: uow.accounts.ids_of_owner(u.user_id)
         )
         await platform.port(TradingEngine).on_quotes(eth(3000, clock))
-        for kind, side, trigger in ((OrderType.MARKET, Side.BUY, None),
-                                    (OrderType.STOP_LOSS, Side.SELL, Decimal(2990))):  # fmt: skip
+        for kind, side, trigger in (
+            (OrderType.MARKET, Side.BUY, None),
+            (OrderType.STOP_LOSS, Side.SELL, Decimal(2990)),
+        ):
             await platform.bus.execute(
-                PlaceOrder(owner_id=user.user_id, account_id=account, market="ETH-USD", side=side,
-                           type=kind, size=Decimal(1), trigger_price=trigger)
-            )  # fmt: skip
+                PlaceOrder(
+                    owner_id=user.user_id,
+                    account_id=account,
+                    market="ETH-USD",
+                    side=side,
+                    type=kind,
+                    size=Decimal(1),
+                    trigger_price=trigger,
+                )
+            )
         await platform.dispatcher.drain()
         clock.advance(600)
         started = time.perf_counter()
@@ -155,12 +171,17 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
     prefix = f"bench-boards-{uuid.uuid4().hex[:8]}:"
     print(f"load average before: {load_average()} on 2 CPUs; Redis keys under {prefix!r}")
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{workdir}/bench.db", data_dir=workdir,
-        redis_url=args.redis_url, redis_prefix=prefix, price_feed="manual", clock="manual",
+        database_url=f"sqlite+aiosqlite:///{workdir}/bench.db",
+        data_dir=workdir,
+        redis_url=args.redis_url,
+        redis_prefix=prefix,
+        price_feed="manual",
+        clock="manual",
         jwt_secret="x" * 32,
-    )  # fmt: skip
-    platform = bootstrap(settings, clock=ManualClock(START),
-                         hasher=Argon2Hasher(time_cost=1, memory_cost=8))  # fmt: skip
+    )
+    platform = bootstrap(
+        settings, clock=ManualClock(START), hasher=Argon2Hasher(time_cost=1, memory_cost=8)
+    )
     await platform.start()
     redis = streams.connect(args.redis_url)
     raw_key = f"{prefix}raw-floor"
@@ -186,8 +207,10 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
             await redis.delete(key)
         await redis.aclose()
 
-    print(f"\nLeaderboards with {args.traders:,} traders (SQLite read model, Redis index); "
-          f"load average now {load_average()}")  # fmt: skip
+    print(
+        f"\nLeaderboards with {args.traders:,} traders (SQLite read model, Redis index); "
+        f"load average now {load_average()}"
+    )
     print(
         f"  load {loaded:,} standings from SQL into Redis: {load_seconds:.2f} s "
         f"(raw ZADD of {len(rows):,} members in batches of {CHUNK}: {raw_load:.2f} s)"

@@ -56,21 +56,28 @@ SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"  # noqa: S105 -
 
 def settings_env(workdir: Path, database: str, prefix: str) -> dict[str, str]:
     url = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("ASTRATRADE_")},
-            "ASTRATRADE_DATABASE_URL": f"{url}/{database}", "ASTRATRADE_REDIS_URL": REDIS_URL,
-            "ASTRATRADE_REDIS_PREFIX": prefix, "ASTRATRADE_PRICE_FEED": "manual",
-            "ASTRATRADE_CLOCK": "system", "ASTRATRADE_LOG_LEVEL": "warning",
-            "ASTRATRADE_JWT_SECRET": SECRET, "ASTRATRADE_DATA_DIR": str(workdir),
-            "ASTRATRADE_RATE_LIMIT_REGISTER_PER_IP": "",
-            "ASTRATRADE_RATE_LIMIT_ORDERS_PER_USER": "",
-            "ASTRATRADE_RATE_LIMIT_ORDERS_PER_IP": "",
-            "ASTRATRADE_RATE_LIMIT_REQUESTS_PER_IP": ""}  # fmt: skip
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ASTRATRADE_")},
+        "ASTRATRADE_DATABASE_URL": f"{url}/{database}",
+        "ASTRATRADE_REDIS_URL": REDIS_URL,
+        "ASTRATRADE_REDIS_PREFIX": prefix,
+        "ASTRATRADE_PRICE_FEED": "manual",
+        "ASTRATRADE_CLOCK": "system",
+        "ASTRATRADE_LOG_LEVEL": "warning",
+        "ASTRATRADE_JWT_SECRET": SECRET,
+        "ASTRATRADE_DATA_DIR": str(workdir),
+        "ASTRATRADE_RATE_LIMIT_REGISTER_PER_IP": "",
+        "ASTRATRADE_RATE_LIMIT_ORDERS_PER_USER": "",
+        "ASTRATRADE_RATE_LIMIT_ORDERS_PER_IP": "",
+        "ASTRATRADE_RATE_LIMIT_REQUESTS_PER_IP": "",
+    }
 
 
 def spawn(name: str, command: list[str], env: dict[str, str], url: str, log: Path) -> Server:
     with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     return Server(name, process, url, log)
 
 
@@ -110,8 +117,10 @@ async def interleaved(urls: dict[str, str], traders: list[Trader], args: Args) -
     """One open-loop schedule, request i to target i % len(urls): every target meets the
     same moments of the machine, so their difference is the layer between them."""
     pools = {name: Connections(url, args.concurrency * 4) for name, url in urls.items()}
-    sends = [(name, sender(pool, "/api/v1/orders", traders, platform=True))
-             for name, pool in pools.items()]  # fmt: skip
+    sends = [
+        (name, sender(pool, "/api/v1/orders", traders, platform=True))
+        for name, pool in pools.items()
+    ]
     latencies: dict[str, list[float]] = {name: [] for name in urls}
     errors = dict.fromkeys(urls, 0)
 
@@ -157,19 +166,28 @@ async def bench(args: argparse.Namespace, workdir: Path) -> bool:
         timed: dict[str, Run] = {}
         flat: dict[str, Run] = {}
         port = free_port()
-        async with layout(admin, f"bench_gw_{run_id}_e", f"bench-{run_id}-e:", workdir,
-                          ["serve", "--port", str(port)], port) as (embedded, _):  # fmt: skip
+        async with layout(
+            admin,
+            f"bench_gw_{run_id}_e",
+            f"bench-{run_id}-e:",
+            workdir,
+            ["serve", "--port", str(port)],
+            port,
+        ) as (embedded, _):
             people = await traders_of(embedded, args.traders)
             print(f"  embedded: {args.rate:g} orders/s, then {args.concurrency} clients ...")
             timed |= await interleaved({"embedded": embedded.url}, people, args)
             flat["embedded"] = await flat_out(embedded, embedded.url, people, args)
         port = free_port()
         distributed = ["up", "--distributed", "--port", str(port)]
-        async with layout(admin, f"bench_gw_{run_id}_d", f"bench-{run_id}-d:", workdir,
-                          distributed, port) as (up, direct):  # fmt: skip
+        async with layout(
+            admin, f"bench_gw_{run_id}_d", f"bench-{run_id}-d:", workdir, distributed, port
+        ) as (up, direct):
             people = await traders_of(up, args.traders)
-            print(f"  distributed: {args.rate:g} orders/s alternating trading direct and the "
-                  f"gateway, then {args.concurrency} clients each ...")  # fmt: skip
+            print(
+                f"  distributed: {args.rate:g} orders/s alternating trading direct and the "
+                f"gateway, then {args.concurrency} clients each ..."
+            )
             urls = {"trading direct": direct, "gateway": up.url}
             timed |= await interleaved(urls, people, args)
             for name, url in urls.items():
@@ -184,14 +202,20 @@ async def bench(args: argparse.Namespace, workdir: Path) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def layout(admin: asyncpg.Connection, database: str, prefix: str, workdir: Path,
-                 args: list[str], port: int) -> AsyncIterator[tuple[Server, str]]:  # fmt: skip
+async def layout(
+    admin: asyncpg.Connection, database: str, prefix: str, workdir: Path, args: list[str], port: int
+) -> AsyncIterator[tuple[Server, str]]:
     """A fresh database, the platform started on it (and the trading service's URL),
     stopped and dropped afterwards."""
     await admin.execute(f'CREATE DATABASE "{database}"')
     env = settings_env(workdir, database, prefix)
-    server = spawn(args[0], [executable("astratrade"), *args], env, f"http://127.0.0.1:{port}",
-                   workdir / f"{database}.log")  # fmt: skip
+    server = spawn(
+        args[0],
+        [executable("astratrade"), *args],
+        env,
+        f"http://127.0.0.1:{port}",
+        workdir / f"{database}.log",
+    )
     try:
         direct = trading_url(server) if args[0] == "up" else server.url
         await ready(direct)
@@ -202,19 +226,25 @@ async def layout(admin: asyncpg.Connection, database: str, prefix: str, workdir:
 
 
 def report(runs: dict[str, tuple[Run, Run]], args: argparse.Namespace) -> bool:
-    print(f"\nOrders over HTTP on PostgreSQL + Redis, open loop at {args.rate:g}/s for "
-          f"{args.seconds:g} s; load {load_average()} on {os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"\nOrders over HTTP on PostgreSQL + Redis, open loop at {args.rate:g}/s for "
+        f"{args.seconds:g} s; load {load_average()} on {os.cpu_count()} CPUs"
+    )
     print(f"{'':<16}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}{'orders/s flat out':>19}")
     for name, (timed, flat) in runs.items():
-        print(f"{name:<16}{timed.percentile(50):>9.1f}{timed.percentile(90):>9.1f}"
-              f"{timed.percentile(99):>9.1f}{timed.errors:>8}"
-              f"{flat.per_second:>19,.0f}")  # fmt: skip
+        print(
+            f"{name:<16}{timed.percentile(50):>9.1f}{timed.percentile(90):>9.1f}"
+            f"{timed.percentile(99):>9.1f}{timed.errors:>8}"
+            f"{flat.per_second:>19,.0f}"
+        )
     gateway, direct = runs["gateway"][0], runs["trading direct"][0]
     added = {q: gateway.percentile(q) - direct.percentile(q) for q in (50, 90, 99)}
     print("the gateway adds: " + ", ".join(f"p{q} {ms:+.1f} ms" for q, ms in added.items()))
     ok = added[99] < TARGET_OVERHEAD_MS and gateway.errors == 0
-    print(f"{'PASS' if ok else 'FAIL'}  gateway p99 overhead {added[99]:+.1f} ms "
-          f"(target < {TARGET_OVERHEAD_MS:g} ms)")  # fmt: skip
+    print(
+        f"{'PASS' if ok else 'FAIL'}  gateway p99 overhead {added[99]:+.1f} ms "
+        f"(target < {TARGET_OVERHEAD_MS:g} ms)"
+    )
     return ok
 
 

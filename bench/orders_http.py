@@ -176,8 +176,13 @@ async def new_trader(client: httpx.AsyncClient, n: int) -> Trader:
 
 
 def order_body(account_id: str, side: str) -> dict[str, Any]:
-    return {"account_id": account_id, "market": MARKET, "side": side, "type": "market",
-            "size": ORDER_SIZE}  # fmt: skip
+    return {
+        "account_id": account_id,
+        "market": MARKET,
+        "side": side,
+        "type": "market",
+        "size": ORDER_SIZE,
+    }
 
 
 class Connections:
@@ -363,28 +368,49 @@ def report(args: argparse.Namespace, runs: dict[str, Run]) -> bool:
         ("(a) throughput, closed loop", "bare FastAPI", "AstraTrade", "ratio"),
         (f"    {args.concurrency} clients x {args.duration:g} s", "", "", ""),
         ("    requests/s", fmt(bare_t.requests_per_second), fmt(plat_t.requests_per_second), ""),
-        ("    successful (orders)/s", fmt(bare_t.per_second), fmt(plat_t.per_second),
-         f"{ratio:.1%}"),
+        (
+            "    successful (orders)/s",
+            fmt(bare_t.per_second),
+            fmt(plat_t.per_second),
+            f"{ratio:.1%}",
+        ),
         ("    errors", str(bare_t.errors), str(plat_t.errors), ""),
-        ("    p50 / p99 latency ms",
-         f"{bare_t.percentile(50):.1f} / {bare_t.percentile(99):.1f}",
-         f"{plat_t.percentile(50):.1f} / {plat_t.percentile(99):.1f}", ""),
-        ("    server CPU per request", fmt(bare_cpu, ",.0f", " us"),
-         fmt(plat_cpu, ",.0f", " us"),
-         f"{plat_cpu / bare_cpu:.1f}x" if plat_cpu and bare_cpu else ""),
-        ("    server / client CPU busy",
-         f"{cpu_share(bare_t, 'server')} / {cpu_share(bare_t, 'client')}",
-         f"{cpu_share(plat_t, 'server')} / {cpu_share(plat_t, 'client')}", ""),
+        (
+            "    p50 / p99 latency ms",
+            f"{bare_t.percentile(50):.1f} / {bare_t.percentile(99):.1f}",
+            f"{plat_t.percentile(50):.1f} / {plat_t.percentile(99):.1f}",
+            "",
+        ),
+        (
+            "    server CPU per request",
+            fmt(bare_cpu, ",.0f", " us"),
+            fmt(plat_cpu, ",.0f", " us"),
+            f"{plat_cpu / bare_cpu:.1f}x" if plat_cpu and bare_cpu else "",
+        ),
+        (
+            "    server / client CPU busy",
+            f"{cpu_share(bare_t, 'server')} / {cpu_share(bare_t, 'client')}",
+            f"{cpu_share(plat_t, 'server')} / {cpu_share(plat_t, 'client')}",
+            "",
+        ),
         (f"(b) latency, open loop {args.rate:g}/s x {args.latency_seconds:g} s", "", "", ""),
         ("    completed/s", fmt(bare_l.requests_per_second), fmt(plat_l.requests_per_second), ""),
         ("    errors", str(bare_l.errors), str(plat_l.errors), ""),
-        ("    p50 ms", f"{bare_l.percentile(50):.2f}", f"{plat_l.percentile(50):.2f}",
-         f"{plat_l.percentile(50) / bare_l.percentile(50):.1f}x"),
-        ("    p99 ms", f"{bare_l.percentile(99):.2f}", f"{p99:.2f}",
-         f"{p99 / bare_l.percentile(99):.1f}x"),
+        (
+            "    p50 ms",
+            f"{bare_l.percentile(50):.2f}",
+            f"{plat_l.percentile(50):.2f}",
+            f"{plat_l.percentile(50) / bare_l.percentile(50):.1f}x",
+        ),
+        (
+            "    p99 ms",
+            f"{bare_l.percentile(99):.2f}",
+            f"{p99:.2f}",
+            f"{p99 / bare_l.percentile(99):.1f}x",
+        ),
         ("    max ms", f"{max(bare_l.latencies_ms):.2f}", f"{max(plat_l.latencies_ms):.2f}", ""),
         ("    server CPU busy", cpu_share(bare_l, "server"), cpu_share(plat_l, "server"), ""),
-    ]  # fmt: skip
+    ]
     print()
     print("Order placement over HTTP: AstraTrade vs a bare FastAPI endpoint (same run)")
     print(f"uvicorn.run defaults, 1 worker each; SQLite; {os.cpu_count()} CPUs shared by the")
@@ -413,8 +439,9 @@ def report(args: argparse.Namespace, runs: dict[str, Run]) -> bool:
             f"costs {plat_cpu / bare_cpu:.1f}x the bare endpoint, i.e. "
             f"{bare_cpu / plat_cpu:.1%} of its capacity on one core"
         )
-    busy_client = [n for n, r in (("bare", bare_t), ("platform", plat_t))
-                   if r.client_cpu / r.seconds > 0.9]  # fmt: skip
+    busy_client = [
+        n for n, r in (("bare", bare_t), ("platform", plat_t)) if r.client_cpu / r.seconds > 0.9
+    ]
     if busy_client:
         print(
             f"note  this client process was >90% busy in the {' and '.join(busy_client)} "
@@ -444,8 +471,10 @@ async def measure(args: argparse.Namespace, platform: Server, bare: Server) -> d
         for n in range(args.traders):  # one at a time: argon2 at full cost on a small server
             async with plat_conns.client() as http:
                 traders.append(await new_trader(http, n))
-        print(f"{len(traders)} traders registered with practice accounts "
-              f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"{len(traders)} traders registered with practice accounts "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         plat_send = sender(plat_conns, "/api/v1/orders", traders, platform=True)
         bare_send = sender(bare_conns, "/orders", traders, platform=False)
         runs: dict[str, Run] = {}
@@ -497,7 +526,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--traders", type=int, default=8, help="traders placing orders")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per run")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
-    return parser.parse_args()  # fmt: skip
+    return parser.parse_args()
 
 
 def main() -> None:

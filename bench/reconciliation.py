@@ -86,10 +86,11 @@ async def load_ledger(dsn: str, accounts: int, postings: int) -> None:
             for n, b in enumerate(balances)
         ] + [(HOUSE, None, "house", "USD", Decimal(house) / 1_000_000, 1, AT)]
         await conn.copy_records_to_table(
-            "trading_accounts", records=trading_rows,
+            "trading_accounts",
+            records=trading_rows,
             columns=["id", "owner_id", "kind", "currency", "collateral", "version", "created_at"],
             schema_name="trading",
-        )  # fmt: skip
+        )
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
@@ -111,10 +112,15 @@ async def bare_aggregate(dsn: str) -> float:
 
 def fill(n: int) -> Envelope:
     return Envelope(
-        event_id=str(uuid.uuid4()), type="OrderFilled", version=1, context="trading",
-        aggregate_id=f"acct-{n % 100}", aggregate_version=n + 1, occurred_at=AT,
+        event_id=str(uuid.uuid4()),
+        type="OrderFilled",
+        version=1,
+        context="trading",
+        aggregate_id=f"acct-{n % 100}",
+        aggregate_version=n + 1,
+        occurred_at=AT,
         payload={"account_id": f"acct-{n % 100}", "realized_pnl": "12.345678", "fee": "1.5"},
-    )  # fmt: skip
+    )
 
 
 async def postings_through_ledger(url: str, events: int) -> float:
@@ -140,14 +146,20 @@ async def postings_bare(dsn: str, events: int) -> float:
         for n in range(events):
             entry_id = f"bare-{n}"
             async with conn.transaction():
-                await conn.execute("INSERT INTO financial_entries (entry_id, kind, at) "
-                                   "VALUES ($1, 'trade', $2)", entry_id, AT)  # fmt: skip
+                await conn.execute(
+                    "INSERT INTO financial_entries (entry_id, kind, at) VALUES ($1, 'trade', $2)",
+                    entry_id,
+                    AT,
+                )
                 await conn.executemany(
                     "INSERT INTO financial_postings (entry_id, account, amount_micros) "
                     "VALUES ($1, $2, $3)",
-                    [(entry_id, "acct-1", 10_845_678), (entry_id, HOUSE, -12_345_678),
-                     (entry_id, FEE_REVENUE, 1_500_000)],
-                )  # fmt: skip
+                    [
+                        (entry_id, "acct-1", 10_845_678),
+                        (entry_id, HOUSE, -12_345_678),
+                        (entry_id, FEE_REVENUE, 1_500_000),
+                    ],
+                )
         return time.perf_counter() - started
     finally:
         await conn.close()
@@ -164,8 +176,10 @@ async def run(args: argparse.Namespace, _workdir: Path) -> bool:
         await migrate(engine)
         started = time.perf_counter()
         await load_ledger(plain_dsn(url), args.accounts, args.postings)
-        print(f"loaded {args.postings:,} postings over {args.accounts:,} accounts in "
-              f"{time.perf_counter() - started:.1f} s (not timed)")  # fmt: skip
+        print(
+            f"loaded {args.postings:,} postings over {args.accounts:,} accounts in "
+            f"{time.perf_counter() - started:.1f} s (not timed)"
+        )
         timings, proven = [], True
         for _ in range(args.rounds):
             started = time.perf_counter()
@@ -177,21 +191,28 @@ async def run(args: argparse.Namespace, _workdir: Path) -> bool:
         ledger_seconds = await postings_through_ledger(url, args.events)
         bare_seconds = await postings_bare(plain_dsn(url), args.events)
     finally:
-        await postgres_admin(args.postgres_url,
-                             f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')  # fmt: skip
+        await postgres_admin(
+            args.postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+        )
     best = min(timings)
     per_second = args.events * 3 / ledger_seconds
     bare_per_second = args.events * 3 / bare_seconds
     print(f"\nLedger on PostgreSQL; load average {load_average()}")
-    print(f"reconciliation of {args.postings:,} postings: best {best:.2f} s of "
-          f"{', '.join(f'{t:.2f}' for t in timings)}; floor (bare GROUP BY + collateral read) "
-          f"{floor:.2f} s: {best / floor:.1f}x; every account proven: {proven}")  # fmt: skip
-    print(f"postings through the ledger projection: {per_second:,.0f}/s ({args.events:,} fills, "
-          f"one transaction each with its tracking row); bare asyncpg inserts of the same "
-          f"rows {bare_per_second:,.0f}/s: {per_second / bare_per_second:.1%}")  # fmt: skip
+    print(
+        f"reconciliation of {args.postings:,} postings: best {best:.2f} s of "
+        f"{', '.join(f'{t:.2f}' for t in timings)}; floor (bare GROUP BY + collateral read) "
+        f"{floor:.2f} s: {best / floor:.1f}x; every account proven: {proven}"
+    )
+    print(
+        f"postings through the ledger projection: {per_second:,.0f}/s ({args.events:,} fills, "
+        f"one transaction each with its tracking row); bare asyncpg inserts of the same "
+        f"rows {bare_per_second:,.0f}/s: {per_second / bare_per_second:.1%}"
+    )
     ok = best < TARGET_SECONDS and proven
-    print(f"{'PASS' if ok else 'FAIL'}  reconciliation of {args.postings:,} postings in "
-          f"{best:.2f} s (target < {TARGET_SECONDS:g} s, every account proven)")  # fmt: skip
+    print(
+        f"{'PASS' if ok else 'FAIL'}  reconciliation of {args.postings:,} postings in "
+        f"{best:.2f} s (target < {TARGET_SECONDS:g} s, every account proven)"
+    )
     return ok
 
 

@@ -132,11 +132,16 @@ class Bench:
         for start in range(0, count, 100):
             users += await asyncio.gather(
                 *(
-                    bus.execute(RegisterUser(email=f"{prefix}{n}@bench.example",
-                                             username=f"{prefix}{n:05d}", password=PASSWORD))
+                    bus.execute(
+                        RegisterUser(
+                            email=f"{prefix}{n}@bench.example",
+                            username=f"{prefix}{n:05d}",
+                            password=PASSWORD,
+                        )
+                    )
                     for n in range(start, min(start + 100, count))
                 )
-            )  # fmt: skip
+            )
         await self.platform.dispatcher.drain()  # UserRegistered -> OpenPracticeAccount
         pairs = []
         for user in users:
@@ -155,11 +160,15 @@ class Bench:
     ) -> None:
         await self.platform.bus.execute(
             PlaceOrder(
-                owner_id=owner[0], account_id=owner[1], market=MARKET, side=side,
-                type=OrderType.MARKET if price is None else OrderType.LIMIT, size=size,
+                owner_id=owner[0],
+                account_id=owner[1],
+                market=MARKET,
+                side=side,
+                type=OrderType.MARKET if price is None else OrderType.LIMIT,
+                size=size,
                 price=price,
             )
-        )  # fmt: skip
+        )
 
     def batch(self, btc_mark: Decimal | None = None) -> list[Quote]:
         """One feed batch: every market quoted, BTC at `btc_mark` or a small random move."""
@@ -171,8 +180,10 @@ class Bench:
                 start = next(m.start_price for m in DEFAULT_MARKETS if m.id == market)
                 step = self.rng.randint(-30, 30) * tick
                 # A walk that stays within +-0.5 % of the start: moves of a few dollars on BTC.
-                self.marks[market] = min(max(self.marks[market] + step, start * Decimal("0.995")),
-                                         start * Decimal("1.005")).quantize(tick)  # fmt: skip
+                self.marks[market] = min(
+                    max(self.marks[market] + step, start * Decimal("0.995")),
+                    start * Decimal("1.005"),
+                ).quantize(tick)
         now = self.clock.now()
         return [Quote(m, mark, mark, now) for m, mark in self.marks.items()]
 
@@ -191,8 +202,10 @@ class Bench:
 async def open_positions(bench: Bench, count: int) -> list[tuple[str, str]]:
     started = time.perf_counter()
     traders = await bench.traders(count, "t")
-    print(f"{count} traders registered with practice accounts in "
-          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    print(
+        f"{count} traders registered with practice accounts in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     for n, trader in enumerate(traders):
         await bench.order(trader, Side.BUY if n % 2 == 0 else Side.SELL, POSITION_SIZE)
@@ -228,9 +241,12 @@ async def quiet_ticks(bench: Bench, positions: list[Position], count: int) -> Ti
 
 
 async def fill_ticks(
-    bench: Bench, traders: list[tuple[str, str]], positions: list[Position], rounds: int,
+    bench: Bench,
+    traders: list[tuple[str, str]],
+    positions: list[Position],
+    rounds: int,
     per_tick: int,
-) -> tuple[Timings, int]:  # fmt: skip
+) -> tuple[Timings, int]:
     timings, filled = Timings(), 0
     tick = bench.ticks[MARKET]
     for r in range(rounds):
@@ -259,9 +275,13 @@ async def liquidation_ticks(
         mark = bench.marks[MARKET]
         for owner_id, account_id in group:
             await bench.platform.bus.execute(
-                SetLeverage(owner_id=owner_id, account_id=account_id, market=MARKET,
-                            leverage=VICTIM_LEVERAGE)
-            )  # fmt: skip
+                SetLeverage(
+                    owner_id=owner_id,
+                    account_id=account_id,
+                    market=MARKET,
+                    leverage=VICTIM_LEVERAGE,
+                )
+            )
             await bench.order((owner_id, account_id), Side.BUY, VICTIM_SIZE)
         await bench.platform.dispatcher.drain()
         accounts = [await bench.account(account_id) for _, account_id in group]
@@ -277,9 +297,14 @@ async def liquidation_ticks(
 
 
 def report(
-    args: argparse.Namespace, quiet: Timings, fills: Timings, filled: int, liqs: Timings,
-    liquidated: int, held: int,
-) -> bool:  # fmt: skip
+    args: argparse.Namespace,
+    quiet: Timings,
+    fills: Timings,
+    filled: int,
+    liqs: Timings,
+    liquidated: int,
+    held: int,
+) -> bool:
     print()
     print(f"Tick processing: TradingEngine.on_quotes with {held:,} open positions vs the floor")
     print("(a bare loop of size * (mark - entry) over the same Position objects), same run;")
@@ -295,16 +320,24 @@ def report(
         (f"liquidations ({args.liquidations_per_tick} a tick)", liqs),
     ]
     for label, t in rows:
-        print(f"{label:<34}{len(t.tick_ms):>7}{t.p(50):>10.2f}{t.p(99):>10.2f}"
-              f"{max(t.tick_ms):>10.2f}{t.statements:>7}{t.p(50) / floor_p50:>13.0f}x")  # fmt: skip
+        print(
+            f"{label:<34}{len(t.tick_ms):>7}{t.p(50):>10.2f}{t.p(99):>10.2f}"
+            f"{max(t.tick_ms):>10.2f}{t.statements:>7}{t.p(50) / floor_p50:>13.0f}x"
+        )
     every = quiet.floor_ms + fills.floor_ms + liqs.floor_ms
-    print(f"{'floor: Decimal P&L loop':<34}{len(every):>7}{percentile(every, 50):>10.3f}"
-          f"{percentile(every, 99):>10.3f}{max(every):>10.3f}{0:>7}{1:>13}x")  # fmt: skip
+    print(
+        f"{'floor: Decimal P&L loop':<34}{len(every):>7}{percentile(every, 50):>10.3f}"
+        f"{percentile(every, 99):>10.3f}{max(every):>10.3f}{0:>7}{1:>13}x"
+    )
     print("-" * 92)
-    print(f"per position: quiet tick {quiet.p(50) * 1000 / held:.2f} us, "
-          f"floor {floor_p50 * 1000 / held:.3f} us")  # fmt: skip
-    print(f"fills done: {filled} of {args.event_ticks * args.fills_per_tick}; liquidations "
-          f"done: {liquidated} of {args.event_ticks * args.liquidations_per_tick}")  # fmt: skip
+    print(
+        f"per position: quiet tick {quiet.p(50) * 1000 / held:.2f} us, "
+        f"floor {floor_p50 * 1000 / held:.3f} us"
+    )
+    print(
+        f"fills done: {filled} of {args.event_ticks * args.fills_per_tick}; liquidations "
+        f"done: {liquidated} of {args.event_ticks * args.liquidations_per_tick}"
+    )
     target_ok = quiet.p(99) < TARGET_MS
     print(
         f"{'PASS' if target_ok else 'FAIL'}  quiet tick p99 {quiet.p(99):.2f} ms "
@@ -318,8 +351,10 @@ def report(
         )
     floor_spread = quiet.p(99, floor=True) / floor_p50
     if floor_spread > 3:
-        print(f"note  the floor's own p99 was {floor_spread:.0f}x its p50 in this run: the machine "
-              "was busy (other processes), and every p99 here carries that noise")  # fmt: skip
+        print(
+            f"note  the floor's own p99 was {floor_spread:.0f}x its p50 in this run: the machine "
+            "was busy (other processes), and every p99 here carries that noise"
+        )
     if quiet.statements:
         print(f"FAIL  quiet ticks sent {quiet.statements} SQL statements (expected none)")
     sound = (
@@ -383,7 +418,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.event_ticks * args.fills_per_tick > args.positions:
         parser.error("--event-ticks x --fills-per-tick must not exceed --positions")
-    return args  # fmt: skip
+    return args
 
 
 def main() -> None:

@@ -31,8 +31,9 @@ class Client(WSListener):
 
     def on_ws_connected(self, transport: WSTransport) -> None:
         for channel in self.channels:
-            transport.send(WSMsgType.TEXT, json.dumps({"type": "subscribe",
-                                                       "channel": channel}).encode())  # fmt: skip
+            transport.send(
+                WSMsgType.TEXT, json.dumps({"type": "subscribe", "channel": channel}).encode()
+            )
         if not self.channels and not self.answered.done():
             self.answered.set_result(None)
 
@@ -69,8 +70,9 @@ class Timing:
 
 async def open_one(url: str, channels: list[str], timing: Timing) -> WSTransport | None:
     try:
-        transport, client = await ws_connect(lambda: Client(channels, timing), url,
-                                             websocket_handshake_timeout=60)  # fmt: skip
+        transport, client = await ws_connect(
+            lambda: Client(channels, timing), url, websocket_handshake_timeout=60
+        )
         assert isinstance(client, Client)
         await asyncio.wait_for(client.answered, 60)
         return transport

@@ -62,10 +62,15 @@ def rss_kib(server: Server) -> int:
 
 def start_platform(workdir: Path, rate: float) -> Server:
     port = free_port()
-    env = {**os.environ, "ASTRATRADE_PRICE_FEED": "synthetic",
-           "ASTRATRADE_FEED_INTERVAL_SECONDS": str(1 / rate), "ASTRATRADE_CLOCK": "system",
-           "ASTRATRADE_DATA_DIR": str(workdir / "data"), "ASTRATRADE_LOG_LEVEL": "warning",
-           "ASTRATRADE_WS_MAX_CONNECTIONS_PER_USER": "1000000"}  # fmt: skip
+    env = {
+        **os.environ,
+        "ASTRATRADE_PRICE_FEED": "synthetic",
+        "ASTRATRADE_FEED_INTERVAL_SECONDS": str(1 / rate),
+        "ASTRATRADE_CLOCK": "system",
+        "ASTRATRADE_DATA_DIR": str(workdir / "data"),
+        "ASTRATRADE_LOG_LEVEL": "warning",
+        "ASTRATRADE_WS_MAX_CONNECTIONS_PER_USER": "1000000",
+    }
     env.pop("ASTRATRADE_DATABASE_URL", None)
     command = [executable("astratrade"), "serve", "--port", str(port)]
     return _spawn("astratrade", command, env, port, workdir / "platform.log")
@@ -95,9 +100,17 @@ def spawn_clients(
     share = [clients // processes + (i < clients % processes) for i in range(processes)]
     flags = [arg for channel in channels for arg in ("--channel", channel)]
     command = [sys.executable, "-m", "bench.ws_clients", "--url", url, "--seconds", str(seconds)]
-    return [subprocess.Popen([*command, "--clients", str(n), *flags], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
-            for n in share if n]  # fmt: skip
+    return [
+        subprocess.Popen(
+            [*command, "--clients", str(n), *flags],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for n in share
+        if n
+    ]
 
 
 async def line_of(process: subprocess.Popen[str]) -> dict[str, Any]:
@@ -143,17 +156,25 @@ async def close_to_board(platform: Server, trader: Trader, token: str, closes: i
     """Milliseconds from a close's request to the trader on a subscribed leaderboard:xp."""
     url = platform.url.replace("http", "ws") + f"/api/v1/ws?token={token}"
     seen: list[float] = []
-    async with httpx.AsyncClient(base_url=platform.url, headers=trader.headers,
-                                 timeout=30) as client, connect(url) as ws:  # fmt: skip
+    async with (
+        httpx.AsyncClient(base_url=platform.url, headers=trader.headers, timeout=30) as client,
+        connect(url) as ws,
+    ):
         await ws.send(json.dumps({"type": "subscribe", "channel": "leaderboard:xp"}))
         await ws.recv()
         for _ in range(closes):
-            body = {"account_id": trader.account_id, "market": "ETH-USD", "side": "buy",
-                    "type": "market", "size": "0.01"}  # fmt: skip
+            body = {
+                "account_id": trader.account_id,
+                "market": "ETH-USD",
+                "side": "buy",
+                "type": "market",
+                "size": "0.01",
+            }
             (await client.post("/api/v1/orders", json=body)).raise_for_status()
             started = time.perf_counter()
-            closed = await client.post("/api/v1/positions/ETH-USD/close",
-                                       json={"account_id": trader.account_id})  # fmt: skip
+            closed = await client.post(
+                "/api/v1/positions/ETH-USD/close", json={"account_id": trader.account_id}
+            )
             closed.raise_for_status()
             while True:
                 message = json.loads(await asyncio.wait_for(ws.recv(), 10))
@@ -175,8 +196,10 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
         run = Run(platform.name, args.clients, args.seconds)
         print(f"  {bare.name}: {args.clients:,} clients for {args.seconds:g} s ...")
         await measure(bare, bare.url.replace("http", "ws"), bare_run, [], args.processes)
-        print(f"  {platform.name}: {args.clients:,} clients for {args.seconds:g} s, "
-              f"{args.closes} closes timed meanwhile ...")  # fmt: skip
+        print(
+            f"  {platform.name}: {args.clients:,} clients for {args.seconds:g} s, "
+            f"{args.closes} closes timed meanwhile ..."
+        )
         url = platform.url.replace("http", "ws") + f"/api/v1/ws?token={token}"
         board = close_to_board(platform, trader, token, args.closes)
         await measure(platform, url, run, CHANNELS, args.processes, during=board)
@@ -187,31 +210,43 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
 
 
 def report(runs: list[Run], args: argparse.Namespace) -> bool:
-    print(f"\nWebSocket fan-out: {args.clients:,} clients on prices:BTC-USD, {args.rate:g} "
-          f"ticks/s, {args.seconds:g} s; load average {load_average()} on {os.cpu_count()} "
-          "CPUs (servers and this client share them)")  # fmt: skip
-    print(f"{'':<12}{'connected':>10}{'received':>11}{'expected':>10}{'p50 ms':>9}"
-          f"{'p99 ms':>9}{'max ms':>9}{'KiB/conn':>10}")  # fmt: skip
+    print(
+        f"\nWebSocket fan-out: {args.clients:,} clients on prices:BTC-USD, {args.rate:g} "
+        f"ticks/s, {args.seconds:g} s; load average {load_average()} on {os.cpu_count()} "
+        "CPUs (servers and this client share them)"
+    )
+    print(
+        f"{'':<12}{'connected':>10}{'received':>11}{'expected':>10}{'p50 ms':>9}"
+        f"{'p99 ms':>9}{'max ms':>9}{'KiB/conn':>10}"
+    )
     for run in runs:
         lat = run.latencies_ms
         expected = int(run.connected * args.rate * run.seconds)  # about: ticks in the window
-        print(f"{run.name:<12}{run.connected:>10,}{len(lat):>11,}{expected:>10,}"
-              f"{percentile(lat, 50):>9.1f}{percentile(lat, 99):>9.1f}"
-              f"{max(lat, default=float('nan')):>9.1f}{run.kib_per_connection:>10.1f}")  # fmt: skip
+        print(
+            f"{run.name:<12}{run.connected:>10,}{len(lat):>11,}{expected:>10,}"
+            f"{percentile(lat, 50):>9.1f}{percentile(lat, 99):>9.1f}"
+            f"{max(lat, default=float('nan')):>9.1f}{run.kib_per_connection:>10.1f}"
+        )
     platform = runs[-1]
     board = platform.board_ms
-    print(f"a closed position on a subscribed leaderboard:xp, {len(board)} closes: p50 "
-          f"{percentile(board, 50):,.1f} ms, max {max(board, default=float('nan')):,.1f} ms "
-          "(target < 1 s)")  # fmt: skip
+    print(
+        f"a closed position on a subscribed leaderboard:xp, {len(board)} closes: p50 "
+        f"{percentile(board, 50):,.1f} ms, max {max(board, default=float('nan')):,.1f} ms "
+        "(target < 1 s)"
+    )
     p99 = percentile(platform.latencies_ms, 99)
     at_target = args.clients >= TARGET_CLIENTS
     ok = p99 < TARGET_P99_MS and platform.connected == args.clients and at_target
     verdict = ("PASS" if ok else "FAIL") if at_target else "info"
-    print(f"{verdict}  p99 {p99:,.1f} ms from tick to client at {platform.connected:,} "
-          f"clients (target < {TARGET_P99_MS:g} ms at {TARGET_CLIENTS:,})")  # fmt: skip
+    print(
+        f"{verdict}  p99 {p99:,.1f} ms from tick to client at {platform.connected:,} "
+        f"clients (target < {TARGET_P99_MS:g} ms at {TARGET_CLIENTS:,})"
+    )
     board_ok = bool(board) and max(board) < 1000
-    print(f"{'PASS' if board_ok else 'FAIL'}  close to leaderboard max "
-          f"{max(board, default=float('nan')):,.1f} ms (target < 1 s)")  # fmt: skip
+    print(
+        f"{'PASS' if board_ok else 'FAIL'}  close to leaderboard max "
+        f"{max(board, default=float('nan')):,.1f} ms (target < 1 s)"
+    )
     return ok and board_ok
 
 

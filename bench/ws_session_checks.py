@@ -61,10 +61,23 @@ async def run(args: argparse.Namespace, tmp: Path) -> bool:
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
         user_ids = [str(uuid.uuid4()) for _ in range(args.users)]
-        await conn.execute(insert(users), [
-            {"id": u, "email": f"{u}@bench.example", "username": u[:32], "username_key": u[:32],
-             "password_hash": "x", "role": "trader", "kyc": False, "version": 1,
-             "created_at": datetime.now(UTC)} for u in user_ids])  # fmt: skip
+        await conn.execute(
+            insert(users),
+            [
+                {
+                    "id": u,
+                    "email": f"{u}@bench.example",
+                    "username": u[:32],
+                    "username_key": u[:32],
+                    "password_hash": "x",
+                    "role": "trader",
+                    "kyc": False,
+                    "version": 1,
+                    "created_at": datetime.now(UTC),
+                }
+                for u in user_ids
+            ],
+        )
     hub, expires = Hub(), datetime.now(UTC) + timedelta(hours=1)
     for n in range(args.sockets):
         user = user_ids[n % args.users]
@@ -76,9 +89,11 @@ async def run(args: argparse.Namespace, tmp: Path) -> bool:
     app.include_router(users_internal.router)
     remote = HttpSessionStates("http://users", KEY, 10.0)
     await remote.close()
-    remote._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                       base_url="http://users",
-                                       headers={SERVICE_KEY_HEADER: KEY})  # fmt: skip
+    remote._client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://users",
+        headers={SERVICE_KEY_HEADER: KEY},
+    )
 
     async def floor() -> None:
         async with engine.connect() as conn:
@@ -97,16 +112,25 @@ async def run(args: argparse.Namespace, tmp: Path) -> bool:
     await engine.dispose()
     assert not any(c.closing for c in hub.connections)
 
-    print(f"\n{args.sockets} sockets of {args.users} users, median of {args.rounds} "
-          f"(load {load_average()})")  # fmt: skip
+    print(
+        f"\n{args.sockets} sockets of {args.users} users, median of {args.rounds} "
+        f"(load {load_average()})"
+    )
     print("| check | per sweep | per socket | vs floor |\n| --- | --- | --- | --- |")
-    for name, seconds in (("floor: the batched SELECT", bare), ("sweep, users' table", here),
-                          ("sweep, users' internal route (ASGI)", over_http)):  # fmt: skip
-        print(f"| {name} | {seconds * 1000:.1f} ms | {seconds * 1e6 / args.sockets:.2f} µs "
-              f"| {seconds / bare:.2f}x |")  # fmt: skip
+    for name, seconds in (
+        ("floor: the batched SELECT", bare),
+        ("sweep, users' table", here),
+        ("sweep, users' internal route (ASGI)", over_http),
+    ):
+        print(
+            f"| {name} | {seconds * 1000:.1f} ms | {seconds * 1e6 / args.sockets:.2f} µs "
+            f"| {seconds / bare:.2f}x |"
+        )
     passed = max(here, over_http) < TARGET_SECONDS
-    print(f"{'PASS' if passed else 'FAIL'}: slowest sweep {max(here, over_http) * 1000:.1f} ms "
-          f"< {TARGET_SECONDS * 1000:.0f} ms")  # fmt: skip
+    print(
+        f"{'PASS' if passed else 'FAIL'}: slowest sweep {max(here, over_http) * 1000:.1f} ms "
+        f"< {TARGET_SECONDS * 1000:.0f} ms"
+    )
     return passed
 
 

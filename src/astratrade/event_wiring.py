@@ -38,10 +38,14 @@ def event_backbone(
     redis = streams.connect(settings.redis_url)
     external = settings.event_workers == "external"
     relay = OutboxRelay(
-        redis, read_db, writer, clock, prefix=settings.redis_prefix,
+        redis,
+        read_db,
+        writer,
+        clock,
+        prefix=settings.redis_prefix,
         replay_window_seconds=settings.relay_replay_window_seconds,
         idle_poll_seconds=settings.relay_poll_ms / 1000 if external else IN_PROCESS_POLL_SECONDS,
-    )  # fmt: skip
+    )
     return relay, lambda: redis_backbone(here, relay, bus, db, read_db, writer, clock)
 
 
@@ -63,19 +67,32 @@ def redis_backbone(
     reconnect = Reconnect("consumers")  # they share Redis: one outage, one log line an attempt
     consumers = [
         StreamConsumer(
-            relay.redis, bus, db, read_db, writer, clock, context=context,
-            name=settings.consumer_name, prefix=settings.redis_prefix, settings=consumer_settings,
+            relay.redis,
+            bus,
+            db,
+            read_db,
+            writer,
+            clock,
+            context=context,
+            name=settings.consumer_name,
+            prefix=settings.redis_prefix,
+            settings=consumer_settings,
             reconnect=reconnect,
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})
-    ]  # fmt: skip
+    ]
     running = set(here.consumers_here(c.context for c in consumers))
     here_consumers = [c for c in consumers if c.context in running]
     # Every context's events have subscribers, so the sources name every stream there is.
     publishers = sorted({s.source for s in bus.subscriptions()})
     return RedisBackbone(
-        relay.redis, relay, here_consumers, read_db, run_relay=here.runs_relay,
+        relay.redis,
+        relay,
+        here_consumers,
+        read_db,
+        run_relay=here.runs_relay,
         all_consumers=consumers,
-        event_streams=[streams.events_stream(settings.redis_prefix, source)
-                       for source in publishers],
-    )  # fmt: skip
+        event_streams=[
+            streams.events_stream(settings.redis_prefix, source) for source in publishers
+        ],
+    )

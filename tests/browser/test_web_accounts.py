@@ -19,9 +19,12 @@ MIN_CLOSES = 3  # to rank on a tournament board (docs/progression-rules.md)
 
 def create(admin: Admin, name: str, starts_in: timedelta) -> dict[str, Any]:
     now = datetime.fromisoformat(admin.clock(advance_seconds=0))
-    body = {"name": name, "markets": ["BTC-USD", "ETH-USD"],
-            "starts_at": (now + starts_in).isoformat(),
-            "ends_at": (now + starts_in + timedelta(hours=2)).isoformat()}  # fmt: skip
+    body = {
+        "name": name,
+        "markets": ["BTC-USD", "ETH-USD"],
+        "starts_at": (now + starts_in).isoformat(),
+        "ends_at": (now + starts_in + timedelta(hours=2)).isoformat(),
+    }
     response = admin.post("/tournaments", json=body)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()

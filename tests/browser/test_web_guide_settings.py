@@ -145,8 +145,13 @@ def test_history_tabs_list_what_the_api_lists(page: Page, server: Server, admin:
     with signed_in_as(page) as api:
         orders = api.get("/orders", params={"account_id": account, "limit": 100}).json()
         funding = eventually(
-            lambda: [p for p in api.get("/ledger", params={"account_id": account}).json()[
-                "postings"] if p["kind"] == "funding"], bool)  # fmt: skip
+            lambda: [
+                p
+                for p in api.get("/ledger", params={"account_id": account}).json()["postings"]
+                if p["kind"] == "funding"
+            ],
+            bool,
+        )
     assert {o["status"] for o in orders} == {"filled", "cancelled"}, orders
     assert len(funding) == 1, funding
 

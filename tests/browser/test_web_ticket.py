@@ -18,8 +18,12 @@ from .test_web_trading_journey import _account, signed_in_as, usd
 
 EQUITY = Decimal(10000)
 LEVERAGE = 5  # the default leverage (docs/trading-rules.md)
-ETH_TIERS = [(Decimal(100), Decimal(100_000)), (Decimal(50), Decimal(500_000)),
-             (Decimal(20), Decimal(2_000_000)), (Decimal(10), None)]  # fmt: skip
+ETH_TIERS = [
+    (Decimal(100), Decimal(100_000)),
+    (Decimal(50), Decimal(500_000)),
+    (Decimal(20), Decimal(2_000_000)),
+    (Decimal(10), None),
+]
 STRK_TIERS = [(Decimal(20), Decimal(50_000)), (Decimal(10), Decimal(200_000)), (Decimal(5), None)]
 
 
@@ -43,8 +47,12 @@ def long_estimate(size: str, mark: str, tiers: Tiers) -> dict[str, Decimal | Non
     mmr = Decimal("0.5") / tier_max
     fee = notional * TAKER_FEE
     liquidation = (notional - (EQUITY - fee)) / (s * (1 - mmr))
-    return {"notional": notional, "fee": fee, "margin": notional / LEVERAGE,
-            "liquidation": liquidation if liquidation > 0 else None}  # fmt: skip
+    return {
+        "notional": notional,
+        "fee": fee,
+        "margin": notional / LEVERAGE,
+        "liquidation": liquidation if liquidation > 0 else None,
+    }
 
 
 def expect_estimate(page: Page, figures: dict[str, Decimal | None], decimals: int) -> None:
@@ -90,7 +98,8 @@ def test_the_margin_shortfall_is_named_before_and_after_sending(
     # Before sending: 600,000 / 5 of margin and 150 of fee against $10,000.
     expect(page.get_by_test_id("margin-warning")).to_have_text(
         "Not enough margin: this order needs about $120,150.00 (margin and fee); "
-        "$10,000.00 is available.")  # fmt: skip
+        "$10,000.00 is available."
+    )
     page.get_by_role("button", name=re.compile(r"^Buy 10 BTC")).click()
     # After: the fill at the taker price, its fee and its loss to the mark count too.
     fill = taker_price("buy", size, Decimal(60000))
@@ -99,7 +108,8 @@ def test_the_margin_shortfall_is_named_before_and_after_sending(
     expect(page.get_by_test_id("ticket-message")).to_have_text(  # the API's figures, in plain words
         f"Not enough margin: this order needs ${whole(EQUITY - after)} of margin and fee, "
         f"${whole(-after)} more than the $10,000 available. Lower the size or the price, or "
-        "raise the leverage.")  # fmt: skip
+        "raise the leverage."
+    )
 
 
 def test_stops_close_the_position_and_lists_show_tick_and_step(
@@ -112,8 +122,10 @@ def test_stops_close_the_position_and_lists_show_tick_and_step(
     page.get_by_role("button", name=re.compile(r"^Buy 0\.01 BTC")).click()
     expect(page.get_by_test_id("ticket-message")).to_contain_text("Order filled")
 
-    for kind, trigger, colour in (("stop_loss", "55000", "rgb(245, 185, 66)"),
-                                  ("take_profit", "65000", "rgb(46, 204, 113)")):  # fmt: skip
+    for kind, trigger, colour in (
+        ("stop_loss", "55000", "rgb(245, 185, 66)"),
+        ("take_profit", "65000", "rgb(46, 204, 113)"),
+    ):
         page.get_by_label("Type").select_option(kind)
         expect(page.get_by_role("button", name="Sell / Short")).to_have_attribute(
             "aria-pressed", "true"
@@ -137,13 +149,22 @@ def test_stops_close_the_position_and_lists_show_tick_and_step(
     page.get_by_label("Limit price").fill("59202.5")
     expect(page.get_by_test_id("estimate-fee")).to_have_text("$0.00")
     page.get_by_role("button", name=re.compile(r"^Buy 0\.05 BTC")).click()
-    expect(page.get_by_test_id("open-order").filter(has_text="limit")
-           .get_by_test_id("order-figures")).to_have_text("0.05000 @ 59,202.5")  # fmt: skip
+    expect(
+        page.get_by_test_id("open-order").filter(has_text="limit").get_by_test_id("order-figures")
+    ).to_have_text("0.05000 @ 59,202.5")
 
     with signed_in_as(page) as api:  # a stop larger than the position: 422 naming both
-        refused = api.post("/orders", json={"account_id": _account(api), "market": "BTC-USD",
-                                            "side": "sell", "type": "stop_loss", "size": "1",
-                                            "trigger_price": "50000"})  # fmt: skip
+        refused = api.post(
+            "/orders",
+            json={
+                "account_id": _account(api),
+                "market": "BTC-USD",
+                "side": "sell",
+                "type": "stop_loss",
+                "size": "1",
+                "trigger_price": "50000",
+            },
+        )
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["field"] == "size"
     assert "size 1 is larger than your BTC-USD long of 0.01" in refused.json()["error"]["message"]

@@ -29,8 +29,11 @@ def signed_in_as(page: Page) -> httpx.Client:
     """An HTTP client with the browser's own token: the screen is checked against the API."""
     tokens = json.loads(page.evaluate("localStorage.getItem('astratrade.tokens')"))
     base = page.url.split("/#")[0].rstrip("/")
-    return httpx.Client(base_url=base + API, timeout=10,
-                        headers={"authorization": f"Bearer {tokens['access_token']}"})  # fmt: skip
+    return httpx.Client(
+        base_url=base + API,
+        timeout=10,
+        headers={"authorization": f"Bearer {tokens['access_token']}"},
+    )
 
 
 def test_sign_up_trade_5x_watch_pnl_close_and_climb(

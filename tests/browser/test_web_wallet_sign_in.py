@@ -25,8 +25,9 @@ def test_a_linked_wallet_signs_its_trader_in(page: Page, server: Server, new_tra
     trader = new_trader("wallet")
     wallet = Wallet()
     linking = challenge(trader, wallet.address)
-    linked = trader.post("/auth/wallet/verify",
-                         json=wallet.body(linking, wallet.sign(linking["typed_data"])))  # fmt: skip
+    linked = trader.post(
+        "/auth/wallet/verify", json=wallet.body(linking, wallet.sign(linking["typed_data"]))
+    )
     assert linked.status_code == 200, linked.text
 
     page.expose_function("walletSign", lambda typed_data: wallet.sign(typed_data))

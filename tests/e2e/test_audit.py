@@ -12,8 +12,11 @@ def test_an_admin_reads_an_accounts_history_in_order(admin: Admin, trader: Trade
     assert response.status_code == 200, response.text
     history = response.json()
     assert [e["type"] for e in history] == [
-        "AccountOpened", "CollateralDeposited", "OrderAccepted", "OrderFilled",
-    ]  # fmt: skip
+        "AccountOpened",
+        "CollateralDeposited",
+        "OrderAccepted",
+        "OrderFilled",
+    ]
     assert [e["aggregate_version"] for e in history] == [1, 2, 3, 4]
     assert {e["aggregate_id"] for e in history} == {trader.account_id}
     filled = history[-1]["payload"]
@@ -37,8 +40,13 @@ def test_a_requests_id_is_answered_and_carried_by_every_event_it_causes(
     new id, answered back; the close's XP (a handler's event, downstream) carries the
     close's id."""
     admin.reset_prices()
-    body = {"account_id": trader.account_id, "market": "BTC-USD", "side": "buy",
-            "type": "market", "size": "0.01"}  # fmt: skip
+    body = {
+        "account_id": trader.account_id,
+        "market": "BTC-USD",
+        "side": "buy",
+        "type": "market",
+        "size": "0.01",
+    }
     placed = trader.post("/orders", json=body, headers={"X-Request-ID": "order-req-1"})
     assert placed.status_code == 201, placed.text
     assert placed.headers["x-request-id"] == "order-req-1"

@@ -102,8 +102,12 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/v1/admin/reconciliation"): (ADMIN, None),
     ("GET", "/api/v1/admin/audit"): (ADMIN, None),
 }
-QUERIES = {"/api/v1/orders": "account_id", "/api/v1/positions": "account_id",
-           "/api/v1/ledger": "account_id", "/api/v1/admin/audit": "aggregate_id"}  # fmt: skip
+QUERIES = {
+    "/api/v1/orders": "account_id",
+    "/api/v1/positions": "account_id",
+    "/api/v1/ledger": "account_id",
+    "/api/v1/admin/audit": "aggregate_id",
+}
 
 
 def url(path: str, ids: dict[str, str]) -> str:
@@ -118,8 +122,9 @@ def call(client: Any, method: str, path: str, ids: dict[str, str], body: Body | 
     return status
 
 
-def answer(client: Any, method: str, path: str, ids: dict[str, str],
-           body: Body | None) -> tuple[int, str]:  # fmt: skip
+def answer(
+    client: Any, method: str, path: str, ids: dict[str, str], body: Body | None
+) -> tuple[int, str]:
     target = url(path, ids)
     if path in ("/healthz", "/readyz"):
         target = f"{client.base_url.scheme}://{client.base_url.host}:{client.base_url.port}{path}"
@@ -138,16 +143,29 @@ def test_every_route_answers_each_caller_rightly(
     assert listed == set(ROUTES), (listed - set(ROUTES), set(ROUTES) - listed)
 
     admin.reset_prices()
-    order = trader.place(market="BTC-USD", side="buy", type="limit", size="0.001",
-                         price="30000").json()  # fmt: skip
+    order = trader.place(
+        market="BTC-USD", side="buy", type="limit", size="0.001", price="30000"
+    ).json()
     now = datetime.fromisoformat(admin.clock(advance_seconds=0))
-    tournament = admin.post("/tournaments", json={
-        "name": "Matrix", "markets": ["BTC-USD"], "starts_at": now.isoformat(),
-        "ends_at": (now + timedelta(hours=1)).isoformat()}).json()  # fmt: skip
-    ids = {"account_id": trader.account_id, "order_id": order["order_id"],
-           "market": "BTC-USD", "board": "xp", "tournament_id": tournament["tournament_id"],
-           "user_id": trader.user_id, "now": now.isoformat(),
-           "later": (now + timedelta(hours=2)).isoformat()}  # fmt: skip
+    tournament = admin.post(
+        "/tournaments",
+        json={
+            "name": "Matrix",
+            "markets": ["BTC-USD"],
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+        },
+    ).json()
+    ids = {
+        "account_id": trader.account_id,
+        "order_id": order["order_id"],
+        "market": "BTC-USD",
+        "board": "xp",
+        "tournament_id": tournament["tournament_id"],
+        "user_id": trader.user_id,
+        "now": now.isoformat(),
+        "later": (now + timedelta(hours=2)).isoformat(),
+    }
     other = new_trader()
     wrong: list[str] = []
     with make_client(trader.server) as anonymous:

@@ -378,9 +378,14 @@ def test_orders_on_another_users_account_are_not_found(owner: Trader, intruder: 
         for fields in (
             {"side": "sell", "type": "market", "size": "0.1"},  # would close their position
             {"side": "buy", "type": "limit", "size": "0.1", "price": "40000"},
-            {"side": "buy", "type": "limit", "size": "0.1", "price": "50000",
-             "client_order_id": "owner-rest"},  # their client id: must not echo their order
-        ):  # fmt: skip
+            {
+                "side": "buy",
+                "type": "limit",
+                "size": "0.1",
+                "price": "50000",
+                "client_order_id": "owner-rest",
+            },  # their client id: must not echo their order
+        ):
             theirs = intruder.post("/orders", json=order_body(owner, **fields))
             missing = intruder.post(
                 "/orders", json={**order_body(owner, **fields), "account_id": fake}

@@ -41,9 +41,13 @@ def test_no_accepted_order_is_lost_to_a_kill_9(tmp_path: Path) -> None:
 
     def place(i: int) -> None:
         body = {
-            "account_id": trader.account_id, "market": "BTC-USD", "type": "market",
-            "side": "buy" if i % 3 else "sell", "size": "0.001", "client_order_id": f"c{i}",
-        }  # fmt: skip
+            "account_id": trader.account_id,
+            "market": "BTC-USD",
+            "type": "market",
+            "side": "buy" if i % 3 else "sell",
+            "size": "0.001",
+            "client_order_id": f"c{i}",
+        }
         try:
             with make_client(first) as client:
                 client.headers["Authorization"] = trader.client.headers["Authorization"]
@@ -81,9 +85,13 @@ def test_no_accepted_order_is_lost_to_a_kill_9(tmp_path: Path) -> None:
         assert again.collateral() == STARTING_BALANCE + cash
         # The idempotency keys survived too: a retry of an accepted order changes nothing.
         retry = again.place(
-            account_id=again.account_id, market="BTC-USD", type="market", side="sell",
-            size="0.001", client_order_id=accepted[0]["client_order_id"],
-        )  # fmt: skip
+            account_id=again.account_id,
+            market="BTC-USD",
+            type="market",
+            side="sell",
+            size="0.001",
+            client_order_id=accepted[0]["client_order_id"],
+        )
         assert retry.json()["order_id"] == accepted[0]["order_id"]
         assert len(again.orders(account_id=again.account_id, limit=500)) == len(orders)
     finally:

@@ -46,8 +46,9 @@ class Distributed(Server):
 
     def pid_of(self, name: str) -> int:
         """The newest pid `up` reported for a process."""
-        started = re.findall(rf"^\s*{name} \| started \(pid (\d+)\)$", self.log_path.read_text(),
-                             re.MULTILINE)  # fmt: skip
+        started = re.findall(
+            rf"^\s*{name} \| started \(pid (\d+)\)$", self.log_path.read_text(), re.MULTILINE
+        )
         return int(started[-1])
 
     def starts_of(self, name: str) -> int:
@@ -60,15 +61,23 @@ def server(
 ) -> Iterator[Distributed]:
     data_dir = tmp_path
     port = free_port()
-    env = {**_server_env(data_dir), "ASTRATRADE_DATABASE_URL": fresh_postgres_url,
-           "ASTRATRADE_REDIS_URL": redis_url, "ASTRATRADE_REDIS_PREFIX": redis_prefix,
-           "ASTRATRADE_CLOCK": "system", "ASTRATRADE_CONSUMER_LEASE_MS": "1000"}  # fmt: skip
+    env = {
+        **_server_env(data_dir),
+        "ASTRATRADE_DATABASE_URL": fresh_postgres_url,
+        "ASTRATRADE_REDIS_URL": redis_url,
+        "ASTRATRADE_REDIS_PREFIX": redis_prefix,
+        "ASTRATRADE_CLOCK": "system",
+        "ASTRATRADE_CONSUMER_LEASE_MS": "1000",
+    }
     log_path = data_dir / "up.log"
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
             [str(ASTRATRADE), "up", "--distributed", "--port", str(port), "--restart-after", "3"],
-            env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=env,
+            cwd=data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     srv = Distributed(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
     try:
         wait_ready(srv)
@@ -117,8 +126,9 @@ def admin(server: Distributed) -> Iterator[Admin]:
 
 
 def live(srv: Server, token: str) -> Any:
-    return connect(srv.base_url.replace("http://", "ws://") + f"/api/v1/ws?token={token}",
-                   open_timeout=10)  # fmt: skip
+    return connect(
+        srv.base_url.replace("http://", "ws://") + f"/api/v1/ws?token={token}", open_timeout=10
+    )
 
 
 def next_event(ws: Any, channel: str, kind: str) -> dict[str, Any]:
@@ -169,8 +179,9 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
 ) -> None:
     admin.reset_prices()
     trader = create_trader(server)
-    five = trader.put(f"/accounts/{trader.account_id}/leverage",
-                      json={"market": "ETH-USD", "leverage": "5"})  # fmt: skip
+    five = trader.put(
+        f"/accounts/{trader.account_id}/leverage", json={"market": "ETH-USD", "leverage": "5"}
+    )
     assert five.status_code == 200, five.text
     request_id = trader.get("/me").headers["x-request-id"]
     assert request_id  # every answer names its request, the gateway's id
@@ -192,8 +203,9 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
 
     for _ in range(8):  # level 2 at 100 XP: closes and the achievements they complete
         round_trip(trader)
-    progression = eventually(lambda: trader.get("/progression/me").json(),
-                             lambda p: p["level"] >= 2)  # fmt: skip
+    progression = eventually(
+        lambda: trader.get("/progression/me").json(), lambda p: p["level"] >= 2
+    )
     board = trader.get("/leaderboards/xp").json()
     assert trader.user_id in [s["user_id"] for s in board["standings"]]
 
@@ -206,11 +218,13 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
     round_trip(trader)  # closed while gamification is down: its events wait in Redis
     round_trip(trader)
 
-    back = until_within(lambda: trader.get("/progression/me"), lambda r: r.status_code == 200,
-                        STARTUP_SECONDS)  # fmt: skip
+    back = until_within(
+        lambda: trader.get("/progression/me"), lambda r: r.status_code == 200, STARTUP_SECONDS
+    )
     assert server.starts_of("gamification") == 2
-    caught_up = eventually(lambda: trader.get("/progression/me").json(),
-                           lambda p: p["closes"] == closes_before + 2)  # fmt: skip
+    caught_up = eventually(
+        lambda: trader.get("/progression/me").json(), lambda p: p["closes"] == closes_before + 2
+    )
     assert caught_up["xp"] > progression["xp"], back.text
 
     check_the_gateways_own_answers(server)
@@ -222,11 +236,16 @@ def check_the_gateways_own_answers(server: Distributed) -> None:
     stopped at the gateway."""
     spec = httpx.get(f"{server.base_url}/openapi.json", timeout=10).json()
     paths = spec["paths"]
-    for path in ("/api/v1/auth/login", "/api/v1/orders", "/api/v1/leaderboards/{board}",
-                 "/api/v1/accounts/{account_id}/faucet"):  # fmt: skip
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/orders",
+        "/api/v1/leaderboards/{board}",
+        "/api/v1/accounts/{account_id}/faucet",
+    ):
         assert path in paths, sorted(paths)
-    forged = httpx.get(f"{server.base_url}/api/v1/me", timeout=10,
-                       headers={"Authorization": "Bearer not-a-token"})  # fmt: skip
+    forged = httpx.get(
+        f"{server.base_url}/api/v1/me", timeout=10, headers={"Authorization": "Bearer not-a-token"}
+    )
     assert forged.status_code == 401
     unknown = httpx.get(f"{server.base_url}/api/v1/no-such-thing", timeout=10)
     assert unknown.status_code == 404

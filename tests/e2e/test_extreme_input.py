@@ -39,8 +39,14 @@ def with_literal(body: dict[str, Any], field: str, literal: str) -> str:
 
 
 def order(trader: Trader, **fields: Any) -> dict[str, Any]:
-    return {"account_id": trader.account_id, "market": "BTC-USD", "side": "buy",
-            "type": "market", "size": "0.01", **fields}  # fmt: skip
+    return {
+        "account_id": trader.account_id,
+        "market": "BTC-USD",
+        "side": "buy",
+        "type": "market",
+        "size": "0.01",
+        **fields,
+    }
 
 
 @pytest.mark.parametrize("value", HUGE + NOT_PLAIN)
@@ -129,16 +135,24 @@ def test_now_past_a_year_ahead_is_422_and_a_year_is_accepted(admin: Admin) -> No
 
 @pytest.mark.parametrize(
     ("field", "literal"),
-    [("max_entrants", "1e999999999"), ("min_level", "-1E999999999"),
-     ("max_entrants", "9" * 5000), ("starting_capital", "1" * 5000)],
-)  # fmt: skip
+    [
+        ("max_entrants", "1e999999999"),
+        ("min_level", "-1E999999999"),
+        ("max_entrants", "9" * 5000),
+        ("starting_capital", "1" * 5000),
+    ],
+)
 def test_a_raw_number_no_field_can_take_is_422_at_once(
     admin: Admin, field: str, literal: str
 ) -> None:
     """int(Decimal("1e999999999")) would build a billion digits; 5,000 digits are past what
     Python turns into an int."""
-    body = {"name": "huge", "markets": ["BTC-USD"], "starts_at": "2030-01-01T00:00:00Z",
-            "ends_at": "2030-01-02T00:00:00Z"}  # fmt: skip
+    body = {
+        "name": "huge",
+        "markets": ["BTC-USD"],
+        "starts_at": "2030-01-01T00:00:00Z",
+        "ends_at": "2030-01-02T00:00:00Z",
+    }
     started = time.monotonic()
     response = raw(admin.client, "POST", "/tournaments", with_literal(body, field, literal))
     assert_error(response, 422, field)
@@ -146,8 +160,12 @@ def test_a_raw_number_no_field_can_take_is_422_at_once(
 
 
 def test_tournament_times_outside_the_calendar_in_utc_are_422(admin: Admin) -> None:
-    body = {"name": "far", "markets": ["BTC-USD"], "starts_at": "0001-01-01T00:00:00+01:00",
-            "ends_at": "9999-12-31T23:59:59-01:00"}  # fmt: skip
+    body = {
+        "name": "far",
+        "markets": ["BTC-USD"],
+        "starts_at": "0001-01-01T00:00:00+01:00",
+        "ends_at": "9999-12-31T23:59:59-01:00",
+    }
     assert_error(admin.post("/tournaments", json=body), 422, "starts_at")
 
 
@@ -171,8 +189,9 @@ def test_login_with_a_string_that_is_not_text_is_422(
 @pytest.mark.parametrize("field", ["email", "username", "password"])
 def test_register_with_a_lone_surrogate_is_422(http: httpx.Client, field: str) -> None:
     body = {"email": "s@example.com", "username": "surrogate", "password": PASSWORD}
-    assert_error(raw(http, "POST", "/auth/register", with_literal(body, field, SURROGATE)),
-                 422, field)  # fmt: skip
+    assert_error(
+        raw(http, "POST", "/auth/register", with_literal(body, field, SURROGATE)), 422, field
+    )
 
 
 def test_refresh_logout_and_password_change_with_a_lone_surrogate_are_422(
@@ -180,8 +199,9 @@ def test_refresh_logout_and_password_change_with_a_lone_surrogate_are_422(
 ) -> None:
     refresh = raw(http, "POST", "/auth/refresh", with_literal({}, "refresh_token", SURROGATE))
     assert_error(refresh, 422, "refresh_token")
-    logout = raw(trader.client, "POST", "/auth/logout",
-                 with_literal({}, "refresh_token", SURROGATE))  # fmt: skip
+    logout = raw(
+        trader.client, "POST", "/auth/logout", with_literal({}, "refresh_token", SURROGATE)
+    )
     assert_error(logout, 422, "refresh_token")
     for field in ("current_password", "new_password"):
         body = {"current_password": PASSWORD, "new_password": "another-long-password"}
@@ -196,8 +216,12 @@ def test_order_and_tournament_strings_that_are_not_text_are_422(
     for field in ("client_order_id", "market", "account_id"):
         body = with_literal(order(trader), field, SURROGATE)
         assert_error(raw(trader.client, "POST", "/orders", body), 422, field)
-    tournament = {"name": "x", "markets": ["BTC-USD"], "starts_at": "2030-01-01T00:00:00Z",
-                  "ends_at": "2030-01-02T00:00:00Z"}  # fmt: skip
+    tournament = {
+        "name": "x",
+        "markets": ["BTC-USD"],
+        "starts_at": "2030-01-01T00:00:00Z",
+        "ends_at": "2030-01-02T00:00:00Z",
+    }
     body = with_literal(tournament, "name", SURROGATE)
     assert_error(raw(admin.client, "POST", "/tournaments", body), 422, "name")
     markets = json.dumps(tournament).replace('["BTC-USD"]', f'["BTC-USD", {SURROGATE}]')

@@ -11,8 +11,9 @@ from .conftest import Admin, Server, Trader, assert_error, eventually
 
 def ledger_after(trader: Trader, postings: int, **params: Any) -> dict[str, Any]:
     def read() -> dict[str, Any]:
-        body: dict[str, Any] = trader.get("/ledger", params={
-            "account_id": trader.account_id, **params}).json()  # fmt: skip
+        body: dict[str, Any] = trader.get(
+            "/ledger", params={"account_id": trader.account_id, **params}
+        ).json()
         return body
 
     return eventually(read, lambda body: len(body["postings"]) >= postings)
@@ -31,8 +32,10 @@ def test_a_trader_reads_their_ledger_and_it_proves_their_balance(
 
     page = ledger_after(trader, 2, limit=2)
     assert len(page["postings"]) == 2
-    older = trader.get("/ledger", params={"account_id": trader.account_id, "limit": 2,
-                                          "before": page["next_before"]}).json()  # fmt: skip
+    older = trader.get(
+        "/ledger",
+        params={"account_id": trader.account_id, "limit": 2, "before": page["next_before"]},
+    ).json()
     assert [p["kind"] for p in older["postings"]] == ["practice_grant"]
     assert older["next_before"] is None
 

@@ -25,9 +25,14 @@ LEDGER = "financial.ledger"
 def server(
     tmp_path: Path, fresh_postgres_url: str, redis_url: str, redis_prefix: str
 ) -> Iterator[Server]:
-    with own_server(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
-                    redis_prefix=redis_prefix, external_consumers=LEDGER,
-                    consumer_lease_ms="1000") as srv:  # fmt: skip
+    with own_server(
+        tmp_path,
+        database_url=fresh_postgres_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        external_consumers=LEDGER,
+        consumer_lease_ms="1000",
+    ) as srv:
         yield srv
 
 
@@ -35,8 +40,11 @@ def ledger_worker(srv: Server, n: int) -> subprocess.Popen[bytes]:
     log = (srv.data_dir / f"ledger-worker-{n}.log").open("ab")
     return subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
         [str(ASTRATRADE), "worker", "consume", "--context", LEDGER],
-        env=srv.env, cwd=srv.data_dir, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=srv.env,
+        cwd=srv.data_dir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def busy(traders: list[Any], rounds: int, stop: threading.Event) -> None:

@@ -37,8 +37,9 @@ def test_live_accounts_open_at_level_three_with_kyc(admin: Admin, trader: Trader
     assert opened.status_code == 201, opened.text
     live = opened.json()
     assert (live["kind"], live["currency"], live["collateral"]) == ("live", "USDC", "0")
-    order = trader.place(account_id=live["account_id"], market="ETH-USD", side="buy",
-                         type="market", size="0.1")  # fmt: skip
+    order = trader.place(
+        account_id=live["account_id"], market="ETH-USD", side="buy", type="market", size="0.1"
+    )
     assert assert_error(order, 409)["code"] == "venue_unavailable"
     kinds = sorted(a["kind"] for a in trader.get("/accounts").json())
     assert kinds == ["live", "practice"]

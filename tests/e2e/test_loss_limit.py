@@ -27,8 +27,9 @@ def test_a_daily_loss_limit_stops_new_exposure_until_the_next_day(
     account = trader.account()
     assert Decimal(account["loss_today"]) > 100
 
-    refused = trader.place(account_id=trader.account_id, market="BTC-USD", side="buy",
-                           type="market", size="0.01")  # fmt: skip
+    refused = trader.place(
+        account_id=trader.account_id, market="BTC-USD", side="buy", type="market", size="0.01"
+    )
     assert refused.status_code == 400, refused.text
     assert refused.json()["error"]["code"] == "daily_loss_limit_reached"
     loosen = trader.put(url, json={"daily_loss_limit": None})

@@ -36,8 +36,13 @@ def test_protected_closes_over_days_level_up_and_unlock_15x(admin: Admin, trader
     leverage_url = f"/accounts/{trader.account_id}/leverage"
     assert_error(trader.put(leverage_url, json={"market": ETH, "leverage": 15}), 422, "leverage")
     assert trader.get("/progression/me").json() == {
-        "xp": 0, "level": 1, "max_leverage": 10, "streak": 0, "closes": 0, "achievements": [],
-    }  # fmt: skip
+        "xp": 0,
+        "level": 1,
+        "max_leverage": 10,
+        "streak": 0,
+        "closes": 0,
+        "achievements": [],
+    }
 
     # Day 1: 10 + 10 (stop) + 5 (risked 50.3 <= 2 % of 10,000) + 50 (day 1 of a streak)
     # + 100 (FIRST_TRADE) = 175 XP: level 2, 15x.

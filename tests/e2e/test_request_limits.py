@@ -42,8 +42,11 @@ def chunks(total: int, size: int = 8192) -> Iterator[bytes]:
 
 def test_a_chunked_body_over_the_cap_answers_413(server: Server) -> None:
     with make_client(server) as client:
-        answer = client.post("/auth/login", content=chunks(LIMIT + 8192),
-                             headers={"content-type": "application/json"})  # fmt: skip
+        answer = client.post(
+            "/auth/login",
+            content=chunks(LIMIT + 8192),
+            headers={"content-type": "application/json"},
+        )
     assert "content-length" not in answer.request.headers  # streamed, length undeclared
     error = assert_error(answer, 413)
     assert error["code"] == "payload_too_large"
@@ -72,12 +75,20 @@ def exchange(server: Server, head: bytes, *, body_chunks: int = 0) -> bytes:
 
 
 def request_head(header_bytes: int, *, upgrade: bool = False) -> bytes:
-    lines = ["GET /healthz HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
-             f"X-Padding: {'p' * header_bytes}"]  # fmt: skip
+    lines = [
+        "GET /healthz HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Connection: close",
+        f"X-Padding: {'p' * header_bytes}",
+    ]
     if upgrade:
         lines[0] = f"GET {API}/ws HTTP/1.1"
-        lines += ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
-                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]  # fmt: skip
+        lines += [
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -109,8 +120,10 @@ def test_a_token_that_is_not_ours_is_an_invalid_token_wherever_it_is_sent(
 ) -> None:
     forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LTEifQ."  # unsigned ("alg": "none")
     with make_client(server) as client:
-        answers = [client.get("/me", headers={"Authorization": f"Bearer {token}"})
-                   for token in ("not-a-jwt", forged)]  # fmt: skip
+        answers = [
+            client.get("/me", headers={"Authorization": f"Bearer {token}"})
+            for token in ("not-a-jwt", forged)
+        ]
         if mode == "embedded":  # the gateway checks bearer tokens; the rest is the services'
             answers.append(client.post("/auth/refresh", json={"refresh_token": forged}))
     for answer in answers:

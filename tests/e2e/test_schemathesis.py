@@ -43,15 +43,34 @@ EXTREME_SKIPPED = ("/api/v1/auth/logout-all",)
 # Each of these goes into every declared field of every operation (the grid pass).
 EXTREME_VALUES: list[Any] = [
     # numbers past Decimal's context, as text and as raw JSON literals (see as_json)
-    "1e999999999", "-1E1000000", "1e-999999999", "0e999999999", "1e400", "9" * 400,
-    Decimal("1e999999999"), Decimal("-1E1000000"), Decimal("1e-999999999"),
+    "1e999999999",
+    "-1E1000000",
+    "1e-999999999",
+    "0e999999999",
+    "1e400",
+    "9" * 400,
+    Decimal("1e999999999"),
+    Decimal("-1E1000000"),
+    Decimal("1e-999999999"),
     # integers past 64 bits, and other notations
-    2**64, -(2**63) - 1, 10**30, "1_000", "\uff15", " 5", "NaN", "-Infinity",
+    2**64,
+    -(2**63) - 1,
+    10**30,
+    "1_000",
+    "\uff15",
+    " 5",
+    "NaN",
+    "-Infinity",
     # times outside the calendar in UTC, or years away
-    "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59Z",
+    "9999-12-31T23:59:59-01:00",
+    "0001-01-01T00:00:00+01:00",
     # strings that are not Unicode text
-    "\ud800", "a\udfffb", "x\x00y", ["\udc00"],
-]  # fmt: skip
+    "\ud800",
+    "a\udfffb",
+    "x\x00y",
+    ["\udc00"],
+]
 # Every code point, surrogates and NUL included (Hypothesis leaves out surrogates unless
 # told otherwise), for the random pass.
 ANY_VALUE = st.one_of(
@@ -110,8 +129,12 @@ class Request:
 
     def with_value(self, place: Place, value: Any) -> Request:
         where, name = place
-        changed = replace(self, path_parameters=dict(self.path_parameters), query=dict(self.query),
-                          body=dict(self.body or {}))  # fmt: skip
+        changed = replace(
+            self,
+            path_parameters=dict(self.path_parameters),
+            query=dict(self.query),
+            body=dict(self.body or {}),
+        )
         {"path": changed.path_parameters, "query": changed.query, "body": changed.body}[where][
             name
         ] = value
@@ -123,10 +146,13 @@ class Request:
             text = quote(str(value), safe="", errors="surrogatepass")
             path = path.replace(f"{{{name}}}", text)
         query = urlencode(
-            {name: value if isinstance(value, list) else str(value)
-             for name, value in self.query.items()},
-            doseq=True, errors="surrogatepass",
-        )  # fmt: skip
+            {
+                name: value if isinstance(value, list) else str(value)
+                for name, value in self.query.items()
+            },
+            doseq=True,
+            errors="surrogatepass",
+        )
         return client.request(
             self.method,
             f"{path}?{query}" if query else path,
@@ -176,8 +202,14 @@ def base_request(case: Any, declared: Declared) -> Request:
 
 def run(strategy: Any, examples: int, test: Any) -> None:
     # No shrinking: a failing grid would be sent again and again; the message says it all.
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def generated(case: Any) -> None:
         test(case)
@@ -217,8 +249,9 @@ def test_no_server_errors_and_every_error_in_the_spec_format(
                 data: Any, declared: Declared = declared, op: Any = operation
             ) -> None:
                 base = base_request(data.draw(op.as_strategy()), declared)
-                chosen = data.draw(st.lists(st.sampled_from(declared.places), min_size=1,
-                                            max_size=3, unique=True))  # fmt: skip
+                chosen = data.draw(
+                    st.lists(st.sampled_from(declared.places), min_size=1, max_size=3, unique=True)
+                )
                 for place in chosen:
                     base = base.with_value(place, data.draw(ANY_VALUE))
                 sent(base)

@@ -49,17 +49,20 @@ def test_a_thousand_wrong_passwords_lock_the_name_and_reveal_nothing(
     with make_client(server) as client:
         known, known_s = attempts(client, trader.username, 1000)
         unknown, unknown_s = attempts(client, "nobody-by-this-name", 1000)
-        locked = client.post("/auth/login", json={"username": trader.username,
-                                                  "password": PASSWORD})  # fmt: skip
+        locked = client.post(
+            "/auth/login", json={"username": trader.username, "password": PASSWORD}
+        )
     assert known == unknown == [401] * 4 + [429] * 996
     assert_error(locked, 429)  # even the right password waits out the lock
     assert int(locked.headers["Retry-After"]) > 0
     # Five checked attempts a name: the fastest shows the work (a busy machine only adds).
     checked = min(known_s[:5]), min(unknown_s[:5])
     refused = statistics.median(known_s[5:]), statistics.median(unknown_s[5:])
-    print(f"\nlogin timing, known vs unknown name: password checked (first 5) "
-          f"{checked[0] * 1000:.1f} / {checked[1] * 1000:.1f} ms; locked (995) "
-          f"{refused[0] * 1000:.2f} / {refused[1] * 1000:.2f} ms")  # fmt: skip
+    print(
+        f"\nlogin timing, known vs unknown name: password checked (first 5) "
+        f"{checked[0] * 1000:.1f} / {checked[1] * 1000:.1f} ms; locked (995) "
+        f"{refused[0] * 1000:.2f} / {refused[1] * 1000:.2f} ms"
+    )
     for known_median, unknown_median in (checked, refused):
         assert 0.5 < known_median / unknown_median < 2
 
@@ -88,19 +91,23 @@ def test_a_sign_up_with_a_registered_email_answers_as_a_new_one_in_the_same_time
                 name = f"{trader.username[:20]}{kind[0]}{n}"
                 email = taken_email if kind == "taken" else f"{name}@e2e.example.com"
                 started = time.perf_counter()
-                answer = client.post("/auth/register", json={"email": email, "username": name,
-                                                             "password": PASSWORD})  # fmt: skip
+                answer = client.post(
+                    "/auth/register", json={"email": email, "username": name, "password": PASSWORD}
+                )
                 seconds[kind].append(time.perf_counter() - started)
                 answers[kind].append(answer)
-        signed_in = client.post("/auth/login", json={"username": f"{trader.username[:20]}t0",
-                                                     "password": PASSWORD})  # fmt: skip
+        signed_in = client.post(
+            "/auth/login", json={"username": f"{trader.username[:20]}t0", "password": PASSWORD}
+        )
     for kind in ("new", "taken"):
         assert {a.status_code for a in answers[kind]} == {201}, kind
         assert {tuple(a.json()) for a in answers[kind]} == {("user_id", "username")}, kind
     assert_error(signed_in, 401)  # the taken email's sign-ups created nothing
     new, taken = statistics.median(seconds["new"]), statistics.median(seconds["taken"])
-    print(f"\nsign-up timing, new vs registered email: median {new * 1000:.1f} / "
-          f"{taken * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"\nsign-up timing, new vs registered email: median {new * 1000:.1f} / "
+        f"{taken * 1000:.1f} ms"
+    )
     assert 0.5 < new / taken < 2
 
 
@@ -109,15 +116,18 @@ def test_orders_are_limited_per_ip_and_the_faucet_per_user(server: Server, new_t
     statuses = []
     for n in range(30):
         trader, side = (ann, "buy") if n % 2 else (bob, "sell")
-        statuses.append(trader.place(market="BTC-USD", side=side, type="market",
-                                     size="0.001").status_code)  # fmt: skip
+        statuses.append(
+            trader.place(market="BTC-USD", side=side, type="market", size="0.001").status_code
+        )
     assert statuses == [201] * 30
-    throttled = assert_error(ann.place(market="BTC-USD", side="buy", type="market",
-                                       size="0.001"), 429)  # the IP's, not ann's  # fmt: skip
+    throttled = assert_error(
+        ann.place(market="BTC-USD", side="buy", type="market", size="0.001"), 429
+    )  # the IP's, not ann's
     assert throttled["code"] == "rate_limited"
 
-    answers = [ann.post(f"/accounts/{ann.account_id}/faucet", json={"amount": "1"})
-               for _ in range(11)]  # fmt: skip
+    answers = [
+        ann.post(f"/accounts/{ann.account_id}/faucet", json={"amount": "1"}) for _ in range(11)
+    ]
     assert [a.status_code for a in answers] == [202] + [409] * 9 + [429]
     assert int(answers[-1].headers["Retry-After"]) > 0
 
@@ -141,8 +151,9 @@ def test_logout_ends_one_login(trader: Trader) -> None:
 
 def test_a_new_password_ends_the_old_sessions(trader: Trader) -> None:
     old_access = trader.access_token
-    weak = trader.post("/auth/password", json={"current_password": PASSWORD,
-                                               "new_password": "password1"})  # fmt: skip
+    weak = trader.post(
+        "/auth/password", json={"current_password": PASSWORD, "new_password": "password1"}
+    )
     assert_error(weak, 422, "new_password")
     better = {"current_password": PASSWORD, "new_password": "a much better phrase"}
     changed = trader.post("/auth/password", json=better)
@@ -150,8 +161,9 @@ def test_a_new_password_ends_the_old_sessions(trader: Trader) -> None:
     with make_client(trader.server) as client:
         stale = client.get("/me", headers={"Authorization": f"Bearer {old_access}"})
         assert_error(stale, 401)
-        fresh = client.get("/me", headers={
-            "Authorization": f"Bearer {changed.json()['access_token']}"})  # fmt: skip
+        fresh = client.get(
+            "/me", headers={"Authorization": f"Bearer {changed.json()['access_token']}"}
+        )
         assert fresh.status_code == 200
 
 
@@ -163,8 +175,9 @@ def test_a_suspended_user_is_out_at_once(admin: Admin, trader: Trader) -> None:
     assert done.json() == {"user_id": trader.user_id, "suspended": True}
     assert_error(trader.get("/me"), 401)
     with make_client(trader.server) as client:
-        refused = client.post("/auth/login", json={"username": trader.username,
-                                                   "password": PASSWORD})  # fmt: skip
+        refused = client.post(
+            "/auth/login", json={"username": trader.username, "password": PASSWORD}
+        )
         assert_error(refused, 403)
     admin.put(f"/admin/users/{trader.user_id}/suspension", json={"suspended": False})
     trader.login()
@@ -173,8 +186,13 @@ def test_a_suspended_user_is_out_at_once(admin: Admin, trader: Trader) -> None:
 
 def test_headers_cors_and_the_body_cap(server: Server, trader: Trader) -> None:
     answer = trader.get("/me")
-    for header in ("x-content-type-options", "x-frame-options", "content-security-policy",
-                   "strict-transport-security", "referrer-policy"):  # fmt: skip
+    for header in (
+        "x-content-type-options",
+        "x-frame-options",
+        "content-security-policy",
+        "strict-transport-security",
+        "referrer-policy",
+    ):
         assert header in answer.headers, header
     assert answer.headers["cache-control"] == "no-store"
     with make_client(server) as client:
@@ -183,6 +201,9 @@ def test_headers_cors_and_the_body_cap(server: Server, trader: Trader) -> None:
         assert allowed.headers.get("access-control-allow-origin") == ORIGIN
         other = client.options("/orders", headers={**preflight, "Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
-        huge = client.post("/auth/login", content=b"{" + b" " * 70_000 + b"}",
-                           headers={"content-type": "application/json"})  # fmt: skip
+        huge = client.post(
+            "/auth/login",
+            content=b"{" + b" " * 70_000 + b"}",
+            headers={"content-type": "application/json"},
+        )
         assert_error(huge, 413)

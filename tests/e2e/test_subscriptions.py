@@ -70,8 +70,11 @@ def test_nobody_changes_another_traders_subscription(trader: Trader, new_trader:
 
 def test_bad_plans_answer_422_and_change_nothing(trader: Trader) -> None:
     for body in ({"plan": "gold"}, {}, {"plan": "pro", "extra": 1}, {"plan": None}):
-        assert_error(trader.put("/subscription", json=body), 422, field="plan"
-                     if "extra" not in body else None)  # fmt: skip
+        assert_error(
+            trader.put("/subscription", json=body),
+            422,
+            field="plan" if "extra" not in body else None,
+        )
     assert trader.get("/subscription").json()["plan"] == "free"
     assert_error(trader.delete("/subscription"), 409)  # nothing to cancel
 
@@ -85,8 +88,9 @@ def test_the_free_plan_joins_two_tournaments_a_month(admin: Admin, trader: Trade
     assert trader.post(f"{urls[1]}/join").status_code == 201
     refused = assert_error(trader.post(f"{urls[2]}/join"), 409)
     assert (refused["code"], "free plan allows 2 tournaments a month" in refused["message"]) == (
-        "tournament_limit_reached", True,
-    )  # fmt: skip
+        "tournament_limit_reached",
+        True,
+    )
     assert trader.put("/subscription", json={"plan": "pro"}).status_code == 200
     joined = eventually(lambda: trader.post(f"{urls[2]}/join"), lambda r: r.status_code == 201)
     assert joined.status_code == 201, joined.text

@@ -25,8 +25,13 @@ def standings_after(trader: Trader, url: str, closes: int) -> dict[str, Any]:
 
 def create(admin: Admin, **changes: Any) -> dict[str, Any]:
     now = datetime.fromisoformat(admin.clock(advance_seconds=0))
-    body = {"name": "Sprint", "markets": [ETH], "starts_at": now.isoformat(),
-            "ends_at": (now + timedelta(hours=2)).isoformat(), **changes}  # fmt: skip
+    body = {
+        "name": "Sprint",
+        "markets": [ETH],
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+        **changes,
+    }
     response = admin.post("/tournaments", json=body)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
@@ -46,15 +51,19 @@ def test_a_tournament_from_join_to_frozen_standings(
     account_id = joined.json()["account_id"]
     again = trader.post(f"{url}/join")
     assert (again.status_code, again.json()["account_id"]) == (200, account_id)
-    (listed,) = [t for t in trader.get("/tournaments").json()
-                 if t["tournament_id"] == tournament["tournament_id"]]  # fmt: skip
+    (listed,) = [
+        t
+        for t in trader.get("/tournaments").json()
+        if t["tournament_id"] == tournament["tournament_id"]
+    ]
     assert (listed["entrants"], listed["account_id"]) == (1, account_id)
 
     account = trader.get(f"/accounts/{account_id}")
     assert account.status_code == 200, account.text
     assert (account.json()["kind"], account.json()["collateral"]) == ("tournament", "10000")
-    off_market = trader.place(account_id=account_id, market="BTC-USD", side="buy",
-                              type="market", size="0.01")  # fmt: skip
+    off_market = trader.place(
+        account_id=account_id, market="BTC-USD", side="buy", type="market", size="0.01"
+    )
     assert_error(off_market, 422, "market")
 
     for _ in range(3):
@@ -87,13 +96,19 @@ def test_only_admins_create_and_bad_tournaments_name_the_field(
     admin: Admin, trader: Trader
 ) -> None:
     now = datetime.fromisoformat(admin.clock(advance_seconds=0))
-    body = {"name": "X", "markets": [ETH], "starts_at": now.isoformat(),
-            "ends_at": (now + timedelta(hours=1)).isoformat()}  # fmt: skip
+    body = {
+        "name": "X",
+        "markets": [ETH],
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(),
+    }
     assert_error(trader.post("/tournaments", json=body), 403)
     assert_error(admin.post("/tournaments", json={**body, "markets": ["DOGE-USD"]}), 422, "markets")
-    assert_error(admin.post("/tournaments", json={**body, "ends_at": body["starts_at"]}), 422,
-                 "ends_at")  # fmt: skip
-    assert_error(admin.post("/tournaments", json={**body, "starting_capital": "-1"}), 422,
-                 "starting_capital")  # fmt: skip
+    assert_error(
+        admin.post("/tournaments", json={**body, "ends_at": body["starts_at"]}), 422, "ends_at"
+    )
+    assert_error(
+        admin.post("/tournaments", json={**body, "starting_capital": "-1"}), 422, "starting_capital"
+    )
     assert_error(trader.get("/tournaments/nope/leaderboard"), 404)
     assert_error(trader.post("/tournaments/nope/join"), 404)

@@ -23,8 +23,11 @@ class Collector(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         request = ExportTraceServiceRequest.FromString(body)
         for resource_spans in request.resource_spans:
-            service = next(a.value.string_value for a in resource_spans.resource.attributes
-                           if a.key == "service.name")  # fmt: skip
+            service = next(
+                a.value.string_value
+                for a in resource_spans.resource.attributes
+                if a.key == "service.name"
+            )
             for scope in resource_spans.scope_spans:
                 for span in scope.spans:
                     attributes: dict[str, object] = {"name": span.name}
@@ -57,7 +60,8 @@ def test_each_request_is_a_span_at_the_collector(tmp_path: Path, collector: str)
             attrs.get("http.route") == "/api/v1/progression/me" for _, attrs in SPANS
         ):
             time.sleep(0.2)
-    routes = {attrs.get("http.route") for service, attrs in SPANS
-              if service == "astratrade-embedded"}  # fmt: skip
+    routes = {
+        attrs.get("http.route") for service, attrs in SPANS if service == "astratrade-embedded"
+    }
     assert "/api/v1/progression/me" in routes, SPANS[:20]
     assert "/api/v1/auth/register" in routes

@@ -399,8 +399,9 @@ def test_funding_on_the_hour_from_the_mean_premium(admin, new_trader):
     assert D(short.position(BTC)["funding_paid"]) == -payment  # type: ignore[index]
     market = long.get(f"/markets/{BTC}").json()
     assert (D(market["last_funding_rate"]), market["last_funding_at"]) == (
-        rate, (hour + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
-    )  # fmt: skip
+        rate,
+        (hour + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
+    )
 
     # Paid once per hour: more time inside the same hour pays nothing more.
     admin.clock(advance_seconds=600)

@@ -15,8 +15,9 @@ DAY = 86_400
 
 def transfers(trader: Trader, settled: int) -> list[dict[str, Any]]:
     def read() -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = trader.get(
-            f"/accounts/{trader.account_id}/transfers").json()["transfers"]  # fmt: skip
+        found: list[dict[str, Any]] = trader.get(f"/accounts/{trader.account_id}/transfers").json()[
+            "transfers"
+        ]
         return found
 
     return eventually(read, lambda found: sum(t["status"] != "pending" for t in found) >= settled)
@@ -53,8 +54,10 @@ def test_the_faucet_tops_up_once_a_day_to_the_cap(admin: Admin, trader: Trader) 
     admin.login()
     assert assert_error(ask(trader, "faucet", "1"), 409)["code"] == "faucet_at_cap"
 
-    kinds = [p["kind"] for p in trader.get("/ledger", params={
-        "account_id": trader.account_id}).json()["postings"]]  # fmt: skip
+    kinds = [
+        p["kind"]
+        for p in trader.get("/ledger", params={"account_id": trader.account_id}).json()["postings"]
+    ]
     assert kinds == ["faucet", "faucet", "practice_grant"]
 
 
@@ -90,7 +93,6 @@ def test_another_traders_account_answers_404(trader: Trader, new_trader: Any) ->
     other = new_trader()
     for kind in ("faucet", "withdrawal"):
         path = "faucet" if kind == "faucet" else "withdrawals"
-        assert_error(other.post(f"/accounts/{trader.account_id}/{path}",
-                                json={"amount": "1"}), 404)  # fmt: skip
+        assert_error(other.post(f"/accounts/{trader.account_id}/{path}", json={"amount": "1"}), 404)
     assert_error(other.get(f"/accounts/{trader.account_id}/transfers"), 404)
     assert trader.collateral() == Decimal(10_000)

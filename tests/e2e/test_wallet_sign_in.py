@@ -25,8 +25,9 @@ class Wallet:
     def __init__(self) -> None:
         self.private_key = secrets.randbelow(2**250) + 1
         self.public_key = fast_stark_crypto.get_public_key(self.private_key)
-        self.address = compute_address(class_hash=OZ_CLASS, constructor_calldata=[self.public_key],
-                                       salt=self.public_key)  # fmt: skip
+        self.address = compute_address(
+            class_hash=OZ_CLASS, constructor_calldata=[self.public_key], salt=self.public_key
+        )
 
     def sign(self, typed_data: dict[str, Any], address: int | None = None) -> list[str]:
         msg_hash = TypedData.from_dict(typed_data).message_hash(address or self.address)
@@ -34,8 +35,12 @@ class Wallet:
         return [hex(r), hex(s)]
 
     def body(self, challenge: dict[str, Any], signature: list[str]) -> dict[str, Any]:
-        return {"address": hex(self.address), "nonce": challenge["nonce"],
-                "signature": signature, "public_key": hex(self.public_key)}  # fmt: skip
+        return {
+            "address": hex(self.address),
+            "nonce": challenge["nonce"],
+            "signature": signature,
+            "public_key": hex(self.public_key),
+        }
 
 
 def challenge(client: Any, address: int) -> dict[str, Any]:
@@ -49,8 +54,9 @@ def test_link_then_sign_in_with_the_wallet(trader: Trader) -> None:
     wallet = Wallet()
     linking = challenge(trader, wallet.address)
     assert linking["typed_data"]["domain"]["name"] == "AstraTrade"
-    linked = trader.post("/auth/wallet/verify",
-                         json=wallet.body(linking, wallet.sign(linking["typed_data"])))  # fmt: skip
+    linked = trader.post(
+        "/auth/wallet/verify", json=wallet.body(linking, wallet.sign(linking["typed_data"]))
+    )
     assert linked.status_code == 200, linked.text
     assert (linked.json()["linked"], linked.json()["user_id"]) == (True, trader.user_id)
 
@@ -100,23 +106,28 @@ def test_expired_unknown_and_non_standard_accounts(admin: Admin, trader: Trader)
         admin.clock(advance_seconds=6 * 60)
         admin.login()
         body = wallet.body(stale, wallet.sign(stale["typed_data"]))
-        assert "expired" in assert_error(anonymous.post("/auth/wallet/verify", json=body),
-                                         401)["message"]  # fmt: skip
+        assert (
+            "expired"
+            in assert_error(anonymous.post("/auth/wallet/verify", json=body), 401)["message"]
+        )
 
         nobody = challenge(anonymous, wallet.address)  # a valid signature, no linked user
         body = wallet.body(nobody, wallet.sign(nobody["typed_data"]))
-        assert "no account is linked" in assert_error(
-            anonymous.post("/auth/wallet/verify", json=body), 401)["message"]  # fmt: skip
+        assert (
+            "no account is linked"
+            in assert_error(anonymous.post("/auth/wallet/verify", json=body), 401)["message"]
+        )
 
         custom = Wallet()
         custom.address = secrets.randbelow(2**250) + 1  # an account of another kind
         issued = challenge(anonymous, custom.address)
         body = custom.body(issued, custom.sign(issued["typed_data"]))
-        assert "no Starknet node is configured" in assert_error(
-            anonymous.post("/auth/wallet/verify", json=body), 401)["message"]  # fmt: skip
+        assert (
+            "no Starknet node is configured"
+            in assert_error(anonymous.post("/auth/wallet/verify", json=body), 401)["message"]
+        )
 
 
 @pytest.mark.parametrize("address", ["zz", "0x", "-1", "0x" + "f" * 64, ""])
 def test_bad_addresses_name_the_field(trader: Trader, address: str) -> None:
-    assert_error(trader.post("/auth/wallet/challenge", json={"address": address}), 422,
-                 "address")  # fmt: skip
+    assert_error(trader.post("/auth/wallet/challenge", json={"address": address}), 422, "address")

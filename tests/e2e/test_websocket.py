@@ -42,13 +42,23 @@ def until(ws: ClientConnection, test: Any) -> dict[str, Any]:
 
 def subscribe(ws: ClientConnection, channel: str, since: int | None = None) -> dict[str, Any]:
     ws.send(json.dumps({"type": "subscribe", "channel": channel, "since": since}))
-    return until(ws, lambda m: (m.get("channel") == channel and m["type"] in ("subscribed",))
-                 or m["type"] == "error")  # fmt: skip
+    return until(
+        ws,
+        lambda m: (
+            (m.get("channel") == channel and m["type"] in ("subscribed",)) or m["type"] == "error"
+        ),
+    )
 
 
 def event_on(ws: ClientConnection, channel: str, kind: str | None = None) -> dict[str, Any]:
-    return until(ws, lambda m: m["type"] == "event" and m["channel"] == channel
-                 and (kind is None or (m["data"] or {}).get("type") == kind))  # fmt: skip
+    return until(
+        ws,
+        lambda m: (
+            m["type"] == "event"
+            and m["channel"] == channel
+            and (kind is None or (m["data"] or {}).get("type") == kind)
+        ),
+    )
 
 
 def test_a_fill_a_price_and_a_close_arrive_live(
@@ -65,8 +75,7 @@ def test_a_fill_a_price_and_a_close_arrive_live(
 
         trader.market("buy", "0.1")
         filled = event_on(ws, "positions", "OrderFilled")
-        assert (filled["data"]["account_id"], filled["data"]["size"]) == (trader.account_id,
-                                                                          "0.1")  # fmt: skip
+        assert (filled["data"]["account_id"], filled["data"]["size"]) == (trader.account_id, "0.1")
         account = event_on(ws, f"account:{trader.account_id}")
         assert account["data"]["initial_margin"] != "0"
 
@@ -96,8 +105,13 @@ def test_the_weekly_boards_are_live_too(server: Server, admin: Admin, new_trader
             trader.post("/positions/ETH-USD/close", json={"account_id": trader.account_id})
         weekly = event_on(ws, "leaderboard:xp:week")
         assert trader.user_id in [s["user_id"] for s in weekly["data"]]
-        roi = until(ws, lambda m: m.get("channel") == "leaderboard:roi" and trader.user_id in [
-            s["user_id"] for s in m["data"]])  # fmt: skip
+        roi = until(
+            ws,
+            lambda m: (
+                m.get("channel") == "leaderboard:roi"
+                and trader.user_id in [s["user_id"] for s in m["data"]]
+            ),
+        )
         assert roi["type"] == "event"
 
 
@@ -105,15 +119,17 @@ def test_a_reconnecting_client_resumes_from_its_sequence(server: Server, trader:
     with live(server, trader.access_token) as ws:
         subscribe(ws, "positions")
         metrics = httpx.get(f"{server.base_url}/metrics/", timeout=5).text
-        (gauge,) = [line for line in metrics.splitlines()
-                    if line.startswith("astratrade_ws_connections ")]  # fmt: skip
+        (gauge,) = [
+            line for line in metrics.splitlines() if line.startswith("astratrade_ws_connections ")
+        ]
         assert float(gauge.split()[1]) >= 1
         trader.market("buy", "0.01", market="ETH-USD")
         first = event_on(ws, "positions", "OrderFilled")
     trader.market("sell", "0.01", market="ETH-USD")  # while disconnected
     with live(server, trader.access_token) as ws:
-        rest = trader.place(market="BTC-USD", side="buy", type="limit", size="0.001",
-                            price="30000").json()  # fmt: skip
+        rest = trader.place(
+            market="BTC-USD", side="buy", type="limit", size="0.001", price="30000"
+        ).json()
         (waiting,) = subscribe(ws, "orders")["snapshot"]
         assert waiting["order_id"] == rest["order_id"]
         trader.place(market="BTC-USD", side="buy", type="limit", size="0.001", price="30001")

@@ -17,14 +17,21 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 
 @pytest.fixture
-def servers(tmp_path: Path, fresh_postgres_url: str, redis_url: str,
-            redis_prefix: str) -> Iterator[tuple[Server, Server]]:  # fmt: skip
+def servers(
+    tmp_path: Path, fresh_postgres_url: str, redis_url: str, redis_prefix: str
+) -> Iterator[tuple[Server, Server]]:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    shared = {"database_url": fresh_postgres_url, "redis_url": redis_url,
-              "redis_prefix": redis_prefix, "consumer_lease_ms": "1000"}  # fmt: skip
-    with own_server(tmp_path / "a", **shared) as first, \
-            own_server(tmp_path / "b", event_workers="external", **shared) as second:  # fmt: skip
+    shared = {
+        "database_url": fresh_postgres_url,
+        "redis_url": redis_url,
+        "redis_prefix": redis_prefix,
+        "consumer_lease_ms": "1000",
+    }
+    with (
+        own_server(tmp_path / "a", **shared) as first,
+        own_server(tmp_path / "b", event_workers="external", **shared) as second,
+    ):
         yield first, second
 
 
@@ -41,8 +48,10 @@ def test_a_client_on_each_process_sees_the_same_events_in_order(
                 assert subscribe(ws, "positions")["type"] == "subscribed"
             for n in range(4):
                 trader.market("buy" if n % 2 == 0 else "sell", "0.01", market="ETH-USD")
-            seen = [[event_on(ws, "positions", "OrderFilled")["data"]["fill_id"]
-                     for _ in range(4)] for ws in (here, there)]  # fmt: skip
+            seen = [
+                [event_on(ws, "positions", "OrderFilled")["data"]["fill_id"] for _ in range(4)]
+                for ws in (here, there)
+            ]
         assert seen[0] == seen[1]
         assert len(set(seen[0])) == 4
     finally:

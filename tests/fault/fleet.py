@@ -55,9 +55,14 @@ class Fleet:
     """Starts harness processes, kills them, and always cleans them up."""
 
     def __init__(
-        self, db_url: str, redis_url: str, prefix: str, workdir: Path, engine: AsyncEngine,
+        self,
+        db_url: str,
+        redis_url: str,
+        prefix: str,
+        workdir: Path,
+        engine: AsyncEngine,
         redis: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.db_url, self.redis_url, self.prefix = db_url, redis_url, prefix
         self.workdir = workdir
         self.engine = engine
@@ -78,9 +83,12 @@ class Fleet:
             args += [f"--hold-{point}", str(path)]
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, *args, stdout=out, stderr=asyncio.subprocess.STDOUT,
+                sys.executable,
+                *args,
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT,
                 env={"PYTHONUNBUFFERED": "1", "PATH": "/usr/bin:/bin"},
-            )  # fmt: skip
+            )
         proc = Proc(tag, process, log, stats, hold_paths)
         self.procs.append(proc)
         return proc
@@ -88,28 +96,53 @@ class Fleet:
     async def relay(self, *, batch_size: int = 500) -> Proc:
         return await self._start(
             "relay",
-            ["relay", "--redis", self.redis_url, "--prefix", self.prefix,
-             "--batch-size", str(batch_size)],
+            [
+                "relay",
+                "--redis",
+                self.redis_url,
+                "--prefix",
+                self.prefix,
+                "--batch-size",
+                str(batch_size),
+            ],
             holds=("before-mark", "before-read"),
-        )  # fmt: skip
+        )
 
     async def consumer(self, name: str, *, lease_ms: int = 1000, batch_size: int = 20) -> Proc:
         ready = self.workdir / f"{name}.{len(self.procs)}.ready"
         proc = await self._start(
             name,
-            ["consume", name, "--redis", self.redis_url, "--prefix", self.prefix,
-             "--lease-ms", str(lease_ms), "--batch-size", str(batch_size),
-             "--ready", str(ready)],
+            [
+                "consume",
+                name,
+                "--redis",
+                self.redis_url,
+                "--prefix",
+                self.prefix,
+                "--lease-ms",
+                str(lease_ms),
+                "--batch-size",
+                str(batch_size),
+                "--ready",
+                str(ready),
+            ],
             holds=("before-ack", "in-handler"),
-        )  # fmt: skip
+        )
         await self.wait_for(lambda: _exists(ready), 30, f"{proc.label} to start", proc)
         return proc
 
     async def producer(
         self, counters: int, last_seq: int, *, first_seq: int = 1, rate: float | None = None
     ) -> Proc:
-        command = ["produce", "--counters", str(counters), "--first-seq", str(first_seq),
-                   "--last-seq", str(last_seq)]  # fmt: skip
+        command = [
+            "produce",
+            "--counters",
+            str(counters),
+            "--first-seq",
+            str(first_seq),
+            "--last-seq",
+            str(last_seq),
+        ]
         if rate:
             command += ["--rate", str(rate)]
         return await self._start("producer", command)
@@ -173,9 +206,12 @@ class Fleet:
     # -- waiting -----------------------------------------------------------------------------
 
     async def wait_for(
-        self, condition: Callable[[], Awaitable[bool]], within: float, what: str,
+        self,
+        condition: Callable[[], Awaitable[bool]],
+        within: float,
+        what: str,
         watch: Proc | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         deadline = time.monotonic() + within
         while not await condition():
             if watch is not None and not watch.running:

@@ -137,11 +137,16 @@ async def setup(url: str, counters: int) -> None:
             await conn.execute(
                 insert(tallies),
                 [
-                    {"counter_id": counter_id(i), "total": Decimal(0), "applied": 0,
-                     "last_seq": 0, "violations": 0}
+                    {
+                        "counter_id": counter_id(i),
+                        "total": Decimal(0),
+                        "applied": 0,
+                        "last_seq": 0,
+                        "violations": 0,
+                    }
                     for i in range(counters)
                 ],
-            )  # fmt: skip
+            )
     finally:
         await engine.dispose()
 
@@ -268,9 +273,13 @@ async def run_relay(args: argparse.Namespace) -> None:
     writer = HeldWriter(writer_for(args.db, engine), Hold(args.hold_before_mark))
     read_db: Any = HeldEngine(engine, Hold(args.hold_before_read))
     relay = OutboxRelay(
-        redis, read_db, writer, SystemClock(), prefix=args.prefix,
+        redis,
+        read_db,
+        writer,
+        SystemClock(),
+        prefix=args.prefix,
         batch_size=args.batch_size,
-    )  # fmt: skip
+    )
     stop = _stop_on_signals()
     logging.info("relay running (pid %d)", os.getpid())
     try:
@@ -311,9 +320,12 @@ def tally_handler(
         await hold.here()  # held mid-batch, its transaction open: nothing of it committed
         data = envelope.payload
         params = {
-            "counter": str(data["counter_id"]), "seq": int(data["seq"]),
-            "amount": Decimal(data["amount"]), "event_id": envelope.event_id, "name": name,
-        }  # fmt: skip
+            "counter": str(data["counter_id"]),
+            "seq": int(data["seq"]),
+            "amount": Decimal(data["amount"]),
+            "event_id": envelope.event_id,
+            "name": name,
+        }
         async with SqlUnitOfWork(engine, publisher, clock, delivery=delivery) as uow:
             conn = await uow.connection()
             await conn.execute(APPLY, params)
@@ -331,9 +343,17 @@ async def run_consumer(args: argparse.Namespace) -> None:
     settings = ConsumerSettings(batch_size=args.batch_size, lease_ms=args.lease_ms)
     held_redis: Any = HeldRedis(redis, Hold(args.hold_before_ack))
     consumer = StreamConsumer(
-        held_redis, bus, engine, engine, writer_for(args.db, engine), SystemClock(),
-        context=GROUP, name=args.name, prefix=args.prefix, settings=settings,
-    )  # fmt: skip
+        held_redis,
+        bus,
+        engine,
+        engine,
+        writer_for(args.db, engine),
+        SystemClock(),
+        context=GROUP,
+        name=args.name,
+        prefix=args.prefix,
+        settings=settings,
+    )
     stop = _stop_on_signals()
     await consumer.ensure_groups()
     _write(args.ready, str(os.getpid()))
@@ -342,9 +362,11 @@ async def run_consumer(args: argparse.Namespace) -> None:
         await consumer.run(stop)
     finally:
         stats = {
-            "consumed": consumer.consumed, "duplicates": consumer.duplicates,
-            "failed": consumer.failed, "dead_lettered": consumer.dead_lettered,
-        }  # fmt: skip
+            "consumed": consumer.consumed,
+            "duplicates": consumer.duplicates,
+            "failed": consumer.failed,
+            "dead_lettered": consumer.dead_lettered,
+        }
         _write_stats(args.stats, stats)
         await redis.aclose()
         await engine.dispose()
@@ -353,9 +375,13 @@ async def run_consumer(args: argparse.Namespace) -> None:
 
 async def run_producer(args: argparse.Namespace) -> None:
     count = await produce(
-        args.db, args.counters, args.last_seq, first_seq=args.first_seq,
-        rounds_per_commit=args.rounds_per_commit, rate=args.rate,
-    )  # fmt: skip
+        args.db,
+        args.counters,
+        args.last_seq,
+        first_seq=args.first_seq,
+        rounds_per_commit=args.rounds_per_commit,
+        rate=args.rate,
+    )
     _write_stats(args.stats, {"produced": count})
     logging.info("produced %d events", count)
 
@@ -397,9 +423,10 @@ def main(argv: list[str] | None = None) -> None:
     consume_cmd.add_argument("--hold-in-handler")
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr,
+        level=logging.INFO,
+        stream=sys.stderr,
         format=f"%(asctime)s {args.command}[{os.getpid()}] %(levelname)s %(name)s: %(message)s",
-    )  # fmt: skip
+    )
     work = {"produce": run_producer, "relay": run_relay, "consume": run_consumer}
     asyncio.run(work[args.command](args))
 

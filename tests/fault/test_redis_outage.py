@@ -48,8 +48,12 @@ def redis(tmp_path: Path) -> Iterator[OwnRedis]:
 
 @pytest.fixture
 def server(tmp_path: Path, redis: OwnRedis) -> Iterator[Server]:
-    with own_server(tmp_path, redis_url=redis.url, consumer_lease_ms="1000",
-                    rate_limit_orders_per_user="1000/minute") as srv:  # fmt: skip
+    with own_server(
+        tmp_path,
+        redis_url=redis.url,
+        consumer_lease_ms="1000",
+        rate_limit_orders_per_user="1000/minute",
+    ) as srv:
         yield srv
 
 
@@ -124,8 +128,9 @@ def test_a_redis_outage_degrades_without_errors_and_recovers_exactly_once(
     ann, bob, cid = (create_trader(server) for _ in range(3))
     for trader in (ann, bob, cid):
         round_trip(trader)
-    before = wait_for("the first closes on the board",
-                      lambda: b if len(b := board(ann)) == 3 else None)  # fmt: skip
+    before = wait_for(
+        "the first closes on the board", lambda: b if len(b := board(ann)) == 3 else None
+    )
     xp_before = {t.user_id: xp_of(t) for t in (ann, bob, cid)}
     assert before == xp_before
     ws = live(server, ann.access_token)
@@ -155,10 +160,15 @@ def test_a_redis_outage_degrades_without_errors_and_recovers_exactly_once(
 
     redis.start()  # the same port, empty
     # -- after ----------------------------------------------------------------------------
-    expected = {**xp_before, ann.user_id: xp_before[ann.user_id] + CLOSE_XP,
-                bob.user_id: xp_before[bob.user_id] + CLOSE_XP}  # fmt: skip
-    wait_for("the XP of the outage's closes",
-             lambda: {t.user_id: xp_of(t) for t in (ann, bob, cid)} == expected)  # fmt: skip
+    expected = {
+        **xp_before,
+        ann.user_id: xp_before[ann.user_id] + CLOSE_XP,
+        bob.user_id: xp_before[bob.user_id] + CLOSE_XP,
+    }
+    wait_for(
+        "the XP of the outage's closes",
+        lambda: {t.user_id: xp_of(t) for t in (ann, bob, cid)} == expected,
+    )
     wait_for("the board refilled from SQL", lambda: board(ann) == expected)
     wait_for(
         "ready again", lambda: httpx.get(f"{server.base_url}/readyz", timeout=5).status_code == 200
@@ -182,8 +192,9 @@ def test_a_redis_outage_degrades_without_errors_and_recovers_exactly_once(
     assert max(per_loop.values()) <= allowed, (allowed, per_loop)
     assert len(lines) <= 6 * allowed, len(lines)  # relay, consumers, tail, index, limits
     after = server.log_path.read_text(errors="replace")[log_offset:]
-    back = Counter(line.split(": Redis reachable again")[0].split()[-1]
-                   for line in RECONNECTED.findall(after))  # fmt: skip
+    back = Counter(
+        line.split(": Redis reachable again")[0].split()[-1] for line in RECONNECTED.findall(after)
+    )
     assert set(back) == set(per_loop), (back, per_loop)
     assert max(back.values()) == 1, back
     assert "Traceback" not in after, after[-3000:]

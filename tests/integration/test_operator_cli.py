@@ -22,8 +22,12 @@ def astratrade(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
     return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
         [str(CLI), *args],
         env={"PATH": "/usr/bin:/bin", "ASTRATRADE_DATA_DIR": str(tmp_path), **env},
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_promote_of_an_unknown_user_is_one_line_naming_the_database(tmp_path: Path) -> None:

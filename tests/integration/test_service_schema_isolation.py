@@ -106,8 +106,9 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving(platform: Platform, port: int) -> AsyncIterator[None]:
-    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")  # fmt: skip
+    config = uvicorn.Config(
+        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -124,8 +125,7 @@ async def serving(platform: Platform, port: int) -> AsyncIterator[None]:
 @asynccontextmanager
 async def relaying(settings: Settings, recorder: Recorder) -> AsyncIterator[None]:
     """The outbox relay, as `astratrade worker relay` runs it."""
-    platform = bootstrap(settings.model_copy(update={"service": None,
-                                                      "event_workers": "external"}))  # fmt: skip
+    platform = bootstrap(settings.model_copy(update={"service": None, "event_workers": "external"}))
     recorder.watch("relay", platform.db, platform.read_db)
     backbone = platform.dispatcher
     assert isinstance(backbone, RedisBackbone)
@@ -139,8 +139,9 @@ async def relaying(settings: Settings, recorder: Recorder) -> AsyncIterator[None
         await platform.stop()
 
 
-async def eventually(read: Callable[[], Awaitable[httpx.Response]],
-                     until: Callable[[Any], bool]) -> Any:  # fmt: skip
+async def eventually(
+    read: Callable[[], Awaitable[httpx.Response]], until: Callable[[Any], bool]
+) -> Any:
     """The body of the first answer `until` accepts, within WAIT seconds."""
     async with asyncio.timeout(WAIT):
         while True:
@@ -151,14 +152,17 @@ async def eventually(read: Callable[[], Awaitable[httpx.Response]],
 
 
 class Services:
-    def __init__(self, platforms: dict[str, Platform], clients: dict[str, httpx.AsyncClient],
-                 ws_url: str) -> None:  # fmt: skip
+    def __init__(
+        self, platforms: dict[str, Platform], clients: dict[str, httpx.AsyncClient], ws_url: str
+    ) -> None:
         self.platforms, self.clients, self.ws_url = platforms, clients, ws_url
 
     async def sign_up(self, name: str) -> str:
         users = self.clients["users"]
-        answer = await users.post(f"{API}/auth/register", json={
-            "email": f"{name}@example.com", "username": name, "password": PASSWORD})  # fmt: skip
+        answer = await users.post(
+            f"{API}/auth/register",
+            json={"email": f"{name}@example.com", "username": name, "password": PASSWORD},
+        )
         assert answer.status_code == 201, answer.text
         return await self.log_in(name)
 
@@ -179,33 +183,43 @@ class Services:
 
 
 @pytest.fixture
-async def services(fresh_postgres_url: str, redis_url: str, redis_prefix: str,
-                   recorder: Recorder) -> AsyncIterator[Services]:  # fmt: skip
+async def services(
+    fresh_postgres_url: str, redis_url: str, redis_prefix: str, recorder: Recorder
+) -> AsyncIterator[Services]:
     migration_job = create_engine(fresh_postgres_url)  # before any service starts
     await migrate(migration_job)
     await migration_job.dispose()
     ports = {context: free_port() for context in CONTEXTS}
     base = Settings(
-        database_url=fresh_postgres_url, redis_url=redis_url, redis_prefix=redis_prefix,
-        price_feed="manual", clock="manual", jwt_secret="s" * 40, embedded=False,
+        database_url=fresh_postgres_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        price_feed="manual",
+        clock="manual",
+        jwt_secret="s" * 40,
+        embedded=False,
         service_urls=",".join(f"{c}=http://127.0.0.1:{p}" for c, p in ports.items()),
         consumer_lease_ms=1_000,
-    )  # fmt: skip
+    )
     clock = ManualClock()
     async with AsyncExitStack() as stack:
         platforms = {}
         for context in CONTEXTS:
-            platform = bootstrap(base.model_copy(update={"service": context}), clock=clock,
-                                 hasher=Argon2Hasher(time_cost=1, memory_cost=8))  # fmt: skip
+            platform = bootstrap(
+                base.model_copy(update={"service": context}),
+                clock=clock,
+                hasher=Argon2Hasher(time_cost=1, memory_cost=8),
+            )
             recorder.watch(context, platform.db, platform.read_db)
             await stack.enter_async_context(serving(platform, ports[context]))
             platforms[context] = platform
         await stack.enter_async_context(relaying(base, recorder))
         clients = {
             context: await stack.enter_async_context(
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=WAIT))
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=WAIT)
+            )
             for context, port in ports.items()
-        }  # fmt: skip
+        }
         yield Services(platforms, clients, f"ws://127.0.0.1:{ports['trading']}{API}/ws")
 
 
@@ -230,14 +244,23 @@ async def test_each_service_reads_only_its_own_schema_and_events(
     assert me.status_code == 200, me.text
 
     # trading: the practice account the sign-up opened; an order, and the close
-    accounts = await eventually(lambda: trading.get(f"{API}/accounts", headers=bearer(token)),
-                                lambda body: len(body) == 1)  # fmt: skip
+    accounts = await eventually(
+        lambda: trading.get(f"{API}/accounts", headers=bearer(token)), lambda body: len(body) == 1
+    )
     account = accounts[0]["account_id"]
     await services.set_mark("ETH-USD", "3000")
     for side in ("buy", "sell"):
-        placed = await trading.post(f"{API}/orders", headers=bearer(token), json={
-            "account_id": account, "market": "ETH-USD", "side": side, "type": "market",
-            "size": "1"})  # fmt: skip
+        placed = await trading.post(
+            f"{API}/orders",
+            headers=bearer(token),
+            json={
+                "account_id": account,
+                "market": "ETH-USD",
+                "side": side,
+                "type": "market",
+                "size": "1",
+            },
+        )
         assert placed.status_code in (200, 201), placed.text
         await services.set_mark("ETH-USD", "3030")
 
@@ -261,19 +284,22 @@ async def test_each_service_reads_only_its_own_schema_and_events(
         assert isinstance(top["score"], str)  # exact, as a decimal string
 
     # financial: a faucet top-up, a withdrawal (trading answers the funds), a plan
-    faucet = await financial.post(f"{API}/accounts/{account}/faucet", headers=bearer(token),
-                                  json={"amount": "100"})  # fmt: skip
+    faucet = await financial.post(
+        f"{API}/accounts/{account}/faucet", headers=bearer(token), json={"amount": "100"}
+    )
     assert faucet.status_code == 202, faucet.text
-    withdrawal = await financial.post(f"{API}/accounts/{account}/withdrawals",
-                                      headers=bearer(token), json={"amount": "50"})  # fmt: skip
+    withdrawal = await financial.post(
+        f"{API}/accounts/{account}/withdrawals", headers=bearer(token), json={"amount": "50"}
+    )
     assert withdrawal.status_code == 202, withdrawal.text
-    plan = await financial.put(f"{API}/subscription", headers=bearer(token),
-                               json={"plan": "pro"})  # fmt: skip
+    plan = await financial.put(f"{API}/subscription", headers=bearer(token), json={"plan": "pro"})
     assert plan.status_code == 200, plan.text
-    await eventually(lambda: financial.get(f"{API}/accounts/{account}/transfers",
-                                           headers=bearer(token)),
-                     lambda body: len(body["transfers"]) == 2
-                     and all(t["status"] != "pending" for t in body["transfers"]))  # fmt: skip
+    await eventually(
+        lambda: financial.get(f"{API}/accounts/{account}/transfers", headers=bearer(token)),
+        lambda body: (
+            len(body["transfers"]) == 2 and all(t["status"] != "pending" for t in body["transfers"])
+        ),
+    )
 
     # financial's admin: the ledger proven against trading
     await services.platforms["users"].bus.execute(PromoteUser(username="ada"))
@@ -296,7 +322,8 @@ def test_a_statement_names_the_schemas_of_its_tables() -> None:
         " WHERE users.users_users.id = $1"
     )
     assert named == {"users"}
-    assert schemas_named("SELECT x FROM trading.trading_accounts JOIN financial.financial_postings"
-                         " ON true") == {"trading", "financial"}  # fmt: skip
+    assert schemas_named(
+        "SELECT x FROM trading.trading_accounts JOIN financial.financial_postings ON true"
+    ) == {"trading", "financial"}
     assert schemas_named("ANALYZE outbox") == {"(unqualified)"}
     assert schemas_named("SELECT pg_catalog.version()") == set()

@@ -36,8 +36,14 @@ async def round_trip(
     await set_mark(platform, "ETH-USD", "3000")
     for side in (Side.BUY, Side.SELL):
         await platform.bus.execute(
-            PlaceOrder(owner_id=owner, account_id=account, market="ETH-USD", side=side,
-                       type=OrderType.MARKET, size=Decimal(size))
-        )  # fmt: skip
+            PlaceOrder(
+                owner_id=owner,
+                account_id=account,
+                market="ETH-USD",
+                side=side,
+                type=OrderType.MARKET,
+                size=Decimal(size),
+            )
+        )
         await set_mark(platform, "ETH-USD", exit_mark)
     await platform.dispatcher.drain()

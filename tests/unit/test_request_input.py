@@ -47,9 +47,30 @@ def test_extreme_numbers_are_refused_without_arithmetic(value: Any) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["1_000", "1_0.5", "\uff15", "\u0663", "1.\uff15", " 5", "5 ", "5\n", "0x10", "1e", "e5",
-     ".", "+-1", "1,5", "NaN", "-nan", "sNaN", "Infinity", "inf", "", "\u00bd"],
-)  # fmt: skip
+    [
+        "1_000",
+        "1_0.5",
+        "\uff15",
+        "\u0663",
+        "1.\uff15",
+        " 5",
+        "5 ",
+        "5\n",
+        "0x10",
+        "1e",
+        "e5",
+        ".",
+        "+-1",
+        "1,5",
+        "NaN",
+        "-nan",
+        "sNaN",
+        "Infinity",
+        "inf",
+        "",
+        "\u00bd",
+    ],
+)
 def test_only_plain_ascii_notation_is_a_number(value: str) -> None:
     with pytest.raises(InvalidNumber, match="plain decimal notation"):
         to_decimal(value)
@@ -58,12 +79,22 @@ def test_only_plain_ascii_notation_is_a_number(value: str) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("60123.5", D("60123.5")), ("-0.5", D("-0.5")), ("+3", D(3)), (".5", D("0.5")),
-        ("1.", D(1)), ("1E-4", D("0.0001")), ("1e+3", D(1000)), ("0.00010", D("0.0001")),
-        ("999999999999999", D("999999999999999")), ("1e-18", D("1e-18")),
-        (7, D(7)), (D("2.5"), D("2.5")), ("0e999999999", D(0)), ("-0", D(0)),
+        ("60123.5", D("60123.5")),
+        ("-0.5", D("-0.5")),
+        ("+3", D(3)),
+        (".5", D("0.5")),
+        ("1.", D(1)),
+        ("1E-4", D("0.0001")),
+        ("1e+3", D(1000)),
+        ("0.00010", D("0.0001")),
+        ("999999999999999", D("999999999999999")),
+        ("1e-18", D("1e-18")),
+        (7, D(7)),
+        (D("2.5"), D("2.5")),
+        ("0e999999999", D(0)),
+        ("-0", D(0)),
     ],
-)  # fmt: skip
+)
 def test_plain_numbers_are_parsed_exactly(value: Any, expected: Decimal) -> None:
     assert to_decimal(value) == expected
 

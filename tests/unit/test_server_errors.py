@@ -49,11 +49,13 @@ async def call(app: ASGIApp, path: str, **headers: str) -> httpx.Response:
 def assert_internal_error(answer: httpx.Response, request_id: str) -> None:
     assert answer.status_code == 500, answer.text
     assert answer.headers["content-type"] == "application/json"
-    assert answer.json() == {"error": {
-        "code": "internal_error",
-        "message": "the server failed to answer; quote the request id if you report it",
-        "request_id": request_id,
-    }}  # fmt: skip
+    assert answer.json() == {
+        "error": {
+            "code": "internal_error",
+            "message": "the server failed to answer; quote the request id if you report it",
+            "request_id": request_id,
+        }
+    }
     assert answer.headers["x-request-id"] == request_id
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert "database went away" not in answer.text  # details stay in the log

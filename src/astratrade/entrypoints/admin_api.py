@@ -53,11 +53,19 @@ async def reconciliation(_admin: AdminUser, db: Db, request: Request) -> Reconci
     remote = request.app.state.remote_trading  # the trading service, if elsewhere
     report = await reconciliation_of(db, None if remote is None else remote.collateral)
     return ReconciliationOut(
-        proven=report.proven, accounts=report.accounts,
-        discrepancies=[GapOut(account=f.discrepancy.account, ledger=f.discrepancy.ledger,
-                              trading=f.discrepancy.trading, gap=f.discrepancy.gap,
-                              unposted_events=f.unposted_events) for f in report.findings],
-    )  # fmt: skip
+        proven=report.proven,
+        accounts=report.accounts,
+        discrepancies=[
+            GapOut(
+                account=f.discrepancy.account,
+                ledger=f.discrepancy.ledger,
+                trading=f.discrepancy.trading,
+                gap=f.discrepancy.gap,
+                unposted_events=f.unposted_events,
+            )
+            for f in report.findings
+        ],
+    )
 
 
 @router.get("/audit", response_model=list[AuditEvent])

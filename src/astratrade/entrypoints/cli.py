@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
 
 from astratrade.config import CONTEXTS, Settings
-from astratrade.infrastructure.dead_letters import DeadLetters
+from astratrade.entrypoints.dead_letters_cli import dead_app
 from astratrade.infrastructure.logs import configure as configure_logs
 
 app = typer.Typer(help="AstraTrade: the gamified perpetual-futures trading platform.")
@@ -19,7 +18,6 @@ users_app = typer.Typer(help="Manage users.")
 app.add_typer(users_app, name="users")
 worker_app = typer.Typer(help="Event workers (need ASTRATRADE_REDIS_URL).")
 app.add_typer(worker_app, name="worker")
-dead_app = typer.Typer(help="Events a context gave up on: list, show, replay.")
 app.add_typer(dead_app, name="dead-letters")
 
 HealthPort = Annotated[int | None, typer.Option(help="serve /healthz and /metrics here")]
@@ -45,8 +43,14 @@ def _operate(work: Callable[[], Coroutine[Any, Any, T]], settings: Settings) -> 
     except (OSError, DBAPIError, SQLOperationalError) as unreachable:
         cause = getattr(unreachable, "orig", None) or unreachable
         said = (str(cause).strip() or type(cause).__name__).splitlines()[0]
-        hint = (" (create it, e.g. `createdb` on that server; `astratrade up --distributed` "
-                "creates it)") if "does not exist" in said else ""  # fmt: skip
+        hint = (
+            (
+                " (create it, e.g. `createdb` on that server; `astratrade up --distributed` "
+                "creates it)"
+            )
+            if "does not exist" in said
+            else ""
+        )
         typer.echo(f"error: the database is unreachable: {said}{hint}", err=True)
         raise typer.Exit(2) from unreachable
 
@@ -93,10 +97,17 @@ def serve(
         start_probe(host, health_port, lambda: True)
     # Behind the gateway, the client's address comes in X-Forwarded-For from the proxies
     # FORWARDED_ALLOW_IPS names (uvicorn's setting; 127.0.0.1 by default).
-    uvicorn.run(application, host=host, port=port, log_config=None, ws=DirectSendProtocol,
-                http=CappedHttpToolsProtocol,
-                h11_max_incomplete_event_size=settings.max_header_bytes,
-                proxy_headers=distributed, timeout_graceful_shutdown=10)  # fmt: skip
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_config=None,
+        ws=DirectSendProtocol,
+        http=CappedHttpToolsProtocol,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        proxy_headers=distributed,
+        timeout_graceful_shutdown=10,
+    )
 
 
 @app.command()
@@ -267,71 +278,6 @@ def reconcile() -> None:
 
     if not _operate(run, settings):
         raise typer.Exit(1)
-
-
-Context = Annotated[str, typer.Option(help="the consuming context")]
-
-
-@dead_app.command("list")
-def dead_letters_list(context: Context, count: int = 100) -> None:
-    """The oldest dead letters of a context: id, event type, attempts, error."""
-
-    async def run(letters: DeadLetters) -> None:
-        for letter in await letters.list(count):
-            typer.echo(f"{letter.id}  {letter.event_type}  attempts={letter.attempts}  "
-                       f"{letter.at}  {letter.error}")  # fmt: skip
-
-    _with_dead_letters(context, run)
-
-
-@dead_app.command("show")
-def dead_letters_show(letter_id: str, context: Context) -> None:
-    """One dead letter in full, with its event envelope."""
-
-    async def run(letters: DeadLetters) -> None:
-        letter = await letters.get(letter_id)
-        if letter is None:
-            raise typer.Exit(_missing(letter_id))
-        for name, value in dataclasses.asdict(letter).items():
-            typer.echo(f"{name}: {value}")
-
-    _with_dead_letters(context, run)
-
-
-@dead_app.command("replay")
-def dead_letters_replay(letter_id: str, context: Context) -> None:
-    """Put a dead letter's event back on its stream (after a fix it is applied once)."""
-
-    async def run(letters: DeadLetters) -> None:
-        message_id = await letters.replay(letter_id)
-        if message_id is None:
-            raise typer.Exit(_missing(letter_id))
-        typer.echo(f"replayed {letter_id} as {message_id}")
-
-    _with_dead_letters(context, run)
-
-
-def _missing(letter_id: str) -> int:
-    typer.echo(f"error: no dead letter {letter_id}", err=True)
-    return 1
-
-
-def _with_dead_letters(context: str, action: Callable[[DeadLetters], Awaitable[None]]) -> None:
-    from astratrade.infrastructure import streams
-
-    settings = Settings()
-    if settings.redis_url is None:
-        typer.echo("error: dead letters live in Redis: set ASTRATRADE_REDIS_URL", err=True)
-        raise typer.Exit(2)
-
-    async def run() -> None:
-        redis = streams.connect(settings.redis_url or "")
-        try:
-            await action(DeadLetters(redis, settings.redis_prefix, context))
-        finally:
-            await redis.aclose()
-
-    asyncio.run(run())
 
 
 def main() -> None:

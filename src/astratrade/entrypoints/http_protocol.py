@@ -78,9 +78,11 @@ class CappedHttpToolsProtocol(HttpToolsProtocol):
         message = f"request headers are limited to {self.head_limit} bytes"
         self.logger.warning("request head refused: over %d bytes", self.head_limit)
         body = json.dumps({"error": {"code": "headers_too_large", "message": message}}).encode()
-        head = [b"HTTP/1.1 431 Request Header Fields Too Large",
-                b"content-type: application/json",
-                b"content-length: " + str(len(body)).encode(),
-                b"connection: close"]  # fmt: skip
+        head = [
+            b"HTTP/1.1 431 Request Header Fields Too Large",
+            b"content-type: application/json",
+            b"content-length: " + str(len(body)).encode(),
+            b"connection: close",
+        ]
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
         self.transport.close()

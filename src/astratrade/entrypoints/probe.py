@@ -23,8 +23,10 @@ def start_probe(host: str, port: int, healthy: Callable[[], bool]) -> WSGIServer
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             ok = healthy()
-            start_response("200 OK" if ok else "503 Service Unavailable",
-                           [("Content-Type", "application/json")])  # fmt: skip
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable",
+                [("Content-Type", "application/json")],
+            )
             return [b'{"status":"ok"}' if ok else b'{"status":"stopped"}']
         return metrics(environ, start_response)  # type: ignore[no-any-return]
 

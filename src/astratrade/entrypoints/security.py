@@ -95,8 +95,13 @@ class BodyLimit:
     async def _too_large(self, send: Send) -> None:
         message = BodyTooLarge(self.limit).detail
         body = json.dumps({"error": {"code": "payload_too_large", "message": message}})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body.encode()})
 
 
@@ -104,9 +109,12 @@ def harden(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     origins = items(settings.cors_origins)
     if origins:
-        options: dict[str, Any] = {"allow_origins": origins, "allow_credentials": False,
-                                   "allow_methods": ["GET", "POST", "PUT", "DELETE"],
-                                   "allow_headers": ["authorization", "content-type"]}  # fmt: skip
+        options: dict[str, Any] = {
+            "allow_origins": origins,
+            "allow_credentials": False,
+            "allow_methods": ["GET", "POST", "PUT", "DELETE"],
+            "allow_headers": ["authorization", "content-type"],
+        }
         app.add_middleware(CORSMiddleware, **options)
     app.add_middleware(ServerErrors)  # inside the headers: a 500 carries them too
     app.add_middleware(SecurityHeaders)

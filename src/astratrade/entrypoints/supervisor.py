@@ -62,9 +62,11 @@ def executable() -> str:
 
 async def run_distributed(settings: Settings, port: int, restart_after: float) -> int:
     if settings.redis_url is None or not (settings.database_url or "").startswith("postgresql"):
-        raise SupervisorError("distributed mode shares PostgreSQL and Redis: set "
-                              "ASTRATRADE_DATABASE_URL (postgresql+asyncpg://...) and "
-                              "ASTRATRADE_REDIS_URL")  # fmt: skip
+        raise SupervisorError(
+            "distributed mode shares PostgreSQL and Redis: set "
+            "ASTRATRADE_DATABASE_URL (postgresql+asyncpg://...) and "
+            "ASTRATRADE_REDIS_URL"
+        )
     children, shared = plan(port)
     env = {**os.environ, **shared, "ASTRATRADE_EMBEDDED": "false"}
     # One secret for the run when none is set: every process must verify the same tokens.
@@ -73,8 +75,9 @@ async def run_distributed(settings: Settings, port: int, restart_after: float) -
         if await create_database_if_missing(settings.database_url or ""):
             _say("up", f"created the database {shown_url(settings.database_url or '')}")
     except (OSError, DBAPIError) as error:
-        raise SupervisorError(f"PostgreSQL at {shown_url(settings.database_url or '')} is "
-                              f"unreachable: {error}") from error  # fmt: skip
+        raise SupervisorError(
+            f"PostgreSQL at {shown_url(settings.database_url or '')} is unreachable: {error}"
+        ) from error
     if await (await _start(Child("migrate", ["migrate"]), env)).wait() != 0:
         raise SupervisorError("migrations failed; see the log above")
     stopping = asyncio.Event()
@@ -96,9 +99,13 @@ async def run_distributed(settings: Settings, port: int, restart_after: float) -
 
 async def _start(child: Child, env: dict[str, str]) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        executable(), *child.args, env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        executable(),
+        *child.args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
     child.process = process
     _say(child.name, f"started (pid {process.pid})")
     if process.stdout is not None:

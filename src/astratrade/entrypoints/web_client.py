@@ -21,8 +21,12 @@ REPO_BUILD = Path(__file__).resolve().parents[3] / "web" / "dist"
 REVALIDATE = {"cache-control": "no-cache"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Types the platform's mimetypes table may not know (a manifest must not pass as text/plain).
-MEDIA_TYPES = {".webmanifest": "application/manifest+json", ".js": "text/javascript",
-               ".svg": "image/svg+xml", ".png": "image/png"}  # fmt: skip
+MEDIA_TYPES = {
+    ".webmanifest": "application/manifest+json",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
 
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -40,9 +44,12 @@ class ImmutableAssets(StaticFiles):
     """Vite's hashed assets: their names change with their content, so cache them for good."""
 
     def file_response(
-        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope,
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
         status_code: int = 200,
-    ) -> Response:  # fmt: skip
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["cache-control"] = IMMUTABLE
         return response
@@ -68,8 +75,9 @@ def mount_web_client(app: FastAPI, configured: Path | None) -> None:
     app.add_api_route("/index.html", page, methods=["GET"], include_in_schema=False)
     for file in sorted(root.iterdir()):
         if file.is_file() and file.name != "index.html" and not file.name.startswith("."):
-            app.add_api_route(f"/{file.name}", _file(file), methods=["GET"],
-                              include_in_schema=False)  # fmt: skip
+            app.add_api_route(
+                f"/{file.name}", _file(file), methods=["GET"], include_in_schema=False
+            )
     if (root / "assets").is_dir():
         app.mount("/assets", ImmutableAssets(directory=root / "assets"), name="web-assets")
 

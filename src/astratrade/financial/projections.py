@@ -28,28 +28,40 @@ class Ledger:
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.payload
         if envelope.type == "AccountOpened":
-            row = {"account_id": data["account_id"], "owner_id": data["owner_id"],
-                   "kind": data["kind"]}  # fmt: skip
+            row = {
+                "account_id": data["account_id"],
+                "owner_id": data["owner_id"],
+                "kind": data["kind"],
+            }
             conn.execute(insert(accounts), [row])
             return
         if envelope.type == "SubscriptionCharged":
             moves = charge_moves(data)
-            write(conn, JournalEntry.of(envelope.event_id, "subscription", envelope.occurred_at,
-                                        moves))  # fmt: skip
+            write(
+                conn,
+                JournalEntry.of(envelope.event_id, "subscription", envelope.occurred_at, moves),
+            )
             return
         entry = entry_for(envelope.type, envelope.event_id, envelope.occurred_at, envelope.payload)
         write(conn, entry)
 
 
 def write(conn: Connection, entry: JournalEntry) -> None:
-    conn.execute(insert(entries), [{"entry_id": entry.entry_id, "kind": entry.kind,
-                                    "at": entry.at}])  # fmt: skip
+    conn.execute(
+        insert(entries), [{"entry_id": entry.entry_id, "kind": entry.kind, "at": entry.at}]
+    )
     if entry.postings:
         conn.execute(
             insert(postings),
-            [{"entry_id": entry.entry_id, "account": p.account,
-              "amount_micros": int(p.amount * MICROS)} for p in entry.postings],
-        )  # fmt: skip
+            [
+                {
+                    "entry_id": entry.entry_id,
+                    "account": p.account,
+                    "amount_micros": int(p.amount * MICROS),
+                }
+                for p in entry.postings
+            ],
+        )
 
 
 class Transfers:
@@ -71,20 +83,35 @@ class Transfers:
             return
         found = conn.execute(select(transfers).where(transfers.c.transfer_id == transfer_id))
         current = found.mappings().first()
-        row: dict[str, Any] = dict(current) if current else {
-            "transfer_id": transfer_id, "account_id": data["account_id"], "kind": None,
-            "amount": None, "requested": None, "status": "pending", "reason": None,
-            "requested_at": None, "settled_at": None,
-        }  # fmt: skip
+        row: dict[str, Any] = (
+            dict(current)
+            if current
+            else {
+                "transfer_id": transfer_id,
+                "account_id": data["account_id"],
+                "kind": None,
+                "amount": None,
+                "requested": None,
+                "status": "pending",
+                "reason": None,
+                "requested_at": None,
+                "settled_at": None,
+            }
+        )
         if envelope.type == "TransferRequested":
-            row.update(kind=data["kind"], amount=Decimal(str(data["amount"])),
-                       requested=Decimal(str(data["requested"])),
-                       requested_at=envelope.occurred_at)  # fmt: skip
+            row.update(
+                kind=data["kind"],
+                amount=Decimal(str(data["amount"])),
+                requested=Decimal(str(data["requested"])),
+                requested_at=envelope.occurred_at,
+            )
         else:
             refused = envelope.type == "TransferRefused"
-            row.update(status="refused" if refused else "completed",
-                       reason=data.get("reason") if refused else None,
-                       settled_at=envelope.occurred_at)  # fmt: skip
+            row.update(
+                status="refused" if refused else "completed",
+                reason=data.get("reason") if refused else None,
+                settled_at=envelope.occurred_at,
+            )
         upsert(conn, transfers, [row], ["transfer_id"])
 
 

@@ -27,18 +27,24 @@ async def postings_of(
 ) -> list[PostingView]:
     """Newest first; page with `before` = the last posting_id seen."""
     query = (
-        select(postings.c.id, postings.c.entry_id, postings.c.amount_micros, entries.c.kind,
-               entries.c.at)
+        select(
+            postings.c.id,
+            postings.c.entry_id,
+            postings.c.amount_micros,
+            entries.c.kind,
+            entries.c.at,
+        )
         .join(entries, entries.c.entry_id == postings.c.entry_id)
         .where(postings.c.account == account)
         .order_by(postings.c.id.desc())
         .limit(limit)
-    )  # fmt: skip
+    )
     if before is not None:
         query = query.where(postings.c.id < before)
     rows = await conn.execute(query)
-    return [PostingView(r.id, r.entry_id, r.kind, Decimal(r.amount_micros) / MICROS, r.at)
-            for r in rows]  # fmt: skip
+    return [
+        PostingView(r.id, r.entry_id, r.kind, Decimal(r.amount_micros) / MICROS, r.at) for r in rows
+    ]
 
 
 async def owner_of(conn: AsyncConnection, account: str) -> str | None:
@@ -74,5 +80,16 @@ async def transfers_of(conn: AsyncConnection, account: str, limit: int) -> list[
         .order_by(transfers.c.requested_at.desc().nulls_last(), transfers.c.transfer_id)
         .limit(limit)
     )
-    return [TransferView(r.transfer_id, r.kind, r.amount, r.requested, r.status, r.reason,
-                         r.requested_at, r.settled_at) for r in rows]  # fmt: skip
+    return [
+        TransferView(
+            r.transfer_id,
+            r.kind,
+            r.amount,
+            r.requested,
+            r.status,
+            r.reason,
+            r.requested_at,
+            r.settled_at,
+        )
+        for r in rows
+    ]

@@ -120,11 +120,21 @@ class TournamentBoards:
         found = conn.execute(
             select(tournament_standings).where(tournament_standings.c.account_id == account_id)
         ).first()
-        row: dict[str, Any] = dict(found._mapping) if found is not None else {
-            "account_id": account_id, "tournament_id": None, "user_id": user_id,
-            "starting_capital": None, "ends_at": None, "collateral": None, "closes": 0,
-            "score": Decimal(0), "reached_at": at,
-        }  # fmt: skip
+        row: dict[str, Any] = (
+            dict(found._mapping)
+            if found is not None
+            else {
+                "account_id": account_id,
+                "tournament_id": None,
+                "user_id": user_id,
+                "starting_capital": None,
+                "ends_at": None,
+                "collateral": None,
+                "closes": 0,
+                "score": Decimal(0),
+                "reached_at": at,
+            }
+        )
         if envelope.type == "TournamentJoined":
             row.update(
                 tournament_id=str(data["tournament_id"]),
@@ -196,8 +206,11 @@ class PlanLimits:
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.payload
-        limit = {"user_id": str(data["user_id"]), "plan": str(data["plan"]),
-                 "tournaments_per_month": int(data["tournaments_per_month"])}  # fmt: skip
+        limit = {
+            "user_id": str(data["user_id"]),
+            "plan": str(data["plan"]),
+            "tournaments_per_month": int(data["tournaments_per_month"]),
+        }
         upsert(conn, plan_limits, [limit], ["user_id"])
 
 

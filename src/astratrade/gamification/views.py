@@ -233,8 +233,10 @@ async def board(
         else:
             placings = (await ranked_standings(conn, tournament_id, min_closes))[:limit]
         names = await _names(conn, [p.user_id for p in placings])
-    shown = [PlacingView(p.rank, p.user_id, names.get(p.user_id, ""), p.score, p.closes)
-             for p in placings]  # fmt: skip
+    shown = [
+        PlacingView(p.rank, p.user_id, names.get(p.user_id, ""), p.score, p.closes)
+        for p in placings
+    ]
     return finished is not None, shown
 
 

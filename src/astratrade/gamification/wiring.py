@@ -98,8 +98,9 @@ def _board_index(settings: Settings, read_db: AsyncEngine) -> BoardIndex | None:
     if settings.redis_url is None:
         return None
     # Board reads are on request paths: a Redis that does not answer in 2 s is down.
-    index = RedisBoards(streams.connect(settings.redis_url, command_timeout=2.0),
-                        settings.redis_prefix)  # fmt: skip
+    index = RedisBoards(
+        streams.connect(settings.redis_url, command_timeout=2.0), settings.redis_prefix
+    )
     return BoardIndex(index, read_db)
 
 

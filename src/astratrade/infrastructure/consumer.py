@@ -190,11 +190,13 @@ class StreamConsumer:
         size = self._settings.batch_size
         if self._taking_over:
             # Whatever the group's consumers (this one included) took and never acked.
-            pending = await take_over_pending(self._redis, self.streams, self.context, self.name,
-                                              self._settings.batch_size)  # fmt: skip
+            pending = await take_over_pending(
+                self._redis, self.streams, self.context, self.name, self._settings.batch_size
+            )
             if pending:
                 return pending
             self._taking_over = False
         offsets = dict.fromkeys(self.streams, ">")
-        return await read_group(self._redis, self.context, self.name, offsets, size,
-                                self._settings.block_ms)  # fmt: skip
+        return await read_group(
+            self._redis, self.context, self.name, offsets, size, self._settings.block_ms
+        )

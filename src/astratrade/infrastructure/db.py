@@ -55,9 +55,12 @@ def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
     # while a table is small (a sequential scan) stays when it grows. The outbox and tracking
     # lookups went from under 1 ms to 40 ms a batch that way.
     return create_async_engine(
-        url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
         connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
-    )  # fmt: skip
+    )
 
 
 def _sqlite_engine(url: str, *, read_only: bool) -> AsyncEngine:

@@ -35,9 +35,14 @@ class DeadLetters:
         self.stream = streams.dead_letter_stream(prefix, consumer)
 
     async def add(
-        self, source_stream: str, source_id: str, fields: dict[str, Any], error: str,
-        attempts: int, at: datetime,
-    ) -> None:  # fmt: skip
+        self,
+        source_stream: str,
+        source_id: str,
+        fields: dict[str, Any],
+        error: str,
+        attempts: int,
+        at: datetime,
+    ) -> None:
         await self._redis.xadd(
             self.stream,
             {

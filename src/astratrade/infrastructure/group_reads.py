@@ -33,9 +33,13 @@ class Message:
 
 
 async def read_group(
-    redis: Any, group: str, consumer: str, offsets: dict[str, str], count: int,
+    redis: Any,
+    group: str,
+    consumer: str,
+    offsets: dict[str, str],
+    count: int,
     block: int | None,
-) -> list[Message]:  # fmt: skip
+) -> list[Message]:
     reply = await redis.xreadgroup(group, consumer, offsets, count=count, block=block)
     return [
         Message(stream, message_id, fields)

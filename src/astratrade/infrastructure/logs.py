@@ -32,8 +32,7 @@ def configure(settings: Settings, service: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     formatter: logging.Formatter
     if settings.log_format == "json":
-        formatter = JsonFormatter(FIELDS, rename_fields={"asctime": "time",
-                                                         "levelname": "level"})  # fmt: skip
+        formatter = JsonFormatter(FIELDS, rename_fields={"asctime": "time", "levelname": "level"})
     else:
         formatter = logging.Formatter(TEXT)
     handler.setFormatter(formatter)

@@ -32,15 +32,20 @@ COMMAND_TIMEOUT_SECONDS = 0.5
 class RateLimits:
     ACTIONS = ("login", "register", "orders", "faucet", "requests")  # requests: the gateway's
 
-    def __init__(self, rules: dict[str, str], *, redis_url: str | None = None,
-                 prefix: str = "") -> None:  # fmt: skip
+    def __init__(
+        self, rules: dict[str, str], *, redis_url: str | None = None, prefix: str = ""
+    ) -> None:
         """`rules`: "<action>:ip" or "<action>:user" -> "20/minute" ("" for none)."""
         self._local = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if redis_url:
-            storage = RedisStorage(f"async+{redis_url}", implementation="redispy",
-                                   key_prefix=f"{prefix}astratrade.limits", wrap_exceptions=True,
-                                   **streams.client_options(COMMAND_TIMEOUT_SECONDS))  # fmt: skip
+            storage = RedisStorage(
+                f"async+{redis_url}",
+                implementation="redispy",
+                key_prefix=f"{prefix}astratrade.limits",
+                wrap_exceptions=True,
+                **streams.client_options(COMMAND_TIMEOUT_SECONDS),
+            )
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._reconnect = Reconnect("rate-limits")
         self._rules: dict[str, RateLimitItem] = {a: parse(r) for a, r in rules.items() if r}
@@ -62,8 +67,10 @@ class RateLimits:
                 continue
             wait = await self._seconds_to_wait(rule, action, whose, identity)
             if wait is not None:
-                raise TooManyRequests(f"too many {action} requests; try again in {wait} s "
-                                      f"(at most {rule})", retry_after=wait)  # fmt: skip
+                raise TooManyRequests(
+                    f"too many {action} requests; try again in {wait} s (at most {rule})",
+                    retry_after=wait,
+                )
 
     async def _seconds_to_wait(self, rule: RateLimitItem, *key: str) -> int | None:
         """Count one hit; None if within the limit, else the seconds until it would be."""
@@ -78,8 +85,9 @@ class RateLimits:
         return await _count(self._local, rule, *key)
 
 
-async def _count(limiter: SlidingWindowCounterRateLimiter, rule: RateLimitItem,
-                 *key: str) -> int | None:  # fmt: skip
+async def _count(
+    limiter: SlidingWindowCounterRateLimiter, rule: RateLimitItem, *key: str
+) -> int | None:
     if await limiter.hit(rule, *key):
         return None
     stats = await limiter.get_window_stats(rule, *key)

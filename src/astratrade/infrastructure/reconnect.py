@@ -57,15 +57,25 @@ class Reconnect:
         self.attempts += 1
         delay: float = min(self._first * 2.0 ** (self.attempts - 1), self._cap)
         self._next_attempt = now + delay
-        logger.warning("%s: Redis unreachable (%s: %s); attempt %d, next in %.1f s",
-                       self.name, type(error).__name__, error, self.attempts, delay)  # fmt: skip
+        logger.warning(
+            "%s: Redis unreachable (%s: %s); attempt %d, next in %.1f s",
+            self.name,
+            type(error).__name__,
+            error,
+            self.attempts,
+            delay,
+        )
         return delay
 
     def succeeded(self) -> None:
         """Redis answered: after an outage, say so once."""
         if self.down:
-            logger.warning("%s: Redis reachable again after %d failed attempts in %.1f s",
-                           self.name, self.attempts, self._monotonic() - self._since)  # fmt: skip
+            logger.warning(
+                "%s: Redis reachable again after %d failed attempts in %.1f s",
+                self.name,
+                self.attempts,
+                self._monotonic() - self._since,
+            )
         self.down, self.attempts = False, 0
 
     def due(self) -> bool:

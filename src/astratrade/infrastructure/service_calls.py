@@ -9,5 +9,6 @@ SERVICE_KEY_HEADER = "X-Service-Key"
 
 
 def service_client(base_url: str, service_key: str, timeout: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout,
-                             headers={SERVICE_KEY_HEADER: service_key})  # fmt: skip
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=timeout, headers={SERVICE_KEY_HEADER: service_key}
+    )

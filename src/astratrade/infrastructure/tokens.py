@@ -39,9 +39,15 @@ class TokenCodec:
         self._clock = clock
 
     def issue(
-        self, *, user_id: str, role: str, kind: TokenKind, token_id: str, ttl: timedelta,
+        self,
+        *,
+        user_id: str,
+        role: str,
+        kind: TokenKind,
+        token_id: str,
+        ttl: timedelta,
         epoch: int = 0,
-    ) -> str:  # fmt: skip
+    ) -> str:
         now = self._clock.now()
         claims = {
             "sv": epoch,

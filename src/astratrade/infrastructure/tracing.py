@@ -22,7 +22,8 @@ def trace(app: FastAPI, settings: Settings, process: str) -> TracerProvider | No
     provider = TracerProvider(resource=Resource.create({"service.name": f"astratrade-{process}"}))
     endpoint = settings.otel_endpoint.rstrip("/") + "/v1/traces"
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider,
-                                       excluded_urls="healthz,readyz,metrics")  # fmt: skip
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=provider, excluded_urls="healthz,readyz,metrics"
+    )
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)
     return provider

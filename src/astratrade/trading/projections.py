@@ -70,8 +70,9 @@ class LiveAccess:
         owner_id = str(envelope.payload["user_id"])
         found = conn.execute(select(t.live_access).where(t.live_access.c.owner_id == owner_id))
         row = found.first()
-        access = dict(row._mapping) if row else {"owner_id": owner_id, "unlocked": False,
-                                                 "kyc": False}  # fmt: skip
+        access = (
+            dict(row._mapping) if row else {"owner_id": owner_id, "unlocked": False, "kyc": False}
+        )
         if envelope.type == "LiveTradingUnlocked":
             access["unlocked"] = True
         else:
@@ -89,8 +90,11 @@ class PlanLimits:
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.payload
-        limit = {"owner_id": str(data["user_id"]), "plan": str(data["plan"]),
-                 "open_orders": int(data["open_orders"])}  # fmt: skip
+        limit = {
+            "owner_id": str(data["user_id"]),
+            "plan": str(data["plan"]),
+            "open_orders": int(data["open_orders"]),
+        }
         upsert(conn, t.plan_limits, [limit], ["owner_id"])
 
 

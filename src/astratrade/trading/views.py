@@ -223,8 +223,15 @@ async def activity_of(db: AsyncEngine, account_id: str) -> dict[str, Any]:
         ).first()
     if row is None:
         zero = Decimal(0)
-        return {"fills": 0, "volume": zero, "fees": zero, "realized_pnl": zero,
-                "funding": zero, "liquidations": 0, "last_trade_at": None}  # fmt: skip
+        return {
+            "fills": 0,
+            "volume": zero,
+            "fees": zero,
+            "realized_pnl": zero,
+            "funding": zero,
+            "liquidations": 0,
+            "last_trade_at": None,
+        }
     data = dict(row._mapping)
     return {k: v for k, v in data.items() if k not in ("account_id", "owner_id")}
 

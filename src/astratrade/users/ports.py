@@ -31,9 +31,14 @@ class UserRepository(Protocol):
 
 class RefreshTokenRepository(Protocol):
     def add(
-        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime,
+        self,
+        *,
+        token_id: str,
+        user_id: str,
+        issued_at: datetime,
+        expires_at: datetime,
         family_id: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Stage a newly issued refresh token; it is written when the unit of work commits."""
         ...
 
@@ -61,8 +66,9 @@ class WalletRepository(Protocol):
 
 
 class WalletSignatures(Protocol):
-    async def verify(self, challenge: Challenge, address: int, public_key: int,
-                     signature: Sequence[int]) -> bool:  # fmt: skip
+    async def verify(
+        self, challenge: Challenge, address: int, public_key: int, signature: Sequence[int]
+    ) -> bool:
         """Whether the account at `address` signed the challenge's typed data."""
         ...
 

@@ -76,5 +76,7 @@ async def list_users(db: AsyncEngine, after: str | None, limit: int) -> list[Use
         query = query.where(users.c.username_key > after.lower())
     async with db.connect() as conn:
         rows = await conn.execute(query)
-        return [UserListing(r.id, r.username, r.email, r.role, r.kyc, r.suspended, r.created_at)
-                for r in rows]  # fmt: skip
+        return [
+            UserListing(r.id, r.username, r.email, r.role, r.kyc, r.suspended, r.created_at)
+            for r in rows
+        ]

@@ -119,12 +119,14 @@ def _accounts(u: _Users, failures: SqlLoginFailures) -> Commands:
         return await handlers.register_user(cmd, u.uow(), u.hasher, u.clock, u.ids)
 
     async def log_in(cmd: LogIn) -> TokenPair:
-        return await handlers.log_in(cmd, u.uow(), u.hasher, u.tokens, u.clock, u.ids,
-                                     u.access_ttl, u.refresh_ttl, failures)  # fmt: skip
+        return await handlers.log_in(
+            cmd, u.uow(), u.hasher, u.tokens, u.clock, u.ids, u.access_ttl, u.refresh_ttl, failures
+        )
 
     async def refresh(cmd: RefreshTokens) -> TokenPair:
-        return await handlers.refresh_tokens(cmd, u.uow(), u.tokens, u.clock, u.ids,
-                                             u.access_ttl, u.refresh_ttl)  # fmt: skip
+        return await handlers.refresh_tokens(
+            cmd, u.uow(), u.tokens, u.clock, u.ids, u.access_ttl, u.refresh_ttl
+        )
 
     async def promote(cmd: PromoteUser) -> User:
         return await handlers.promote_user(cmd, u.uow())
@@ -154,8 +156,9 @@ def _session_ends(u: _Users, sessions: SessionGuard) -> Commands:
         return user
 
     async def change_password(cmd: ChangePassword) -> TokenPair:
-        pair = await handlers.change_password(cmd, u.uow(), u.hasher, u.tokens, u.clock, u.ids,
-                                              u.access_ttl, u.refresh_ttl)  # fmt: skip
+        pair = await handlers.change_password(
+            cmd, u.uow(), u.hasher, u.tokens, u.clock, u.ids, u.access_ttl, u.refresh_ttl
+        )
         sessions.forget(cmd.user_id)
         return pair
 
@@ -177,7 +180,8 @@ def _wallets(u: _Users, chain_id: str, signatures: WalletSignatures) -> Commands
         return await wallets.request_challenge(cmd, u.uow(), u.clock, chain_id)
 
     async def wallet_verify(cmd: VerifyWallet) -> wallets.WalletResult:
-        return await wallets.verify(cmd, u.uow(), signatures, u.tokens, u.clock, u.ids,
-                                            u.access_ttl, u.refresh_ttl)  # fmt: skip
+        return await wallets.verify(
+            cmd, u.uow(), signatures, u.tokens, u.clock, u.ids, u.access_ttl, u.refresh_ttl
+        )
 
     return {RequestWalletChallenge: wallet_challenge, VerifyWallet: wallet_verify}

@@ -33,10 +33,15 @@ class Silent:
 
 def added(seq: int) -> Envelope:
     return Envelope(
-        event_id=f"event-{seq}", type="Added", version=1, context=SOURCE,
-        aggregate_id="tally-1", aggregate_version=seq, occurred_at=datetime.now(UTC),
+        event_id=f"event-{seq}",
+        type="Added",
+        version=1,
+        context=SOURCE,
+        aggregate_id="tally-1",
+        aggregate_version=seq,
+        occurred_at=datetime.now(UTC),
         payload={"seq": seq},
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -69,9 +74,17 @@ async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each
     read_db = create_engine(database_url, read_only=True)
     writer = writer_for(database_url, engine)
     consumer = StreamConsumer(
-        redis, bus, engine, read_db, writer, SystemClock(), context=CONTEXT, name="solo",
-        prefix=redis_prefix, settings=ConsumerSettings(max_attempts=2, backoff_seconds=0),
-    )  # fmt: skip
+        redis,
+        bus,
+        engine,
+        read_db,
+        writer,
+        SystemClock(),
+        context=CONTEXT,
+        name="solo",
+        prefix=redis_prefix,
+        settings=ConsumerSettings(max_attempts=2, backoff_seconds=0),
+    )
     try:
         await consumer.ensure_groups()
         stream = streams.events_stream(redis_prefix, SOURCE)

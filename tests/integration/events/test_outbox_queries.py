@@ -23,10 +23,15 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 async def fill_outbox(engine: AsyncEngine, published: int, unpublished: int) -> None:
     rows = [
-        {"event_id": f"e-{n}", "context": "bench", "envelope": {"n": n}, "created_at": NOW,
-         "published_at": NOW if n < published else None}
+        {
+            "event_id": f"e-{n}",
+            "context": "bench",
+            "envelope": {"n": n},
+            "created_at": NOW,
+            "published_at": NOW if n < published else None,
+        }
         for n in range(published + unpublished)
-    ]  # fmt: skip
+    ]
     async with engine.begin() as conn:
         await conn.execute(insert(outbox), rows)
 
@@ -93,9 +98,14 @@ async def test_a_worker_relay_finds_rows_another_process_committed(
     database_url: str, redis_url: str, redis_prefix: str
 ) -> None:
     settings = Settings(
-        database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix,
-        event_workers="external", price_feed="manual", clock="manual", jwt_secret="x" * 32,
-    )  # fmt: skip
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        event_workers="external",
+        price_feed="manual",
+        clock="manual",
+        jwt_secret="x" * 32,
+    )
     worker = bootstrap(settings)
     backbone = worker.dispatcher
     assert isinstance(backbone, RedisBackbone)

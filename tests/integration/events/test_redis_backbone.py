@@ -31,10 +31,15 @@ Factory = Callable[..., Platform]
 def make_platform(database_url: str, redis_url: str, redis_prefix: str) -> Factory:
     def make(**overrides: object) -> Platform:
         settings = Settings(
-            database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix,
-            price_feed="manual", clock="manual", jwt_secret="x" * 32,
-            consumer_lease_ms=500, **overrides,
-        )  # fmt: skip
+            database_url=database_url,
+            redis_url=redis_url,
+            redis_prefix=redis_prefix,
+            price_feed="manual",
+            clock="manual",
+            jwt_secret="x" * 32,
+            consumer_lease_ms=500,
+            **overrides,
+        )
         return bootstrap(settings, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
 
     return make

@@ -24,9 +24,15 @@ async def busy_day(platform: Platform) -> None:
     risky, risky_account = await new_trader(platform, "ola")
     await platform.bus.execute(SetLeverageLimit(owner_id=risky, max_leverage=Decimal(20)))
     await platform.bus.execute(
-        PlaceOrder(owner_id=risky, account_id=risky_account, market="BTC-USD", side=Side.BUY,
-                   type=OrderType.MARKET, size=Decimal("0.8"))
-    )  # fmt: skip
+        PlaceOrder(
+            owner_id=risky,
+            account_id=risky_account,
+            market="BTC-USD",
+            side=Side.BUY,
+            type=OrderType.MARKET,
+            size=Decimal("0.8"),
+        )
+    )
     platform.clock.advance(3600)  # type: ignore[attr-defined]
     await set_mark(platform, "BTC-USD", "60100", "60000")  # a premium: longs pay funding
     platform.clock.advance(3600)  # type: ignore[attr-defined]
@@ -42,8 +48,13 @@ async def test_the_ledger_proves_every_account_after_a_busy_day(platform: Platfo
     assert report.accounts == 4  # house, insurance, two traders
     async with platform.read_db.connect() as conn:
         kinds = set(await conn.scalars(select(entries.c.kind)))
-    assert {"practice_grant", "insurance_seed", "trade", "liquidation_fee",
-            "insurance_payout"} <= kinds  # fmt: skip
+    assert {
+        "practice_grant",
+        "insurance_seed",
+        "trade",
+        "liquidation_fee",
+        "insurance_payout",
+    } <= kinds
 
 
 async def test_a_missing_entry_is_named_with_its_event_and_a_rebuild_restores_it(
@@ -53,9 +64,11 @@ async def test_a_missing_entry_is_named_with_its_event_and_a_rebuild_restores_it
     await round_trip(platform, owner, account, "3100")
     async with platform.read_db.connect() as conn:
         lost = await conn.scalar(
-            select(postings.c.entry_id).where(postings.c.account == account).order_by(
-                postings.c.id.desc()).limit(1)
-        )  # fmt: skip
+            select(postings.c.entry_id)
+            .where(postings.c.account == account)
+            .order_by(postings.c.id.desc())
+            .limit(1)
+        )
 
     def lose(conn: object) -> None:
         conn.execute(delete(postings).where(postings.c.entry_id == lost))  # type: ignore[attr-defined]

@@ -20,8 +20,9 @@ from astratrade.platform import Platform
 from astratrade.trading.engine import TradingEngine
 
 
-async def ask(platform: Platform, owner: str, account: str, kind: TransferKind,
-              amount: str) -> object:  # fmt: skip
+async def ask(
+    platform: Platform, owner: str, account: str, kind: TransferKind, amount: str
+) -> object:
     return await platform.bus.execute(
         RequestTransfer(owner_id=owner, account_id=account, kind=kind, amount=Decimal(amount))
     )
@@ -31,8 +32,9 @@ async def statuses(platform: Platform) -> list[tuple[str | None, str, Decimal | 
     async with platform.read_db.connect() as conn:
         rows = await conn.execute(
             select(transfers.c.kind, transfers.c.status, transfers.c.amount).order_by(
-                transfers.c.requested_at)
-        )  # fmt: skip
+                transfers.c.requested_at
+            )
+        )
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
@@ -50,8 +52,10 @@ async def test_transfers_move_collateral_post_once_and_rebuild(platform: Platfor
     await ask(platform, owner, account, TransferKind.WITHDRAWAL, "1000.25")
     await platform.dispatcher.drain()
     assert await collateral(platform, account) == Decimal("11499.75")
-    expected = [("faucet", "completed", Decimal(2500)),
-                ("withdrawal", "completed", Decimal("1000.25"))]  # fmt: skip
+    expected = [
+        ("faucet", "completed", Decimal(2500)),
+        ("withdrawal", "completed", Decimal("1000.25")),
+    ]
     assert await statuses(platform) == expected
     report = await reconciliation(platform.read_db)
     assert report.findings == []

@@ -31,8 +31,15 @@ async def protected_round_trip(platform: Platform, owner: str, account: str) -> 
     """Buy 1 ETH at about 3000, guard it with a stop at 2990 at once, let the stop close it."""
     await set_mark(platform, "ETH-USD", "3000")
     await order(platform, owner, account, side=Side.BUY, type=OrderType.MARKET, size=Decimal(1))
-    await order(platform, owner, account, side=Side.SELL, type=OrderType.STOP_LOSS,
-                size=Decimal(1), trigger_price=Decimal(2990))  # fmt: skip
+    await order(
+        platform,
+        owner,
+        account,
+        side=Side.SELL,
+        type=OrderType.STOP_LOSS,
+        size=Decimal(1),
+        trigger_price=Decimal(2990),
+    )
     platform.clock.advance(600)  # type: ignore[attr-defined]
     await set_mark(platform, "ETH-USD", "2990")
     await platform.dispatcher.drain()
@@ -98,8 +105,9 @@ async def test_a_hundred_tiny_round_trips_in_a_day_earn_no_more_than_the_cap(
     await set_mark(platform, "ETH-USD", "3000")
     for _ in range(100):
         for side in (Side.BUY, Side.SELL):
-            await order(platform, owner, account, side=side, type=OrderType.MARKET,
-                        size=Decimal("0.01"))  # fmt: skip
+            await order(
+                platform, owner, account, side=side, type=OrderType.MARKET, size=Decimal("0.01")
+            )
         platform.clock.advance(1)  # type: ignore[attr-defined]
     await platform.dispatcher.drain()
 

@@ -29,9 +29,13 @@ async def platform(
     database_url: str, redis_url: str, redis_prefix: str, clock: ManualClock
 ) -> AsyncIterator[Platform]:
     settings = Settings(
-        database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix,
-        price_feed="manual", clock="manual", jwt_secret="x" * 32,
-    )  # fmt: skip
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        price_feed="manual",
+        clock="manual",
+        jwt_secret="x" * 32,
+    )
     running = bootstrap(settings, clock=clock, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
     await running.start()
     yield running
@@ -80,9 +84,12 @@ async def test_without_redis_the_boards_answer_from_sql(
     """A Redis that is not there (a closed port): the platform starts, the index answers
     nothing, the views read SQL, and a refresh does not fail the projection."""
     settings = Settings(
-        database_url=database_url, redis_url="redis://127.0.0.1:1/0", price_feed="manual",
-        clock="manual", jwt_secret="x" * 32,
-    )  # fmt: skip
+        database_url=database_url,
+        redis_url="redis://127.0.0.1:1/0",
+        price_feed="manual",
+        clock="manual",
+        jwt_secret="x" * 32,
+    )
     platform = bootstrap(settings, clock=clock, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
     index = platform.port(BoardIndex)
     assert index is not None

@@ -30,17 +30,26 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
 ) -> None:
     now = platform.clock.now()
     tournament = await platform.bus.execute(
-        CreateTournament(name="Sprint", markets=("ETH-USD",), starts_at=now, ends_at=now + HOUR,
-                         starting_capital=Decimal(5_000), max_entrants=10, min_level=1)
-    )  # fmt: skip
+        CreateTournament(
+            name="Sprint",
+            markets=("ETH-USD",),
+            starts_at=now,
+            ends_at=now + HOUR,
+            starting_capital=Decimal(5_000),
+            max_entrants=10,
+            min_level=1,
+        )
+    )
     exits = {"ann": "3040", "ben": "3020", "cal": "3010", "dee": "3100"}
     entrants: dict[str, tuple[str, str]] = {}
     for name in exits:
         owner, _ = await new_trader(platform, name)
-        entry = await platform.bus.execute(JoinTournament(tournament_id=tournament.id,
-                                                          user_id=owner))  # fmt: skip
-        again = await platform.bus.execute(JoinTournament(tournament_id=tournament.id,
-                                                          user_id=owner))  # fmt: skip
+        entry = await platform.bus.execute(
+            JoinTournament(tournament_id=tournament.id, user_id=owner)
+        )
+        again = await platform.bus.execute(
+            JoinTournament(tournament_id=tournament.id, user_id=owner)
+        )
         assert (again.account_id, again.joined_now) == (entry.account_id, False)
         entrants[name] = (owner, entry.account_id)
     await platform.dispatcher.drain()
@@ -62,8 +71,10 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
     assert [p.username for p in live] == ["ann", "ben", "cal"]
     assert live[0].score > live[1].score > live[2].score > 0
 
-    xp_before = {n: (await views.progression_of(platform.read_db, o, DEFAULT_RULES)).xp
-                 for n, (o, _) in entrants.items()}  # fmt: skip
+    xp_before = {
+        n: (await views.progression_of(platform.read_db, o, DEFAULT_RULES)).xp
+        for n, (o, _) in entrants.items()
+    }
     assert set(xp_before.values()) == {0}  # tournament closes earn no XP of their own
 
     platform.clock.advance(HOUR.total_seconds())  # type: ignore[attr-defined]
@@ -81,11 +92,16 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
     frozen, final = await views.board(platform.read_db, tournament.id, 3, 10)
     assert frozen
     assert [(p.rank, p.username) for p in final] == [(1, "ann"), (2, "ben"), (3, "cal")]
-    progress = {n: await views.progression_of(platform.read_db, o, DEFAULT_RULES)
-                for n, (o, _) in entrants.items()}  # fmt: skip
+    progress = {
+        n: await views.progression_of(platform.read_db, o, DEFAULT_RULES)
+        for n, (o, _) in entrants.items()
+    }
     assert {n: p.xp for n, p in progress.items()} == {
-        "ann": 2000, "ben": 1500, "cal": 1250, "dee": 0,
-    }  # fmt: skip
+        "ann": 2000,
+        "ben": 1500,
+        "cal": 1250,
+        "dee": 0,
+    }
     assert progress["ann"].achievements == ["TOURNAMENT_PODIUM"]
     async with platform.read_db.connect() as conn:
         history = await event_store.history(conn, tournament.id)

@@ -19,9 +19,15 @@ from astratrade.trading.projections import AccountActivity
 
 async def trade(platform, owner: str, account: str, side: Side, size: str) -> None:
     await platform.bus.execute(
-        PlaceOrder(owner_id=owner, account_id=account, market="BTC-USD", side=side,
-                   type=OrderType.MARKET, size=Decimal(size))
-    )  # fmt: skip
+        PlaceOrder(
+            owner_id=owner,
+            account_id=account,
+            market="BTC-USD",
+            side=side,
+            type=OrderType.MARKET,
+            size=Decimal(size),
+        )
+    )
 
 
 async def test_activity_follows_fills_and_rebuilds_identically(platform) -> None:

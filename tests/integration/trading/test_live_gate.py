@@ -41,9 +41,15 @@ async def test_live_needs_a_practice_level_and_kyc(platform: Platform) -> None:
 
     with pytest.raises(VenueUnavailable):
         await platform.bus.execute(
-            PlaceOrder(owner_id=owner, account_id=live.id, market="ETH-USD", side=Side.BUY,
-                       type=OrderType.MARKET, size=Decimal("0.1"))
-        )  # fmt: skip
+            PlaceOrder(
+                owner_id=owner,
+                account_id=live.id,
+                market="ETH-USD",
+                side=Side.BUY,
+                type=OrderType.MARKET,
+                size=Decimal("0.1"),
+            )
+        )
 
 
 async def test_kyc_withdrawn_closes_the_gate_again(platform: Platform) -> None:

@@ -49,9 +49,15 @@ async def test_state_survives_a_restart_exactly(make_platform) -> None:
     owner, account = await new_trader(first, "bob")
     await first.bus.execute(_order(owner, account, size=Decimal("0.1")))
     await first.bus.execute(
-        _order(owner, account, side=Side.SELL, type=OrderType.STOP_LOSS,
-               size=Decimal("0.1"), trigger_price=Decimal(58_000))
-    )  # fmt: skip
+        _order(
+            owner,
+            account,
+            side=Side.SELL,
+            type=OrderType.STOP_LOSS,
+            size=Decimal("0.1"),
+            trigger_price=Decimal(58_000),
+        )
+    )
     await first.bus.execute(
         _order(owner, account, type=OrderType.LIMIT, size=Decimal("0.05"), price=Decimal(59_000))
     )
@@ -105,8 +111,11 @@ async def test_events_are_numbered_per_aggregate_and_published(platform) -> None
         unpublished = await event_store.unpublished(conn)
     assert [e.aggregate_version for e in history] == list(range(1, len(history) + 1))
     assert [e.type for e in history][:4] == [
-        "AccountOpened", "CollateralDeposited", "OrderAccepted", "OrderFilled",
-    ]  # fmt: skip
+        "AccountOpened",
+        "CollateralDeposited",
+        "OrderAccepted",
+        "OrderFilled",
+    ]
     assert unpublished == []
 
 

@@ -26,7 +26,10 @@ async def test_many_users_states_are_read_at_once_and_unknown_ones_left_out(
 
     states = await SqlSessionStates(engine).read_many([*strangers, ada, bob, cy])
 
-    assert states == {ada: SessionState(0, False), bob: SessionState(1, False),
-                      cy: SessionState(1, True)}  # fmt: skip
+    assert states == {
+        ada: SessionState(0, False),
+        bob: SessionState(1, False),
+        cy: SessionState(1, True),
+    }
     assert await SqlSessionStates(engine).read(bob) == SessionState(1, False)
     assert await SqlSessionStates(engine).read("nobody") is None

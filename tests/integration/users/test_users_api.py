@@ -144,8 +144,9 @@ async def test_a_taken_email_answers_as_a_new_sign_up_and_creates_nothing(client
     assert again.status_code == new.status_code == 201
     assert set(again.json()) == set(new.json()) == {"user_id", "username"}
     assert again.json()["username"] == "other"
-    login = await client.post("/api/v1/auth/login",
-                              json={"username": "other", "password": ADA["password"]})  # fmt: skip
+    login = await client.post(
+        "/api/v1/auth/login", json={"username": "other", "password": ADA["password"]}
+    )
     assert login.status_code == 401  # nothing was created under that name
 
 

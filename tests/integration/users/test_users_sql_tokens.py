@@ -36,8 +36,9 @@ async def ada(new_uow, hasher, clock, ids):
 def log_in(new_uow, hasher, tokens, clock, ids, ttls, engine):
     async def run(login: str = "Ada", password: str = PASSWORD, with_hasher=hasher):
         cmd = LogIn(login=login, password=password)
-        return await handlers.log_in(cmd, new_uow(), with_hasher, tokens, clock, ids, *ttls,
-                                     SqlLoginFailures(engine))  # fmt: skip
+        return await handlers.log_in(
+            cmd, new_uow(), with_hasher, tokens, clock, ids, *ttls, SqlLoginFailures(engine)
+        )
 
     return run
 
@@ -110,8 +111,9 @@ async def test_login_failures_issue_nothing_and_are_counted_per_name_and_account
 
     async with engine.connect() as conn:
         assert (await conn.execute(select(refresh_tokens))).all() == []
-        counted = (await conn.execute(select(login_failures.c.login_key,
-                                             login_failures.c.failures))).all()  # fmt: skip
+        counted = (
+            await conn.execute(select(login_failures.c.login_key, login_failures.c.failures))
+        ).all()
         accounts = account_login_failures.c
         per_account = (await conn.execute(select(accounts.user_id, accounts.failures))).all()
     assert sorted(tuple(row) for row in counted) == [("ada", 1), ("ghost", 1)]

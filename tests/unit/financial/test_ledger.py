@@ -31,29 +31,42 @@ def test_an_unbalanced_entry_is_refused() -> None:
 
 
 def test_amounts_round_half_even_to_six_places_and_zeros_drop() -> None:
-    entry = JournalEntry.of("e-1", "trade", AT, {"a": D("0.0000005"), HOUSE: D("-0.0000005"),
-                                                  FEE_REVENUE: D(0)})  # fmt: skip
+    entry = JournalEntry.of(
+        "e-1", "trade", AT, {"a": D("0.0000005"), HOUSE: D("-0.0000005"), FEE_REVENUE: D(0)}
+    )
     assert entry.postings == ()
 
 
-@given(realized=amounts, fee=st.decimals(min_value=0, max_value=10**6, places=6),
-       payment=amounts, liquidation_fee=st.decimals(min_value=0, max_value=10**6, places=6),
-       cover=st.decimals(min_value=0, max_value=10**6, places=6),
-       from_insurance=st.decimals(min_value=0, max_value=10**6, places=6))  # fmt: skip
+@given(
+    realized=amounts,
+    fee=st.decimals(min_value=0, max_value=10**6, places=6),
+    payment=amounts,
+    liquidation_fee=st.decimals(min_value=0, max_value=10**6, places=6),
+    cover=st.decimals(min_value=0, max_value=10**6, places=6),
+    from_insurance=st.decimals(min_value=0, max_value=10**6, places=6),
+)
 def test_every_trading_fact_is_a_balanced_entry_and_moves_collateral_as_trading_does(
     realized: D, fee: D, payment: D, liquidation_fee: D, cover: D, from_insurance: D
 ) -> None:
     from_insurance = min(from_insurance, cover)
     facts = [
-        ("CollateralDeposited", {"account_id": "a", "amount": "10000", "source": HOUSE,
-                                 "reason": "practice_grant"}),
+        (
+            "CollateralDeposited",
+            {"account_id": "a", "amount": "10000", "source": HOUSE, "reason": "practice_grant"},
+        ),
         ("OrderFilled", {"account_id": "a", "realized_pnl": str(realized), "fee": str(fee)}),
         ("FundingPaid", {"account_id": "a", "payment": str(payment)}),
         ("AccountLiquidated", {"account_id": "a", "liquidation_fee": str(liquidation_fee)}),
-        ("ShortfallCovered", {"account_id": "a", "amount": str(cover),
-                              "from_insurance": str(from_insurance),
-                              "from_house": str(cover - from_insurance)}),
-    ]  # fmt: skip
+        (
+            "ShortfallCovered",
+            {
+                "account_id": "a",
+                "amount": str(cover),
+                "from_insurance": str(from_insurance),
+                "from_house": str(cover - from_insurance),
+            },
+        ),
+    ]
     entries = [entry_for(kind, f"e-{i}", AT, p) for i, (kind, p) in enumerate(facts)]
     ledger = balances(p for e in entries for p in e.postings)
     assert sum(ledger.values()) == 0

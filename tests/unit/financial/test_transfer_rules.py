@@ -65,8 +65,10 @@ def test_a_withdrawal_never_takes_more_than_available(requested: D, available: D
 
 @pytest.mark.parametrize("amount", [D(0), D(-5), D("0.0000001")])
 def test_amounts_must_be_positive_with_at_most_six_places(amount: D) -> None:
-    for rule in (lambda: faucet_amount(amount, practice(D(0)), used_today=False),
-                 lambda: withdrawal_amount(amount, practice(D(100)))):  # fmt: skip
+    for rule in (
+        lambda: faucet_amount(amount, practice(D(0)), used_today=False),
+        lambda: withdrawal_amount(amount, practice(D(100))),
+    ):
         with pytest.raises(ValidationFailed) as raised:
             rule()
         assert raised.value.field == "amount"
@@ -84,9 +86,18 @@ def test_the_faucet_is_for_practice_accounts_once_a_day() -> None:
 @given(amount=money)
 def test_a_withdrawal_is_a_balanced_entry_out_of_the_account(amount: D) -> None:
     for destination in (HOUSE, EXTERNAL):
-        entry = entry_for("CollateralWithdrawn", "e-1", AT, {
-            "account_id": "a", "amount": str(amount), "destination": destination,
-            "reason": "withdrawal", "transfer_id": "t-1"})  # fmt: skip
+        entry = entry_for(
+            "CollateralWithdrawn",
+            "e-1",
+            AT,
+            {
+                "account_id": "a",
+                "amount": str(amount),
+                "destination": destination,
+                "reason": "withdrawal",
+                "transfer_id": "t-1",
+            },
+        )
         assert balances(entry.postings) == {"a": -amount, destination: amount}
         assert entry.kind == "withdrawal"
 
@@ -107,14 +118,21 @@ class FakeBook:
         self.recorded.append(transfer)
 
 
-def request(book: FakeBook, kind: TransferKind, amount: str, owner: str = "ann",
-            collateral: D = D(10_000), at: datetime = AT) -> Transfer:  # fmt: skip
+def request(
+    book: FakeBook,
+    kind: TransferKind,
+    amount: str,
+    owner: str = "ann",
+    collateral: D = D(10_000),
+    at: datetime = AT,
+) -> Transfer:
     async def funds_of(account_id: str) -> AccountFunds | None:
         return AccountFunds("ann", practice(collateral)) if account_id == "acct" else None
 
     cmd = RequestTransfer(owner_id=owner, account_id="acct", kind=kind, amount=D(amount))
-    return asyncio.run(handlers.request_transfer(cmd, book, funds_of, f"t-{len(book.recorded)}",
-                                                 at))  # fmt: skip
+    return asyncio.run(
+        handlers.request_transfer(cmd, book, funds_of, f"t-{len(book.recorded)}", at)
+    )
 
 
 def test_a_faucet_request_records_the_amount_cut_to_the_cap_and_the_days_claim() -> None:

@@ -24,27 +24,48 @@ BOARDS = (XpBoards(), RoiBoards(5), TournamentBoards())
 
 
 def xp_award(n: int, user: str, amount: int, total: int, at: datetime) -> Envelope:
-    return _envelope(n, "XpAwarded", at, user_id=user, amount=amount, reason="close",
-                     total=total)  # fmt: skip
+    return _envelope(n, "XpAwarded", at, user_id=user, amount=amount, reason="close", total=total)
 
 
 def close(n: int, user: str, kind: str, pnl: int, at: datetime) -> Envelope:
     capital = Decimal(10_000)
-    return _envelope(n, "PositionClosed", at, account_id=f"{kind}-{user}", owner_id=user,
-                     account_kind=kind, collateral=str(capital + pnl), week_pnl=str(pnl),
-                     week_capital=str(capital))  # fmt: skip
+    return _envelope(
+        n,
+        "PositionClosed",
+        at,
+        account_id=f"{kind}-{user}",
+        owner_id=user,
+        account_kind=kind,
+        collateral=str(capital + pnl),
+        week_pnl=str(pnl),
+        week_capital=str(capital),
+    )
 
 
 def joined(n: int, user: str, at: datetime) -> Envelope:
-    return _envelope(n, "TournamentJoined", at, tournament_id="t-1", user_id=user,
-                     account_id=f"tournament-{user}", starting_capital="10000",
-                     ends_at=(MONDAY + timedelta(days=3)).isoformat())  # fmt: skip
+    return _envelope(
+        n,
+        "TournamentJoined",
+        at,
+        tournament_id="t-1",
+        user_id=user,
+        account_id=f"tournament-{user}",
+        starting_capital="10000",
+        ends_at=(MONDAY + timedelta(days=3)).isoformat(),
+    )
 
 
 def _envelope(n: int, kind: str, at: datetime, **payload: Any) -> Envelope:
-    return Envelope(event_id=f"e-{n}", type=kind, version=1, context="x",
-                    aggregate_id=f"a-{n}", aggregate_version=1, occurred_at=at,
-                    payload=payload)  # fmt: skip
+    return Envelope(
+        event_id=f"e-{n}",
+        type=kind,
+        version=1,
+        context="x",
+        aggregate_id=f"a-{n}",
+        aggregate_version=1,
+        occurred_at=at,
+        payload=payload,
+    )
 
 
 step = st.tuples(
@@ -79,8 +100,11 @@ def boards_after(deliveries: list[Envelope]) -> list[tuple[Any, ...]]:
                 if envelope.type in board.event_types:
                     row = tracking.Delivery(board.name, envelope.event_id, "s", "")
                     projections._apply_in(conn, board, envelope, row, MONDAY)
-        rows = [tuple(r) for table in (board_scores, tournament_standings)
-                for r in conn.execute(select(table))]  # fmt: skip
+        rows = [
+            tuple(r)
+            for table in (board_scores, tournament_standings)
+            for r in conn.execute(select(table))
+        ]
     engine.dispose()
     return sorted(rows, key=repr)
 

@@ -25,10 +25,16 @@ LISTED = ("BTC-USD", "ETH-USD", "SOL-USD", "STRK-USD")
 
 def create(**changes: Any) -> Tournament:
     fields: dict[str, Any] = {
-        "name": "Monday Sprint", "markets": ["ETH-USD", "BTC-USD"], "listed": LISTED,
-        "starts_at": NOW + HOUR, "ends_at": NOW + 25 * HOUR, "starting_capital": D(10_000),
-        "max_entrants": 3, "min_level": 2, "at": NOW,
-    }  # fmt: skip
+        "name": "Monday Sprint",
+        "markets": ["ETH-USD", "BTC-USD"],
+        "listed": LISTED,
+        "starts_at": NOW + HOUR,
+        "ends_at": NOW + 25 * HOUR,
+        "starting_capital": D(10_000),
+        "max_entrants": 3,
+        "min_level": 2,
+        "at": NOW,
+    }
     return Tournament.create("t-1", **{**fields, **changes})
 
 
@@ -38,8 +44,10 @@ def test_a_new_tournament_is_recorded_with_sorted_markets() -> None:
     assert isinstance(created, events.TournamentCreated)
     assert created.markets == ["BTC-USD", "ETH-USD"]
     assert [tournament.status(m) for m in (NOW, NOW + HOUR, NOW + 25 * HOUR)] == [
-        Status.UPCOMING, Status.RUNNING, Status.ENDED,
-    ]  # fmt: skip
+        Status.UPCOMING,
+        Status.RUNNING,
+        Status.ENDED,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -85,8 +93,10 @@ def test_joining_needs_the_level_a_place_and_time_left() -> None:
         late.join("u-5", level=5, at=NOW + 25 * HOUR)
     joined = [e for e in tournament.pending_events if isinstance(e, events.TournamentJoined)]
     assert (joined[0].user_id, joined[0].starting_capital, joined[0].markets) == (
-        "u-1", D(10_000), ["BTC-USD", "ETH-USD"],
-    )  # fmt: skip
+        "u-1",
+        D(10_000),
+        ["BTC-USD", "ETH-USD"],
+    )
 
 
 def test_it_finishes_once_after_its_end_and_names_the_podium() -> None:

@@ -66,9 +66,16 @@ def test_calls_failing_before_the_next_attempt_count_as_one(
 
 
 def envelope(event_id: str, at: datetime) -> Envelope:
-    return Envelope(event_id=event_id, type="XpAwarded", version=1, context="gamification",
-                    aggregate_id="u1", aggregate_version=1, occurred_at=at,
-                    payload={})  # fmt: skip
+    return Envelope(
+        event_id=event_id,
+        type="XpAwarded",
+        version=1,
+        context="gamification",
+        aggregate_id="u1",
+        aggregate_version=1,
+        occurred_at=at,
+        payload={},
+    )
 
 
 def test_an_event_sent_again_is_shown_once() -> None:
@@ -83,5 +90,9 @@ def test_an_event_sent_again_is_shown_once() -> None:
     forgetful = ShownEvents(capacity=2)  # remembers e3 and e4: e0 to e2 are older
     assert [forgetful.first_time(e) for e in events] == [True] * 5
     assert [forgetful.first_time(e) for e in [*events[:2], *events[3:], new]] == [
-        False, False, False, False, True,
-    ]  # fmt: skip
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]

@@ -44,7 +44,11 @@ async def test_a_resuming_client_gets_what_it_missed_then_live_messages() -> Non
     await settle()
     assert client.received[0]["type"] == "subscribed"
     assert [(m["seq"], m["channel"]) for m in client.events()] == [
-        (3, "orders"), (4, "orders"), (5, "orders"), (6, "orders")]  # fmt: skip
+        (3, "orders"),
+        (4, "orders"),
+        (5, "orders"),
+        (6, "orders"),
+    ]
 
 
 async def test_a_client_too_far_back_for_the_buffer_gets_a_snapshot() -> None:

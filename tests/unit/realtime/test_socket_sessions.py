@@ -49,8 +49,14 @@ async def _send(_text: str) -> None:
 
 
 def socket(hub: Hub, user: str, epoch: int = 0, expires_at: datetime | None = None) -> Connection:
-    claims = Claims(user, "trader", "access", f"token-{user}-{len(hub.connections)}",
-                    expires_at or START + FIFTEEN_MINUTES, epoch)  # fmt: skip
+    claims = Claims(
+        user,
+        "trader",
+        "access",
+        f"token-{user}-{len(hub.connections)}",
+        expires_at or START + FIFTEEN_MINUTES,
+        epoch,
+    )
     connection = Connection(_send, user, None, claims)
     hub.join(connection)
     return connection
@@ -71,8 +77,12 @@ class Setup:
 
 
 async def test_a_sweep_closes_the_sockets_whose_session_ended_and_says_why() -> None:
-    setup = Setup(ada=SessionState(1, False), bob=SessionState(0, True),
-                  cyd=SessionState(2, False), eve=SessionState(0, False))  # fmt: skip
+    setup = Setup(
+        ada=SessionState(1, False),
+        bob=SessionState(0, True),
+        cyd=SessionState(2, False),
+        eve=SessionState(0, False),
+    )
     hub = setup.hub
     logged_out_everywhere = socket(hub, "ada", epoch=0)
     suspended = socket(hub, "bob")

@@ -61,11 +61,15 @@ def test_a_withdrawal_above_what_margin_leaves_is_refused_and_moves_nothing(
 
 def test_a_tournament_account_takes_neither(trading: Trading) -> None:
     opens = trading.now
-    cmd = OpenTournamentAccount(owner_id="trader-1", account_id="tour-1",
-                                starting_capital=D(5000), markets=("BTC-USD",),
-                                opens_at=opens, closes_at=opens)  # fmt: skip
-    trading.call(lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue,
-                                                              trading.now))  # fmt: skip
+    cmd = OpenTournamentAccount(
+        owner_id="trader-1",
+        account_id="tour-1",
+        starting_capital=D(5000),
+        markets=("BTC-USD",),
+        opens_at=opens,
+        closes_at=opens,
+    )
+    trading.call(lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue, trading.now))
     apply(trading, "tour-1", "withdrawal", D(1), "t-1")
     apply(trading, "tour-1", "faucet", D(1), "t-2")
     assert trading.account("tour-1").collateral == D(5000)
@@ -75,11 +79,13 @@ def test_a_tournament_account_takes_neither(trading: Trading) -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     moves=st.lists(
-        st.tuples(st.sampled_from(["faucet", "withdrawal"]),
-                  st.decimals(min_value=D("0.000001"), max_value=D(20_000), places=6)),
+        st.tuples(
+            st.sampled_from(["faucet", "withdrawal"]),
+            st.decimals(min_value=D("0.000001"), max_value=D(20_000), places=6),
+        ),
         max_size=8,
     )
-)  # fmt: skip
+)
 def test_transfers_conserve_money_and_never_leave_a_negative_balance(
     moves: list[tuple[str, D]],
 ) -> None:

@@ -247,20 +247,27 @@ def test_a_trigger_order_larger_than_the_position_is_refused_naming_both(
 
 def test_a_wrong_side_stop_says_which_position_it_would_protect(trading: Trading) -> None:
     flat = trading.open()
-    with pytest.raises(OrderRejected, match=re.escape(
-        "a sell stop_loss protects a long; you have no long ETH-USD position"
-    )):  # fmt: skip
+    with pytest.raises(
+        OrderRejected,
+        match=re.escape("a sell stop_loss protects a long; you have no long ETH-USD position"),
+    ):
         trading.place(flat, "ETH-USD", "sell", "1", "stop_loss", trigger_price="2900")
     a = long_eth(trading)
-    with pytest.raises(OrderRejected, match=re.escape(
-        "a buy stop_loss protects a short; you have no short ETH-USD position "
-        "(your ETH-USD position is a long of 1)"
-    )):  # fmt: skip
+    with pytest.raises(
+        OrderRejected,
+        match=re.escape(
+            "a buy stop_loss protects a short; you have no short ETH-USD position "
+            "(your ETH-USD position is a long of 1)"
+        ),
+    ):
         trading.place(a, "ETH-USD", "buy", "1", "stop_loss", trigger_price="3100")
-    with pytest.raises(OrderRejected, match=re.escape(
-        "a buy reduce_only market order reduces a short; you have no short ETH-USD position "
-        "(your ETH-USD position is a long of 1)"
-    )):  # fmt: skip
+    with pytest.raises(
+        OrderRejected,
+        match=re.escape(
+            "a buy reduce_only market order reduces a short; you have no short ETH-USD position "
+            "(your ETH-USD position is a long of 1)"
+        ),
+    ):
         trading.place(a, "ETH-USD", "buy", "1", reduce_only=True)
 
 

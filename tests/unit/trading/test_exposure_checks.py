@@ -30,11 +30,14 @@ def order_state(trading: Trading, order_id: str) -> tuple[OrderStatus, str | Non
 
 def enter_tournament(trading: Trading, lasts: timedelta = 4 * HOUR) -> str:
     cmd = OpenTournamentAccount(
-        owner_id="trader-1", account_id="tour-1", starting_capital=D(10_000),
-        markets=("BTC-USD",), opens_at=trading.now, closes_at=trading.now + lasts,
-    )  # fmt: skip
-    trading.call(lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue,
-                                                              trading.now))  # fmt: skip
+        owner_id="trader-1",
+        account_id="tour-1",
+        starting_capital=D(10_000),
+        markets=("BTC-USD",),
+        opens_at=trading.now,
+        closes_at=trading.now + lasts,
+    )
+    trading.call(lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue, trading.now))
     return cmd.account_id
 
 

@@ -40,12 +40,18 @@ class Game:
         self.trading.set_limit("trader-0", unlocked)
         self.trading.set_limit("trader-1", unlocked)
         cmd = OpenTournamentAccount(
-            owner_id="trader-0", account_id=TOURNAMENT, starting_capital=D(10_000),
-            markets=tuple(MARKETS), opens_at=self.trading.now,
+            owner_id="trader-0",
+            account_id=TOURNAMENT,
+            starting_capital=D(10_000),
+            markets=tuple(MARKETS),
+            opens_at=self.trading.now,
             closes_at=self.trading.now + 3 * HOUR,
-        )  # fmt: skip
-        self.trading.call(lambda uow: handlers.open_tournament_account(
-            cmd, uow, self.trading.venue, self.trading.now))  # fmt: skip
+        )
+        self.trading.call(
+            lambda uow: handlers.open_tournament_account(
+                cmd, uow, self.trading.venue, self.trading.now
+            )
+        )
         self.accounts.append(TOURNAMENT)
         self.adding_fills = 0
 

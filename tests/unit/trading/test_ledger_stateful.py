@@ -97,8 +97,9 @@ class LedgerAndTrading(RuleBasedStateMachine):
         envelopes = self.trading.store.envelopes
         for envelope in envelopes[self.posted :]:
             if envelope.type in RULES:
-                entry = entry_for(envelope.type, envelope.event_id, envelope.occurred_at,
-                                  envelope.payload)  # fmt: skip
+                entry = entry_for(
+                    envelope.type, envelope.event_id, envelope.occurred_at, envelope.payload
+                )
                 self.postings += entry.postings
         self.posted = len(envelopes)
         ledger = balances(self.postings)
@@ -117,14 +118,17 @@ class LedgerAndTrading(RuleBasedStateMachine):
         return Funds(account.kind.value, account.collateral, margin.available)
 
     def _apply(self, account_id: str, kind: str, amount: D) -> None:
-        cmd = ApplyTransfer(transfer_id=next(self.ids), account_id=account_id, kind=kind,
-                            amount=amount)  # fmt: skip
+        cmd = ApplyTransfer(
+            transfer_id=next(self.ids), account_id=account_id, kind=kind, amount=amount
+        )
         trading = self.trading
         trading.call(lambda uow: handlers.apply_transfer(cmd, uow, trading.venue, trading.now))
 
 
 LedgerAndTrading.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=40, deadline=None,
+    max_examples=60,
+    stateful_step_count=40,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
-)  # fmt: skip
+)
 TestLedgerAndTrading = LedgerAndTrading.TestCase

@@ -28,9 +28,13 @@ def test_the_week_capital_and_pnl_always_add_up_to_the_collateral(
     opening: D, moves: list[tuple[bool, D, int]]
 ) -> None:
     account = Account.open(
-        "a", owner_id="t", kind=AccountKind.PRACTICE, currency="USD", default_leverage=D(5),
+        "a",
+        owner_id="t",
+        kind=AccountKind.PRACTICE,
+        currency="USD",
+        default_leverage=D(5),
         at=MONDAY,
-    )  # fmt: skip
+    )
     account.adjust(opening)
     at = MONDAY
     day_gains: dict[object, D] = {}

@@ -22,12 +22,17 @@ HOUR = timedelta(hours=1)
 def enter(trading: Trading, starts_in: timedelta = HOUR, lasts: timedelta = 24 * HOUR) -> str:
     opens = trading.now + starts_in
     cmd = OpenTournamentAccount(
-        owner_id="trader-1", account_id="tour-acct-1", starting_capital=D(5000),
-        markets=("BTC-USD", "ETH-USD"), opens_at=opens, closes_at=opens + lasts,
-    )  # fmt: skip
+        owner_id="trader-1",
+        account_id="tour-acct-1",
+        starting_capital=D(5000),
+        markets=("BTC-USD", "ETH-USD"),
+        opens_at=opens,
+        closes_at=opens + lasts,
+    )
     for _ in range(2):  # delivered twice: one account, one deposit
-        trading.call(lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue,
-                                                                  trading.now))  # fmt: skip
+        trading.call(
+            lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue, trading.now)
+        )
     return cmd.account_id
 
 
@@ -38,8 +43,10 @@ def test_the_account_opens_once_with_the_starting_capital(trading: Trading) -> N
     assert (account.kind, account.collateral) == (AccountKind.TOURNAMENT, D(5000))
     (deposit,) = trading.store.events(CollateralDeposited)[-1:]
     assert (deposit.account_id, deposit.source, deposit.reason) == (
-        a, HOUSE_ID, "tournament_capital",
-    )  # fmt: skip
+        a,
+        HOUSE_ID,
+        "tournament_capital",
+    )
     assert trading.total_collateral() == total  # the house paid it
 
 

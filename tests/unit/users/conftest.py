@@ -75,13 +75,21 @@ class FakeRefreshTokenRepository:
         self.staged: dict[str, RefreshToken] = {}
 
     def add(
-        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime,
+        self,
+        *,
+        token_id: str,
+        user_id: str,
+        issued_at: datetime,
+        expires_at: datetime,
         family_id: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.staged[token_id] = RefreshToken(
-            token_id=token_id, user_id=user_id, issued_at=issued_at, expires_at=expires_at,
+            token_id=token_id,
+            user_id=user_id,
+            issued_at=issued_at,
+            expires_at=expires_at,
             family_id=family_id,
-        )  # fmt: skip
+        )
 
     async def revoke_family(self, family_id: str, *, at: datetime) -> None:
         self._revoke(lambda t: t.family_id == family_id, at)
@@ -201,9 +209,15 @@ class Users:
 
     async def log_in(self, cmd: Any) -> handlers.TokenPair:
         return await handlers.log_in(
-            cmd, self.uow, self.hasher, self.tokens, self.clock, self.ids, *self._ttls,
+            cmd,
+            self.uow,
+            self.hasher,
+            self.tokens,
+            self.clock,
+            self.ids,
+            *self._ttls,
             self.failures,
-        )  # fmt: skip
+        )
 
     async def refresh(self, cmd: Any) -> handlers.TokenPair:
         return await handlers.refresh_tokens(

@@ -62,11 +62,17 @@ async def test_an_unknown_user_is_not_found() -> None:
 
 async def test_many_users_states_are_answered_at_once_unknown_ones_left_out() -> None:
     async with users_service() as client:
-        answer = await client.post("/internal/v1/sessions", json={"user_ids": ["ada", "bob"]},
-                                   headers={"X-Service-Key": KEY})  # fmt: skip
+        answer = await client.post(
+            "/internal/v1/sessions",
+            json={"user_ids": ["ada", "bob"]},
+            headers={"X-Service-Key": KEY},
+        )
         keyless = await client.post("/internal/v1/sessions", json={"user_ids": ["ada"]})
-        too_many = await client.post("/internal/v1/sessions", headers={"X-Service-Key": KEY},
-                                     json={"user_ids": ["x"] * (USERS_PER_CALL + 1)})  # fmt: skip
+        too_many = await client.post(
+            "/internal/v1/sessions",
+            headers={"X-Service-Key": KEY},
+            json={"user_ids": ["x"] * (USERS_PER_CALL + 1)},
+        )
     assert answer.status_code == 200
     assert answer.json() == {"sessions": {"ada": {"session_epoch": 3, "suspended": True}}}
     assert (keyless.status_code, too_many.status_code) == (401, 422)

@@ -76,8 +76,9 @@ async def test_a_taken_email_answers_as_a_new_sign_up_creates_nothing_and_tells_
     assert answer.user_id not in users.store.users  # a new id, as a new sign-up gets
     assert list(users.store.users) == [ada.user_id]
     assert hashing.hashes == 1  # the same argon2 work as a sign-up that creates the account
-    assert users.store.events[-1] == RegistrationAttempted(user_id=ada.user_id,
-                                                           username="someone_else")  # fmt: skip
+    assert users.store.events[-1] == RegistrationAttempted(
+        user_id=ada.user_id, username="someone_else"
+    )
     with pytest.raises(Unauthorized):  # no account answers to the name it gave
         await users.log_in(LogIn(login="someone_else", password=PASSWORD))
 

@@ -101,8 +101,9 @@ def test_the_lock_grows_from_a_minute_to_at_most_an_hour(failures: int) -> None:
 
 async def test_logging_out_everywhere_revokes_access_and_refresh_tokens(users, tokens, ada):
     pair = await users.log_in(LogIn(login="Ada", password=PASSWORD))
-    user = await handlers.log_out_everywhere(LogOutEverywhere(user_id=ada.id), users.uow,
-                                             users.clock)  # fmt: skip
+    user = await handlers.log_out_everywhere(
+        LogOutEverywhere(user_id=ada.id), users.uow, users.clock
+    )
     assert tokens.verify(pair.access_token, "access").epoch < user.session_epoch
     with pytest.raises(Unauthorized, match="revoked"):
         await users.refresh(RefreshTokens(refresh_token=pair.refresh_token))
@@ -115,9 +116,16 @@ async def test_a_new_password_ends_every_session_and_the_old_one_stops(users, ad
 
     async def change(current: str, new: str) -> handlers.TokenPair:
         cmd = ChangePassword(user_id=ada.id, current_password=current, new_password=new)
-        return await handlers.change_password(cmd, users.uow, users.hasher, users.tokens,
-                                              users.clock, users.ids, users.access_ttl,
-                                              users.refresh_ttl)  # fmt: skip
+        return await handlers.change_password(
+            cmd,
+            users.uow,
+            users.hasher,
+            users.tokens,
+            users.clock,
+            users.ids,
+            users.access_ttl,
+            users.refresh_ttl,
+        )
 
     with pytest.raises(ValidationFailed) as wrong:
         await change("not it at all", "a much better phrase")
@@ -136,15 +144,17 @@ async def test_a_new_password_ends_every_session_and_the_old_one_stops(users, ad
 
 async def test_a_suspended_user_cannot_log_in_until_reinstated(users, ada) -> None:
     pair = await users.log_in(LogIn(login="Ada", password=PASSWORD))
-    suspended = await handlers.suspend_user(SuspendUser(user_id=ada.id, suspended=True),
-                                            users.uow, users.clock)  # fmt: skip
+    suspended = await handlers.suspend_user(
+        SuspendUser(user_id=ada.id, suspended=True), users.uow, users.clock
+    )
     assert suspended.suspended
     with pytest.raises(Forbidden, match="suspended"):
         await users.log_in(LogIn(login="Ada", password=PASSWORD))
     with pytest.raises(Unauthorized):
         await users.refresh(RefreshTokens(refresh_token=pair.refresh_token))
-    await handlers.suspend_user(SuspendUser(user_id=ada.id, suspended=False), users.uow,
-                                users.clock)  # fmt: skip
+    await handlers.suspend_user(
+        SuspendUser(user_id=ada.id, suspended=False), users.uow, users.clock
+    )
     await users.log_in(LogIn(login="Ada", password=PASSWORD))
 
 

@@ -174,14 +174,15 @@ def _forged(clock, **changes: object) -> str:
 def test_a_bad_token_is_invalid_without_the_library_s_words(clock, caplog, case, detail) -> None:
     bad = {
         "garbage": lambda: "not-a-jwt",
-        "another secret": lambda: TokenCodec("another-secret-of-at-least-32-bytes!!",
-                                             "astratrade", clock).issue(
-            user_id="u-1", role="admin", kind="access", token_id="t-1",
-            ttl=timedelta(minutes=15)),
+        "another secret": lambda: TokenCodec(
+            "another-secret-of-at-least-32-bytes!!", "astratrade", clock
+        ).issue(
+            user_id="u-1", role="admin", kind="access", token_id="t-1", ttl=timedelta(minutes=15)
+        ),
         "another issuer": lambda: _forged(clock, iss="elsewhere"),
         "no subject": lambda: _forged(clock, sub=None),
         "unsigned": lambda: jwt.encode({"sub": "u-1"}, None, algorithm="none"),
-    }[case]()  # fmt: skip
+    }[case]()
 
     codec = TokenCodec(SECRET, "astratrade", clock)
     with caplog.at_level(logging.INFO, "astratrade.security"), pytest.raises(Unauthorized) as no:

@@ -37,8 +37,11 @@ def test_both_libraries_signatures_verify(signer: str) -> None:
     private, public, address = account()
     challenge = challenge_for(address)
     msg_hash = TypedData.from_dict(challenge.typed_data()).message_hash(address)  # type: ignore[arg-type]
-    r, s = (message_signature(msg_hash, private) if signer == "starknet-py"
-            else fast_stark_crypto.sign(private, msg_hash))  # fmt: skip
+    r, s = (
+        message_signature(msg_hash, private)
+        if signer == "starknet-py"
+        else fast_stark_crypto.sign(private, msg_hash)
+    )
     check = StarknetSignatures([CLASS_HASH], None)
     assert asyncio.run(check.verify(challenge, address, public, [r, s]))
     assert not asyncio.run(check.verify(challenge, address, public, [r, s + 1]))

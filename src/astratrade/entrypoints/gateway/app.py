@@ -50,8 +50,14 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
             if tracer is not None:
                 tracer.shutdown()  # the last spans are sent
 
-    app = FastAPI(title="AstraTrade gateway", version="0.1.0", lifespan=lifespan,
-                  openapi_url=None, docs_url=None, redoc_url=None)  # fmt: skip
+    app = FastAPI(
+        title="AstraTrade gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     install_error_handlers(app)
     harden(app, settings)
     app.add_middleware(RequestIds)
@@ -103,5 +109,6 @@ def _add_routing(app: FastAPI, settings: Settings, upstreams: Upstreams, relays:
         try:
             return await forward(request, context, upstreams)
         except Unavailable as down:
-            return error_response(down.status, "service_unavailable", str(down),
-                                  service=down.context)  # fmt: skip
+            return error_response(
+                down.status, "service_unavailable", str(down), service=down.context
+            )

@@ -10,8 +10,18 @@ from starlette.responses import Response
 from astratrade.entrypoints.gateway.upstreams import Upstreams
 from astratrade.shared.messages import correlation
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-              "trailer", "transfer-encoding", "upgrade", "host", "content-length"}  # fmt: skip
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 
 
 def client_ip(request: HTTPConnection) -> str:

@@ -13,10 +13,12 @@ from purgatory.domain.model import OpenedState
 
 from astratrade.config import CONTEXTS, Settings
 
-CALLS = Counter("astratrade_gateway_requests_total", "Requests the gateway forwarded",
-                ["context", "status"])  # fmt: skip
-SECONDS = Histogram("astratrade_gateway_upstream_seconds", "Time a service took to answer",
-                    ["context"])  # fmt: skip
+CALLS = Counter(
+    "astratrade_gateway_requests_total", "Requests the gateway forwarded", ["context", "status"]
+)
+SECONDS = Histogram(
+    "astratrade_gateway_upstream_seconds", "Time a service took to answer", ["context"]
+)
 # Answers that say the service, not the request, failed: they count towards the breaker.
 SERVICE_FAILURES = {502, 503, 504}
 

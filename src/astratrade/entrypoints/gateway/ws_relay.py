@@ -34,8 +34,9 @@ class Relays:
                 await websocket.close(RESTARTING, "gateway restarting")
 
 
-async def relay(websocket: WebSocket, service_url: str, allowed_origins: str,
-                relays: Relays) -> None:  # fmt: skip
+async def relay(
+    websocket: WebSocket, service_url: str, allowed_origins: str, relays: Relays
+) -> None:
     if not origin_allowed(websocket, allowed_origins):
         await websocket.close(BAD_ORIGIN, "origin not allowed")
         return
@@ -44,8 +45,9 @@ async def relay(websocket: WebSocket, service_url: str, allowed_origins: str,
     headers = {"x-request-id": correlation.get() or "", "x-forwarded-for": client_ip(websocket)}
     await websocket.accept()
     try:
-        upstream = await connect(url, additional_headers=headers, open_timeout=5,
-                                 ping_interval=None, max_queue=None)  # fmt: skip
+        upstream = await connect(
+            url, additional_headers=headers, open_timeout=5, ping_interval=None, max_queue=None
+        )
     except (OSError, TimeoutError, Exception):
         await websocket.close(TRY_AGAIN_LATER, "live service unavailable; reconnect shortly")
         return

@@ -29,14 +29,25 @@ ORDER_EVENTS = {"OrderAccepted", "OrderFilled", "OrderCancelled", "OrderTriggere
 POSITION_EVENTS = {"OrderFilled", "PositionClosed", "AccountLiquidated"}
 OWNER_EVENTS = ORDER_EVENTS | POSITION_EVENTS  # routed to their owner's channels
 MONEY_EVENTS = {
-    *ORDER_EVENTS, "CollateralDeposited", "CollateralWithdrawn", "FundingPaid",
-    "AccountLiquidated", "ShortfallCovered",
-}  # fmt: skip
+    *ORDER_EVENTS,
+    "CollateralDeposited",
+    "CollateralWithdrawn",
+    "FundingPaid",
+    "AccountLiquidated",
+    "ShortfallCovered",
+}
 PROGRESSION_EVENTS = {
-    "XpAwarded", "LevelReached", "LeverageUnlocked", "AchievementUnlocked", "StreakUpdated",
-}  # fmt: skip
-BOARD_EVENTS = {"XpAwarded": "leaderboard:xp", "PositionClosed": "leaderboard:roi",
-                "AccountLiquidated": "leaderboard:roi"}  # fmt: skip
+    "XpAwarded",
+    "LevelReached",
+    "LeverageUnlocked",
+    "AchievementUnlocked",
+    "StreakUpdated",
+}
+BOARD_EVENTS = {
+    "XpAwarded": "leaderboard:xp",
+    "PositionClosed": "leaderboard:roi",
+    "AccountLiquidated": "leaderboard:roi",
+}
 
 
 def user_channel(name: str, user_id: str) -> str:
@@ -152,5 +163,9 @@ class Feeds:
 
 
 def price(quote: Quote) -> dict[str, Any]:
-    return {"market": quote.market, "mark": quote.mark, "index": quote.index,
-            "at": quote.at.isoformat()}  # fmt: skip
+    return {
+        "market": quote.market,
+        "mark": quote.mark,
+        "index": quote.index,
+        "at": quote.at.isoformat(),
+    }

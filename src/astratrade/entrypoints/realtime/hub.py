@@ -49,9 +49,13 @@ class Channel:
 class Connection:
     """One client: what it subscribed to, its outbox, and the task that drains it."""
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], user_id: str,
-                 send_now: SendNow | None = None,
-                 session: Claims | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        user_id: str,
+        send_now: SendNow | None = None,
+        session: Claims | None = None,
+    ) -> None:
         self._send = send
         self._send_now = send_now  # a synchronous write, when the server offers one
         self._sending = False  # the pump is inside an awaited send
@@ -147,8 +151,14 @@ class Hub:
         for connection in list(channel.members):  # serialized once for all
             connection.offer(message, conflate, encoded)
 
-    async def subscribe(self, connection: Connection, name: str, since: int | None,
-                        snapshot: Snapshot | None, alias: str | None = None) -> None:  # fmt: skip
+    async def subscribe(
+        self,
+        connection: Connection,
+        name: str,
+        since: int | None,
+        snapshot: Snapshot | None,
+        alias: str | None = None,
+    ) -> None:
         """Join `name`. First comes a "subscribed" message with the channel's sequence
         number at joining; then, resuming, what came after `since` while the buffer still
         holds it, or else a snapshot of now (in "subscribed"); then live messages. Live
@@ -164,10 +174,17 @@ class Hub:
         missed = [(seq, data) for seq, data in channel.recent if resumed and seq > since]  # type: ignore[operator]
         data = None if resumed or snapshot is None else await snapshot()
         connection.offer_first(
-            [{"type": "subscribed", "channel": name, "seq": joined_at, "resumed": resumed,
-              "snapshot": data},
-             *({"type": "event", "channel": name, "seq": seq, "data": d} for seq, d in missed)]
-        )  # fmt: skip
+            [
+                {
+                    "type": "subscribed",
+                    "channel": name,
+                    "seq": joined_at,
+                    "resumed": resumed,
+                    "snapshot": data,
+                },
+                *({"type": "event", "channel": name, "seq": seq, "data": d} for seq, d in missed),
+            ]
+        )
 
     def unsubscribe(self, connection: Connection, name: str) -> None:
         self.channel(name).members.discard(connection)

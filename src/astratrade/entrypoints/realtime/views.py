@@ -19,9 +19,11 @@ from astratrade.shared.errors import NotFound
 TOP = 10
 # channel -> (board, period, mode) as the HTTP API names them
 BOARDS = {
-    "leaderboard:xp": ("xp", None, None), "leaderboard:xp:week": ("xp", "week", None),
-    "leaderboard:roi": ("roi", "week", "practice"), "leaderboard:roi:live": ("roi", "week", "live"),
-}  # fmt: skip
+    "leaderboard:xp": ("xp", None, None),
+    "leaderboard:xp:week": ("xp", "week", None),
+    "leaderboard:roi": ("roi", "week", "practice"),
+    "leaderboard:roi:live": ("roi", "week", "live"),
+}
 
 
 class LiveViews(Protocol):
@@ -54,16 +56,28 @@ class SqlLiveViews:
     async def board_top(self, channel: str) -> list[dict[str, Any]]:
         board = board_views.choose(*BOARDS[channel], self._clock.now())
         standings = await board_views.top(self._db, board, TOP)
-        return [{"rank": s.rank, "user_id": s.user_id, "username": s.username,
-                 "score": s.score} for s in standings]  # fmt: skip
+        return [
+            {"rank": s.rank, "user_id": s.user_id, "username": s.username, "score": s.score}
+            for s in standings
+        ]
 
     async def tournament_top(self, tournament_id: str) -> dict[str, Any]:
         frozen, placings = await board_views.board(
             self._db, tournament_id, DEFAULT_RULES.tournament_min_closes, TOP
         )
-        return {"frozen": frozen, "standings": [
-            {"rank": p.rank, "user_id": p.user_id, "username": p.username, "score": p.score,
-             "closes": p.closes} for p in placings]}  # fmt: skip
+        return {
+            "frozen": frozen,
+            "standings": [
+                {
+                    "rank": p.rank,
+                    "user_id": p.user_id,
+                    "username": p.username,
+                    "score": p.score,
+                    "closes": p.closes,
+                }
+                for p in placings
+            ],
+        }
 
 
 class HttpLiveViews:

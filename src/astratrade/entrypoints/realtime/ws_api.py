@@ -52,8 +52,7 @@ async def live(websocket: WebSocket) -> None:
     if hub.count_of(user_id) >= most:
         await websocket.close(TOO_MANY, f"at most {most} connections per user")
         return
-    connection = Connection(websocket.send_text, user_id, send_now_of(websocket.scope),
-                            session)  # fmt: skip
+    connection = Connection(websocket.send_text, user_id, send_now_of(websocket.scope), session)
     hub.join(connection)
     pump = asyncio.create_task(connection.pump())
     listen = asyncio.create_task(
@@ -93,14 +92,14 @@ async def _sign_in(websocket: WebSocket) -> Claims | None:
     except (Unauthorized, TimeoutError, json.JSONDecodeError, WebSocketDisconnect) as error:
         message = getattr(error, "message", "sign in with an access token")
         with suppress(Exception):
-            await websocket.send_json({"type": "error", "code": "unauthorized",
-                                       "message": message})  # fmt: skip
+            await websocket.send_json({"type": "error", "code": "unauthorized", "message": message})
             await websocket.close(NOT_SIGNED_IN, "not signed in")
         return None
 
 
-async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds: Feeds,
-                  sessions: SocketSessions) -> None:  # fmt: skip
+async def _listen(
+    websocket: WebSocket, connection: Connection, hub: Hub, feeds: Feeds, sessions: SocketSessions
+) -> None:
     while connection.closing is None:
         try:
             message = await asyncio.wait_for(websocket.receive_json(), IDLE_SECONDS)
@@ -123,8 +122,9 @@ async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds:
             connection.offer_first([{"type": "pong"}])
         elif kind in ("subscribe", "unsubscribe"):
             try:
-                name, snapshot = await _channel(str(message.get("channel", "")),
-                                                connection.user_id, feeds)  # fmt: skip
+                name, snapshot = await _channel(
+                    str(message.get("channel", "")), connection.user_id, feeds
+                )
             except DomainError as error:
                 connection.offer_first([_error(error.code, error.message)])
                 continue
@@ -132,8 +132,13 @@ async def _listen(websocket: WebSocket, connection: Connection, hub: Hub, feeds:
                 hub.unsubscribe(connection, name)
                 continue
             since = message.get("since") if replays(name) else None
-            await hub.subscribe(connection, name, since if isinstance(since, int) else None,
-                                snapshot, alias=str(message.get("channel")))  # fmt: skip
+            await hub.subscribe(
+                connection,
+                name,
+                since if isinstance(since, int) else None,
+                snapshot,
+                alias=str(message.get("channel")),
+            )
         else:
             connection.offer_first([_error("bad_message", f"unknown message type {kind!r}")])
 
@@ -146,8 +151,11 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
     user's account is not found, as over HTTP."""
     kind, _, key = name.partition(":")
     if name in USER_CHANNELS:
-        reads = {"orders": feeds.open_orders_of, "positions": feeds.positions_of,
-                 "progression": feeds.views.progression_of}  # fmt: skip
+        reads = {
+            "orders": feeds.open_orders_of,
+            "positions": feeds.positions_of,
+            "progression": feeds.views.progression_of,
+        }
         return user_channel(name, user_id), lambda: reads[name](user_id)
     if kind == "prices" and key in feeds.markets:
 

@@ -38,23 +38,37 @@ class EmbeddedPayments:
 
 
 def _row(sub: Subscription) -> dict[str, Any]:
-    return {"user_id": sub.user_id, "plan": sub.plan.value, "period_start": sub.period_start,
-            "period_end": sub.period_end, "cancel_at_period_end": sub.cancel_at_period_end,
-            "credit": sub.credit, "paid_since": sub.paid_since, "ended_at": sub.ended_at,
-            "version": sub.version}  # fmt: skip
+    return {
+        "user_id": sub.user_id,
+        "plan": sub.plan.value,
+        "period_start": sub.period_start,
+        "period_end": sub.period_end,
+        "cancel_at_period_end": sub.cancel_at_period_end,
+        "credit": sub.credit,
+        "paid_since": sub.paid_since,
+        "ended_at": sub.ended_at,
+        "version": sub.version,
+    }
 
 
 class SqlSubscriptionStore:
-    def __init__(self, engine: AsyncEngine, read_db: AsyncEngine, publisher: EventPublisher,
-                 clock: Clock, delivery: Delivery | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        read_db: AsyncEngine,
+        publisher: EventPublisher,
+        clock: Clock,
+        delivery: Delivery | None = None,
+    ) -> None:
         self._engine, self._read_db = engine, read_db
         self._publisher, self._clock = publisher, clock
         self._delivery = delivery
 
     def handling(self, delivery: Delivery) -> SqlSubscriptionStore:
         """The store whose next save also records this delivery's tracking row."""
-        return SqlSubscriptionStore(self._engine, self._read_db, self._publisher, self._clock,
-                                    delivery)  # fmt: skip
+        return SqlSubscriptionStore(
+            self._engine, self._read_db, self._publisher, self._clock, delivery
+        )
 
     async def get(self, user_id: str) -> Subscription:
         async with self._read_db.connect() as conn:

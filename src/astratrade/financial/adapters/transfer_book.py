@@ -15,14 +15,16 @@ from astratrade.shared.clock import Clock
 
 
 class SqlTransferBook:
-    def __init__(self, engine: AsyncEngine, read_db: AsyncEngine, publisher: EventPublisher,
-                 clock: Clock) -> None:  # fmt: skip
+    def __init__(
+        self, engine: AsyncEngine, read_db: AsyncEngine, publisher: EventPublisher, clock: Clock
+    ) -> None:
         self._engine, self._read_db = engine, read_db
         self._publisher, self._clock = publisher, clock
 
     async def faucet_used(self, account_id: str, day: str) -> bool:
-        claimed = exists().where(faucet_claims.c.account_id == account_id,
-                                 faucet_claims.c.day == day)  # fmt: skip
+        claimed = exists().where(
+            faucet_claims.c.account_id == account_id, faucet_claims.c.day == day
+        )
         async with self._read_db.connect() as conn:
             return bool(await conn.scalar(select(claimed)))
 

@@ -62,19 +62,27 @@ class RevenueOut(BaseModel):
 
 
 def _limits(limits: Limits) -> LimitsOut:
-    return LimitsOut(open_orders=limits.open_orders,
-                     tournaments_per_month=limits.tournaments_per_month,
-                     copy_trading_slots=limits.copy_trading_slots)  # fmt: skip
+    return LimitsOut(
+        open_orders=limits.open_orders,
+        tournaments_per_month=limits.tournaments_per_month,
+        copy_trading_slots=limits.copy_trading_slots,
+    )
 
 
 def _out(sub: Subscription) -> SubscriptionOut:
-    plans = [PlanOut(plan=p.value, monthly_price=PRICES[p], limits=_limits(LIMITS[p]))
-             for p in Plan]  # fmt: skip
+    plans = [
+        PlanOut(plan=p.value, monthly_price=PRICES[p], limits=_limits(LIMITS[p])) for p in Plan
+    ]
     return SubscriptionOut(
-        plan=sub.plan.value, monthly_price=PRICES[sub.plan], limits=_limits(sub.limits),
-        period_start=sub.period_start, period_end=sub.period_end,
-        cancel_at_period_end=sub.cancel_at_period_end, credit=sub.credit, plans=plans,
-    )  # fmt: skip
+        plan=sub.plan.value,
+        monthly_price=PRICES[sub.plan],
+        limits=_limits(sub.limits),
+        period_start=sub.period_start,
+        period_end=sub.period_end,
+        cancel_at_period_end=sub.cancel_at_period_end,
+        credit=sub.credit,
+        plans=plans,
+    )
 
 
 @router.get("/subscription", response_model=SubscriptionOut)
@@ -108,11 +116,17 @@ async def revenue(_admin: AdminUser, db: Db, clock: ClockDep) -> RevenueOut:
     async with db.connect() as conn:
         paid = select(s.plan, func.count()).where(s.plan != Plan.FREE.value).group_by(s.plan)
         active = {Plan(plan): int(n) for plan, n in await conn.execute(paid)}
-        churned = await conn.scalar(select(func.count()).where(
-            s.plan == Plan.FREE.value, s.ended_at >= since))  # fmt: skip
+        churned = await conn.scalar(
+            select(func.count()).where(s.plan == Plan.FREE.value, s.ended_at >= since)
+        )
         started = await conn.scalar(select(func.count()).where(s.paid_since >= since))
     report = revenue_report(active, int(churned or 0), int(started or 0))
-    return RevenueOut(mrr=report.mrr, arr=report.arr, subscribers=report.subscribers,
-                      churn_window_days=CHURN_WINDOW.days, churned=report.churned,
-                      at_window_start=report.at_window_start,
-                      churn_rate=report.churn_rate)  # fmt: skip
+    return RevenueOut(
+        mrr=report.mrr,
+        arr=report.arr,
+        subscribers=report.subscribers,
+        churn_window_days=CHURN_WINDOW.days,
+        churned=report.churned,
+        at_window_start=report.at_window_start,
+        churn_rate=report.churn_rate,
+    )

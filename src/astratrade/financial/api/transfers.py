@@ -54,10 +54,14 @@ async def ledger(
         page = await views.postings_of(conn, account_id, before, limit)
     return LedgerOut(
         account_id=account_id,
-        postings=[PostingOut(posting_id=p.posting_id, entry_id=p.entry_id, kind=p.kind,
-                             amount=p.amount, at=p.at) for p in page],
+        postings=[
+            PostingOut(
+                posting_id=p.posting_id, entry_id=p.entry_id, kind=p.kind, amount=p.amount, at=p.at
+            )
+            for p in page
+        ],
         next_before=page[-1].posting_id if len(page) == limit else None,
-    )  # fmt: skip
+    )
 
 
 class AmountIn(BaseModel):
@@ -83,20 +87,29 @@ class TransfersOut(BaseModel):
     transfers: list[TransferOut]
 
 
-async def _request(bus: Bus, owner_id: str, account_id: str, kind: TransferKind,
-                   body: AmountIn) -> TransferOut:  # fmt: skip
-    command = RequestTransfer(owner_id=owner_id, account_id=account_id, kind=kind,
-                              amount=body.amount)  # fmt: skip
+async def _request(
+    bus: Bus, owner_id: str, account_id: str, kind: TransferKind, body: AmountIn
+) -> TransferOut:
+    command = RequestTransfer(
+        owner_id=owner_id, account_id=account_id, kind=kind, amount=body.amount
+    )
     transfer: Transfer = await bus.execute(command)
-    return TransferOut(transfer_id=transfer.id, account_id=account_id, kind=kind.value,
-                       amount=transfer.amount, requested=transfer.requested,
-                       status="pending")  # fmt: skip
+    return TransferOut(
+        transfer_id=transfer.id,
+        account_id=account_id,
+        kind=kind.value,
+        amount=transfer.amount,
+        requested=transfer.requested,
+        status="pending",
+    )
 
 
 @router.post(
-    "/accounts/{account_id}/faucet", status_code=202, response_model=TransferOut,
+    "/accounts/{account_id}/faucet",
+    status_code=202,
+    response_model=TransferOut,
     dependencies=[rate_limited("faucet")],
-)  # fmt: skip
+)
 async def faucet(account_id: str, body: AmountIn, user: CurrentUser, bus: Bus) -> TransferOut:
     """Top a practice account up with virtual dollars: to at most 100,000, once per UTC day
     (the amount is cut to the cap). Accepted now, applied by trading within moments: follow
@@ -126,8 +139,18 @@ async def transfers(
         found = await views.transfers_of(conn, account_id, limit)
     return TransfersOut(
         account_id=account_id,
-        transfers=[TransferOut(account_id=account_id, transfer_id=t.transfer_id, kind=t.kind,
-                               amount=t.amount, requested=t.requested, status=t.status,
-                               reason=t.reason, requested_at=t.requested_at,
-                               settled_at=t.settled_at) for t in found],
-    )  # fmt: skip
+        transfers=[
+            TransferOut(
+                account_id=account_id,
+                transfer_id=t.transfer_id,
+                kind=t.kind,
+                amount=t.amount,
+                requested=t.requested,
+                status=t.status,
+                reason=t.reason,
+                requested_at=t.requested_at,
+                settled_at=t.settled_at,
+            )
+            for t in found
+        ],
+    )

@@ -38,7 +38,10 @@ def revenue_report(active: Mapping[Plan, int], churned: int, started: int) -> Re
     at_start = max(sum(active.values()) + churned - started, 0)
     rate = (Decimal(churned) / at_start).quantize(Decimal("0.0001")) if at_start else ZERO
     return RevenueReport(
-        mrr=mrr, arr=money(mrr * 12),
+        mrr=mrr,
+        arr=money(mrr * 12),
         subscribers={plan.value: active.get(plan, 0) for plan in (Plan.PRO, Plan.ELITE)},
-        churned=churned, at_window_start=at_start, churn_rate=rate,
-    )  # fmt: skip
+        churned=churned,
+        at_window_start=at_start,
+        churn_rate=rate,
+    )

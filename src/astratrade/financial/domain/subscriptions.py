@@ -92,11 +92,18 @@ class Subscription(Aggregate):
     aggregate_type = "financial_subscription"
 
     def __init__(
-        self, user_id: str, *, plan: Plan = Plan.FREE, period_start: datetime | None = None,
-        period_end: datetime | None = None, cancel_at_period_end: bool = False,
-        credit: Decimal = ZERO, paid_since: datetime | None = None,
-        ended_at: datetime | None = None, version: int = 0,
-    ) -> None:  # fmt: skip
+        self,
+        user_id: str,
+        *,
+        plan: Plan = Plan.FREE,
+        period_start: datetime | None = None,
+        period_end: datetime | None = None,
+        cancel_at_period_end: bool = False,
+        credit: Decimal = ZERO,
+        paid_since: datetime | None = None,
+        ended_at: datetime | None = None,
+        version: int = 0,
+    ) -> None:
         super().__init__(aggregate_id_of(user_id), version)
         self.user_id = user_id
         self.plan = plan
@@ -182,22 +189,34 @@ class Subscription(Aggregate):
 
     def charged(self, charge: Charge, reference: str, at: datetime) -> None:
         """The payment port collected it: on the ledger through this event."""
-        self.record(SubscriptionCharged(user_id=self.user_id, charge_id=charge.charge_id,
-                                        amount=charge.amount, plan=self.plan.value,
-                                        reason=charge.reason, reference=reference,
-                                        charged_at=at))  # fmt: skip
+        self.record(
+            SubscriptionCharged(
+                user_id=self.user_id,
+                charge_id=charge.charge_id,
+                amount=charge.amount,
+                plan=self.plan.value,
+                reason=charge.reason,
+                reference=reference,
+                charged_at=at,
+            )
+        )
 
     def _changed(self, reason: str, at: datetime) -> None:
         limits = self.limits
         self.record(
             SubscriptionChanged(
-                user_id=self.user_id, plan=self.plan.value, reason=reason, at=at,
-                period_end=self.period_end, cancel_at_period_end=self.cancel_at_period_end,
-                monthly_price=PRICES[self.plan], open_orders=limits.open_orders,
+                user_id=self.user_id,
+                plan=self.plan.value,
+                reason=reason,
+                at=at,
+                period_end=self.period_end,
+                cancel_at_period_end=self.cancel_at_period_end,
+                monthly_price=PRICES[self.plan],
+                open_orders=limits.open_orders,
                 tournaments_per_month=limits.tournaments_per_month,
                 copy_trading_slots=limits.copy_trading_slots,
             )
-        )  # fmt: skip
+        )
 
 
 def aggregate_id_of(user_id: str) -> str:

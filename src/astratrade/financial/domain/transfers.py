@@ -48,8 +48,9 @@ def _positive(amount: Decimal) -> Decimal:
     if amount <= ZERO:
         raise ValidationFailed("amount", "amount must be greater than 0")
     if decimal_places(amount) > MONEY_PLACES:
-        raise ValidationFailed("amount", f"amount {amount} has more than {MONEY_PLACES} decimal "
-                               "places")  # fmt: skip
+        raise ValidationFailed(
+            "amount", f"amount {amount} has more than {MONEY_PLACES} decimal places"
+        )
     return amount
 
 
@@ -59,12 +60,14 @@ def faucet_amount(requested: Decimal, funds: Funds, *, used_today: bool) -> Deci
     if funds.kind != "practice":
         raise Forbidden("the faucet tops up practice accounts only")
     if used_today:
-        raise FaucetUsedToday("the faucet tops an account up once per UTC day; "
-                              "it opens again at 00:00 UTC")  # fmt: skip
+        raise FaucetUsedToday(
+            "the faucet tops an account up once per UTC day; it opens again at 00:00 UTC"
+        )
     room = FAUCET_CAP - funds.collateral
     if room <= ZERO:
-        raise FaucetAtCap(f"the faucet tops up to {FAUCET_CAP:,}; this account holds "
-                          f"{funds.collateral:,}")  # fmt: skip
+        raise FaucetAtCap(
+            f"the faucet tops up to {FAUCET_CAP:,}; this account holds {funds.collateral:,}"
+        )
     return min(requested, room)
 
 
@@ -74,8 +77,9 @@ def withdrawal_amount(requested: Decimal, funds: Funds) -> Decimal:
     if funds.kind == "tournament":
         raise Forbidden("tournament accounts hold their starting capital; nothing leaves them")
     if requested > funds.available:
-        raise InsufficientAvailable(f"at most {max(funds.available, ZERO)} is available to "
-                                    f"withdraw now")  # fmt: skip
+        raise InsufficientAvailable(
+            f"at most {max(funds.available, ZERO)} is available to withdraw now"
+        )
     return requested
 
 
@@ -88,16 +92,27 @@ class Transfer(Aggregate):
 
     @classmethod
     def request(
-        cls, transfer_id: str, account_id: str, owner_id: str, kind: TransferKind,
-        amount: Decimal, requested: Decimal,
-    ) -> Transfer:  # fmt: skip
+        cls,
+        transfer_id: str,
+        account_id: str,
+        owner_id: str,
+        kind: TransferKind,
+        amount: Decimal,
+        requested: Decimal,
+    ) -> Transfer:
         transfer = cls(transfer_id)
         transfer.account_id, transfer.kind = account_id, kind
         transfer.amount, transfer.requested = amount, requested
         transfer.record(
-            TransferRequested(transfer_id=transfer_id, account_id=account_id, owner_id=owner_id,
-                              kind=kind.value, amount=amount, requested=requested)
-        )  # fmt: skip
+            TransferRequested(
+                transfer_id=transfer_id,
+                account_id=account_id,
+                owner_id=owner_id,
+                kind=kind.value,
+                amount=amount,
+                requested=requested,
+            )
+        )
         return transfer
 
 

@@ -25,8 +25,13 @@ async def _collect(sub: Subscription, payments: PaymentCollector, at: datetime) 
     sub.charges.clear()
 
 
-async def change_plan(cmd: ChangePlan, store: SubscriptionStore, payments: PaymentCollector,
-                      ids: IdFactory, at: datetime) -> Subscription:  # fmt: skip
+async def change_plan(
+    cmd: ChangePlan,
+    store: SubscriptionStore,
+    payments: PaymentCollector,
+    ids: IdFactory,
+    at: datetime,
+) -> Subscription:
     sub = await store.get(cmd.user_id)
     sub.change(cmd.plan, at, ids())
     try:
@@ -51,8 +56,9 @@ async def cancel(cmd: CancelSubscription, store: SubscriptionStore, at: datetime
     return sub
 
 
-async def renew_due(store: SubscriptionStore, payments: PaymentCollector, ids: IdFactory,
-                    now: datetime) -> int:  # fmt: skip
+async def renew_due(
+    store: SubscriptionStore, payments: PaymentCollector, ids: IdFactory, now: datetime
+) -> int:
     """Renew (or end) every subscription whose period ended; how many were due. Each commits
     alone, so one that fails waits for the next tick without holding up the others."""
     due = await store.due(now)

@@ -17,9 +17,12 @@ from astratrade.shared.errors import NotFound
 
 
 async def request_transfer(
-    cmd: RequestTransfer, book: TransferBook, funds_of: FundsQuery, transfer_id: str,
+    cmd: RequestTransfer,
+    book: TransferBook,
+    funds_of: FundsQuery,
+    transfer_id: str,
     at: datetime,
-) -> Transfer:  # fmt: skip
+) -> Transfer:
     """Decide the amount against trading's funds of the account now; trading applies it
     (and refuses it if the account can no longer afford it by then)."""
     found = await funds_of(cmd.account_id)
@@ -32,7 +35,8 @@ async def request_transfer(
         amount = faucet_amount(cmd.amount, found.funds, used_today=used)
     else:
         amount = withdrawal_amount(cmd.amount, found.funds)
-    transfer = Transfer.request(transfer_id, cmd.account_id, cmd.owner_id, cmd.kind, amount,
-                                cmd.amount)  # fmt: skip
+    transfer = Transfer.request(
+        transfer_id, cmd.account_id, cmd.owner_id, cmd.kind, amount, cmd.amount
+    )
     await book.record(transfer, faucet_day)
     return transfer

@@ -117,8 +117,9 @@ class RedisBoards:
     async def fill(self, conn: AsyncConnection, board: Board) -> int:
         """Fill one board from SQL, then mark it whole; return the rows."""
         c = board_scores.c
-        rows = await conn.execute(_rows().where(
-            c.board == board.board, c.period == board.period, c.mode == board.mode))  # fmt: skip
+        rows = await conn.execute(
+            _rows().where(c.board == board.board, c.period == board.period, c.mode == board.mode)
+        )
         found = rows.all()
         await self._put_rows(found, fill=True)
         await self._redis.set(self.keys(board)[3], "1")
@@ -138,8 +139,14 @@ class RedisBoards:
             shown = json.dumps(
                 [row.user_id, row.username or "", str(row.score), row.reached_at.isoformat()]
             )
-            args = [row.user_id, _member(row.user_id, row.reached_at), str(row.score), shown,
-                    "1" if row.ranked else "0", "1" if fill else "0"]  # fmt: skip
+            args = [
+                row.user_id,
+                _member(row.user_id, row.reached_at),
+                str(row.score),
+                shown,
+                "1" if row.ranked else "0",
+                "1" if fill else "0",
+            ]
             await self._put(keys=self.keys(board)[:3], args=args, client=pipeline)
         await pipeline.execute()
         return boards

@@ -91,9 +91,10 @@ class SqlTournamentRepository:
     async def joined_since(self, user_id: str, since: datetime) -> int:
         conn = await self._uow.connection()
         found = await conn.scalar(
-            select(func.count()).where(tournament_entries.c.user_id == user_id,
-                                       tournament_entries.c.joined_at >= since)
-        )  # fmt: skip
+            select(func.count()).where(
+                tournament_entries.c.user_id == user_id, tournament_entries.c.joined_at >= since
+            )
+        )
         return int(found or 0)
 
     async def monthly_limit(self, user_id: str) -> tuple[str, int] | None:
@@ -129,19 +130,23 @@ class SqlTournamentRepository:
         rows = [tournament_row(t) for t in self._seen.values()]
         await conn.run_sync(upsert, tournaments, rows, ["id"])
         entries = [
-            {"tournament_id": t.id, "user_id": user_id, "account_id": account_id,
-             "joined_at": at}
+            {"tournament_id": t.id, "user_id": user_id, "account_id": account_id, "joined_at": at}
             for t in self._seen.values()
             for user_id, account_id, at in t.new_entries
-        ]  # fmt: skip
+        ]
         if entries:
             await conn.execute(insert(tournament_entries), entries)
         results = [
-            {"tournament_id": t.id, "rank": p.rank, "user_id": p.user_id, "score": p.score,
-             "closes": p.closes}
+            {
+                "tournament_id": t.id,
+                "rank": p.rank,
+                "user_id": p.user_id,
+                "score": p.score,
+                "closes": p.closes,
+            }
             for t in self._seen.values()
             for p in t.results
-        ]  # fmt: skip
+        ]
         if results:
             await conn.execute(insert(tournament_results), results)
         for tournament in self._seen.values():

@@ -60,9 +60,13 @@ class BoardOut(BaseModel):
 async def my_progression(user: CurrentUser, db: Db) -> ProgressionOut:
     view = await views.progression_of(db, user.user_id, DEFAULT_RULES)
     return ProgressionOut(
-        xp=view.xp, level=view.level, max_leverage=view.max_leverage, streak=view.streak,
-        closes=view.closes, achievements=view.achievements,
-    )  # fmt: skip
+        xp=view.xp,
+        level=view.level,
+        max_leverage=view.max_leverage,
+        streak=view.streak,
+        closes=view.closes,
+        achievements=view.achievements,
+    )
 
 
 @router.get("/leaderboards/{board}", response_model=BoardOut)
@@ -101,10 +105,17 @@ async def my_standing(
 
 def _out(board: views.Board, standings: list[views.Standing]) -> BoardOut:
     return BoardOut(
-        board=board.board, period=board.period, mode=board.mode,
+        board=board.board,
+        period=board.period,
+        mode=board.mode,
         standings=[
-            StandingOut(rank=s.rank, user_id=s.user_id, username=s.username,
-                        score=Decimal(s.score), reached_at=s.reached_at)
+            StandingOut(
+                rank=s.rank,
+                user_id=s.user_id,
+                username=s.username,
+                score=Decimal(s.score),
+                reached_at=s.reached_at,
+            )
             for s in standings
         ],
-    )  # fmt: skip
+    )

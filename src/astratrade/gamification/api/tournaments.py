@@ -71,8 +71,7 @@ async def create(body: TournamentIn, _admin: AdminUser, bus: Bus, clock: ClockDe
     tournament: Tournament = await bus.execute(
         CreateTournament(**{**body.model_dump(), "markets": tuple(body.markets)})
     )
-    return _out(views.TournamentView(tournament, tournament.status(clock.now()).value,
-                                                None))  # fmt: skip
+    return _out(views.TournamentView(tournament, tournament.status(clock.now()).value, None))
 
 
 @router.get("/tournaments", response_model=list[TournamentOut])
@@ -88,8 +87,9 @@ async def get_one(tournament_id: str, user: CurrentUser, db: Db, clock: ClockDep
 @router.post("/tournaments/{tournament_id}/join", response_model=EntryOut, status_code=201)
 async def join(tournament_id: str, user: CurrentUser, bus: Bus, response: Response) -> EntryOut:
     """201 with the new tournament account; joining again answers 200 with the same one."""
-    entry: Entry = await bus.execute(JoinTournament(tournament_id=tournament_id,
-                                                    user_id=user.user_id))  # fmt: skip
+    entry: Entry = await bus.execute(
+        JoinTournament(tournament_id=tournament_id, user_id=user.user_id)
+    )
     if not entry.joined_now:
         response.status_code = 200
     return EntryOut(tournament_id=entry.tournament_id, account_id=entry.account_id)
@@ -108,17 +108,29 @@ async def leaderboard(
         db, tournament_id, DEFAULT_RULES.tournament_min_closes, limit
     )
     return TournamentBoardOut(
-        tournament_id=tournament_id, frozen=frozen,
-        standings=[PlacingOut(rank=p.rank, user_id=p.user_id, username=p.username,
-                              score=p.score, closes=p.closes) for p in placings],
-    )  # fmt: skip
+        tournament_id=tournament_id,
+        frozen=frozen,
+        standings=[
+            PlacingOut(
+                rank=p.rank, user_id=p.user_id, username=p.username, score=p.score, closes=p.closes
+            )
+            for p in placings
+        ],
+    )
 
 
 def _out(view: views.TournamentView) -> TournamentOut:
     t = view.tournament
     return TournamentOut(
-        tournament_id=t.id, name=t.name, markets=list(t.markets), starts_at=t.starts_at,
-        ends_at=t.ends_at, starting_capital=t.starting_capital, max_entrants=t.max_entrants,
-        min_level=t.min_level, entrants=t.entrants, status=view.status,
+        tournament_id=t.id,
+        name=t.name,
+        markets=list(t.markets),
+        starts_at=t.starts_at,
+        ends_at=t.ends_at,
+        starting_capital=t.starting_capital,
+        max_entrants=t.max_entrants,
+        min_level=t.min_level,
+        entrants=t.entrants,
+        status=view.status,
         account_id=view.account_id,
-    )  # fmt: skip
+    )

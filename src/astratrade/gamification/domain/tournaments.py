@@ -103,50 +103,32 @@ class Tournament(Aggregate):
         at: datetime,
     ) -> Tournament:
         name = name.strip()
-        if not 1 <= len(name) <= 80:
-            raise ValidationFailed("name", "name must be 1 to 80 characters")
         chosen = sorted(set(markets))
-        unknown = [m for m in chosen if m not in listed]
-        if not chosen or unknown:
-            raise ValidationFailed(
-                "markets", f"markets must be some of {', '.join(listed)}; got {list(markets)}"
-            )
-        for name_, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
-            if moment.tzinfo is None:
-                raise ValidationFailed(name_, f"{name_} must carry a timezone")
-        if ends_at <= starts_at:
-            raise ValidationFailed("ends_at", "ends_at must be after starts_at")
-        if ends_at <= at:
-            raise ValidationFailed("ends_at", "ends_at must be in the future")
-        if starts_at - at > MAX_LEAD:
-            raise ValidationFailed("starts_at", f"starts_at may be at most {MAX_LEAD.days} days "
-                                   f"ahead, was {starts_at.isoformat()}")  # fmt: skip
-        if ends_at - starts_at > MAX_DURATION:
-            raise ValidationFailed("ends_at", f"a tournament lasts at most {MAX_DURATION.days} "
-                                   f"days; ends_at was {ends_at.isoformat()}")  # fmt: skip
-        if not Decimal(0) < starting_capital <= MAX_CAPITAL:
-            raise ValidationFailed(
-                "starting_capital", f"starting_capital must be above 0 and at most {MAX_CAPITAL}"
-            )
-        if decimal_places(starting_capital) > MONEY_PLACES:
-            raise ValidationFailed("starting_capital", f"starting_capital {starting_capital} has "
-                                   f"more than {MONEY_PLACES} decimal places")  # fmt: skip
-        if not 2 <= max_entrants <= MAX_ENTRANTS:
-            raise ValidationFailed("max_entrants", f"max_entrants must be 2 to {MAX_ENTRANTS}")
-        if min_level < 1:
-            raise ValidationFailed("min_level", "min_level must be at least 1")
+        _check_terms(name, chosen, markets, listed, starts_at, ends_at, at)
+        _check_stakes(starting_capital, max_entrants, min_level)
         tournament = cls(
-            tournament_id, name=name, markets=chosen, starts_at=starts_at, ends_at=ends_at,
-            starting_capital=starting_capital, max_entrants=max_entrants, min_level=min_level,
+            tournament_id,
+            name=name,
+            markets=chosen,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            starting_capital=starting_capital,
+            max_entrants=max_entrants,
+            min_level=min_level,
             created_at=at,
-        )  # fmt: skip
+        )
         tournament.record(
             events.TournamentCreated(
-                tournament_id=tournament_id, name=name, markets=chosen, starts_at=starts_at,
-                ends_at=ends_at, starting_capital=starting_capital, max_entrants=max_entrants,
+                tournament_id=tournament_id,
+                name=name,
+                markets=chosen,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                starting_capital=starting_capital,
+                max_entrants=max_entrants,
                 min_level=min_level,
             )
-        )  # fmt: skip
+        )
         return tournament
 
     def status(self, now: datetime) -> Status:
@@ -172,11 +154,15 @@ class Tournament(Aggregate):
         self.new_entries.append((user_id, account_id, at))
         self.record(
             events.TournamentJoined(
-                tournament_id=self.id, user_id=user_id, account_id=account_id,
-                starting_capital=self.starting_capital, markets=list(self.markets),
-                starts_at=self.starts_at, ends_at=self.ends_at,
+                tournament_id=self.id,
+                user_id=user_id,
+                account_id=account_id,
+                starting_capital=self.starting_capital,
+                markets=list(self.markets),
+                starts_at=self.starts_at,
+                ends_at=self.ends_at,
             )
-        )  # fmt: skip
+        )
         return account_id
 
     def finish(self, standings: Sequence[Placing], at: datetime, podium_size: int) -> list[Placing]:
@@ -194,3 +180,57 @@ class Tournament(Aggregate):
             )
         )
         return podium
+
+
+def _check_terms(
+    name: str,
+    chosen: list[str],
+    markets: Sequence[str],
+    listed: Sequence[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    at: datetime,
+) -> None:
+    """Its name, markets and dates, each refused with the field named."""
+    if not 1 <= len(name) <= 80:
+        raise ValidationFailed("name", "name must be 1 to 80 characters")
+    unknown = [m for m in chosen if m not in listed]
+    if not chosen or unknown:
+        raise ValidationFailed(
+            "markets", f"markets must be some of {', '.join(listed)}; got {list(markets)}"
+        )
+    for name_, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment.tzinfo is None:
+            raise ValidationFailed(name_, f"{name_} must carry a timezone")
+    if ends_at <= starts_at:
+        raise ValidationFailed("ends_at", "ends_at must be after starts_at")
+    if ends_at <= at:
+        raise ValidationFailed("ends_at", "ends_at must be in the future")
+    if starts_at - at > MAX_LEAD:
+        raise ValidationFailed(
+            "starts_at",
+            f"starts_at may be at most {MAX_LEAD.days} days ahead, was {starts_at.isoformat()}",
+        )
+    if ends_at - starts_at > MAX_DURATION:
+        raise ValidationFailed(
+            "ends_at",
+            f"a tournament lasts at most {MAX_DURATION.days} "
+            f"days; ends_at was {ends_at.isoformat()}",
+        )
+
+
+def _check_stakes(starting_capital: Decimal, max_entrants: int, min_level: int) -> None:
+    """Its capital, size and entry level, each refused with the field named."""
+    if not Decimal(0) < starting_capital <= MAX_CAPITAL:
+        raise ValidationFailed(
+            "starting_capital", f"starting_capital must be above 0 and at most {MAX_CAPITAL}"
+        )
+    if decimal_places(starting_capital) > MONEY_PLACES:
+        raise ValidationFailed(
+            "starting_capital",
+            f"starting_capital {starting_capital} has more than {MONEY_PLACES} decimal places",
+        )
+    if not 2 <= max_entrants <= MAX_ENTRANTS:
+        raise ValidationFailed("max_entrants", f"max_entrants must be 2 to {MAX_ENTRANTS}")
+    if min_level < 1:
+        raise ValidationFailed("min_level", "min_level must be at least 1")

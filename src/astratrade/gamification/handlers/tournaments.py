@@ -31,10 +31,17 @@ async def create_tournament(
 ) -> Tournament:
     async with uow:
         tournament = Tournament.create(
-            tournament_id, name=new.name, markets=new.markets, listed=listed,
-            starts_at=new.starts_at, ends_at=new.ends_at, starting_capital=new.starting_capital,
-            max_entrants=new.max_entrants, min_level=new.min_level, at=at,
-        )  # fmt: skip
+            tournament_id,
+            name=new.name,
+            markets=new.markets,
+            listed=listed,
+            starts_at=new.starts_at,
+            ends_at=new.ends_at,
+            starting_capital=new.starting_capital,
+            max_entrants=new.max_entrants,
+            min_level=new.min_level,
+            at=at,
+        )
         uow.tournaments.add(tournament)
         await uow.commit()
         return tournament
@@ -67,8 +74,9 @@ class TournamentLimitReached(Conflict):
     code = "tournament_limit_reached"
 
 
-async def _within_monthly_limit(tournaments: TournamentRepository, user_id: str,
-                                at: datetime) -> None:  # fmt: skip
+async def _within_monthly_limit(
+    tournaments: TournamentRepository, user_id: str, at: datetime
+) -> None:
     """The trader's plan caps the tournaments joined per UTC month (financial's limit)."""
     limit = await tournaments.monthly_limit(user_id)
     if limit is None:
@@ -76,8 +84,9 @@ async def _within_monthly_limit(tournaments: TournamentRepository, user_id: str,
     plan, most = limit
     month = at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     if await tournaments.joined_since(user_id, month) >= most:
-        raise TournamentLimitReached(f"the {plan} plan allows {most} tournaments a month; "
-                                     "a higher plan allows more")  # fmt: skip
+        raise TournamentLimitReached(
+            f"the {plan} plan allows {most} tournaments a month; a higher plan allows more"
+        )
 
 
 async def finish_due_tournaments(

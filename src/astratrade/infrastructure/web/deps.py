@@ -72,8 +72,9 @@ async def optional_user(request: Request) -> Claims | None:
     if not header:
         return None
     scheme, _, token = header.partition(" ")
-    return await current_user(request, HTTPAuthorizationCredentials(scheme=scheme,
-                                                                    credentials=token))  # fmt: skip
+    return await current_user(
+        request, HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
+    )
 
 
 async def admin_user(user: Annotated[Claims, Depends(current_user)]) -> Claims:

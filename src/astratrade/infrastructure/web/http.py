@@ -75,8 +75,10 @@ async def _refuse_invalid_text(request: Request) -> None:
     """Raised here, before FastAPI reads the body: an error raised while it parses JSON
     would become a bare 400 (see fastapi.routing), not a 422 naming the field."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
-    for where, params in (("path", request.path_params.items()),
-                          ("query", request.query_params.multi_items())):  # fmt: skip
+    for where, params in (
+        ("path", request.path_params.items()),
+        ("query", request.query_params.multi_items()),
+    ):
         for name, value in params:
             problem = text_problem(str(value))
             if problem is not None:
@@ -92,9 +94,11 @@ async def _refuse_invalid_text(request: Request) -> None:
         problems += [(("body", *path), problem) for path, problem in text_problems(decoded)]
     if problems:
         raise RequestValidationError(
-            [{"type": "string_unicode", "loc": loc, "msg": msg, "input": None}
-             for loc, msg in problems]
-        )  # fmt: skip
+            [
+                {"type": "string_unicode", "loc": loc, "msg": msg, "input": None}
+                for loc, msg in problems
+            ]
+        )
 
 
 def _is_json(request: Request) -> bool:

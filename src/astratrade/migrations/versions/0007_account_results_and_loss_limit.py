@@ -36,7 +36,11 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("trading_accounts") as table:
         for column in (
-            "week_capital", "week_pnl", "results_week", "day_pnl", "results_day",
+            "week_capital",
+            "week_pnl",
+            "results_week",
+            "day_pnl",
+            "results_day",
             "daily_loss_limit",
-        ):  # fmt: skip
+        ):
             table.drop_column(column)

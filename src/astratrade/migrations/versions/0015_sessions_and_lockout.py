@@ -23,10 +23,12 @@ _MOMENT = astratrade.infrastructure.types.UtcDateTime
 
 def upgrade() -> None:
     with op.batch_alter_table("users_users") as batch:
-        batch.add_column(sa.Column("session_epoch", sa.Integer(), nullable=False,
-                                   server_default="0"))  # fmt: skip
-        batch.add_column(sa.Column("suspended", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))  # fmt: skip
+        batch.add_column(
+            sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch.add_column(
+            sa.Column("suspended", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("users_refresh_tokens") as batch:
         batch.add_column(sa.Column("family_id", sa.String(length=36), nullable=True))
         batch.add_column(sa.Column("revoked_at", _MOMENT(timezone=True), nullable=True))

@@ -27,26 +27,45 @@ depends_on: str | Sequence[str] | None = None
 
 TABLES = {
     "users": (
-        "users_users", "users_refresh_tokens", "users_wallet_challenges", "users_wallets",
-        "users_login_failures", "users_progress",
+        "users_users",
+        "users_refresh_tokens",
+        "users_wallet_challenges",
+        "users_wallets",
+        "users_login_failures",
+        "users_progress",
     ),
     "trading": (
-        "trading_accounts", "trading_leverage", "trading_positions", "trading_orders",
-        "trading_fills", "trading_leverage_limits", "trading_plan_limits",
-        "trading_live_access", "trading_funding", "trading_account_activity",
+        "trading_accounts",
+        "trading_leverage",
+        "trading_positions",
+        "trading_orders",
+        "trading_fills",
+        "trading_leverage_limits",
+        "trading_plan_limits",
+        "trading_live_access",
+        "trading_funding",
+        "trading_account_activity",
     ),
     "financial": (
-        "financial_accounts", "financial_entries", "financial_postings",
-        "financial_faucet_claims", "financial_transfers", "financial_subscriptions",
+        "financial_accounts",
+        "financial_entries",
+        "financial_postings",
+        "financial_faucet_claims",
+        "financial_transfers",
+        "financial_subscriptions",
     ),
     "gamification": (
-        "gamification_traders", "gamification_players", "gamification_board_scores",
-        "gamification_tournaments", "gamification_plan_limits",
-        "gamification_tournament_entries", "gamification_tournament_results",
+        "gamification_traders",
+        "gamification_players",
+        "gamification_board_scores",
+        "gamification_tournaments",
+        "gamification_plan_limits",
+        "gamification_tournament_entries",
+        "gamification_tournament_results",
         "gamification_tournament_standings",
     ),
     "events": ("event_log", "outbox", "outbox_relay_streams", "event_tracking"),
-}  # fmt: skip
+}
 
 
 def upgrade() -> None:

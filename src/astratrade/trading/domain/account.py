@@ -118,17 +118,25 @@ class Account(Aggregate):
         self.adjust(amount)
 
     def deposit(
-        self, amount: Decimal, *, source: str, reason: str, at: datetime,
+        self,
+        amount: Decimal,
+        *,
+        source: str,
+        reason: str,
+        at: datetime,
         transfer_id: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.results.deposit(amount, at, self.collateral)
         self.adjust(amount)
         self.record(
             events.CollateralDeposited(
-                account_id=self.id, amount=amount, source=source, reason=reason,
+                account_id=self.id,
+                amount=amount,
+                source=source,
+                reason=reason,
                 transfer_id=transfer_id,
             )
-        )  # fmt: skip
+        )
 
     def withdraw(
         self, amount: Decimal, *, destination: str, transfer_id: str, at: datetime
@@ -139,10 +147,13 @@ class Account(Aggregate):
         self.adjust(-amount)
         self.record(
             events.CollateralWithdrawn(
-                account_id=self.id, amount=amount, destination=destination,
-                reason="withdrawal", transfer_id=transfer_id,
+                account_id=self.id,
+                amount=amount,
+                destination=destination,
+                reason="withdrawal",
+                transfer_id=transfer_id,
             )
-        )  # fmt: skip
+        )
 
     # -- the daily loss limit --------------------------------------------------------------
 

@@ -85,17 +85,21 @@ def _will_rest(order: Order, mark: Decimal) -> bool:
 
 
 def admit(
-    account: Account, order: Order, venue: Venue, unlocked: Decimal,
+    account: Account,
+    order: Order,
+    venue: Venue,
+    unlocked: Decimal,
     plan_limit: tuple[str, int] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Account rules: open-order limit (the venue's, or the trader's plan's when lower),
     reduce-only sense, and for an order that can add exposure the window, the loss limit,
     leverage caps and margin."""
     resting = _will_rest(order, venue.marks[order.market])
     if resting and plan_limit is not None and len(account.open_orders) >= plan_limit[1]:
         plan, most = plan_limit
-        raise OrderRejected(f"the {plan} plan allows {most} open orders per account; "
-                            "a higher plan allows more")  # fmt: skip
+        raise OrderRejected(
+            f"the {plan} plan allows {most} open orders per account; a higher plan allows more"
+        )
     if resting and len(account.open_orders) >= venue.rules.max_open_orders:
         raise OrderRejected(f"an account may hold {venue.rules.max_open_orders} open orders")
     window = account.window
@@ -126,9 +130,14 @@ def admit(
     else:
         fill_price = taker_price(market, order.side, order.size, mark, venue.rules)
         after = available_after_fill(
-            account, order, order.size, fill_price, venue.rules.taker_fee_rate,
-            venue.marks, venue.markets,
-        )  # fmt: skip
+            account,
+            order,
+            order.size,
+            fill_price,
+            venue.rules.taker_fee_rate,
+            venue.marks,
+            venue.markets,
+        )
     check_available(before, after)
 
 

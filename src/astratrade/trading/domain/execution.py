@@ -35,9 +35,13 @@ from astratrade.trading.domain.venue import SystemAccounts, Venue
 
 
 def fill_against_mark(
-    account: Account, order: Order, venue: Venue, system: SystemAccounts, at: datetime,
+    account: Account,
+    order: Order,
+    venue: Venue,
+    system: SystemAccounts,
+    at: datetime,
     unlocked: Decimal,
-) -> None:  # fmt: skip
+) -> None:
     """Fill what fills now (market, marketable limit); rest, expire or leave the rest."""
     mark = venue.marks[order.market]
     if order.type is OrderType.MARKET or crosses(order, mark):
@@ -47,9 +51,13 @@ def fill_against_mark(
 
 
 def fill_as_taker(
-    account: Account, order: Order, venue: Venue, system: SystemAccounts, at: datetime,
+    account: Account,
+    order: Order,
+    venue: Venue,
+    system: SystemAccounts,
+    at: datetime,
     unlocked: Decimal,
-) -> None:  # fmt: skip
+) -> None:
     """Fill as a taker at the practice fill price for the size that fills; a marketable
     limit never worse than its limit."""
     market = venue.markets[order.market]
@@ -64,9 +72,13 @@ def fill_as_taker(
 
 
 def fill_as_maker(
-    account: Account, order: Order, venue: Venue, system: SystemAccounts, at: datetime,
+    account: Account,
+    order: Order,
+    venue: Venue,
+    system: SystemAccounts,
+    at: datetime,
     unlocked: Decimal,
-) -> None:  # fmt: skip
+) -> None:
     """Fill a resting limit as a maker, at its own price."""
     limit = order.price if order.price is not None else venue.marks[order.market]
     fill_at_price(account, order, venue, system, lambda _: limit, Liquidity.MAKER, at, unlocked)
@@ -131,9 +143,15 @@ def fill_at_price(
 
 
 def _refusal_at_fill(
-    account: Account, order: Order, size: Decimal, price: Decimal, fee_rate: Decimal,
-    venue: Venue, unlocked: Decimal, at: datetime,
-) -> str | None:  # fmt: skip
+    account: Account,
+    order: Order,
+    size: Decimal,
+    price: Decimal,
+    fee_rate: Decimal,
+    venue: Venue,
+    unlocked: Decimal,
+    at: datetime,
+) -> str | None:
     """Why the fill may not add the exposure it would add now, or None when it may."""
     if adding_part(account, order.market, order.side, size) == ZERO:
         return None
@@ -151,9 +169,13 @@ def _refusal_at_fill(
 
 
 def after_fill(
-    account: Account, venue: Venue, system: SystemAccounts, market: str, at: datetime,
+    account: Account,
+    venue: Venue,
+    system: SystemAccounts,
+    market: str,
+    at: datetime,
     unlocked: Decimal,
-) -> None:  # fmt: skip
+) -> None:
     """A flat position takes its stops and take-profits with it; the market's resting
     limits that now add exposure are judged again; a flat, negative account is made whole
     (negative-balance protection)."""
@@ -174,16 +196,21 @@ def review_resting(
     margin is available again; the others are cancelled with the reason."""
     adding = adding_sizes(account.open_orders.values(), account.positions)
     newest_first = [
-        o for o in reversed(account.open_orders.values())
+        o
+        for o in reversed(account.open_orders.values())
         if o.market == market and adding.get(o.id, ZERO) > ZERO
-    ]  # fmt: skip
+    ]
     for order in newest_first:
         try:
             check_window_and_loss_limit(account, at)
             check_leverage(
-                account, venue.markets[market], order.side, order.remaining,
-                sized_at(order, venue), unlocked,
-            )  # fmt: skip
+                account,
+                venue.markets[market],
+                order.side,
+                order.remaining,
+                sized_at(order, venue),
+                unlocked,
+            )
             available = account.margin(venue.marks, venue.markets).available
             if available < ZERO:
                 raise InsufficientMargin(

@@ -47,9 +47,13 @@ def check_window_and_loss_limit(account: Account, at: datetime) -> None:
 
 
 def check_leverage(
-    account: Account, market: Market, side: Side, size: Decimal, price: Decimal,
+    account: Account,
+    market: Market,
+    side: Side,
+    size: Decimal,
+    price: Decimal,
     unlocked: Decimal,
-) -> None:  # fmt: skip
+) -> None:
     """The market's leverage setting within min(unlocked, the tier cap of the position the
     order leads to)."""
     position = account.positions.get(market.id)
@@ -76,9 +80,14 @@ def check_available(before: Decimal, after: Decimal) -> None:
 
 
 def available_after_fill(
-    account: Account, order: Order, size: Decimal, price: Decimal, fee_rate: Decimal,
-    marks: Marks, markets: Markets,
-) -> Decimal:  # fmt: skip
+    account: Account,
+    order: Order,
+    size: Decimal,
+    price: Decimal,
+    fee_rate: Decimal,
+    marks: Marks,
+    markets: Markets,
+) -> Decimal:
     """Available margin once `size` of the order fills at `price`: the position moved, its
     realized P&L and fee paid (rounded as the fill rounds them), and the order's own
     reservation held only for what is left of it."""

@@ -98,9 +98,12 @@ async def open_practice_account(
 
 
 async def open_live_account(
-    cmd: OpenLiveAccount, uow: TradingUnitOfWork, venue: Venue, access: LiveAccessQuery,
+    cmd: OpenLiveAccount,
+    uow: TradingUnitOfWork,
+    venue: Venue,
+    access: LiveAccessQuery,
     at: datetime,
-) -> Account:  # fmt: skip
+) -> Account:
     """Live trading needs a level earned in practice and a passed KYC check. Idempotent: a
     trader has one live account; it starts empty (USDC arrives by deposit)."""
     for account_id in await uow.accounts.ids_of_owner(cmd.owner_id):
@@ -108,14 +111,21 @@ async def open_live_account(
         if existing is not None and existing.kind is AccountKind.LIVE:
             return existing
     unlocked, kyc = await access(cmd.owner_id)
-    missing = [why for ok, why in ((unlocked, "reach level 3 in practice"),
-                                   (kyc, "pass the KYC check")) if not ok]  # fmt: skip
+    missing = [
+        why
+        for ok, why in ((unlocked, "reach level 3 in practice"), (kyc, "pass the KYC check"))
+        if not ok
+    ]
     if missing:
         raise Forbidden(f"live trading needs you to {' and '.join(missing)} first")
     account = Account.open(
-        venue.ids(), owner_id=cmd.owner_id, kind=AccountKind.LIVE, currency="USDC",
-        default_leverage=venue.rules.default_leverage, at=at,
-    )  # fmt: skip
+        venue.ids(),
+        owner_id=cmd.owner_id,
+        kind=AccountKind.LIVE,
+        currency="USDC",
+        default_leverage=venue.rules.default_leverage,
+        at=at,
+    )
     uow.accounts.add(account)
     await uow.commit()
     return account
@@ -163,13 +173,18 @@ async def apply_transfer(
             TransferRefused(transfer_id=cmd.transfer_id, account_id=account.id, reason=refusal)
         )
     elif cmd.kind == "faucet":
-        account.deposit(cmd.amount, source=HOUSE_ID, reason="faucet", at=at,
-                        transfer_id=cmd.transfer_id)  # fmt: skip
+        account.deposit(
+            cmd.amount, source=HOUSE_ID, reason="faucet", at=at, transfer_id=cmd.transfer_id
+        )
         system.house.adjust(-cmd.amount)
     else:
         practice = account.kind is AccountKind.PRACTICE
-        account.withdraw(cmd.amount, destination=HOUSE_ID if practice else EXTERNAL_ID,
-                         transfer_id=cmd.transfer_id, at=at)  # fmt: skip
+        account.withdraw(
+            cmd.amount,
+            destination=HOUSE_ID if practice else EXTERNAL_ID,
+            transfer_id=cmd.transfer_id,
+            at=at,
+        )
         if practice:  # virtual dollars go back to the house; live ones leave the platform
             system.house.adjust(cmd.amount)
     await uow.commit()
@@ -237,8 +252,10 @@ async def set_daily_loss_limit(
             "daily_loss_limit", f"daily_loss_limit must be above 0 (or null), was {plain(limit)}"
         )
     if limit is not None and decimal_places(limit) > MONEY_PLACES:
-        raise InvalidOrder("daily_loss_limit", f"daily_loss_limit {plain(limit)} has more than "
-                           f"{MONEY_PLACES} decimal places")  # fmt: skip
+        raise InvalidOrder(
+            "daily_loss_limit",
+            f"daily_loss_limit {plain(limit)} has more than {MONEY_PLACES} decimal places",
+        )
     current = account.daily_loss_limit
     loosens = current is not None and (limit is None or limit > current)
     if loosens and account.loss_limit_reached(at):

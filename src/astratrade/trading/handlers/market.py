@@ -61,9 +61,13 @@ def _exposed(account: Account, markets: set[str]) -> bool:
 
 
 def _run_orders(
-    account: Account, markets: set[str], venue: Venue, system: SystemAccounts, at: datetime,
+    account: Account,
+    markets: set[str],
+    venue: Venue,
+    system: SystemAccounts,
+    at: datetime,
     unlocked: Decimal,
-) -> bool:  # fmt: skip
+) -> bool:
     """Stops and take-profits first (the trader's protection), then resting limits."""
     changed = end_window(account, at)
     for order in [o for o in account.open_orders.values() if o.market in markets]:

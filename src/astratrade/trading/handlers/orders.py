@@ -16,9 +16,12 @@ from astratrade.trading.ports import OpenOrderLimitQuery, TradingUnitOfWork
 
 
 async def place_order(
-    cmd: PlaceOrder, uow: TradingUnitOfWork, venue: Venue, at: datetime,
+    cmd: PlaceOrder,
+    uow: TradingUnitOfWork,
+    venue: Venue,
+    at: datetime,
     plan_limits: OpenOrderLimitQuery | None = None,
-) -> Order:  # fmt: skip
+) -> Order:
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     if account.kind is AccountKind.LIVE:
         raise VenueUnavailable(

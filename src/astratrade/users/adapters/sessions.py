@@ -47,8 +47,13 @@ class SqlSessionStates:
 
 
 class SessionGuard:
-    def __init__(self, states: SessionStates, *, ttl: float = 1.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+    def __init__(
+        self,
+        states: SessionStates,
+        *,
+        ttl: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.states = states  # the source, uncached (the users' internal route answers it)
         self._ttl = ttl
         self._monotonic = monotonic

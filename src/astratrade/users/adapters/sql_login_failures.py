@@ -61,7 +61,11 @@ async def _count(
     failures = (row.failures if recent and row is not None else 0) + 1
     lock = rules.lock_for(failures)
     until = now + lock if lock is not None else None
-    counted = {key_column.name: key, "failures": failures, "last_failure_at": now,
-               "locked_until": until}  # fmt: skip
+    counted = {
+        key_column.name: key,
+        "failures": failures,
+        "last_failure_at": now,
+        "locked_until": until,
+    }
     await conn.run_sync(lambda sync: upsert(sync, table, [counted], [key_column.name]))
     return until

@@ -20,9 +20,14 @@ class SqlRefreshTokenRepository:
         self._flush_registered = False
 
     def add(
-        self, *, token_id: str, user_id: str, issued_at: datetime, expires_at: datetime,
+        self,
+        *,
+        token_id: str,
+        user_id: str,
+        issued_at: datetime,
+        expires_at: datetime,
         family_id: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._new.append(
             {
                 "token_id": token_id,

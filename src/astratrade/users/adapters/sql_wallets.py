@@ -18,9 +18,15 @@ class SqlWalletRepository:
 
     async def add_challenge(self, challenge: Challenge) -> None:
         conn = await self._uow.connection()
-        await conn.execute(insert(wallet_challenges).values(
-            nonce=challenge.nonce, address=challenge.address, chain_id=challenge.chain_id,
-            issued_at=challenge.issued_at, expires_at=challenge.expires_at))  # fmt: skip
+        await conn.execute(
+            insert(wallet_challenges).values(
+                nonce=challenge.nonce,
+                address=challenge.address,
+                chain_id=challenge.chain_id,
+                issued_at=challenge.issued_at,
+                expires_at=challenge.expires_at,
+            )
+        )
 
     async def take_challenge(self, nonce: str, at: datetime) -> tuple[Challenge | None, bool]:
         """The challenge, and whether it had been used; it is used from now on."""
@@ -45,8 +51,12 @@ class SqlWalletRepository:
 
     def link(self, address: str, user_id: str, public_key: str, at: datetime) -> None:
         async def write(conn: AsyncConnection) -> None:
-            row = {"address": address, "user_id": user_id, "public_key": public_key,
-                   "linked_at": at}  # fmt: skip
+            row = {
+                "address": address,
+                "user_id": user_id,
+                "public_key": public_key,
+                "linked_at": at,
+            }
             await conn.execute(insert(wallets).values(row))
 
         self._uow.on_commit(write)

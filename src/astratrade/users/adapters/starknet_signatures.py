@@ -21,8 +21,9 @@ VALID = int.from_bytes(b"VALID", "big")  # SNIP-6's answer; older accounts answe
 
 
 class OnChainSignatures(Protocol):
-    async def is_valid_signature(self, address: int, msg_hash: int,
-                                 signature: Sequence[int]) -> bool: ...  # fmt: skip
+    async def is_valid_signature(
+        self, address: int, msg_hash: int, signature: Sequence[int]
+    ) -> bool: ...
 
 
 class StarknetSignatures:
@@ -30,8 +31,9 @@ class StarknetSignatures:
         self._class_hashes = tuple(class_hashes)
         self._on_chain = on_chain
 
-    async def verify(self, challenge: Challenge, address: int, public_key: int,
-                     signature: Sequence[int]) -> bool:  # fmt: skip
+    async def verify(
+        self, challenge: Challenge, address: int, public_key: int, signature: Sequence[int]
+    ) -> bool:
         msg_hash = TypedData.from_dict(challenge.typed_data()).message_hash(address)  # type: ignore[arg-type]
         if self.derives(address, public_key):
             try:
@@ -61,13 +63,17 @@ class RpcSignatures:
 
         self._client = FullNodeClient(node_url=node_url)
 
-    async def is_valid_signature(self, address: int, msg_hash: int,
-                                 signature: Sequence[int]) -> bool:  # fmt: skip
+    async def is_valid_signature(
+        self, address: int, msg_hash: int, signature: Sequence[int]
+    ) -> bool:
         from starknet_py.hash.selector import get_selector_from_name
         from starknet_py.net.client_models import Call
 
-        call = Call(to_addr=address, selector=get_selector_from_name("is_valid_signature"),
-                    calldata=[msg_hash, len(signature), *signature])  # fmt: skip
+        call = Call(
+            to_addr=address,
+            selector=get_selector_from_name("is_valid_signature"),
+            calldata=[msg_hash, len(signature), *signature],
+        )
         try:
             answer = await self._client.call_contract(call, block_number="latest")
         except Exception:  # the account rejects the call (asserting inside) or the node fails

@@ -184,9 +184,12 @@ async def log_out_everywhere(user: CurrentUser, bus: Bus) -> Response:
 async def change_password(body: PasswordIn, user: CurrentUser, bus: Bus) -> TokenResponse:
     """Change the password: every session ends; a new pair for this device."""
     pair: TokenPair = await bus.execute(
-        ChangePassword(user_id=user.user_id, current_password=body.current_password,
-                       new_password=body.new_password)
-    )  # fmt: skip
+        ChangePassword(
+            user_id=user.user_id,
+            current_password=body.current_password,
+            new_password=body.new_password,
+        )
+    )
     return _tokens(pair)
 
 
@@ -226,11 +229,20 @@ async def list_users(
     """Every user, by username (admin only)."""
     found = await views.list_users(db, after, limit)
     return UsersOut(
-        users=[UserOut(user_id=u.user_id, username=u.username, email=u.email, role=u.role,
-                       kyc=u.kyc, suspended=u.suspended, created_at=u.created_at)
-               for u in found],
+        users=[
+            UserOut(
+                user_id=u.user_id,
+                username=u.username,
+                email=u.email,
+                role=u.role,
+                kyc=u.kyc,
+                suspended=u.suspended,
+                created_at=u.created_at,
+            )
+            for u in found
+        ],
         next_after=found[-1].username.lower() if len(found) == limit else None,
-    )  # fmt: skip
+    )
 
 
 @router.put("/admin/users/{user_id}/suspension", response_model=SuspensionOut, tags=["admin"])
@@ -276,8 +288,9 @@ class WalletVerifyOut(BaseModel):
 async def wallet_challenge(body: ChallengeIn, bus: Bus) -> ChallengeOut:
     """A single-use sign-in challenge for a Starknet account, valid 5 minutes (public)."""
     challenge: Challenge = await bus.execute(RequestWalletChallenge(address=body.address))
-    return ChallengeOut(nonce=challenge.nonce, expires_at=challenge.expires_at,
-                        typed_data=challenge.typed_data())  # fmt: skip
+    return ChallengeOut(
+        nonce=challenge.nonce, expires_at=challenge.expires_at, typed_data=challenge.typed_data()
+    )
 
 
 @router.post("/auth/wallet/verify", dependencies=[rate_limited("login")])
@@ -287,15 +300,21 @@ async def wallet_verify(body: WalletVerifyIn, bus: Bus, request: Request) -> Wal
     wrong-chain signatures answer 401."""
     linking = await optional_user(request)
     result: WalletResult = await bus.execute(
-        VerifyWallet(address=body.address, nonce=body.nonce, signature=tuple(body.signature),
-                     public_key=body.public_key,
-                     user_id=linking.user_id if linking else None)
-    )  # fmt: skip
+        VerifyWallet(
+            address=body.address,
+            nonce=body.nonce,
+            signature=tuple(body.signature),
+            public_key=body.public_key,
+            user_id=linking.user_id if linking else None,
+        )
+    )
     pair = result.tokens
     return WalletVerifyOut(
-        address=result.address, user_id=result.user_id, linked=result.linked,
+        address=result.address,
+        user_id=result.user_id,
+        linked=result.linked,
         access_token=pair.access_token if pair else None,
         refresh_token=pair.refresh_token if pair else None,
         token_type=pair.token_type if pair else None,
         expires_in=pair.expires_in if pair else None,
-    )  # fmt: skip
+    )

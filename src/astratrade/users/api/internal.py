@@ -42,6 +42,9 @@ class SessionsOut(BaseModel):
 @router.post("/sessions", response_model=SessionsOut)
 async def session_states(body: SessionsIn, request: Request) -> SessionsOut:
     states = await request.app.state.sessions.states.read_many(body.user_ids)
-    return SessionsOut(sessions={user_id: SessionOut(session_epoch=state.epoch,
-                                                     suspended=state.suspended)
-                                 for user_id, state in states.items()})  # fmt: skip
+    return SessionsOut(
+        sessions={
+            user_id: SessionOut(session_epoch=state.epoch, suspended=state.suspended)
+            for user_id, state in states.items()
+        }
+    )

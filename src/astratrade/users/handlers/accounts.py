@@ -59,9 +59,15 @@ async def register_user(
         if owner is not None:
             owner.note_registration_attempt(cmd.username)
         else:
-            uow.users.add(User.register(user_id=answer.user_id, email=email,
-                                        username=cmd.username, password_hash=password_hash,
-                                        created_at=clock.now()))  # fmt: skip
+            uow.users.add(
+                User.register(
+                    user_id=answer.user_id,
+                    email=email,
+                    username=cmd.username,
+                    password_hash=password_hash,
+                    created_at=clock.now(),
+                )
+            )
         try:
             await uow.commit()
         except Conflict as clash:
@@ -71,15 +77,23 @@ async def register_user(
             security.info("sign-up raced one with the same email: answered as new")
             return answer
     if owner is not None:
-        security.info("sign-up with a registered email: answered as new, nothing created",
-                      extra={"user_id": owner.id})  # fmt: skip
+        security.info(
+            "sign-up with a registered email: answered as new, nothing created",
+            extra={"user_id": owner.id},
+        )
     return answer
 
 
 async def change_password(
-    cmd: ChangePassword, uow: UsersUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec,
-    clock: Clock, ids: IdFactory, access_ttl: timedelta, refresh_ttl: timedelta,
-) -> TokenPair:  # fmt: skip
+    cmd: ChangePassword,
+    uow: UsersUnitOfWork,
+    hasher: PasswordHasher,
+    tokens: TokenCodec,
+    clock: Clock,
+    ids: IdFactory,
+    access_ttl: timedelta,
+    refresh_ttl: timedelta,
+) -> TokenPair:
     """Check the current password, store the new one, revoke every session; a new pair
     for the device that asked."""
     rules.check_password(cmd.new_password, "new_password")

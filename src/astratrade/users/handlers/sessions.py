@@ -76,8 +76,10 @@ async def log_in(
         # that this name is that account's, and the right password must not get in.
         counted_account = found.id if found and account_locked is None else None
         until = await failures.failed(key, now, user_id=counted_account)
-        security.info("login failed", extra={"login": key, "locked_until": until,
-                                             "account_locked_until": account_locked})  # fmt: skip
+        security.info(
+            "login failed",
+            extra={"login": key, "locked_until": until, "account_locked_until": account_locked},
+        )
         if until is not None:
             raise _locked(key, until, now)
         raise Unauthorized(INVALID_LOGIN)
@@ -157,8 +159,7 @@ async def log_out(cmd: LogOut, uow: UsersUnitOfWork, tokens: TokenCodec, clock: 
         stored = await uow.refresh_tokens.get(claims.token_id)
         if stored is None or stored.user_id != cmd.user_id:
             raise Unauthorized("refresh token is not recognised")
-        await uow.refresh_tokens.revoke_family(stored.family_id or stored.token_id,
-                                               at=clock.now())  # fmt: skip
+        await uow.refresh_tokens.revoke_family(stored.family_id or stored.token_id, at=clock.now())
         await uow.commit()
     security.info("logged out", extra={"user_id": cmd.user_id})
 
@@ -201,14 +202,24 @@ def issue_pair(
     now = clock.now()
     refresh_id = ids()
     epoch = user.session_epoch
-    access = tokens.issue(user_id=user.id, role=user.role, kind="access", token_id=ids(),
-                          ttl=access_ttl, epoch=epoch)  # fmt: skip
-    refresh = tokens.issue(user_id=user.id, role=user.role, kind="refresh", token_id=refresh_id,
-                           ttl=refresh_ttl, epoch=epoch)  # fmt: skip
+    access = tokens.issue(
+        user_id=user.id, role=user.role, kind="access", token_id=ids(), ttl=access_ttl, epoch=epoch
+    )
+    refresh = tokens.issue(
+        user_id=user.id,
+        role=user.role,
+        kind="refresh",
+        token_id=refresh_id,
+        ttl=refresh_ttl,
+        epoch=epoch,
+    )
     uow.refresh_tokens.add(
-        token_id=refresh_id, user_id=user.id, issued_at=now, expires_at=now + refresh_ttl,
+        token_id=refresh_id,
+        user_id=user.id,
+        issued_at=now,
+        expires_at=now + refresh_ttl,
         family_id=family_id or refresh_id,
-    )  # fmt: skip
+    )
     pair = TokenPair(
         access_token=access, refresh_token=refresh, expires_in=int(access_ttl.total_seconds())
     )

@@ -25,12 +25,12 @@ class WalletResult:
     tokens: TokenPair | None = None
 
 
-async def request_challenge(cmd: RequestWalletChallenge, uow: UsersUnitOfWork, clock: Clock,
-                            chain_id: str) -> Challenge:  # fmt: skip
+async def request_challenge(
+    cmd: RequestWalletChallenge, uow: UsersUnitOfWork, clock: Clock, chain_id: str
+) -> Challenge:
     address = address_text(felt(cmd.address, "address"))
     now = clock.now()
-    challenge = Challenge(f"0x{secrets.token_hex(31)}", address, chain_id, now,
-                          now + CHALLENGE_TTL)  # fmt: skip
+    challenge = Challenge(f"0x{secrets.token_hex(31)}", address, chain_id, now, now + CHALLENGE_TTL)
     async with uow:
         await uow.wallets.add_challenge(challenge)
         await uow.commit()
@@ -38,10 +38,15 @@ async def request_challenge(cmd: RequestWalletChallenge, uow: UsersUnitOfWork, c
 
 
 async def verify(
-    cmd: VerifyWallet, uow: UsersUnitOfWork, signatures: WalletSignatures,
-    tokens: TokenCodec, clock: Clock, ids: IdFactory, access_ttl: timedelta,
+    cmd: VerifyWallet,
+    uow: UsersUnitOfWork,
+    signatures: WalletSignatures,
+    tokens: TokenCodec,
+    clock: Clock,
+    ids: IdFactory,
+    access_ttl: timedelta,
     refresh_ttl: timedelta,
-) -> WalletResult:  # fmt: skip
+) -> WalletResult:
     """Each challenge is used once, by this attempt whatever its outcome."""
     address_int = felt(cmd.address, "address")
     address, public_key = address_text(address_int), felt(cmd.public_key, "public_key")
@@ -65,8 +70,9 @@ async def verify(
         if cmd.user_id is not None:
             return await _link(uow, cmd.user_id, owner, address, public_key, now)
         if owner is None:
-            raise Unauthorized("no account is linked to this wallet: sign in another way "
-                               "and link it first")  # fmt: skip
+            raise Unauthorized(
+                "no account is linked to this wallet: sign in another way and link it first"
+            )
         user = await uow.users.get(owner)
         if user is None:
             raise Unauthorized("no account is linked to this wallet")
@@ -78,8 +84,14 @@ async def verify(
     return WalletResult(address, user.id, linked=False, tokens=pair)
 
 
-async def _link(uow: UsersUnitOfWork, user_id: str, owner: str | None, address: str,
-                public_key: int, now: datetime) -> WalletResult:  # fmt: skip
+async def _link(
+    uow: UsersUnitOfWork,
+    user_id: str,
+    owner: str | None,
+    address: str,
+    public_key: int,
+    now: datetime,
+) -> WalletResult:
     if owner == user_id:
         return WalletResult(address, user_id, linked=True)
     if owner is not None:
