@@ -135,7 +135,7 @@ async def close_to_board(platform: Platform, boards: RedisBoards, rounds: int) -
         user = await platform.bus.execute(
             RegisterUser(email=f"e2e{n}@example.com", username=f"e2e{n}", password="correct horse")
         )
-        await platform.dispatcher.drain()
+        await platform.backbone.drain()
         (account,) = await platform.port(TradingEngine).run(
             lambda uow, u=user: uow.accounts.ids_of_owner(u.user_id)
         )
@@ -155,7 +155,7 @@ async def close_to_board(platform: Platform, boards: RedisBoards, rounds: int) -
                     trigger_price=trigger,
                 )
             )
-        await platform.dispatcher.drain()
+        await platform.backbone.drain()
         clock.advance(600)
         started = time.perf_counter()
         await platform.port(TradingEngine).on_quotes(eth(2990, clock))

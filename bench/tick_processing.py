@@ -142,7 +142,7 @@ class Bench:
                     for n in range(start, min(start + 100, count))
                 )
             )
-        await self.platform.dispatcher.drain()  # UserRegistered -> OpenPracticeAccount
+        await self.platform.backbone.drain()  # UserRegistered -> OpenPracticeAccount
         pairs = []
         for user in users:
             owner: str = user.user_id
@@ -209,7 +209,7 @@ async def open_positions(bench: Bench, count: int) -> list[tuple[str, str]]:
     started = time.perf_counter()
     for n, trader in enumerate(traders):
         await bench.order(trader, Side.BUY if n % 2 == 0 else Side.SELL, POSITION_SIZE)
-    await bench.platform.dispatcher.drain()
+    await bench.platform.backbone.drain()
     print(f"{count} positions opened in {time.perf_counter() - started:.1f} s")
     return traders
 
@@ -256,12 +256,12 @@ async def fill_ticks(
         side, offset = (Side.BUY, -50 * tick) if r % 2 == 0 else (Side.SELL, 50 * tick)
         for maker in makers:
             await bench.order(maker, side, FILL_SIZE, price=mark + offset)
-        await bench.platform.dispatcher.drain()
+        await bench.platform.backbone.drain()
         accounts = [await bench.account(maker[1]) for maker in makers]
         resting = sum(len(a.open_orders) for a in accounts)
         await bench.tick(bench.batch(btc_mark=mark + 2 * offset), positions, timings)
         filled += resting - sum(len(a.open_orders) for a in accounts)
-        await bench.platform.dispatcher.drain()
+        await bench.platform.backbone.drain()
     return timings, filled
 
 
@@ -283,12 +283,12 @@ async def liquidation_ticks(
                 )
             )
             await bench.order((owner_id, account_id), Side.BUY, VICTIM_SIZE)
-        await bench.platform.dispatcher.drain()
+        await bench.platform.backbone.drain()
         accounts = [await bench.account(account_id) for _, account_id in group]
         crash = (mark * LIQUIDATING_DROP).quantize(bench.ticks[MARKET])
         await bench.tick(bench.batch(btc_mark=crash), positions, timings)
         liquidated += sum(1 for a in accounts if not a.positions)
-        await bench.platform.dispatcher.drain()
+        await bench.platform.backbone.drain()
         await bench.trading.on_quotes(bench.batch(btc_mark=mark))  # restore, untimed
     return timings, liquidated
 

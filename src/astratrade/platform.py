@@ -33,7 +33,7 @@ class Platform:
     infra: Infrastructure
     deployment: Deployment
     modules: tuple[Module, ...]  # every context's: their subscriptions are on the bus
-    dispatcher: EventBackbone
+    backbone: EventBackbone  # how committed events reach their subscribers, in this mode
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @property
@@ -58,7 +58,7 @@ class Platform:
         for module in self.running:
             for prepare in module.prepare:
                 await prepare()
-        await self.dispatcher.start()
+        await self.backbone.start()
         for module in self.running:
             for start in module.start:
                 await start()
@@ -73,7 +73,7 @@ class Platform:
             with suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        await self.dispatcher.stop()
+        await self.backbone.stop()
         for module in self.modules:
             for close in module.closers:
                 await close()

@@ -127,7 +127,7 @@ async def relaying(settings: Settings, recorder: Recorder) -> AsyncIterator[None
     """The outbox relay, as `astratrade worker relay` runs it."""
     platform = bootstrap(settings.model_copy(update={"service": None, "event_workers": "external"}))
     recorder.watch("relay", platform.db, platform.read_db)
-    backbone = platform.dispatcher
+    backbone = platform.backbone
     assert isinstance(backbone, RedisBackbone)
     stop = asyncio.Event()
     task = asyncio.create_task(backbone.relay.run(stop))

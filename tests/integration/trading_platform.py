@@ -17,7 +17,7 @@ async def new_trader(platform: Platform, name: str) -> tuple[str, str]:
     user = await platform.bus.execute(
         RegisterUser(email=f"{name}@example.com", username=name, password="correct horse")
     )
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     ids = await platform.port(TradingEngine).run(
         lambda uow: uow.accounts.ids_of_owner(user.user_id)
     )
@@ -46,4 +46,4 @@ async def round_trip(
             )
         )
         await set_mark(platform, "ETH-USD", exit_mark)
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()

@@ -49,7 +49,7 @@ class ReconciliationOut(BaseModel):
 async def reconciliation(_admin: AdminUser, db: Db, request: Request) -> ReconciliationOut:
     """Prove the ledger: it sums to zero and each account's ledger balance equals its
     collateral in trading. Events on their way are delivered first."""
-    await request.app.state.platform.dispatcher.drain()
+    await request.app.state.platform.backbone.drain()
     remote = request.app.state.remote_trading  # the trading service, if elsewhere
     report = await reconciliation_of(db, None if remote is None else remote.collateral)
     return ReconciliationOut(

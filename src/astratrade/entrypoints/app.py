@@ -94,7 +94,7 @@ def _live(platform: Platform) -> Live:
     serves_sockets = platform.deployment.serves_sockets
     if serves_sockets:
         trading.quote_listeners.append(feeds.quotes)
-        platform.dispatcher.watch(feeds.event)
+        platform.backbone.watch(feeds.event)
     sessions = SocketSessions(hub, platform.port(SessionGuard), platform.clock)
     return Live(hub, feeds, local_views, sessions, serves_sockets)
 
@@ -145,7 +145,7 @@ def _add_operations(app: FastAPI, platform: Platform, metrics: bool) -> None:
                 checks["migrations"] = "error: not at head (run astratrade migrate)"
         except Exception as error:  # readiness reports, it does not raise
             checks["db"] = f"error: {type(error).__name__}"
-        if not await platform.dispatcher.ready():
+        if not await platform.backbone.ready():
             checks["bus"] = "error: not delivering events"
         ready = all(check == "ok" for check in checks.values())
         return JSONResponse(

@@ -27,7 +27,7 @@ async def run_worker(kind: str, *, context: str | None, host: str, health_port: 
     if settings.redis_url is None:
         raise WorkerError("workers move events through Redis: set ASTRATRADE_REDIS_URL")
     platform = bootstrap(settings)
-    backbone = platform.dispatcher
+    backbone = platform.backbone
     if not isinstance(backbone, RedisBackbone):
         raise WorkerError("the event backbone is not Redis")
     await migrate(platform.db)

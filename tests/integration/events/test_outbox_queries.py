@@ -107,7 +107,7 @@ async def test_a_worker_relay_finds_rows_another_process_committed(
         jwt_secret="x" * 32,
     )
     worker = bootstrap(settings)
-    backbone = worker.dispatcher
+    backbone = worker.backbone
     assert isinstance(backbone, RedisBackbone)
     assert backbone.relay.idle_poll_seconds == 0.01  # ASTRATRADE_RELAY_POLL_MS
     await worker.start()

@@ -54,8 +54,8 @@ async def platform(make_platform: Factory) -> AsyncIterator[Platform]:
 
 
 def backbone(platform: Platform) -> RedisBackbone:
-    assert isinstance(platform.dispatcher, RedisBackbone)
-    return platform.dispatcher
+    assert isinstance(platform.backbone, RedisBackbone)
+    return platform.backbone
 
 
 def trading_consumer(platform: Platform) -> StreamConsumer:
@@ -66,7 +66,7 @@ def trading_consumer(platform: Platform) -> StreamConsumer:
 
 async def drain(platform: Platform) -> None:
     async with asyncio.timeout(15):
-        await platform.dispatcher.drain()
+        await platform.backbone.drain()
 
 
 async def register(platform: Platform, name: str) -> str:
@@ -99,7 +99,7 @@ async def test_a_sign_up_travels_through_redis_into_trading(platform: Platform) 
         REGISTRY.get_sample_value("astratrade_events_published_total", {"stream": users_stream})
         == 1
     )
-    assert await platform.dispatcher.ready()
+    assert await platform.backbone.ready()
 
 
 async def test_a_redelivered_event_has_no_second_effect(platform: Platform) -> None:

@@ -38,7 +38,7 @@ async def busy_day(platform: Platform) -> None:
     platform.clock.advance(3600)  # type: ignore[attr-defined]
     await platform.on_time()
     await set_mark(platform, "BTC-USD", "45000")  # far below: liquidated, with a shortfall
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
 
 
 async def test_the_ledger_proves_every_account_after_a_busy_day(platform: Platform) -> None:

@@ -40,12 +40,12 @@ async def test_charges_renewals_and_the_end_of_a_cancelled_plan(platform: Platfo
     await platform.bus.execute(ChangePlan(user_id=ann, plan=Plan.PRO))
     await platform.bus.execute(ChangePlan(user_id=bob, plan=Plan.ELITE))
     await platform.bus.execute(CancelSubscription(user_id=bob))
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     assert await revenue(platform) == Decimal("64.98")
 
     platform.clock.advance(32 * DAY)  # type: ignore[attr-defined]
     await platform.on_time()  # ann renews; bob's elite ends
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     assert await revenue(platform) == Decimal("79.97")
     assert await charges(platform) == 3
     assert (await reconciliation(platform.read_db)).findings == []

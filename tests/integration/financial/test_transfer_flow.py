@@ -50,7 +50,7 @@ async def test_transfers_move_collateral_post_once_and_rebuild(platform: Platfor
     owner, account = await new_trader(platform, "tia")
     await ask(platform, owner, account, TransferKind.FAUCET, "2500")
     await ask(platform, owner, account, TransferKind.WITHDRAWAL, "1000.25")
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     assert await collateral(platform, account) == Decimal("11499.75")
     expected = [
         ("faucet", "completed", Decimal(2500)),
@@ -74,7 +74,7 @@ async def test_two_withdrawals_at_once_never_take_more_than_available(
         *(ask(platform, owner, account, TransferKind.WITHDRAWAL, "6000") for _ in range(2)),
         return_exceptions=True,
     )
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     assert await collateral(platform, account) == Decimal(4000)
     settled = sorted(status for _kind, status, _amount in await statuses(platform))
     accepted = [r for r in results if not isinstance(r, Exception)]
@@ -90,5 +90,5 @@ async def test_two_faucet_requests_at_once_give_one_top_up(platform: Platform) -
     )
     assert sorted(type(r).__name__ for r in results) == ["FaucetUsedToday", "Transfer"]
     assert any(isinstance(r, FaucetUsedToday) for r in results)
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     assert await collateral(platform, account) == Decimal(11_000)

@@ -42,7 +42,7 @@ async def protected_round_trip(platform: Platform, owner: str, account: str) -> 
     )
     platform.clock.advance(600)  # type: ignore[attr-defined]
     await set_mark(platform, "ETH-USD", "2990")
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
 
 
 async def test_a_protected_close_earns_xp_a_level_and_more_leverage(platform: Platform) -> None:
@@ -74,7 +74,7 @@ async def test_a_close_delivered_twice_awards_nothing_twice(platform: Platform) 
 
     async with platform.read_db.connect() as conn:
         history = await event_store.history(conn, account)
-    dispatcher = platform.dispatcher
+    dispatcher = platform.backbone
     assert isinstance(dispatcher, InProcessDispatcher)
     dispatcher.committed(history)  # as after a crash before the outbox was marked
     await dispatcher.drain()
@@ -109,7 +109,7 @@ async def test_a_hundred_tiny_round_trips_in_a_day_earn_no_more_than_the_cap(
                 platform, owner, account, side=side, type=OrderType.MARKET, size=Decimal("0.01")
             )
         platform.clock.advance(1)  # type: ignore[attr-defined]
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
 
     async with platform.read_db.connect() as conn:
         awards = [

@@ -49,7 +49,7 @@ async def test_redis_answers_as_sql_and_refills_from_it(platform: Platform) -> N
     for name in ("amy", "bob", "cat", "dan"):
         users[name], account = await new_trader(platform, name)
         await protected_round_trip(platform, users[name], account)
-        await platform.dispatcher.drain()
+        await platform.backbone.drain()
     xp = views.Board("xp", "all", "all")
     from_sql = await views.top(platform.read_db, xp, 10)
     assert [s.username for s in from_sql] == ["amy", "bob", "cat", "dan"]  # ties: first first

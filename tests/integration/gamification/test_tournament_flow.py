@@ -52,7 +52,7 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
         )
         assert (again.account_id, again.joined_now) == (entry.account_id, False)
         entrants[name] = (owner, entry.account_id)
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
 
     async with platform.read_db.connect() as conn:
         rows = await conn.execute(
@@ -87,7 +87,7 @@ async def test_a_tournament_runs_from_join_to_frozen_standings_with_prizes_paid_
     platform.clock.advance(DEFAULT_RULES.tournament_settle_seconds)  # type: ignore[attr-defined]
     await platform.on_time()
     await platform.on_time()  # a second tick pays nothing more
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
 
     frozen, final = await views.board(platform.read_db, tournament.id, 3, 10)
     assert frozen

@@ -35,7 +35,7 @@ async def test_activity_follows_fills_and_rebuilds_identically(platform) -> None
     await trade(platform, owner, account, Side.BUY, "0.1")
     await set_mark(platform, "BTC-USD", "61000")
     await trade(platform, owner, account, Side.SELL, "0.1")
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
 
     activity = await views.activity_of(platform.read_db, account)
     orders = await views.orders_of(platform.read_db, [account], None, 10)
@@ -48,8 +48,8 @@ async def test_activity_follows_fills_and_rebuilds_identically(platform) -> None
     # Delivered again (as after a crash before the outbox was marked): no second effect.
     async with platform.read_db.connect() as conn:
         history = await event_store.history(conn, account)
-    platform.dispatcher.committed(history)
-    await platform.dispatcher.drain()
+    platform.backbone.committed(history)
+    await platform.backbone.drain()
     assert await views.activity_of(platform.read_db, account) == activity
 
     # Lose the read model, rebuild it from the audit log: the same, to the last digit.

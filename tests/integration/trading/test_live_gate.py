@@ -33,7 +33,7 @@ async def test_live_needs_a_practice_level_and_kyc(platform: Platform) -> None:
         await platform.bus.execute(OpenLiveAccount(owner_id=owner))
 
     await platform.bus.execute(SetKyc(user_id=owner, kyc=True))
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     live = await platform.bus.execute(OpenLiveAccount(owner_id=owner))
     assert (live.kind, live.currency, live.collateral) == (AccountKind.LIVE, "USDC", 0)
     again = await platform.bus.execute(OpenLiveAccount(owner_id=owner))
@@ -57,6 +57,6 @@ async def test_kyc_withdrawn_closes_the_gate_again(platform: Platform) -> None:
     await ten_practice_closes(platform, owner, practice)
     for verified in (True, False):
         await platform.bus.execute(SetKyc(user_id=owner, kyc=verified))
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     with pytest.raises(Forbidden, match="KYC"):
         await platform.bus.execute(OpenLiveAccount(owner_id=owner))

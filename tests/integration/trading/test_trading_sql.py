@@ -105,7 +105,7 @@ async def test_a_failed_commit_leaves_no_partial_state(platform, monkeypatch) ->
 async def test_events_are_numbered_per_aggregate_and_published(platform) -> None:
     owner, account = await new_trader(platform, "dee")
     await platform.bus.execute(_order(owner, account, size=Decimal("0.1")))
-    await platform.dispatcher.drain()
+    await platform.backbone.drain()
     async with platform.db.connect() as conn:
         history = await event_store.history(conn, account)
         unpublished = await event_store.unpublished(conn)
