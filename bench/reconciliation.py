@@ -7,7 +7,7 @@ A database of our own is created beside --postgres-url and dropped at the end:
    ledger postings in balanced entries of two (trader and house, as a grant or a trade
    settles), loaded with COPY; each account's collateral is the sum of its postings, so
    the reconciliation must prove every one;
-2. reconciliation: `astratrade.entrypoints.reconciliation.reconciliation` (what
+2. reconciliation: `astratrade.financial.reconciliation.reconciliation` (what
    `astratrade reconcile` and GET /admin/reconciliation run) timed --rounds times; the floor
    is the bare aggregate it needs, `SELECT account, sum(amount_micros) ... GROUP BY account`
    plus the collateral read, with asyncpg in the same run;
@@ -34,15 +34,16 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import make_url
 
-from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial.domain.ledger import FEE_REVENUE, HOUSE
 from astratrade.financial.projections import LEDGER
+from astratrade.financial.reconciliation import reconciliation
 from astratrade.infrastructure import projections
 from astratrade.infrastructure.db import async_url, create_engine
 from astratrade.infrastructure.migrations import migrate
 from astratrade.infrastructure.writer import writer_for
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
+from astratrade.trading.views import collateral_by_account
 from bench import common
 from bench.common import load_average
 from bench.events_pipeline import DEFAULT_POSTGRES, postgres_admin
@@ -147,12 +148,13 @@ async def postings_bare(dsn: str, events: int) -> float:
             entry_id = f"bare-{n}"
             async with conn.transaction():
                 await conn.execute(
-                    "INSERT INTO financial_entries (entry_id, kind, at) VALUES ($1, 'trade', $2)",
+                    "INSERT INTO financial.financial_entries (entry_id, kind, at) "
+                    "VALUES ($1, 'trade', $2)",
                     entry_id,
                     AT,
                 )
                 await conn.executemany(
-                    "INSERT INTO financial_postings (entry_id, account, amount_micros) "
+                    "INSERT INTO financial.financial_postings (entry_id, account, amount_micros) "
                     "VALUES ($1, $2, $3)",
                     [
                         (entry_id, "acct-1", 10_845_678),
@@ -183,7 +185,7 @@ async def run(args: argparse.Namespace, _workdir: Path) -> bool:
         timings, proven = [], True
         for _ in range(args.rounds):
             started = time.perf_counter()
-            report = await reconciliation(engine)
+            report = await reconciliation(engine, lambda: collateral_by_account(engine))
             timings.append(time.perf_counter() - started)
             proven = proven and report.proven and report.accounts == args.accounts + 1
         floor = min([await bare_aggregate(plain_dsn(url)) for _ in range(args.rounds)])

@@ -3,13 +3,15 @@ composed generically into the platform this process runs."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from astratrade.config import Settings
 from astratrade.deployment import Deployment
 from astratrade.event_wiring import event_backbone
 from astratrade.financial import wiring as financial
 from astratrade.financial.adapters.trading_funds import HttpTrading
 from astratrade.financial.domain.transfers import Funds
-from astratrade.financial.ports import AccountFunds, FundsQuery
+from astratrade.financial.ports import AccountFunds, CollateralQuery, FundsQuery
 from astratrade.gamification import wiring as gamification
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.tokens import TokenCodec
@@ -19,6 +21,7 @@ from astratrade.platform import Platform
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock
 from astratrade.shared.ids import IdFactory, new_id
+from astratrade.trading import views as trading_views
 from astratrade.trading import wiring as trading
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.engine import TradingEngine
@@ -75,7 +78,9 @@ def _modules(
     return (
         users.wire(infra, hasher=hasher, session_states=here.client_of("users", HttpSessionStates)),
         trading_module,
-        financial.wire(infra, funds_of=funds_of, remote_trading=remote_trading),
+        financial.wire(
+            infra, funds_of=funds_of, collateral_of=_collateral_query(infra, remote_trading)
+        ),
         gamification.wire(infra, markets=markets),
     )
 
@@ -92,3 +97,15 @@ def _funds_query(trading_module: Module) -> FundsQuery:
         return AccountFunds(found.owner_id, Funds(found.kind, found.collateral, found.available))
 
     return funds_of
+
+
+def _collateral_query(infra: Infrastructure, remote: HttpTrading | None) -> CollateralQuery:
+    """Every trading account's committed collateral: the trading service's answer, or
+    trading's tables in this database."""
+    if remote is not None:
+        return remote.collateral
+
+    async def collateral_of() -> dict[str, Decimal]:
+        return await trading_views.collateral_by_account(infra.read_db)
+
+    return collateral_of

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from astratrade.financial.reconciliation import Report, reconciliation
 from astratrade.platform import Platform
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.engine import TradingEngine
+from astratrade.trading.views import collateral_by_account
 from astratrade.users.domain.commands import RegisterUser
 
 
@@ -47,3 +49,9 @@ async def round_trip(
         )
         await set_mark(platform, "ETH-USD", exit_mark)
     await platform.backbone.drain()
+
+
+async def reconcile(platform: Platform) -> Report:
+    """The ledger proved against trading's collateral in the platform's database."""
+    db = platform.read_db
+    return await reconciliation(db, lambda: collateral_by_account(db))

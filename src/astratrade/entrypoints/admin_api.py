@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from astratrade.entrypoints.reconciliation import reconciliation as reconciliation_of
 from astratrade.infrastructure import event_store
 from astratrade.infrastructure.web.deps import AdminUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
@@ -46,12 +45,11 @@ class ReconciliationOut(BaseModel):
 
 
 @router.get("/reconciliation", response_model=ReconciliationOut)
-async def reconciliation(_admin: AdminUser, db: Db, request: Request) -> ReconciliationOut:
+async def reconciliation(_admin: AdminUser, request: Request) -> ReconciliationOut:
     """Prove the ledger: it sums to zero and each account's ledger balance equals its
     collateral in trading. Events on their way are delivered first."""
     await request.app.state.platform.backbone.drain()
-    remote = request.app.state.remote_trading  # the trading service, if elsewhere
-    report = await reconciliation_of(db, None if remote is None else remote.collateral)
+    report = await request.app.state.reconcile()  # financial's module
     return ReconciliationOut(
         proven=report.proven,
         accounts=report.accounts,

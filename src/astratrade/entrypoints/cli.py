@@ -253,8 +253,9 @@ def projections_rebuild(name: str) -> None:
 def reconcile() -> None:
     """Prove the ledger against trading: exit 0 when every account agrees, 1 with each
     discrepancy (and the events behind it) listed otherwise."""
-    from astratrade.entrypoints.reconciliation import reconciliation
+    from astratrade.financial.reconciliation import reconciliation
     from astratrade.infrastructure.db import create_engine
+    from astratrade.trading.views import collateral_by_account
 
     settings = Settings()
 
@@ -263,7 +264,7 @@ def reconcile() -> None:
         # started here would be a second writer of trading's state.
         engine = create_engine(settings.resolved_database_url, read_only=True)
         try:
-            report = await reconciliation(engine)
+            report = await reconciliation(engine, lambda: collateral_by_account(engine))
         finally:
             await engine.dispose()
         for finding in report.findings:

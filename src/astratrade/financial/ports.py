@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from astratrade.financial.domain.subscriptions import Charge, Subscription
@@ -18,9 +19,15 @@ class AccountFunds:
 
 
 class FundsQuery(Protocol):
-    """Trading's account now (its single writer answers), or None if there is none."""
+    """Trading's account now (its committed state), or None if there is none."""
 
     async def __call__(self, account_id: str) -> AccountFunds | None: ...
+
+
+class CollateralQuery(Protocol):
+    """Every trading account's committed collateral, by account id (trading's word)."""
+
+    async def __call__(self) -> dict[str, Decimal]: ...
 
 
 class TransferBook(Protocol):

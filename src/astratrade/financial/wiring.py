@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from astratrade.financial.adapters.subscription_store import EmbeddedPayments, SqlSubscriptionStore
-from astratrade.financial.adapters.trading_funds import HttpTrading
 from astratrade.financial.adapters.transfer_book import SqlTransferBook
 from astratrade.financial.api.subscriptions import router as subscription_router
 from astratrade.financial.api.transfers import router
@@ -11,8 +10,9 @@ from astratrade.financial.domain.commands import CancelSubscription, ChangePlan,
 from astratrade.financial.domain.subscriptions import Subscription
 from astratrade.financial.domain.transfers import Transfer
 from astratrade.financial.handlers import subscriptions, transfers
-from astratrade.financial.ports import FundsQuery, PaymentCollector
+from astratrade.financial.ports import CollateralQuery, FundsQuery, PaymentCollector
 from astratrade.financial.projections import PROJECTIONS
+from astratrade.financial.reconciliation import Report, reconciliation
 from astratrade.modules import Infrastructure, Module
 from astratrade.shared import bus
 from astratrade.shared.delivery import Delivery
@@ -25,11 +25,11 @@ def wire(
     infra: Infrastructure,
     *,
     funds_of: FundsQuery,
-    remote_trading: HttpTrading | None = None,
+    collateral_of: CollateralQuery,
     payments: PaymentCollector | None = None,
 ) -> Module:
-    """`funds_of` is trading's word on an account's funds; `remote_trading` the trading
-    service, when it runs elsewhere (the reconciliation asks it for the collateral)."""
+    """`funds_of` and `collateral_of` are trading's word on an account's funds and on every
+    account's collateral (trading here, or the trading service)."""
     clock, ids = infra.clock, infra.ids
     book = SqlTransferBook(infra.db, infra.read_db, infra.publisher, clock)
     store = SqlSubscriptionStore(infra.db, infra.read_db, infra.publisher, clock)
@@ -51,6 +51,9 @@ def wire(
     async def renew() -> None:
         await subscriptions.renew_due(store, collector, ids, clock.now())
 
+    async def reconcile() -> Report:
+        return await reconciliation(infra.read_db, collateral_of)
+
     return Module(
         "financial",
         routers=ROUTERS,
@@ -62,5 +65,5 @@ def wire(
         subscriptions=(bus.Subscription("UserRegistered", "users", "financial", on_registered),),
         projections=PROJECTIONS,
         on_time=(renew,),
-        provides={"remote_trading": remote_trading},
+        provides={"reconcile": reconcile},
     )

@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import delete, select
-from trading_platform import new_trader, round_trip, set_mark
+from trading_platform import new_trader, reconcile, round_trip, set_mark
 
-from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial.adapters.tables import entries, postings
 from astratrade.financial.projections import Ledger
 from astratrade.infrastructure.projections import rebuild
@@ -43,7 +42,7 @@ async def busy_day(platform: Platform) -> None:
 
 async def test_the_ledger_proves_every_account_after_a_busy_day(platform: Platform) -> None:
     await busy_day(platform)
-    report = await reconciliation(platform.read_db)
+    report = await reconcile(platform)
     assert report.findings == []
     assert report.accounts == 4  # house, insurance, two traders
     async with platform.read_db.connect() as conn:
@@ -75,10 +74,10 @@ async def test_a_missing_entry_is_named_with_its_event_and_a_rebuild_restores_it
         conn.execute(delete(entries).where(entries.c.entry_id == lost))  # type: ignore[attr-defined]
 
     await platform.writer.run(lose)
-    report = await reconciliation(platform.read_db)
+    report = await reconcile(platform)
     mine = [f for f in report.findings if f.discrepancy.account == account]
     assert len(mine) == 1
     assert mine[0].unposted_events == [f"OrderFilled {lost}"]
 
     await rebuild(platform.read_db, platform.writer, Ledger(), platform.clock.now())
-    assert (await reconciliation(platform.read_db)).findings == []
+    assert (await reconcile(platform)).findings == []

@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from trading_platform import new_trader
+from trading_platform import new_trader, reconcile
 
-from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial import views
 from astratrade.financial.adapters.tables import entries
 from astratrade.financial.domain.commands import CancelSubscription, ChangePlan
@@ -48,8 +47,8 @@ async def test_charges_renewals_and_the_end_of_a_cancelled_plan(platform: Platfo
     await platform.backbone.drain()
     assert await revenue(platform) == Decimal("79.97")
     assert await charges(platform) == 3
-    assert (await reconciliation(platform.read_db)).findings == []
+    assert (await reconcile(platform)).findings == []
 
     await rebuild(platform.read_db, platform.writer, LEDGER, platform.clock.now())
     assert (await revenue(platform), await charges(platform)) == (Decimal("79.97"), 3)
-    assert (await reconciliation(platform.read_db)).findings == []
+    assert (await reconcile(platform)).findings == []

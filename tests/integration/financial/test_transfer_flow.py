@@ -8,9 +8,8 @@ import asyncio
 from decimal import Decimal
 
 from sqlalchemy import select
-from trading_platform import new_trader
+from trading_platform import new_trader, reconcile
 
-from astratrade.entrypoints.reconciliation import reconciliation
 from astratrade.financial.adapters.tables import transfers
 from astratrade.financial.domain.commands import RequestTransfer
 from astratrade.financial.domain.transfers import FaucetUsedToday, TransferKind
@@ -57,7 +56,7 @@ async def test_transfers_move_collateral_post_once_and_rebuild(platform: Platfor
         ("withdrawal", "completed", Decimal("1000.25")),
     ]
     assert await statuses(platform) == expected
-    report = await reconciliation(platform.read_db)
+    report = await reconcile(platform)
     assert report.findings == []
 
     await rebuild(platform.read_db, platform.writer, TRANSFERS, platform.clock.now())
@@ -79,7 +78,7 @@ async def test_two_withdrawals_at_once_never_take_more_than_available(
     settled = sorted(status for _kind, status, _amount in await statuses(platform))
     accepted = [r for r in results if not isinstance(r, Exception)]
     assert settled == (["completed", "refused"] if len(accepted) == 2 else ["completed"])
-    assert (await reconciliation(platform.read_db)).findings == []
+    assert (await reconcile(platform)).findings == []
 
 
 async def test_two_faucet_requests_at_once_give_one_top_up(platform: Platform) -> None:

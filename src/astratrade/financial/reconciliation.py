@@ -1,13 +1,11 @@
-"""Reconciliation across contexts: the ledger (financial) against collateral (trading).
-
-Here, at the entrypoint, is the one place that reads both: each context answers for its own
-data, and the comparison itself is financial's pure `reconcile`."""
+"""The ledger proved against trading: every account's ledger balance beside its collateral
+in trading (asked through the `CollateralQuery` port: trading's tables in this process, or
+the trading service), and for each gap the account's money facts the ledger has no entry
+for. The comparison itself is the domain's pure `reconcile`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,8 +14,8 @@ from astratrade.financial import views as ledger_views
 from astratrade.financial.adapters.tables import entries
 from astratrade.financial.domain.reconciliation import Discrepancy, reconcile
 from astratrade.financial.domain.trading_facts import RULES
+from astratrade.financial.ports import CollateralQuery
 from astratrade.infrastructure import event_store
-from astratrade.trading import views as trading_views
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +34,10 @@ class Report:
         return not self.findings
 
 
-Collateral = Callable[[], Awaitable[dict[str, Decimal]]]
-
-
-async def reconciliation(db: AsyncEngine, collateral_of: Collateral | None = None) -> Report:
-    """`collateral_of`: trading's answer (the trading service's, in distributed mode);
-    by default read from this database."""
+async def reconciliation(db: AsyncEngine, collateral_of: CollateralQuery) -> Report:
     async with db.connect() as conn:
         ledger = await ledger_views.ledger_balances(conn)
-    if collateral_of is None:
-        collateral = await trading_views.collateral_by_account(db)
-    else:
-        collateral = await collateral_of()
+    collateral = await collateral_of()
     findings = []
     for gap in reconcile(ledger, collateral):
         findings.append(Finding(gap, await _unposted(db, gap.account)))
