@@ -77,10 +77,9 @@ async def open_practice_account(
     cmd: OpenPracticeAccount, uow: TradingUnitOfWork, venue: Venue, grant: Decimal, at: datetime
 ) -> Account:
     """Idempotent: a trader has one practice account, opened with the practice grant."""
-    for account_id in await uow.accounts.ids_of_owner(cmd.owner_id):
-        existing = await uow.accounts.get(account_id)
-        if existing is not None and existing.kind is AccountKind.PRACTICE:
-            return existing
+    existing = await _owned_of_kind(uow, cmd.owner_id, AccountKind.PRACTICE)
+    if existing is not None:
+        return existing
     account = Account.open(
         venue.ids(),
         owner_id=cmd.owner_id,
@@ -106,10 +105,9 @@ async def open_live_account(
 ) -> Account:
     """Live trading needs a level earned in practice and a passed KYC check. Idempotent: a
     trader has one live account; it starts empty (USDC arrives by deposit)."""
-    for account_id in await uow.accounts.ids_of_owner(cmd.owner_id):
-        existing = await uow.accounts.get(account_id)
-        if existing is not None and existing.kind is AccountKind.LIVE:
-            return existing
+    existing = await _owned_of_kind(uow, cmd.owner_id, AccountKind.LIVE)
+    if existing is not None:
+        return existing
     unlocked, kyc = await access(cmd.owner_id)
     missing = [
         why
@@ -272,3 +270,14 @@ async def set_daily_loss_limit(
 async def set_leverage_limit(cmd: SetLeverageLimit, uow: TradingUnitOfWork, at: datetime) -> None:
     await uow.limits.set(cmd.owner_id, cmd.max_leverage, at)
     await uow.commit()
+
+
+async def _owned_of_kind(
+    uow: TradingUnitOfWork, owner_id: str, kind: AccountKind
+) -> Account | None:
+    """The owner's account of this kind, if it has one (a trader has one of each)."""
+    for account_id in await uow.accounts.ids_of_owner(owner_id):
+        existing = await uow.accounts.get(account_id)
+        if existing is not None and existing.kind is kind:
+            return existing
+    return None
