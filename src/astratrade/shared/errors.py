@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 ErrorKind = Literal[
-    "validation", "not_found", "conflict", "rejected", "unauthorized", "forbidden", "rate_limited"
+    "validation",
+    "not_found",
+    "conflict",
+    "rejected",
+    "unauthorized",
+    "forbidden",
+    "rate_limited",
+    "unavailable",
 ]
 
 
@@ -60,3 +67,11 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, retry_after)
+
+
+class Unavailable(DomainError):
+    """The platform could not make the change durable (its database failed): nothing was
+    done, and the same request may be sent again. Answered 503."""
+
+    kind = "unavailable"
+    code = "unavailable"

@@ -1,4 +1,5 @@
-"""The trading engine: the single writer of trading state, one command at a time."""
+"""The trading engine: the single writer of trading state, one command at a time, its
+writes grouped (see adapters/group_commit.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.trading import handlers
+from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.domain.commands import ProcessQuotes
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
@@ -27,7 +29,7 @@ UnitOfWorkFactory = Callable[
 
 class TradingEngine:
     """Serializes every trading command on one lock: orders, ticks and funding never
-    interleave, so each sees the state the previous one committed, as a matching engine
+    interleave, so each sees the state the previous one decided, as a matching engine
     does. Other parts read trading through `queries`, committed state without this lock."""
 
     def __init__(
@@ -38,8 +40,10 @@ class TradingEngine:
         clock: Clock,
         insurance_seed: Decimal,
         queries: TradingQueries,
+        writes: GroupCommit,
     ) -> None:
         self.venue = venue
+        self.writes = writes  # the group commit the units of work stage their rows with
         self.queries = queries
         self.clock = clock
         self._uow_factory = uow_factory
@@ -66,9 +70,16 @@ class TradingEngine:
         delivery: Delivery | None = None,
     ) -> T:
         """Run one use case alone, in a unit of work of its own; with the delivery of the
-        event it answers, its commit records that delivery (exactly once)."""
+        event it answers, its commit records that delivery (exactly once). The next use
+        case may start once this one is decided; this one answers once it is durable."""
         async with self._lock, self._uow_factory(delivery) as uow:
-            return await use_case(uow)
+            result = await use_case(uow)
+        await uow.durable()
+        return result
+
+    async def stop(self) -> None:
+        """Let what is staged be written before the writer closes."""
+        await self.writes.settled()
 
     async def process_quotes(self, cmd: ProcessQuotes, uow: TradingUnitOfWork) -> None:
         await handlers.process_quotes(cmd, uow, self.venue, self.clock.now())

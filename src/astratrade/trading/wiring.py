@@ -17,6 +17,7 @@ from astratrade.trading import handlers
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
+from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.api import admin, internal
@@ -68,6 +69,7 @@ def wire(
         projections=PROJECTIONS,
         on_time=(engine.on_time,),
         start=(engine.start,),
+        closers=(engine.stop,),
         background=() if prices is None else (lambda: prices.run(engine.on_quotes),),
         provides={"trading": engine, "trading_queries": engine.queries},
     )
@@ -129,11 +131,11 @@ def _venue(rules: TradingRules, clock: Clock, ids: IdFactory) -> Venue:
 def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
     cache = AccountCache()
     settings, rules = infra.settings, venue.rules
+    group = GroupCommit(infra.writer, infra.publisher, infra.clock, cache)
     return TradingEngine(
         uow_factory=lambda delivery: SqlTradingUnitOfWork(
             infra.read_db,
-            infra.writer,
-            infra.publisher,
+            group,
             infra.clock,
             infra.ids,
             cache,
@@ -145,6 +147,7 @@ def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
         clock=infra.clock,
         insurance_seed=settings.insurance_fund_seed,
         queries=TradingQueries(infra.read_db, cache, venue, infra.clock, rules.default_leverage),
+        writes=group,
     )
 
 

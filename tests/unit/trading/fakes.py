@@ -233,6 +233,9 @@ class FakeTradingUnitOfWork:
         self._reset()
         return envelopes
 
+    async def durable(self) -> None:
+        """Commits here are written at once."""
+
     async def rollback(self) -> None:
         """Forget what this unit of work changed: accounts go back to their committed state."""
         store = self.store

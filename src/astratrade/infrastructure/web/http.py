@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from astratrade.infrastructure.web.request_ids import HEADER as REQUEST_ID_HEADER
-from astratrade.shared.errors import DomainError, ErrorKind, TooManyRequests
+from astratrade.shared.errors import DomainError, ErrorKind, TooManyRequests, Unavailable
 from astratrade.shared.messages import correlation
 from astratrade.shared.money import json_integer, json_number
 from astratrade.shared.text import text_problem, text_problems
@@ -31,6 +31,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     "unauthorized": 401,
     "forbidden": 403,
     "rate_limited": 429,
+    "unavailable": 503,
 }
 CODE_BY_STATUS = {
     400: "bad_request",
@@ -168,6 +169,8 @@ def install_error_handlers(app: FastAPI) -> None:
         response = error_response(STATUS_BY_KIND[error.kind], error.code, error.message, **extra)
         if isinstance(error, TooManyRequests):
             response.headers["Retry-After"] = str(error.retry_after)
+        elif isinstance(error, Unavailable):
+            response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(RequestValidationError)

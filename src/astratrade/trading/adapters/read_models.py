@@ -11,17 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure.upsert import upsert
 from astratrade.trading.adapters import tables as t
+from astratrade.trading.adapters.pending import PendingWrites
 from astratrade.trading.adapters.rows import fills_of, order_from_row
 from astratrade.trading.domain.orders import Order
 
 
 class SqlOrderQueries:
-    """Orders that are no longer in memory: finished ones, looked up by id or client id."""
+    """Orders that are no longer in memory: finished ones, looked up by id or client id
+    (those decided but not yet written first)."""
 
-    def __init__(self, read_db: AsyncEngine) -> None:
+    def __init__(self, read_db: AsyncEngine, pending: PendingWrites) -> None:
         self._db = read_db
+        self._pending = pending
 
     async def account_of(self, order_id: str) -> str | None:
+        pending = self._pending.account_of(order_id)
+        if pending is not None:
+            return pending
         async with self._db.connect() as conn:
             account_id = await conn.scalar(
                 select(t.orders.c.account_id).where(t.orders.c.id == order_id)
@@ -29,6 +35,9 @@ class SqlOrderQueries:
             return None if account_id is None else str(account_id)
 
     async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
+        pending = self._pending.by_client_id(account_id, client_order_id)
+        if pending is not None:
+            return pending
         async with self._db.connect() as conn:
             row = (
                 await conn.execute(

@@ -1,61 +1,48 @@
 """SQL repositories and the trading unit of work.
 
-Reads go through the read engine and land in the account cache; a commit writes what
-the unit of work changed, its events and its delivery's tracking row as one transaction of
-the single writer. State lives in memory, so it never joins a consumer's batch."""
+Reads go through the read engine and land in the account cache; a commit stages what the
+unit of work changed, its events and its delivery's tracking row with the group commit,
+which writes them in one transaction of the single writer with the other commands of its
+batch. State lives in memory, so it never joins a consumer's batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure.unit_of_work import record_effects
-from astratrade.infrastructure.upsert import upsert
-from astratrade.infrastructure.writer import Writer
-from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
+from astratrade.shared.errors import Unavailable
 from astratrade.shared.ids import IdFactory
 from astratrade.shared.messages import Envelope, number_events
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.cache import AccountCache
+from astratrade.trading.adapters.changes import Changes, take_changes
+from astratrade.trading.adapters.group_commit import GroupCommit
+from astratrade.trading.adapters.pending import PendingWrites
 from astratrade.trading.adapters.read_models import SqlLeverageLimits, SqlOrderQueries
-from astratrade.trading.adapters.rows import fill_row, load_account, order_row, position_row
+from astratrade.trading.adapters.rows import load_account
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.orders import OrderStatus
 
-_UPDATE_ACCOUNT = (
-    update(t.accounts)
-    .where(t.accounts.c.id == bindparam("b_id"))
-    .values(
-        collateral=bindparam("b_collateral"),
-        version=bindparam("b_version"),
-        daily_loss_limit=bindparam("b_daily_loss_limit"),
-        results_day=bindparam("b_results_day"),
-        day_pnl=bindparam("b_day_pnl"),
-        results_week=bindparam("b_results_week"),
-        week_pnl=bindparam("b_week_pnl"),
-        week_capital=bindparam("b_week_capital"),
-    )
-)
-_DELETE_POSITION = t.positions.delete().where(
-    and_(
-        t.positions.c.account_id == bindparam("b_account"),
-        t.positions.c.market == bindparam("b_market"),
-    )
-)
-
 
 class SqlAccountRepository:
-    def __init__(self, read_db: AsyncEngine, cache: AccountCache, default_leverage: Decimal):
+    def __init__(
+        self,
+        read_db: AsyncEngine,
+        cache: AccountCache,
+        default_leverage: Decimal,
+        pending: PendingWrites,
+    ) -> None:
         self._db = read_db
         self._cache = cache
+        self._pending = pending
         self._default_leverage = default_leverage
         self.seen: dict[str, Account] = {}
         self._new: set[str] = set()
@@ -81,7 +68,8 @@ class SqlAccountRepository:
                 .where(t.accounts.c.owner_id == owner_id)
                 .order_by(t.accounts.c.created_at, t.accounts.c.id)
             )
-            return [row.id for row in rows]
+            stored = [row.id for row in rows]
+        return stored + [i for i in self._pending.accounts_of(owner_id) if i not in stored]
 
     def active(self) -> list[Account]:
         return list(self._cache.active.values())
@@ -113,95 +101,22 @@ class SqlAccountRepository:
         async with self._db.connect() as conn:
             return await load_account(conn, account_id, self._default_leverage)
 
-    def flush(self, conn: Connection) -> None:
-        """Write what changed, a batch per table, inside the writer's transaction."""
-        accounts = list(self.seen.values())
-        new = [_account_row(a) for a in accounts if a.id in self._new]
-        changed = [
-            {f"b_{name}": value for name, value in _account_state(a).items()}
-            for a in accounts
-            if a.id not in self._new and (a.row_changed or a.version != self._stored_version[a.id])
-        ]
-        flat = [
-            {"b_account": a.id, "b_market": m}
-            for a in accounts
-            for m in sorted(a.dirty_positions)
-            if m not in a.positions
-        ]
-        if new:
-            conn.execute(insert(t.accounts), new)
-        if changed:
-            conn.execute(_UPDATE_ACCOUNT, changed)
-        if flat:
-            conn.execute(_DELETE_POSITION, flat)
-        positions = [
-            position_row(a.id, a.positions[m])
-            for a in accounts
-            for m in sorted(a.dirty_positions)
-            if m in a.positions
-        ]
-        upsert(conn, t.positions, positions, ["account_id", "market"])
-        upsert(
-            conn,
-            t.orders,
-            [order_row(o) for a in accounts for o in a.dirty_orders.values()],
-            ["id"],
-        )
-        fills = [fill_row(f) for a in accounts for f in a.new_fills]
-        if fills:
-            conn.execute(insert(t.fills), fills)
-        leverage = [
-            {"account_id": a.id, "market": m, "leverage": a.leverage[m]}
-            for a in accounts
-            for m in sorted(a.dirty_leverage)
-        ]
-        upsert(conn, t.leverage, leverage, ["account_id", "market"])
-
-    def forget_changes(self) -> None:
-        for account in self.seen.values():
-            account.dirty_orders.clear()
-            account.dirty_positions.clear()
-            account.dirty_leverage.clear()
-            account.new_fills.clear()
-            account.row_changed = False
-
-
-def _account_row(account: Account) -> dict[str, object]:
-    window = account.window
-    return {
-        **_account_state(account),
-        "owner_id": account.owner_id,
-        "kind": account.kind.value,
-        "currency": account.currency,
-        "created_at": account.created_at,
-        "markets": None if window is None else list(window.markets),
-        "opens_at": None if window is None else window.opens_at,
-        "closes_at": None if window is None else window.closes_at,
-    }
-
-
-def _account_state(account: Account) -> dict[str, object]:
-    """What changes on an account's own row."""
-    results = account.results
-    return {
-        "id": account.id,
-        "collateral": account.collateral,
-        "version": account.version,
-        "daily_loss_limit": account.daily_loss_limit,
-        "results_day": results.day,
-        "day_pnl": results.day_pnl,
-        "results_week": results.week,
-        "week_pnl": results.week_pnl,
-        "week_capital": results.week_capital,
-    }
+    def take_changes(self) -> Changes:
+        """The rows of what changed since the last commit (events numbered already)."""
+        changes = take_changes(self.seen.values(), self._new, self._stored_version)
+        self._new.clear()
+        self._stored_version = {a.id: a.version for a in self.seen.values()}
+        return changes
 
 
 class SqlTradingUnitOfWork:
+    """A command's unit of work: it reads through the account cache and, on commit, stages
+    its rows with the group commit (`durable` waits for them to be written)."""
+
     def __init__(
         self,
         read_db: AsyncEngine,
-        writer: Writer,
-        publisher: EventPublisher,
+        group: GroupCommit,
         clock: Clock,
         ids: IdFactory,
         cache: AccountCache,
@@ -211,15 +126,16 @@ class SqlTradingUnitOfWork:
     ) -> None:
         self._db = read_db
         self._delivery = delivery  # of the event whose effects it commits, if any
-        self._writer = writer
-        self._publisher = publisher
+        self._group = group
+        self._epoch = group.epoch
         self._clock = clock
         self._ids = ids
         self._cache = cache
-        self.accounts = SqlAccountRepository(read_db, cache, default_leverage)
-        self.orders = SqlOrderQueries(read_db)
+        self.accounts = SqlAccountRepository(read_db, cache, default_leverage, group.pending)
+        self.orders = SqlOrderQueries(read_db, group.pending)
         self.limits = SqlLeverageLimits(read_db, cache.leverage_limits, default_unlocked)
         self._fundings: list[dict[str, Any]] = []
+        self._written: asyncio.Future[None] | None = None
 
     async def __aenter__(self) -> Self:
         self._cache.open_units += 1
@@ -240,6 +156,10 @@ class SqlTradingUnitOfWork:
     async def record_funding(
         self, market: str, at: datetime, rate: Decimal, mark: Decimal, accounts_paid: int
     ) -> bool:
+        if self._group.pending.funding_paid(market, at) or any(
+            f["market"] == market and f["funding_time"] == at for f in self._fundings
+        ):
+            return False
         async with self._db.connect() as conn:
             paid = await conn.scalar(
                 select(t.funding_payments.c.market).where(
@@ -263,44 +183,44 @@ class SqlTradingUnitOfWork:
         return True
 
     async def commit(self) -> list[Envelope]:
+        """Stage what changed (memory already holds it) for the next group commit."""
         delivery = self._delivery
-        if delivery is not None and not delivery.pending:
-            delivery = None  # written by this handler's first commit
+        if delivery is not None and (not delivery.pending or self._written is not None):
+            delivery = None  # recorded, or staged with this handler's first commit
         changed = self.accounts.has_changes or self.limits.staged or self._fundings
         if not changed and delivery is None:
             return []  # a quiet tick touches no database
-        now = self._clock.now()
-        envelopes = number_events(self.accounts.seen.values(), now, self._ids)
-        fundings = self._fundings
-
-        def write(conn: Connection) -> None:
-            self.accounts.flush(conn)
-            self.limits.flush(conn)
-            if fundings:
-                conn.execute(insert(t.funding_payments), fundings)
-            record_effects(conn, envelopes, delivery, now)
-
-        try:
-            await self._writer.run(write)
-        except BaseException:
+        if self._group.epoch != self._epoch:  # decided on state a failed batch evicted
             await self.rollback()
-            raise
-        if delivery is not None:
-            delivery.recorded = True
-        self.accounts.forget_changes()
+            raise Unavailable("trading could not commit; try again")
+        envelopes = number_events(self.accounts.seen.values(), self._clock.now(), self._ids)
+        seen = list(self.accounts.seen.values())
+        orders = [order for account in seen for order in account.dirty_orders.values()]
+        changes = self.accounts.take_changes()
+        changes.limits = dict(self.limits.staged)
+        changes.fundings, self._fundings = self._fundings, []
+        changes.envelopes = envelopes
+        changes.deliveries = [] if delivery is None else [delivery]
+        owners = list(self.limits.staged)
         self.limits.committed()
-        for account in self.accounts.seen.values():
+        self.limits.staged.clear()
+        for account in seen:
             self._cache.put(account)
-        self._fundings = []
-        self._publisher.committed(envelopes)
+        self._written = self._group.stage(changes, seen, owners, orders)
         return envelopes
 
+    async def durable(self) -> None:
+        """Wait until what this unit of work committed is written (Unavailable if not)."""
+        if self._written is not None:
+            await self._written
+
     async def rollback(self) -> None:
-        # In-memory state may hold uncommitted changes: reload it from the database.
-        self._forget(self.accounts.seen.values())
+        """Memory back to what the database holds: a command that failed after changing
+        an account leaves it to be reloaded, once the commands before it are written."""
+        changed = [account for account in self.accounts.seen.values() if account.is_dirty]
+        if changed:
+            await self._group.settled()
+            for account in changed:
+                self._cache.evict(account.id)
         self.limits.staged.clear()
         self._fundings = []
-
-    def _forget(self, accounts: Iterable[Account]) -> None:
-        for account in list(accounts):
-            self._cache.evict(account.id)
