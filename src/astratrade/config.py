@@ -103,7 +103,11 @@ class Settings(BaseSettings):
     practice_starting_balance: Decimal = Decimal(10_000)
     """USD a practice account opens with."""
     insurance_fund_seed: Decimal = Decimal(1_000_000)
-    """What the house seeds the insurance fund with."""
+    """What the house seeds the insurance fund with (each shard's)."""
+    trading_shards: int = Field(default=1, ge=1, le=256)
+    """Trading's accounts are split into this many shards by account id, each written by one
+    trading process, each with a house and an insurance fund of its own. Fixed once
+    accounts exist: changing it moves accounts between shards."""
 
     # -- request limits ("N/second|minute|hour"; "" turns one off) --
     rate_limit_login_per_ip: str = "30/minute"

@@ -56,9 +56,10 @@ class TradingEngine:
 
     async def start(self) -> None:
         async def prepare(uow: TradingUnitOfWork) -> None:
-            await handlers.ensure_system_accounts(
-                uow, self.venue, self._insurance_seed, self.clock.now()
-            )
+            for shard in self.venue.shards.all():
+                await handlers.ensure_system_accounts(
+                    uow, self.venue, self._insurance_seed, self.clock.now(), shard
+                )
             loaded = await uow.accounts.load_active()
             logger.info("trading engine holds %d accounts with exposure", loaded)
 

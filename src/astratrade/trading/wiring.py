@@ -38,6 +38,7 @@ from astratrade.trading.domain.commands import (
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
+from astratrade.trading.domain.shards import Shards
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
@@ -52,7 +53,8 @@ def wire(
     infra: Infrastructure, *, rules: TradingRules | None = None, feed: PriceFeed | None = None
 ) -> Module:
     """`feed` replaces the one the settings name (tests push their own quotes)."""
-    venue = _venue(rules or TradingRules(), infra.clock, infra.ids)
+    shards = Shards(infra.settings.trading_shards)
+    venue = _venue(rules or TradingRules(), infra.clock, infra.ids, shards)
     engine = _engine(infra, venue)
     prices = feed if feed is not None else _feed_from(infra.settings, venue, infra.clock)
     commands = _commands(engine, infra.settings, infra.read_db)
@@ -118,13 +120,14 @@ def _commands(
     }
 
 
-def _venue(rules: TradingRules, clock: Clock, ids: IdFactory) -> Venue:
+def _venue(rules: TradingRules, clock: Clock, ids: IdFactory, shards: Shards) -> Venue:
     now = clock.now()
     return Venue(
         markets={m.id: m for m in DEFAULT_MARKETS},
         quotes={m.id: Quote(m.id, m.start_price, m.start_price, now) for m in DEFAULT_MARKETS},
         rules=rules,
         ids=ids,
+        shards=shards,
     )
 
 

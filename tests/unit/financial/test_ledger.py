@@ -86,3 +86,26 @@ def test_reconciliation_names_every_gap() -> None:
     ]
     (total,) = reconcile({"a": D(1)}, {"a": D(1)})
     assert total.account == "(ledger total)"
+
+
+@given(
+    houses=st.lists(amounts, min_size=1, max_size=4),
+    funds=st.lists(amounts, min_size=1, max_size=4),
+    gap=amounts,
+)
+def test_every_shards_house_and_fund_reconcile_as_one(
+    houses: list[D], funds: list[D], gap: D
+) -> None:
+    """Trading keeps a house and a fund per shard (shard 0's keep the plain names); the
+    ledger may book a shard's grants to its own house and fills to the house: only the
+    sums must agree."""
+    trader = -(sum(houses, D(0)) + sum(funds, D(0)))
+    trading = {"a": trader}
+    for shard, house in enumerate(houses):
+        trading[HOUSE if shard == 0 else f"{HOUSE}-{shard}"] = house
+    for shard, fund in enumerate(funds):
+        trading[INSURANCE if shard == 0 else f"{INSURANCE}-{shard}"] = fund
+    ledger = {"a": trader, HOUSE: sum(houses, D(0)), INSURANCE: sum(funds, D(0))}
+    assert reconcile(ledger, trading) == []
+    shifted = {**ledger, HOUSE: ledger[HOUSE] + gap, "a": trader - gap}
+    assert (reconcile(shifted, trading) == []) == (gap == 0)

@@ -17,6 +17,7 @@ from astratrade.trading.domain.markets import Market
 from astratrade.trading.domain.orders import Order, OrderType, TimeInForce
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
+from astratrade.trading.domain.shards import Shards
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class Venue:
     quotes: dict[str, Quote]
     rules: TradingRules
     ids: IdFactory
+    shards: Shards = field(default_factory=Shards)
     marks: dict[str, Decimal] = field(init=False)
 
     def __post_init__(self) -> None:

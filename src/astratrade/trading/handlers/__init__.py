@@ -2,10 +2,9 @@
 concept: accounts (opening, transfers, leverage, loss limit), orders (place, cancel,
 close) and market (quotes, tournament windows, funding)."""
 
+from astratrade.trading.domain.shards import HOUSE_ID, INSURANCE_ID
 from astratrade.trading.handlers.accounts import (
     EXTERNAL_ID,
-    HOUSE_ID,
-    INSURANCE_ID,
     apply_transfer,
     ensure_system_accounts,
     open_live_account,

@@ -23,27 +23,29 @@ from astratrade.trading.domain.errors import Conflict, InvalidOrder, NotFound
 from astratrade.trading.domain.events import TransferRefused
 from astratrade.trading.domain.execution import enforce_loss_limit
 from astratrade.trading.domain.margin import summarize
+from astratrade.trading.domain.shards import house_id, insurance_id
 from astratrade.trading.domain.venue import SystemAccounts, Venue
 from astratrade.trading.ports import LiveAccessQuery, TradingUnitOfWork
 
-HOUSE_ID = "system-house"
-INSURANCE_ID = "system-insurance"
 EXTERNAL_ID = "external"  # where a live account's withdrawals go: off the platform
 
 
-async def system_accounts(uow: TradingUnitOfWork) -> SystemAccounts:
-    house = await uow.accounts.get(HOUSE_ID)
-    insurance = await uow.accounts.get(INSURANCE_ID)
+async def system_accounts(uow: TradingUnitOfWork, venue: Venue, account_id: str) -> SystemAccounts:
+    """The house and insurance fund of the account's shard."""
+    shard = venue.shards.of(account_id)
+    house = await uow.accounts.get(house_id(shard))
+    insurance = await uow.accounts.get(insurance_id(shard))
     if house is None or insurance is None:
         raise RuntimeError("the venue's system accounts are missing; run ensure_system_accounts")
     return SystemAccounts(house, insurance)
 
 
 async def ensure_system_accounts(
-    uow: TradingUnitOfWork, venue: Venue, insurance_seed: Decimal, at: datetime
+    uow: TradingUnitOfWork, venue: Venue, insurance_seed: Decimal, at: datetime, shard: int = 0
 ) -> None:
-    """The house and the insurance fund, created once; the house seeds the fund."""
-    if await uow.accounts.get(HOUSE_ID) is not None:
+    """The shard's house and insurance fund, created once; the house seeds the fund."""
+    house_of, insurance_of = house_id(shard), insurance_id(shard)
+    if await uow.accounts.get(house_of) is not None:
         return
     house, insurance = (
         Account.open(
@@ -55,13 +57,13 @@ async def ensure_system_accounts(
             at=at,
         )
         for account_id, kind in (
-            (HOUSE_ID, AccountKind.HOUSE),
-            (INSURANCE_ID, AccountKind.INSURANCE),
+            (house_of, AccountKind.HOUSE),
+            (insurance_of, AccountKind.INSURANCE),
         )
     )
     for account in (house, insurance):
         uow.accounts.add(account)
-    insurance.deposit(insurance_seed, source=HOUSE_ID, reason="insurance_seed", at=at)
+    insurance.deposit(insurance_seed, source=house_of, reason="insurance_seed", at=at)
     house.adjust(-insurance_seed)
     await uow.commit()
 
@@ -80,8 +82,9 @@ async def open_practice_account(
     existing = await _owned_of_kind(uow, cmd.owner_id, AccountKind.PRACTICE)
     if existing is not None:
         return existing
+    shards = venue.shards
     account = Account.open(
-        venue.ids(),
+        shards.new_id(venue.ids, shards.owner_shard(cmd.owner_id)),
         owner_id=cmd.owner_id,
         kind=AccountKind.PRACTICE,
         currency="USD",
@@ -89,8 +92,8 @@ async def open_practice_account(
         at=at,
     )
     uow.accounts.add(account)
-    system = await system_accounts(uow)
-    account.deposit(grant, source=HOUSE_ID, reason="practice_grant", at=at)
+    system = await system_accounts(uow, venue, account.id)
+    account.deposit(grant, source=system.house.id, reason="practice_grant", at=at)
     system.house.adjust(-grant)
     await uow.commit()
     return account
@@ -116,8 +119,9 @@ async def open_live_account(
     ]
     if missing:
         raise Forbidden(f"live trading needs you to {' and '.join(missing)} first")
+    shards = venue.shards
     account = Account.open(
-        venue.ids(),
+        shards.new_id(venue.ids, shards.owner_shard(cmd.owner_id)),
         owner_id=cmd.owner_id,
         kind=AccountKind.LIVE,
         currency="USDC",
@@ -147,8 +151,10 @@ async def open_tournament_account(
         window=TradingWindow(cmd.markets, cmd.opens_at, cmd.closes_at),
     )
     uow.accounts.add(account)
-    system = await system_accounts(uow)
-    account.deposit(cmd.starting_capital, source=HOUSE_ID, reason="tournament_capital", at=at)
+    system = await system_accounts(uow, venue, account.id)
+    account.deposit(
+        cmd.starting_capital, source=system.house.id, reason="tournament_capital", at=at
+    )
     system.house.adjust(-cmd.starting_capital)
     await uow.commit()
     return account
@@ -164,7 +170,7 @@ async def apply_transfer(
     account = await uow.accounts.get(cmd.account_id)
     if account is None:
         raise NotFound(f"account {cmd.account_id} not found")
-    system = await system_accounts(uow)
+    system = await system_accounts(uow, venue, account.id)
     refusal = _refusal(cmd, account, venue)
     if refusal is not None:
         account.record(
@@ -172,14 +178,14 @@ async def apply_transfer(
         )
     elif cmd.kind == "faucet":
         account.deposit(
-            cmd.amount, source=HOUSE_ID, reason="faucet", at=at, transfer_id=cmd.transfer_id
+            cmd.amount, source=system.house.id, reason="faucet", at=at, transfer_id=cmd.transfer_id
         )
         system.house.adjust(-cmd.amount)
     else:
         practice = account.kind is AccountKind.PRACTICE
         account.withdraw(
             cmd.amount,
-            destination=HOUSE_ID if practice else EXTERNAL_ID,
+            destination=system.house.id if practice else EXTERNAL_ID,
             transfer_id=cmd.transfer_id,
             at=at,
         )

@@ -31,11 +31,14 @@ async def process_quotes(
     for quote in cmd.quotes:
         venue.update(quote)
     quoted = {quote.market for quote in cmd.quotes}
-    system: SystemAccounts | None = None
+    systems: dict[int, SystemAccounts] = {}  # by shard
     for account in uow.accounts.active():
         if not _exposed(account, quoted):
             continue
-        system = system or await system_accounts(uow)
+        shard = venue.shards.of(account.id)
+        if shard not in systems:
+            systems[shard] = await system_accounts(uow, venue, account.id)
+        system = systems[shard]
         changed = False
         if account.open_orders:
             unlocked = await uow.limits.get(account.owner_id)
@@ -91,8 +94,8 @@ def _run_orders(
 async def pay_funding(
     due: list[FundingDue], uow: TradingUnitOfWork, venue: Venue, at: datetime
 ) -> None:
-    """Each due funding once per market and hour; the house is the other side."""
-    system = await system_accounts(uow)
+    """Each due funding once per market and hour; the house of the holder's shard is the
+    other side."""
     for funding in due:
         for market, rate in funding.rates.items():
             holders = [a for a in uow.accounts.active() if market in a.positions]
@@ -102,10 +105,11 @@ async def pay_funding(
             if rate == ZERO:
                 continue
             for account in holders:
+                system = await system_accounts(uow, venue, account.id)
                 system.house.adjust(account.pay_funding(market, rate, mark, at))
                 enforce_loss_limit(account, at)
                 uow.accounts.see(account)
     for account in uow.accounts.active():
-        if liquidate(account, venue, system, at):
+        if liquidate(account, venue, await system_accounts(uow, venue, account.id), at):
             uow.accounts.see(account)
     await uow.commit()

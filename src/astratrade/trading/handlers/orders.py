@@ -39,7 +39,8 @@ async def place_order(
     unlocked = await uow.limits.get(account.owner_id)
     admit(account, order, venue, unlocked, plan_limit)
     account.accept(order)
-    fill_against_mark(account, order, venue, await system_accounts(uow), at, unlocked)
+    system = await system_accounts(uow, venue, account.id)
+    fill_against_mark(account, order, venue, system, at, unlocked)
     await uow.commit()
     return order
 
