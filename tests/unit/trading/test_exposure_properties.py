@@ -123,8 +123,7 @@ class Game:
         so it is accepted whatever rests beside it."""
         held = self.position(who, market)
         size = self.part_of(market, held, percent)
-        mark = self.trading.venue.marks[market]
-        if size is None or size * mark > MARKETS[market].max_market_order_value:
+        if size is None:
             return
         side = Side.SELL if held > 0 else Side.BUY
         try:
