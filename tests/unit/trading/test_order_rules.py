@@ -128,6 +128,35 @@ def test_orders_that_only_reduce_are_not_capped_by_the_market_order_value() -> N
     assert new_order(tp, venue(marks), START).size == D(30)
 
 
+def test_a_market_order_that_only_reduces_is_not_capped_by_the_market_order_value(
+    trading: Trading,
+) -> None:
+    """Reducing is always allowed, with or without the reduce_only flag: a $1.5M long is
+    sold in one plain market order; one step more would open a short, and is capped."""
+    a = trading.open(grant=D(400_000))
+    for _ in range(2):
+        trading.place(a, "BTC-USD", "buy", "12.5")  # $750k each at 60000, 5x
+    with pytest.raises(InvalidOrder) as raised:
+        trading.place(a, "BTC-USD", "sell", "25.00001")
+    assert raised.value.field == "size"
+    assert "$1000000 market order limit" in raised.value.message
+    with pytest.raises(InvalidOrder):
+        trading.place(a, "BTC-USD", "buy", "25")  # the same side grows it: capped
+    sold = trading.place(a, "BTC-USD", "sell", "25")
+    assert sold.status is OrderStatus.FILLED
+    assert trading.account(a).positions == {}
+
+
+def test_a_reduce_only_limit_is_not_capped_by_the_limit_order_value() -> None:
+    # It fills at most down to a flat position: its value never becomes exposure.
+    closing = command(side=Side.SELL, size="120", type=OrderType.LIMIT, price=D(50000))
+    assert invalid_field(closing) == "size"  # $6M
+    reduce_only = command(
+        side=Side.SELL, size="120", type=OrderType.LIMIT, price=D(50000), reduce_only=True
+    )
+    assert new_order(reduce_only, venue(), START).size == D(120)
+
+
 def test_limit_order_value_is_capped_at_5m_at_its_price() -> None:
     at_cap = command(size="100", type=OrderType.LIMIT, price=D(50000))
     assert new_order(at_cap, venue(), START).price == D(50000)  # exactly $5M

@@ -54,8 +54,10 @@ class SystemAccounts:
     insurance: Account
 
 
-def new_order(cmd: PlaceOrder, venue: Venue, at: datetime) -> Order:
-    """Check an order against its market's rules and build it (not yet accepted)."""
+def new_order(cmd: PlaceOrder, venue: Venue, at: datetime, held: Decimal = ZERO) -> Order:
+    """Check an order against its market's rules and build it (not yet accepted). `held` is
+    the account's position in the market, signed: orders that only reduce it are not capped
+    by the order value limits (reducing is always allowed)."""
     market = venue.market(cmd.market)
     market.check_size(cmd.size)
     mark = venue.marks[market.id]
@@ -64,7 +66,8 @@ def new_order(cmd: PlaceOrder, venue: Venue, at: datetime) -> Order:
         if cmd.price is None:
             raise InvalidOrder("price", "price is required for a limit order")
         market.check_price(cmd.price)
-        _check_value(cmd.size * cmd.price, market.max_limit_order_value, "limit")
+        if not cmd.reduce_only:  # it fills at most down to flat: its value never adds
+            _check_value(cmd.size * cmd.price, market.max_limit_order_value, "limit")
     elif cmd.price is not None:
         raise InvalidOrder("price", f"price is only for limit orders, not {cmd.type.value}")
     if cmd.type.is_trigger:
@@ -74,7 +77,7 @@ def new_order(cmd: PlaceOrder, venue: Venue, at: datetime) -> Order:
     elif cmd.trigger_price is not None:
         raise InvalidOrder("trigger_price", "trigger_price is only for stop_loss and take_profit")
     if cmd.type is not OrderType.LIMIT:
-        if not (cmd.reduce_only or cmd.type.is_trigger):  # reducing is always allowed
+        if not (cmd.reduce_only or cmd.type.is_trigger or _only_reduces_now(cmd, held)):
             _check_value(cmd.size * mark, market.max_market_order_value, "market")
         tif = TimeInForce.IOC if cmd.type is OrderType.MARKET else TimeInForce.GTC
     order = Order(
@@ -99,6 +102,12 @@ def new_order(cmd: PlaceOrder, venue: Venue, at: datetime) -> Order:
             f"{market.id} mark is {plain(mark)}",
         )
     return order
+
+
+def _only_reduces_now(cmd: PlaceOrder, held: Decimal) -> bool:
+    """A market order against the position and no larger: it fills at once, so it only
+    shrinks the position, whatever its value."""
+    return held * cmd.side.sign < ZERO and cmd.size <= abs(held)
 
 
 def _check_value(value: Decimal, limit: Decimal, kind: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from astratrade.shared.money import ZERO
 from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.admission import admit
 from astratrade.trading.domain.commands import CancelOrder, ClosePosition, PlaceOrder
@@ -31,7 +32,8 @@ async def place_order(
         earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
         if earlier is not None:  # an idempotent retry: answer the original, do nothing else
             return account.open_orders.get(earlier.id, earlier)
-    order = new_order(cmd, venue, at)
+    position = account.positions.get(cmd.market)
+    order = new_order(cmd, venue, at, position.size if position else ZERO)
     # Only an order that may rest counts against the plan: market orders skip the lookup.
     plan_limit = None
     if plan_limits is not None and order.type is not OrderType.MARKET:
