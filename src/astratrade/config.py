@@ -172,6 +172,13 @@ class Settings(BaseSettings):
     """Seconds before a failing service is tried again."""
     otel_endpoint: str | None = None
     """OpenTelemetry: traces go to this OTLP/HTTP endpoint when set."""
+    trading_shards: int = Field(default=1, ge=1, le=256)
+    """Trading accounts are split into this many shards (1 to 256); each trading replica
+    writes only the accounts of the shards it leases. Every replica must use the same
+    number: change it with all trading replicas stopped."""
+    trading_shard_lease_seconds: float = Field(default=6.0, ge=1.0, le=60.0)
+    """A trading replica's lease on a shard lasts this long unless renewed (every third of
+    it; 1 to 60 s): a dead replica's shards are taken over within about 4/3 of it."""
 
     @model_validator(mode="after")
     def _require_secret_outside_embedded(self) -> Settings:

@@ -2,7 +2,7 @@
 
 from astratrade.financial.adapters import tables as financial_tables
 from astratrade.gamification.adapters import tables as gamification_tables
-from astratrade.infrastructure import event_store, tracking
+from astratrade.infrastructure import event_store, shard_leases, tracking
 from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
@@ -10,6 +10,7 @@ __all__ = [
     "event_store",
     "financial_tables",
     "gamification_tables",
+    "shard_leases",
     "tracking",
     "trading_tables",
     "users_tables",

@@ -2,8 +2,9 @@
 
 On PostgreSQL each context's tables live in a schema named after it, and the event
 backbone's (outbox, event log, tracking: every service writes its own events there and
-reads its own tracking) in `events`, owned by no context. SQLite has no schemas: its engines
-translate those names away and every table keeps its plain (context-prefixed) name."""
+reads its own tracking) in `events`, owned by no context, with the shard leases. SQLite
+has no schemas: its engines translate those names away and every table keeps its plain
+(context-prefixed) name."""
 
 from __future__ import annotations
 
