@@ -104,10 +104,6 @@ class Settings(BaseSettings):
     """USD a practice account opens with."""
     insurance_fund_seed: Decimal = Decimal(1_000_000)
     """What the house seeds the insurance fund with (each shard's)."""
-    trading_shards: int = Field(default=1, ge=1, le=256)
-    """Trading's accounts are split into this many shards by account id, each written by one
-    trading process, each with a house and an insurance fund of its own. Fixed once
-    accounts exist: changing it moves accounts between shards."""
 
     # -- request limits ("N/second|minute|hour"; "" turns one off) --
     rate_limit_login_per_ip: str = "30/minute"
@@ -173,9 +169,10 @@ class Settings(BaseSettings):
     otel_endpoint: str | None = None
     """OpenTelemetry: traces go to this OTLP/HTTP endpoint when set."""
     trading_shards: int = Field(default=1, ge=1, le=256)
-    """Trading accounts are split into this many shards (1 to 256); each trading replica
-    writes only the accounts of the shards it leases. Every replica must use the same
-    number: change it with all trading replicas stopped."""
+    """Trading accounts are split into this many shards (1 to 256) by account id, each with
+    a house and an insurance fund of its own; each trading replica writes only the
+    accounts of the shards it leases. Every replica must use the same number: change it
+    with all trading replicas stopped (it moves accounts between shards)."""
     trading_shard_lease_seconds: float = Field(default=6.0, ge=1.0, le=60.0)
     """A trading replica's lease on a shard lasts this long unless renewed (every third of
     it; 1 to 60 s): a dead replica's shards are taken over within about 4/3 of it."""

@@ -8,9 +8,10 @@ and insurance fund; shard 0's keep the names they had before shards existed."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from astratrade.shared.shards import shard_of
 
 HOUSE_ID = "system-house"
 INSURANCE_ID = "system-insurance"
@@ -30,11 +31,11 @@ class Shards:
         system = system_shard(account_id)
         if system is not None:
             return system % self.count
-        return zlib.crc32(account_id.encode()) % self.count
+        return shard_of(account_id, self.count)
 
     def owner_shard(self, owner_id: str) -> int:
         """Where a trader's own accounts (practice, live) are opened."""
-        return zlib.crc32(owner_id.encode()) % self.count
+        return shard_of(owner_id, self.count)
 
     def new_id(self, ids: Callable[[], str], shard: int) -> str:
         """A fresh account id that falls in `shard` (one try in `count` does)."""
