@@ -1,8 +1,8 @@
-"""Sessions in the client: a session ended elsewhere lands on the login form with a short
-message (never a dead screen); two tabs share one refresh and stay signed in past the access
-token's lifetime, even when one tab's storage lags behind the other's rotation; a returning
-user's form opens on "Log in"; the header and tabs fit from 320 px up, and the chart's
-attribution link has a name."""
+"""Sessions in the client: a session ended elsewhere (logout everywhere, a password change)
+lands on the login form with a short message (never a dead screen); two tabs share one
+refresh and stay signed in past the access token's lifetime, even when one tab's storage
+lags behind the other's rotation; a returning user's form opens on "Log in"; the header and
+tabs fit from 320 px up, and the chart's attribution link has a name."""
 
 from __future__ import annotations
 
@@ -27,6 +27,18 @@ def log_out_everywhere(server: Server, username: str) -> None:
         bearer = {"authorization": f"Bearer {tokens.json()['access_token']}"}
         ended = client.post("/auth/logout-all", headers=bearer)
         assert ended.status_code == 204, ended.text
+
+
+def change_password_elsewhere(server: Server, username: str) -> None:
+    with make_client(server) as client:
+        tokens = client.post("/auth/login", json={"username": username, "password": PASSWORD})
+        assert tokens.status_code == 200, tokens.text
+        changed = client.post(
+            "/auth/password",
+            headers={"authorization": f"Bearer {tokens.json()['access_token']}"},
+            json={"current_password": PASSWORD, "new_password": PASSWORD + " and more"},
+        )
+        assert changed.status_code == 200, changed.text
 
 
 def expect_login_form(page: Page, notice: bool) -> None:
@@ -63,6 +75,11 @@ def test_an_ended_session_lands_on_the_login_form(page: Page, server: Server) ->
 
     page.get_by_role("button", name="Log out").click()  # their own logout: no notice
     expect_login_form(page, notice=False)
+    log_in(page, username)
+
+    change_password_elsewhere(server, username)  # every other session ends with it
+    page.evaluate("location.hash = '#/progress'")
+    expect_login_form(page, notice=True)
 
 
 def test_two_tabs_stay_signed_in_past_the_access_token_lifetime(
