@@ -209,9 +209,12 @@ def test_a_close_and_a_liquidation_raise_receipts(page: Page, server: Server, ad
         f"realized P&L {usd(Decimal('0.1') * (exit_ - entry))}, fee ${fee}."
     )
 
-    slider = page.locator("#ticket-leverage")
-    slider.focus()
-    page.keyboard.press("End")  # 10x, the most level 1 unlocks
+    expect(page.get_by_test_id("close-result")).to_be_focused()  # the close has its say first
+
+    page.locator("#ticket-leverage").focus()  # 10x (the close's XP may unlock more: not End)
+    page.keyboard.press("Home")
+    for _ in range(9):
+        page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("leverage-value")).to_have_text("10x")
     size.fill("1.5")  # $9,000 of margin: confirmed first
     page.get_by_role("button", name=re.compile(r"^Buy 1\.5 BTC")).click()
