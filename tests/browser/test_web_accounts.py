@@ -1,9 +1,11 @@
 """The account switcher: joining a tournament leads to trading it (its markets only, the
-countdown to its start or end, the trader's rank on its board), and back to practice; a
-tournament's board is named and says whether it has started."""
+countdown to its start or end, the trader's rank on its board), and back to practice; the
+tournament chosen again in the switcher takes the ticket's orders; a tournament's board is
+named and says whether it has started."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +14,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import Admin, Server, unique_name
 
 from .conftest import screenshot, sign_up
-from .test_web_trading_journey import signed_in_as
+from .test_web_trading_journey import _account, signed_in_as
 
 MIN_CLOSES = 3  # to rank on a tournament board (docs/progression-rules.md)
 
@@ -73,6 +75,20 @@ def test_joining_a_tournament_leads_to_trading_it(page: Page, server: Server, ad
     switcher.select_option(label="Practice")
     expect(panel).to_have_count(0)
     expect(page.get_by_test_id("market-SOL-USD")).to_be_visible()
+
+    switcher.select_option(label=f"Tournament: {running['name']}")  # traded from the switcher
+    expect(panel.get_by_test_id("tournament-countdown")).to_contain_text("Ends in")
+    page.get_by_test_id("market-BTC-USD").click()
+    page.locator("#ticket-size").fill("0.01")
+    page.get_by_role("button", name=re.compile(r"^Buy 0\.01 BTC")).click()
+    expect(page.get_by_test_id("ticket-message")).to_contain_text("Order filled")
+    expect(page.get_by_test_id("position-BTC-USD")).to_contain_text("long")
+    with signed_in_as(page) as api:  # the order went to the tournament's account, not practice
+        (held,) = api.get("/positions", params={"account_id": switcher.input_value()}).json()
+        assert (held["market"], held["size"]) == ("BTC-USD", "0.01"), held
+        assert api.get("/positions", params={"account_id": _account(api)}).json() == []
+    switcher.select_option(label="Practice")
+    expect(page.get_by_test_id("position-BTC-USD")).to_have_count(0)
     page.get_by_role("link", name="Tournaments").click()
     page.get_by_role("button", name=f"Board of {running['name']}").click()
     expect(page.get_by_test_id("tournament-board-title")).to_have_text(

@@ -1,7 +1,8 @@
-"""Sessions in the client: a session ended elsewhere lands on the login form with a short
-message (never a dead screen); two tabs share one refresh and stay signed in past the access
-token's lifetime; a returning user's form opens on "Log in"; the header and tabs fit from
-320 px up, and the chart's attribution link has a name."""
+"""Sessions in the client: a session ended elsewhere (logout everywhere, a password change)
+lands on the login form with a short message (never a dead screen); two tabs share one
+refresh and stay signed in past the access token's lifetime, even when one tab's storage
+lags behind the other's rotation; a returning user's form opens on "Log in"; the header and
+tabs fit from 320 px up, and the chart's attribution link has a name."""
 
 from __future__ import annotations
 
@@ -26,6 +27,18 @@ def log_out_everywhere(server: Server, username: str) -> None:
         bearer = {"authorization": f"Bearer {tokens.json()['access_token']}"}
         ended = client.post("/auth/logout-all", headers=bearer)
         assert ended.status_code == 204, ended.text
+
+
+def change_password_elsewhere(server: Server, username: str) -> None:
+    with make_client(server) as client:
+        tokens = client.post("/auth/login", json={"username": username, "password": PASSWORD})
+        assert tokens.status_code == 200, tokens.text
+        changed = client.post(
+            "/auth/password",
+            headers={"authorization": f"Bearer {tokens.json()['access_token']}"},
+            json={"current_password": PASSWORD, "new_password": PASSWORD + " and more"},
+        )
+        assert changed.status_code == 200, changed.text
 
 
 def expect_login_form(page: Page, notice: bool) -> None:
@@ -62,6 +75,11 @@ def test_an_ended_session_lands_on_the_login_form(page: Page, server: Server) ->
 
     page.get_by_role("button", name="Log out").click()  # their own logout: no notice
     expect_login_form(page, notice=False)
+    log_in(page, username)
+
+    change_password_elsewhere(server, username)  # every other session ends with it
+    page.evaluate("location.hash = '#/progress'")
+    expect_login_form(page, notice=True)
 
 
 def test_two_tabs_stay_signed_in_past_the_access_token_lifetime(
@@ -89,6 +107,58 @@ def test_two_tabs_stay_signed_in_past_the_access_token_lifetime(
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
         assert page.evaluate(stored) == first.evaluate(stored)
     assert len(refreshes) == 1, refreshes  # one tab refreshed, the other adopted its pair
+
+
+def test_a_tab_whose_storage_lags_adopts_the_pair_another_tab_rotated(
+    context: BrowserContext, server: Server, admin: Admin
+) -> None:
+    """Both tabs' refreshes wait on the lock, so the second takes it the moment the first
+    lets go. Each tab's localStorage is a cache of its own that catches up a moment later
+    (here: held back in the second tab): the second must still find the pair just rotated
+    and adopt it, not present the old refresh token, whose reuse would end the login."""
+    refreshes: list[int] = []
+    context.on("response", lambda r: _is_refresh(r.request) and refreshes.append(r.status))
+    context.clock.install()
+    first = context.new_page()
+    sign_up(first, server, unique_name("lagging"))
+    second = context.new_page()
+    second.goto(server.base_url + "/")
+    expect(second.get_by_test_id("header-equity")).to_have_text("$10,000.00")
+    stored = "JSON.parse(localStorage.getItem('astratrade.tokens')).refresh_token"
+    signed_in_with = first.evaluate(stored)
+
+    second.evaluate(STORAGE_HELD_BACK)
+    first.evaluate(REFRESH_LOCK_HELD)  # both tabs' due refreshes queue behind it
+    admin.clock(advance_seconds=13 * 60)
+    context.clock.fast_forward("13:00")
+    first.wait_for_function("navigator.locks.query().then(q => q.pending.length === 2)")
+    first.evaluate("window.releaseRefreshLock()")
+    first.wait_for_function(f"{stored} !== {signed_in_with!r}")
+    second.evaluate("window.storageCaughtUp()")
+    admin.clock(advance_seconds=5 * 60)  # the first access token has expired
+    admin.login()
+
+    for page in (first, second):
+        page.get_by_role("link", name="Leaderboards").click()
+        expect(page.get_by_test_id("board-me")).to_be_visible()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert refreshes == [200], refreshes  # one rotation, and no reuse of the old token
+
+
+REFRESH_LOCK_HELD = """() => new Promise(held => navigator.locks.request(
+    "astratrade.refresh", () => new Promise(release => {
+        window.releaseRefreshLock = release;
+        held();
+    })))"""
+# This tab's localStorage answers with the pair as it was until storageCaughtUp().
+STORAGE_HELD_BACK = """() => {
+    const getItem = Storage.prototype.getItem;
+    const then = localStorage.getItem("astratrade.tokens");
+    Storage.prototype.getItem = function (key) {
+        return key === "astratrade.tokens" ? then : getItem.call(this, key);
+    };
+    window.storageCaughtUp = () => { Storage.prototype.getItem = getItem; };
+}"""
 
 
 def _is_refresh(request: Request) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import TAKER_FEE, Admin, Server, taker_price, unique_name
@@ -69,8 +70,12 @@ def expect_estimate(page: Page, figures: dict[str, Decimal | None], decimals: in
     expect(page.get_by_test_id("estimate-liquidation")).to_have_text(shown)
 
 
-def test_switching_markets_recomputes_the_ticket(page: Page, server: Server, admin: Admin) -> None:
+@pytest.mark.parametrize("width", [320, 390, 1440])
+def test_switching_markets_recomputes_the_ticket(
+    page: Page, server: Server, admin: Admin, width: int
+) -> None:
     admin.reset_prices()
+    page.set_viewport_size({"width": width, "height": 800})
     sign_up(page, server, unique_name("switch"))
     size = page.locator("#ticket-size")
     page.get_by_test_id("market-ETH-USD").click()

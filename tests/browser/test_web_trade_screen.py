@@ -11,6 +11,7 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import TAKER_FEE, Admin, Server, eventually, taker_price, unique_name
@@ -185,6 +186,67 @@ def test_a_stop_loss_from_the_ticket_protects_the_position(
     expect(row.get_by_test_id("attached-stop")).to_contain_text("58,000.0")
 
 
+def test_a_close_and_a_liquidation_raise_receipts(page: Page, server: Server, admin: Admin) -> None:
+    """Closes and liquidations reach the trader as toasts from the WebSocket: what was
+    closed, at what price, the realized P&L and the fee (a liquidation's closes pay no taker
+    fee; its fee to the insurance fund is said on its own, as the ledger books it)."""
+    admin.reset_prices()
+    sign_up(page, server, unique_name("receipts"))
+    page.get_by_role("button", name="Skip guide").click()
+    toast = page.get_by_test_id("toast")
+    size = page.locator("#ticket-size")
+
+    size.fill("0.1")
+    page.get_by_role("button", name=re.compile(r"^Buy 0\.1 BTC")).click()
+    expect(page.get_by_test_id("ticket-message")).to_contain_text("Order filled")
+    admin.set_price("BTC-USD", "61000")
+    page.get_by_role("button", name="Close BTC-USD position").click()
+    entry = taker_price("buy", Decimal("0.1"), Decimal(60000))
+    exit_ = taker_price("sell", Decimal("0.1"), Decimal(61000))
+    fee = (Decimal("0.1") * exit_ * TAKER_FEE).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    expect(toast.filter(has_text="Closed BTC-USD").locator("p")).to_have_text(
+        f"Closed BTC-USD: sold 0.10000 BTC-USD at {exit_:,}; "
+        f"realized P&L {usd(Decimal('0.1') * (exit_ - entry))}, fee ${fee}."
+    )
+
+    expect(page.get_by_test_id("close-result")).to_be_focused()  # the close has its say first
+
+    page.locator("#ticket-leverage").focus()  # 10x (the close's XP may unlock more: not End)
+    page.keyboard.press("Home")
+    for _ in range(9):
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("leverage-value")).to_have_text("10x")
+    size.fill("1.5")  # $9,000 of margin: confirmed first
+    page.get_by_role("button", name=re.compile(r"^Buy 1\.5 BTC")).click()
+    page.get_by_test_id("confirm-dialog").get_by_role("button", name="Send order").click()
+    expect(page.get_by_test_id("ticket-message")).to_contain_text("Order filled")
+    with signed_in_as(page) as api:
+        account = _account(api)
+        (held,) = api.get("/positions", params={"account_id": account}).json()
+    liquidation = Decimal(held["liquidation_price"])
+    admin.set_price("BTC-USD", str(liquidation))  # the nearest mark that liquidates
+    expect(page.get_by_test_id("position-BTC-USD")).to_have_count(0)
+
+    pnl = Decimal("1.5") * (liquidation - Decimal(held["entry_price"]))  # closed at the mark
+    expect(toast.filter(has_text="Liquidation:").locator("p")).to_have_text(
+        f"Liquidation: sold 1.50000 BTC-USD at {price_text(liquidation)}; "
+        f"realized P&L {usd(pnl)}, fee $0.00."
+    )
+    with signed_in_as(page) as api:
+        (booked,) = eventually(
+            lambda: [
+                p
+                for p in api.get("/ledger", params={"account_id": account}).json()["postings"]
+                if p["kind"] == "liquidation_fee"
+            ],
+            bool,
+        )
+    fee_booked = -Decimal(booked["amount"])
+    expect(toast.filter(has_text="Liquidated").locator("p")).to_have_text(
+        f"Liquidated: BTC-USD closed at the mark; liquidation fee ${fee_booked:,.2f}."
+    )
+
+
 def expect_position_figures(page: Page, held: dict[str, Any]) -> None:
     """The row shows the API's liquidation price, margin and funding, and ROE = unrealized
     P&L / initial margin."""
@@ -201,41 +263,57 @@ def expect_position_figures(page: Page, held: dict[str, Any]) -> None:
     expect(row.get_by_test_id("funding-paid")).to_have_text("$0.00")
 
 
-def test_an_order_with_the_keyboard_alone(page: Page, server: Server, admin: Admin) -> None:
+@pytest.mark.parametrize("width", [320, 390, 1440])
+def test_an_order_with_the_keyboard_alone(
+    page: Page, server: Server, admin: Admin, width: int
+) -> None:
+    """From the top of the page to a filled order with Tab, Enter and Escape alone, every
+    control the keyboard reaches visibly focused (the page's own outline, not the mouse's)."""
     admin.reset_prices()
+    page.set_viewport_size({"width": width, "height": 800})
     sign_up(page, server, unique_name("keys"))
     page.get_by_role("button", name="Skip guide").click()
     page.locator("body").focus()
     unfocused: list[str] = []
-    for _ in range(60):  # Tab from the top to the ETH market, each stop visibly focused
-        page.keyboard.press("Tab")
-        focused = page.evaluate("""() => { const e = document.activeElement;
-            return {id: e.dataset.testid || e.id || e.textContent.slice(0, 20),
-                    outline: getComputedStyle(e).outlineStyle}; }""")
-        if focused["outline"] != "solid":
-            unfocused.append(focused["id"])
-        if focused["id"] == "market-ETH-USD":
-            break
-    assert focused["id"] == "market-ETH-USD", focused
-    assert unfocused == [], unfocused
+
+    def tab_to(reached: str, most: int) -> None:
+        """Tab until the focused element matches `reached` (a test id, id or glossary term),
+        noting every stop on the way that shows no focus outline."""
+        for _ in range(most):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused["outline"] != "solid":
+                unfocused.append(focused["name"])
+            if reached in (focused["name"], focused["term"]):
+                return
+        raise AssertionError(f"{reached} not reached in {most} tabs at {width} px")
+
+    tab_to("market-ETH-USD", 80)
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("market-ETH-USD")).to_have_attribute("aria-pressed", "true")
 
-    for _ in range(20):  # on to the glossary's Mark: Enter opens it, Escape closes it
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.dataset.term") == "mark":
-            break
+    tab_to("mark", 30)  # the glossary's Mark: Enter opens it, Escape closes it
     page.keyboard.press("Enter")
     expect(page.locator(".term-tip:popover-open")).to_contain_text("Mark price: the fair price")
     page.keyboard.press("Escape")
     expect(page.locator(".term-tip:popover-open")).to_have_count(0)
 
-    for _ in range(30):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "ticket-size":
-            break
+    tab_to("ticket-size", 40)
     expect(page.locator("#ticket-size")).to_be_focused()
     page.keyboard.type("0.5")
     page.keyboard.press("Enter")  # submits the ticket
     expect(page.get_by_test_id("ticket-message")).to_contain_text("Order filled")
     expect(page.get_by_test_id("position-ETH-USD")).to_contain_text("long")
+    tab_to("Close ETH-USD position", 40)  # on to the new position's close
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("position-ETH-USD")).to_have_count(0)
+    expect(page.get_by_test_id("close-result")).to_be_focused()
+    assert unfocused == [], unfocused
+
+
+# The focused element's name (test id, id, accessible label or text), its glossary term,
+# and its outline style.
+FOCUSED = """() => { const e = document.activeElement;
+    return {name: e.dataset.testid || e.id || e.getAttribute("aria-label")
+                  || e.textContent.trim().slice(0, 20),
+            term: e.dataset.term || null, outline: getComputedStyle(e).outlineStyle}; }"""

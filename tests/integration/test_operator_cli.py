@@ -1,5 +1,5 @@
-"""The operator commands say which database they use and end with one line, not a
-traceback, when it is unreachable or the command is refused; `up --distributed` creates a
+"""The operator commands say which database (or Redis) they use and end with one line, not
+a traceback, when it is unreachable or the command is refused; `up --distributed` creates a
 missing PostgreSQL database."""
 
 from __future__ import annotations
@@ -49,6 +49,22 @@ def test_an_unreachable_database_is_one_line_and_the_password_stays_hidden(
     lines = done.stderr.splitlines()
     assert lines[0] == "database: postgresql+asyncpg://postgres:***@127.0.0.1:1/nowhere"
     assert lines[1].startswith("error: the database is unreachable: ")
+    assert len(lines) == 2
+    assert "s3cret" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [("list",), ("show", "1-0"), ("replay", "1-0")])
+def test_dead_letters_with_redis_unreachable_is_one_line_naming_it(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    url = "redis://:s3cret@127.0.0.1:1/0"  # nothing listens on port 1
+    done = astratrade(
+        tmp_path, "dead-letters", *command, "--context", "trading", ASTRATRADE_REDIS_URL=url
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "redis: redis://:***@127.0.0.1:1/0"
+    assert lines[1].startswith("error: Redis is unreachable: ")
     assert len(lines) == 2
     assert "s3cret" not in done.stderr
 

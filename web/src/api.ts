@@ -1,10 +1,12 @@
 // The REST client: bearer tokens kept in localStorage, refreshed silently before they
 // expire and once more on a 401; API errors surface as ApiError with the server's message.
-// Every open tab shares one token pair: a refresh runs under a Web Lock and re-reads the
-// stored pair first, so a tab never presents a refresh token another tab already rotated
-// (the server treats that reuse as theft and ends the login). Other tabs adopt the new
-// pair from the storage event.
+// Every open tab shares one token pair: a refresh runs under a Web Lock and first reads the
+// freshest stored pair (localStorage, or the copy in IndexedDB when this tab's localStorage
+// has not caught up yet), so a tab never presents a refresh token another tab already
+// rotated (the server treats that reuse as theft and ends the login). Other tabs adopt the
+// new pair from the storage event.
 import { plainWords } from "./errors";
+import { readSharedPair, writeSharedPair } from "./shared-pair";
 import type { Tokens } from "./types";
 
 const BASE = "/api/v1";
@@ -59,6 +61,11 @@ export const sessionNotice = (): string | null => endedNotice;
 export const returningUser = (): boolean => localStorage.getItem(RETURNING) !== null;
 
 export function setTokens(next: Tokens | null): void {
+  void store(next);
+}
+
+/** Keep `next` as every tab's pair; resolved once the copy the refresh lock reads is written. */
+function store(next: Tokens | null): Promise<void> {
   const stored: Stored | null = next && { ...next, expires_at: Date.now() + (next.expires_in ?? 900) * 1000 };
   if (stored) {
     endedNotice = null;
@@ -68,6 +75,7 @@ export function setTokens(next: Tokens | null): void {
     localStorage.removeItem(KEY);
   }
   adopt(stored);
+  return writeSharedPair(stored);
 }
 
 /** Take a pair (ours or another tab's) without writing it back: schedule its refresh. */
@@ -114,8 +122,13 @@ export function refresh(): Promise<boolean> {
         adopt(null); // another tab logged out
         return false;
       }
-      if (stored.refresh_token !== mine) {
-        adopt(stored); // another tab refreshed while this one waited
+      // The later of the two copies: the shared one is ahead when another tab rotated the
+      // pair just before this one took the lock; localStorage is ahead of a shared copy a
+      // sign-in has not finished writing.
+      const shared = await readSharedPair<Stored>();
+      const current = shared && (shared.expires_at ?? 0) > (stored.expires_at ?? 0) ? shared : stored;
+      if (current.refresh_token !== mine) {
+        adopt(current); // another tab refreshed while this one waited
         return true;
       }
       const answer = await fetch(`${BASE}/auth/refresh`, {
@@ -127,7 +140,7 @@ export function refresh(): Promise<boolean> {
         if (answer.status === 401 || answer.status === 403) endSession();
         return false;
       }
-      setTokens((await answer.json()) as Tokens);
+      await store((await answer.json()) as Tokens); // written before the lock is released
       return true;
     } catch {
       return false; // offline: try again on the next request

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
@@ -64,18 +65,39 @@ def _missing(letter_id: str) -> int:
 
 
 def _with_dead_letters(context: str, action: Callable[[DeadLetters], Awaitable[None]]) -> None:
+    """Run `action` against the configured Redis: say which one (on stderr, as the database
+    commands name theirs), and end with one line instead of a traceback when it is
+    unreachable."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
     from astratrade.infrastructure import streams
 
     settings = Settings()
     if settings.redis_url is None:
         typer.echo("error: dead letters live in Redis: set ASTRATRADE_REDIS_URL", err=True)
         raise typer.Exit(2)
+    url = settings.redis_url
+    typer.echo(f"redis: {_shown(url)}", err=True)
 
     async def run() -> None:
-        redis = streams.connect(settings.redis_url or "")
+        redis = streams.connect(url)
         try:
             await action(DeadLetters(redis, settings.redis_prefix, context))
         finally:
             await redis.aclose()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except (OSError, RedisConnectionError, RedisTimeoutError) as unreachable:
+        said = (str(unreachable).strip() or type(unreachable).__name__).splitlines()[0]
+        typer.echo(f"error: Redis is unreachable: {said}", err=True)
+        raise typer.Exit(2) from unreachable
+
+
+def _shown(url: str) -> str:
+    """A Redis URL fit for a message: its password masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
