@@ -9,10 +9,13 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from astratrade.infrastructure.shard_leases import ShardLeasing
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.trading import handlers
+from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.group_commit import GroupCommit
+from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.domain.commands import ProcessQuotes
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
@@ -41,9 +44,15 @@ class TradingEngine:
         insurance_seed: Decimal,
         queries: TradingQueries,
         writes: GroupCommit,
+        held: HeldShards,
+        cache: AccountCache,
     ) -> None:
         self.venue = venue
         self.writes = writes  # the group commit the units of work stage their rows with
+        self.held = held  # the shards this process writes, filled by its leases
+        self.leases: ShardLeasing | None = None  # set by the wiring, started with the engine
+        self._cache = cache
+        self._taking: list[asyncio.Task[None]] = []
         self.queries = queries
         self.clock = clock
         self._uow_factory = uow_factory
@@ -55,15 +64,43 @@ class TradingEngine:
         self.schedule = FundingSchedule(venue.rules, clock.now())
 
     async def start(self) -> None:
-        async def prepare(uow: TradingUnitOfWork) -> None:
-            for shard in self.venue.shards.all():
-                await handlers.ensure_system_accounts(
-                    uow, self.venue, self._insurance_seed, self.clock.now(), shard
-                )
-            loaded = await uow.accounts.load_active()
-            logger.info("trading engine holds %d accounts with exposure", loaded)
+        """Take this process's share of the shards (all of them, embedded) and load them."""
+        if self.leases is None:
+            raise RuntimeError("the trading engine starts with its shard leases")
+        await self.leases.start()
+        await asyncio.gather(*self._taking)
 
-        await self.run(prepare)
+    def shard_acquired(self, shard: int, token: int) -> None:
+        """A lease's listener: load the shard once its acquisition is committed."""
+        self._taking.append(asyncio.create_task(self._take(shard, token)))
+        self._taking = [task for task in self._taking if not task.done()]
+
+    def shard_lost(self, shard: int) -> None:
+        """A lease's listener: stop writing the shard at once; another replica may now.
+        Commands already staged for it fail at their write (the lease is fenced there)."""
+        self.held.tokens.pop(shard, None)
+        for account_id in [a for a in self._cache.accounts if self.held.shards.of(a) == shard]:
+            self._cache.evict(account_id)
+        logger.warning("trading shard %d is no longer written here", shard)
+
+    async def _take(self, shard: int, token: int) -> None:
+        async def prepare(uow: TradingUnitOfWork) -> int:
+            await handlers.ensure_system_accounts(
+                uow, self.venue, self._insurance_seed, self.clock.now(), shard
+            )
+            return await uow.accounts.load_active()
+
+        self.held.tokens[shard] = token
+        try:
+            loaded = await self.run(prepare)
+        except Exception:
+            logger.exception("trading shard %d could not be loaded", shard)
+            self.shard_lost(shard)
+            return
+        if self.held.tokens.get(shard) != token:  # lost while loading
+            self.shard_lost(shard)
+            return
+        logger.info("trading shard %d written here (%d accounts with exposure)", shard, loaded)
 
     async def run(
         self,
@@ -79,8 +116,11 @@ class TradingEngine:
         return result
 
     async def stop(self) -> None:
-        """Let what is staged be written before the writer closes."""
+        """Let what is staged be written before the writer closes, then give the shards up
+        so other replicas take them at once."""
         await self.writes.settled()
+        if self.leases is not None:
+            await self.leases.stop()
 
     async def process_quotes(self, cmd: ProcessQuotes, uow: TradingUnitOfWork) -> None:
         await handlers.process_quotes(cmd, uow, self.venue, self.clock.now())

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
+from astratrade.infrastructure.shard_leases import leases_for
 from astratrade.modules import Infrastructure, Module
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
@@ -18,6 +20,7 @@ from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.group_commit import GroupCommit
+from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.api import admin, internal
@@ -134,11 +137,17 @@ def _venue(rules: TradingRules, clock: Clock, ids: IdFactory, shards: Shards) ->
 def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
     cache = AccountCache()
     settings, rules = infra.settings, venue.rules
-    group = GroupCommit(infra.writer, infra.publisher, infra.clock, cache)
-    return TradingEngine(
+    held = HeldShards(venue.shards)
+
+    def fence(conn: Connection, shard: int, token: int) -> None:
+        leases.fence(conn, shard, token)
+
+    group = GroupCommit(infra.writer, infra.publisher, infra.clock, cache, fence)
+    engine = TradingEngine(
         uow_factory=lambda delivery: SqlTradingUnitOfWork(
             infra.read_db,
             group,
+            held,
             infra.clock,
             infra.ids,
             cache,
@@ -151,7 +160,22 @@ def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
         insurance_seed=settings.insurance_fund_seed,
         queries=TradingQueries(infra.read_db, cache, venue, infra.clock, rules.default_leverage),
         writes=group,
+        held=held,
+        cache=cache,
     )
+    # On PostgreSQL the leases share the platform's pool: the writer holds one connection
+    # at a time, so renewals never wait for one.
+    leases = leases_for(
+        infra.db,
+        scope="trading",
+        shards=venue.shards.count,
+        replica=settings.consumer_name,
+        ttl_seconds=settings.trading_shard_lease_seconds,
+        on_acquired=engine.shard_acquired,
+        on_lost=engine.shard_lost,
+    )
+    engine.leases = leases
+    return engine
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

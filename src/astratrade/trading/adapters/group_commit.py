@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
+
+from sqlalchemy import Connection
 
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import EventPublisher
@@ -32,6 +35,7 @@ from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.orders import Order
 
 logger = logging.getLogger(__name__)
+Fence = Callable[[Connection, int, int], None]  # (conn, shard, token): LeaseLost if stale
 
 
 @dataclass(eq=False)
@@ -40,12 +44,18 @@ class Staged:
     changes: Changes
     accounts: list[Account]  # evicted if its batch fails
     owners: list[str]  # whose leverage limits it set (forgotten if its batch fails)
+    tokens: dict[int, int]  # the shards it writes, each with its lease's fencing token
     done: asyncio.Future[None]
 
 
 class GroupCommit:
     def __init__(
-        self, writer: Writer, publisher: EventPublisher, clock: Clock, cache: AccountCache
+        self,
+        writer: Writer,
+        publisher: EventPublisher,
+        clock: Clock,
+        cache: AccountCache,
+        fence: Fence,
     ) -> None:
         self.pending = PendingWrites()
         self.epoch = 0  # moves on when a batch fails
@@ -55,6 +65,7 @@ class GroupCommit:
         self._publisher = publisher
         self._clock = clock
         self._cache = cache
+        self._fence = fence
         self._staged: list[Staged] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -64,6 +75,7 @@ class GroupCommit:
         accounts: Iterable[Account],
         owners: Iterable[str],
         orders: list[Order],
+        tokens: dict[int, int],
     ) -> asyncio.Future[None]:
         """Queue a decided command's rows for the next transaction; the future resolves
         once they are durable (or fails with Unavailable)."""
@@ -73,6 +85,7 @@ class GroupCommit:
             changes,
             list(accounts),
             list(owners),
+            tokens,
             asyncio.get_running_loop().create_future(),
         )
         self._staged.append(item)
@@ -94,15 +107,25 @@ class GroupCommit:
             merged = Changes()
             for item in batch:
                 merged.absorb(item.changes)
+            leases = sorted({pair for item in batch for pair in item.tokens.items()})
             try:
                 # Shielded: once handed to the writer the transaction runs to its end.
-                await asyncio.shield(self._writer.run(partial(merged.write, at=self._clock.now())))
+                write = partial(self._write, merged, leases, self._clock.now())
+                await asyncio.shield(self._writer.run(write))
             except Exception:
                 logger.exception("trading batch of %d commands failed to commit", len(batch))
                 self._fail([*batch, *self._staged])
                 return
             self.batches += 1
             self._durable(batch, merged)
+
+    def _write(
+        self, merged: Changes, leases: list[tuple[int, int]], at: datetime, conn: Connection
+    ) -> None:
+        """The leases first (in shard order): a replica that lost one writes nothing."""
+        for shard, token in leases:
+            self._fence(conn, shard, token)
+        merged.write(conn, at)
 
     def _durable(self, batch: list[Staged], merged: Changes) -> None:
         for delivery in merged.deliveries:

@@ -25,6 +25,7 @@ from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.changes import Changes, take_changes
 from astratrade.trading.adapters.group_commit import GroupCommit
+from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.adapters.pending import PendingWrites
 from astratrade.trading.adapters.read_models import SqlLeverageLimits, SqlOrderQueries
 from astratrade.trading.adapters.rows import load_account
@@ -39,20 +40,24 @@ class SqlAccountRepository:
         cache: AccountCache,
         default_leverage: Decimal,
         pending: PendingWrites,
+        held: HeldShards,
     ) -> None:
         self._db = read_db
         self._cache = cache
         self._pending = pending
+        self._held = held
         self._default_leverage = default_leverage
         self.seen: dict[str, Account] = {}
         self._new: set[str] = set()
         self._stored_version: dict[str, int] = {}
 
     def add(self, account: Account) -> None:
+        self._held.token_for(account.id)  # opened only in a shard this process writes
         self._new.add(account.id)
         self.see(account)
 
     async def get(self, account_id: str) -> Account | None:
+        self._held.token_for(account_id)  # another replica's account is not read here
         account = self._cache.get(account_id)
         if account is None:
             account = await self._load(account_id)
@@ -85,14 +90,16 @@ class SqlAccountRepository:
         return any(account.is_dirty for account in self.seen.values())
 
     async def load_active(self) -> int:
-        """Bring every account with exposure into memory: price ticks must see them all."""
+        """Bring every account with exposure in the held shards into memory: price ticks
+        must see them all."""
         async with self._db.connect() as conn:
             rows = await conn.execute(
                 select(t.positions.c.account_id).union(
                     select(t.orders.c.account_id).where(t.orders.c.status == OrderStatus.OPEN.value)
                 )
             )
-            ids = [row[0] for row in rows]
+            held = self._held.tokens
+            ids = [row[0] for row in rows if self._held.shards.of(row[0]) in held]
         for account_id in ids:
             await self.get(account_id)
         return len(ids)
@@ -117,6 +124,7 @@ class SqlTradingUnitOfWork:
         self,
         read_db: AsyncEngine,
         group: GroupCommit,
+        held: HeldShards,
         clock: Clock,
         ids: IdFactory,
         cache: AccountCache,
@@ -131,7 +139,8 @@ class SqlTradingUnitOfWork:
         self._clock = clock
         self._ids = ids
         self._cache = cache
-        self.accounts = SqlAccountRepository(read_db, cache, default_leverage, group.pending)
+        self._held = held
+        self.accounts = SqlAccountRepository(read_db, cache, default_leverage, group.pending, held)
         self.orders = SqlOrderQueries(read_db, group.pending)
         self.limits = SqlLeverageLimits(read_db, cache.leverage_limits, default_unlocked)
         self._fundings: list[dict[str, Any]] = []
@@ -195,6 +204,8 @@ class SqlTradingUnitOfWork:
             raise Unavailable("trading could not commit; try again")
         envelopes = number_events(self.accounts.seen.values(), self._clock.now(), self._ids)
         seen = list(self.accounts.seen.values())
+        # The leases its rows are written under (lost meanwhile: ShardElsewhere).
+        tokens = dict(self._held.token_for(account.id) for account in seen)
         orders = [order for account in seen for order in account.dirty_orders.values()]
         changes = self.accounts.take_changes()
         changes.limits = dict(self.limits.staged)
@@ -206,7 +217,7 @@ class SqlTradingUnitOfWork:
         self.limits.staged.clear()
         for account in seen:
             self._cache.put(account)
-        self._written = self._group.stage(changes, seen, owners, orders)
+        self._written = self._group.stage(changes, seen, owners, orders, tokens)
         return envelopes
 
     async def durable(self) -> None:
