@@ -103,6 +103,8 @@ class ShardLeases:
         self._task.add_done_callback(self._report_crash)
 
     async def stop(self) -> None:
+        if self._task is None and not self._held:
+            return  # never joined (its start failed): nothing to give up
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
