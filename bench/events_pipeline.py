@@ -18,6 +18,9 @@ deleted at the end). The platform's own pieces are used unchanged: `migrate`,
      -- the pipeline's own cost, which the verdicts use;
    - "counter": the handler increments a counter row through a `SqlUnitOfWork`, which writes
      the tracking row in the same transaction -- the shape of a real handler;
+   - "projection" (one process only): a read model increments the counter row
+     (`projections.subscribe`, as the ledger and activity read models are fed), so the
+     consumer hands it each batch whole -- one transaction with its tracking rows;
 3. latency: events are committed through `SqlUnitOfWork` on an open-loop schedule of --rate
    a second for --latency-seconds (event i is due at t0 + i/rate; whatever is due is
    committed in one unit of work, at most 500 a commit). Latency = the time.time() at which
@@ -60,6 +63,7 @@ from redis.asyncio import Redis
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     MetaData,
     String,
     Table,
@@ -71,7 +75,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.infrastructure import streams
+from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import async_url, create_engine
 from astratrade.infrastructure.event_store import outbox
@@ -151,6 +155,26 @@ counters = Table(
     Column("consumer", String(40), primary_key=True),
     Column("handled", BigInteger, nullable=False),
 )
+
+
+class CountingProjection:
+    """A read model that counts the consumer's events in its counter row: a projection's
+    shape (a pure function of the writer's connection, like the ledger's)."""
+
+    source = SOURCE
+    event_types = frozenset({BenchTicked.type_name()})
+    tables: tuple[Table, ...] = (counters,)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._increment = (
+            update(counters)
+            .where(counters.c.consumer == name)
+            .values(handled=counters.c.handled + 1)
+        )
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        conn.execute(self._increment)
 
 
 class NoPublisher:
@@ -375,6 +399,9 @@ def noting_handler(latency: Latency) -> EventHandler:
     return note
 
 
+Consumer = EventHandler | CountingProjection  # a handler, or a read model to feed
+
+
 def handler_for(stack: Stack, context: str, label: str, latency: Latency | None) -> EventHandler:
     if label == "counter":
         return counting_handler(stack, context, latency)
@@ -403,15 +430,18 @@ class Pipeline:
 async def pipeline_for(
     stack: Stack,
     context: str,
-    handler: EventHandler,
+    handler: Consumer,
     args: argparse.Namespace,
     latency: Latency | None = None,
 ) -> Pipeline:
     """A relay and one consumer group on streams of their own (a prefix each), as the
-    platform wires them (`event_wiring.event_backbone`, `redis_backbone`)."""
+    platform wires them (`event_wiring.event_backbone`, `redis_backbone`, `modules.register`)."""
     prefix = f"{stack.prefix}{context}:"
     bus = MessageBus()
-    bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=context)
+    if isinstance(handler, CountingProjection):
+        projections.subscribe(bus, handler, stack.writer, stack.clock)
+    else:
+        bus.subscribe(BenchTicked.type_name(), handler, source=SOURCE, consumer=context)
     relay = OutboxRelay(
         stack.redis,
         stack.read_db,
@@ -487,7 +517,7 @@ async def run_workers(pipeline: Pipeline, body: Callable[[], Awaitable[None]]) -
 
 
 async def throughput(
-    stack: Stack, label: str, context: str, handler: EventHandler, args: argparse.Namespace
+    stack: Stack, label: str, context: str, handler: Consumer, args: argparse.Namespace
 ) -> Rate:
     pipeline = await pipeline_for(stack, context, handler, args)
     started = time.perf_counter()
@@ -594,7 +624,7 @@ async def check_handled(
 ) -> None:
     """Every event has its tracking row (and its increment), none twice or dead-lettered."""
     rows, counter = await handled(stack, context)
-    expected_counter = expected if label == "counter" else 0
+    expected_counter = expected if label in ("counter", "projection") else 0
     result.checked = (rows, counter, duplicates, dead_lettered) == (
         expected,
         expected_counter,
@@ -708,6 +738,7 @@ class Outcome:
     counting: Rate  # "counter": the handler's unit of work writes it with its effect
     latency: Latency  # at --rate, "no effect": the pipeline's own latency
     latency_counter: Latency  # at --rate, "counter": with a real handler's commit
+    projected: Rate | None = None  # "projection": a read model fed whole batches
 
 
 def fmt_ms(value: float) -> str:
@@ -773,6 +804,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
         ("pipeline, no effect (consumer writes tracking row)", outcome.bare),
         ("pipeline, counter + tracking row in one commit", outcome.counting),
     ]
+    if outcome.projected is not None:
+        rows.append(("pipeline, projection (read model + tracking rows)", outcome.projected))
     for label, r in rows:
         database, redis = r.server_us(POSTGRES_PROCESS), r.server_us(REDIS_PROCESS)
         print(
@@ -826,6 +859,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
         f"{outcome.latency_counter.rate:,.0f} events/s: {verdict} the same bar"
     )
     sound = bare.checked and counting.checked
+    if outcome.projected is not None:
+        sound = sound and outcome.projected.checked
     if not sound:
         print(f"FAIL  [{name}] the tracking rows or counters do not match the events (above)")
     return sound and rate_ok and ratio_ok and p99_ok
@@ -857,9 +892,11 @@ async def in_one_process(stack: Stack, raw: Rate, args: argparse.Namespace) -> O
     counting = await throughput(
         stack, "counter", "bench_counter", counting_handler(stack, "bench_counter"), args
     )
+    projection = CountingProjection("bench_projection")
+    projected = await throughput(stack, "projection", projection.name, projection, args)
     lat = await latency(stack, "no effect", "bench_latency", args)
     lat_counter = await latency(stack, "counter", "bench_latency_counter", args)
-    return Outcome(stack.name, ONE_PROCESS, raw, bare, counting, lat, lat_counter)
+    return Outcome(stack.name, ONE_PROCESS, raw, bare, counting, lat, lat_counter, projected)
 
 
 async def in_worker_processes(stack: Stack, raw: Rate, args: argparse.Namespace) -> Outcome:

@@ -218,6 +218,7 @@ class HeldWriter:
 
     def __init__(self, inner: Writer, hold: Hold) -> None:
         self._inner, self._hold = inner, hold
+        self.exclusive = inner.exclusive
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         await self._hold.here()

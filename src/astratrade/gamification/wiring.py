@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.config import Settings
 from astratrade.gamification.adapters.board_index import BoardIndex
@@ -19,8 +19,7 @@ from astratrade.gamification.domain.tournaments import Tournament
 from astratrade.gamification.handlers import progression, tournaments
 from astratrade.gamification.projections import PROJECTIONS, ROI_BOARDS, XP_BOARDS
 from astratrade.infrastructure import projections, streams
-from astratrade.infrastructure.projections import Projection
-from astratrade.infrastructure.unit_of_work import batch_of
+from astratrade.infrastructure.projections import AfterApplied, Projection
 from astratrade.modules import Infrastructure, Module
 from astratrade.shared.bus import Subscription
 from astratrade.shared.delivery import Delivery
@@ -78,19 +77,23 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
 def _feed_board(
     infra: Infrastructure, board: Projection, user_field: str, boards: BoardIndex | None
 ) -> tuple[Subscription, ...]:
-    """The board's read model, then the user's standings in its Redis index."""
-    writer, read_db, clock = infra.writer, infra.read_db, infra.clock
-
-    async def project(envelope: Envelope, delivery: Delivery) -> None:
-        await projections.apply_once(writer, board, envelope, delivery, clock.now())
-        user_id = envelope.payload.get(user_field)
-        if boards is not None and user_id is not None:  # then its Redis index
-            await refresh_index(boards, read_db, str(user_id), delivery)
-
+    """The board's read model, then (with Redis) the standings in its index of the users
+    whose events were applied."""
+    after = None if boards is None else _refresher(boards, infra.read_db, user_field)
+    feed = projections.ProjectionFeed(board, infra.writer, infra.clock, after=after)
     return tuple(
-        Subscription(event_type, board.source, board.name, project)
+        Subscription(event_type, board.source, board.name, feed)
         for event_type in sorted(board.event_types)
     )
+
+
+def _refresher(boards: BoardIndex, read_db: AsyncEngine, user_field: str) -> AfterApplied:
+    async def refresh_users(envelopes: list[Envelope], reader: AsyncConnection | None) -> None:
+        users = {e.payload.get(user_field) for e in envelopes} - {None}
+        for user_id in sorted(map(str, users)):  # rows hold the batch's end: once a user
+            await refresh_index(boards, read_db, user_id, reader)
+
+    return refresh_users
 
 
 def _board_index(settings: Settings, read_db: AsyncEngine) -> BoardIndex | None:
@@ -105,14 +108,13 @@ def _board_index(settings: Settings, read_db: AsyncEngine) -> BoardIndex | None:
 
 
 async def refresh_index(
-    boards: BoardIndex, read_db: AsyncEngine, user_id: str, delivery: Delivery
+    boards: BoardIndex, read_db: AsyncEngine, user_id: str, reader: AsyncConnection | None
 ) -> None:
-    """Inside a stream consumer's batch (the delivery carries it) the rows are not committed
-    yet: read them through its transaction. (Should the batch then fail, the redo puts the
+    """Inside a stream consumer's batch (`reader` is its open transaction) the rows are not
+    committed yet: read them through it. (Should the batch then fail, the redo puts the
     same values again.)"""
-    batch = batch_of(delivery)
-    if batch is not None:
-        await boards.refresh(batch.connection, user_id)
+    if reader is not None:
+        await boards.refresh(reader, user_id)
         return
     async with read_db.connect() as conn:
         await boards.refresh(conn, user_id)

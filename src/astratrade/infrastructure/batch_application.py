@@ -1,13 +1,24 @@
 """Applying one batch of a stream consumer's messages, exactly once.
 
-Each event goes through `delivery.deliver` with a `Delivery` carrying its tracking record.
-On PostgreSQL the delivery also carries the batch's `BatchTransaction`: the handlers' units
-of work join it, the tracking rows of handlers with nothing to commit are written together
-at its end, and the whole batch commits once (the consumer acknowledges it afterwards). A
-unit of work that keeps its state in memory commits on its own with its tracking row and
-marks the delivery recorded. If a handler fails, the batch rolls back and is applied one
-by one: each event with retries and backoff, then dead-lettered so the stream keeps
-flowing. A redelivered event finds its tracking row and is skipped."""
+A projection's consumer (its subscriptions all hand events to one `ProjectionFeed`) has
+the batch applied in one single-writer transaction with its tracking rows
+(`ProjectionFeed.apply_all_once`), on SQLite as on PostgreSQL: projections are pure
+functions of a connection, so the batch is a step of the single writer like any other
+(on SQLite one step per EXCLUSIVE_WRITER_EVENTS, so that the writes queued behind it
+wait little).
+
+Other consumers' events go through `delivery.deliver` with a `Delivery` carrying its
+tracking record. On PostgreSQL the delivery also carries the batch's `BatchTransaction`:
+the handlers' units of work join it, the tracking rows of handlers with nothing to commit
+are written together at its end, and the whole batch commits once (the consumer
+acknowledges it afterwards). A unit of work that keeps its state in memory commits on its
+own with its tracking row and marks the delivery recorded. On SQLite they are applied one
+by one (see `BatchApplication.__init__`).
+
+If a batch fails, nothing of it commits (bar what such units of work committed on their
+own) and it is applied one by one: each event with retries and backoff, then
+dead-lettered so the stream keeps flowing. A redelivered event finds its tracking row and
+is skipped."""
 
 from __future__ import annotations
 
@@ -24,6 +35,7 @@ from astratrade.infrastructure.dead_letters import DeadLetters
 from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.group_reads import Message
 from astratrade.infrastructure.metrics import CONSUMED, DEAD_LETTERED, DUPLICATES, FAILED
+from astratrade.infrastructure.projections import ProjectionFeed, feed_of
 from astratrade.infrastructure.unit_of_work import BatchTransaction
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus, Subscription
@@ -69,8 +81,16 @@ class _Work:
         )
 
 
+def _one_feed(work: list[_Work]) -> ProjectionFeed | None:
+    """The projection feed that every event of the batch goes to, if there is one."""
+    feeds = {feed_of(item.subscription) for item in work}
+    feed = feeds.pop()
+    return feed if not feeds else None
+
+
 class BatchApplication:
-    """Applies a context's batches: `together` in one transaction, else one by one."""
+    """Applies a context's batches: a projection's, or (`together`) any other's, in one
+    transaction, else one by one."""
 
     def __init__(
         self,
@@ -93,17 +113,27 @@ class BatchApplication:
         self._clock = clock
         self._dead_letters = dead_letters
         self._settings = settings
-        # A batch in one transaction, except on SQLite: it has a single writer, and a batch
-        # holding its lock would block the handlers that commit through it on their own.
+        # Other than a projection's, a batch in one transaction, except on SQLite: it has a
+        # single writer, and a batch holding its lock (on a connection of its own, for the
+        # handlers' async units of work) would block the handlers that commit through the
+        # writer on their own (trading's engine), and every other writer meanwhile.
         self._together = db.dialect.name != "sqlite"
 
     async def apply(self, messages: list[Message]) -> None:
         """Apply what is new among these messages; dead-letter what cannot be applied."""
         applied = await self._applied_among(messages)
         work = [item for m in messages if (item := await self._admit(m, applied)) is not None]
-        if work and not self._together:
+        if not work:
+            return
+        feed = _one_feed(work)
+        if feed is not None:
+            if not await self._project(feed, work):
+                # Nothing of it committed (or all of it, if what follows the commit
+                # failed): one by one, each application finds its tracking row or writes it.
+                await self._apply_one_by_one(work)
+        elif not self._together:
             await self._apply_one_by_one(work)
-        elif work and not await self._apply_together(work):
+        elif not await self._apply_together(work):
             await self._apply_one_by_one(await self._not_applied(work))
 
     async def _applied_among(self, messages: list[Message]) -> set[str]:
@@ -130,6 +160,19 @@ class BatchApplication:
             await self.dead_letter(message, reason, message.deliveries)
             return None
         return _Work(message, envelope, subscription)
+
+    async def _project(self, feed: ProjectionFeed, work: list[_Work]) -> bool:
+        """The batch in one transaction of the projection's; False if it failed."""
+        try:
+            applied = await feed.apply_all_once([(i.envelope, i.delivery()) for i in work])
+        except Exception as error:
+            logger.info("%s batch failed (%r); applying it one by one", self.context, error)
+            return False
+        self._count_consumed([item for item in work if item.envelope.event_id in applied])
+        for item in work:
+            if item.envelope.event_id not in applied:  # applied by another meanwhile
+                self._count_duplicate(item.message.stream)
+        return True
 
     async def _apply_together(self, work: list[_Work]) -> bool:
         """The whole batch in one transaction that the handlers' units of work join, the

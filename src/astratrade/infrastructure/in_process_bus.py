@@ -2,11 +2,18 @@
 
 Delivery is asynchronous, as it is through Redis Streams, and at least once: rows left
 unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) are
-delivered again on the next start. Each subscriber's handler runs through the same
-`delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
+delivered again on the next start. Events are taken from the queue in batches, in commit
+order. A batch's events go first to the projections: each projection gets its share of
+the batch in one single-writer transaction with its tracking rows
+(`projections.ProjectionFeed.apply_all_once`), or, should that fail, event by event so
+that the bad one fails alone. Then, event by event, to the other subscribers, each through
+the same `delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
 "in-process") that it passes to the unit of work committing its effects; that commit
-writes the tracking row too, so an event delivered again has no second effect (its second
-commit fails on the row, which is logged). A handler that fails is logged; the others go on."""
+writes the tracking row too. An event delivered again has no second effect (its tracking
+row is found, or its second commit fails on it, which is logged). A handler that fails is
+logged; the others go on. Read models being applied before the batch's other handlers run
+never leaves them behind: a handler or live view sees them at least as fresh as when each
+event went to every subscriber in turn."""
 
 from __future__ import annotations
 
@@ -20,8 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store
 from astratrade.infrastructure.delivery import deliver
+from astratrade.infrastructure.projections import ProjectionFeed, feed_of
 from astratrade.infrastructure.writer import Writer
-from astratrade.shared.bus import MessageBus
+from astratrade.shared.bus import MessageBus, Subscription
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -91,10 +99,7 @@ class InProcessDispatcher:
             while not self._queue.empty() and len(batch) < 500:
                 batch.append(self._queue.get_nowait())
             try:
-                for envelope in batch:
-                    await self._deliver_to_subscribers(envelope)
-                    for watcher in self._watchers:
-                        await watcher(envelope)
+                await self._deliver(batch)
                 self._delivered.extend(e.event_id for e in batch)
             finally:
                 for _ in batch:
@@ -102,21 +107,57 @@ class InProcessDispatcher:
             if len(self._delivered) >= MARK_BATCH:
                 await self._mark_published()
 
-    async def _deliver_to_subscribers(self, envelope: Envelope) -> None:
-        """Run every subscriber; one failing is logged and does not stop the others."""
+    async def _deliver(self, batch: list[Envelope]) -> None:
+        """To the projections a share of the batch at a time, then to the other subscribers
+        and the watchers an event at a time, in order."""
+        subscribers: dict[str, list[Subscription]] = {}
         for subscription in self._bus.subscriptions():
-            if subscription.event_type != envelope.type:
-                continue
-            try:
-                await deliver(
-                    subscription, envelope, Delivery(subscription.consumer, envelope.event_id)
-                )
-            except IntegrityError:
-                logger.info("%s had applied %s already", subscription.name, envelope.event_id)
-            except Exception:
-                logger.exception(
-                    "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
-                )
+            subscribers.setdefault(subscription.event_type, []).append(subscription)
+        shares: dict[ProjectionFeed, list[tuple[Subscription, Envelope]]] = {}
+        for envelope in batch:
+            for subscription in subscribers.get(envelope.type, ()):
+                feed = feed_of(subscription)
+                if feed is not None:
+                    shares.setdefault(feed, []).append((subscription, envelope))
+        for feed, share in shares.items():
+            await self._project(feed, share)
+        for envelope in batch:
+            for subscription in subscribers.get(envelope.type, ()):
+                if feed_of(subscription) is None:
+                    await self._deliver_one(subscription, envelope)
+            for watcher in self._watchers:
+                await watcher(envelope)
+
+    async def _project(
+        self, feed: ProjectionFeed, share: list[tuple[Subscription, Envelope]]
+    ) -> None:
+        """The projection's share of the batch in one transaction; if it fails, event by
+        event, so that only the bad event is lost to the read model (and logged)."""
+        deliveries = [(e, Delivery(s.consumer, e.event_id)) for s, e in share]
+        try:
+            await feed.apply_all_once(deliveries)
+        except Exception as error:
+            logger.info(
+                "%s failed on a batch of %d (%r); applying it event by event",
+                feed.projection.name,
+                len(share),
+                error,
+            )
+            for subscription, envelope in share:
+                await self._deliver_one(subscription, envelope)
+
+    async def _deliver_one(self, subscription: Subscription, envelope: Envelope) -> None:
+        """Run one subscriber; one failing is logged and does not stop the others."""
+        try:
+            await deliver(
+                subscription, envelope, Delivery(subscription.consumer, envelope.event_id)
+            )
+        except IntegrityError:
+            logger.info("%s had applied %s already", subscription.name, envelope.event_id)
+        except Exception:
+            logger.exception(
+                "%s failed on %s %s", subscription.name, envelope.type, envelope.event_id
+            )
 
     async def _mark_published(self) -> None:
         event_ids, self._delivered = self._delivered, []

@@ -8,7 +8,9 @@ The flow, in one place:
 3. That commit writes state, audit events, outbox rows and the tracking row in one
    transaction (`unit_of_work.record_effects`) and marks the delivery recorded.
 4. A handler with nothing to commit leaves it unrecorded: the stream consumer writes its
-   row itself. A redelivered event finds its row and has no second effect."""
+   row itself. A redelivered event finds its row and has no second effect.
+5. A projection handed a batch (`projections.ProjectionFeed.apply_all_once`) looks up the
+   batch's rows in one query and writes the new ones together, in its one transaction."""
 
 from __future__ import annotations
 
@@ -32,7 +34,15 @@ from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
 from astratrade.infrastructure.types import UtcDateTime
 from astratrade.shared.delivery import Delivery
 
-__all__ = ["Delivery", "applied_among", "record_many", "record_sync", "row_of", "tracking"]
+__all__ = [
+    "Delivery",
+    "applied_among",
+    "applied_in",
+    "record_many",
+    "record_sync",
+    "row_of",
+    "tracking",
+]
 
 tracking = Table(
     "event_tracking",
@@ -66,7 +76,8 @@ def record_sync(conn: Connection, delivery: Delivery, at: datetime) -> None:
 
 
 def record_many(conn: Connection, deliveries: list[Delivery], at: datetime) -> None:
-    """The tracking rows of deliveries whose handlers had nothing to commit, together."""
+    """Several tracking rows in one statement: those of handlers with nothing to commit,
+    or of a projection's batch of events (`projections.apply_new`)."""
     if deliveries:
         conn.execute(_INSERT, [row_of(d, at) for d in deliveries])
 
@@ -88,7 +99,17 @@ async def applied_among(db: AsyncEngine, consumer: str, event_ids: list[str]) ->
     """Which of these events the consumer has applied (one query)."""
     if not event_ids:
         return set()
-    query = _APPLIED_ANY if db.dialect.name == "postgresql" else _APPLIED
     async with db.connect() as conn:
+        query = _APPLIED_ANY if db.dialect.name == "postgresql" else _APPLIED
         rows = await conn.scalars(query, {"consumer": consumer, "event_ids": event_ids})
         return set(rows)
+
+
+def applied_in(conn: Connection, consumer: str, event_ids: list[str]) -> set[str]:
+    """applied_among(), inside the caller's transaction (a projection's batch reads them
+    where it writes its own: should another writer commit one of them meanwhile, the
+    batch's insert of that row fails and nothing of the batch commits)."""
+    if not event_ids:
+        return set()
+    query = _APPLIED_ANY if conn.dialect.name == "postgresql" else _APPLIED
+    return set(conn.scalars(query, {"consumer": consumer, "event_ids": event_ids}))

@@ -22,6 +22,10 @@ T = TypeVar("T")
 
 
 class Writer(Protocol):
+    # Its transactions run one at a time (SQLite's one write connection): a long one delays
+    # every write queued behind it, an order's commit included.
+    exclusive: bool
+
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run `work` inside one committed transaction; roll back if it raises."""
         ...
@@ -30,6 +34,8 @@ class Writer(Protocol):
 
 
 class SqliteWriter:
+    exclusive = True
+
     def __init__(self, url: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
         self.engine = create_engine(sync_url, pool_size=1, max_overflow=0)
@@ -85,6 +91,8 @@ class Checkpointer:
 
 
 class AsyncEngineWriter:
+    exclusive = False  # a transaction per pooled connection, side by side
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 

@@ -99,7 +99,7 @@ def boards_after(deliveries: list[Envelope]) -> list[tuple[Any, ...]]:
             for board in BOARDS:
                 if envelope.type in board.event_types:
                     row = tracking.Delivery(board.name, envelope.event_id, "s", "")
-                    projections._apply_in(conn, board, envelope, row, MONDAY)
+                    projections.apply_new(conn, board, [(envelope, row)], MONDAY)
         rows = [
             tuple(r)
             for table in (board_scores, tournament_standings)

@@ -1,0 +1,271 @@
+"""A projection is handed a batch whole: one single-writer transaction for all its events,
+with their tracking rows; a redelivered batch changes nothing; a bad event fails alone
+(logged in-process, dead-lettered from a stream). On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    String,
+    Table,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure import projections, streams
+from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
+from astratrade.infrastructure.db import create_engine
+from astratrade.infrastructure.in_process_bus import InProcessDispatcher
+from astratrade.infrastructure.tracking import tracking
+from astratrade.infrastructure.writer import SqliteWriter, Writer, writer_for
+from astratrade.shared.bus import MessageBus
+from astratrade.shared.clock import SystemClock
+from astratrade.shared.delivery import Delivery
+from astratrade.shared.messages import Envelope
+
+T = TypeVar("T")
+SOURCE = "ledger"
+POISON = 3
+totals = Table(
+    "tally_totals",
+    MetaData(),
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("digits", String(200), nullable=False),
+)
+
+
+class Tally:
+    """Appends each event's digit to its aggregate's string of digits: any reordering, loss
+    or double application shows in the result."""
+
+    name = "tally.totals"
+    source = SOURCE
+    event_types = frozenset({"Added"})
+    tables: tuple[Table, ...] = (totals,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        digit = int(envelope.payload["digit"])
+        if digit == POISON:
+            raise ValueError("three is poison")
+        where = totals.c.aggregate_id == envelope.aggregate_id
+        now = conn.scalar(select(totals.c.digits).where(where))
+        if now is None:
+            conn.execute(insert(totals), [{"aggregate_id": envelope.aggregate_id, "digits": ""}])
+        conn.execute(update(totals).where(where).values(digits=(now or "") + str(digit)))
+
+
+TALLY = Tally()
+
+
+def added(seq: int, digit: int, aggregate: str = "a") -> Envelope:
+    return Envelope(
+        event_id=f"event-{seq}",
+        type="Added",
+        version=1,
+        context=SOURCE,
+        aggregate_id=aggregate,
+        aggregate_version=seq,
+        occurred_at=datetime.now(UTC),
+        payload={"digit": digit},
+    )
+
+
+@dataclass
+class CountingWriter:
+    """The platform's writer, counting its transactions and the tracking lookups."""
+
+    inner: Writer
+    transactions: int = 0
+    lookups: int = 0
+
+    @property
+    def exclusive(self) -> bool:
+        return self.inner.exclusive
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        self.transactions += 1
+        return await self.inner.run(work)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    def count_lookups(self, statement: str) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "event_tracking" in statement:
+            self.lookups += 1
+
+
+@pytest.fixture
+async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    async with migrated_engine.begin() as conn:
+        await conn.run_sync(lambda sync: totals.create(sync))
+    return migrated_engine
+
+
+@pytest.fixture
+async def writer(engine: AsyncEngine, database_url: str) -> AsyncIterator[CountingWriter]:
+    inner = writer_for(database_url, engine)
+    counting = CountingWriter(inner)
+    writes = inner.engine if isinstance(inner, SqliteWriter) else engine.sync_engine
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        counting.count_lookups(statement)
+
+    event.listen(writes, "before_cursor_execute", before)
+    yield counting
+    event.remove(writes, "before_cursor_execute", before)
+    await counting.close()
+
+
+async def digits(engine: AsyncEngine) -> dict[str, str]:
+    async with engine.connect() as conn:
+        return {row.aggregate_id: row.digits for row in await conn.execute(select(totals))}
+
+
+async def tracked(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        count = select(func.count()).select_from(tracking)
+        return int(await conn.scalar(count.where(tracking.c.consumer == TALLY.name)) or 0)
+
+
+async def dispatched(
+    engine: AsyncEngine, writer: CountingWriter, *batches: list[Envelope]
+) -> list[str]:
+    """Each batch through a dispatcher of its own (a restart re-delivers); what a plain
+    handler beside the projection saw."""
+    seen: list[str] = []
+
+    async def note(envelope: Envelope, delivery: Delivery) -> None:
+        seen.append(envelope.event_id)
+
+    bus = MessageBus()
+    projections.subscribe(bus, TALLY, writer, SystemClock())
+    bus.subscribe("Added", note, source=SOURCE, consumer="notes")
+    for batch in batches:
+        dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+        dispatcher.committed(batch)  # queued before the dispatcher runs: one batch
+        await dispatcher.start()
+        await dispatcher.drain()
+        await dispatcher.stop()
+    return seen
+
+
+async def test_a_dispatched_batch_is_one_transaction_with_a_tracking_row_an_event(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    batch = [added(seq, seq % 3 + 4, f"agg-{seq % 2}") for seq in range(1, 9)]
+
+    seen = await dispatched(engine, writer, batch)
+
+    assert writer.transactions == 1 + 1  # the projection's batch, and the outbox marks
+    assert writer.lookups == 1
+    # 1 to 8 in order: digits 5, 6, 4, 5, ... alternating between the two aggregates
+    assert await digits(engine) == {"agg-1": "5465", "agg-0": "6546"}
+    assert await tracked(engine) == 8
+    assert seen == [e.event_id for e in batch]  # other subscribers, in order, as before
+
+
+async def test_a_dispatched_batch_holds_sqlites_single_writer_for_a_bounded_part_at_a_time(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    batch = [added(seq, seq % 10) for seq in range(1, 41) if seq % 10 != POISON]
+
+    await dispatched(engine, writer, batch)
+
+    # SQLite's writer: parts of EXCLUSIVE_WRITER_EVENTS (32); PostgreSQL's: the whole batch.
+    assert writer.transactions - 1 == (2 if writer.exclusive else 1)
+    assert await digits(engine) == {"a": "124567890" * 4}
+    assert await tracked(engine) == 36
+
+
+async def test_a_batch_dispatched_again_changes_nothing(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    batch = [added(seq, 1) for seq in range(1, 6)]
+
+    await dispatched(engine, writer, batch, [*batch[2:], added(6, 2)])
+
+    assert await digits(engine) == {"a": "111112"}
+    assert await tracked(engine) == 6
+
+
+async def test_a_bad_event_in_a_dispatched_batch_fails_alone_and_is_logged(
+    engine: AsyncEngine, writer: CountingWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    batch = [added(seq, digit) for seq, digit in enumerate((1, 2, POISON, 4, 5), start=1)]
+
+    with caplog.at_level(logging.INFO):
+        seen = await dispatched(engine, writer, batch)
+
+    assert await digits(engine) == {"a": "1245"}
+    assert await tracked(engine) == 4
+    failed = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in failed] == ["tally.totals.project failed on Added event-3"]
+    assert len(seen) == 5
+
+
+@pytest.mark.redis
+async def test_a_stream_batch_is_one_transaction_and_a_bad_event_is_dead_lettered(
+    engine: AsyncEngine,
+    writer: CountingWriter,
+    database_url: str,
+    redis_url: str,
+    redis_prefix: str,
+) -> None:
+    bus = MessageBus()
+    projections.subscribe(bus, TALLY, writer, SystemClock())
+    redis: Any = streams.connect(redis_url)
+    read_db = create_engine(database_url, read_only=True)
+    consumer = StreamConsumer(
+        redis,
+        bus,
+        engine,
+        read_db,
+        writer,
+        SystemClock(),
+        context=TALLY.name,
+        name="solo",
+        prefix=redis_prefix,
+        settings=ConsumerSettings(max_attempts=2, backoff_seconds=0),
+    )
+    stream = streams.events_stream(redis_prefix, SOURCE)
+
+    async def send(*envelopes: Envelope) -> None:
+        for envelope in envelopes:
+            await redis.xadd(stream, streams.encode(envelope))
+
+    try:
+        await consumer.ensure_groups()
+        await send(*[added(seq, 1) for seq in range(1, 6)], added(2, 1))  # 2 sent twice
+
+        assert await consumer.consume_once() == 6
+        assert (writer.transactions, writer.lookups) == (1, 1)
+        assert await digits(engine) == {"a": "11111"}
+        assert await tracked(engine) == 5
+        assert consumer.duplicates == 1
+
+        await send(added(4, 1), added(5, 1), added(6, 2), added(7, POISON), added(8, 4))
+
+        assert await consumer.consume_once() == 5
+        # The batch failed whole, then one by one: 6 and 8 applied, 7 tried twice and
+        # dead-lettered, 4 and 5 applied already.
+        assert await digits(engine) == {"a": "1111124"}
+        assert await tracked(engine) == 7
+        assert [letter.event_type for letter in await consumer.dead_letters.list()] == ["Added"]
+        assert consumer.failed == 2
+        assert (await redis.xpending(stream, TALLY.name))["pending"] == 0
+    finally:
+        await redis.aclose()
+        await read_db.dispose()
