@@ -53,6 +53,7 @@ class TradingEngine:
         self.leases: ShardLeasing | None = None  # set by the wiring, started with the engine
         self._cache = cache
         self._taking: list[asyncio.Task[None]] = []
+        self._stopping = False
         self.queries = queries
         self.clock = clock
         self._uow_factory = uow_factory
@@ -81,7 +82,8 @@ class TradingEngine:
         self.held.tokens.pop(shard, None)
         for account_id in [a for a in self._cache.accounts if self.held.shards.of(a) == shard]:
             self._cache.evict(account_id)
-        logger.warning("trading shard %d is no longer written here", shard)
+        level = logging.INFO if self._stopping else logging.WARNING
+        logger.log(level, "trading shard %d is no longer written here", shard)
 
     async def _take(self, shard: int, token: int) -> None:
         async def prepare(uow: TradingUnitOfWork) -> int:
@@ -119,6 +121,7 @@ class TradingEngine:
         """Let what is staged be written before the writer closes, then give the shards up
         so other replicas take them at once."""
         await self.writes.settled()
+        self._stopping = True
         if self.leases is not None:
             await self.leases.stop()
 
