@@ -26,6 +26,20 @@ async def new_trader(platform: Platform, name: str) -> tuple[str, str]:
     return user.user_id, ids[0]
 
 
+def market_order(
+    owner: str, account: str, size: str = "0.1", side: Side = Side.BUY, market: str = "BTC-USD"
+) -> PlaceOrder:
+    """A market order of the trader's account."""
+    return PlaceOrder(
+        owner_id=owner,
+        account_id=account,
+        market=market,
+        side=side,
+        type=OrderType.MARKET,
+        size=Decimal(size),
+    )
+
+
 async def set_mark(platform: Platform, market: str, mark: str, index: str | None = None) -> None:
     quote = Quote(market, Decimal(mark), Decimal(index or mark), platform.clock.now())
     await platform.port(TradingEngine).on_quotes([quote])

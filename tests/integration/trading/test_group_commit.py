@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from trading_platform import new_trader, set_mark
+from trading_platform import market_order, new_trader, set_mark
 
 from astratrade.infrastructure import event_store
 from astratrade.shared.errors import DomainError, Unavailable
@@ -177,18 +177,7 @@ async def test_commands_arriving_during_a_write_share_the_next_transaction(platf
     traders = [await new_trader(platform, next(names)) for _ in range(4)]
     writes = platform.port(TradingEngine).writes
     batches, staged = writes.batches, writes.staged_count
-    orders = [
-        PlaceOrder(
-            owner_id=owner,
-            account_id=account,
-            market="BTC-USD",
-            side=Side.BUY,
-            type=OrderType.MARKET,
-            size=Decimal("0.01"),
-        )
-        for owner, account in traders
-        for _ in range(10)
-    ]
+    orders = [market_order(owner, account, "0.01") for owner, account in traders for _ in range(10)]
     filled = await asyncio.gather(*(platform.bus.execute(o) for o in orders))
     assert len({o.id for o in filled}) == 40
     assert writes.staged_count - staged == 40
@@ -200,17 +189,7 @@ async def test_a_failed_batch_fails_its_commands_and_memory_equals_the_database(
 ) -> None:
     traders = [await new_trader(platform, next(names)) for _ in range(3)]
     engine = platform.port(TradingEngine)
-    first = [
-        PlaceOrder(
-            owner_id=owner,
-            account_id=account,
-            market="BTC-USD",
-            side=Side.BUY,
-            type=OrderType.MARKET,
-            size=Decimal("0.1"),
-        )
-        for owner, account in traders
-    ]
+    first = [market_order(owner, account) for owner, account in traders]
     await asyncio.gather(*(platform.bus.execute(o) for o in first))
     real_append = event_store.append_sync
 
@@ -218,17 +197,7 @@ async def test_a_failed_batch_fails_its_commands_and_memory_equals_the_database(
         raise ConnectionError("database went away mid-commit")
 
     monkeypatch.setattr(event_store, "append_sync", broken_append)
-    sells = [
-        PlaceOrder(
-            owner_id=o.owner_id,
-            account_id=o.account_id,
-            market="BTC-USD",
-            side=Side.SELL,
-            type=OrderType.MARKET,
-            size=Decimal("0.05"),
-        )
-        for o in first
-    ]
+    sells = [market_order(owner, account, "0.05", Side.SELL) for owner, account in traders]
     outcomes = await asyncio.gather(
         *(platform.bus.execute(o) for o in sells), return_exceptions=True
     )

@@ -8,13 +8,11 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from trading_platform import new_trader, reconcile, set_mark
+from trading_platform import market_order, new_trader, reconcile, set_mark
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.trading.adapters import tables as t
-from astratrade.trading.domain.commands import PlaceOrder
-from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.shards import Shards, house_id, insurance_id
 from astratrade.users.adapters.passwords import Argon2Hasher
 
@@ -41,16 +39,7 @@ async def test_two_shards_keep_their_own_house_and_the_ledger_reconciles(sharded
         assert shards.of(account) == shards.owner_shard(owner)
     assert {shards.of(account) for _, account in traders} == {0, 1}  # both shards in use
     for owner, account in traders:
-        await sharded.bus.execute(
-            PlaceOrder(
-                owner_id=owner,
-                account_id=account,
-                market="BTC-USD",
-                side=Side.BUY,
-                type=OrderType.MARKET,
-                size=Decimal("0.1"),
-            )
-        )
+        await sharded.bus.execute(market_order(owner, account))
     await set_mark(sharded, "BTC-USD", "61000")
     await sharded.backbone.drain()
 

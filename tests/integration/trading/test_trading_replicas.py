@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from trading_platform import market_order
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
@@ -18,8 +19,7 @@ from astratrade.shared.errors import Unavailable
 from astratrade.trading import handlers
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.held_shards import ShardElsewhere
-from astratrade.trading.domain.commands import OpenPracticeAccount, PlaceOrder
-from astratrade.trading.domain.orders import OrderType, Side
+from astratrade.trading.domain.commands import OpenPracticeAccount
 from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.passwords import Argon2Hasher
 
@@ -65,17 +65,6 @@ async def _until(condition: Any, within: float = 10.0) -> float:
     return time.monotonic() - started
 
 
-def _buy(owner: str, account: str) -> PlaceOrder:
-    return PlaceOrder(
-        owner_id=owner,
-        account_id=account,
-        market="BTC-USD",
-        side=Side.BUY,
-        type=OrderType.MARKET,
-        size=Decimal("0.1"),
-    )
-
-
 async def _open(engine: TradingEngine, owner: str) -> str:
     venue = engine.venue
     command = OpenPracticeAccount(owner_id=owner)
@@ -97,7 +86,7 @@ async def test_two_replicas_split_the_shards_and_one_takes_over_when_the_other_s
     owners = [f"owner-{n}" for n in range(8)]
     accounts = {owner: await _open(engine_a, owner) for owner in owners}
     for owner, account in accounts.items():
-        await first.bus.execute(_buy(owner, account))
+        await first.bus.execute(market_order(owner, account))
 
     second = await replica("replica-b")
     engine_b = second.port(TradingEngine)
@@ -107,8 +96,8 @@ async def test_two_replicas_split_the_shards_and_one_takes_over_when_the_other_s
         for owner, account in accounts.items():
             mine, other = (second, first) if shards.of(account) == shard_b else (first, second)
             with pytest.raises(ShardElsewhere):
-                await other.bus.execute(_buy(owner, account))
-            order = await mine.bus.execute(_buy(owner, account))
+                await other.bus.execute(market_order(owner, account))
+            order = await mine.bus.execute(market_order(owner, account))
             assert order.filled_size == Decimal("0.1")
     finally:
         await second.stop()
@@ -117,7 +106,7 @@ async def test_two_replicas_split_the_shards_and_one_takes_over_when_the_other_s
     took = await _until(lambda: sorted(engine_a.held.tokens) == [0, 1])
     assert took < 10  # a stopped replica gives its shard up at once
     for owner, account in accounts.items():
-        await first.bus.execute(_buy(owner, account))
+        await first.bus.execute(market_order(owner, account))
         position = await engine_a.run(lambda uow, a=account: uow.accounts.get(a))
         assert position.positions["BTC-USD"].size == Decimal("0.3")  # none lost or doubled
     async with first.read_db.connect() as conn:
@@ -138,7 +127,7 @@ async def test_a_write_under_a_lease_no_longer_held_is_refused_whole(replica) ->
     async with first.read_db.connect() as conn:
         fills_before = await conn.scalar(select(func.count()).select_from(t.fills))
     with pytest.raises(Unavailable):
-        await first.bus.execute(_buy(owner, account))
+        await first.bus.execute(market_order(owner, account))
     async with first.read_db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(t.fills)) == fills_before
     stored = await engine.run(lambda uow: uow.accounts.get(account))
