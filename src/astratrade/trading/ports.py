@@ -69,9 +69,19 @@ class TradingUnitOfWork(Protocol):
     limits: LeverageLimits
 
     async def record_funding(
-        self, market: str, at: datetime, rate: Decimal, mark: Decimal, accounts_paid: int
+        self,
+        market: str,
+        at: datetime,
+        rate: Decimal,
+        mark: Decimal,
+        accounts_paid: int,
+        shard: int = 0,
     ) -> bool:
-        """False when this market's funding for `at` was already paid."""
+        """False when this market's funding for `at` was already paid in this shard."""
+        ...
+
+    def held_shards(self) -> list[int]:
+        """The shards this process writes (the accounts active() holds)."""
         ...
 
     async def commit(self) -> list[Envelope]:

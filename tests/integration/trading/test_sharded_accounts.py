@@ -14,6 +14,7 @@ from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.domain.shards import Shards, house_id, insurance_id
+from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.passwords import Argon2Hasher
 
 
@@ -54,3 +55,35 @@ async def test_two_shards_keep_their_own_house_and_the_ledger_reconciles(sharded
         assert -granted < balances[house_id(shard)] < -granted + 100  # plus its fees
     report = await reconcile(sharded)
     assert report.findings == []
+
+
+async def test_each_shard_pays_its_own_holders_funding_once(sharded, clock) -> None:
+    shards = Shards(2)
+    traders = [await new_trader(sharded, f"funded{n}") for n in range(6)]
+    for owner, account in traders:
+        await sharded.bus.execute(market_order(owner, account))
+    engine = sharded.port(TradingEngine)
+    await set_mark(sharded, "BTC-USD", "60060", index="60000")  # a premium of 0.1%
+    clock.advance(60)
+    await engine.on_time()  # one premium sample
+    before = await _collateral(sharded)
+    clock.advance(3600)
+    await engine.on_time()
+    await engine.on_time()  # nothing more is due
+    after = await _collateral(sharded)
+    paid = (Decimal("0.1") * Decimal(60060) * Decimal("0.001") / 8).quantize(Decimal("0.000001"))
+    for _, account in traders:
+        assert before[account] - after[account] == paid
+    for shard in (0, 1):  # each shard's house took its own holders' payments
+        holders = sum(1 for _, a in traders if shards.of(a) == shard)
+        assert after[house_id(shard)] - before[house_id(shard)] == holders * paid
+    async with sharded.read_db.connect() as conn:
+        rows = list(await conn.execute(select(t.funding_payments)))
+    btc = sorted((r.shard, r.accounts_paid) for r in rows if r.market == "BTC-USD")
+    assert btc == [(s, sum(1 for _, a in traders if shards.of(a) == s)) for s in (0, 1)]
+
+
+async def _collateral(platform) -> dict[str, Decimal]:
+    async with platform.read_db.connect() as conn:
+        rows = await conn.execute(select(t.accounts.c.id, t.accounts.c.collateral))
+        return {row.id: row.collateral for row in rows}

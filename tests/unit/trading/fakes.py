@@ -202,8 +202,17 @@ class FakeTradingUnitOfWork:
         if exc is not None:
             await self.rollback()
 
+    def held_shards(self) -> list[int]:
+        return [0]  # the fakes' venue has one shard
+
     async def record_funding(
-        self, market: str, at: datetime, rate: Decimal, mark: Decimal, accounts_paid: int
+        self,
+        market: str,
+        at: datetime,
+        rate: Decimal,
+        mark: Decimal,
+        accounts_paid: int,
+        shard: int = 0,
     ) -> bool:
         key = (market, at)
         if key in self.store.fundings or key in self._fundings:

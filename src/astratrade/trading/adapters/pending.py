@@ -23,7 +23,7 @@ class PendingWrites:
         self._orders: dict[str, tuple[int, Order]] = {}
         self._client_ids: dict[tuple[str, str], tuple[int, Order]] = {}
         self._accounts: dict[str, tuple[int, str, str]] = {}  # id -> (seq, owner, id)
-        self._fundings: dict[tuple[str, datetime], int] = {}
+        self._fundings: dict[tuple[str, datetime, int], int] = {}  # (market, at, shard)
 
     def add(self, seq: int, changes: Changes, orders: Iterable[Order]) -> None:
         for order in orders:
@@ -34,7 +34,8 @@ class PendingWrites:
             if row["owner_id"] is not None:
                 self._accounts[account_id] = (seq, str(row["owner_id"]), account_id)
         for funding in changes.fundings:
-            self._fundings[(funding["market"], funding["funding_time"])] = seq
+            key = (funding["market"], funding["funding_time"], funding["shard"])
+            self._fundings[key] = seq
 
     def durable_through(self, seq: int) -> None:
         """Items up to `seq` are written: the database answers for them from now."""
@@ -61,8 +62,8 @@ class PendingWrites:
     def accounts_of(self, owner_id: str) -> list[str]:
         return [account_id for _, owner, account_id in self._accounts.values() if owner == owner_id]
 
-    def funding_paid(self, market: str, at: datetime) -> bool:
-        return (market, at) in self._fundings
+    def funding_paid(self, market: str, at: datetime, shard: int) -> bool:
+        return (market, at, shard) in self._fundings
 
 
 def _drop_through(index: dict[K, Any], seq: int) -> None:

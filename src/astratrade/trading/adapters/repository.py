@@ -162,20 +162,27 @@ class SqlTradingUnitOfWork:
         finally:
             self._cache.open_units -= 1
 
+    def held_shards(self) -> list[int]:
+        return sorted(self._held.tokens)
+
     async def record_funding(
-        self, market: str, at: datetime, rate: Decimal, mark: Decimal, accounts_paid: int
+        self,
+        market: str,
+        at: datetime,
+        rate: Decimal,
+        mark: Decimal,
+        accounts_paid: int,
+        shard: int = 0,
     ) -> bool:
-        if self._group.pending.funding_paid(market, at) or any(
-            f["market"] == market and f["funding_time"] == at for f in self._fundings
-        ):
+        key = (market, at, shard)
+        staged = any((f["market"], f["funding_time"], f["shard"]) == key for f in self._fundings)
+        if staged or self._group.pending.funding_paid(market, at, shard):
             return False
+        f = t.funding_payments
         async with self._db.connect() as conn:
             paid = await conn.scalar(
-                select(t.funding_payments.c.market).where(
-                    and_(
-                        t.funding_payments.c.market == market,
-                        t.funding_payments.c.funding_time == at,
-                    )
+                select(f.c.market).where(
+                    and_(f.c.market == market, f.c.funding_time == at, f.c.shard == shard)
                 )
             )
         if paid is not None:
@@ -184,6 +191,7 @@ class SqlTradingUnitOfWork:
             {
                 "market": market,
                 "funding_time": at,
+                "shard": shard,
                 "rate": rate,
                 "mark": mark,
                 "accounts_paid": accounts_paid,

@@ -148,6 +148,8 @@ funding_payments = Table(
     metadata,
     Column("market", String(16), primary_key=True),
     Column("funding_time", UtcDateTime, primary_key=True),
+    # Each shard's replica pays its own holders and records it.
+    Column("shard", Integer, primary_key=True, autoincrement=False, server_default="0"),
     Column("rate", ExactDecimal, nullable=False),
     Column("mark", ExactDecimal, nullable=False),
     Column("accounts_paid", Integer, nullable=False),

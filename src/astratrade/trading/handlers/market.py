@@ -19,6 +19,7 @@ from astratrade.trading.domain.execution import (
 from astratrade.trading.domain.funding import FundingDue
 from astratrade.trading.domain.liquidation import liquidate
 from astratrade.trading.domain.orders import OrderType
+from astratrade.trading.domain.shards import house_id
 from astratrade.trading.domain.venue import SystemAccounts, Venue
 from astratrade.trading.handlers.accounts import system_accounts
 from astratrade.trading.ports import TradingUnitOfWork
@@ -96,20 +97,39 @@ async def pay_funding(
 ) -> None:
     """Each due funding once per market and hour; the house of the holder's shard is the
     other side."""
+    shards = uow.held_shards()
     for funding in due:
         for market, rate in funding.rates.items():
-            holders = [a for a in uow.accounts.active() if market in a.positions]
-            mark = venue.marks[market]
-            if not await uow.record_funding(market, funding.at, rate, mark, len(holders)):
-                continue
-            if rate == ZERO:
-                continue
-            for account in holders:
-                system = await system_accounts(uow, venue, account.id)
-                system.house.adjust(account.pay_funding(market, rate, mark, at))
-                enforce_loss_limit(account, at)
-                uow.accounts.see(account)
+            for shard in shards:  # each shard's holders, recorded once per shard
+                holders = [
+                    a
+                    for a in uow.accounts.active()
+                    if market in a.positions and venue.shards.of(a.id) == shard
+                ]
+                await _pay(uow, venue, (market, rate, funding.at), holders, shard, at)
     for account in uow.accounts.active():
         if liquidate(account, venue, await system_accounts(uow, venue, account.id), at):
             uow.accounts.see(account)
     await uow.commit()
+
+
+async def _pay(
+    uow: TradingUnitOfWork,
+    venue: Venue,
+    due: tuple[str, Decimal, datetime],
+    holders: list[Account],
+    shard: int,
+    at: datetime,
+) -> None:
+    """One market's funding for one hour to one shard's holders, unless already paid."""
+    market, rate, funding_at = due
+    mark = venue.marks[market]
+    if not await uow.record_funding(market, funding_at, rate, mark, len(holders), shard):
+        return
+    if rate == ZERO:
+        return
+    system = await system_accounts(uow, venue, house_id(shard))
+    for account in holders:
+        system.house.adjust(account.pay_funding(market, rate, mark, at))
+        enforce_loss_limit(account, at)
+        uow.accounts.see(account)
