@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, rate_limited
+from astratrade.infrastructure.tokens import Claims
+from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, signed_in
 from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.shared.errors import NotFound
 from astratrade.trading import views
@@ -151,10 +152,10 @@ async def set_loss_limit(
     return AccountOut.model_validate(view)
 
 
-@router.post(
-    "/orders", status_code=201, response_model=OrderOut, dependencies=[rate_limited("orders")]
-)
-async def place_order(body: OrderIn, user: CurrentUser, bus: Bus) -> OrderOut:
+@router.post("/orders", status_code=201, response_model=OrderOut)
+async def place_order(
+    body: OrderIn, user: Annotated[Claims, signed_in("orders")], bus: Bus
+) -> OrderOut:
     order = await bus.execute(PlaceOrder(owner_id=user.user_id, **body.model_dump()))
     return OrderOut.model_validate(order)
 
