@@ -24,7 +24,7 @@ from astratrade.entrypoints.services import HOSTED, HOSTED_INTERNAL
 from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
-from astratrade.infrastructure.tracing import trace
+from astratrade.infrastructure.tracing import FASTAPI_TELEMETRY_OFF, trace
 from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.platform import Platform
@@ -73,7 +73,13 @@ def create_app(
             if tracer is not None:
                 tracer.shutdown()  # the last spans are sent
 
-    app = FastAPI(title="AstraTrade", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="AstraTrade",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY_OFF,
+    )
     _keep_state(app, platform, live)
     install_error_handlers(app)
     harden(app, platform.settings)
