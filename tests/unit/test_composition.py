@@ -3,6 +3,8 @@ the modules, and each deployment runs its own contexts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from astratrade.bootstrap import bootstrap
@@ -26,6 +28,24 @@ async def test_every_context_has_one_module_in_the_order_of_the_contexts(platfor
 async def test_gateway_routes_each_path_to_the_module_that_serves_it(platform) -> None:
     for module in platform.modules:
         assert ROUTERS[module.name] == (*module.routers, *HOSTED.get(module.name, ()))
+
+
+def test_no_two_contexts_answer_the_same_method_and_path() -> None:
+    """So the order in which the app includes the contexts' routers (trading's first, for
+    speed) decides nothing: a path with its parameters filled in matches one context's
+    routes only."""
+    routes = [
+        (context, route)
+        for context, routers in ROUTERS.items()
+        for r in routers
+        for route in r.routes
+    ]
+    for context, route in routes:
+        path = re.sub(r"\{[^}]+\}", "x", route.path)
+        for other, rival in routes:
+            if other != context and rival.path_regex.match(path):
+                methods = getattr(route, "methods", None) or set()  # a socket's: none
+                assert not methods & (getattr(rival, "methods", None) or set()), (path, other)
 
 
 @pytest.mark.parametrize("service", CONTEXTS)

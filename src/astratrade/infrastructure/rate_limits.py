@@ -1,7 +1,7 @@
-"""Rate limits per client IP and per user (the `limits` library, sliding window counters:
-a moving window's fairness at a counter's cost; its in-memory moving window cost 0.8 ms an
-order here): in Redis when the platform has Redis, so every process shares one count; in
-memory otherwise.
+"""Rate limits per client IP and per user (sliding window counters: a moving window's
+fairness at a counter's cost; the `limits` library's in-memory moving window cost 0.8 ms an
+order here): in Redis when the platform has Redis (`limits`' Redis storage), so every
+process shares one count; in memory otherwise (`sliding_windows`, the same counting).
 
 While Redis is unreachable the limits are counted in this process's memory instead, so
 they keep limiting (each process alone, from zero) and a request never fails for want of
@@ -15,13 +15,14 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 
 from astratrade.config import Settings
 from astratrade.infrastructure import streams
 from astratrade.infrastructure.reconnect import Reconnect
+from astratrade.infrastructure.sliding_windows import SlidingWindowCounters
 from astratrade.shared.errors import TooManyRequests
 
 # A rate limit check is on every order: a Redis that does not answer within this counts as
@@ -36,7 +37,7 @@ class RateLimits:
         self, rules: dict[str, str], *, redis_url: str | None = None, prefix: str = ""
     ) -> None:
         """`rules`: "<action>:ip" or "<action>:user" -> "20/minute" ("" for none)."""
-        self._local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._local = SlidingWindowCounters()
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if redis_url:
             storage = RedisStorage(
@@ -82,7 +83,7 @@ class RateLimits:
             else:
                 self._reconnect.succeeded()
                 return wait
-        return await _count(self._local, rule, *key)
+        return self._local.hit(rule, *key)
 
 
 async def _count(

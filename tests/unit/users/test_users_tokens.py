@@ -9,6 +9,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from astratrade.infrastructure import tokens as tokens_module
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.shared.errors import Unauthorized
 from astratrade.users.adapters.passwords import Argon2Hasher
@@ -211,3 +212,54 @@ async def test_a_validly_signed_but_unknown_refresh_token_is_rejected(users, tok
 
     with pytest.raises(Unauthorized, match="not recognised"):
         await users.refresh(RefreshTokens(refresh_token=unknown))
+
+
+def _access(codec: TokenCodec, token_id: str = "t-1") -> str:  # noqa: S107 - an id
+    return codec.issue(
+        user_id="u-1",
+        role="trader",
+        kind="access",
+        token_id=token_id,
+        ttl=timedelta(minutes=15),
+    )
+
+
+def test_a_token_verified_before_still_expires_and_keeps_its_kind(clock) -> None:
+    """Verified tokens are kept by their text, not their verdicts: expiry and kind are
+    checked on every use."""
+    codec = TokenCodec(SECRET, "astratrade", clock)
+    token = _access(codec)
+    assert codec.verify(token, "access").user_id == "u-1"
+
+    with pytest.raises(Unauthorized, match="expected a refresh token"):
+        codec.verify(token, "refresh")
+    assert codec.verify(token, "access").token_id == "t-1"
+    clock.advance(15 * 60)
+    with pytest.raises(Unauthorized, match="expired"):
+        codec.verify(token, "access")
+
+
+def test_a_token_altered_after_a_genuine_one_was_verified_is_refused(clock, caplog) -> None:
+    codec = TokenCodec(SECRET, "astratrade", clock)
+    genuine = _access(codec)
+    codec.verify(genuine, "access")
+    header, payload, signature = genuine.split(".")
+    altered = ".".join([header, payload, ("A" if signature[0] != "A" else "B") + signature[1:]])
+
+    with caplog.at_level(logging.INFO, "astratrade.security"), pytest.raises(Unauthorized) as no:
+        codec.verify(altered, "access")
+
+    assert no.value.message == "invalid token"
+    assert [r.name for r in caplog.records] == ["astratrade.security"]  # refused, and logged
+
+
+def test_the_tokens_kept_are_bounded_oldest_out(clock, monkeypatch) -> None:
+    monkeypatch.setattr(tokens_module, "VERIFIED_KEPT", 3)
+    codec = TokenCodec(SECRET, "astratrade", clock)
+    issued = [_access(codec, token_id=f"t-{n}") for n in range(5)]
+    for token in issued:
+        codec.verify(token, "access")
+
+    assert list(codec._verified) == issued[2:]
+    assert codec.verify(issued[0], "access").token_id == "t-0"  # checked again, and kept
+    assert list(codec._verified) == [*issued[3:], issued[0]]

@@ -25,7 +25,7 @@ from astratrade.entrypoints.gateway.ws_relay import Relays, relay
 from astratrade.entrypoints.security import harden
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tokens import TokenCodec
-from astratrade.infrastructure.tracing import trace
+from astratrade.infrastructure.tracing import FASTAPI_TELEMETRY_OFF, trace
 from astratrade.infrastructure.web.http import error_response, install_error_handlers
 from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.shared.clock import SystemClock
@@ -57,6 +57,7 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     install_error_handlers(app)
     harden(app, settings)

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from astratrade.financial import views
 from astratrade.financial.domain.commands import RequestTransfer
 from astratrade.financial.domain.transfers import Transfer, TransferKind
-from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, rate_limited
+from astratrade.infrastructure.tokens import Claims
+from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, signed_in
 from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.infrastructure.web.schemas import DecimalOut, MoneyIn
 from astratrade.shared.errors import NotFound
@@ -108,9 +109,10 @@ async def _request(
     "/accounts/{account_id}/faucet",
     status_code=202,
     response_model=TransferOut,
-    dependencies=[rate_limited("faucet")],
 )
-async def faucet(account_id: str, body: AmountIn, user: CurrentUser, bus: Bus) -> TransferOut:
+async def faucet(
+    account_id: str, body: AmountIn, user: Annotated[Claims, signed_in("faucet")], bus: Bus
+) -> TransferOut:
     """Top a practice account up with virtual dollars: to at most 100,000, once per UTC day
     (the amount is cut to the cap). Accepted now, applied by trading within moments: follow
     it at GET /accounts/{id}/transfers."""

@@ -46,6 +46,11 @@ CODE_BY_STATUS = {
 }
 
 
+# What `json.loads(body, parse_float=..., parse_int=...)` does, without building a decoder
+# for every request.
+_DECIMAL_JSON = json.JSONDecoder(parse_float=json_number, parse_int=json_integer)
+
+
 class DecimalRequest(Request):
     """Parses JSON numbers straight into Decimal, so 0.1 never passes through a float; a
     number no field can take (1e999999999) stays its text, refused by every field."""
@@ -53,7 +58,8 @@ class DecimalRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
-            self._json = json.loads(body, parse_float=json_number, parse_int=json_integer)
+            text = body.decode(json.detect_encoding(body), "surrogatepass")
+            self._json = _DECIMAL_JSON.decode(text)
         return self._json
 
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, rate_limited
+from astratrade.infrastructure.tokens import Claims
+from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, signed_in
 from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.shared.errors import NotFound
 from astratrade.trading import views
@@ -73,6 +74,48 @@ def market_out(
         last_funding_rate=last_funding.rate if last_funding else None,
         last_funding_at=last_funding.at if last_funding else None,
     )
+
+
+# The order routes first: FastAPI tries a request against the routes in order, and most
+# requests are orders (see entrypoints/app.py, whose router comes first).
+@router.post("/orders", status_code=201, response_model=OrderOut)
+async def place_order(
+    body: OrderIn, user: Annotated[Claims, signed_in("orders")], bus: Bus
+) -> OrderOut:
+    order = await bus.execute(PlaceOrder(owner_id=user.user_id, **body.model_dump()))
+    return OrderOut.model_validate(order)
+
+
+@router.get("/orders", response_model=list[OrderOut])
+async def list_orders(
+    user: CurrentUser,
+    trading: Trading,
+    db: Db,
+    account_id: str | None = None,
+    status: OrderStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[OrderOut]:
+    owned = await trading.queries.account_ids_of(user.user_id)
+    ids = [i for i in owned if account_id in (None, i)]
+    if account_id is not None and not ids:
+        raise NotFound(f"account {account_id} not found")
+    orders = await views.orders_of(db, ids, status.value if status else None, limit)
+    return [OrderOut.model_validate(o) for o in orders]
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+async def get_order(order_id: str, user: CurrentUser, trading: Trading, db: Db) -> OrderOut:
+    order = await views.order_by_id(db, order_id)
+    owned = await trading.queries.account_ids_of(user.user_id)
+    if order is None or order.account_id not in owned:
+        raise NotFound(f"order {order_id} not found")
+    return OrderOut.model_validate(order)
+
+
+@router.delete("/orders/{order_id}", response_model=OrderOut)
+async def cancel_order(order_id: str, user: CurrentUser, bus: Bus) -> OrderOut:
+    order = await bus.execute(CancelOrder(owner_id=user.user_id, order_id=order_id))
+    return OrderOut.model_validate(order)
 
 
 @router.get("/markets", response_model=list[MarketOut])
@@ -149,46 +192,6 @@ async def set_loss_limit(
     account = await bus.execute(command)
     view = views.account_view(account, trading.venue, trading.clock.now())
     return AccountOut.model_validate(view)
-
-
-@router.post(
-    "/orders", status_code=201, response_model=OrderOut, dependencies=[rate_limited("orders")]
-)
-async def place_order(body: OrderIn, user: CurrentUser, bus: Bus) -> OrderOut:
-    order = await bus.execute(PlaceOrder(owner_id=user.user_id, **body.model_dump()))
-    return OrderOut.model_validate(order)
-
-
-@router.get("/orders", response_model=list[OrderOut])
-async def list_orders(
-    user: CurrentUser,
-    trading: Trading,
-    db: Db,
-    account_id: str | None = None,
-    status: OrderStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[OrderOut]:
-    owned = await trading.queries.account_ids_of(user.user_id)
-    ids = [i for i in owned if account_id in (None, i)]
-    if account_id is not None and not ids:
-        raise NotFound(f"account {account_id} not found")
-    orders = await views.orders_of(db, ids, status.value if status else None, limit)
-    return [OrderOut.model_validate(o) for o in orders]
-
-
-@router.get("/orders/{order_id}", response_model=OrderOut)
-async def get_order(order_id: str, user: CurrentUser, trading: Trading, db: Db) -> OrderOut:
-    order = await views.order_by_id(db, order_id)
-    owned = await trading.queries.account_ids_of(user.user_id)
-    if order is None or order.account_id not in owned:
-        raise NotFound(f"order {order_id} not found")
-    return OrderOut.model_validate(order)
-
-
-@router.delete("/orders/{order_id}", response_model=OrderOut)
-async def cancel_order(order_id: str, user: CurrentUser, bus: Bus) -> OrderOut:
-    order = await bus.execute(CancelOrder(owner_id=user.user_id, order_id=order_id))
-    return OrderOut.model_validate(order)
 
 
 @router.get("/positions", response_model=list[PositionOut])
