@@ -57,6 +57,7 @@ check: $(STAMP) ## ruff, mypy strict and the import-linter contracts
 
 bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.orders_http
+	$(BIN)/python -m bench.request_path
 	$(BIN)/python -m bench.tick_processing
 	$(BIN)/python -m bench.events_pipeline
 	$(BIN)/python -m bench.leaderboards

@@ -1,23 +1,27 @@
-"""Order placement through the HTTP API, beside a bare FastAPI endpoint measured in the same run.
+"""Order placement through the HTTP API, on SQLite and on PostgreSQL, beside a bare FastAPI
+endpoint measured in the same run.
 
-Starts two uvicorn subprocesses served the same way (one worker, uvicorn's "auto" loop and
-http, i.e. uvloop + httptools): the real platform (`astratrade serve`, manual price feed,
-SQLite in a temporary directory) and `bench.bare_app` (the floor). Then, from this process
-with keep-alive `httpx.AsyncClient`s:
+Starts uvicorn subprocesses served the same way (one worker, uvicorn's "auto" loop and
+http, i.e. uvloop + httptools): the real platform (`astratrade serve`, embedded, manual
+price feed) on SQLite in a temporary directory, the same on a PostgreSQL database of its
+own (created beside --postgres-url and dropped at the end), and `bench.bare_app` (the
+floor). Then, from this process with keep-alive `httpx.AsyncClient`s:
 
 (a) throughput: N closed-loop clients place 0.001 BTC-USD market orders (each client
-    alternates buy and sell, so margin never runs out) for --duration seconds; the same N
-    clients post the same body to the bare endpoint. Each server is then left to finish
-    what the run queued (the in-process dispatcher delivering the orders' events) until it
-    is idle, and that CPU is reported beside the window's;
+    alternates buy and sell, so margin never runs out) for --duration seconds, against each
+    platform in turn; the same N clients post the same body to the bare endpoint. Server
+    CPU per order counts until the platform is idle again: embedded, the projections its
+    events feed run in the same process, and what they still had to do counts too;
 (b) latency: an open-loop schedule of --rate requests a second for --latency-seconds
     (request i is sent at t0 + i/rate whether or not earlier ones finished, and its latency
     counts from that scheduled time, so a stall is not hidden by coordinated omission).
 
-Targets (issue): platform throughput >= 25 % of the bare endpoint's; p99 < 25 ms at
-200 orders/s.
+Targets: platform throughput >= 25 % of the bare endpoint's (SQLite); p99 < 25 ms at
+200 orders/s on each database; PostgreSQL's throughput >= 90 % of SQLite's; server CPU
+<= 1,000 us an order on each database.
 
     python -m bench.orders_http [--duration 10] [--rate 200] [--concurrency 16]
+                                [--database sqlite|postgres|both] [--postgres-url URL]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import shutil
 import socket
@@ -32,7 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,13 +50,21 @@ sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402 - after the sniffio short-cut above
 
-from bench.common import load_average, percentile  # noqa: E402 - after httpx, as above
+from bench.common import (  # noqa: E402 - after httpx, as above
+    cpu_of_processes,
+    load_average,
+    percentile,
+)
 
 THROUGHPUT_TARGET = 0.25  # platform orders/s over bare requests/s
 P99_TARGET_MS = 25.0
 TARGET_RATE = 200.0  # orders/s at which the p99 target holds
-# After a throughput run, the server is idle once it spends under 5 % of a core over 0.2 s.
-IDLE_PROBE_SECONDS, IDLE_SHARE, SETTLE_LIMIT_SECONDS = 0.2, 0.05, 30.0
+POSTGRES_TARGET = 0.90  # PostgreSQL orders/s over SQLite orders/s
+CPU_TARGET_US = 1_000.0  # server CPU an order, its projections included
+DEFAULT_POSTGRES = os.environ.get(
+    "ASTRATRADE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 ORDER_SIZE = "0.001"
 MARKET = "BTC-USD"
 PASSWORD = "bench-password-1"  # noqa: S105 - throwaway traders in a temporary database
@@ -108,20 +122,26 @@ def executable(name: str) -> str:
     return found
 
 
-def start_platform(workdir: Path) -> Server:
+def start_platform(workdir: Path, database_url: str | None = None) -> Server:
+    """Embedded (no Redis: events reach their subscribers in process), on the temporary
+    SQLite file, or on `database_url` (the bench's own PostgreSQL database)."""
     port = free_port()
+    name = "postgres" if database_url else "sqlite"
     env = {
-        **os.environ,
+        **os.environ,  # other ASTRATRADE_ settings pass through, to try a knob
         "ASTRATRADE_PRICE_FEED": "manual",
         "ASTRATRADE_CLOCK": "system",
-        "ASTRATRADE_DATA_DIR": str(workdir / "data"),
+        "ASTRATRADE_DATA_DIR": str(workdir / f"data-{name}"),
         "ASTRATRADE_LOG_LEVEL": "warning",
         "ASTRATRADE_RATE_LIMIT_REGISTER_PER_IP": "",  # the bench signs its traders up at once
     }
+    env.pop("ASTRATRADE_REDIS_URL", None)  # embedded: the in-process dispatcher
     env.pop("ASTRATRADE_DATABASE_URL", None)  # the temporary SQLite file, never a real one
-    log = workdir / "platform.log"
+    if database_url:
+        env["ASTRATRADE_DATABASE_URL"] = database_url
+    log = workdir / f"platform-{name}.log"
     command = [executable("astratrade"), "serve", "--port", str(port)]
-    return _spawn("astratrade", command, env, port, log)
+    return _spawn(name, command, env, port, log)
 
 
 def start_bare(workdir: Path) -> Server:
@@ -264,10 +284,10 @@ class Run:
     errors: int = 0
     client_cpu: float = 0.0
     server_cpu: float | None = None
-    # Spent by the server after the run until idle: work the run's requests left queued
-    # (their committed events, delivered by the in-process dispatcher).
-    queued_cpu: float = 0.0
-    queued_seconds: float = 0.0
+    settle_cpu: float = 0.0  # the server's CPU after the run, until it was idle again
+    settle_seconds: float = 0.0  # inf: still busy after SETTLE_WITHIN
+    idle_share: float = 0.0  # the server's CPU share when idle, taken off the two above
+    database_cpu: float | None = None  # the PostgreSQL server's, run and settling
 
     @property
     def ok(self) -> int:
@@ -284,11 +304,15 @@ class Run:
     def percentile(self, q: float) -> float:
         return percentile(self.latencies_ms, q)
 
-    def server_cpu_per_request_us(self, *, queued: bool = False) -> float | None:
+    def server_cpu_per_request_us(self) -> float | None:
         if self.server_cpu is None or not self.latencies_ms:
             return None
-        cpu = self.server_cpu + (self.queued_cpu if queued else 0.0)
-        return cpu / len(self.latencies_ms) * 1e6
+        return (self.server_cpu + self.settle_cpu) / len(self.latencies_ms) * 1e6
+
+    def database_cpu_per_request_us(self) -> float | None:
+        if self.database_cpu is None or not self.latencies_ms:
+            return None
+        return self.database_cpu / len(self.latencies_ms) * 1e6
 
 
 class Meter:
@@ -327,27 +351,58 @@ async def closed_loop(send: Send, server: Server, concurrency: int, seconds: flo
 
     with Meter(server) as meter:
         await asyncio.gather(*(client(w) for w in range(concurrency)))
-    run = Run(meter.seconds, latencies, errors, meter.client_cpu, meter.server_cpu)
-    await settle(server, run)
-    return run
+    return Run(meter.seconds, latencies, errors, meter.client_cpu, meter.server_cpu)
 
 
-async def settle(server: Server, run: Run) -> None:
-    """Wait until the server is idle, and note what it spent meanwhile: a server that lets
-    its events queue up answers faster in the window and pays later (and the next phase
-    would be measured beside that backlog)."""
-    before, started = server.cpu_seconds(), time.perf_counter()
-    if before is None:
-        return
-    last = before
-    while time.perf_counter() - started < SETTLE_LIMIT_SECONDS:
-        await asyncio.sleep(IDLE_PROBE_SECONDS)
-        now = server.cpu_seconds()
-        if now is None or now - last < IDLE_PROBE_SECONDS * IDLE_SHARE:
-            break
+SETTLE_WITHIN = 300.0  # seconds a platform may take to catch up after a run
+
+
+async def idle_share(server: Server, seconds: float = 2.0) -> float:
+    """The server's CPU share (of one core) while nothing is sent: its timers' work."""
+    before = server.cpu_seconds()
+    await asyncio.sleep(seconds)
+    after = server.cpu_seconds()
+    return 0.0 if before is None or after is None else (after - before) / seconds
+
+
+async def settle(server: Server, interval: float = 0.25) -> tuple[float, float]:
+    """Wait until the server is idle (under 5 % of a core over two `interval`s in a row):
+    embedded, the projections fed by the orders run in its process, and work they still
+    had queued when the clients stopped belongs to those orders. Returns (CPU seconds,
+    seconds) it took; inf seconds when it was still busy after SETTLE_WITHIN."""
+    started, first = time.perf_counter(), server.cpu_seconds()
+    if first is None:
+        return 0.0, 0.0
+    last, quiet = first, 0
+    while time.perf_counter() - started < SETTLE_WITHIN:
+        await asyncio.sleep(interval)
+        now = server.cpu_seconds() or last
+        quiet = quiet + 1 if now - last < 0.05 * interval else 0
         last = now
-    run.queued_cpu = (server.cpu_seconds() or before) - before
-    run.queued_seconds = time.perf_counter() - started
+        if quiet == 2:
+            return now - first, time.perf_counter() - started
+    return last - first, math.inf
+
+
+async def platform_throughput(
+    send: Send, server: Server, concurrency: int, seconds: float, *, database: str
+) -> Run:
+    """A closed-loop run, then its server settling, its CPU counted above its idle rate; on
+    PostgreSQL the database server's CPU too (every `postgres` process on this machine:
+    another user's share included)."""
+    idle = await idle_share(server)
+    watched = ("postgres",) if database == "postgres" else ()
+    before = cpu_of_processes(watched)
+    run = await closed_loop(send, server, concurrency, seconds)
+    run.settle_cpu, run.settle_seconds = await settle(server)
+    if watched:
+        run.database_cpu = cpu_of_processes(watched)["postgres"] - before["postgres"]
+    if run.server_cpu is not None:
+        run.server_cpu -= idle * run.seconds
+    if math.isfinite(run.settle_seconds):
+        run.settle_cpu -= idle * run.settle_seconds
+    run.idle_share = idle
+    return run
 
 
 async def open_loop(send: Send, server: Server, rate: float, seconds: float) -> Run:
@@ -387,22 +442,39 @@ def cpu_share(run: Run, attr: str) -> str:
     return "n/a" if cpu is None else f"{cpu / run.seconds:.0%}"
 
 
-def report(args: argparse.Namespace, runs: dict[str, Run]) -> bool:
-    plat_t, bare_t = runs["platform throughput"], runs["bare throughput"]
-    plat_l, bare_l = runs["platform latency"], runs["bare latency"]
-    ratio = plat_t.per_second / bare_t.per_second if bare_t.per_second else 0.0
-    p99 = plat_l.percentile(99)
+def ratio(numerator: float | None, denominator: float | None, spec: str = ".1f") -> str:
+    if not numerator or not denominator:
+        return ""
+    return f"{numerator / denominator:{spec}}" + ("x" if spec.endswith("f") else "")
+
+
+Row = tuple[str, str, str, str]
+
+
+def print_table(title: list[str], rows: list[Row]) -> None:
+    print()
+    for line in title:
+        print(line)
+    print("-" * 92)
+    for label, first, second, third in rows:
+        print(f"{label:<44}{first:>16}{second:>16}{third:>16}")
+    print("-" * 92)
+
+
+def against_bare(args: argparse.Namespace, runs: dict[str, Run], name: str) -> list[Row]:
+    """The bare endpoint beside the platform on database `name`."""
+    plat_t, bare_t = runs[f"{name} throughput"], runs["bare throughput"]
+    plat_l, bare_l = runs[f"{name} latency"], runs["bare latency"]
     bare_cpu, plat_cpu = bare_t.server_cpu_per_request_us(), plat_t.server_cpu_per_request_us()
-    plat_all = plat_t.server_cpu_per_request_us(queued=True)
-    rows: list[tuple[str, str, str, str]] = [
-        ("(a) throughput, closed loop", "bare FastAPI", "AstraTrade", "ratio"),
+    return [
+        ("(a) throughput, closed loop", "bare FastAPI", f"on {DATABASES[name]}", "ratio"),
         (f"    {args.concurrency} clients x {args.duration:g} s", "", "", ""),
         ("    requests/s", fmt(bare_t.requests_per_second), fmt(plat_t.requests_per_second), ""),
         (
             "    successful (orders)/s",
             fmt(bare_t.per_second),
             fmt(plat_t.per_second),
-            f"{ratio:.1%}",
+            ratio(plat_t.per_second, bare_t.per_second, ".1%"),
         ),
         ("    errors", str(bare_t.errors), str(plat_t.errors), ""),
         (
@@ -415,18 +487,12 @@ def report(args: argparse.Namespace, runs: dict[str, Run]) -> bool:
             "    server CPU per request",
             fmt(bare_cpu, ",.0f", " us"),
             fmt(plat_cpu, ",.0f", " us"),
-            f"{plat_cpu / bare_cpu:.1f}x" if plat_cpu and bare_cpu else "",
+            ratio(plat_cpu, bare_cpu),
         ),
         (
-            "    ... with the work it left queued",
-            fmt(bare_t.server_cpu_per_request_us(queued=True), ",.0f", " us"),
-            fmt(plat_all, ",.0f", " us"),
+            "      of it after the clients stopped",
             "",
-        ),
-        (
-            "    server busy after the run",
-            f"{bare_t.queued_seconds:.1f} s",
-            f"{plat_t.queued_seconds:.1f} s",
+            fmt(plat_t.settle_cpu / max(1, len(plat_t.latencies_ms)) * 1e6, ",.0f", " us"),
             "",
         ),
         (
@@ -442,98 +508,238 @@ def report(args: argparse.Namespace, runs: dict[str, Run]) -> bool:
             "    p50 ms",
             f"{bare_l.percentile(50):.2f}",
             f"{plat_l.percentile(50):.2f}",
-            f"{plat_l.percentile(50) / bare_l.percentile(50):.1f}x",
+            ratio(plat_l.percentile(50), bare_l.percentile(50)),
         ),
         (
             "    p99 ms",
             f"{bare_l.percentile(99):.2f}",
-            f"{p99:.2f}",
-            f"{p99 / bare_l.percentile(99):.1f}x",
+            f"{plat_l.percentile(99):.2f}",
+            ratio(plat_l.percentile(99), bare_l.percentile(99)),
         ),
         ("    max ms", f"{max(bare_l.latencies_ms):.2f}", f"{max(plat_l.latencies_ms):.2f}", ""),
         ("    server CPU busy", cpu_share(bare_l, "server"), cpu_share(plat_l, "server"), ""),
     ]
-    print()
-    print("Order placement over HTTP: AstraTrade vs a bare FastAPI endpoint (same run)")
-    print(f"uvicorn.run defaults, 1 worker each; SQLite; {os.cpu_count()} CPUs shared by the")
-    print(f"two servers and this client process; load average now {load_average()}")
-    print("-" * 92)
-    for label, bare, plat, rat in rows:
-        print(f"{label:<44}{bare:>16}{plat:>16}{rat:>16}")
-    print("-" * 92)
-    throughput_ok = ratio >= THROUGHPUT_TARGET and plat_t.errors == 0
-    latency_ok = p99 < P99_TARGET_MS and plat_l.errors == 0 and args.rate >= TARGET_RATE
-    achieved = plat_l.requests_per_second
-    print(
-        f"{'PASS' if throughput_ok else 'FAIL'}  throughput {ratio:.1%} of the bare endpoint "
+
+
+def between_databases(args: argparse.Namespace, runs: dict[str, Run]) -> list[Row]:
+    lite_t, pg_t = runs["sqlite throughput"], runs["postgres throughput"]
+    lite_l, pg_l = runs["sqlite latency"], runs["postgres latency"]
+    lite_cpu, pg_cpu = lite_t.server_cpu_per_request_us(), pg_t.server_cpu_per_request_us()
+
+    def after(run: Run) -> str:
+        return fmt(run.settle_cpu / len(run.latencies_ms) * 1e6, ",.0f", " us")
+
+    return [
+        ("(c) the platform on each database", "SQLite", "PostgreSQL", "PG / SQLite"),
+        (f"    orders/s, {args.concurrency} clients x {args.duration:g} s", "", "", ""),
+        (
+            "    successful orders/s",
+            fmt(lite_t.per_second),
+            fmt(pg_t.per_second),
+            ratio(pg_t.per_second, lite_t.per_second, ".1%"),
+        ),
+        ("    errors", str(lite_t.errors), str(pg_t.errors), ""),
+        (
+            "    server CPU per order",
+            fmt(lite_cpu, ",.0f", " us"),
+            fmt(pg_cpu, ",.0f", " us"),
+            ratio(pg_cpu, lite_cpu),
+        ),
+        ("      of it after the clients stopped", after(lite_t), after(pg_t), ""),
+        (
+            "      seconds until the server was idle",
+            f"{lite_t.settle_seconds:.1f}",
+            f"{pg_t.settle_seconds:.1f}",
+            "",
+        ),
+        (
+            "    server CPU when idle (taken off)",
+            f"{lite_t.idle_share:.1%}",
+            f"{pg_t.idle_share:.1%}",
+            "",
+        ),
+        (
+            "    PostgreSQL server CPU per order",
+            "-",
+            fmt(pg_t.database_cpu_per_request_us(), ",.0f", " us"),
+            "",
+        ),
+        (f"    open loop {args.rate:g}/s x {args.latency_seconds:g} s", "", "", ""),
+        (
+            "    p50 / p99 ms",
+            f"{lite_l.percentile(50):.1f} / {lite_l.percentile(99):.1f}",
+            f"{pg_l.percentile(50):.1f} / {pg_l.percentile(99):.1f}",
+            ratio(pg_l.percentile(99), lite_l.percentile(99)),
+        ),
+        ("    max ms", f"{max(lite_l.latencies_ms):.1f}", f"{max(pg_l.latencies_ms):.1f}", ""),
+        ("    server CPU busy", cpu_share(lite_l, "server"), cpu_share(pg_l, "server"), ""),
+        ("    open loop errors", str(lite_l.errors), str(pg_l.errors), ""),
+    ]
+
+
+def verdicts(args: argparse.Namespace, runs: dict[str, Run], names: list[str]) -> list[bool]:
+    """The PASS/FAIL lines, one a target; the information lines after them."""
+    passed: list[bool] = []
+
+    def verdict(ok: bool, text: str, judged: bool = True) -> None:
+        print(f"{('PASS' if ok else 'FAIL') if judged else 'info'}  {text}")
+        if judged:
+            passed.append(ok)
+
+    first = names[0]
+    plat_t, bare_t = runs[f"{first} throughput"], runs["bare throughput"]
+    share = plat_t.per_second / bare_t.per_second if bare_t.per_second else 0.0
+    verdict(
+        share >= THROUGHPUT_TARGET and plat_t.errors == 0,
+        f"throughput on {DATABASES[first]} {share:.1%} of the bare endpoint "
         f"(target >= {THROUGHPUT_TARGET:.0%}; {plat_t.per_second:,.0f} vs "
-        f"{bare_t.per_second:,.0f}/s)"
+        f"{bare_t.per_second:,.0f}/s)",
     )
-    verdict = ("PASS" if latency_ok else "FAIL") if args.rate >= TARGET_RATE else "info"
-    print(
-        f"{verdict}  p99 {p99:.1f} ms at {args.rate:g} orders/s "
-        f"(target < {P99_TARGET_MS:g} ms at {TARGET_RATE:g}/s; completed {achieved:.0f}/s, "
-        f"{plat_l.errors} errors)"
-    )
+    for name in names:
+        run = runs[f"{name} latency"]
+        p99, achieved = run.percentile(99), run.requests_per_second
+        verdict(
+            p99 < P99_TARGET_MS and run.errors == 0,
+            f"p99 {p99:.1f} ms at {args.rate:g} orders/s on {DATABASES[name]} "
+            f"(target < {P99_TARGET_MS:g} ms at {TARGET_RATE:g}/s; completed {achieved:.0f}/s, "
+            f"{run.errors} errors)",
+            judged=args.rate >= TARGET_RATE,
+        )
+    if len(names) == 2:
+        lite, pg = runs["sqlite throughput"], runs["postgres throughput"]
+        kept = pg.per_second / lite.per_second if lite.per_second else 0.0
+        verdict(
+            kept >= POSTGRES_TARGET and pg.errors == 0,
+            f"PostgreSQL's throughput {kept:.1%} of SQLite's (target >= {POSTGRES_TARGET:.0%}; "
+            f"{pg.per_second:,.0f} vs {lite.per_second:,.0f} orders/s)",
+        )
+    for name in names:
+        run = runs[f"{name} throughput"]
+        cpu = run.server_cpu_per_request_us()
+        caught_up = math.isfinite(run.settle_seconds)
+        verdict(
+            cpu is not None and cpu <= CPU_TARGET_US and caught_up,
+            f"server CPU {fmt(cpu)} us an order on {DATABASES[name]} (target <= "
+            f"{CPU_TARGET_US:,.0f} us; embedded, the projections the orders feed run in the "
+            "server process and count, until it was idle again"
+            + (")" if caught_up else f"; at least: still busy {SETTLE_WITHIN:g} s after)"),
+        )
+    bare_cpu, plat_cpu = bare_t.server_cpu_per_request_us(), plat_t.server_cpu_per_request_us()
     if plat_cpu and bare_cpu:
         print(
-            f"info  by server CPU per request (independent of this client): the platform "
-            f"costs {plat_cpu / bare_cpu:.1f}x the bare endpoint, i.e. "
+            f"info  by server CPU per request (independent of this client): the platform on "
+            f"{DATABASES[first]} costs {plat_cpu / bare_cpu:.1f}x the bare endpoint, i.e. "
             f"{bare_cpu / plat_cpu:.1%} of its capacity on one core"
         )
-    busy_client = [
-        n for n, r in (("bare", bare_t), ("platform", plat_t)) if r.client_cpu / r.seconds > 0.9
+    return passed
+
+
+def notes(args: argparse.Namespace, runs: dict[str, Run], names: list[str]) -> None:
+    busy = [
+        name
+        for name in ("bare", *names)
+        if runs[f"{name} throughput"].client_cpu / runs[f"{name} throughput"].seconds > 0.9
     ]
-    if busy_client:
+    if busy:
         print(
-            f"note  this client process was >90% busy in the {' and '.join(busy_client)} "
-            "throughput run: that requests/s is partly client-bound (it understates the bare "
-            "floor, flattering the ratio); the CPU-per-request line above is not"
+            f"note  this client process was >90% busy in the {' and '.join(busy)} throughput "
+            "run: that requests/s is partly client-bound (it understates the bare floor, "
+            "flattering the ratio); the CPU-per-request lines are not"
         )
-    if achieved < 0.95 * args.rate:
-        print(
-            f"note  the platform completed {achieved:.0f} of {args.rate:g} offered orders/s: "
-            "it is saturated, and its latency is queueing that grows with the run's length"
+    for name in names:
+        achieved = runs[f"{name} latency"].requests_per_second
+        if achieved < 0.95 * args.rate:
+            print(
+                f"note  on {DATABASES[name]} the platform completed {achieved:.0f} of "
+                f"{args.rate:g} offered orders/s: it is saturated, and its latency is queueing "
+                "that grows with the run's length"
+            )
+
+
+def report(args: argparse.Namespace, runs: dict[str, Run], names: list[str]) -> bool:
+    where = " and ".join(DATABASES[name] for name in names)
+    print_table(
+        [
+            f"Order placement over HTTP: AstraTrade on {where} vs a bare FastAPI endpoint",
+            f"(same run). uvicorn.run defaults, 1 worker each; {os.cpu_count()} CPUs shared by",
+            f"the servers and this client process; load average now {load_average()}",
+        ],
+        against_bare(args, runs, names[0]),
+    )
+    if len(names) == 2:
+        print_table(
+            [
+                "Embedded: trading and the projections its events feed run in the one server",
+                "process, whose CPU counts until it was idle again after the clients stopped.",
+            ],
+            between_databases(args, runs),
         )
-    return throughput_ok and latency_ok
+    passed = verdicts(args, runs, names)
+    notes(args, runs, names)
+    return all(passed)
 
 
 # -- main -------------------------------------------------------------------------------------
 
 
-async def measure(args: argparse.Namespace, platform: Server, bare: Server) -> dict[str, Run]:
+async def registered(connections: Connections, server: Server, count: int) -> list[Trader]:
+    started = time.perf_counter()
+    traders = []
+    for n in range(count):  # one at a time: argon2 at full cost on a small server
+        async with connections.client() as http:
+            traders.append(await new_trader(http, n))
+    print(
+        f"{server.name}: {len(traders)} traders registered with practice accounts "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return traders
+
+
+async def measure(
+    args: argparse.Namespace, platforms: dict[str, Server], bare: Server
+) -> dict[str, Run]:
+    """Throughput against the bare endpoint and each platform back to back, then latency
+    likewise: the databases meet the same moments of the machine."""
     limit = max(args.connections, args.concurrency)
-    plat_conns, bare_conns = Connections(platform.url, limit), Connections(bare.url, limit)
+    servers = {"bare": bare, **platforms}
+    pools = {name: Connections(server.url, limit) for name, server in servers.items()}
     try:
-        async with plat_conns.client() as plat_http, bare_conns.client() as bare_http:
-            await asyncio.gather(wait_ready(plat_http, platform), wait_ready(bare_http, bare))
+        for name, server in servers.items():
+            async with pools[name].client() as http:
+                await wait_ready(http, server, within=60)
         print(f"load average before: {load_average()} on {os.cpu_count()} CPUs")
-        started = time.perf_counter()
-        traders = []
-        for n in range(args.traders):  # one at a time: argon2 at full cost on a small server
-            async with plat_conns.client() as http:
-                traders.append(await new_trader(http, n))
-        print(
-            f"{len(traders)} traders registered with practice accounts "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        plat_send = sender(plat_conns, "/api/v1/orders", traders, platform=True)
-        bare_send = sender(bare_conns, "/orders", traders, platform=False)
+        sends: dict[str, Send] = {}
+        for name, server in platforms.items():
+            traders = await registered(pools[name], server, args.traders)
+            sends[name] = sender(pools[name], "/api/v1/orders", traders, platform=True)
+            if "bare" not in sends:  # the same bodies and headers to the floor
+                sends["bare"] = sender(pools["bare"], "/orders", traders, platform=False)
+        order = ["bare", *platforms]
         runs: dict[str, Run] = {}
-        for name, send, server in (("bare", bare_send, bare), ("platform", plat_send, platform)):
+        for name in order:
+            send, server = sends[name], servers[name]
             await closed_loop(send, server, args.concurrency, args.warmup)  # warm, open conns
+            if name != "bare":
+                await settle(server)
             print(f"{name}: throughput, {args.concurrency} clients, {args.duration:g} s ...")
-            runs[f"{name} throughput"] = await closed_loop(
-                send, server, args.concurrency, args.duration
-            )
-        for name, send, server in (("bare", bare_send, bare), ("platform", plat_send, platform)):
+            if name == "bare":
+                run = await closed_loop(send, server, args.concurrency, args.duration)
+            else:
+                run = await platform_throughput(
+                    send, server, args.concurrency, args.duration, database=name
+                )
+            runs[f"{name} throughput"] = run
+        for name in order:
+            send, server = sends[name], servers[name]
+            if name != "bare":  # no backlog of the throughput run in this one
+                await settle(server)
             await open_loop(send, server, args.rate, min(args.warmup, 1.0))
             print(f"{name}: latency at {args.rate:g}/s, {args.latency_seconds:g} s ...")
             runs[f"{name} latency"] = await open_loop(send, server, args.rate, args.latency_seconds)
         return runs
     finally:
-        await plat_conns.aclose()
-        await bare_conns.aclose()
+        for pool in pools.values():
+            await pool.aclose()
 
 
 def parse_args() -> argparse.Namespace:
@@ -567,25 +773,80 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--traders", type=int, default=8, help="traders placing orders")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per run")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres", "both"],
+        default="both",
+        help="the platform on SQLite, on PostgreSQL, or both (default)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES,
+        help="admin URL of the PostgreSQL server; a database of the run's own is created "
+        "beside it and dropped at the end (default $ASTRATRADE_TEST_POSTGRES_URL or "
+        "postgresql://postgres@127.0.0.1:5432/test)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     return parser.parse_args()
 
 
+async def postgres_admin(admin_url: str, statement: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def own_postgres_database(admin_url: str) -> Iterator[str]:
+    """A database of this run's own on the server of `admin_url`, dropped at the end; yields
+    the platform's URL for it."""
+    from sqlalchemy.engine import make_url
+
+    from astratrade.infrastructure.db import async_url
+
+    name = f"astratrade_bench_orders_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(postgres_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    except OSError as error:
+        raise SystemExit(
+            f"PostgreSQL unreachable at {admin_url} ({error}): pass --postgres-url, or "
+            "--database sqlite"
+        ) from error
+    try:
+        yield async_url(make_url(admin_url).set(database=name).render_as_string(False))
+    finally:
+        asyncio.run(postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def main() -> None:
     args = parse_args()
-    with tempfile.TemporaryDirectory(prefix="astratrade-bench-") as tmp:
-        workdir = Path(tmp)
-        platform, bare = start_platform(workdir), start_bare(workdir)
+    names = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="astratrade-bench-")))
+        platforms: dict[str, Server] = {}
+        for name in names:
+            url = (
+                stack.enter_context(own_postgres_database(args.postgres_url))
+                if (name == "postgres")
+                else None
+            )
+            platforms[name] = start_platform(workdir, url)
+            stack.callback(platforms[name].stop)
+        bare = start_bare(workdir)
+        stack.callback(bare.stop)
         try:
-            runs = run_async(measure(args, platform, bare))
+            runs = run_async(measure(args, platforms, bare))
         except BaseException:
-            for server in (platform, bare):
+            for server in (*platforms.values(), bare):
                 print(f"--- {server.name} log ---\n{server.log_tail()}", file=sys.stderr)
             raise
-        finally:
-            platform.stop()
-            bare.stop()
-    passed = report(args, runs)
+    passed = report(args, runs, names)
     if args.strict and not passed:
         sys.exit(1)
 
