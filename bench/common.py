@@ -64,3 +64,16 @@ def cpu_of_processes(names: tuple[str, ...]) -> dict[str, float]:
             fields = text[text.rindex(")") + 2 :].split()
             used[name] += (int(fields[11]) + int(fields[12])) / ticks
     return used
+
+
+async def postgres_admin(admin_url: str, statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the PostgreSQL server of `admin_url`."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()

@@ -58,7 +58,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy import (
     BigInteger,
@@ -90,7 +89,7 @@ from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Aggregate, Envelope, Event, number_events
 from bench import common
-from bench.common import cpu_of_processes, load_average, percentile
+from bench.common import cpu_of_processes, load_average, percentile, postgres_admin
 from bench.event_workers import Workers, WorkerSpec
 
 TARGET_RATE = 20_000.0  # events/s end to end
@@ -296,15 +295,6 @@ async def close_stack(stack: Stack) -> None:
     await stack.writer.close()
     await stack.db.dispose()
     await stack.read_db.dispose()
-
-
-async def postgres_admin(admin_url: str, statement: str) -> None:
-    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 async def delete_keys(redis: Any, prefix: str) -> int:

@@ -54,6 +54,7 @@ from bench.common import (  # noqa: E402 - after httpx, as above
     cpu_of_processes,
     load_average,
     percentile,
+    postgres_admin,
 )
 
 THROUGHPUT_TARGET = 0.25  # platform orders/s over bare requests/s
@@ -788,18 +789,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     return parser.parse_args()
-
-
-async def postgres_admin(admin_url: str, statement: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 @contextlib.contextmanager

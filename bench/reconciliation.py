@@ -45,8 +45,8 @@ from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 from astratrade.trading.views import collateral_by_account
 from bench import common
-from bench.common import load_average
-from bench.events_pipeline import DEFAULT_POSTGRES, postgres_admin
+from bench.common import load_average, postgres_admin
+from bench.events_pipeline import DEFAULT_POSTGRES
 
 TARGET_SECONDS = 10.0
 AT = datetime(2026, 12, 1, tzinfo=UTC)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -98,8 +97,9 @@ class GroupCommit:
     async def settled(self) -> None:
         """Wait until everything staged so far is durable or failed."""
         while self._task is not None and not self._task.done():
-            with suppress(asyncio.CancelledError):
-                await asyncio.shield(self._task)
+            # asyncio.wait neither cancels the writing task nor swallows the caller's own
+            # cancellation.
+            await asyncio.wait({self._task})
 
     async def _write_batches(self) -> None:
         while self._staged:

@@ -100,13 +100,12 @@ async def pay_funding(
     shards = uow.held_shards()
     for funding in due:
         for market, rate in funding.rates.items():
+            holders: dict[int, list[Account]] = {shard: [] for shard in shards}
+            for account in uow.accounts.active():
+                if market in account.positions:
+                    holders.setdefault(venue.shards.of(account.id), []).append(account)
             for shard in shards:  # each shard's holders, recorded once per shard
-                holders = [
-                    a
-                    for a in uow.accounts.active()
-                    if market in a.positions and venue.shards.of(a.id) == shard
-                ]
-                await _pay(uow, venue, (market, rate, funding.at), holders, shard, at)
+                await _pay(uow, venue, (market, rate, funding.at), holders[shard], shard, at)
     for account in uow.accounts.active():
         if liquidate(account, venue, await system_accounts(uow, venue, account.id), at):
             uow.accounts.see(account)
