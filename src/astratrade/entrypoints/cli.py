@@ -135,16 +135,19 @@ def up(
     distributed: Annotated[bool, typer.Option(help="gateway, services and relay as processes")],
     port: Annotated[int, typer.Option(help="the gateway's port; services take the next")] = 8000,
     restart_after: Annotated[float, typer.Option(help="seconds before a crashed one restarts")] = 2,
+    trading_replicas: Annotated[
+        int, typer.Option(min=1, max=256, help="trading processes, each writing its shards")
+    ] = 1,
 ) -> None:
     """Start distributed mode on this machine: migrations, the relay, every context's
-    service and the gateway, against ASTRATRADE_DATABASE_URL and ASTRATRADE_REDIS_URL; one
-    log view; Ctrl-C stops them all."""
+    service (trading as --trading-replicas processes) and the gateway, against
+    ASTRATRADE_DATABASE_URL and ASTRATRADE_REDIS_URL; one log view; Ctrl-C stops them all."""
     from astratrade.entrypoints.supervisor import SupervisorError, run_distributed
 
     if not distributed:
         raise typer.BadParameter("only --distributed is supported; `serve` runs embedded")
     try:
-        code = asyncio.run(run_distributed(Settings(), port, restart_after))
+        code = asyncio.run(run_distributed(Settings(), port, restart_after, trading_replicas))
     except SupervisorError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

@@ -1,6 +1,7 @@
 """`astratrade up --distributed`: distributed mode as local processes, the way to try it on
-one machine. Migrations first, then the relay, the four context services and the gateway,
-each an `astratrade` process of its own against the PostgreSQL and Redis of the settings.
+one machine. Migrations first, then the relay, the four context services (trading as
+`--trading-replicas` processes, each writing the shards it leases) and the gateway, each an
+`astratrade` process of its own against the PostgreSQL and Redis of the settings.
 Their output is one log view, each line under its process's name; a process that dies is
 started again after a pause; Ctrl-C (or SIGTERM) stops the gateway first, then the
 services, then the relay, each given time to finish what it holds."""
@@ -33,6 +34,7 @@ class SupervisorError(Exception):
 class Child:
     name: str
     args: list[str]
+    env: dict[str, str] = field(default_factory=dict)  # this process's own settings
     process: asyncio.subprocess.Process | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -44,15 +46,30 @@ def free_port() -> int:
         return port
 
 
-def plan(port: int) -> tuple[list[Child], dict[str, str]]:
+def plan(port: int, trading_replicas: int = 1) -> tuple[list[Child], dict[str, str]]:
     """The processes (start order) and the service URLs they share: the gateway on `port`,
-    the rest on ports the system has free now."""
-    ports = {context: free_port() for context in CONTEXTS}
-    urls = ",".join(f"{c}=http://127.0.0.1:{p}" for c, p in ports.items())
+    the rest on ports the system has free now. Trading's URL lists every replica (`|`):
+    the gateway asks any of them for the shard map and routes each trader to the replica
+    writing their shard, which each replica advertises as its own URL."""
+    ports = {context: free_port() for context in CONTEXTS if context != "trading"}
+    replicas = [f"http://127.0.0.1:{free_port()}" for _ in range(trading_replicas)]
+    urls = {c: f"http://127.0.0.1:{p}" for c, p in ports.items()} | {"trading": "|".join(replicas)}
     children = [Child("relay", ["worker", "relay", "--health-port", str(free_port())])]
-    children += [Child(c, ["serve", "--service", c, "--port", str(p)]) for c, p in ports.items()]
+    for context in CONTEXTS:
+        if context != "trading":
+            children.append(Child(context, _serve(context, urls[context])))
+            continue
+        for number, url in enumerate(replicas, start=1):
+            name = "trading" if trading_replicas == 1 else f"trading-{number}"
+            advertise = {"ASTRATRADE_TRADING_ADVERTISE_URL": url}
+            children.append(Child(name, _serve(context, url), advertise))
     children.append(Child("gateway", ["serve", "--gateway", "--port", str(port)]))
-    return children, {"ASTRATRADE_SERVICE_URLS": urls}
+    shared = ",".join(f"{context}={urls[context]}" for context in CONTEXTS)
+    return children, {"ASTRATRADE_SERVICE_URLS": shared}
+
+
+def _serve(context: str, url: str) -> list[str]:
+    return ["serve", "--service", context, "--port", url.rsplit(":", 1)[1]]
 
 
 def executable() -> str:
@@ -60,14 +77,22 @@ def executable() -> str:
     return here if os.path.exists(here) else shutil.which("astratrade") or "astratrade"
 
 
-async def run_distributed(settings: Settings, port: int, restart_after: float) -> int:
+async def run_distributed(
+    settings: Settings, port: int, restart_after: float, trading_replicas: int = 1
+) -> int:
     if settings.redis_url is None or not (settings.database_url or "").startswith("postgresql"):
         raise SupervisorError(
             "distributed mode shares PostgreSQL and Redis: set "
             "ASTRATRADE_DATABASE_URL (postgresql+asyncpg://...) and "
             "ASTRATRADE_REDIS_URL"
         )
-    children, shared = plan(port)
+    if not 1 <= trading_replicas <= settings.trading_shards:
+        raise SupervisorError(
+            f"{trading_replicas} trading replicas need at least as many shards: set "
+            f"ASTRATRADE_TRADING_SHARDS (now {settings.trading_shards}) to {trading_replicas} "
+            "or more before the first start (a database keeps its shard count)"
+        )
+    children, shared = plan(port, trading_replicas)
     env = {**os.environ, **shared, "ASTRATRADE_EMBEDDED": "false"}
     # One secret for the run when none is set: every process must verify the same tokens.
     env.setdefault("ASTRATRADE_JWT_SECRET", secrets.token_urlsafe(48))
@@ -101,7 +126,7 @@ async def _start(child: Child, env: dict[str, str]) -> asyncio.subprocess.Proces
     process = await asyncio.create_subprocess_exec(
         executable(),
         *child.args,
-        env=env,
+        env={**env, **child.env},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,

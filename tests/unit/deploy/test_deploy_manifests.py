@@ -305,10 +305,27 @@ def test_gateway_and_trading_have_autoscalers(rendered: dict[str, list[Manifest]
             }
             # The autoscaler owns the count: a replicas field would be reset by every apply.
             assert "replicas" not in _of(manifests, "Deployment")[name]["spec"], (path, name)
-        # The engine's lock is per process: a second trading pod is a second writer.
-        assert autoscalers["trading"]["spec"]["maxReplicas"] == 1, path
+
+
+def test_trading_scales_out_over_its_shards(rendered: dict[str, list[Manifest]]) -> None:
+    """Each trading replica writes the shards it leases: more than one runs (a failover
+    has somewhere to go), never more than there are shards (the extra would stand by),
+    rolled one at a time, each telling the gateway where it is."""
+    for path, manifests in rendered.items():
+        (config,) = [m for m in manifests if m["kind"] == "ConfigMap"]
+        shards = int(config["data"]["ASTRATRADE_TRADING_SHARDS"])
+        hpa = _of(manifests, "HorizontalPodAutoscaler")["trading"]["spec"]
+        assert 2 <= hpa["minReplicas"] <= hpa["maxReplicas"] <= shards, path
         trading = _of(manifests, "Deployment")["trading"]
-        assert trading["spec"]["strategy"]["type"] == "Recreate", path
+        strategy = trading["spec"]["strategy"]
+        assert strategy["type"] == "RollingUpdate", path
+        assert strategy["rollingUpdate"]["maxUnavailable"] == 0, path
+        (container,) = _pod_spec(trading)["containers"]
+        env = {e["name"]: e for e in container.get("env", [])}
+        assert env["POD_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP", path
+        assert env["ASTRATRADE_TRADING_ADVERTISE_URL"]["value"] == "http://$(POD_IP):8000"
+        budget = _of(manifests, "PodDisruptionBudget")["trading"]["spec"]
+        assert budget["minAvailable"] == 1, path
 
 
 def test_the_migration_job_runs_once_per_apply(rendered: dict[str, list[Manifest]]) -> None:

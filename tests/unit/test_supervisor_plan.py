@@ -1,0 +1,47 @@
+"""`astratrade up --distributed --trading-replicas N`: what it starts, before starting it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from astratrade.config import Settings
+from astratrade.entrypoints.supervisor import SupervisorError, plan, run_distributed
+
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+
+
+def test_each_trading_replica_advertises_its_own_url_and_the_gateway_knows_them_all() -> None:
+    children, shared = plan(8000, trading_replicas=3)
+    names = [child.name for child in children]
+    assert names == [
+        "relay",
+        "users",
+        "trading-1",
+        "trading-2",
+        "trading-3",
+        "financial",
+        "gamification",
+        "gateway",
+    ]
+    urls = dict(entry.split("=", 1) for entry in shared["ASTRATRADE_SERVICE_URLS"].split(","))
+    replicas = [c for c in children if c.name.startswith("trading")]
+    advertised = [c.env["ASTRATRADE_TRADING_ADVERTISE_URL"] for c in replicas]
+    assert urls["trading"].split("|") == advertised
+    assert len(set(advertised)) == 3
+    for child, url in zip(replicas, advertised, strict=True):
+        assert child.args[-1] == url.rsplit(":", 1)[1]  # it listens where it advertises
+    assert all(not c.env for c in children if c not in replicas)
+
+
+def test_one_replica_keeps_the_names_it_always_had() -> None:
+    children, shared = plan(8000)
+    assert [c.name for c in children].count("trading") == 1
+    assert "|" not in shared["ASTRATRADE_SERVICE_URLS"]
+
+
+def test_more_replicas_than_shards_is_refused_before_anything_starts() -> None:
+    settings = Settings(database_url=POSTGRES, redis_url="redis://127.0.0.1:1", trading_shards=2)
+    with pytest.raises(SupervisorError, match="ASTRATRADE_TRADING_SHARDS"):
+        asyncio.run(run_distributed(settings, 8000, 1, trading_replicas=3))
