@@ -84,14 +84,15 @@ class ShardMap:
         service_key: str,
         *,
         timeout: float,
-        every: float = REFRESH_SECONDS,
+        every: float | None = None,
         client: httpx.AsyncClient | None = None,
     ) -> None:
+        """`every`: seconds between background refreshes (REFRESH_SECONDS by default)."""
         if not discovery:
             raise ValueError("the shard map needs at least one URL to ask")
         self._discovery = list(discovery)
         self._timeout = timeout
-        self._every = every
+        self._every = REFRESH_SECONDS if every is None else every
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(min(timeout, 2.0)), headers={SERVICE_KEY_HEADER: service_key}
         )
