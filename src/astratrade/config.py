@@ -174,8 +174,10 @@ class Settings(BaseSettings):
     trading_shards: int = Field(default=1, ge=1, le=256)
     """Trading accounts are split into this many shards (1 to 256) by account id, each with
     a house and an insurance fund of its own; each trading replica writes only the
-    accounts of the shards it leases. Every replica must use the same number: change it
-    with all trading replicas stopped (it moves accounts between shards)."""
+    accounts of the shards it leases; a trader's accounts are all in their user id's shard
+    (gamification reads this to derive tournament account ids). Every process must use the
+    same number, and it is fixed once the database has accounts: another number moves
+    accounts between shards, away from their owners' (there is no re-shard)."""
     trading_shard_lease_seconds: float = Field(default=6.0, ge=1.0, le=60.0)
     """A trading replica's lease on a shard lasts this long unless renewed (every third of
     it; 1 to 60 s): a dead replica's shards are taken over within about 4/3 of it."""
