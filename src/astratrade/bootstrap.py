@@ -3,6 +3,7 @@ composed generically into the platform this process runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from astratrade.config import Settings
@@ -72,7 +73,7 @@ def _modules(
     """Every context's module, each given what it needs of those before it: a context of
     its own is a package with a `wiring.py`, and one line here."""
     trading_module = trading.wire(infra, rules=rules, feed=feed)
-    remote_trading = here.client_of("trading", HttpTrading)
+    remote_trading = here.client_of("trading", _trading_client(infra.settings))
     funds_of = remote_trading.funds_of if remote_trading else _funds_query(trading_module)
     markets = list(trading_module.port(TradingEngine).venue.markets)
     return (
@@ -83,6 +84,16 @@ def _modules(
         ),
         gamification.wire(infra, markets=markets),
     )
+
+
+def _trading_client(settings: Settings) -> Callable[[str, str, float], HttpTrading]:
+    """Financial's client of trading: to each of its replicas, by shard."""
+
+    def client(_url: str, service_key: str, timeout: float) -> HttpTrading:
+        urls = settings.service_urls_of("trading")
+        return HttpTrading(urls, service_key, timeout, settings.trading_shards)
+
+    return client
 
 
 def _funds_query(trading_module: Module) -> FundsQuery:

@@ -159,7 +159,10 @@ class Settings(BaseSettings):
         "users=http://users:8000,trading=http://trading:8000,"
         "financial=http://financial:8000,gamification=http://gamification:8000"
     )
-    """Where the gateway and the services find each service (Kubernetes names by default)."""
+    """Where the gateway and the services find each service (Kubernetes names by default).
+    Trading's entry may name its replicas separated by `|`
+    (`trading=http://10.0.0.5:8000|http://10.0.0.6:8000`): their shard map is asked of the
+    first that answers, and each trader's requests go to the replica writing their shard."""
     gateway_timeout_seconds: float = 10.0
     """A call to a service gives up after this."""
     gateway_failures: int = 5
@@ -171,11 +174,18 @@ class Settings(BaseSettings):
     trading_shards: int = Field(default=1, ge=1, le=256)
     """Trading accounts are split into this many shards (1 to 256) by account id, each with
     a house and an insurance fund of its own; each trading replica writes only the
-    accounts of the shards it leases. Every replica must use the same number: change it
-    with all trading replicas stopped (it moves accounts between shards)."""
+    accounts of the shards it leases; a trader's accounts are all in their user id's shard
+    (gamification reads this to derive tournament account ids). Every process must use the
+    same number, and it is fixed once the database has accounts: another number moves
+    accounts between shards, away from their owners' (there is no re-shard)."""
     trading_shard_lease_seconds: float = Field(default=6.0, ge=1.0, le=60.0)
     """A trading replica's lease on a shard lasts this long unless renewed (every third of
     it; 1 to 60 s): a dead replica's shards are taken over within about 4/3 of it."""
+    trading_advertise_url: str | None = None
+    """The URL the gateway and the other services reach this trading replica at (e.g.
+    `http://10.0.0.5:8000`), published with its leases so requests for its shards come
+    here. Unset: `serve --service trading` on a named host says `http://HOST:PORT`; bound to
+    every interface (0.0.0.0) it cannot tell, and the replica is not routable (logged)."""
 
     @model_validator(mode="after")
     def _require_secret_outside_embedded(self) -> Settings:
@@ -193,8 +203,13 @@ class Settings(BaseSettings):
         return self
 
     def service_url(self, context: str) -> str:
+        """The service's URL (the first, when its entry names several)."""
+        return self.service_urls_of(context)[0]
+
+    def service_urls_of(self, context: str) -> list[str]:
+        """Every URL the service's entry names (`|`-separated: trading's replicas)."""
         urls = dict(item.split("=", 1) for item in items(self.service_urls))
-        return urls[context].rstrip("/")
+        return [url.strip().rstrip("/") for url in urls[context].split("|") if url.strip()]
 
     def service_call(self, context: str) -> tuple[str, str, float]:
         """How this process calls `context`'s service: its URL, the key, the timeout."""

@@ -32,7 +32,13 @@ class Replica:
     """A ShardLeases and what it reported, in order."""
 
     def __init__(
-        self, name: str, engine: AsyncEngine, scope: str, log: list[tuple[int, int]], ttl: float
+        self,
+        name: str,
+        engine: AsyncEngine,
+        scope: str,
+        log: list[tuple[int, int]],
+        ttl: float,
+        address: str | None = None,
     ):
         self.name = name
         self.acquired: list[tuple[int, int]] = []
@@ -46,6 +52,7 @@ class Replica:
             ttl_seconds=ttl,
             on_acquired=self._on_acquired,
             on_lost=self.lost.append,
+            address=address,
         )
 
     def _on_acquired(self, shard: int, token: int) -> None:
@@ -66,8 +73,8 @@ class Cluster:
         self._stack.push_async_callback(engine.dispose)
         return engine
 
-    async def start(self, name: str, ttl: float = TTL) -> Replica:
-        replica = Replica(name, self._engine(), self.scope, self.acquisitions, ttl)
+    async def start(self, name: str, ttl: float = TTL, address: str | None = None) -> Replica:
+        replica = Replica(name, self._engine(), self.scope, self.acquisitions, ttl, address)
         await replica.leases.start()
         self._stack.push_async_callback(replica.leases.stop)
         return replica
@@ -189,6 +196,41 @@ async def test_renewals_held_up_give_the_leases_up_before_they_expire(cluster: C
     # Back: taken again, each under a new token (the writer reloads the shard's state).
     await eventually(lambda: _true(len(a.leases.held()) == SHARDS), ttl, "taken again")
     assert all(token > tokens[shard] for shard, token in a.leases.held().items())
+
+
+async def test_the_placement_names_each_shards_live_holder_and_its_address(
+    cluster: Cluster,
+) -> None:
+    a = await cluster.start("a", address="http://10.0.0.1:8000")
+    b = await cluster.start("b")  # no address: live, holding shards, not routable
+
+    async def balanced() -> bool:
+        return len(a.leases.held()) == 2 and len(b.leases.held()) == 2
+
+    await eventually(balanced, 5 * TTL, "2 and 2")
+    placement = await b.leases.placement()  # any replica answers the same
+    assert placement.shards == SHARDS
+    for shard in range(SHARDS):
+        holder = placement.holder(shard)
+        assert holder is not None
+        expected = ("a", "http://10.0.0.1:8000") if shard in a.leases.held() else ("b", None)
+        assert (holder.name, holder.address) == expected
+    assert [(r.name, r.address) for r in placement.replicas] == [
+        ("a", "http://10.0.0.1:8000"),
+        ("b", None),
+    ]
+    assert placement.addresses() == ["http://10.0.0.1:8000"]
+
+    await a.leases.stop()  # released: nobody holds its shards until b's next round
+    right_after = await b.leases.placement()
+    assert [r.name for r in right_after.replicas] == ["b"]
+    assert all(h is None or h.name == "b" for h in right_after.holders)
+
+    async def b_holds_all() -> bool:
+        placed = await b.leases.placement()
+        return all(h is not None and h.name == "b" for h in placed.holders)
+
+    await eventually(b_holds_all, 5 * TTL, "b holding every shard")
 
 
 async def _true(value: bool) -> bool:

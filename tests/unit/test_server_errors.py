@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from astratrade.config import Settings
 from astratrade.entrypoints.gateway import app as gateway_app
+from astratrade.entrypoints.gateway import shard_routing
 from astratrade.entrypoints.security import harden
 from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.infrastructure.web.request_ids import RequestIds
@@ -107,6 +108,7 @@ def failing_gateway(monkeypatch: pytest.MonkeyPatch) -> FastAPI:
         raise RuntimeError("the upstream answered nonsense")
 
     monkeypatch.setattr(gateway_app, "forward", broken_forward)
+    monkeypatch.setattr(shard_routing, "forward", broken_forward)  # trading's paths
     settings = Settings(jwt_secret=SECRET, embedded=False)
     return gateway_app.create_gateway(settings)
 

@@ -79,6 +79,8 @@ def serve(
         raise typer.BadParameter("either --service or --gateway")
     distributed = service is not None or gateway
     settings = Settings(service=service, embedded=not distributed)
+    if service == "trading" and settings.trading_advertise_url is None:
+        settings.trading_advertise_url = reachable_at(host, port)
     configure_logs(settings, "gateway" if gateway else service or "embedded")
     application: FastAPI
     if gateway:
@@ -108,6 +110,14 @@ def serve(
         proxy_headers=distributed,
         timeout_graceful_shutdown=10,
     )
+
+
+def reachable_at(host: str, port: int) -> str | None:
+    """The URL others reach this server at, when the address it listens on says so; None
+    when it listens on every interface (which of them the others reach, it cannot tell)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        return None
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @app.command()

@@ -50,7 +50,12 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
 
     async def join(cmd: JoinTournament) -> tournaments.Entry:
         return await tournaments.join_tournament(
-            cmd.tournament_id, cmd.user_id, new_uow(), rules, clock.now()
+            cmd.tournament_id,
+            cmd.user_id,
+            new_uow(),
+            rules,
+            clock.now(),
+            shards=infra.settings.trading_shards,
         )
 
     async def finish_tournaments() -> None:

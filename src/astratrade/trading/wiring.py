@@ -3,6 +3,7 @@ to other contexts' events, its read models, funding as time moves, and its price
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -50,6 +51,7 @@ from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import subscriptions
 
 ROUTERS = (trading_router, admin.router)
+logger = logging.getLogger(__name__)
 
 
 def wire(
@@ -76,7 +78,11 @@ def wire(
         start=(engine.start,),
         closers=(engine.stop,),
         background=() if prices is None else (lambda: prices.run(engine.on_quotes),),
-        provides={"trading": engine, "trading_queries": engine.queries},
+        provides={
+            "trading": engine,
+            "trading_queries": engine.queries,
+            "shard_leases": engine.leases,
+        },
     )
 
 
@@ -173,9 +179,22 @@ def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
         ttl_seconds=settings.trading_shard_lease_seconds,
         on_acquired=engine.shard_acquired,
         on_lost=engine.shard_lost,
+        address=_advertised(settings),
     )
     engine.leases = leases
     return engine
+
+
+def _advertised(settings: Settings) -> str | None:
+    """Where the gateway and the other services reach this replica, if it was told."""
+    address = settings.trading_advertise_url
+    if address is None and settings.service == "trading":
+        logger.warning(
+            "this trading replica is not routable: set ASTRATRADE_TRADING_ADVERTISE_URL "
+            "to the URL the gateway reaches it at (requests for its shards fall back to the "
+            "first trading URL of ASTRATRADE_SERVICE_URLS)"
+        )
+    return address.rstrip("/") if address else None
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from typing import Any
@@ -17,9 +18,12 @@ from astratrade.gamification.domain.tournaments import (
     account_id_for,
 )
 from astratrade.shared.errors import Conflict, ValidationFailed
+from astratrade.shared.shards import shard_of
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+# The namespace of tournament account ids (gamification/domain/tournaments.py).
+ACCOUNTS_NAMESPACE = uuid.UUID("6f1c4a52-3b0e-4d5e-9a61-0c7f1e2d9b40")
 LISTED = ("BTC-USD", "ETH-USD", "SOL-USD", "STRK-USD")
 
 
@@ -112,3 +116,17 @@ def test_it_finishes_once_after_its_end_and_names_the_podium() -> None:
     assert (finished.podium, finished.ranked) == (["u-1", "u-2", "u-3"], 4)
     with pytest.raises(Conflict, match="already finished"):
         tournament.finish(standings, NOW + 26 * HOUR, 3)
+
+
+def test_a_tournament_account_falls_in_its_traders_shard_and_keeps_its_id() -> None:
+    # One shard: the id tournaments always had (existing accounts keep theirs).
+    assert account_id_for("t-1", "u-1") == str(uuid.uuid5(ACCOUNTS_NAMESPACE, "t-1:u-1"))
+    for shards in (2, 3, 16, 256):
+        for n in range(40):
+            user = f"user-{n}"
+            account = account_id_for(f"t-{n % 3}", user, shards)
+            assert shard_of(account, shards) == shard_of(user, shards)
+            assert account_id_for(f"t-{n % 3}", user, shards) == account  # same every time
+    tournament = create(max_entrants=10)
+    joined = tournament.join("u-7", level=2, at=NOW, shards=8)
+    assert joined == account_id_for("t-1", "u-7", 8)

@@ -2,7 +2,8 @@
 whose router declares its path, at the URL settings give (Kubernetes service names by
 default); bearer tokens are verified here first (a bad one never reaches a service), each
 client IP is rate limited, the request id travels on as the events' correlation id, and
-`WS /api/v1/ws` is relayed to the trading service's hub."""
+`WS /api/v1/ws` is relayed to the trading service's hub. Trading's requests (and sockets)
+go to the replica writing the trader's shard (shard_routing.py)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from astratrade.config import CONTEXTS, Settings
 from astratrade.entrypoints.gateway.forward import client_ip, forward
 from astratrade.entrypoints.gateway.openapi import merged
 from astratrade.entrypoints.gateway.routing import Router
+from astratrade.entrypoints.gateway.shard_routing import forward_by_shard
 from astratrade.entrypoints.gateway.upstreams import Unavailable, Upstreams
 from astratrade.entrypoints.gateway.ws_relay import Relays, relay
 from astratrade.entrypoints.security import harden
 from astratrade.infrastructure.rate_limits import RateLimits
+from astratrade.infrastructure.shard_map import Routes, routes_to
 from astratrade.infrastructure.tokens import TokenCodec
 from astratrade.infrastructure.tracing import FASTAPI_TELEMETRY_OFF, trace
 from astratrade.infrastructure.web.http import error_response, install_error_handlers
@@ -39,13 +42,21 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
     upstreams = Upstreams(settings)
     relays = Relays()
     tracer: TracerProvider | None = None
+    trading = routes_to(
+        settings.service_urls_of("trading"),
+        settings.service_key,
+        settings.gateway_timeout_seconds,
+        shards=settings.trading_shards,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await trading.start()  # the shard map, kept fresh in the background
         try:
             yield
         finally:
             await relays.close_all()  # clients are told to reconnect
+            await trading.close()
             await upstreams.close()
             if tracer is not None:
                 tracer.shutdown()  # the last spans are sent
@@ -66,7 +77,7 @@ def create_gateway(settings: Settings, *, metrics: bool = True) -> FastAPI:
     if metrics:
         app.mount("/metrics", make_asgi_app())
     _add_operations(app, settings, upstreams)
-    _add_routing(app, settings, upstreams, relays)
+    _add_routing(app, settings, upstreams, relays, trading)
     return app
 
 
@@ -89,14 +100,16 @@ def _add_operations(app: FastAPI, settings: Settings, upstreams: Upstreams) -> N
         return get_swagger_ui_html(openapi_url="/openapi.json", title="AstraTrade API")
 
 
-def _add_routing(app: FastAPI, settings: Settings, upstreams: Upstreams, relays: Relays) -> None:
+def _add_routing(
+    app: FastAPI, settings: Settings, upstreams: Upstreams, relays: Relays, trading: Routes
+) -> None:
     router = Router()
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, SystemClock())
     limits = RateLimits.from_settings(settings)
 
     @app.websocket("/api/v1/ws")
     async def live(websocket: WebSocket) -> None:
-        await relay(websocket, settings.service_url("trading"), settings.cors_origins, relays)
+        await relay(websocket, trading, tokens, settings.cors_origins, relays)
 
     @app.api_route("/api/{path:path}", methods=METHODS, include_in_schema=False)
     async def api(request: Request) -> Response:
@@ -105,9 +118,13 @@ def _add_routing(app: FastAPI, settings: Settings, upstreams: Upstreams, relays:
             return error_response(404, "not_found", "no such route")
         await limits.hit("requests", ip=client_ip(request))
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        user_id = None
         if scheme.lower() == "bearer" and token:
-            tokens.verify(token, "access")  # 401 here; sessions are checked by the service
+            # 401 here; sessions are checked by the service
+            user_id = tokens.verify(token, "access").user_id
         try:
+            if context == "trading":  # to the replica writing the trader's shard
+                return await forward_by_shard(request, user_id, trading, upstreams)
             return await forward(request, context, upstreams)
         except Unavailable as down:
             return error_response(

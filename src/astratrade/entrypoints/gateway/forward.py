@@ -37,16 +37,20 @@ def forwarded_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-async def forward(request: Request, context: str, upstreams: Upstreams) -> Response:
+async def forward(
+    request: Request, context: str, upstreams: Upstreams, replica: str | None = None
+) -> Response:
+    """`replica`: the address of the service's replica to send it to (by default, the
+    service's URL)."""
     client = upstreams.clients[context]
     outgoing = client.build_request(
         request.method,
-        request.url.path,
+        (replica or "") + request.url.path,
         params=request.url.query or None,
         headers=forwarded_headers(request),
         content=await request.body(),
     )
-    answer = await upstreams.send(context, outgoing)
+    answer = await upstreams.send(context, outgoing, replica)
     headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
     for own in ("x-request-id", "date", "server"):  # the gateway answers its own
         headers.pop(own, None)

@@ -12,6 +12,7 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
 from astratrade.config import CONTEXTS, Settings
+from astratrade.infrastructure.shard_map import is_shard_elsewhere
 
 CALLS = Counter(
     "astratrade_gateway_requests_total", "Requests the gateway forwarded", ["context", "status"]
@@ -49,14 +50,21 @@ class Upstreams:
             default_ttl=settings.gateway_cooldown_seconds,
         )
 
-    async def send(self, context: str, request: httpx.Request) -> httpx.Response:
-        """The service's answer, streamed; Unavailable when it is down, slow or open."""
+    async def send(
+        self, context: str, request: httpx.Request, replica: str | None = None
+    ) -> httpx.Response:
+        """The service's answer, streamed; Unavailable when it is down, slow or open.
+        `replica`: the address of the replica it goes to (a breaker of its own)."""
         started = time.perf_counter()
         try:
-            async with await self._breakers.get_breaker(context):
+            async with await self._breakers.get_breaker(replica or context):
                 response = await self.clients[context].send(request, stream=True)
                 if response.status_code in SERVICE_FAILURES:
-                    raise _ServiceFailed(response)
+                    # A shard written elsewhere is no failure of the replica: the request
+                    # is sent on, and the replica must not be cut off for it.
+                    await response.aread()
+                    if not is_shard_elsewhere(response.status_code, response.content):
+                        raise _ServiceFailed(response)
         except _ServiceFailed as failed:
             response = failed.response
         except OpenedState as error:

@@ -19,6 +19,7 @@ from astratrade.gamification.domain import events
 from astratrade.shared.errors import Conflict, DomainError, ValidationFailed
 from astratrade.shared.messages import Aggregate
 from astratrade.shared.money import MONEY_PLACES, decimal_places
+from astratrade.shared.shards import shard_of
 
 MAX_CAPITAL = Decimal(1_000_000_000)
 MAX_ENTRANTS = 100_000
@@ -28,6 +29,9 @@ MAX_LEAD = MAX_DURATION = timedelta(days=366)
 # Tournament accounts get ids derived from (tournament, user): a join delivered twice opens
 # one account.
 _ACCOUNTS = uuid.UUID("6f1c4a52-3b0e-4d5e-9a61-0c7f1e2d9b40")
+# Candidates tried for an id in the owner's shard: one in `shards` falls there, so with the
+# most shards there are (256) the chance that none of these does is about e^-64.
+_TRIES_PER_SHARD = 64
 
 
 class Status(StrEnum):
@@ -49,8 +53,20 @@ class Placing:
     closes: int
 
 
-def account_id_for(tournament_id: str, user_id: str) -> str:
-    return str(uuid.uuid5(_ACCOUNTS, f"{tournament_id}:{user_id}"))
+def account_id_for(tournament_id: str, user_id: str, shards: int = 1) -> str:
+    """The trader's account in the tournament: the same id every time, and in the trader's
+    own shard of trading's accounts (`shards` of them), like their practice and live
+    accounts, so the replica that serves a trader follows from who they are alone.
+
+    The first candidate is the id tournaments had before shards (one shard keeps it); the
+    next ones number the seed until one falls in the trader's shard."""
+    wanted = shard_of(user_id, shards)
+    for attempt in range(_TRIES_PER_SHARD * shards):
+        seed = f"{tournament_id}:{user_id}" + (f":{attempt}" if attempt else "")
+        candidate = str(uuid.uuid5(_ACCOUNTS, seed))
+        if shard_of(candidate, shards) == wanted:
+            return candidate
+    raise RuntimeError(f"no tournament account id in shard {wanted} of {shards}")
 
 
 class Tournament(Aggregate):
@@ -138,9 +154,10 @@ class Tournament(Aggregate):
             return Status.ENDED
         return Status.RUNNING if now >= self.starts_at else Status.UPCOMING
 
-    def join(self, user_id: str, level: int, at: datetime) -> str:
-        """Enter the trader; return their tournament account's id. (A second join of the
-        same trader is answered by the use case before it gets here.)"""
+    def join(self, user_id: str, level: int, at: datetime, shards: int = 1) -> str:
+        """Enter the trader; return their tournament account's id, in their shard of
+        trading's `shards`. (A second join of the same trader is answered by the use case
+        before it gets here.)"""
         if at >= self.ends_at:
             raise Conflict(f"tournament {self.name!r} is over")
         if self.entrants >= self.max_entrants:
@@ -150,7 +167,7 @@ class Tournament(Aggregate):
                 f"tournament {self.name!r} needs level {self.min_level}; yours is {level}"
             )
         self.entrants += 1
-        account_id = account_id_for(self.id, user_id)
+        account_id = account_id_for(self.id, user_id, shards)
         self.new_entries.append((user_id, account_id, at))
         self.record(
             events.TournamentJoined(

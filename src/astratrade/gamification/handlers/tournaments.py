@@ -53,8 +53,10 @@ async def join_tournament(
     uow: TournamentUnitOfWork,
     rules: ProgressionRules,
     at: datetime,
+    shards: int = 1,
 ) -> Entry:
-    """Joining twice answers the first entry and changes nothing."""
+    """Joining twice answers the first entry and changes nothing. `shards`: how many
+    trading's accounts are split into (the account is opened in the trader's)."""
     async with uow:
         tournament = await uow.tournaments.get(tournament_id)
         if tournament is None:
@@ -65,7 +67,7 @@ async def join_tournament(
         await _within_monthly_limit(uow.tournaments, user_id, at)
         trader = await uow.traders.get(user_id)
         level = trader.level if trader is not None else level_for(0, rules)
-        account_id = tournament.join(user_id, level, at)
+        account_id = tournament.join(user_id, level, at, shards)
         await uow.commit()
         return Entry(tournament_id, account_id, joined_now=True)
 

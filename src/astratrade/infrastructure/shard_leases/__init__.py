@@ -15,6 +15,7 @@ from astratrade.infrastructure.shard_leases.manager import (
     ShardLeases,
     fair_share,
 )
+from astratrade.infrastructure.shard_leases.placement import Placement, Replica
 from astratrade.infrastructure.shard_leases.port import (
     OnAcquired,
     OnLost,
@@ -35,6 +36,8 @@ __all__ = [
     "LeaseLost",
     "OnAcquired",
     "OnLost",
+    "Placement",
+    "Replica",
     "ShardLeases",
     "ShardLeasing",
     "SingleProcessLeases",
@@ -55,10 +58,14 @@ def leases_for(
     ttl_seconds: float = DEFAULT_TTL_SECONDS,
     on_acquired: OnAcquired = ignore_acquired,
     on_lost: OnLost = ignore_lost,
+    address: str | None = None,
 ) -> ShardLeasing:
-    """Leases in PostgreSQL, or on SQLite (one process) every shard for good."""
+    """Leases in PostgreSQL, or on SQLite (one process) every shard for good. `address`:
+    where other processes reach this replica (published with its heartbeat)."""
     if engine.dialect.name == "sqlite":
-        return SingleProcessLeases(shards, on_acquired=on_acquired, on_lost=on_lost)
+        return SingleProcessLeases(
+            shards, on_acquired=on_acquired, on_lost=on_lost, address=address
+        )
     return ShardLeases(
         engine,
         scope=scope,
@@ -67,4 +74,5 @@ def leases_for(
         ttl_seconds=ttl_seconds,
         on_acquired=on_acquired,
         on_lost=on_lost,
+        address=address,
     )

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure.shard_leases import statements
+from astratrade.infrastructure.shard_leases.placement import Placement
 from astratrade.infrastructure.shard_leases.port import (
     OnAcquired,
     OnLost,
@@ -74,6 +75,7 @@ class ShardLeases:
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
         on_acquired: OnAcquired = ignore_acquired,
         on_lost: OnLost = ignore_lost,
+        address: str | None = None,
     ) -> None:
         if ttl_seconds <= 0:
             raise ValueError(f"the lease ttl must be positive, was {ttl_seconds}")
@@ -81,6 +83,7 @@ class ShardLeases:
         self._scope = scope
         self._shards = shards
         self.replica = replica
+        self.address = address  # where the others reach this replica, with its heartbeat
         self.ttl_seconds = ttl_seconds
         self.renew_every = ttl_seconds / 3
         # Counted from before the renewal was sent (the database's now() is later), less a
@@ -124,6 +127,10 @@ class ShardLeases:
         now = self._loop.time() if self._loop else 0.0
         return {shard: lease.token for shard, lease in self._held.items() if lease.deadline > now}
 
+    async def placement(self) -> Placement:
+        async with self._engine.connect() as conn:
+            return await statements.placement(conn, self._scope, self._shards, self.ttl_seconds)
+
     def fence(self, conn: Connection, shard: int, token: int) -> None:
         # Reported lost here already: refused without asking the database.
         if self.held().get(shard) != token:
@@ -151,7 +158,9 @@ class ShardLeases:
         held = self._tokens()
         async with self._engine.begin() as conn:
             await statements.limit_statements(conn, self._stall_limit_ms)
-            others = await statements.heartbeat(conn, self._scope, self.replica, self.ttl_seconds)
+            others = await statements.heartbeat(
+                conn, self._scope, self.replica, self.ttl_seconds, self.address
+            )
             renewed = await statements.renew(
                 conn, self._scope, self.replica, self.ttl_seconds, held
             )

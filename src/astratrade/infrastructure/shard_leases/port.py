@@ -7,6 +7,8 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from astratrade.infrastructure.shard_leases.placement import Placement
+
 # Called on the leases' own task, so they must not block: set a flag, schedule a task.
 # on_acquired(shard, token) comes after the acquisition committed: load the shard's state
 # from the database then, and pass the token to every fence of its writes.
@@ -41,4 +43,8 @@ class ShardLeasing(Protocol):
     def fence(self, conn: Connection, shard: int, token: int) -> None:
         """Inside a write transaction: raise LeaseLost unless `token` is still the shard's
         lease, and hold it so until the transaction ends."""
+        ...
+
+    async def placement(self) -> Placement:
+        """Every shard's live holder and where it is reached: what routes requests."""
         ...

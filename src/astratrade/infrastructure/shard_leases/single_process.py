@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from astratrade.infrastructure.shard_leases.placement import Placement, Replica, everywhere
 from astratrade.infrastructure.shard_leases.port import (
     OnAcquired,
     OnLost,
@@ -27,8 +28,10 @@ class SingleProcessLeases:
         *,
         on_acquired: OnAcquired = ignore_acquired,
         on_lost: OnLost = ignore_lost,
+        address: str | None = None,
     ) -> None:
         self._shards = shards
+        self._me = Replica("this process", address)
         self._on_acquired = on_acquired
         self._on_lost = on_lost
         self._held: dict[int, int] = {}
@@ -48,3 +51,6 @@ class SingleProcessLeases:
 
     def fence(self, conn: Connection, shard: int, token: int) -> None:
         """Nothing to check: no other process writes."""
+
+    async def placement(self) -> Placement:
+        return everywhere(self._shards, self._me)

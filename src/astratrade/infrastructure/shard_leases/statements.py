@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import BindParameter
 
+from astratrade.infrastructure.shard_leases.placement import Placement, Replica, placed
 from astratrade.infrastructure.shard_leases.tables import shard_leases, shard_replicas
 
 _lease, _replica = shard_leases.c, shard_replicas.c
@@ -42,9 +43,12 @@ _ENSURE_ROW = (
     .on_conflict_do_nothing(index_elements=["scope", "shard"])
 )
 
-_heartbeat_row = insert(shard_replicas).values(scope=_SCOPE, name=_ME, seen_at=func.now())
+_heartbeat_row = insert(shard_replicas).values(
+    scope=_SCOPE, name=_ME, seen_at=func.now(), address=bindparam("address")
+)
 _HEARTBEAT = _heartbeat_row.on_conflict_do_update(
-    index_elements=["scope", "name"], set_={"seen_at": _heartbeat_row.excluded.seen_at}
+    index_elements=["scope", "name"],
+    set_={"seen_at": _heartbeat_row.excluded.seen_at, "address": _heartbeat_row.excluded.address},
 )
 
 # Rows of replicas gone for a lease's length; SKIP LOCKED: two replicas pruning at once
@@ -57,6 +61,22 @@ _gone = (
 _PRUNE = delete(shard_replicas).where(tuple_(_replica.scope, _replica.name).in_(_gone))
 
 _OTHERS_LIVE = select(_replica.name).where(_replica.scope == _SCOPE, _replica.name != _ME)
+
+# Who holds each unexpired lease, and where that replica said it is reached.
+_HOLDERS = (
+    select(_lease.shard, _lease.holder, _replica.address)
+    .select_from(
+        shard_leases.outerjoin(
+            shard_replicas, and_(_replica.scope == _lease.scope, _replica.name == _lease.holder)
+        )
+    )
+    .where(_lease.scope == _SCOPE, _lease.expires_at > func.now(), _lease.holder.is_not(None))
+)
+_LIVE = (
+    select(_replica.name, _replica.address)
+    .where(_replica.scope == _SCOPE, _replica.seen_at > func.now() - _TTL)
+    .order_by(_replica.name)
+)
 
 
 def _still_ours() -> Any:
@@ -119,9 +139,12 @@ async def limit_statements(conn: AsyncConnection, milliseconds: int) -> None:
     await conn.execute(select(func.set_config("statement_timeout", f"{int(milliseconds)}ms", True)))
 
 
-async def heartbeat(conn: AsyncConnection, scope: str, me: str, ttl: float) -> list[str]:
-    """Say this replica is alive; return the other live replicas' names."""
-    await conn.execute(_HEARTBEAT, {"in_scope": scope, "me": me})
+async def heartbeat(
+    conn: AsyncConnection, scope: str, me: str, ttl: float, address: str | None = None
+) -> list[str]:
+    """Say this replica is alive, and where it is reached; return the other live
+    replicas' names."""
+    await conn.execute(_HEARTBEAT, {"in_scope": scope, "me": me, "address": address})
     await conn.execute(_PRUNE, {"in_scope": scope, "ttl": timedelta(seconds=ttl)})
     return list((await conn.execute(_OTHERS_LIVE, {"in_scope": scope, "me": me})).scalars())
 
@@ -167,6 +190,19 @@ async def release(conn: AsyncConnection, scope: str, me: str, held: Mapping[int,
 async def leave(conn: AsyncConnection, scope: str, me: str) -> None:
     """Drop this replica's heartbeat: the others count it out at their next round."""
     await conn.execute(_LEAVE, {"in_scope": scope, "me": me})
+
+
+async def placement(conn: AsyncConnection, scope: str, shards: int, ttl: float) -> Placement:
+    """Each shard's live holder (and its address), and the live replicas, by the
+    database's clock."""
+    params = {"in_scope": scope, "ttl": timedelta(seconds=ttl)}
+    held = {
+        row.shard: Replica(row.holder, row.address)
+        for row in await conn.execute(_HOLDERS, params)
+        if row.shard < shards
+    }
+    live = [Replica(row.name, row.address) for row in await conn.execute(_LIVE, params)]
+    return placed(shards, held, live)
 
 
 def _pairs(held: Mapping[int, int]) -> list[tuple[int, int]]:

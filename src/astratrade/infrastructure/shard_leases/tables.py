@@ -45,6 +45,8 @@ shard_replicas = Table(
     Column("name", String(255), nullable=False),
     # Written in the transaction that renews the replica's leases, with the same now().
     Column("seen_at", UtcDateTime, nullable=False),
+    # Where the other processes reach this replica (its advertised URL); None: nowhere said.
+    Column("address", String(255)),
     PrimaryKeyConstraint("scope", "name"),
     schema=EVENTS_SCHEMA,
 )

@@ -3,7 +3,10 @@
 `GET /internal/v1/accounts/{id}/funds`: an account's committed funds now (trading's
 queries), for financial's withdrawal
 decision in distributed mode. `GET /internal/v1/collateral`: every trading account's
-committed collateral, for financial's reconciliation of the ledger."""
+committed collateral, for financial's reconciliation of the ledger (from the database:
+any replica answers for every shard). `GET /internal/v1/shards`: the shard map, each
+shard's live holder and the address it is reached at, for the gateway and financial to
+send an account's requests to the replica that writes it."""
 
 from __future__ import annotations
 
@@ -43,3 +46,10 @@ async def account_funds(account_id: str, request: Request) -> FundsOut:
 @router.get("/collateral", response_model=dict[str, Decimal])
 async def collateral(request: Request) -> Any:
     return await trading_views.collateral_by_account(request.app.state.db)
+
+
+@router.get("/shards")
+async def shards(request: Request) -> dict[str, Any]:
+    placement = await request.app.state.shard_leases.placement()
+    answer: dict[str, Any] = placement.to_json()
+    return answer
