@@ -6,7 +6,9 @@ delivered again on the next start. Events are taken from the queue in batches, i
 order. A batch's events go first to the projections: each projection gets its share of
 the batch in one single-writer transaction with its tracking rows
 (`projections.ProjectionFeed.apply_all_once`), or, should that fail, event by event so
-that the bad one fails alone. Then, event by event, to the other subscribers, each through
+that the bad one fails alone. Then each batch handler (`shared.bus.BatchHandler`) gets
+its share at once, in one commit (event by event should that fail). Then, event by
+event, the other subscribers, each through
 the same `delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
 "in-process") that it passes to the unit of work committing its effects; that commit
 writes the tracking row too. An event delivered again has no second effect (its tracking
