@@ -26,42 +26,52 @@ class Ledger:
     tables: tuple[Table, ...] = (postings, entries, accounts)
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
-        data = envelope.payload
-        if envelope.type == "AccountOpened":
-            row = {
-                "account_id": data["account_id"],
-                "owner_id": data["owner_id"],
-                "kind": data["kind"],
-            }
-            conn.execute(insert(accounts), [row])
-            return
-        if envelope.type == "SubscriptionCharged":
-            moves = charge_moves(data)
-            write(
-                conn,
-                JournalEntry.of(envelope.event_id, "subscription", envelope.occurred_at, moves),
-            )
-            return
-        entry = entry_for(envelope.type, envelope.event_id, envelope.occurred_at, envelope.payload)
-        write(conn, entry)
+        self.apply_all(conn, [envelope])
+
+    def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        """The events' accounts, entries and postings, each table in one statement (the
+        ledger only inserts, so nothing an event writes is read by the next)."""
+        opened: list[dict[str, Any]] = []
+        journal: list[JournalEntry] = []
+        for envelope in envelopes:
+            data = envelope.payload
+            if envelope.type == "AccountOpened":
+                opened.append(
+                    {
+                        "account_id": data["account_id"],
+                        "owner_id": data["owner_id"],
+                        "kind": data["kind"],
+                    }
+                )
+            elif envelope.type == "SubscriptionCharged":
+                moves = charge_moves(data)
+                journal.append(
+                    JournalEntry.of(envelope.event_id, "subscription", envelope.occurred_at, moves)
+                )
+            else:
+                journal.append(
+                    entry_for(envelope.type, envelope.event_id, envelope.occurred_at, data)
+                )
+        if opened:
+            conn.execute(insert(accounts), opened)
+        write(conn, journal)
 
 
-def write(conn: Connection, entry: JournalEntry) -> None:
+def write(conn: Connection, journal: list[JournalEntry]) -> None:
+    """The entries, then their postings in the entries' order."""
+    if not journal:
+        return
     conn.execute(
-        insert(entries), [{"entry_id": entry.entry_id, "kind": entry.kind, "at": entry.at}]
+        insert(entries),
+        [{"entry_id": entry.entry_id, "kind": entry.kind, "at": entry.at} for entry in journal],
     )
-    if entry.postings:
-        conn.execute(
-            insert(postings),
-            [
-                {
-                    "entry_id": entry.entry_id,
-                    "account": p.account,
-                    "amount_micros": int(p.amount * MICROS),
-                }
-                for p in entry.postings
-            ],
-        )
+    lines = [
+        {"entry_id": entry.entry_id, "account": p.account, "amount_micros": int(p.amount * MICROS)}
+        for entry in journal
+        for p in entry.postings
+    ]
+    if lines:
+        conn.execute(insert(postings), lines)
 
 
 class Transfers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -11,6 +12,8 @@ from astratrade.gamification.domain.tournaments import Placing, Tournament
 
 class TraderRepository(Protocol):
     async def get(self, user_id: str) -> Trader | None: ...
+
+    async def get_many(self, user_ids: Iterable[str]) -> dict[str, Trader]: ...
 
     def add(self, trader: Trader) -> None: ...
 
@@ -22,6 +25,10 @@ class GamificationUnitOfWork(Protocol):
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
+
+    def seal(self) -> None:
+        """Number the events recorded so far now (see SqlUnitOfWork.seal)."""
+        ...
 
     async def commit(self) -> Any: ...
 

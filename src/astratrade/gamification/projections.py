@@ -19,6 +19,7 @@ from astratrade.gamification.adapters.tables import (
     tournament_standings,
 )
 from astratrade.gamification.domain.rules import DEFAULT_RULES
+from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
@@ -56,15 +57,27 @@ class XpBoards:
     tables: tuple[Table, ...] = (board_scores,)
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
-        data, at = envelope.payload, envelope.occurred_at
-        user_id = str(data["user_id"])
-        week = week_of(at)
-        weekly = _score(conn, "xp", week, user_id) + int(data["amount"])
-        rows = [
-            _row("xp", ALL_TIME, user_id, Decimal(int(data["total"])), at),
-            _row("xp", week, user_id, weekly, at),
-        ]
-        upsert(conn, board_scores, rows, ["board", "period", "mode", "user_id"])
+        self.apply_all(conn, [envelope])
+
+    def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        """The events in order, as `apply` one by one would: the weeks' rows they add to
+        read in one query, the rows written in one statement."""
+        weeks = {
+            ("xp", week_of(e.occurred_at), ANY_MODE, str(e.payload["user_id"])) for e in envelopes
+        }
+        rows = rows_by_key(conn, board_scores, BOARD_KEY, weeks)
+        for envelope in envelopes:
+            data, at = envelope.payload, envelope.occurred_at
+            user_id = str(data["user_id"])
+            week = week_of(at)
+            current = rows.get(("xp", week, ANY_MODE, user_id))
+            weekly = (current["score"] if current is not None else Decimal(0)) + int(data["amount"])
+            for row in (
+                _row("xp", ALL_TIME, user_id, Decimal(int(data["total"])), at),
+                _row("xp", week, user_id, weekly, at),
+            ):
+                rows[_key(row)] = row
+        upsert(conn, board_scores, list(rows.values()), BOARD_KEY)
 
 
 class RoiBoards:
@@ -81,20 +94,36 @@ class RoiBoards:
         self.min_closes = min_closes
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
-        data, at = envelope.payload, envelope.occurred_at
-        mode, owner = data["account_kind"], data["owner_id"]
-        if owner is None or mode not in ROI_MODES:
-            return
-        user_id, week = str(owner), week_of(at)
-        current = _current(conn, "roi", week, user_id, mode)
-        closes = (current.closes if current else 0) + (envelope.type == "PositionClosed")
-        capital = Decimal(str(data["week_capital"]))
-        score = roi(Decimal(str(data["week_pnl"])), capital)
-        if current is not None and current.score == score:
-            at = current.reached_at  # ties go to whoever reached the score first
-        row = _row("roi", week, user_id, score, at, mode=mode)
-        row.update(closes=closes, ranked=closes >= self.min_closes and capital > 0)
-        upsert(conn, board_scores, [row], ["board", "period", "mode", "user_id"])
+        self.apply_all(conn, [envelope])
+
+    def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        """The events in order, as `apply` one by one would: the weeks' rows they touch
+        read in one query, written in one statement."""
+        keyed = [(e, key) for e in envelopes if (key := _roi_key(e)) is not None]
+        rows = rows_by_key(conn, board_scores, BOARD_KEY, {key for _, key in keyed})
+        for envelope, key in keyed:
+            data, at = envelope.payload, envelope.occurred_at
+            _, week, mode, user_id = key
+            current = rows.get(key)
+            closes = (current["closes"] if current else 0) + (envelope.type == "PositionClosed")
+            capital = Decimal(str(data["week_capital"]))
+            score = roi(Decimal(str(data["week_pnl"])), capital)
+            if current is not None and current["score"] == score:
+                at = current["reached_at"]  # ties go to whoever reached the score first
+            row = _row("roi", week, user_id, score, at, mode=mode)
+            row.update(closes=closes, ranked=closes >= self.min_closes and capital > 0)
+            rows[key] = row
+        upsert(conn, board_scores, list(rows.values()), BOARD_KEY)
+
+
+def _roi_key(envelope: Envelope) -> tuple[str, str, str, str] | None:
+    """The ROI board row an event moves: its owner's, that week, in its account's mode;
+    None for accounts no trader owns and modes without a board."""
+    data = envelope.payload
+    mode, owner = data["account_kind"], data["owner_id"]
+    if owner is None or mode not in ROI_MODES:
+        return None
+    return ("roi", week_of(envelope.occurred_at), mode, str(owner))
 
 
 class TournamentBoards:
@@ -165,20 +194,11 @@ def roi(pnl: Decimal, capital: Decimal) -> Decimal:
     return (pnl / capital).quantize(_ROI_PLACES, rounding=ROUND_HALF_EVEN)
 
 
-def _current(conn: Connection, board: str, period: str, user_id: str, mode: str) -> Any:
-    return conn.execute(
-        select(board_scores).where(
-            board_scores.c.board == board,
-            board_scores.c.period == period,
-            board_scores.c.mode == mode,
-            board_scores.c.user_id == user_id,
-        )
-    ).first()
+BOARD_KEY = ("board", "period", "mode", "user_id")
 
 
-def _score(conn: Connection, board: str, period: str, user_id: str) -> Decimal:
-    found = _current(conn, board, period, user_id, ANY_MODE)
-    return found.score if found is not None else Decimal(0)
+def _key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (row["board"], row["period"], row["mode"], row["user_id"])
 
 
 def _row(

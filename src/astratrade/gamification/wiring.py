@@ -21,7 +21,7 @@ from astratrade.gamification.projections import PROJECTIONS, ROI_BOARDS, XP_BOAR
 from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.projections import AfterApplied, Projection
 from astratrade.modules import Infrastructure, Module
-from astratrade.shared.bus import Subscription
+from astratrade.shared.bus import BatchHandler, Subscription
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Envelope
@@ -42,6 +42,19 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
         if close is not None:
             owner_id = str(envelope.payload["owner_id"])
             await progression.record_close(owner_id, close, new_uow(delivery), rules)
+
+    async def on_positions_closed(deliveries: list[tuple[Envelope, Delivery]]) -> None:
+        """An in-process batch's closes in one commit, with their tracking rows."""
+        closes = []
+        for envelope, delivery in deliveries:
+            close = progression.closed_position(envelope, rules)
+            if close is not None:  # else nothing to commit, as one at a time
+                closes.append((envelope, close, delivery))
+        if closes:
+            uow = SqlGamificationUnitOfWork(
+                engine, publisher, clock, deliveries=[d for _, _, d in closes]
+            )
+            await progression.record_closes([(e, c) for e, c, _ in closes], uow, rules)
 
     async def create(cmd: CreateTournament) -> Tournament:
         return await tournaments.create_tournament(
@@ -66,7 +79,12 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
         routers=ROUTERS,
         commands={CreateTournament: create, JoinTournament: join},
         subscriptions=(
-            Subscription("PositionClosed", "trading", "gamification", on_position_closed),
+            Subscription(
+                "PositionClosed",
+                "trading",
+                "gamification",
+                BatchHandler(on_position_closed, on_positions_closed),
+            ),
             *_feed_board(infra, XP_BOARDS, "user_id", boards),
             *_feed_board(infra, ROI_BOARDS, "owner_id", boards),
         ),

@@ -6,7 +6,9 @@ delivered again on the next start. Events are taken from the queue in batches, i
 order. A batch's events go first to the projections: each projection gets its share of
 the batch in one single-writer transaction with its tracking rows
 (`projections.ProjectionFeed.apply_all_once`), or, should that fail, event by event so
-that the bad one fails alone. Then, event by event, to the other subscribers, each through
+that the bad one fails alone. Then each batch handler (`shared.bus.BatchHandler`) gets
+its share at once, in one commit (event by event should that fail). Then, event by
+event, the other subscribers, each through
 the same `delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
 "in-process") that it passes to the unit of work committing its effects; that commit
 writes the tracking row too. An event delivered again has no second effect (its tracking
@@ -29,7 +31,7 @@ from astratrade.infrastructure import event_store
 from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.projections import ProjectionFeed, feed_of
 from astratrade.infrastructure.writer import Writer
-from astratrade.shared.bus import MessageBus, Subscription
+from astratrade.shared.bus import BatchHandler, MessageBus, Subscription
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -121,9 +123,16 @@ class InProcessDispatcher:
                     shares.setdefault(feed, []).append((subscription, envelope))
         for feed, share in shares.items():
             await self._project(feed, share)
+        together: dict[Subscription, list[Envelope]] = {}
         for envelope in batch:
             for subscription in subscribers.get(envelope.type, ()):
-                if feed_of(subscription) is None:
+                if isinstance(subscription.handler, BatchHandler):
+                    together.setdefault(subscription, []).append(envelope)
+        for subscription, envelopes in together.items():
+            await self._deliver_together(subscription, envelopes)
+        for envelope in batch:
+            for subscription in subscribers.get(envelope.type, ()):
+                if feed_of(subscription) is None and subscription not in together:
                     await self._deliver_one(subscription, envelope)
             for watcher in self._watchers:
                 await watcher(envelope)
@@ -144,6 +153,26 @@ class InProcessDispatcher:
                 error,
             )
             for subscription, envelope in share:
+                await self._deliver_one(subscription, envelope)
+
+    async def _deliver_together(self, subscription: Subscription, share: list[Envelope]) -> None:
+        """A batch handler's share in one commit; if it fails, event by event, so that only
+        the bad event is lost (and logged)."""
+        handler = subscription.handler
+        if not isinstance(handler, BatchHandler):
+            raise TypeError(f"{subscription.name} takes one event at a time")
+        try:
+            await handler.handle_all(
+                [(e, Delivery(subscription.consumer, e.event_id)) for e in share]
+            )
+        except Exception as error:
+            logger.info(
+                "%s failed on a batch of %d (%r); handling it event by event",
+                subscription.name,
+                len(share),
+                error,
+            )
+            for envelope in share:
                 await self._deliver_one(subscription, envelope)
 
     async def _deliver_one(self, subscription: Subscription, envelope: Envelope) -> None:

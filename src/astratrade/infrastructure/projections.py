@@ -6,7 +6,8 @@ reaches it with a `Delivery` of its own (consumer = projection name). The feed a
   consumer's batch's if the delivery carries one, else the single writer's;
 - a batch of events (`ProjectionFeed.apply_all_once`, what the in-process dispatcher and
   the stream consumer hand it): one single-writer transaction for the whole batch, one
-  tracking lookup for all of it, the new events applied in order and their tracking rows
+  tracking lookup for all of it, the new events applied in order (with its `apply_all` when
+  it has one: the rows they touch read and written once) and their tracking rows
   written together. Projections are pure functions of a connection, so on SQLite too a
   batch is one step of the single writer. If an event fails, nothing of the batch commits
   and the caller applies it one by one, so that the bad event fails alone.
@@ -41,6 +42,11 @@ class Projection(Protocol):
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         """Fold one event into the read model, inside the caller's transaction."""
         ...
+
+
+# A projection may also define `apply_all(conn, envelopes)`: the same as `apply` on each
+# event in order, with the rows the events touch read in one query and written in one
+# statement instead of a read and a write an event (the read model comes out the same).
 
 
 # What a feed does once events are applied (gamification: its boards' Redis index). `reader`
@@ -185,11 +191,18 @@ def apply_new(
     event_ids = [envelope.event_id for envelope, _ in deliveries]
     seen = tracking.applied_in(conn, projection.name, event_ids)
     new: list[Delivery] = []
+    envelopes: list[Envelope] = []
     for envelope, delivery in deliveries:
         if envelope.event_id in seen:
             continue
         seen.add(envelope.event_id)  # the same event twice in a batch applies once
-        projection.apply(conn, envelope)
+        envelopes.append(envelope)
         new.append(delivery)
+    apply_all = getattr(projection, "apply_all", None)
+    if apply_all is not None:
+        apply_all(conn, envelopes)
+    else:
+        for envelope in envelopes:
+            projection.apply(conn, envelope)
     tracking.record_many(conn, new, at)
     return {delivery.event_id for delivery in new}

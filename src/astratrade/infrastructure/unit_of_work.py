@@ -11,7 +11,7 @@ a handler fails, the whole batch rolls back and the consumer applies it one by o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -53,14 +53,16 @@ def batch_of(delivery: Delivery | None) -> BatchTransaction | None:
 
 
 def record_effects(
-    conn: Connection, envelopes: list[Envelope], delivery: Delivery | None, at: datetime
+    conn: Connection, envelopes: list[Envelope], deliveries: Sequence[Delivery], at: datetime
 ) -> None:
     """How every commit ends, inside its transaction: the events to the audit log and the
-    outbox, and the tracking row of the delivery whose effects these are (None: no event
-    being handled, or its row written by someone else: an earlier commit, the batch)."""
+    outbox, and the tracking rows of the deliveries whose effects these are (none: no event
+    being handled, or their rows written by someone else: an earlier commit, the batch)."""
     event_store.append_sync(conn, envelopes)
-    if delivery is not None:
-        tracking.record_sync(conn, delivery, at)
+    if len(deliveries) == 1:
+        tracking.record_sync(conn, deliveries[0], at)
+    else:
+        tracking.record_many(conn, list(deliveries), at)
 
 
 class SqlUnitOfWork:
@@ -74,16 +76,20 @@ class SqlUnitOfWork:
         ids: IdFactory = new_id,
         *,
         delivery: Delivery | None = None,
+        deliveries: Sequence[Delivery] = (),
     ) -> None:
+        """`delivery`: the event whose effects this commit holds; `deliveries`: several
+        (an in-process batch handed to one handler at once), all tracked in the commit."""
         self._engine = engine
         self._publisher = publisher
         self._clock = clock
         self._ids = ids
         self._conn: AsyncConnection | None = None
-        self._delivery = delivery
-        self._batch = batch_of(delivery)
+        self._deliveries = [delivery] if delivery is not None else list(deliveries)
+        self._batch = batch_of(self._deliveries[0]) if self._deliveries else None
         self._tracked: dict[int, Aggregate] = {}
         self._flushes: list[Flush] = []
+        self._sealed: list[Envelope] = []  # numbered, to append on commit
 
     async def __aenter__(self) -> Self:
         return self
@@ -117,25 +123,32 @@ class SqlUnitOfWork:
         """Run a repository's writes inside the transaction, just before the events."""
         self._flushes.append(flush)
 
+    def seal(self) -> None:
+        """Number the events recorded so far now, under the correlation id now current: a
+        handler committing several events' effects at once seals after each, so that what
+        each recorded carries that event's correlation, as one commit an event would."""
+        now = self._clock.now()
+        self._sealed += number_events(self._tracked.values(), now, self._ids)
+
     async def commit(self) -> list[Envelope]:
         now = self._clock.now()
-        envelopes = number_events(self._tracked.values(), now, self._ids)
-        delivery = self._delivery
-        if delivery is not None and (self._batch is not None or not delivery.pending):
-            delivery = None  # the batch writes its tracking rows together, or it is written
-        if not envelopes and not self._flushes and self._conn is None and delivery is None:
+        sealed, self._sealed = self._sealed, []
+        envelopes = sealed + number_events(self._tracked.values(), now, self._ids)
+        # The batch writes its tracking rows together; a row already written is not again.
+        pending = [] if self._batch is not None else [d for d in self._deliveries if d.pending]
+        if not envelopes and not self._flushes and self._conn is None and not pending:
             return []
         conn = await self.connection()
         for flush in self._flushes:
             await flush(conn)
-        if envelopes or delivery is not None:
-            await conn.run_sync(record_effects, envelopes, delivery, now)
+        if envelopes or pending:
+            await conn.run_sync(record_effects, envelopes, pending, now)
         batch = self._batch
         if batch is None:
             await conn.commit()
         else:  # the batch commits it, then tells the publisher
             batch.committed.append((self._publisher, envelopes))
-        if delivery is not None:
+        for delivery in pending:
             delivery.recorded = True
         await self._close(rollback=False)
         if batch is None:
@@ -147,6 +160,7 @@ class SqlUnitOfWork:
 
     async def _close(self, *, rollback: bool) -> None:
         self._flushes.clear()
+        self._sealed = []
         if self._conn is None:
             return
         conn, self._conn = self._conn, None

@@ -18,6 +18,23 @@ CommandHandler = Callable[[Any], Awaitable[Any]]
 EventHandler = Callable[[Envelope, Delivery], Awaitable[None]]
 
 
+BatchOf = Callable[[list[tuple[Envelope, Delivery]]], Awaitable[None]]
+
+
+class BatchHandler:
+    """An event handler (one event at a time: a stream consumer's deliveries) that also
+    takes a batch's share of its events at once (`handle_all`: the in-process dispatcher),
+    committing their effects and tracking rows together, as one at a time would."""
+
+    def __init__(self, one: EventHandler, handle_all: BatchOf) -> None:
+        self._one = one
+        self.handle_all = handle_all
+        self.__name__ = getattr(one, "__name__", "handler")
+
+    async def __call__(self, envelope: Envelope, delivery: Delivery) -> None:
+        await self._one(envelope, delivery)
+
+
 class EventPublisher(Protocol):
     """Where a unit of work hands its events once they are committed (outbox rows).
 

@@ -91,15 +91,27 @@ def history(steps: list[tuple[str, str, int, int]]) -> list[Envelope]:
     return log
 
 
-def boards_after(deliveries: list[Envelope]) -> list[tuple[Any, ...]]:
+def boards_after(
+    deliveries: list[Envelope], cuts: list[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """The boards after these deliveries, event by event, or (`cuts`) in batches ending at
+    those indexes, as the dispatcher and the stream consumer hand them over."""
     engine = create_engine("sqlite://", execution_options={"schema_translate_map": SCHEMALESS})
     metadata.create_all(engine, tables=[board_scores, tournament_standings, tracking.tracking])
+    every = range(1, len(deliveries)) if cuts is None else cuts
+    ends = sorted({*every, len(deliveries)})
     with engine.begin() as conn:
-        for envelope in deliveries:
+        start = 0
+        for end in ends:
+            batch = deliveries[start:end]
+            start = end
             for board in BOARDS:
-                if envelope.type in board.event_types:
-                    row = tracking.Delivery(board.name, envelope.event_id, "s", "")
-                    projections.apply_new(conn, board, [(envelope, row)], MONDAY)
+                share = [
+                    (envelope, tracking.Delivery(board.name, envelope.event_id, "s", ""))
+                    for envelope in batch
+                    if envelope.type in board.event_types
+                ]
+                projections.apply_new(conn, board, share, MONDAY)
         rows = [
             tuple(r)
             for table in (board_scores, tournament_standings)
@@ -120,3 +132,12 @@ def test_a_rebuild_from_the_log_equals_the_boards_built_live(
         if i < len(log):
             live.insert(live.index(log[i]) + 1, log[i])
     assert boards_after(live) == boards_after(log)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(step, max_size=30), cuts=st.lists(st.integers(0, 30), max_size=6))
+def test_boards_fed_whole_batches_equal_the_boards_fed_event_by_event(
+    steps: list[tuple[str, str, int, int]], cuts: list[int]
+) -> None:
+    log = history(steps)
+    assert boards_after(log, cuts) == boards_after(log)

@@ -3,6 +3,7 @@ SqlUnitOfWork."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self
@@ -40,6 +41,22 @@ class SqlTraderRepository:
         trader = trader_from_row(row._mapping)
         self._see(trader)
         return trader
+
+    async def get_many(self, user_ids: Iterable[str]) -> dict[str, Trader]:
+        """Those of these traders who have progress, by user id, in one query."""
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return {}
+        conn = await self._uow.connection()
+        found = {}
+        for start in range(0, len(wanted), 500):  # within any database's parameter limit
+            part = wanted[start : start + 500]
+            rows = await conn.execute(select(traders).where(traders.c.user_id.in_(part)))
+            for row in rows:
+                trader = trader_from_row(row._mapping)
+                self._see(trader)
+                found[trader.user_id] = trader
+        return found
 
     def add(self, trader: Trader) -> None:
         self._see(trader)
@@ -161,8 +178,11 @@ class SqlGamificationUnitOfWork:
         publisher: EventPublisher,
         clock: Clock,
         delivery: Delivery | None = None,  # the event whose effects it commits, if any
+        deliveries: Sequence[Delivery] = (),  # or the events, handed over together
     ) -> None:
-        self._sql = SqlUnitOfWork(engine, publisher, clock, delivery=delivery)
+        self._sql = SqlUnitOfWork(
+            engine, publisher, clock, delivery=delivery, deliveries=deliveries
+        )
         self.traders = SqlTraderRepository(self._sql)
         self.tournaments = SqlTournamentRepository(self._sql)
 
@@ -171,6 +191,9 @@ class SqlGamificationUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._sql.rollback()
+
+    def seal(self) -> None:
+        self._sql.seal()
 
     async def commit(self) -> None:
         await self._sql.commit()

@@ -10,7 +10,7 @@ from astratrade.gamification.domain.progress import Trader
 from astratrade.gamification.domain.rules import ProgressionRules
 from astratrade.gamification.ports import GamificationUnitOfWork
 from astratrade.shared.clock import moment
-from astratrade.shared.messages import Envelope
+from astratrade.shared.messages import Envelope, correlation
 
 
 def closed_position(envelope: Envelope, rules: ProgressionRules) -> ClosedPosition | None:
@@ -45,6 +45,32 @@ async def record_close(
         trader.close_position(close, rules)
         await uow.commit()
         return trader
+
+
+async def record_closes(
+    closes: list[tuple[Envelope, ClosedPosition]],
+    uow: GamificationUnitOfWork,
+    rules: ProgressionRules,
+) -> None:
+    """`record_close` for each of trading's PositionClosed (with its facts) in order, in
+    one commit: the traders read in one query. Each trader ends as closing them one at a
+    time leaves it, and each close's events are numbered as it is applied, carrying its
+    event's correlation id, as they would be one commit at a time."""
+    async with uow:
+        owners = [str(envelope.payload["owner_id"]) for envelope, _ in closes]
+        traders = await uow.traders.get_many(owners)
+        for (envelope, close), user_id in zip(closes, owners, strict=True):
+            trader = traders.get(user_id)
+            if trader is None:
+                trader = traders[user_id] = Trader.start(user_id, rules)
+                uow.traders.add(trader)
+            request = correlation.set(envelope.correlation_id)
+            try:
+                trader.close_position(close, rules)
+                uow.seal()
+            finally:
+                correlation.reset(request)
+        await uow.commit()
 
 
 def _protected(risk_at_stop: Any, unprotected_seconds: Decimal, rules: ProgressionRules) -> bool:

@@ -98,7 +98,7 @@ class Changes:
         upsert(conn, t.leverage_limits, list(self.limits.values()), ["owner_id"])
         if self.fundings:
             conn.execute(insert(t.funding_payments), self.fundings)
-        record_effects(conn, self.envelopes, None, at)
+        record_effects(conn, self.envelopes, (), at)
         tracking.record_many(conn, self.deliveries, at)
 
 

@@ -1,0 +1,46 @@
+"""Read the rows a batch of events touches in one query, instead of one query an event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, and_, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+_QUERIES: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
+
+
+def rows_by_key(
+    conn: Connection, table: Table, keys: Sequence[str], wanted: Iterable[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The rows of `table` whose columns `keys` hold one of the `wanted` tuples, by tuple,
+    as dicts. One query: each key column among its wanted values (on PostgreSQL as one
+    array parameter, so one prepared statement whatever their count; an IN list of N is
+    a new statement per N), then only the rows whose whole key was wanted."""
+    wanted = set(wanted)
+    if not wanted:
+        return {}
+    query = _query(conn.dialect.name, table, tuple(keys))
+    values = {f"k{i}": sorted({key[i] for key in wanted}) for i in range(len(keys))}
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in conn.execute(query, values).mappings():
+        key = tuple(row[name] for name in keys)
+        if key in wanted:
+            found[key] = dict(row)
+    return found
+
+
+def _query(dialect: str, table: Table, keys: tuple[str, ...]) -> Select[Any]:
+    query = _QUERIES.get((dialect, table.fullname, keys))
+    if query is None:
+        columns = [table.c[name] for name in keys]
+        if dialect == "postgresql":
+            matches = [
+                c == any_(bindparam(f"k{i}", type_=ARRAY(c.type))) for i, c in enumerate(columns)
+            ]
+        else:
+            matches = [c.in_(bindparam(f"k{i}", expanding=True)) for i, c in enumerate(columns)]
+        query = select(table).where(and_(*matches))
+        _QUERIES[(dialect, table.fullname, keys)] = query
+    return query
