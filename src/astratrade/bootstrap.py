@@ -59,7 +59,8 @@ def bootstrap(
     modules = _modules(infra, here, hasher=hasher, feed=feed, rules=rules)
     for module in modules:  # every context's, whichever this process serves
         register(module, infra)
-    return Platform(infra, here, modules, backbone())
+    gates = {name: gate for module in modules for name, gate in module.gates.items()}
+    return Platform(infra, here, modules, backbone(gates))
 
 
 def _modules(

@@ -3,7 +3,7 @@ relay to Redis Streams with a consumer group per context."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +16,7 @@ from astratrade.infrastructure.reconnect import Reconnect
 from astratrade.infrastructure.redis_backbone import RedisBackbone
 from astratrade.infrastructure.relay import IN_PROCESS_POLL_SECONDS, OutboxRelay
 from astratrade.infrastructure.writer import Writer
+from astratrade.modules import Gate
 from astratrade.shared.bus import EventPublisher, MessageBus
 from astratrade.shared.clock import Clock
 
@@ -27,14 +28,15 @@ def event_backbone(
     read_db: AsyncEngine,
     writer: Writer,
     clock: Clock,
-) -> tuple[EventPublisher, Callable[[], EventBackbone]]:
+) -> tuple[EventPublisher, Callable[[Mapping[str, Gate]], EventBackbone]]:
     """The publisher units of work need now, and the backbone, built once every
-    subscription is in place: the in-process bus, or the outbox relay and Redis consumers
-    (which of them run in this process follows the deployment)."""
+    subscription is in place (given the gates of the consumer groups that have one): the
+    in-process bus, or the outbox relay and Redis consumers (which of them run in this
+    process follows the deployment)."""
     settings = here.settings
     if settings.redis_url is None:
         dispatcher = InProcessDispatcher(bus, read_db, writer, clock)
-        return dispatcher, lambda: dispatcher
+        return dispatcher, lambda _gates: dispatcher  # one process writes every shard
     redis = streams.connect(settings.redis_url)
     external = settings.event_workers == "external"
     relay = OutboxRelay(
@@ -46,7 +48,7 @@ def event_backbone(
         replay_window_seconds=settings.relay_replay_window_seconds,
         idle_poll_seconds=settings.relay_poll_ms / 1000 if external else IN_PROCESS_POLL_SECONDS,
     )
-    return relay, lambda: redis_backbone(here, relay, bus, db, read_db, writer, clock)
+    return relay, lambda gates: redis_backbone(here, relay, bus, db, read_db, writer, clock, gates)
 
 
 def redis_backbone(
@@ -57,6 +59,7 @@ def redis_backbone(
     read_db: AsyncEngine,
     writer: Writer,
     clock: Clock,
+    gates: Mapping[str, Gate] | None = None,
 ) -> RedisBackbone:
     settings = here.settings
     consumer_settings = ConsumerSettings(
@@ -78,6 +81,7 @@ def redis_backbone(
             prefix=settings.redis_prefix,
             settings=consumer_settings,
             reconnect=reconnect,
+            gate=(gates or {}).get(context),
         )
         for context in sorted({s.consumer for s in bus.subscriptions()})
     ]

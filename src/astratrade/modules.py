@@ -25,6 +25,7 @@ from astratrade.shared.ids import IdFactory
 
 Job = Callable[[], Awaitable[None]]
 Loop = Callable[[], Coroutine[Any, Any, None]]  # runs until cancelled
+Gate = Callable[[], bool]
 T = TypeVar("T")
 
 
@@ -61,6 +62,9 @@ class Module:
     start: tuple[Job, ...] = ()  # at start, once events flow
     background: tuple[Loop, ...] = ()  # loops run while the platform runs (a price feed)
     closers: tuple[Job, ...] = ()  # at stop, whether this process served it or not
+    # Consumer groups that work in this process only while their gate is open (a trading
+    # shard's group: while this replica holds the shard), by the group's name.
+    gates: Mapping[str, Gate] = field(default_factory=dict)
     # What routes read of it on `app.state`, by name ("trading": the engine).
     provides: Mapping[str, object] = field(default_factory=dict)
 

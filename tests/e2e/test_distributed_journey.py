@@ -1,6 +1,7 @@
 """Distributed mode as real processes on PostgreSQL and Redis (`astratrade up
---distributed`: migrations, the relay, four context services, the gateway), driven only
-through the gateway: sign up, trade, XP and a level up, the leaderboard, the WebSocket
+--distributed --trading-replicas 2`: migrations, the relay, four context services with
+trading as two replicas on two shards, the gateway), driven only through the gateway: sign
+up, trade (traders of both shards), XP and a level up, the leaderboard, the WebSocket
 (closed once its session ends: the trading service asks the users service).
 Then the gamification service is killed mid-journey: its paths answer 503 while trading
 goes on; it is started again and catches up on what happened meanwhile, nothing lost."""
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,94 +21,40 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from astratrade.shared.shards import shard_of
+
 from .conftest import (
-    ASTRATRADE,
     Admin,
     Server,
     Trader,
-    _server_env,
     create_trader,
     eventually,
-    free_port,
     make_client,
     register,
     unique_name,
 )
+from .distributed import STARTUP_SECONDS, Distributed, distributed, stop_up
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-STARTUP_SECONDS = 60
-SERVICES = ("users", "trading", "financial", "gamification")
-
-
-class Distributed(Server):
-    """The gateway as the server a test speaks to, and the `up` process behind it."""
-
-    def pid_of(self, name: str) -> int:
-        """The newest pid `up` reported for a process."""
-        started = re.findall(
-            rf"^\s*{name} \| started \(pid (\d+)\)$", self.log_path.read_text(), re.MULTILINE
-        )
-        return int(started[-1])
-
-    def starts_of(self, name: str) -> int:
-        return len(re.findall(rf"^\s*{name} \| started", self.log_path.read_text(), re.MULTILINE))
+SHARDS = 2
+PROCESSES = ("users", "trading-1", "trading-2", "financial", "gamification", "relay", "gateway")
 
 
 @pytest.fixture
 def server(
     tmp_path: Path, fresh_postgres_url: str, redis_url: str, redis_prefix: str
 ) -> Iterator[Distributed]:
-    data_dir = tmp_path
-    port = free_port()
-    env = {
-        **_server_env(data_dir),
-        "ASTRATRADE_DATABASE_URL": fresh_postgres_url,
-        "ASTRATRADE_REDIS_URL": redis_url,
-        "ASTRATRADE_REDIS_PREFIX": redis_prefix,
-        "ASTRATRADE_CLOCK": "system",
-        "ASTRATRADE_CONSUMER_LEASE_MS": "1000",
-    }
-    log_path = data_dir / "up.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            [str(ASTRATRADE), "up", "--distributed", "--port", str(port), "--restart-after", "3"],
-            env=env,
-            cwd=data_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    srv = Distributed(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
-    try:
-        wait_ready(srv)
+    """Two trading replicas on two shards: traders land on either, through one gateway."""
+    with distributed(
+        tmp_path,
+        fresh_postgres_url,
+        redis_url,
+        redis_prefix,
+        trading_replicas=2,
+        clock="system",
+        trading_shards="2",
+    ) as srv:
         yield srv
-    finally:
-        stop_up(srv)
-
-
-def wait_ready(srv: Distributed) -> None:
-    """Every service ready (database, Redis, migrations at head), then the gateway."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert srv.process.poll() is None, srv.log_tail()
-        found = re.search(r"up \| services at (\S+)", srv.log_path.read_text())
-        urls = [f"{item.split('=', 1)[1]}/readyz" for item in found[1].split(",")] if found else []
-        try:
-            ready = [httpx.get(url, timeout=2).status_code == 200 for url in urls]
-            if ready and all(ready) and httpx.get(f"{srv.base_url}/readyz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("distributed mode did not come up:\n" + srv.log_tail())
-
-
-def stop_up(srv: Distributed) -> None:
-    srv.process.send_signal(signal.SIGINT)
-    try:
-        srv.process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(srv.process.pid, signal.SIGKILL)
-        srv.process.wait()
 
 
 @pytest.fixture
@@ -227,8 +172,24 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
     )
     assert caught_up["xp"] > progression["xp"], back.text
 
+    check_the_other_shard_trades_too(server, trader)
     check_the_gateways_own_answers(server)
     check_a_clean_stop(server)
+
+
+def check_the_other_shard_trades_too(server: Distributed, first: Trader) -> None:
+    """A trader of the other shard is served by the other replica, through the same
+    gateway: an account, an order, a position closed."""
+    other = create_trader(server, "o")
+    while shard_of(other.user_id, SHARDS) == shard_of(first.user_id, SHARDS):
+        other.close()
+        other = create_trader(server, "o")
+    try:
+        round_trip(other)
+        assert other.position("ETH-USD") is None
+        assert other.orders(account_id=other.account_id)
+    finally:
+        other.close()
 
 
 def check_the_gateways_own_answers(server: Distributed) -> None:
@@ -255,7 +216,7 @@ def check_the_gateways_own_answers(server: Distributed) -> None:
 
 def check_a_clean_stop(server: Distributed) -> None:
     """Ctrl-C stops everything `up` started, and it exits 0."""
-    pids = [server.pid_of(name) for name in (*SERVICES, "relay", "gateway")]
+    pids = [server.pid_of(name) for name in PROCESSES]
     stop_up(server)
     assert server.process.returncode == 0, server.log_tail()
     for pid in pids:

@@ -17,7 +17,9 @@ by one (see `BatchApplication.__init__`).
 
 If a batch fails, nothing of it commits (bar what such units of work committed on their
 own) and it is applied one by one: each event with retries and backoff, then
-dead-lettered so the stream keeps flowing. A redelivered event finds its tracking row and
+dead-lettered so the stream keeps flowing. An event refused as `Unavailable` (its shard
+moved to another replica, the database is away) is no fault of its own: the batch stays
+pending and unacknowledged, to be applied again. A redelivered event finds its tracking row and
 is skipped."""
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus, Subscription
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
+from astratrade.shared.errors import Unavailable
 from astratrade.shared.messages import Envelope
 
 logger = logging.getLogger(__name__)
@@ -230,6 +233,10 @@ class BatchApplication:
             except IntegrityError:
                 self._count_duplicate(item.message.stream)  # applied by another meanwhile
                 return None
+            except Unavailable:
+                # Not this event's fault (its shard moved, the database is away): the batch
+                # stays pending, for this consumer later or the one that takes over.
+                raise
             except Exception as error:
                 self.counts.failed += 1
                 FAILED.labels(item.message.stream, self.context).inc()

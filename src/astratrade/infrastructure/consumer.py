@@ -8,13 +8,18 @@ and has no second effect.
 
 One consumer of a context works at a time (it holds the group's lease), so each
 aggregate's events apply in stream order. A consumer that takes over first applies
-everything its predecessors left pending, then reads new messages."""
+everything its predecessors left pending, then reads new messages.
+
+A group with a gate (a trading shard's) works in this process only while the gate is open
+(this replica holds the shard): closed, it gives its lease up after the batch in hand, and
+the process that opens it next takes over what is pending."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -37,10 +42,13 @@ from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock
+from astratrade.shared.errors import Unavailable
 
 __all__ = ["ConsumerSettings", "StreamConsumer", "lease_key"]
 
 logger = logging.getLogger(__name__)
+GATE_POLL_SECONDS = 0.1  # a shard taken here gets its events this soon
+UNAVAILABLE_RETRY_SECONDS = 0.5
 
 
 def lease_key(prefix: str, context: str) -> str:
@@ -63,8 +71,10 @@ class StreamConsumer:
         prefix: str,
         settings: ConsumerSettings | None = None,
         reconnect: Reconnect | None = None,
+        gate: Callable[[], bool] | None = None,
     ) -> None:
         self.context = context
+        self._gate = gate
         self.name = name
         # redis-py types stream replies as unions of RESP2 and RESP3 shapes; we parse RESP2.
         self._redis: Any = redis
@@ -85,6 +95,9 @@ class StreamConsumer:
         )
         self.lease = Lease(redis, lease_key(prefix, context), self._settings.lease_ms, holder=name)
         self._taking_over = True  # what is pending in the group comes before anything new
+        # A batch refused as Unavailable, tried again as it is (taking it over afresh would
+        # count a delivery each time, and dead-letter it after a few).
+        self._put_off: list[Message] = []
         # Shared by a process's consumers: one log line per attempt for all of them.
         self._reconnect = reconnect or Reconnect(f"consumer:{context}")
         self.last_batch_seconds = 0.0
@@ -121,6 +134,10 @@ class StreamConsumer:
             await stop.wait()
             return
         while not stop.is_set():
+            if not self._open():
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), GATE_POLL_SECONDS)
+                continue
             try:
                 acquired = await self.lease.acquire()
                 self._reconnect.succeeded()
@@ -143,13 +160,17 @@ class StreamConsumer:
                 await asyncio.wait_for(stop.wait(), self.lease.retry_seconds)
 
     async def _consume_while_leased(self, stop: asyncio.Event) -> None:
-        self._taking_over = True
+        self._taking_over, self._put_off = True, []
         await self.ensure_groups()
-        while not stop.is_set() and not self.lease.lost.is_set():
+        while not stop.is_set() and not self.lease.lost.is_set() and self._open():
             try:
                 await self.consume_once()
             except UNREACHABLE:
                 raise  # the lease lapses meanwhile: back to the start, with backoff
+            except Unavailable as error:
+                # Still pending: it goes first, here or in the consumer that takes over.
+                logger.warning("%s consumer batch put off: %s", self.context, error)
+                await asyncio.sleep(UNAVAILABLE_RETRY_SECONDS)
             except ResponseError as error:
                 if "NOGROUP" not in str(error):
                     await self._after_failure()
@@ -162,6 +183,9 @@ class StreamConsumer:
             except Exception:
                 await self._after_failure()
 
+    def _open(self) -> bool:
+        return self._gate is None or self._gate()
+
     async def _after_failure(self) -> None:
         logger.exception("%s consumer batch failed; retrying", self.context)
         self._taking_over = True  # the failed batch is still pending: it goes first
@@ -169,9 +193,13 @@ class StreamConsumer:
 
     async def consume_once(self) -> int:
         """Handle one batch and acknowledge it; return how many messages it held."""
-        messages = await self._next_batch()
+        messages, self._put_off = self._put_off or await self._next_batch(), []
         started = time.perf_counter()
-        await self._batches.apply(messages)
+        try:
+            await self._batches.apply(messages)
+        except Unavailable:
+            self._put_off = messages
+            raise
         done: dict[str, list[str]] = {}
         for message in messages:
             done.setdefault(message.stream, []).append(message.message_id)

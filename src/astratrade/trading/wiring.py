@@ -11,8 +11,9 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
+from astratrade.infrastructure import streams
 from astratrade.infrastructure.shard_leases import leases_for
-from astratrade.modules import Infrastructure, Module
+from astratrade.modules import Infrastructure, Loop, Module
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory
@@ -22,6 +23,7 @@ from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
+from astratrade.trading.adapters.price_stream import SharedPrices, feed_while, prices_stream
 from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.api import admin, internal
@@ -48,7 +50,7 @@ from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
-from astratrade.trading.subscriptions import subscriptions
+from astratrade.trading.subscriptions import shard_consumer, subscriptions
 
 ROUTERS = (trading_router, admin.router)
 logger = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ def wire(
     shards = Shards(infra.settings.trading_shards)
     venue = _venue(rules or TradingRules(), infra.clock, infra.ids, shards)
     engine = _engine(infra, venue)
-    prices = feed if feed is not None else _feed_from(infra.settings, venue, infra.clock)
+    prices = _shared_prices(infra.settings, engine)
     commands = _commands(engine, infra.settings, infra.read_db)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
@@ -72,14 +74,20 @@ def wire(
         routers=ROUTERS,
         internal_routers=(internal.router,),
         commands=commands,
-        subscriptions=subscriptions(execute),
+        subscriptions=subscriptions(execute, shards),
+        gates={shard_consumer(k): engine.held.gate(k) for k in shards.all()},
         projections=PROJECTIONS,
         on_time=(engine.on_time,),
         start=(engine.start,),
-        closers=(engine.stop,),
-        background=() if prices is None else (lambda: prices.run(engine.on_quotes),),
+        closers=(engine.stop, prices.close),
+        background=_price_loops(
+            prices,
+            feed if feed is not None else _feed_from(infra.settings, venue, infra.clock),
+            engine,
+        ),
         provides={
             "trading": engine,
+            "prices": prices,
             "trading_queries": engine.queries,
             "shard_leases": engine.leases,
         },
@@ -195,6 +203,39 @@ def _advertised(settings: Settings) -> str | None:
             "first trading URL of ASTRATRADE_SERVICE_URLS)"
         )
     return address.rstrip("/") if address else None
+
+
+def _shared_prices(settings: Settings, engine: TradingEngine) -> SharedPrices:
+    """The prices this process applies: a trading replica shares them with the others
+    over Redis (adapters/price_stream.py); embedded, it is the only one."""
+    redis = None
+    if settings.service == "trading" and settings.redis_url is not None:
+        redis = streams.connect(settings.redis_url)
+    return SharedPrices(
+        engine.on_quotes,
+        engine.clock,
+        engine.on_time,
+        redis=redis,
+        key=prices_stream(settings.redis_prefix),
+        origin=settings.consumer_name,
+    )
+
+
+def _price_loops(
+    prices: SharedPrices, feed: PriceFeed | None, engine: TradingEngine
+) -> tuple[Loop, ...]:
+    """Following the other replicas' prices; the feed, where shard 0 is held (every
+    shard is, embedded)."""
+    loops: list[Loop] = [prices.follow] if prices.shared else []
+    if feed is not None:
+        resume = (
+            (lambda: feed.resume_from(engine.venue.quotes))
+            if isinstance(feed, SyntheticFeed)
+            else (lambda: None)
+        )
+        holding_first = engine.held.gate(0)
+        loops.append(lambda: feed_while(holding_first, feed, prices.apply, resume))
+    return tuple(loops)
 
 
 def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | None:

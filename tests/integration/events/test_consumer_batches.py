@@ -3,6 +3,7 @@ and the others' kept, and everything is tracked once (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import streams
-from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
+from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer, lease_key
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
@@ -19,6 +20,7 @@ from astratrade.infrastructure.writer import writer_for
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import SystemClock
 from astratrade.shared.delivery import Delivery
+from astratrade.shared.errors import Unavailable
 from astratrade.shared.messages import Envelope
 
 pytestmark = pytest.mark.redis
@@ -108,3 +110,93 @@ async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each
         await redis.aclose()
         await read_db.dispose()
         await writer.close()
+
+
+async def test_a_gated_group_works_only_while_open_and_keeps_what_is_unavailable_pending(
+    engine: AsyncEngine, database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    """A trading shard's group: it reads nothing until this process holds the shard, an
+    event refused as Unavailable (the shard moved meanwhile) stays pending, never dead,
+    and closing the gate gives the group's lease up for the next holder."""
+    state = {"open": False, "refuse": True}
+    refused: list[int] = []
+
+    async def add(envelope: Envelope, delivery: Delivery) -> None:
+        if state["refuse"]:
+            refused.append(envelope.payload["seq"])
+            raise Unavailable("the shard is written elsewhere now")
+        async with SqlUnitOfWork(engine, Silent(), SystemClock(), delivery=delivery) as uow:
+            conn = await uow.connection()
+            await conn.execute(
+                text("INSERT INTO tally_seen VALUES (:s)"), {"s": envelope.payload["seq"]}
+            )
+            await uow.commit()
+
+    bus = MessageBus()
+    bus.subscribe("Added", add, source=SOURCE, consumer=CONTEXT)
+    redis: Any = streams.connect(redis_url)
+    read_db = create_engine(database_url, read_only=True)
+    writer = writer_for(database_url, engine)
+    consumer = StreamConsumer(
+        redis,
+        bus,
+        engine,
+        read_db,
+        writer,
+        SystemClock(),
+        context=CONTEXT,
+        name="gated",
+        prefix=redis_prefix,
+        settings=ConsumerSettings(max_attempts=2, backoff_seconds=0, lease_ms=1000),
+        gate=lambda: state["open"],
+    )
+    stream = streams.events_stream(redis_prefix, SOURCE)
+    lease = lease_key(redis_prefix, CONTEXT)
+
+    async def pending() -> int:
+        return int((await redis.xpending(stream, CONTEXT))["pending"])
+
+    async def seen() -> list[int]:
+        async with engine.connect() as conn:
+            return list((await conn.scalars(text("SELECT seq FROM tally_seen ORDER BY seq"))).all())
+
+    stop = asyncio.Event()
+    running = asyncio.create_task(consumer.run(stop))
+    try:
+        await consumer.ensure_groups()
+        for seq in (1, 2):
+            await redis.xadd(stream, streams.encode(added(seq)))
+        await asyncio.sleep(0.5)
+        assert await redis.get(lease) is None, "closed: the group's lease is not even taken"
+        assert await pending() == 0
+        assert consumer.consumed == 0
+
+        state["open"] = True
+        await until(lambda: len(refused) >= 6)  # tried again and again
+        assert await pending() == 2, "refused as unavailable: still pending"
+        assert await consumer.dead_letters.list() == []
+
+        state["refuse"] = False
+        await until_async(lambda: seen(), [1, 2])
+        assert await pending() == 0
+
+        state["open"] = False
+        await until_async(lambda: redis.get(lease), None)
+    finally:
+        stop.set()
+        await running
+        await redis.aclose()
+        await read_db.dispose()
+        await writer.close()
+
+
+async def until(condition: Any, within: float = 10) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - a counter, no event to wait on
+            await asyncio.sleep(0.05)
+
+
+async def until_async(read: Any, expected: Any, within: float = 10) -> None:
+    async with asyncio.timeout(within):
+        while await read() != expected:  # noqa: ASYNC110 - state in Redis and the database
+            await asyncio.sleep(0.05)

@@ -6,6 +6,8 @@ where the lease is checked again (a replica that lost its lease meanwhile writes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from astratrade.shared.errors import Unavailable
 from astratrade.trading.domain.shards import Shards
 
@@ -21,6 +23,10 @@ class HeldShards:
     def __init__(self, shards: Shards) -> None:
         self.shards = shards
         self.tokens: dict[int, int] = {}  # shard -> the token of this process's lease
+
+    def gate(self, shard: int) -> Callable[[], bool]:
+        """Open while this process writes `shard` (its event consumer works only then)."""
+        return lambda: shard in self.tokens
 
     def token_for(self, account_id: str) -> tuple[int, int]:
         """(shard, token) of the account's shard, if this process writes it."""

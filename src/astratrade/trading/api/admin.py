@@ -38,7 +38,7 @@ async def set_price(
     for name, value in (("mark", body.mark), ("index", index)):
         found.check_price(value, name)
     quote = Quote(market, body.mark, index, trading.clock.now())
-    await trading.on_quotes([quote])
+    await request.app.state.prices.apply([quote])  # here, and on every other replica
     return market_out(found, trading, (await views.last_fundings(db)).get(market))
 
 
@@ -78,5 +78,6 @@ async def set_clock(
                 ) from error
     except ValueError as error:
         raise ValidationFailed("now", str(error)) from error
+    await request.app.state.prices.clock_moved()  # every other trading replica's too
     await request.app.state.platform.on_time()
     return ClockOut(now=clock.now())

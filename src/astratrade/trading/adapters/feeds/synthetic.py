@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -87,6 +87,13 @@ class SyntheticFeed:
             _Walk(m, random.Random(f"{seed}:{m.id}"), m.start_price)  # noqa: S311 - not crypto
             for m in markets
         ]
+
+    def resume_from(self, quotes: Mapping[str, Quote]) -> None:
+        """Walk on from these quotes' indexes (another replica ran the feed until now)."""
+        for walk in self._walks:
+            quote = quotes.get(walk.market.id)
+            if quote is not None:
+                walk.index = quote.index
 
     def step(self, now: datetime) -> list[Quote]:
         """Advance every market one step; one Quote per market, stamped `now`."""

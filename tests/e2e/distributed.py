@@ -1,0 +1,103 @@
+"""Distributed mode as real processes: `astratrade up --distributed` started for a test on a
+PostgreSQL database and a Redis prefix of its own, stopped with Ctrl-C after it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from .conftest import ASTRATRADE, Server, _server_env, free_port
+
+STARTUP_SECONDS = 60
+
+
+class Distributed(Server):
+    """The gateway as the server a test speaks to, and the `up` process behind it."""
+
+    def pid_of(self, name: str) -> int:
+        """The newest pid `up` reported for a process."""
+        started = re.findall(
+            rf"^\s*{name} \| started \(pid (\d+)\)$", self.log_path.read_text(), re.MULTILINE
+        )
+        return int(started[-1])
+
+    def starts_of(self, name: str) -> int:
+        return len(re.findall(rf"^\s*{name} \| started", self.log_path.read_text(), re.MULTILINE))
+
+    def service_urls(self) -> list[str]:
+        """Every service process's URL, each trading replica's too."""
+        found = re.search(r"up \| services at (\S+)", self.log_path.read_text())
+        if not found:
+            return []
+        return [url for item in found[1].split(",") for url in item.split("=", 1)[1].split("|")]
+
+
+@contextmanager
+def distributed(
+    data_dir: Path,
+    postgres_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    *,
+    trading_replicas: int = 1,
+    restart_after: float = 3,
+    **settings: str,
+) -> Iterator[Distributed]:
+    """`up --distributed` with these ASTRATRADE_* settings over the usual ones."""
+    port = free_port()
+    env = {
+        **_server_env(data_dir),
+        "ASTRATRADE_DATABASE_URL": postgres_url,
+        "ASTRATRADE_REDIS_URL": redis_url,
+        "ASTRATRADE_REDIS_PREFIX": redis_prefix,
+        "ASTRATRADE_CONSUMER_LEASE_MS": "1000",
+        **{f"ASTRATRADE_{name.upper()}": value for name, value in settings.items()},
+    }
+    command = [str(ASTRATRADE), "up", "--distributed", "--port", str(port)]
+    command += ["--restart-after", str(restart_after), "--trading-replicas", str(trading_replicas)]
+    log_path = data_dir / "up.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            command, env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT
+        )
+    srv = Distributed(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
+    try:
+        wait_ready(srv)
+        yield srv
+    finally:
+        stop_up(srv)
+
+
+def wait_ready(srv: Distributed) -> None:
+    """Every service ready (database, Redis, migrations at head), then the gateway."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert srv.process.poll() is None, srv.log_tail()
+        urls = [f"{url}/readyz" for url in srv.service_urls()]
+        try:
+            ready = [httpx.get(url, timeout=2).status_code == 200 for url in urls]
+            if ready and all(ready) and httpx.get(f"{srv.base_url}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("distributed mode did not come up:\n" + srv.log_tail())
+
+
+def stop_up(srv: Distributed) -> None:
+    if srv.process.poll() is not None:
+        return
+    srv.process.send_signal(signal.SIGINT)
+    try:
+        srv.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(srv.process.pid, signal.SIGKILL)
+        srv.process.wait()

@@ -1,0 +1,79 @@
+"""Each shard's consumer group acts on its own accounts' events only: every event reaches
+exactly one shard's writer, whichever replicas run the groups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from astratrade.shared.delivery import Delivery
+from astratrade.shared.messages import Envelope
+from astratrade.trading.domain.commands import ApplyTransfer, OpenPracticeAccount
+from astratrade.trading.domain.shards import Shards
+from astratrade.trading.subscriptions import shard_consumer, subscriptions
+
+
+def envelope(event_type: str, payload: dict[str, Any]) -> Envelope:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    return Envelope(
+        event_id="e-1",
+        type=event_type,
+        version=1,
+        context="source",
+        aggregate_id="aggregate",
+        aggregate_version=1,
+        occurred_at=at,
+        payload=payload,
+    )
+
+
+async def deliver_to_every_group(shards: Shards, event: Envelope) -> list[tuple[str, Any]]:
+    ran: list[tuple[str, Any]] = []
+
+    async def execute(command: Any, delivery: Delivery) -> None:
+        ran.append((delivery.consumer, command))
+
+    for subscription in subscriptions(execute, shards):
+        if subscription.event_type == event.type:
+            delivery = Delivery(subscription.consumer, event.event_id, "stream", "1-0")
+            await subscription.handler(event, delivery)
+    return ran
+
+
+def test_each_shard_has_a_group_of_its_own_for_every_event_type() -> None:
+    async def execute(_command: Any, _delivery: Delivery) -> None:
+        return None
+
+    found = subscriptions(execute, Shards(3))
+    groups = {s.consumer for s in found}
+    assert groups == {"trading", "trading.shard-1", "trading.shard-2"}
+    for group in groups:
+        assert sorted(s.event_type for s in found if s.consumer == group) == [
+            "LeverageUnlocked",
+            "TournamentJoined",
+            "TransferRequested",
+            "UserRegistered",
+        ]
+    assert shard_consumer(0) == "trading"  # shard 0 keeps the group trading always had
+
+
+@given(user_id=st.uuids().map(str), count=st.integers(1, 8))
+async def test_a_registration_opens_the_account_in_the_owners_shard_only(
+    user_id: str, count: int
+) -> None:
+    shards = Shards(count)
+    ran = await deliver_to_every_group(shards, envelope("UserRegistered", {"user_id": user_id}))
+    assert ran == [(shard_consumer(shards.owner_shard(user_id)), OpenPracticeAccount(owner_id=user_id))]
+
+
+@given(account_id=st.uuids().map(str), count=st.integers(1, 8))
+async def test_a_transfer_applies_in_its_accounts_shard_only(account_id: str, count: int) -> None:
+    shards = Shards(count)
+    payload = {"transfer_id": "t", "account_id": account_id, "kind": "deposit", "amount": "5"}
+    ran = await deliver_to_every_group(shards, envelope("TransferRequested", payload))
+    command = ApplyTransfer(transfer_id="t", account_id=account_id, kind="deposit", amount=Decimal(5))
+    assert ran == [(shard_consumer(shards.of(account_id)), command)]
