@@ -67,7 +67,8 @@ async def test_a_registration_opens_the_account_in_the_owners_shard_only(
 ) -> None:
     shards = Shards(count)
     ran = await deliver_to_every_group(shards, envelope("UserRegistered", {"user_id": user_id}))
-    assert ran == [(shard_consumer(shards.owner_shard(user_id)), OpenPracticeAccount(owner_id=user_id))]
+    opened = OpenPracticeAccount(owner_id=user_id)
+    assert ran == [(shard_consumer(shards.owner_shard(user_id)), opened)]
 
 
 @given(account_id=st.uuids().map(str), count=st.integers(1, 8))
@@ -75,5 +76,7 @@ async def test_a_transfer_applies_in_its_accounts_shard_only(account_id: str, co
     shards = Shards(count)
     payload = {"transfer_id": "t", "account_id": account_id, "kind": "deposit", "amount": "5"}
     ran = await deliver_to_every_group(shards, envelope("TransferRequested", payload))
-    command = ApplyTransfer(transfer_id="t", account_id=account_id, kind="deposit", amount=Decimal(5))
+    command = ApplyTransfer(
+        transfer_id="t", account_id=account_id, kind="deposit", amount=Decimal(5)
+    )
     assert ran == [(shard_consumer(shards.of(account_id)), command)]
