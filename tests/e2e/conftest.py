@@ -479,7 +479,12 @@ def trader(new_trader: Any) -> Trader:
 
 @pytest.fixture(scope="module")
 def admin_name(server: Server) -> str:
-    """An admin of this module's server: registered, then promoted through the CLI."""
+    """An admin of this module's server."""
+    return new_admin(server)
+
+
+def new_admin(server: Server) -> str:
+    """A user registered, then promoted to admin through the CLI: their username."""
     username = unique_name("admin")
     with make_client(server) as client:
         register(client, username)

@@ -16,7 +16,7 @@ from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer,
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
-from astratrade.infrastructure.writer import writer_for
+from astratrade.infrastructure.writer import Writer, writer_for
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import SystemClock
 from astratrade.shared.delivery import Delivery
@@ -46,6 +46,34 @@ def added(seq: int) -> Envelope:
     )
 
 
+def tally_consumer(
+    handler: Any,
+    redis: Any,
+    engine: AsyncEngine,
+    read_db: AsyncEngine,
+    writer: Writer,
+    prefix: str,
+    settings: ConsumerSettings = ConsumerSettings(max_attempts=2, backoff_seconds=0),
+    gate: Any = None,
+) -> StreamConsumer:
+    """The tally's consumer group, with `handler` its one subscription."""
+    bus = MessageBus()
+    bus.subscribe("Added", handler, source=SOURCE, consumer=CONTEXT)
+    return StreamConsumer(
+        redis,
+        bus,
+        engine,
+        read_db,
+        writer,
+        SystemClock(),
+        context=CONTEXT,
+        name="solo",
+        prefix=prefix,
+        settings=settings,
+        gate=gate,
+    )
+
+
 @pytest.fixture
 async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
     async with migrated_engine.begin() as conn:
@@ -70,23 +98,10 @@ async def test_a_batch_applies_in_order_undoes_a_failing_handler_and_tracks_each
                 raise ValueError("three is poison")
             await uow.commit()
 
-    bus = MessageBus()
-    bus.subscribe("Added", add, source=SOURCE, consumer=CONTEXT)
     redis: Any = streams.connect(redis_url)
     read_db = create_engine(database_url, read_only=True)
     writer = writer_for(database_url, engine)
-    consumer = StreamConsumer(
-        redis,
-        bus,
-        engine,
-        read_db,
-        writer,
-        SystemClock(),
-        context=CONTEXT,
-        name="solo",
-        prefix=redis_prefix,
-        settings=ConsumerSettings(max_attempts=2, backoff_seconds=0),
-    )
+    consumer = tally_consumer(add, redis, engine, read_db, writer, redis_prefix)
     try:
         await consumer.ensure_groups()
         stream = streams.events_stream(redis_prefix, SOURCE)
@@ -132,22 +147,17 @@ async def test_a_gated_group_works_only_while_open_and_keeps_what_is_unavailable
             )
             await uow.commit()
 
-    bus = MessageBus()
-    bus.subscribe("Added", add, source=SOURCE, consumer=CONTEXT)
     redis: Any = streams.connect(redis_url)
     read_db = create_engine(database_url, read_only=True)
     writer = writer_for(database_url, engine)
-    consumer = StreamConsumer(
+    consumer = tally_consumer(
+        add,
         redis,
-        bus,
         engine,
         read_db,
         writer,
-        SystemClock(),
-        context=CONTEXT,
-        name="gated",
-        prefix=redis_prefix,
-        settings=ConsumerSettings(max_attempts=2, backoff_seconds=0, lease_ms=1000),
+        redis_prefix,
+        ConsumerSettings(max_attempts=2, backoff_seconds=0, lease_ms=1000),
         gate=lambda: state["open"],
     )
     stream = streams.events_stream(redis_prefix, SOURCE)
