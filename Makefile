@@ -64,6 +64,7 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.reconciliation
 	$(BIN)/python -m bench.ws_fanout
 	$(BIN)/python -m bench.orders_gateway
+	$(BIN)/python -m bench.orders_replicas
 	$(BIN)/python -m bench.ws_session_checks
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes

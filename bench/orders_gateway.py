@@ -203,12 +203,19 @@ async def bench(args: argparse.Namespace, workdir: Path) -> bool:
 
 @contextlib.asynccontextmanager
 async def layout(
-    admin: asyncpg.Connection, database: str, prefix: str, workdir: Path, args: list[str], port: int
+    admin: asyncpg.Connection,
+    database: str,
+    prefix: str,
+    workdir: Path,
+    args: list[str],
+    port: int,
+    settings: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[Server, str]]:
-    """A fresh database, the platform started on it (and the trading service's URL),
-    stopped and dropped afterwards."""
+    """A fresh database, the platform started on it (and the trading service's URL, the
+    first replica's when there are several), stopped and dropped afterwards. `settings`:
+    ASTRATRADE_ variables over the bench's own."""
     await admin.execute(f'CREATE DATABASE "{database}"')
-    env = settings_env(workdir, database, prefix)
+    env = settings_env(workdir, database, prefix) | (settings or {})
     server = spawn(
         args[0],
         [executable("astratrade"), *args],

@@ -180,6 +180,12 @@ class Trader:
 
 
 async def new_trader(client: httpx.AsyncClient, n: int) -> Trader:
+    _, headers = await sign_up(client, n)
+    return Trader(headers, await practice_account(client, headers))
+
+
+async def sign_up(client: httpx.AsyncClient, n: int) -> tuple[str, dict[str, str]]:
+    """Trader n registered and logged in: their user id and request headers."""
     name = f"bench{n:03d}"
     registered = await client.post(
         "/api/v1/auth/register",
@@ -188,16 +194,24 @@ async def new_trader(client: httpx.AsyncClient, n: int) -> Trader:
     registered.raise_for_status()
     login = await client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
     login.raise_for_status()
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    # The practice account is opened asynchronously, by an event handler of UserRegistered.
-    deadline = time.monotonic() + 15
+    user_id: str = registered.json()["user_id"]
+    return user_id, {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def practice_account(
+    client: httpx.AsyncClient, headers: dict[str, str], within: float = 15
+) -> str:
+    """The trader's practice account id, once it exists: it is opened asynchronously, by an
+    event handler of UserRegistered."""
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         accounts = await client.get("/api/v1/accounts", headers=headers)
         accounts.raise_for_status()
         if accounts.json():
-            return Trader(headers, accounts.json()[0]["account_id"])
+            account_id: str = accounts.json()[0]["account_id"]
+            return account_id
         await asyncio.sleep(0.05)
-    raise RuntimeError(f"no practice account for {name} after 15 s")
+    raise RuntimeError(f"no practice account after {within:g} s")
 
 
 def order_body(account_id: str, side: str) -> dict[str, Any]:
