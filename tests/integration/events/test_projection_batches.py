@@ -31,7 +31,7 @@ from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.writer import SqliteWriter, Writer, writer_for
-from astratrade.shared.bus import MessageBus
+from astratrade.shared.bus import BatchHandler, MessageBus
 from astratrade.shared.clock import SystemClock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -269,3 +269,39 @@ async def test_a_stream_batch_is_one_transaction_and_a_bad_event_is_dead_lettere
     finally:
         await redis.aclose()
         await read_db.dispose()
+
+
+async def test_a_batch_handler_that_fails_on_a_batch_handles_it_event_by_event(
+    engine: AsyncEngine, writer: CountingWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Progression takes a batch's closes at once; a batch it cannot take whole goes event
+    by event, in order, so that only the bad event is lost (and logged)."""
+    whole: list[list[str]] = []
+    one_by_one: list[str] = []
+
+    async def one(envelope: Envelope, _delivery: Delivery) -> None:
+        if envelope.payload["digit"] == POISON:
+            raise ValueError("poison")
+        one_by_one.append(envelope.event_id)
+
+    async def handle_all(share: list[tuple[Envelope, Delivery]]) -> None:
+        if any(e.payload["digit"] == POISON for e, _ in share):
+            raise ValueError("poison in the batch")
+        whole.append([e.event_id for e, _ in share])
+
+    bus = MessageBus()
+    bus.subscribe("Added", BatchHandler(one, handle_all), source=SOURCE, consumer="closes")
+    good = [added(seq, 1) for seq in (1, 2)]
+    bad = [added(seq, digit) for seq, digit in ((3, 1), (4, POISON), (5, 1))]
+    with caplog.at_level(logging.INFO):
+        for batch in (good, bad):
+            dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+            dispatcher.committed(batch)
+            await dispatcher.start()
+            await dispatcher.drain()
+            await dispatcher.stop()
+
+    assert whole == [["event-1", "event-2"]]
+    assert one_by_one == ["event-3", "event-5"]
+    failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert failed == ["closes.one failed on Added event-4"]
