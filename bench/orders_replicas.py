@@ -513,12 +513,24 @@ def conclude(results: dict[str, Result]) -> None:
     if not {"A", "B"} <= results.keys():
         return
     a, b = results["A"], results["B"]
-    ratio = b.total_orders / b.run.seconds / (a.total_orders / a.run.seconds)
+    rate = {label: r.total_orders / r.run.seconds for label, r in results.items()}
+    # Orders/s per core the listed processes had: other work on the machine, which may
+    # differ between the two layouts (they run one after the other), is taken out.
+    per_listed = {label: rate[label] / (r.loop_cores or 1) for label, r in results.items()}
     cores = os.cpu_count() or 1
-    print(
-        f"\nconclusion  total orders/s B/A = {ratio:.2f} "
-        f"({b.total_orders / b.run.seconds:,.0f} / {a.total_orders / a.run.seconds:,.0f})."
+    say(
+        f"\nconclusion  total orders/s B/A = {rate['B'] / rate['A']:.2f} "
+        f"({rate['B']:,.0f} / {rate['A']:,.0f}); a core of the listed processes' "
+        f"{per_listed['B'] / per_listed['A']:.2f} ({per_listed['B']:,.0f} / "
+        f"{per_listed['A']:,.0f} orders/s a core)."
     )
+    others = {label: r.machine_cores - r.loop_cores for label, r in results.items()}
+    if abs(others["A"] - others["B"]) > 0.1:
+        say(
+            f"  Other work on the machine took {others['A']:.2f} cores in A's loop and "
+            f"{others['B']:.2f} in B's: the first ratio measures that as much as the "
+            "replicas; the second, and the CPU an order, do not depend on it."
+        )
     say(
         "  on a core of its own (1 / (the replica's CPU an order + its share of the rest: "
         "other services, relay, gateway, PostgreSQL, Redis)), each replica would place:"
@@ -541,9 +553,10 @@ def conclude(results: dict[str, Result]) -> None:
         say(
             f"  limit on this machine: CPU. Its {cores} cores were {busiest / cores:.0%} busy "
             f"in the loops (the listed processes {a.loop_cores:.2f} / {b.loop_cores:.2f} "
-            "cores in A / B, the rest other work on the machine); a second replica splits "
-            "the same cores and cannot add throughput here. It would where each replica, "
-            "PostgreSQL and the other services have cores of their own."
+            "cores in A / B, the rest other work on the machine): a second replica splits "
+            "the same cores, so it adds throughput only as far as it costs less CPU an order. "
+            "Replicas scale where each of them, PostgreSQL and the other services have cores "
+            "of their own."
         )
     else:
         say(
