@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, select
 
+from astratrade.infrastructure.projections import Projection
 from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
@@ -112,4 +113,4 @@ class PlanLimits:
 
 
 ACCOUNT_ACTIVITY, LIVE_ACCESS, PLAN_LIMITS = AccountActivity(), LiveAccess(), PlanLimits()
-PROJECTIONS = (ACCOUNT_ACTIVITY, LIVE_ACCESS, PLAN_LIMITS)
+PROJECTIONS: tuple[Projection, ...] = (ACCOUNT_ACTIVITY, LIVE_ACCESS, PLAN_LIMITS)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.config import Settings
 from astratrade.infrastructure import streams
 from astratrade.infrastructure.shard_leases import leases_for
-from astratrade.modules import Infrastructure, Loop, Module
+from astratrade.modules import Gate, Infrastructure, Loop, Module
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory
@@ -75,7 +75,7 @@ def wire(
         internal_routers=(internal.router,),
         commands=commands,
         subscriptions=subscriptions(execute, shards),
-        gates={shard_consumer(k): engine.held.gate(k) for k in shards.all()},
+        gates=consumer_gates(engine.held, shards),
         projections=PROJECTIONS,
         on_time=(engine.on_time,),
         start=(engine.start,),
@@ -92,6 +92,16 @@ def wire(
             "shard_leases": engine.leases,
         },
     )
+
+
+def consumer_gates(held: HeldShards, shards: Shards) -> dict[str, Gate]:
+    """Where each consumer group works: a shard's events in its holder; the read models
+    spread over the holders of shards 1, 2, … (shard 0's holder also runs the feed), so
+    that with several replicas no one does every shard's read-model work."""
+    gates = {shard_consumer(k): held.gate(k) for k in shards.all()}
+    for n, projection in enumerate(PROJECTIONS, start=1):
+        gates[projection.name] = held.gate(n % shards.count)
+    return gates
 
 
 class RunCommand(Protocol):

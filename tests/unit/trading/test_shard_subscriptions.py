@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
+from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.domain.commands import ApplyTransfer, OpenPracticeAccount
 from astratrade.trading.domain.shards import Shards
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
+from astratrade.trading.wiring import consumer_gates
 
 
 def envelope(event_type: str, payload: dict[str, Any]) -> Envelope:
@@ -80,3 +82,16 @@ async def test_a_transfer_applies_in_its_accounts_shard_only(account_id: str, co
         transfer_id="t", account_id=account_id, kind="deposit", amount=Decimal(5)
     )
     assert ran == [(shard_consumer(shards.of(account_id)), command)]
+
+
+def test_each_group_works_where_its_shard_is_held_and_the_read_models_spread() -> None:
+    shards = Shards(2)
+    held = HeldShards(shards)
+    gates = consumer_gates(held, shards)
+
+    assert not any(gate() for gate in gates.values()), "nothing held, nothing works here"
+    held.tokens[1] = 7  # this replica holds shard 1 only
+    working = sorted(name for name, gate in gates.items() if gate())
+    assert working == ["trading.account_activity", "trading.plan_limits", "trading.shard-1"]
+    held.tokens[0] = 8
+    assert all(gate() for gate in gates.values()), "one replica holding every shard runs all"
