@@ -5,8 +5,11 @@ picows (Cython) keeps the measuring side cheap: with a pure-Python client one pr
 this machine falls behind well before the server does, and the bench would time itself.
 
 Protocol with the parent, one JSON line each way on stdout/stdin: the process prints
-{"connected": n} once its clients are in, waits for a line on stdin ("go"), listens for
---seconds, then prints {"latencies_ms": [...]} and exits."""
+{"connected": n, "failed": {why: n}} once its clients are in, waits for a line on stdin
+("go"), listens for --seconds (and a moment more for ticks still in flight), then prints
+{"latencies_ms": [...], "ticks": n, "missed": [...]} and exits: the ticks stamped in the
+window that any of its clients got (by sequence number), and for each client that did not
+get every one of them, how many it missed (conflated: it was behind)."""
 
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ import asyncio
 import json
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 
 from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 BATCH = 250  # connections opened at once
+GRACE_SECONDS = 1.0  # after the window, for its last ticks still on their way
 
 
 class Client(WSListener):
@@ -28,6 +33,8 @@ class Client(WSListener):
         self.timing = timing
         self.answered = asyncio.get_running_loop().create_future()
         self.awaiting = len(channels)
+        self.ticks = 0  # price messages stamped in the window
+        self.closed = "closed"  # how the server closed it, once it did
 
     def on_ws_connected(self, transport: WSTransport) -> None:
         for channel in self.channels:
@@ -38,6 +45,8 @@ class Client(WSListener):
             self.answered.set_result(None)
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        if frame.msg_type is WSMsgType.CLOSE:
+            self.closed = f"closed {int(frame.get_close_code())} {frame.get_close_message()!r}"
         if frame.msg_type is not WSMsgType.TEXT:
             return
         now = time.time()
@@ -48,53 +57,68 @@ class Client(WSListener):
             if self.awaiting == 0 and not self.answered.done():
                 self.answered.set_result(None)
         elif kind == "event" and message.get("channel", "").startswith("prices:"):
-            self.timing.record(message["data"]["at"], now)
+            if self.timing.record(message["data"]["at"], message["seq"], now):
+                self.ticks += 1
+        elif kind == "error" and not self.answered.done():
+            self.answered.set_exception(ConnectionError(f"error {message.get('code')}"))
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
         if not self.answered.done():
-            self.answered.set_exception(ConnectionError("closed before subscribing"))
+            self.answered.set_exception(ConnectionError(f"{self.closed} before subscribing"))
 
 
 class Timing:
     def __init__(self) -> None:
-        self.start: float | None = None
+        self.start = float("inf")
+        self.end = float("inf")
         self.latencies_ms: list[float] = []
+        self.seqs: set[int] = set()  # the window's ticks that reached any client here
 
-    def record(self, at: str | float, now: float) -> None:
-        if self.start is None:
-            return
+    def record(self, at: str | float, seq: int, now: float) -> bool:
+        """Time a tick stamped in the window; whether it was one."""
         sent = datetime.fromisoformat(at).timestamp() if isinstance(at, str) else float(at)
-        if sent >= self.start:  # what queued up before "go" is drained, not timed
-            self.latencies_ms.append((now - sent) * 1000)
+        if not self.start <= sent < self.end:  # what queued up before "go" is not timed
+            return False
+        self.latencies_ms.append((now - sent) * 1000)
+        self.seqs.add(seq)
+        return True
 
 
-async def open_one(url: str, channels: list[str], timing: Timing) -> WSTransport | None:
+async def open_one(
+    url: str, channels: list[str], timing: Timing, failed: Counter[str]
+) -> tuple[WSTransport, Client] | None:
     try:
         transport, client = await ws_connect(
             lambda: Client(channels, timing), url, websocket_handshake_timeout=60
         )
         assert isinstance(client, Client)
         await asyncio.wait_for(client.answered, 60)
-        return transport
-    except (OSError, ConnectionError, TimeoutError, Exception):  # counted as not connected
+        return transport, client
+    except Exception as error:  # counted as not connected, by why
+        failed[f"{type(error).__name__}: {error}"[:80]] += 1
         return None
 
 
 async def main(url: str, clients: int, channels: list[str], seconds: float) -> None:
     timing = Timing()
-    transports: list[WSTransport] = []
+    failed: Counter[str] = Counter()
+    opened: list[tuple[WSTransport, Client]] = []
     for first in range(0, clients, BATCH):
-        opened = await asyncio.gather(
-            *(open_one(url, channels, timing) for _ in range(min(BATCH, clients - first)))
+        batch = await asyncio.gather(
+            *(open_one(url, channels, timing, failed) for _ in range(min(BATCH, clients - first)))
         )
-        transports += [t for t in opened if t is not None]
-    print(json.dumps({"connected": len(transports)}), flush=True)
+        opened += [o for o in batch if o is not None]
+    print(json.dumps({"connected": len(opened), "failed": failed}), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     timing.start = time.time()
-    await asyncio.sleep(seconds)
-    timing.start = float("inf")
-    print(json.dumps({"latencies_ms": timing.latencies_ms}), flush=True)
-    for transport in transports:
+    timing.end = timing.start + seconds
+    await asyncio.sleep(seconds + GRACE_SECONDS)
+    ticks = len(timing.seqs)
+    missed = [ticks - client.ticks for _, client in opened if client.ticks < ticks]
+    gone = Counter(client.closed for transport, client in opened if transport.is_disconnected)
+    heard = {"latencies_ms": timing.latencies_ms, "ticks": ticks, "missed": missed, "gone": gone}
+    print(json.dumps(heard), flush=True)
+    for transport, _ in opened:
         transport.disconnect()
 
 

@@ -59,15 +59,23 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
-        # Where the hub serves sockets: each closes once its session ends.
-        checks = asyncio.create_task(live.socket_sessions.run()) if live.serves_sockets else None
+        # Where the hub serves sockets: each closes once its session ends, or its client
+        # has been silent too long.
+        checks = (
+            [
+                asyncio.create_task(live.socket_sessions.run()),
+                asyncio.create_task(live.hub.close_silent_ones()),
+            ]
+            if live.serves_sockets
+            else []
+        )
         try:
             yield
         finally:
-            if checks is not None:
-                checks.cancel()
+            for check in checks:
+                check.cancel()
                 with suppress(asyncio.CancelledError):
-                    await checks
+                    await check
             live.hub.close_all()  # clients are told to reconnect
             await platform.stop()
             if tracer is not None:

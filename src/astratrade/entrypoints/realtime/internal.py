@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from astratrade.entrypoints.realtime.hub import as_json
+from astratrade.entrypoints.realtime.connection import as_json
 from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.infrastructure.web.internal import internal_router
 from astratrade.shared.errors import NotFound

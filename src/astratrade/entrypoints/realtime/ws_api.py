@@ -5,7 +5,9 @@ Authenticate with `?token=<access token>` or a first message `{"type": "auth", "
 `{"type": "unsubscribe", "channel": "..."}`; `{"type": "ping"}` answers `pong`. Close codes:
 4001 not signed in, or no longer (the token expired, or its session ended: the reason
 says which; see `socket_sessions`), 4003 origin not allowed, 4008 too slow, 4029 too many
-connections, 1012 server restarting (reconnect)."""
+connections, 1012 server restarting (reconnect), 1000 silent for 120 s (not even a pong).
+Under `astratrade serve` the socket is handed to the hub once signed in (`transport.py`);
+elsewhere this route's task serves it to the end."""
 
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from starlette.websockets import WebSocketState
 
 from astratrade.config import items
 from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
-from astratrade.entrypoints.realtime.hub import NOT_SIGNED_IN, Connection, Hub
+from astratrade.entrypoints.realtime.hub import IDLE_SECONDS, NOT_SIGNED_IN, Connection, Hub
+from astratrade.entrypoints.realtime.inbox import Inbox
 from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
-from astratrade.entrypoints.realtime.transport import send_now_of
+from astratrade.entrypoints.realtime.transport import Direct, direct_of
 from astratrade.entrypoints.realtime.views import BOARDS
 from astratrade.infrastructure.tokens import Claims
 from astratrade.infrastructure.web.deps import verified
@@ -31,7 +34,6 @@ from astratrade.shared.text import text_problem, text_problems
 
 router = APIRouter()
 AUTH_SECONDS = 5.0
-IDLE_SECONDS = 120.0  # no frame from the client this long: it is gone
 BAD_ORIGIN, TOO_MANY = 4003, 4029
 USER_CHANNELS = ("orders", "positions", "progression")
 
@@ -52,7 +54,11 @@ async def live(websocket: WebSocket) -> None:
     if hub.count_of(user_id) >= most:
         await websocket.close(TOO_MANY, f"at most {most} connections per user")
         return
-    connection = Connection(websocket.send_text, user_id, send_now_of(websocket.scope), session)
+    direct = direct_of(websocket.scope)
+    if direct is not None:  # uvicorn with our protocol: the hub serves the socket itself
+        _hand_over(direct, hub, session, state.feeds, state.socket_sessions)
+        return
+    connection = Connection(websocket.send_text, user_id, None, session)
     hub.join(connection)
     pump = asyncio.create_task(connection.pump())
     listen = asyncio.create_task(
@@ -69,6 +75,30 @@ async def live(websocket: WebSocket) -> None:
         if websocket.client_state is WebSocketState.CONNECTED:
             with suppress(Exception):
                 await websocket.close(connection.closing or 1000, connection.closing_reason)
+
+
+def _hand_over(
+    direct: Direct, hub: Hub, session: Claims, feeds: Feeds, sessions: SocketSessions
+) -> None:
+    """The socket is the hub's from now on: the app's task (and its middleware) ends, and
+    the client's messages are answered by an inbox that runs only while some wait."""
+    connection = Connection(None, session.user_id, session=session, direct=direct)
+
+    async def answer(raw: str | bytes) -> bool:
+        try:
+            message = json.loads(raw) if isinstance(raw, str) else None
+        except json.JSONDecodeError:
+            message = None
+        return await _answer(message, connection, hub, feeds, sessions)
+
+    def gone() -> None:
+        inbox.stop()
+        hub.leave(connection)
+
+    inbox = Inbox(answer, direct.read_on, lambda: connection.close(1000))
+    hub.join(connection)
+    if not direct.take_over(inbox.received, gone):
+        gone()
 
 
 def origin_allowed(websocket: WebSocket, allowed: str) -> bool:
@@ -102,45 +132,57 @@ async def _listen(
 ) -> None:
     while connection.closing is None:
         try:
-            message = await asyncio.wait_for(websocket.receive_json(), IDLE_SECONDS)
+            async with asyncio.timeout(IDLE_SECONDS):
+                message = await websocket.receive_json()
         except (WebSocketDisconnect, TimeoutError):
             return
         except (json.JSONDecodeError, KeyError, TypeError):
             message = None
-        if not await sessions.stands(connection):  # whatever it sent: not served any more
+        if not await _answer(message, connection, hub, feeds, sessions):
             return
-        if message is None:
-            connection.offer_first([_error("bad_message", "messages are JSON objects")])
-            continue
-        problem = next(text_problems(message), None)
-        if problem is not None:  # it would reach the database as a channel's key
-            where, why = problem
-            connection.offer_first([_error("bad_message", f"{'.'.join(map(str, where))}: {why}")])
-            continue
-        kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "ping":
-            connection.offer_first([{"type": "pong"}])
-        elif kind in ("subscribe", "unsubscribe"):
-            try:
-                name, snapshot = await _channel(
-                    str(message.get("channel", "")), connection.user_id, feeds
-                )
-            except DomainError as error:
-                connection.offer_first([_error(error.code, error.message)])
-                continue
-            if kind == "unsubscribe":
-                hub.unsubscribe(connection, name)
-                continue
-            since = message.get("since") if replays(name) else None
-            await hub.subscribe(
-                connection,
-                name,
-                since if isinstance(since, int) else None,
-                snapshot,
-                alias=str(message.get("channel")),
+
+
+async def _answer(
+    message: Any, connection: Connection, hub: Hub, feeds: Feeds, sessions: SocketSessions
+) -> bool:
+    """Answer one message of the client's (None: not JSON); False once its session ended."""
+    if not await sessions.stands(connection):  # whatever it sent: not served any more
+        return False
+    if message is None:
+        connection.offer_first([_error("bad_message", "messages are JSON objects")])
+        return True
+    problem = next(text_problems(message), None)
+    if problem is not None:  # it would reach the database as a channel's key
+        where, why = problem
+        connection.offer_first([_error("bad_message", f"{'.'.join(map(str, where))}: {why}")])
+        return True
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind == "ping":
+        connection.offer_first([{"type": "pong"}])
+    elif kind in ("subscribe", "unsubscribe"):
+        try:
+            name, snapshot = await _channel(
+                str(message.get("channel", "")), connection.user_id, feeds
             )
-        else:
-            connection.offer_first([_error("bad_message", f"unknown message type {kind!r}")])
+        except DomainError as error:
+            connection.offer_first([_error(error.code, error.message)])
+            return True
+        if kind == "unsubscribe":
+            hub.unsubscribe(connection, name)
+            return True
+        if connection.closing is not None:  # it went while the channel was looked up
+            return False
+        since = message.get("since") if replays(name) else None
+        await hub.subscribe(
+            connection,
+            name,
+            since if isinstance(since, int) else None,
+            snapshot,
+            alias=str(message.get("channel")),
+        )
+    else:
+        connection.offer_first([_error("bad_message", f"unknown message type {kind!r}")])
+    return True
 
 
 Snapshot = Callable[[], Awaitable[Any]] | None
