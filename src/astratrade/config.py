@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CONTEXTS = ("users", "trading", "financial", "gamification")  # each deployable alone
+CONTEXTS = ("users", "trading", "financial", "gamification", "social")  # each deployable alone
 
 
 def context_of(consumer: str) -> str:
@@ -157,7 +157,8 @@ class Settings(BaseSettings):
     """The one context this process serves (`serve --service`)."""
     service_urls: str = (
         "users=http://users:8000,trading=http://trading:8000,"
-        "financial=http://financial:8000,gamification=http://gamification:8000"
+        "financial=http://financial:8000,gamification=http://gamification:8000,"
+        "social=http://social:8000"
     )
     """Where the gateway and the services find each service (Kubernetes names by default).
     Trading's entry may name its replicas separated by `|`

@@ -49,7 +49,9 @@ class Profile(Aggregate):
         suspended: bool = False,
         version: int = 0,
     ) -> None:
-        super().__init__(user_id, version)
+        # Users' User aggregate has the user id: the audit log's key needs one of its own.
+        super().__init__(f"social-profile-{user_id}", version)
+        self.user_id = user_id
         self.username = username
         self.created_at = created_at
         self.display_name = display_name
@@ -58,10 +60,6 @@ class Profile(Aggregate):
         self.automatic = automatic
         self.moderation = moderation
         self.suspended = suspended
-
-    @property
-    def user_id(self) -> str:
-        return self.id
 
     @property
     def private(self) -> bool:
@@ -102,7 +100,7 @@ class Profile(Aggregate):
         self.display_name, self.bio, self.visibility, self.automatic = name, about, seen, allowed
         self.record(
             events.ProfileUpdated(
-                user_id=self.id,
+                user_id=self.user_id,
                 display_name=name,
                 bio=about,
                 visibility=seen.value,
@@ -117,7 +115,11 @@ class Profile(Aggregate):
         self.moderation = state
         self.record(
             events.ContentModerated(
-                target_type="profile", target_id=self.id, owner_id=self.id, state=state, by=by
+                target_type="profile",
+                target_id=self.user_id,
+                owner_id=self.user_id,
+                state=state,
+                by=by,
             )
         )
 
@@ -125,4 +127,4 @@ class Profile(Aggregate):
         if suspended is self.suspended:
             return
         self.suspended = suspended
-        self.record(events.ProfileSuspended(user_id=self.id, suspended=suspended))
+        self.record(events.ProfileSuspended(user_id=self.user_id, suspended=suspended))
