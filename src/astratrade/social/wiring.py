@@ -13,12 +13,16 @@ from astratrade.shared.bus import Subscription
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 from astratrade.social.adapters.repository import SqlSocialUnitOfWork
+from astratrade.social.api import moderation as moderation_api
+from astratrade.social.api import posts as posts_api
+from astratrade.social.api import profiles as profiles_api
 from astratrade.social.domain import commands as c
 from astratrade.social.domain.rules import DEFAULT_RULES
 from astratrade.social.handlers import automatic, moderation, posts, profiles
 from astratrade.social.handlers.common import Tools
 
-ROUTERS: tuple[APIRouter, ...] = ()
+# /profiles/me before /profiles/{username}: FastAPI tries routes in order.
+ROUTERS: tuple[APIRouter, ...] = (profiles_api.router, posts_api.router, moderation_api.router)
 
 Handler = Callable[[Any, Tools], Awaitable[Any]]
 COMMANDS: dict[type[Any], Handler] = {
