@@ -20,6 +20,7 @@ from astratrade.social.domain import commands as c
 from astratrade.social.domain.rules import DEFAULT_RULES
 from astratrade.social.handlers import automatic, moderation, posts, profiles
 from astratrade.social.handlers.common import Tools
+from astratrade.social.projections import PROJECTIONS
 
 # /profiles/me before /profiles/{username}: FastAPI tries routes in order.
 ROUTERS: tuple[APIRouter, ...] = (profiles_api.router, posts_api.router, moderation_api.router)
@@ -73,6 +74,7 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
                 for kind in automatic.AUTOMATIC_EVENTS
             ),
         ),
+        projections=PROJECTIONS,
         provides={"social": tools},
     )
 
