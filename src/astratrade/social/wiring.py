@@ -21,6 +21,7 @@ from astratrade.social.domain.rules import DEFAULT_RULES
 from astratrade.social.handlers import automatic, moderation, posts, profiles
 from astratrade.social.handlers.common import Tools
 from astratrade.social.projections import PROJECTIONS
+from astratrade.social.views.live import LiveFeed
 
 # /profiles/me before /profiles/{username}: FastAPI tries routes in order.
 ROUTERS: tuple[APIRouter, ...] = (profiles_api.router, posts_api.router, moderation_api.router)
@@ -75,7 +76,8 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
             ),
         ),
         projections=PROJECTIONS,
-        provides={"social": tools},
+        # The `feed` channel's reads, for the WebSocket hub where social runs beside it.
+        provides={"social": tools, "social_feed": LiveFeed(infra.read_db, DEFAULT_RULES)},
     )
 
 
