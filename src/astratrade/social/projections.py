@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select
 
+from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
@@ -35,7 +36,8 @@ class ClosedPositions:
     """A position's closed parts add up (size, size x entry, size x exit) as its fills come;
     the fill that closes it (to zero, or flipping it) leaves the averages as `closing`, and
     its PositionClosed, which trading records right after, files them under the close's
-    event id: the position_id a post shares."""
+    event id: the position_id a post shares. Every fill comes here, so a batch reads the
+    rows it touches in one query and writes them in one statement (`apply_all`)."""
 
     name = "social.positions"
     source = "trading"
@@ -43,92 +45,96 @@ class ClosedPositions:
     tables: tuple[Table, ...] = (closed_positions, open_positions)
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
-        data = envelope.payload
-        if data.get("owner_id") is None:
-            return  # the venue's house and insurance accounts
-        key = {"account_id": str(data["account_id"]), "market": str(data["market"])}
-        o = open_positions.c
-        found = conn.execute(
-            select(open_positions).where(
-                o.account_id == key["account_id"], o.market == key["market"]
+        self.apply_all(conn, [envelope])
+
+    def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        """The events in order, as `apply` one by one would."""
+        owned = [e for e in envelopes if e.payload.get("owner_id") is not None]
+        stored = rows_by_key(conn, open_positions, OPEN_KEY, {_key(e) for e in owned})
+        rows: dict[tuple[str, str], dict[str, Any] | None] = dict(stored)
+        closes = []
+        for envelope in owned:
+            key = _key(envelope)
+            if envelope.type == "OrderFilled":
+                rows[key] = _fill(key, rows.get(key), envelope.payload)
+            else:
+                closed, rows[key] = _close(key, rows.get(key), envelope)
+                if closed is not None:
+                    closes.append(closed)
+        upsert(conn, open_positions, [r for r in rows.values() if r is not None], OPEN_KEY)
+        for account_id, market in [k for k, r in rows.items() if r is None and k in stored]:
+            o = open_positions.c
+            conn.execute(
+                delete(open_positions).where(o.account_id == account_id, o.market == market)
             )
-        ).first()
-        row = None if found is None else dict(found._mapping)
-        if envelope.type == "OrderFilled":
-            self._fill(conn, key, row, data)
-        else:
-            self._close(conn, key, row, envelope)
+        if closes:
+            conn.execute(insert(closed_positions), closes)
 
-    def _fill(
-        self,
-        conn: Connection,
-        key: dict[str, str],
-        row: dict[str, Any] | None,
-        data: dict[str, Any],
-    ) -> None:
-        size, price = Decimal(str(data["size"])), Decimal(str(data["price"]))
-        delta = size if data["side"] == "buy" else -size
-        after = Decimal(str(data["position_size"]))
-        entry_after = Decimal(str(data["position_entry_price"]))
-        before = after - delta
-        known = row is not None
-        if row is None:
-            # Nothing seen of this position before (it opened before this read model did):
-            # a reduction keeps the entry, so the event alone still gives it.
-            row = {
-                **key,
-                "size": before,
-                "closed_size": ZERO,
-                "entry_value": ZERO,
-                "exit_value": ZERO,
+
+OPEN_KEY = ("account_id", "market")
+
+
+def _key(envelope: Envelope) -> tuple[str, str]:
+    return (str(envelope.payload["account_id"]), str(envelope.payload["market"]))
+
+
+def _fill(key: tuple[str, str], row: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    size, price = Decimal(str(data["size"])), Decimal(str(data["price"]))
+    delta = size if data["side"] == "buy" else -size
+    after = Decimal(str(data["position_size"]))
+    entry_after = Decimal(str(data["position_entry_price"]))
+    before = after - delta
+    flipped = after != 0 and before != 0 and _sign(after) != _sign(before)
+    known = row is not None
+    if row is None:
+        # Nothing seen of this position before (it opened before this read model did): a
+        # reduction keeps the entry, so the event alone still gives it; a flip does not.
+        row = dict(zip(OPEN_KEY, key, strict=True))
+        row.update(size=before, closed_size=ZERO, entry_value=ZERO, exit_value=ZERO)
+        row.update(entry_price=entry_after, closing=None)
+    else:
+        row = dict(row)
+    if before == 0 or _sign(before) == _sign(delta):  # opened or increased
+        row.update(size=after, entry_price=entry_after, closing=None)
+        return row
+    closed = min(abs(delta), abs(before))
+    row["closed_size"] += closed
+    row["entry_value"] += closed * row["entry_price"]
+    row["exit_value"] += closed * price
+    row["size"] = after
+    if after == 0 or flipped:
+        row["closing"] = None
+        if known or not flipped:
+            row["closing"] = {
+                "side": "long" if before > 0 else "short",
+                "entry_price": str(average_price(row["entry_value"], row["closed_size"])),
+                "exit_price": str(average_price(row["exit_value"], row["closed_size"])),
             }
-            row["entry_price"], row["closing"] = entry_after, None
-        flipped = after != 0 and before != 0 and _sign(after) != _sign(before)
-        if before == 0 or _sign(before) == _sign(delta):  # opened or increased
-            row.update(size=after, entry_price=entry_after, closing=None)
-        else:
-            closed = min(abs(delta), abs(before))
-            row["closed_size"] += closed
-            row["entry_value"] += closed * row["entry_price"]
-            row["exit_value"] += closed * price
-            row["size"] = after
-            if (after == 0 or flipped) and (known or not flipped):
-                row["closing"] = {
-                    "side": "long" if before > 0 else "short",
-                    "entry_price": str(average_price(row["entry_value"], row["closed_size"])),
-                    "exit_price": str(average_price(row["exit_value"], row["closed_size"])),
-                }
-            if after == 0 or flipped:  # a flip seen first: its entry is lost, no share
-                row.update(closed_size=ZERO, entry_value=ZERO, exit_value=ZERO)
-            row["entry_price"] = entry_after  # a reduction keeps it; a flip opens at the fill
-        upsert(conn, open_positions, [row], ["account_id", "market"])
+        row.update(closed_size=ZERO, entry_value=ZERO, exit_value=ZERO)
+    row["entry_price"] = entry_after  # a reduction keeps it; a flip opens at the fill
+    return row
 
-    def _close(
-        self, conn: Connection, key: dict[str, str], row: dict[str, Any] | None, envelope: Envelope
-    ) -> None:
-        closing = None if row is None else row["closing"]
-        if closing is None:
-            return  # its fills were never seen here: it cannot be shared
-        data = envelope.payload
-        conn.execute(
-            insert(closed_positions),
-            {
-                "position_id": envelope.event_id,
-                "owner_id": str(data["owner_id"]),
-                "market": key["market"],
-                "side": closing["side"],
-                "entry_price": Decimal(closing["entry_price"]),
-                "exit_price": Decimal(closing["exit_price"]),
-                "opened_at": moment(data["opened_at"]),
-                "closed_at": envelope.occurred_at,
-            },
-        )
-        o = open_positions.c
-        where = (o.account_id == key["account_id"], o.market == key["market"])
-        if row is not None and row["size"] == 0:
-            conn.execute(delete(open_positions).where(*where))
-        else:
-            conn.execute(open_positions.update().where(*where).values(closing=None))
+
+def _close(
+    key: tuple[str, str], row: dict[str, Any] | None, envelope: Envelope
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The closed position to file (None: its fills were never seen here, it cannot be
+    shared), and the open row after it (None once nothing is open)."""
+    closing = None if row is None else row["closing"]
+    if row is None or closing is None:
+        return None, row
+    data = envelope.payload
+    closed = {
+        "position_id": envelope.event_id,
+        "owner_id": str(data["owner_id"]),
+        "market": key[1],
+        "side": closing["side"],
+        "entry_price": Decimal(closing["entry_price"]),
+        "exit_price": Decimal(closing["exit_price"]),
+        "opened_at": moment(data["opened_at"]),
+        "closed_at": envelope.occurred_at,
+    }
+    return closed, (None if row["size"] == 0 else {**row, "closing": None})
 
 
 class Progress:
