@@ -22,6 +22,7 @@ from astratrade.platform import Platform
 from astratrade.shared.bus import MessageBus
 from astratrade.shared.clock import Clock, ManualClock, SystemClock
 from astratrade.shared.ids import IdFactory, new_id
+from astratrade.social import wiring as social
 from astratrade.trading import views as trading_views
 from astratrade.trading import wiring as trading
 from astratrade.trading.domain.rules import TradingRules
@@ -84,6 +85,7 @@ def _modules(
             infra, funds_of=funds_of, collateral_of=_collateral_query(infra, remote_trading)
         ),
         gamification.wire(infra, markets=markets),
+        social.wire(infra, markets=markets),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CONTEXTS = ("users", "trading", "financial", "gamification")  # each deployable alone
+CONTEXTS = ("users", "trading", "financial", "gamification", "social")  # each deployable alone
 
 
 def context_of(consumer: str) -> str:
@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     """Faucet requests per signed-in user."""
     rate_limit_faucet_per_ip: str = "60/minute"
     """Faucet requests per client IP."""
+    rate_limit_posts_per_user: str = "10/10 minutes"
+    """Posts per signed-in user (social)."""
+    rate_limit_interactions_per_user: str = "60/10 minutes"
+    """Comments and reactions together per signed-in user (social)."""
     rate_limit_requests_per_ip: str = "2000/second"
     """Every API request per client IP, at the gateway."""
     cors_origins: str = ""
@@ -157,7 +161,8 @@ class Settings(BaseSettings):
     """The one context this process serves (`serve --service`)."""
     service_urls: str = (
         "users=http://users:8000,trading=http://trading:8000,"
-        "financial=http://financial:8000,gamification=http://gamification:8000"
+        "financial=http://financial:8000,gamification=http://gamification:8000,"
+        "social=http://social:8000"
     )
     """Where the gateway and the services find each service (Kubernetes names by default).
     Trading's entry may name its replicas separated by `|`

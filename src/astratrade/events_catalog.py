@@ -33,6 +33,7 @@ EVENT_MODULES = (
     "astratrade.gamification.domain.events",
     "astratrade.trading.domain.events",
     "astratrade.financial.domain.events",
+    "astratrade.social.domain.events",
 )
 
 DOCS_DIR = Path("docs/events")

@@ -3,6 +3,7 @@
 from astratrade.financial.adapters import tables as financial_tables
 from astratrade.gamification.adapters import tables as gamification_tables
 from astratrade.infrastructure import event_store, shard_leases, tracking
+from astratrade.social.adapters import tables as social_tables
 from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
@@ -11,6 +12,7 @@ __all__ = [
     "financial_tables",
     "gamification_tables",
     "shard_leases",
+    "social_tables",
     "tracking",
     "trading_tables",
     "users_tables",

@@ -101,6 +101,42 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("POST", "/api/v1/admin/clock"): (ADMIN, lambda _: {"advance_seconds": 0}),
     ("GET", "/api/v1/admin/reconciliation"): (ADMIN, None),
     ("GET", "/api/v1/admin/audit"): (ADMIN, None),
+    # social: another trader may see a public profile and its posts, never change them
+    ("GET", "/api/v1/profiles/me"): (MINE, None),
+    ("PUT", "/api/v1/profiles/me"): (MINE, lambda _: {"bio": "matrix"}),
+    ("GET", "/api/v1/profiles/me/closed-positions"): (MINE, None),
+    ("GET", "/api/v1/profiles/{username}"): (MINE, None),
+    ("POST", "/api/v1/profiles/{username}/follow"): (MINE, None),
+    ("DELETE", "/api/v1/profiles/{username}/follow"): (MINE, None),
+    ("GET", "/api/v1/profiles/{username}/followers"): (MINE, None),
+    ("GET", "/api/v1/profiles/{username}/following"): (MINE, None),
+    ("GET", "/api/v1/profiles/{username}/posts"): (MINE, None),
+    ("POST", "/api/v1/profiles/{username}/block"): (MINE, None),
+    ("DELETE", "/api/v1/profiles/{username}/block"): (MINE, None),
+    ("GET", "/api/v1/follow-requests"): (MINE, None),
+    ("POST", "/api/v1/follow-requests/{request_id}/approve"): (MINE, None),
+    ("POST", "/api/v1/follow-requests/{request_id}/decline"): (MINE, None),
+    ("DELETE", "/api/v1/followers/{username}"): (MINE, None),
+    ("POST", "/api/v1/posts"): (MINE, lambda _: {"text": "matrix"}),
+    ("GET", "/api/v1/posts/{post_id}"): (MINE, None),
+    ("PATCH", "/api/v1/posts/{post_id}"): (OWNED, lambda _: {"text": "edited"}),
+    ("GET", "/api/v1/feed"): (MINE, None),
+    ("GET", "/api/v1/markets/{market}/posts"): (MINE, None),
+    ("POST", "/api/v1/posts/{post_id}/comments"): (MINE, lambda _: {"text": "matrix"}),
+    ("GET", "/api/v1/posts/{post_id}/comments"): (MINE, None),
+    ("DELETE", "/api/v1/comments/{comment_id}"): (OWNED, None),
+    ("PUT", "/api/v1/posts/{post_id}/reaction"): (MINE, lambda _: {"kind": "like"}),
+    ("DELETE", "/api/v1/posts/{post_id}/reaction"): (MINE, None),
+    ("DELETE", "/api/v1/posts/{post_id}"): (OWNED, None),
+    ("POST", "/api/v1/reports"): (
+        MINE,
+        lambda ids: {"target_type": "post", "target_id": ids["post_id"], "reason": "spam"},
+    ),
+    ("GET", "/api/v1/admin/reports"): (ADMIN, None),
+    ("POST", "/api/v1/admin/reports/{report_id}/resolve"): (
+        ADMIN,
+        lambda _: {"action": "dismiss"},
+    ),
 }
 QUERIES = {
     "/api/v1/orders": "account_id",
@@ -156,7 +192,14 @@ def test_every_route_answers_each_caller_rightly(
             "ends_at": (now + timedelta(hours=1)).isoformat(),
         },
     ).json()
+    post = trader.post("/posts", json={"text": "matrix $BTC"}).json()
+    comment = trader.post(f"/posts/{post['post_id']}/comments", json={"text": "mine"}).json()
     ids = {
+        "username": trader.username,
+        "post_id": post["post_id"],
+        "comment_id": comment["comment_id"],
+        "request_id": "no-such-request",
+        "report_id": "no-such-report",
         "account_id": trader.account_id,
         "order_id": order["order_id"],
         "market": "BTC-USD",

@@ -23,6 +23,7 @@ def test_each_trading_replica_advertises_its_own_url_and_the_gateway_knows_them_
         "trading-3",
         "financial",
         "gamification",
+        "social",
         "gateway",
     ]
     urls = dict(entry.split("=", 1) for entry in shared["ASTRATRADE_SERVICE_URLS"].split(","))

@@ -27,7 +27,9 @@ from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tracing import FASTAPI_TELEMETRY_OFF, trace
 from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.infrastructure.web.request_ids import RequestIds
+from astratrade.modules import provided
 from astratrade.platform import Platform
+from astratrade.social.views.live import LiveFeed
 from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.sessions import SessionGuard
 
@@ -104,7 +106,9 @@ def _live(platform: Platform) -> Live:
     # Outside the gamification service, it answers the live channels' reads.
     remote: LiveViews | None = platform.deployment.client_of("gamification", HttpLiveViews)
     trading = platform.port(TradingEngine)
-    feeds = Feeds(hub, trading, remote or local_views)
+    # The `feed` channel where social runs in this process (embedded).
+    social = provided(platform.modules, LiveFeed) if platform.deployment.serves("social") else None
+    feeds = Feeds(hub, trading, remote or local_views, social)
     serves_sockets = platform.deployment.serves_sockets
     if serves_sockets:
         trading.quote_listeners.append(feeds.quotes)

@@ -31,7 +31,8 @@ COMMAND_TIMEOUT_SECONDS = 0.5
 
 
 class RateLimits:
-    ACTIONS = ("login", "register", "orders", "faucet", "requests")  # requests: the gateway's
+    # requests: the gateway's; posts and interactions (comments, reactions): social's.
+    ACTIONS = ("login", "register", "orders", "faucet", "requests", "posts", "interactions")
 
     def __init__(
         self, rules: dict[str, str], *, redis_url: str | None = None, prefix: str = ""

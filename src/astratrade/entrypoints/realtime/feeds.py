@@ -20,6 +20,7 @@ from typing import Any
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.entrypoints.realtime.views import LiveViews
 from astratrade.shared.messages import Envelope
+from astratrade.social.views.live import LiveFeed
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.engine import TradingEngine
 
@@ -61,11 +62,14 @@ def replays(channel: str) -> bool:
 
 
 class Feeds:
-    def __init__(self, hub: Hub, trading: TradingEngine, views: LiveViews) -> None:
+    def __init__(
+        self, hub: Hub, trading: TradingEngine, views: LiveViews, social: LiveFeed | None = None
+    ) -> None:
         self._hub = hub
         self._trading = trading
         self._queries = trading.queries  # committed state, read beside the engine
         self.views = views  # gamification's reads: snapshots and boards
+        self.social = social  # the `feed` channel's reads (None: social runs elsewhere)
         self._due: set[str] = set()  # board channels a refresh is already coming for
         self._tasks: set[asyncio.Task[None]] = set()
         self._owners: dict[str, str | None] = {}
@@ -108,6 +112,17 @@ class Feeds:
         if kind in BOARD_EVENTS:
             for name in self._hub.watched(BOARD_EVENTS[kind]):
                 await self._refresh(name, self.views.board_top)
+        if envelope.context == "social" and self.social is not None:
+            await self._feed(envelope, self.social)
+
+    async def _feed(self, envelope: Envelope, social: LiveFeed) -> None:
+        """Channel `feed` (hub channel feed:<user id>, where social runs here): a new post
+        or automatic item to those watching who may see it. Not replayed: a client that
+        subscribes again gets the home feed's first page."""
+        watching = {name.removeprefix("feed:") for name in self._hub.watched("feed:")}
+        item, audience = await social.pushed(envelope, watching)
+        for user_id in audience:
+            self._hub.publish(f"feed:{user_id}", item)
 
     async def _owner_in(self, data: dict[str, Any]) -> str | None:
         """The event's own owner. Versions stored before it carried one (OrderAccepted,

@@ -209,6 +209,9 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
         return name, lambda: feeds.account(key)
     if name in BOARDS:
         return name, lambda: feeds.views.board_top(name)
+    if name == "feed" and feeds.social is not None:
+        social = feeds.social
+        return f"feed:{user_id}", lambda: social.snapshot(user_id)
     if kind == "tournament" and key:
         board = await feeds.views.tournament_top(key)  # NotFound for an unknown one
 

@@ -1,0 +1,1 @@
+"""Social: profiles, follows, blocks, posts, comments, reactions, the feeds and moderation."""

@@ -1,0 +1,3 @@
+from http_support import api
+
+__all__ = ["api"]
