@@ -192,7 +192,7 @@ async def cluster(
         jwt_secret="s" * 40,
         embedded=False,
         service_urls=f"users=http://127.0.0.1:{ports['users']},trading={trading},"
-        f"financial={other},gamification={other}",
+        f"financial={other},gamification={other},social={other}",
         consumer_lease_ms=1_000,
         trading_shards=SHARDS,
         trading_shard_lease_seconds=1.5,
