@@ -181,7 +181,7 @@ async def cluster(
     await migrate(migration_job)
     await migration_job.dispose()
     ports = {name: free_port() for name in ("users", "a", "b", "other", "gateway", "stale")}
-    other = f"http://127.0.0.1:{ports['other']}"  # financial and gamification: not running
+    other = f"http://127.0.0.1:{ports['other']}"  # financial, gamification, social: not running
     trading = f"http://127.0.0.1:{ports['a']}|http://127.0.0.1:{ports['b']}"
     base = Settings(
         database_url=fresh_postgres_url,
@@ -192,7 +192,7 @@ async def cluster(
         jwt_secret="s" * 40,
         embedded=False,
         service_urls=f"users=http://127.0.0.1:{ports['users']},trading={trading},"
-        f"financial={other},gamification={other}",
+        f"financial={other},gamification={other},social={other}",
         consumer_lease_ms=1_000,
         trading_shards=SHARDS,
         trading_shard_lease_seconds=1.5,
