@@ -207,6 +207,12 @@ class Settings(BaseSettings):
             raise ValueError("ASTRATRADE_REPLAY_FILE is required with ASTRATRADE_PRICE_FEED=replay")
         return self
 
+    def services_with_urls(self) -> tuple[str, ...]:
+        """The contexts the service URLs name (a deployment may not run every context yet:
+        the gateway answers 503 for the paths of one it has no URL for)."""
+        named = {item.split("=", 1)[0].strip() for item in items(self.service_urls)}
+        return tuple(c for c in CONTEXTS if c in named)
+
     def service_url(self, context: str) -> str:
         """The service's URL (the first, when its entry names several)."""
         return self.service_urls_of(context)[0]

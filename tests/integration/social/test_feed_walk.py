@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from social_store_support import RULES, do, later, sign_up
+from social_platform import RULES, do, later, sign_up
 
 from astratrade.platform import Platform
 from astratrade.shared.errors import DomainError, NotFound

@@ -4,7 +4,7 @@ approved), blocks both ways, private profiles, market tags, comments and reactio
 from __future__ import annotations
 
 import pytest
-from social_store_support import RULES, do, later, sign_up
+from social_platform import RULES, do, later, sign_up
 
 from astratrade.platform import Platform
 from astratrade.shared.errors import NotFound, ValidationFailed

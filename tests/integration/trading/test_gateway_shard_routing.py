@@ -181,7 +181,7 @@ async def cluster(
     await migrate(migration_job)
     await migration_job.dispose()
     ports = {name: free_port() for name in ("users", "a", "b", "other", "gateway", "stale")}
-    other = f"http://127.0.0.1:{ports['other']}"  # financial and gamification: not running
+    other = f"http://127.0.0.1:{ports['other']}"  # financial, gamification, social: not running
     trading = f"http://127.0.0.1:{ports['a']}|http://127.0.0.1:{ports['b']}"
     base = Settings(
         database_url=fresh_postgres_url,

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import make_asgi_app
 
-from astratrade.config import CONTEXTS, Settings
+from astratrade.config import Settings
 from astratrade.entrypoints.gateway.forward import client_ip, forward
 from astratrade.entrypoints.gateway.openapi import merged
 from astratrade.entrypoints.gateway.routing import Router
@@ -89,7 +89,8 @@ def _add_operations(app: FastAPI, settings: Settings, upstreams: Upstreams) -> N
     @app.get("/readyz")
     async def readyz() -> dict[str, Any]:
         """Ready to route: a service that is down answers 503 for its own paths only."""
-        return {"status": "ready", "services": {c: settings.service_url(c) for c in CONTEXTS}}
+        services = {c: settings.service_url(c) for c in settings.services_with_urls()}
+        return {"status": "ready", "services": services}
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:

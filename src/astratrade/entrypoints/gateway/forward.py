@@ -42,7 +42,7 @@ async def forward(
 ) -> Response:
     """`replica`: the address of the service's replica to send it to (by default, the
     service's URL)."""
-    client = upstreams.clients[context]
+    client = upstreams.client(context)
     outgoing = client.build_request(
         request.method,
         (replica or "") + request.url.path,

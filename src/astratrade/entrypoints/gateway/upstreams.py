@@ -11,7 +11,7 @@ from prometheus_client import Counter, Histogram
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
-from astratrade.config import CONTEXTS, Settings
+from astratrade.config import Settings
 from astratrade.infrastructure.shard_map import is_shard_elsewhere
 
 CALLS = Counter(
@@ -43,7 +43,7 @@ class Upstreams:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         self.clients = {
             c: httpx.AsyncClient(base_url=settings.service_url(c), timeout=timeout, limits=limits)
-            for c in CONTEXTS
+            for c in settings.services_with_urls()
         }
         self._breakers = AsyncCircuitBreakerFactory(
             default_threshold=settings.gateway_failures,
@@ -56,9 +56,10 @@ class Upstreams:
         """The service's answer, streamed; Unavailable when it is down, slow or open.
         `replica`: the address of the replica it goes to (a breaker of its own)."""
         started = time.perf_counter()
+        client = self.client(context)
         try:
             async with await self._breakers.get_breaker(replica or context):
-                response = await self.clients[context].send(request, stream=True)
+                response = await client.send(request, stream=True)
                 if response.status_code in SERVICE_FAILURES:
                     # A shard written elsewhere is no failure of the replica: the request
                     # is sent on, and the replica must not be cut off for it.
@@ -80,8 +81,15 @@ class Upstreams:
         CALLS.labels(context, str(response.status_code)).inc()
         return response
 
+    def client(self, context: str) -> httpx.AsyncClient:
+        """The service's client; Unavailable when the deployment names no URL for it."""
+        found = self.clients.get(context)
+        if found is None:
+            raise Unavailable(context, "not deployed (no URL in ASTRATRADE_SERVICE_URLS)")
+        return found
+
     async def get_json(self, context: str, path: str) -> object:
-        response = await self.send(context, self.clients[context].build_request("GET", path))
+        response = await self.send(context, self.client(context).build_request("GET", path))
         try:
             await response.aread()
             response.raise_for_status()

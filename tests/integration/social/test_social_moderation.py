@@ -4,7 +4,7 @@ still sees it, marked); a moderator's decision resolves every report of it; susp
 from __future__ import annotations
 
 import pytest
-from social_store_support import RULES, do, sign_up
+from social_platform import RULES, do, sign_up
 
 from astratrade.platform import Platform
 from astratrade.shared.errors import Forbidden, NotFound, ValidationFailed
