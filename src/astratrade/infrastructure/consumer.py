@@ -193,7 +193,8 @@ class StreamConsumer:
 
     async def consume_once(self) -> int:
         """Handle one batch and acknowledge it; return how many messages it held."""
-        messages, self._put_off = self._put_off or await self._next_batch(), []
+        messages = self._put_off or await self._next_batch()
+        self._put_off = []
         started = time.perf_counter()
         try:
             await self._batches.apply(messages)

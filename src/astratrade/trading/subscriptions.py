@@ -37,18 +37,6 @@ def shard_consumer(shard: int) -> str:
 
 def subscriptions(execute: Execute, shards: Shards) -> tuple[Subscription, ...]:
     """Every shard's subscriptions: each event type once per shard."""
-    return tuple(s for shard in shards.all() for s in _of_shard(execute, shards, shard))
-
-
-def _of_shard(execute: Execute, shards: Shards, shard: int) -> tuple[Subscription, ...]:
-    def only_here(shard_of: Callable[[dict[str, Any]], int], handle: Handler) -> Handler:
-        # Another shard's event is its group's: nothing to do here.
-        async def handler(envelope: Envelope, delivery: Delivery) -> None:
-            if shard_of(envelope.payload) == shard:
-                await handle(envelope, delivery)
-
-        handler.__name__ = getattr(handle, "__name__", "handler")
-        return handler
 
     def owner(payload: dict[str, Any]) -> int:
         return shards.owner_shard(str(payload["user_id"]))
@@ -56,53 +44,67 @@ def _of_shard(execute: Execute, shards: Shards, shard: int) -> tuple[Subscriptio
     def account(payload: dict[str, Any]) -> int:
         return shards.of(str(payload["account_id"]))
 
-    async def open_practice_account(envelope: Envelope, delivery: Delivery) -> None:
-        owner_id = str(envelope.payload["user_id"])
-        await execute(OpenPracticeAccount(owner_id=owner_id), delivery)
-
-    async def open_tournament_account(envelope: Envelope, delivery: Delivery) -> None:
-        entry = envelope.payload
-        command = OpenTournamentAccount(
-            owner_id=str(entry["user_id"]),
-            account_id=str(entry["account_id"]),
-            starting_capital=Decimal(str(entry["starting_capital"])),
-            markets=tuple(entry["markets"]),
-            opens_at=moment(entry["starts_at"]),
-            closes_at=moment(entry["ends_at"]),
-        )
-        await execute(command, delivery)
-
-    async def follow_leverage_unlock(envelope: Envelope, delivery: Delivery) -> None:
-        # The progression context's unlock, kept in trading's own read model.
-        command = SetLeverageLimit(
-            owner_id=str(envelope.payload["user_id"]),
-            max_leverage=Decimal(str(envelope.payload["max_leverage"])),
-        )
-        await execute(command, delivery)
-
-    async def apply_transfer(envelope: Envelope, delivery: Delivery) -> None:
-        asked = envelope.payload
-        command = ApplyTransfer(
-            transfer_id=str(asked["transfer_id"]),
-            account_id=str(asked["account_id"]),
-            kind=str(asked["kind"]),
-            amount=Decimal(str(asked["amount"])),
-        )
-        await execute(command, delivery)
-
-    consumer = shard_consumer(shard)
-    return (  # (event type, the context publishing it, consumer, handler)
-        Subscription("UserRegistered", "users", consumer, only_here(owner, open_practice_account)),
+    reactions = (  # (event type, the context publishing it, whose shard, command)
+        ("UserRegistered", "users", owner, open_practice_account),
+        ("TournamentJoined", "gamification", account, open_tournament_account),
+        ("LeverageUnlocked", "gamification", owner, follow_leverage_unlock),
+        ("TransferRequested", "financial", account, apply_transfer),
+    )
+    return tuple(
         Subscription(
-            "TournamentJoined",
-            "gamification",
-            consumer,
-            only_here(account, open_tournament_account),
-        ),
-        Subscription(
-            "LeverageUnlocked", "gamification", consumer, only_here(owner, follow_leverage_unlock)
-        ),
-        Subscription(
-            "TransferRequested", "financial", consumer, only_here(account, apply_transfer)
-        ),
+            event_type,
+            source,
+            shard_consumer(shard),
+            _in_shard(shard, shard_of, command_of, execute),
+        )
+        for shard in shards.all()
+        for event_type, source, shard_of, command_of in reactions
+    )
+
+
+def _in_shard(
+    shard: int,
+    shard_of: Callable[[dict[str, Any]], int],
+    command_of: Callable[[dict[str, Any]], Any],
+    execute: Execute,
+) -> Handler:
+    """The event's command, run if the event is this shard's (another shard's is its
+    group's: nothing to do here)."""
+
+    async def handler(envelope: Envelope, delivery: Delivery) -> None:
+        if shard_of(envelope.payload) == shard:
+            await execute(command_of(envelope.payload), delivery)
+
+    handler.__name__ = command_of.__name__
+    return handler
+
+
+def open_practice_account(payload: dict[str, Any]) -> OpenPracticeAccount:
+    return OpenPracticeAccount(owner_id=str(payload["user_id"]))
+
+
+def open_tournament_account(entry: dict[str, Any]) -> OpenTournamentAccount:
+    return OpenTournamentAccount(
+        owner_id=str(entry["user_id"]),
+        account_id=str(entry["account_id"]),
+        starting_capital=Decimal(str(entry["starting_capital"])),
+        markets=tuple(entry["markets"]),
+        opens_at=moment(entry["starts_at"]),
+        closes_at=moment(entry["ends_at"]),
+    )
+
+
+def follow_leverage_unlock(payload: dict[str, Any]) -> SetLeverageLimit:
+    # The progression context's unlock, kept in trading's own read model.
+    return SetLeverageLimit(
+        owner_id=str(payload["user_id"]), max_leverage=Decimal(str(payload["max_leverage"]))
+    )
+
+
+def apply_transfer(asked: dict[str, Any]) -> ApplyTransfer:
+    return ApplyTransfer(
+        transfer_id=str(asked["transfer_id"]),
+        account_id=str(asked["account_id"]),
+        kind=str(asked["kind"]),
+        amount=Decimal(str(asked["amount"])),
     )

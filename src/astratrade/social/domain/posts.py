@@ -17,6 +17,7 @@ from typing import Any
 from astratrade.shared.errors import Conflict, NotFound
 from astratrade.shared.messages import Aggregate
 from astratrade.social.domain import events
+from astratrade.social.domain.moderated import Moderated
 from astratrade.social.domain.rules import Moderation, ReactionKind, SocialRules
 from astratrade.social.domain.shares import TradeShare
 from astratrade.social.domain.text import checked_text, market_tags
@@ -29,7 +30,7 @@ class PostKind(StrEnum):
     PODIUM = "podium"
 
 
-class Post(Aggregate):
+class Post(Moderated):
     aggregate_type = "post"
 
     def __init__(
@@ -143,15 +144,8 @@ class Post(Aggregate):
         self.deleted_at = at
         self.record(events.PostDeleted(post_id=self.id, author_id=self.author_id))
 
-    def moderate(self, state: Moderation, by: str) -> None:
-        if state is self.moderation:
-            return
-        self.moderation = state
-        self.record(
-            events.ContentModerated(
-                target_type="post", target_id=self.id, owner_id=self.author_id, state=state, by=by
-            )
-        )
+    def reported_as(self) -> tuple[str, str]:
+        return self.id, self.author_id
 
     def _exists(self) -> None:
         if self.deleted:
@@ -172,7 +166,7 @@ class Post(Aggregate):
         )
 
 
-class Comment(Aggregate):
+class Comment(Moderated):
     aggregate_type = "comment"
 
     def __init__(
@@ -232,19 +226,8 @@ class Comment(Aggregate):
             )
         )
 
-    def moderate(self, state: Moderation, by: str) -> None:
-        if state is self.moderation:
-            return
-        self.moderation = state
-        self.record(
-            events.ContentModerated(
-                target_type="comment",
-                target_id=self.id,
-                owner_id=self.author_id,
-                state=state,
-                by=by,
-            )
-        )
+    def reported_as(self) -> tuple[str, str]:
+        return self.id, self.author_id
 
 
 class Reaction(Aggregate):

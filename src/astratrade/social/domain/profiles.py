@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from astratrade.shared.errors import ValidationFailed
-from astratrade.shared.messages import Aggregate
 from astratrade.social.domain import events
+from astratrade.social.domain.moderated import Moderated
 from astratrade.social.domain.rules import Moderation, SocialRules, Visibility
 from astratrade.social.domain.text import checked_text
 
@@ -32,7 +32,7 @@ class AutomaticItems:
         return cls(**{k: bool(v) for k, v in values.items() if k in known})
 
 
-class Profile(Aggregate):
+class Profile(Moderated):
     aggregate_type = "profile"
 
     def __init__(
@@ -109,19 +109,8 @@ class Profile(Aggregate):
         )
         return True
 
-    def moderate(self, state: Moderation, by: str) -> None:
-        if state is self.moderation:
-            return
-        self.moderation = state
-        self.record(
-            events.ContentModerated(
-                target_type="profile",
-                target_id=self.user_id,
-                owner_id=self.user_id,
-                state=state,
-                by=by,
-            )
-        )
+    def reported_as(self) -> tuple[str, str]:
+        return self.user_id, self.user_id
 
     def suspend(self, suspended: bool) -> None:
         if suspended is self.suspended:
