@@ -5,6 +5,7 @@ account's shard, and the ledger still reconciles with every shard's house as one
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -33,9 +34,20 @@ async def sharded(database_url, clock):
     await platform.stop()
 
 
+async def traders_in_both_shards(
+    platform: Any, shards: Shards, at_least: int
+) -> list[tuple[str, str]]:
+    """Traders signed up until both shards have some (ids are random: 8 may share one)."""
+    traders: list[tuple[str, str]] = []
+    while len(traders) < at_least or len({shards.of(a) for _, a in traders}) < shards.count:
+        assert len(traders) < 64, "no trader's id fell in every shard"
+        traders.append(await new_trader(platform, f"sharded{len(traders)}"))
+    return traders
+
+
 async def test_two_shards_keep_their_own_house_and_the_ledger_reconciles(sharded) -> None:
     shards = Shards(2)
-    traders = [await new_trader(sharded, f"sharded{n}") for n in range(8)]
+    traders = await traders_in_both_shards(sharded, shards, at_least=8)
     for owner, account in traders:
         assert shards.of(account) == shards.owner_shard(owner)
     assert {shards.of(account) for _, account in traders} == {0, 1}  # both shards in use
