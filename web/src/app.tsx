@@ -12,6 +12,10 @@ import { ProgressView } from "./views/progress";
 import { BoardsView } from "./views/boards";
 import { TournamentsView } from "./views/tournaments";
 import { SettingsView } from "./views/settings";
+import { FeedView } from "./views/feed";
+import { ProfileView } from "./views/profile";
+import { ModerationView } from "./views/moderation";
+import { routeParts } from "./route";
 import { Toasts } from "./views/toasts";
 import { openGuide } from "./guide";
 
@@ -21,16 +25,24 @@ const TABS = [
   { id: "progress", label: "Progress", short: "Progress", view: ProgressView },
   { id: "boards", label: "Leaderboards", short: "Boards", view: BoardsView },
   { id: "tournaments", label: "Tournaments", short: "Tourneys", view: TournamentsView },
+  { id: "feed", label: "Social", short: "Social", view: FeedView },
 ] as const;
-// Screens reached from the header rather than the tab bar.
-const OTHER = [{ id: "settings", label: "Settings", view: SettingsView }] as const;
+// Screens reached from the header or from another screen rather than the tab bar (a
+// profile and the moderation queue from the social screen; they light its tab).
+const OTHER = [
+  { id: "settings", label: "Settings", view: SettingsView, under: null },
+  { id: "profile", label: "Profile", view: ProfileView, under: "feed" },
+  { id: "moderation", label: "Moderation", view: ModerationView, under: "feed" },
+] as const;
 type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];
 const SCREENS = [...TABS, ...OTHER];
 
+// The screen is the route's first part (#/profile/ann: the profile screen, of ann).
 const tabFromHash = (): TabId => {
-  const id = location.hash.replace(/^#\/?/, "");
+  const id = routeParts()[0] ?? "";
   return SCREENS.some((t) => t.id === id) ? (id as TabId) : "trade";
 };
+const lit = (tab: TabId): string => OTHER.find((o) => o.id === tab)?.under ?? tab;
 
 export function App() {
   const [session, setSession] = useState(signedIn());
@@ -62,7 +74,7 @@ export function App() {
       <Header />
       <nav class="tabs" aria-label="Sections">
         {TABS.map((t) => (
-          <a key={t.id} href={`#/${t.id}`} class={t.id === tab ? "tab active" : "tab"} aria-current={t.id === tab ? "page" : undefined}
+          <a key={t.id} href={`#/${t.id}`} class={t.id === lit(tab) ? "tab active" : "tab"} aria-current={t.id === lit(tab) ? "page" : undefined}
             aria-label={t.label}>
             <span class="tab-full">{t.label}</span><span class="tab-short" aria-hidden="true">{t.short}</span>
           </a>

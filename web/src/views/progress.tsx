@@ -23,6 +23,9 @@ const ACHIEVEMENTS: Achievement[] = [
   { id: "TOURNAMENT_PODIUM", name: "Podium", when: "Top 3 in a finished tournament", xp: 1000 },
 ];
 
+/** An achievement's name as the screens show it (its id if this client does not know it). */
+export const achievementName = (id: string): string => ACHIEVEMENTS.find((a) => a.id === id)?.name ?? id;
+
 export const levelStart = (level: number): number => 100 * (level - 1) ** 2; // level = ⌊√(xp/100)⌋ + 1
 
 export function ProgressView() {
