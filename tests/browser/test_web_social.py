@@ -166,3 +166,72 @@ def fits(page: Page, name: str) -> None:
     width = page.viewport_size["width"]  # type: ignore[index]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     screenshot(page, name)
+
+
+def test_private_profile_requests_settings_edit_delete_remove_and_block(
+    contexts: list[BrowserContext], server: Server
+) -> None:
+    cat_page, dan_page = contexts[0].new_page(), contexts[1].new_page()
+    cat, dan = unique_name("cat"), unique_name("dan")
+    sign_up(cat_page, server, cat)
+    sign_up(dan_page, server, dan)
+    cat_api = signed_in_as(cat_page)
+    eventually(lambda: cat_api.get("/profiles/me").status_code, lambda s: s == 200)
+
+    cat_page.goto(f"{server.base_url}/#/profile")
+    cat_page.get_by_label("Display name").fill("Cat <b>bold</b>")
+    cat_page.get_by_label("Bio").fill("Swing trader. <i>not</i> markup")
+    cat_page.get_by_label("Followers I approve (private)").check()
+    cat_page.get_by_label("Levels I reach").uncheck()
+    cat_page.get_by_role("button", name="Save profile").click()
+    expect(cat_page.get_by_test_id("profile-saved")).to_have_text("Profile saved.")
+    expect(cat_page.get_by_test_id("profile-name")).to_have_text("Cat <b>bold</b>")
+    expect(cat_page.get_by_test_id("profile-bio")).to_have_text("Swing trader. <i>not</i> markup")
+    mine = cat_api.get("/profiles/me").json()
+    assert (mine["visibility"], mine["automatic_items"]["level"]) == ("private", False), mine
+
+    dan_page.goto(f"{server.base_url}/#/profile/{cat}")
+    dan_page.get_by_role("button", name="Request to follow").click()
+    expect(dan_page.get_by_test_id("follow-state")).to_have_text("Request sent")
+    expect(dan_page.get_by_test_id("posts-private")).to_be_visible()
+    cat_page.reload()
+    request = cat_page.get_by_test_id("follow-request").filter(has_text=dan)
+    request.get_by_role("button", name=f"Approve {dan}").click()
+    expect(request).to_have_count(0)
+    expect(cat_page.get_by_test_id("followers-count")).to_have_text("1 follower")
+    dan_page.reload()
+    expect(dan_page.get_by_test_id("follow-state")).to_have_text("Following")
+
+    cat_page.get_by_role("link", name="Home feed").click()
+    cat_page.get_by_label("Share an idea or a trade").fill("first draft $ETH")
+    cat_page.get_by_role("button", name="Post", exact=True).click()
+    draft_id = post_by(cat_page, "first draft").get_attribute("data-post-id")
+    draft = cat_page.locator(f"[data-post-id='{draft_id}']")  # its text is in the editor
+    draft.get_by_role("button", name="Edit").click()
+    draft.get_by_label("Edit your post").fill("final words $ETH")
+    draft.get_by_role("button", name="Save").click()
+    edited = post_by(cat_page, "final words")
+    expect(edited).to_contain_text("edited")
+    expect(edited.get_by_role("link", name="ETH-USD feed")).to_be_visible()
+    dan_page.reload()  # the approved follower sees the private profile's post
+    expect(post_by(dan_page, "final words")).to_be_visible()
+    edited.get_by_role("button", name="More actions").click()
+    edited.get_by_role("button", name="Delete").click()
+    edited.get_by_role("button", name="Delete").click()  # the confirmation's
+    expect(post_by(cat_page, "final words")).to_have_count(0)
+
+    cat_page.get_by_role("link", name="My profile").click()
+    cat_page.get_by_test_id("followers-count").click()
+    cat_page.get_by_role("button", name=f"Remove follower {dan}").click()
+    expect(cat_page.get_by_test_id("followers-count")).to_have_text("0 followers")
+    fits(cat_page, "social-own-profile-360")
+
+    dan_page.reload()
+    expect(dan_page.get_by_role("button", name="Request to follow")).to_be_visible()
+    dan_page.get_by_role("button", name="Block").click()
+    dan_page.get_by_test_id("profile").get_by_role("button", name="Block").last.click()
+    expect(dan_page.get_by_test_id("blocked-notice")).to_contain_text(f"You blocked @{cat}")
+    assert cat_api.get(f"/profiles/{dan}").status_code == 404  # hidden both ways
+    dan_page.get_by_role("button", name="Unblock").click()
+    expect(dan_page.get_by_role("button", name="Request to follow")).to_be_visible()
+    cat_api.close()

@@ -45,7 +45,7 @@ export function ProfileView() {
       <SocialNav current={own ? "profile" : "other"} />
       {missing && <p class="card error" role="alert" data-testid="profile-missing">{missing}</p>}
       {blocked && <Unblock username={username} onDone={() => { setBlocked(false); read(); }} />}
-      {!profile && !missing && <p class="muted">Loading the profile…</p>}
+      {!profile && !missing && !blocked && <p class="muted">Loading the profile…</p>}
       {profile && (
         <>
           <ProfileCard profile={profile} own={own} onChanged={read} onBlocked={() => { setBlocked(true); setProfile(null); }} />
