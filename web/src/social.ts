@@ -55,6 +55,7 @@ export interface Profile {
   level: number;
   xp_rank: number | null;
   achievements: string[];
+  badges: string[]; // empty until the badges context exists
   followers: number;
   following: number;
   posts_visible: boolean;

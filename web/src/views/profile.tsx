@@ -43,7 +43,10 @@ export function ProfileView() {
   return (
     <div class="social profile-view">
       <SocialNav current={own ? "profile" : "other"} />
-      {missing && <p class="card error" role="alert" data-testid="profile-missing">{missing}</p>}
+      {missing && (
+        <p class="card error" role="alert" data-testid="profile-missing">{missing}{" "}
+          <button type="button" class="mini" onClick={read}>Try again</button></p>
+      )}
       {blocked && <Unblock username={username} onDone={() => { setBlocked(false); read(); }} />}
       {!profile && !missing && !blocked && <p class="muted">Loading the profile…</p>}
       {profile && (
@@ -85,6 +88,9 @@ function ProfileCard({ profile, own, onChanged, onBlocked }: { profile: Profile;
       <h3>Achievements</h3>
       {profile.achievements.length === 0 ? <p class="muted small">None yet.</p> : (
         <ul class="chips">{profile.achievements.map((a) => <li key={a} class="tag">{achievementName(a)}</li>)}</ul>
+      )}
+      {profile.badges.length > 0 && (
+        <><h3>Badges</h3><ul class="chips">{profile.badges.map((b) => <li key={b} class="tag">{b}</li>)}</ul></>
       )}
       {!own && <Relations profile={profile} onChanged={onChanged} onBlocked={onBlocked} />}
       {people && (profile.posts_visible || own
