@@ -7,6 +7,7 @@ and runs nothing; reported, it is hidden from the admin's moderation queue."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from json import loads
 from typing import Any
 
@@ -21,6 +22,7 @@ from .test_web_live_boards import _until
 from .test_web_trading_journey import _account, signed_in_as
 
 LIVE_MS = 5_000  # a third of the fallback poll's 15 s: only the WebSocket is that quick
+FEED_EVENT = ("event", "feed")
 MARKUP = '<script>window.ran = 1; alert(1)</script><img src=x onerror="window.ran = 1">'
 
 
@@ -83,7 +85,9 @@ def test_follow_share_live_react_comment_and_markup_as_text(
     share = shared.get_by_test_id("trade-share")
     for shown in ("BTC-USD", "long", "Entry", "Exit", "ROI", "Held"):
         expect(share).to_contain_text(shown)
-    expect(share.get_by_test_id("share-roi")).to_have_text(f"{position['roi_pct']}%")
+    roi = position["roi_pct"]  # two decimals, signed on screen unless negative or zero
+    shown_roi = roi if roi.startswith("-") or Decimal(roi) == 0 else f"+{roi}"
+    expect(share.get_by_test_id("share-roi")).to_have_text(f"{shown_roi}%")
     expect(shared).not_to_contain_text("$10,000")  # never a balance or a size
 
     shared.get_by_role("button", name="Fire").click()
@@ -97,6 +101,8 @@ def test_follow_share_live_react_comment_and_markup_as_text(
     expect(shared.get_by_test_id("comment-text")).to_have_text("Clean exit, well played")
     expect(shared.get_by_test_id("comments-toggle")).to_have_text("Comments (1)")
     post_id = shared.get_attribute("data-post-id")
+    pushed = [f["data"]["post_id"] for f in frames if (f["type"], f.get("channel")) == FEED_EVENT]
+    assert post_id in pushed  # it came over the socket, not from a read
     seen = ann_api.get(f"/posts/{post_id}").json()
     assert (seen["reactions"], seen["comments"]) == ({"like": 1}, 1), seen
     fits(bob_page, "social-feed-1280")
