@@ -1,12 +1,11 @@
 // The social screen: the home feed (the people followed and oneself), live over the
 // WebSocket `feed` channel, with the composer on top; or one market's feed ($BTC posts).
-// Older items come with "Load more" (cursor paging); while the socket is down the first
-// page is read again now and then.
-import { useEffect } from "preact/hooks";
+// Older items come with "Load more" (cursor paging); while the socket is down (or the
+// channel is not served) the first page is read again now and then.
+import { useEffect, useState } from "preact/hooks";
 import { get } from "../api";
 import { subscribe } from "../live";
 import { usePages, type Paged } from "../paging";
-import { usePoll } from "../poll";
 import { hrefOf, useRoute } from "../route";
 import { merged, type Page, type Post } from "../social";
 import { useStore } from "../store";
@@ -50,10 +49,14 @@ export function SocialNav({ current }: { current: "home" | "market" | "profile" 
 function HomeFeed() {
   const list = usePages<Post>("/feed", 20, (page, before) => merged([...page, ...before]));
   const live = useStore((s) => s.live);
-  useLiveFeed(list);
-  usePoll(() => {
-    if (!live) void firstPage(list);
-  }, FALLBACK_POLL_MS, [live]);
+  const served = useLiveFeed(list);
+  // Read again while the socket is down, or while no snapshot came (a deployment whose
+  // hub does not serve `feed` refuses the subscription).
+  useEffect(() => {
+    if (live && served) return;
+    const timer = window.setInterval(() => document.visibilityState === "visible" && void firstPage(list), FALLBACK_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [live, served]);
   return (
     <>
       <Composer onPosted={(p) => list.setItems((items) => merged([p, ...items]))} />
@@ -73,16 +76,19 @@ function MarketFeed({ market }: { market: string }) {
 }
 
 /** New items pushed on `feed` go on top; the snapshot (on subscribing, and after every
- * reconnect) refreshes the first page's items in place. */
-function useLiveFeed(list: Paged<Post>): void {
+ * reconnect) refreshes the first page's items in place. True once a snapshot came. */
+function useLiveFeed(list: Paged<Post>): boolean {
+  const [served, setServed] = useState(false);
   useEffect(() => subscribe("feed", (kind, data) => {
     if (kind === "snapshot") {
       const page = data as Page<Post> | null;
+      setServed(true);
       if (page?.items) list.setItems((items) => merged([...page.items, ...items]));
     } else if ((data as { type?: string } | null)?.type === "FeedItem") {
       list.setItems((items) => merged([data as Post, ...items]));
     }
   }), []);
+  return served;
 }
 
 async function firstPage(list: Paged<Post>): Promise<void> {
