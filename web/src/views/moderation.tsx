@@ -44,7 +44,7 @@ export function ModerationView() {
             <li key={r.report_id} class="report-item" data-testid="report">
               <div class="small muted">
                 {r.target_type} by <a href={hrefOf("profile", r.owner)}>@{r.owner}</a> · reported by @{r.reporter} {ago(r.created_at)} ·{" "}
-                {REASONS.find((x) => x.reason === r.reason)?.label ?? r.reason} · {r.open_reports} open · <span class="tag" data-testid="target-state">{r.target_state}</span>
+                {REASONS.find((x) => x.reason === r.reason)?.label ?? r.reason} · {r.open_reports} open {r.open_reports === 1 ? "report" : "reports"} · <span class="tag" data-testid="target-state">{r.target_state}</span>
               </div>
               <p class="post-text quoted" data-testid="report-text">{r.target_text || "(no text)"}</p>
               {r.status === "open" ? (
