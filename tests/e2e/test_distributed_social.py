@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Admin, Trader, create_trader, eventually, make_client, register, unique_name
+from .conftest import Admin, Trader, create_trader, eventually, new_admin
 from .distributed import STARTUP_SECONDS, Distributed, distributed
 from .test_distributed_journey import round_trip, until_within
 
@@ -37,15 +37,6 @@ def server(
         yield srv
 
 
-def admin_of(server: Distributed) -> Admin:
-    username = unique_name("admin")
-    with make_client(server) as client:
-        register(client, username)
-    promoted = server.cli("users", "promote", username)
-    assert promoted.returncode == 0, promoted.stdout + promoted.stderr
-    return Admin(server, username, "")
-
-
 def texts(trader: Trader, path: str) -> list[str]:
     answer = trader.get(path)
     assert answer.status_code == 200, answer.text
@@ -55,7 +46,7 @@ def texts(trader: Trader, path: str) -> list[str]:
 def test_trading_goes_on_without_social_which_catches_up_when_back(
     server: Distributed,
 ) -> None:
-    admin = admin_of(server)
+    admin = Admin(server, new_admin(server), "")
     admin.reset_prices()
     ann, bob = create_trader(server, "ann"), create_trader(server, "bob")
     followed = eventually(
