@@ -66,6 +66,8 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.orders_gateway
 	$(BIN)/python -m bench.orders_replicas
 	$(BIN)/python -m bench.ws_session_checks
+	$(BIN)/python -m bench.social_feed
+	$(BIN)/python -m bench.social_fanout
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write

@@ -68,9 +68,7 @@ def postgres_url(postgres_run_prefix: str) -> Iterator[str]:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
-    """An empty database for one test (for tests that run the whole platform)."""
+def _empty_database(postgres_run_prefix: str) -> Iterator[str]:
     name = f"{postgres_run_prefix}_{uuid.uuid4().hex[:8]}"
     try:
         _admin(f'CREATE DATABASE "{name}"')
@@ -78,6 +76,18 @@ def fresh_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
         _unavailable(f"{type(error).__name__}: {error}")
     yield async_url(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
+    """An empty database for one test (for tests that run the whole platform)."""
+    yield from _empty_database(postgres_run_prefix)
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
+    """An empty database for one test module (for a server the module's tests share)."""
+    yield from _empty_database(postgres_run_prefix)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -193,8 +193,25 @@ def server(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Server]:
     """A fresh `astratrade serve` for this module, stopped (SIGTERM, then SIGKILL) after it."""
+    yield from module_server(tmp_path_factory, request)
+
+
+# A module whose tests must hold on both databases overrides `server` with
+# `@pytest.fixture(scope="module", params=DATABASES)` over `module_server(..., request.param)`.
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def module_server(
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+    database: str = "sqlite",
+) -> Iterator[Server]:
+    """A module's server on an SQLite file in its data directory, or on an empty
+    PostgreSQL database of the module's own."""
     data_dir = tmp_path_factory.mktemp("astratrade-e2e")
     env = _server_env(data_dir)
+    if database == "postgres":
+        env["ASTRATRADE_DATABASE_URL"] = request.getfixturevalue("module_postgres_url")
     log_path = data_dir / "server.log"
     srv = None
     for _attempt in range(3):  # a free port may be taken by someone else before we bind it

@@ -9,7 +9,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .conftest import Admin, Trader, make_client
+import pytest
+
+from .conftest import DATABASES, Admin, Trader, make_client, module_server
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Any:
+    """This module's server on SQLite, then on PostgreSQL."""
+    yield from module_server(tmp_path_factory, request, request.param)
+
 
 PUBLIC, MINE, OWNED, ADMIN = "public", "mine", "owned", "admin"
 # mine: about the caller only (no other user's data can be named); owned: names the owner's

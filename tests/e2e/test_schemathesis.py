@@ -33,7 +33,14 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from .conftest import Admin, Server
+from .conftest import DATABASES, Admin, Server, module_server
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Any:
+    """This module's server on SQLite, then on PostgreSQL."""
+    yield from module_server(tmp_path_factory, request, request.param)
+
 
 EXAMPLES = 8
 RANDOM_EXTREME_EXAMPLES = 10

@@ -7,10 +7,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from websockets.sync.client import ClientConnection
 
-from .conftest import Trader
+from .conftest import DATABASES, Trader, module_server
 from .test_websocket import WAIT, event_on, live, subscribe
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Any:
+    """This module's server on SQLite, then on PostgreSQL."""
+    yield from module_server(tmp_path_factory, request, request.param)
 
 
 def nothing_on_feed(ws: ClientConnection) -> None:

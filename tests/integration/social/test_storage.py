@@ -53,13 +53,14 @@ async def test_the_home_feed_reads_each_followed_author_s_posts_from_the_index(
     migrated_engine: AsyncEngine,
 ) -> None:
     """PostgreSQL's plan, its sequential scans off so the tiny test table does not hide
-    what the index is for: the posts come from ix_social_posts_author_feed."""
+    what the index is for: the posts come from ix_social_posts_author_shown."""
     if migrated_engine.dialect.name != "postgresql":
-        assert "social_posts" in str(feeds.home_query("viewer", None))
+        assert "social_posts" in str(feeds.home_query("viewer", None, 21, per_author=False))
         return
     async with migrated_engine.connect() as conn:
         await conn.execute(text("SET enable_seqscan = off"))
-        query = feeds.home_query("viewer", None).limit(DEFAULT_RULES.page_size + 1)
+        limit = DEFAULT_RULES.page_size + 1
+        query = feeds.home_query("viewer", None, limit, per_author=True).limit(limit)
         compiled = query.compile(conn.sync_engine, compile_kwargs={"literal_binds": True})
         plan = "\n".join(row[0] for row in await conn.execute(text(f"EXPLAIN {compiled}")))
-    assert "ix_social_posts_author_feed" in plan, plan
+    assert "ix_social_posts_author_shown" in plan, plan

@@ -292,10 +292,18 @@ def test_services_select_their_deployments(rendered: dict[str, list[Manifest]]) 
                 assert port["targetPort"] in ports, (path, name, port)
 
 
-def test_gateway_and_trading_have_autoscalers(rendered: dict[str, list[Manifest]]) -> None:
+def test_gateway_trading_and_social_have_autoscalers_and_budgets(
+    rendered: dict[str, list[Manifest]],
+) -> None:
     for path, manifests in rendered.items():
         autoscalers = _of(manifests, "HorizontalPodAutoscaler")
-        assert set(autoscalers) == {"gateway", "trading"}, path
+        assert set(autoscalers) == {"gateway", "trading", "social"}, path
+        budgets = _of(manifests, "PodDisruptionBudget")
+        assert {"trading", "social"} <= set(budgets) <= set(autoscalers), path
+        for name, budget in budgets.items():
+            assert budget["spec"]["minAvailable"] == 1, (path, name)
+            assert budget["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
+            assert autoscalers[name]["spec"]["minReplicas"] >= 2, (path, name)
         for name, hpa in autoscalers.items():
             assert hpa["apiVersion"] == "autoscaling/v2"
             assert hpa["spec"]["scaleTargetRef"] == {

@@ -101,7 +101,7 @@ class SqlProfiles(_Repository[Profile]):
     table, key = profiles, "user_id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.profile_row, rows.profile_from, lambda p: p.user_id)
+        super().__init__(uow, rows.profile_row, rows.PROFILES.load, lambda p: p.user_id)
 
     async def get(self, user_id: str) -> Profile | None:
         return self._seen.get(user_id) or await self._one(profiles.c.user_id == user_id)
@@ -114,7 +114,7 @@ class SqlFollows(_Repository[Follow]):
     table, key = follows, "id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.follow_row, rows.follow_from)
+        super().__init__(uow, rows.FOLLOWS.row, rows.FOLLOWS.load)
 
     async def get(self, follower_id: str, followee_id: str) -> Follow | None:
         for known in self._seen.values():
@@ -137,7 +137,7 @@ class SqlBlocks(_Repository[Block]):
     table, key = blocks, "id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.block_row, rows.block_from)
+        super().__init__(uow, rows.BLOCKS.row, rows.BLOCKS.load)
 
     async def get(self, blocker_id: str, blocked_id: str) -> Block | None:
         for known in self._seen.values():
@@ -161,7 +161,7 @@ class SqlPosts(_Repository[Post]):
     table, key = posts, "id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.post_row, rows.post_from)
+        super().__init__(uow, rows.POSTS.row, rows.POSTS.load)
         self._new: set[str] = set()
 
     async def get(self, post_id: str) -> Post | None:
@@ -192,7 +192,7 @@ class SqlComments(_Repository[Comment]):
     table, key = comments, "id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.comment_row, rows.comment_from)
+        super().__init__(uow, rows.COMMENTS.row, rows.COMMENTS.load)
 
     async def get(self, comment_id: str) -> Comment | None:
         return self._seen.get(comment_id) or await self._one(comments.c.id == comment_id)
@@ -202,7 +202,7 @@ class SqlReactions(_Repository[Reaction]):
     table, key = reactions, "id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.reaction_row, rows.reaction_from)
+        super().__init__(uow, rows.REACTIONS.row, rows.REACTIONS.load)
 
     async def get(self, post_id: str, user_id: str) -> Reaction | None:
         c = reactions.c
@@ -213,7 +213,7 @@ class SqlReports(_Repository[Report]):
     table, key = reports, "id"
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        super().__init__(uow, rows.report_row, rows.report_from)
+        super().__init__(uow, rows.REPORTS.row, rows.REPORTS.load)
 
     async def get(self, report_id: str) -> Report | None:
         return self._seen.get(report_id) or await self._one(reports.c.id == report_id)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from astratrade.infrastructure.db import metadata
@@ -86,8 +87,18 @@ posts = Table(
     Column("deleted_at", UtcDateTime),
     Column("moderation", String(8), nullable=False),
     Column("version", Integer, nullable=False),
-    # The home and profile feeds: each author's posts newest first, read from a cursor.
-    Index("ix_social_posts_author_feed", "author_id", "created_at", "id"),
+    # The home and profile feeds: each author's posts newest first, read from a cursor;
+    # deleted posts are never shown, and with moderation carried (PostgreSQL) the home
+    # feed picks its page from the index alone.
+    Index(
+        "ix_social_posts_author_shown",
+        "author_id",
+        "created_at",
+        "id",
+        postgresql_include=["moderation"],
+        postgresql_where=text("deleted_at IS NULL"),
+        sqlite_where=text("deleted_at IS NULL"),
+    ),
     schema=SCHEMA,
 )
 

@@ -74,26 +74,32 @@ def sees_profile_of(viewer: str, owner: Any, owner_suspended: Any) -> ColumnElem
     return or_(owner == viewer, and_(owner_suspended == false(), ~blocked_between(viewer, owner)))
 
 
-def sees_content(
-    viewer: str,
-    author: Any,
-    author_profile: Any,  # the author's row of social_profiles (a table or an alias)
-    moderation: Any,
-    deleted_at: Any,
-) -> ColumnElement[bool]:
-    """Standing.sees: not deleted, and one's own, or visible content of an author whose
-    profile the viewer sees and whose posts reach them (public, or an approved follower)."""
+def sees_posts_of(viewer: str, author: Any, author_profile: Any) -> ColumnElement[bool]:
+    """Standing.sees_posts: one's own, or an author whose profile the viewer sees and whose
+    posts reach them (public, or an approved follower). `author_profile`: the author's row
+    of social_profiles (a table or an alias)."""
     a = author_profile.c
-    return and_(
-        deleted_at.is_(None),
-        or_(
-            author == viewer,
-            and_(
-                moderation == VISIBLE,
-                sees_profile_of(viewer, author, a.suspended),
-                or_(a.visibility == Visibility.PUBLIC.value, follows_actively(viewer, author)),
-            ),
+    return or_(
+        author == viewer,
+        and_(
+            sees_profile_of(viewer, author, a.suspended),
+            or_(a.visibility == Visibility.PUBLIC.value, follows_actively(viewer, author)),
         ),
+    )
+
+
+def post_shown(viewer: str, author: Any, moderation: Any, deleted_at: Any) -> ColumnElement[bool]:
+    """What Standing.sees asks of the post itself: not deleted, and one's own or visible."""
+    return and_(deleted_at.is_(None), or_(author == viewer, moderation == VISIBLE))
+
+
+def sees_content(
+    viewer: str, author: Any, author_profile: Any, moderation: Any, deleted_at: Any
+) -> ColumnElement[bool]:
+    """Standing.sees: the post shown, by an author whose posts reach the viewer."""
+    return and_(
+        post_shown(viewer, author, moderation, deleted_at),
+        sees_posts_of(viewer, author, author_profile),
     )
 
 

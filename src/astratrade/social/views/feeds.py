@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, union
+from sqlalchemy import Select, func, literal, select, true, union
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.shared.errors import NotFound
@@ -27,8 +27,10 @@ from astratrade.social.views.common import (
     Page,
     after,
     page,
+    post_shown,
     profile_row,
     sees_content,
+    sees_posts_of,
     sees_profile_of,
     standing,
 )
@@ -152,22 +154,53 @@ def _newest_first(query: Select[Any], cursor: str | None) -> Select[Any]:
     return query.where(after(cursor, p.created_at, p.id)).order_by(p.created_at.desc(), p.id.desc())
 
 
-def home_query(viewer: str, cursor: str | None) -> Select[Any]:
-    """Posts and items of the people the viewer follows (approved) and their own: each
-    author's newest first from ix_social_posts_author_feed."""
+def home_query(viewer: str, cursor: str | None, limit: int, *, per_author: bool) -> Select[Any]:
+    """Posts and items of the people the viewer follows (approved) and their own, newest
+    first (the caller limits the page to `limit` rows).
+
+    With `per_author` (PostgreSQL), in two passes: the page's ids, from each author's
+    newest `limit` shown posts read from ix_social_posts_author_shown alone (a LATERAL
+    join) and merged, then those rows. A page costs about authors x limit index entries,
+    however many posts each has written. SQLite has no LATERAL: it filters every post of
+    those authors, then sorts."""
     f = follows.c
     authors = union(
-        select(f.followee_id).where(f.follower_id == viewer, f.status == ACTIVE),
-        select(literal(viewer)),
+        select(f.followee_id.label("author_id")).where(f.follower_id == viewer, f.status == ACTIVE),
+        select(literal(viewer).label("author_id")),
+    ).subquery("authors")
+    if not per_author:
+        followed = select(authors.c.author_id)
+        return _newest_first(_posts_seen_by(viewer).where(posts.c.author_id.in_(followed)), cursor)
+    p = posts.c
+    newest = (
+        _newest_first(select(p.id, p.created_at), cursor)
+        .where(
+            p.author_id == authors.c.author_id,
+            post_shown(viewer, p.author_id, p.moderation, p.deleted_at),
+        )
+        .limit(limit)
+        .lateral("newest")
     )
-    return _newest_first(_posts_seen_by(viewer).where(posts.c.author_id.in_(authors)), cursor)
+    page_ids = (
+        select(newest.c.id)
+        .select_from(authors)
+        .join(profiles, profiles.c.user_id == authors.c.author_id)
+        .join(newest, true())
+        # Each author once, before their posts are read (the post itself: in `newest`).
+        .where(sees_posts_of(viewer, authors.c.author_id, profiles))
+        .order_by(newest.c.created_at.desc(), newest.c.id.desc())
+        .limit(limit)
+    )
+    return _newest_first(_posts_seen_by(viewer).where(p.id.in_(page_ids)), None)
 
 
 async def home_feed(
     db: AsyncEngine, viewer: str, cursor: str | None, limit: int, rules: SocialRules
 ) -> Page[PostView]:
     async with db.connect() as conn:
-        return await _read_posts(conn, viewer, home_query(viewer, cursor), limit, rules)
+        per_author = conn.dialect.name == "postgresql"
+        query = home_query(viewer, cursor, limit + 1, per_author=per_author)
+        return await _read_posts(conn, viewer, query, limit, rules)
 
 
 async def profile_feed(

@@ -53,8 +53,14 @@ class RegisterResponse(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    username: str | None = Field(default=None, description="a username or an email address")
-    email: str | None = Field(default=None, description="accepted in place of username")
+    # Longer than any username or email address (254): refused before it is looked up or
+    # counted as a failure (the failure counter's key holds 254 characters).
+    username: str | None = Field(
+        default=None, max_length=254, description="a username or an email address"
+    )
+    email: str | None = Field(
+        default=None, max_length=254, description="accepted in place of username"
+    )
     password: str = Field(repr=False)
 
 
