@@ -32,9 +32,12 @@ def test_leverage_is_the_least_of_the_leaders_the_copiers_unlocked_and_the_tier_
     (by_tier,) = decide(
         fill("buy", "5", leverage="100", leader_equity="1000000"), big, BTC, followed=False
     )
-    assert isinstance(by_leader, Copied) and by_leader.leverage == D(5)
-    assert isinstance(by_level, Copied) and by_level.leverage == D(15)
-    assert isinstance(by_tier, Copied) and (by_tier.size, by_tier.leverage) == (D(5), D(50))
+    assert isinstance(by_leader, Copied)
+    assert by_leader.leverage == D(5)
+    assert isinstance(by_level, Copied)
+    assert by_level.leverage == D(15)
+    assert isinstance(by_tier, Copied)
+    assert (by_tier.size, by_tier.leverage) == (D(5), D(50))
 
 
 def test_a_copy_below_the_minimum_size_is_skipped_with_its_figures() -> None:
@@ -66,7 +69,8 @@ def test_the_slippage_guard_is_1_5_percent_on_other_markets_and_sells_look_down(
     (past_guard,) = decide(short, copier(mark="147.749"), SOL, followed=False)
     # 100 x 1000 / 120000 = 0.8333 -> 0.83 SOL
     assert at_guard == Copied("SOL-USD", Action.OPEN, "sell", D("0.83"), D(10))
-    assert isinstance(past_guard, Skipped) and past_guard.reason is SkipReason.SLIPPAGE
+    assert isinstance(past_guard, Skipped)
+    assert past_guard.reason is SkipReason.SLIPPAGE
 
 
 def test_eth_is_guarded_at_half_a_percent_and_strk_at_one_and_a_half() -> None:
@@ -74,7 +78,8 @@ def test_eth_is_guarded_at_half_a_percent_and_strk_at_one_and_a_half() -> None:
     strk = fill("buy", "24000", market="STRK-USD", price="0.5", leverage="10")
     (eth_past,) = decide(eth, copier(mark="3015.01"), ETH, followed=False)
     (strk_within,) = decide(strk, copier(mark="0.5075"), STRK, followed=False)
-    assert isinstance(eth_past, Skipped) and eth_past.reason is SkipReason.SLIPPAGE
+    assert isinstance(eth_past, Skipped)
+    assert eth_past.reason is SkipReason.SLIPPAGE
     # 24000 x 1000 / 120000 = 200 STRK
     assert strk_within == Copied("STRK-USD", Action.OPEN, "buy", D(200), D(10))
 
@@ -90,7 +95,8 @@ def test_an_increase_is_copied_in_proportion_to_the_fill_alone() -> None:
 def test_a_copy_the_margin_cannot_carry_is_skipped() -> None:
     # 0.00416 x 60000 / 15 = 16.64 of initial margin
     (decision,) = decide(fill("buy", "0.5"), copier(available="16.63"), BTC, followed=False)
-    assert isinstance(decision, Skipped) and decision.reason is SkipReason.INSUFFICIENT_MARGIN
+    assert isinstance(decision, Skipped)
+    assert decision.reason is SkipReason.INSUFFICIENT_MARGIN
     (taken,) = decide(fill("buy", "0.5"), copier(available="16.64"), BTC, followed=False)
     assert isinstance(taken, Copied)
 
@@ -120,8 +126,10 @@ def test_a_reduction_below_the_minimum_is_raised_to_it_and_a_dust_remainder_clos
     (dust,) = decide(
         fill("sell", "0.05", before="0.5"), copier(position="0.00015"), BTC, followed=True
     )
-    assert isinstance(tenth, Copied) and tenth.size == D("0.00042")
-    assert isinstance(hundredth, Copied) and hundredth.size == D("0.0001")
+    assert isinstance(tenth, Copied)
+    assert tenth.size == D("0.00042")
+    assert isinstance(hundredth, Copied)
+    assert hundredth.size == D("0.0001")
     assert dust == Closed("BTC-USD", "sell", D("0.00015"), CloseReason.LEADER_CLOSED)
 
 
@@ -156,17 +164,22 @@ def test_a_flip_closes_the_copy_then_opens_the_new_side_in_proportion() -> None:
 def test_changes_to_a_position_opened_before_the_copy_are_skipped_as_such() -> None:
     (increase,) = decide(fill("buy", "0.5", before="0.5"), copier(), BTC, followed=False)
     (reduce,) = decide(fill("sell", "0.2", before="0.5"), copier(), BTC, followed=False)
-    assert isinstance(increase, Skipped) and increase.reason is SkipReason.NOT_FOLLOWED
-    assert isinstance(reduce, Skipped) and reduce.reason is SkipReason.NOT_FOLLOWED
+    assert isinstance(increase, Skipped)
+    assert increase.reason is SkipReason.NOT_FOLLOWED
+    assert isinstance(reduce, Skipped)
+    assert reduce.reason is SkipReason.NOT_FOLLOWED
 
 
 def test_a_reduction_with_nothing_copied_is_skipped_as_no_position() -> None:
     (decision,) = decide(fill("sell", "0.2", before="0.5"), copier(), BTC, followed=True)
-    assert isinstance(decision, Skipped) and decision.reason is SkipReason.NO_POSITION
+    assert isinstance(decision, Skipped)
+    assert decision.reason is SkipReason.NO_POSITION
 
 
 def test_no_copy_is_sized_from_an_equity_that_is_not_positive() -> None:
     (copy_empty,) = decide(fill("buy", "0.5"), copier(equity="0"), BTC, followed=False)
     (leader_empty,) = decide(fill("buy", "0.5", leader_equity="0"), copier(), BTC, followed=False)
-    assert isinstance(copy_empty, Skipped) and copy_empty.reason is SkipReason.NO_EQUITY
-    assert isinstance(leader_empty, Skipped) and leader_empty.reason is SkipReason.NO_EQUITY
+    assert isinstance(copy_empty, Skipped)
+    assert copy_empty.reason is SkipReason.NO_EQUITY
+    assert isinstance(leader_empty, Skipped)
+    assert leader_empty.reason is SkipReason.NO_EQUITY
