@@ -24,7 +24,7 @@ def copy_leverage(
     leader_leverage: Decimal, unlocked: Decimal, market: MarketRules, notional: Decimal
 ) -> Decimal:
     """ "Leverage = min(leader's leverage, copier's unlocked, tier cap)"; the tier is the one
-    the copy's position is in after the order (its notional at the leader's fill price)."""
+    the copy's position is in after the order (its notional at the mark it fills at)."""
     return min(leader_leverage, unlocked, market.tier_cap(notional))
 
 
