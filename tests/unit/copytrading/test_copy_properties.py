@@ -34,17 +34,19 @@ sides = st.sampled_from(["buy", "sell"])
 
 
 @st.composite
-def openings(draw: st.DrawFn) -> tuple[LeaderFill, CopierState, str]:
+def exposure_fills(draw: st.DrawFn) -> tuple[LeaderFill, CopierState, str]:
     market = draw(st.sampled_from(sorted(MARKETS)))
     rules = MARKETS[market]
     price = PRICES[market]
+    side = draw(sides)
+    sign = 1 if side == "buy" else -1
     fill = LeaderFill(
         fill_id="f",
         market=market,
-        side=draw(sides),
+        side=side,
         size=draw(steps) * rules.step,
         price=price,
-        position_before=ZERO,
+        position_before=sign * draw(st.integers(0, 10**6)) * rules.step,
         leader_equity=draw(amounts),
         leader_leverage=draw(leverages),
     )
@@ -52,19 +54,20 @@ def openings(draw: st.DrawFn) -> tuple[LeaderFill, CopierState, str]:
         equity=draw(amounts),
         available=Decimal(10**12),
         unlocked_leverage=draw(st.integers(10, 100).map(Decimal)),
-        position=ZERO,
+        # On an increase, the copy may hold anything from nothing (its opening was skipped).
+        position=sign * draw(st.integers(0, 10**6)) * rules.step,
         mark=price,
     )
     return fill, state, market
 
 
-@given(openings())
-def test_an_opening_never_exceeds_the_proportional_size_and_keeps_the_leverage_rule(
+@given(exposure_fills())
+def test_an_opening_or_increase_never_exceeds_the_proportional_size_and_keeps_leverage(
     case: tuple[LeaderFill, CopierState, str],
 ) -> None:
     fill, state, market = case
     rules = MARKETS[market]
-    (decision,) = decide(fill, state, rules, followed=False)
+    (decision,) = decide(fill, state, rules, followed=True)
     exact = fill.size * state.equity / fill.leader_equity
     if isinstance(decision, Skipped):
         assert decision.reason is SkipReason.BELOW_MIN_SIZE
@@ -75,7 +78,8 @@ def test_an_opening_never_exceeds_the_proportional_size_and_keeps_the_leverage_r
     assert exact - decision.size < rules.step
     assert is_multiple(decision.size, rules.step)
     assert decision.size >= rules.min_size
-    cap = rules.tier_cap(decision.size * state.mark)
+    assert decision.action is (Action.OPEN if state.position == 0 else Action.INCREASE)
+    cap = rules.tier_cap((abs(state.position) + decision.size) * state.mark)
     assert decision.leverage == min(fill.leader_leverage, state.unlocked_leverage, cap)
 
 

@@ -122,8 +122,10 @@ class Copy(Aggregate):
         market: MarketRules,
         rules: CopyRules = DEFAULT_RULES,
     ) -> tuple[Decision, ...]:
-        """Decide what the leader's fill becomes here and record it; a copy that is no
-        longer active copies nothing (its stop was recorded when it stopped)."""
+        """Decide what the leader's fill becomes here and record it. "Only positions the
+        leader opens after the copy starts are copied": the copy follows a market from the
+        fill that opens the leader's position there until the one that closes it. A copy
+        that is no longer active copies nothing (its stop was recorded when it stopped)."""
         if self.status is not CopyStatus.ACTIVE:
             return ()
         decisions = decide(fill, copier, market, followed=fill.market in self.followed, rules=rules)
@@ -136,7 +138,8 @@ class Copy(Aggregate):
         return decisions
 
     def check_stop_loss(self, equity: Decimal, positions: Mapping[str, Decimal]) -> bool:
-        """Stop the copy when its equity has fallen to allocation x (1 - max loss)."""
+        """ "When the copy account's equity falls to allocation x (1 - max loss), every copy
+        position is closed and the copy stops." True when this call stopped it."""
         if self.status is not CopyStatus.ACTIVE:
             return False
         if not stop_loss_reached(equity, self.allocation, self.max_loss):
@@ -145,7 +148,8 @@ class Copy(Aggregate):
         return True
 
     def stop(self, reason: StopReason, positions: Mapping[str, Decimal]) -> tuple[Closed, ...]:
-        """Copy nothing more and close every position (market -> signed size) at market."""
+        """ "Stop copy: positions closed at market": copy nothing more and close every
+        position (market -> signed size)."""
         if self.status is not CopyStatus.ACTIVE:
             raise Conflict(f"copy {self.id} is {self.status.value}, not active")
         self.status = CopyStatus.STOPPING
@@ -164,7 +168,8 @@ class Copy(Aggregate):
     def settle_week(
         self, cumulative_net_pnl: Decimal, collateral: Decimal, now: datetime
     ) -> Decimal:
-        """The weekly profit share, once per Monday 00:00 UTC passed; 0 when not due."""
+        """ "Profit share, weekly (Monday 00:00 UTC)": once per Monday passed since the last
+        settlement (or the start); 0 when none is due."""
         boundary = weekly_settlement_due(self.last_settled_at, now)
         if self.status is not CopyStatus.ACTIVE or boundary is None:
             return ZERO
@@ -172,8 +177,9 @@ class Copy(Aggregate):
         return self._settle(cumulative_net_pnl, collateral, "weekly")
 
     def close(self, cumulative_net_pnl: Decimal, equity: Decimal) -> Decimal:
-        """Once every position is closed: the final profit share, then the rest of the
-        equity back to the source account. Returns what goes back (never below 0)."""
+        """ "Profit share ... at stop", then "the remaining equity transferred back to the
+        source account (ledgered), the copy account closed". Called once every position is
+        closed; returns what goes back, never below 0."""
         if self.status is not CopyStatus.STOPPING:
             raise Conflict(f"copy {self.id} is {self.status.value}, not stopping")
         share = self._settle(cumulative_net_pnl, equity, "final")

@@ -34,8 +34,12 @@ class CopyOpening:
 
 
 def check_copy_opening(opening: CopyOpening, rules: CopyRules = DEFAULT_RULES) -> Decimal:
-    """The max loss the copy runs with (50 % when none is given), or the first rule broken:
-    the request's own fields (422, named) before the refusals that depend on others."""
+    """ "An allocation (min 100, at most their available) ... Concurrent copies limited by
+    plan (Free 0, Pro 3, Elite 10); at most 500 copiers a leader. Nobody copies themselves";
+    "a maximum loss of 10-90 % of the allocation (default 50 %)".
+
+    Returns the max loss the copy runs with, or raises the first rule broken: the request's
+    own fields (422, named) before the refusals that depend on others."""
     if opening.allocation < rules.min_allocation:
         raise ValidationFailed(
             "allocation",
