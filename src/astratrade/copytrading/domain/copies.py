@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from astratrade.copytrading.domain import events
-from astratrade.copytrading.domain.deciding import CopierState, LeaderFill, decide
+from astratrade.copytrading.domain.deciding import CopierState, FillEffect, LeaderFill, decide
 from astratrade.copytrading.domain.decisions import Closed, CloseReason, Copied, Decision
 from astratrade.copytrading.domain.opening import CopyOpening, check_copy_opening
 from astratrade.copytrading.domain.profit_share import settle, weekly_settlement_due
@@ -129,9 +129,9 @@ class Copy(Aggregate):
         if self.status is not CopyStatus.ACTIVE:
             return ()
         decisions = decide(fill, copier, market, followed=fill.market in self.followed, rules=rules)
-        if fill.position_after == 0 or fill.liquidation:
+        if fill.liquidation or fill.effect is FillEffect.CLOSE:
             self.followed.discard(fill.market)
-        elif fill.opens_position:
+        elif fill.effect in (FillEffect.OPEN, FillEffect.FLIP):
             self.followed.add(fill.market)
         for decision in decisions:
             self._record_decision(decision, fill.fill_id)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from astratrade.copytrading.domain.decisions import (
     Action,
@@ -34,6 +35,16 @@ from astratrade.copytrading.domain.sizing import (
     slippage_exceeded,
 )
 from astratrade.shared.money import ZERO, plain
+
+
+class FillEffect(StrEnum):
+    """What a fill did to the leader's position."""
+
+    OPEN = "open"  # from flat
+    INCREASE = "increase"  # further the same way
+    REDUCE = "reduce"  # toward flat, not reaching it
+    CLOSE = "close"  # to flat
+    FLIP = "flip"  # past flat: a close, then a new position the other way
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +70,15 @@ class LeaderFill:
         return self.position_before + self.signed_size
 
     @property
-    def opens_position(self) -> bool:
-        """The fill starts a position: from flat, or past flat (a flip)."""
+    def effect(self) -> FillEffect:
         before, after = self.position_before, self.position_after
-        return after != 0 and (before == 0 or (after > 0) != (before > 0))
+        if before == 0:
+            return FillEffect.OPEN
+        if after == 0:
+            return FillEffect.CLOSE
+        if (after > 0) != (before > 0):
+            return FillEffect.FLIP
+        return FillEffect.INCREASE if abs(after) > abs(before) else FillEffect.REDUCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,27 +102,33 @@ def decide(
 ) -> tuple[Decision, ...]:
     """The copy's decisions for one leader fill. `followed`: the leader's position in this
     market was opened after the copy started (only those are copied)."""
-    before, after = fill.position_before, fill.position_after
+    effect = fill.effect
     if fill.liquidation:
         return (_close_all(fill.market, copier.position, CloseReason.LEADER_LIQUIDATED),)
-    if before == 0:
-        return (_open_or_increase(fill, fill.size, copier, copier.position, market, rules),)
-    if (after > 0) == (before > 0) and abs(after) > abs(before):
-        if not followed:
-            return (_not_followed(fill),)
+    if effect is FillEffect.OPEN:
         return (_open_or_increase(fill, fill.size, copier, copier.position, market, rules),)
     if not followed and copier.position == 0:
-        closing: Decision = _not_followed(fill)
-    elif after != 0 and (after > 0) == (before > 0):
-        closing = _reduce(fill, copier.position, market)
-    else:
-        closing = _close_all(fill.market, copier.position, CloseReason.LEADER_CLOSED)
-    if after == 0 or (after > 0) == (before > 0):
+        # The leader's position predates the copy: nothing of it was copied.
+        if effect is FillEffect.FLIP:
+            return _not_followed(fill), _new_side(fill, copier, market, rules)
+        return (_not_followed(fill),)
+    if effect is FillEffect.INCREASE:
+        return (_open_or_increase(fill, fill.size, copier, copier.position, market, rules),)
+    if effect is FillEffect.REDUCE:
+        return (_reduce(fill, copier.position, market),)
+    closing = _close_all(fill.market, copier.position, CloseReason.LEADER_CLOSED)
+    if effect is FillEffect.CLOSE:
         return (closing,)
-    # A flip: the position past flat is a new one, opened after the copy started. The
-    # close before it frees margin the available figure does not show yet: trading judges.
-    opening = _open_or_increase(fill, abs(after), copier, ZERO, market, rules, check_margin=False)
-    return closing, opening
+    return closing, _new_side(fill, copier, market, rules)
+
+
+def _new_side(
+    fill: LeaderFill, copier: CopierState, market: MarketRules, rules: CopyRules
+) -> Decision:
+    """A flip's position past flat is a new one, opened after the copy started. The close
+    just before it frees margin the available figure does not show yet: trading judges."""
+    new_side = abs(fill.position_after)
+    return _open_or_increase(fill, new_side, copier, ZERO, market, rules, check_margin=False)
 
 
 def _open_or_increase(
