@@ -33,9 +33,21 @@ def test_a_position_open_when_the_copy_started_is_followed_once_it_reopens() -> 
     reasons = [getattr(e, "reason", None) for e in copy.pending_events]
     assert event_types(copy) == ["LeaderFillSkipped", "LeaderFillSkipped", "LeaderFillCopied"]
     assert reasons[:2] == ["opened_before_copy", "opened_before_copy"]
-    copied = copy.pending_events[2]
-    assert isinstance(copied, LeaderFillCopied)
-    assert (copied.leader_fill_id, copied.action, copied.size) == ("f3", "open", D("0.00416"))
+    assert copy.pending_events[2] == LeaderFillCopied(
+        copy_id="c1",
+        copier_id="ben",
+        leader_id="ada",
+        copy_account_id="ben-copy-1",
+        leader_fill_id="f3",
+        market="BTC-USD",
+        leader_size=D("0.5"),
+        leader_price=D(60000),
+        action="open",
+        side="buy",
+        size=D("0.00416"),
+        leverage=D(15),
+        reduce_only=False,
+    )
     assert copy.followed == {"BTC-USD"}
 
 
@@ -61,6 +73,7 @@ def test_a_leader_liquidation_closes_and_ends_following_the_market() -> None:
             copy_id="c1",
             copier_id="ben",
             leader_id="ada",
+            copy_account_id="ben-copy-1",
             leader_fill_id="liq",
             market="BTC-USD",
             side="sell",
@@ -123,7 +136,7 @@ def test_profit_share_is_charged_on_the_high_water_mark_to_the_cent() -> None:
         copy_account_id="ben-copy-1",
         source_account_id="ben-practice",
         returned=D(1270),
-        reason="stopped",
+        reason="by_copier",
     )
     assert copy.status is CopyStatus.CLOSED
 

@@ -58,6 +58,7 @@ class Copy(Aggregate):
         high_water_mark: Decimal = ZERO,
         profit_share_paid: Decimal = ZERO,
         last_settled_at: datetime | None = None,
+        stop_reason: StopReason | None = None,
         version: int = 0,
     ) -> None:
         super().__init__(copy_id, version)
@@ -75,6 +76,7 @@ class Copy(Aggregate):
         self.high_water_mark = high_water_mark
         self.profit_share_paid = profit_share_paid
         self.last_settled_at = last_settled_at or started_at
+        self.stop_reason = stop_reason
 
     @classmethod
     def start(
@@ -107,6 +109,7 @@ class Copy(Aggregate):
             events.CopyStarted(
                 **copy._ids(),
                 source_account_id=source_account_id,
+                leader_account_id=leader_account_id,
                 allocation=opening.allocation,
                 max_loss=max_loss,
                 profit_share=profit_share,
@@ -134,7 +137,7 @@ class Copy(Aggregate):
         elif fill.effect in (FillEffect.OPEN, FillEffect.FLIP):
             self.followed.add(fill.market)
         for decision in decisions:
-            self._record_decision(decision, fill.fill_id)
+            self._record_decision(decision, fill)
         return decisions
 
     def check_stop_loss(self, equity: Decimal, positions: Mapping[str, Decimal]) -> bool:
@@ -152,7 +155,7 @@ class Copy(Aggregate):
         position (market -> signed size)."""
         if self.status is not CopyStatus.ACTIVE:
             raise Conflict(f"copy {self.id} is {self.status.value}, not active")
-        self.status = CopyStatus.STOPPING
+        self.status, self.stop_reason = CopyStatus.STOPPING, reason
         self.followed.clear()
         self.record(events.CopyStopping(**self._ids(), reason=reason.value))
         why = CloseReason.STOP_LOSS if reason is StopReason.STOP_LOSS else CloseReason.COPY_STOPPED
@@ -188,10 +191,9 @@ class Copy(Aggregate):
         self.record(
             events.CopyClosed(
                 **self._ids(),
-                copy_account_id=self.copy_account_id,
                 source_account_id=self.source_account_id,
                 returned=returned,
-                reason="stopped",
+                reason=self.stop_reason.value if self.stop_reason else "",
             )
         )
         return returned
@@ -209,7 +211,6 @@ class Copy(Aggregate):
             self.record(
                 events.ProfitShareCharged(
                     **self._ids(),
-                    copy_account_id=self.copy_account_id,
                     leader_account_id=self.leader_account_id,
                     amount=result.share,
                     cumulative_net_pnl=cumulative_net_pnl,
@@ -219,14 +220,32 @@ class Copy(Aggregate):
             )
         return result.share
 
-    def _record_decision(self, decision: Decision, fill_id: str | None) -> None:
+    def _record_decision(self, decision: Decision, fill: LeaderFill | None) -> None:
+        """Closes come from a leader fill or from the copy stopping (no fill); an order or a
+        skip always answers a fill."""
         ids = self._ids()
+        if isinstance(decision, Closed):
+            self.record(
+                events.CopyPositionClosed(
+                    **ids,
+                    leader_fill_id=fill.fill_id if fill else None,
+                    market=decision.market,
+                    side=decision.side,
+                    size=decision.size,
+                    reason=decision.reason.value,
+                )
+            )
+            return
+        if fill is None:
+            raise ValueError(f"{decision} answers no leader fill")
         if isinstance(decision, Copied):
             self.record(
                 events.LeaderFillCopied(
                     **ids,
-                    leader_fill_id=fill_id or "",
+                    leader_fill_id=fill.fill_id,
                     market=decision.market,
+                    leader_size=fill.size,
+                    leader_price=fill.price,
                     action=decision.action.value,
                     side=decision.side,
                     size=decision.size,
@@ -234,27 +253,23 @@ class Copy(Aggregate):
                     reduce_only=decision.reduce_only,
                 )
             )
-        elif isinstance(decision, Closed):
-            self.record(
-                events.CopyPositionClosed(
-                    **ids,
-                    leader_fill_id=fill_id,
-                    market=decision.market,
-                    side=decision.side,
-                    size=decision.size,
-                    reason=decision.reason.value,
-                )
-            )
         else:
             self.record(
                 events.LeaderFillSkipped(
                     **ids,
-                    leader_fill_id=fill_id or "",
+                    leader_fill_id=fill.fill_id,
                     market=decision.market,
+                    leader_size=fill.size,
+                    leader_price=fill.price,
                     reason=decision.reason.value,
                     detail=decision.detail,
                 )
             )
 
     def _ids(self) -> dict[str, str]:
-        return {"copy_id": self.id, "copier_id": self.copier_id, "leader_id": self.leader_id}
+        return {
+            "copy_id": self.id,
+            "copier_id": self.copier_id,
+            "leader_id": self.leader_id,
+            "copy_account_id": self.copy_account_id,
+        }

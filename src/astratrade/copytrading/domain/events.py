@@ -41,10 +41,15 @@ class LeaderStopped(CopyTradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CopyStarted(CopyTradingEvent):
+    """A copy opened: allocation moves from the source account into the new copy account
+    (a ledger entry); max_loss and profit_share are fractions of one."""
+
     copy_id: str
     copier_id: str
     leader_id: str
+    copy_account_id: str
     source_account_id: str
+    leader_account_id: str
     allocation: Decimal
     max_loss: Decimal
     profit_share: Decimal
@@ -59,8 +64,11 @@ class LeaderFillCopied(CopyTradingEvent):
     copy_id: str
     copier_id: str
     leader_id: str
+    copy_account_id: str
     leader_fill_id: str
     market: str
+    leader_size: Decimal  # the leader's fill
+    leader_price: Decimal
     action: str
     side: str
     size: Decimal
@@ -75,8 +83,11 @@ class LeaderFillSkipped(CopyTradingEvent):
     copy_id: str
     copier_id: str
     leader_id: str
+    copy_account_id: str
     leader_fill_id: str
     market: str
+    leader_size: Decimal  # the leader's fill
+    leader_price: Decimal
     reason: str
     detail: str
 
@@ -89,6 +100,7 @@ class CopyPositionClosed(CopyTradingEvent):
     copy_id: str
     copier_id: str
     leader_id: str
+    copy_account_id: str
     leader_fill_id: str | None
     market: str
     side: str
@@ -104,6 +116,7 @@ class CopyStopping(CopyTradingEvent):
     copy_id: str
     copier_id: str
     leader_id: str
+    copy_account_id: str
     reason: str
 
 
@@ -126,7 +139,7 @@ class ProfitShareCharged(CopyTradingEvent):
 @dataclass(frozen=True, kw_only=True)
 class CopyClosed(CopyTradingEvent):
     """The copy ended: returned goes back from the copy account to the source account (a
-    ledger entry) and the copy account closes."""
+    ledger entry) and the copy account closes; reason: why it stopped (as CopyStopping)."""
 
     copy_id: str
     copier_id: str
