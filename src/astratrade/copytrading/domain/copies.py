@@ -141,7 +141,7 @@ class Copy(Aggregate):
         return decisions
 
     def check_stop_loss(self, equity: Decimal, positions: Mapping[str, Decimal]) -> bool:
-        """ "When the copy account's equity falls to allocation x (1 - max loss), every copy
+        """SPEC: "When the copy account's equity falls to allocation x (1 - max loss), every copy
         position is closed and the copy stops." True when this call stopped it."""
         if self.status is not CopyStatus.ACTIVE:
             return False
@@ -151,7 +151,7 @@ class Copy(Aggregate):
         return True
 
     def stop(self, reason: StopReason, positions: Mapping[str, Decimal]) -> tuple[Closed, ...]:
-        """ "Stop copy: positions closed at market": copy nothing more and close every
+        """SPEC: "Stop copy: positions closed at market": copy nothing more and close every
         position (market -> signed size)."""
         if self.status is not CopyStatus.ACTIVE:
             raise Conflict(f"copy {self.id} is {self.status.value}, not active")
@@ -171,7 +171,7 @@ class Copy(Aggregate):
     def settle_week(
         self, cumulative_net_pnl: Decimal, collateral: Decimal, now: datetime
     ) -> Decimal:
-        """ "Profit share, weekly (Monday 00:00 UTC)": once per Monday passed since the last
+        """SPEC: "Profit share, weekly (Monday 00:00 UTC)": once per Monday passed since the last
         settlement (or the start); 0 when none is due."""
         boundary = weekly_settlement_due(self.last_settled_at, now)
         if self.status is not CopyStatus.ACTIVE or boundary is None:
@@ -180,7 +180,7 @@ class Copy(Aggregate):
         return self._settle(cumulative_net_pnl, collateral, "weekly")
 
     def close(self, cumulative_net_pnl: Decimal, equity: Decimal) -> Decimal:
-        """ "Profit share ... at stop", then "the remaining equity transferred back to the
+        """SPEC: "Profit share ... at stop", then "the remaining equity transferred back to the
         source account (ledgered), the copy account closed". Called once every position is
         closed; returns what goes back, never below 0."""
         if self.status is not CopyStatus.STOPPING:

@@ -34,7 +34,7 @@ class CopyOpening:
 
 
 def check_copy_opening(opening: CopyOpening, rules: CopyRules = DEFAULT_RULES) -> Decimal:
-    """ "An allocation (min 100, at most their available) ... Concurrent copies limited by
+    """SPEC: "An allocation (min 100, at most their available) ... Concurrent copies limited by
     plan (Free 0, Pro 3, Elite 10); at most 500 copiers a leader. Nobody copies themselves";
     "a maximum loss of 10-90 % of the allocation (default 50 %)".
 

@@ -13,7 +13,7 @@ from astratrade.shared.money import ZERO, round_to
 def proportional_size(
     leader_size: Decimal, copy_equity: Decimal, leader_equity: Decimal, market: MarketRules
 ) -> Decimal:
-    """ "copy size = leader fill size x (copy equity / leader equity), rounded down to the
+    """SPEC: "copy size = leader fill size x (copy equity / leader equity), rounded down to the
     market's step". Zero when either equity is not positive."""
     if copy_equity <= 0 or leader_equity <= 0:
         return ZERO
@@ -23,7 +23,7 @@ def proportional_size(
 def copy_leverage(
     leader_leverage: Decimal, unlocked: Decimal, market: MarketRules, notional: Decimal
 ) -> Decimal:
-    """ "Leverage = min(leader's leverage, copier's unlocked, tier cap)"; the tier is the one
+    """SPEC: "Leverage = min(leader's leverage, copier's unlocked, tier cap)"; the tier is the one
     the copy's position is in after the order (its notional at the mark it fills at)."""
     return min(leader_leverage, unlocked, market.tier_cap(notional))
 
@@ -36,7 +36,7 @@ def adverse_move(side: str, leader_price: Decimal, mark: Decimal) -> Decimal:
 
 
 def slippage_exceeded(side: str, leader_price: Decimal, mark: Decimal, guard: Decimal) -> bool:
-    """ "Opening or increasing is skipped when the mark has moved more than 0.5 % (BTC, ETH)
+    """SPEC: "Opening or increasing is skipped when the mark has moved more than 0.5 % (BTC, ETH)
     or 1.5 % (others) against the copier from the leader's fill price"."""
     return adverse_move(side, leader_price, mark) > guard
 
@@ -47,7 +47,7 @@ def reduction_size(
     leader_closed: Decimal,
     market: MarketRules,
 ) -> Decimal:
-    """ "A leader's partial close closes the same fraction of the copy's position": the
+    """SPEC: "A leader's partial close closes the same fraction of the copy's position": the
     fraction rounded UP to the step (toward less exposure), and raised to the minimum size
     so the order is one the venue takes; the whole position when the leader closes fully or
     when what would be left is below the minimum size (a remainder no order could close)."""

@@ -17,5 +17,5 @@ def stop_loss_equity(allocation: Decimal, max_loss: Decimal) -> Decimal:
 
 
 def stop_loss_reached(equity: Decimal, allocation: Decimal, max_loss: Decimal) -> bool:
-    """ "Falls to": equity at or below allocation x (1 - max loss)."""
+    """SPEC: "Falls to": equity at or below allocation x (1 - max loss)."""
     return equity <= stop_loss_equity(allocation, max_loss)
