@@ -34,6 +34,7 @@ EVENT_MODULES = (
     "astratrade.trading.domain.events",
     "astratrade.financial.domain.events",
     "astratrade.social.domain.events",
+    "astratrade.copytrading.domain.events",
 )
 
 DOCS_DIR = Path("docs/events")

@@ -1,0 +1,1 @@
+"""Copy trading: leaders, copies, proportional sizing, the copy stop-loss, profit share."""
