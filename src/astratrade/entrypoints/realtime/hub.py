@@ -2,7 +2,11 @@
 connections they fan out to (`connection.py`).
 
 Each channel numbers its messages; a client that reconnects with `since` gets what it
-missed while the buffer still holds it, else a fresh snapshot. A message is
+missed while the buffer still holds it, else a fresh snapshot. A channel fed by one
+context's events (a user's orders, positions, progression) is numbered by the events'
+positions in that context's stream where they have one (Redis): the same on every hub
+that tails the stream, so a client resumes on another replica than the one it left
+(`Source`). Other channels are counted here, 1, 2, 3, ... A message is
 serialized once for all its clients and written to each socket at once; only a client that
 is behind -- its socket full -- has messages wait, in a bounded outbox: price updates are
 conflated (the latest per market wins), and a client that falls further behind than the
@@ -45,12 +49,30 @@ Snapshot = Callable[[], Awaitable[Any]]
 class Channel:
     name: str
     seq: int = 0
+    # Every message numbered after `floor` is in `recent` (what the buffer let go of, and
+    # for a stream's channel what came before this hub saw the stream, is not).
+    floor: int = 0
     recent: deque[tuple[int, Any]] = field(default_factory=lambda: deque(maxlen=REPLAY))
     members: set[Connection] = field(default_factory=set)
 
 
+@dataclass
+class Source:
+    """What this hub saw of one context's stream: every event after `start`, to `last`."""
+
+    start: int
+    last: int
+
+
+def no_source(_channel: str) -> str | None:
+    return None
+
+
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, source_of: Callable[[str], str | None] = no_source) -> None:
+        """`source_of`: the context whose stream numbers a channel (None: counted here)."""
+        self._source_of = source_of
+        self._sources: dict[str, Source] = {}
         self._channels: dict[str, Channel] = {}
         self.connections: set[Connection] = set()
         self._per_user: dict[str, int] = {}
@@ -59,12 +81,28 @@ class Hub:
     def channel(self, name: str) -> Channel:
         found = self._channels.get(name)
         if found is None:
-            found = self._channels[name] = Channel(name)
+            # A stream's channel opens at the stream's position here: a client that joins
+            # now and resumes elsewhere later gets what came after that.
+            source = self._sources.get(self._source_of(name) or "")
+            found = self._channels[name] = Channel(name, source.last if source else 0)
         return found
 
-    def publish(self, name: str, data: Any, *, conflate: bool = False) -> None:
+    def advance(self, source: str, position: int) -> None:
+        """An event of `source`'s stream at `position` reached this hub (in stream order)."""
+        known = self._sources.get(source)
+        if known is None:  # the first this hub sees: it has every one after its predecessor
+            self._sources[source] = Source(position - 1, position)
+        else:
+            known.last = max(known.last, position)
+
+    def publish(
+        self, name: str, data: Any, *, conflate: bool = False, seq: int | None = None
+    ) -> None:
+        """`seq`: the event's position in its stream (see `advance`); else counted here."""
         channel = self.channel(name)
-        channel.seq += 1
+        channel.seq = channel.seq + 1 if seq is None else max(seq, channel.seq)
+        if len(channel.recent) == REPLAY:
+            channel.floor = channel.recent[0][0]  # about to be let go of
         channel.recent.append((channel.seq, data))
         if not channel.members:
             return  # kept for resuming clients; nobody to send it to now
@@ -86,20 +124,25 @@ class Hub:
     ) -> None:
         """Join `name`. First comes a "subscribed" message with the channel's sequence
         number at joining; then, resuming, what came after `since` while the buffer still
-        holds it, or else a snapshot of now (in "subscribed"); then live messages. Live
-        messages that arrive while the snapshot is read follow it (their seq says so)."""
+        holds it, or else a snapshot of now (in "subscribed") and what came while it was
+        read; then live messages. The client joins the channel's members only once its
+        opening is queued, so nothing live overtakes it (a snapshot may be read from
+        another service, which takes a while)."""
         channel = self.channel(name)
+        channel.members.discard(connection)  # subscribing again starts over
         joined_at = channel.seq
-        channel.members.add(connection)
         connection.channels.add(name)
         if alias is not None and alias != name:  # the same name needs no message of its own
             connection.aliases[name] = alias
-        first_kept = channel.recent[0][0] if channel.recent else channel.seq + 1
-        resumed = since is not None and since + 1 >= first_kept
-        missed = [(seq, data) for seq, data in channel.recent if resumed and seq > since]  # type: ignore[operator]
+        resumed = since is not None and self.holds_after(channel, since)
         data = (
             None if resumed or snapshot is None else await self._snapshot(name, joined_at, snapshot)
         )
+        if name not in connection.channels:  # it left, or unsubscribed, meanwhile
+            return
+        after = since if resumed and since is not None else joined_at
+        missed = [(seq, d) for seq, d in channel.recent if seq > after]
+        channel.members.add(connection)
         connection.offer_first(
             [
                 {
@@ -112,6 +155,16 @@ class Hub:
                 *({"type": "event", "channel": name, "seq": seq, "data": d} for seq, d in missed),
             ]
         )
+
+    def holds_after(self, channel: Channel, since: int) -> bool:
+        """Whether every message of `channel` numbered after `since` is in its buffer: a
+        number it gave out (not one of another life), after what it let go of and, for a
+        stream's channel, after the first event of the stream this hub saw."""
+        floor = channel.floor
+        source = self._sources.get(self._source_of(channel.name) or "")
+        if source is not None:
+            floor = max(floor, source.start)
+        return floor <= since <= channel.seq
 
     async def _snapshot(self, name: str, seq: int, read: Snapshot) -> Any:
         """One read for every client that joins `name` at the same sequence number while it
