@@ -32,7 +32,7 @@ NAMESPACE = "astratrade"
 SECRET = "astratrade-secrets"
 IMAGE_UID = 10001  # deploy/Dockerfile's USER
 
-SERVICES = ["users", "trading", "financial", "gamification", "social"]
+SERVICES = ["users", "trading", "financial", "gamification", "social", "realtime"]
 ANY_INTERFACE = "0.0.0.0"  # noqa: S104 - what the containers listen on, not this test
 HEALTH_PORT = 8001  # every process's /healthz and /metrics, never published
 SERVE = ["--host", ANY_INTERFACE, "--port", "8000", "--health-port", str(HEALTH_PORT)]
@@ -292,10 +292,12 @@ def test_services_select_their_deployments(rendered: dict[str, list[Manifest]]) 
                 assert port["targetPort"] in ports, (path, name, port)
 
 
-def test_gateway_and_trading_have_autoscalers(rendered: dict[str, list[Manifest]]) -> None:
+def test_gateway_trading_and_realtime_have_autoscalers(
+    rendered: dict[str, list[Manifest]],
+) -> None:
     for path, manifests in rendered.items():
         autoscalers = _of(manifests, "HorizontalPodAutoscaler")
-        assert set(autoscalers) == {"gateway", "trading"}, path
+        assert set(autoscalers) == {"gateway", "trading", "realtime"}, path
         for name, hpa in autoscalers.items():
             assert hpa["apiVersion"] == "autoscaling/v2"
             assert hpa["spec"]["scaleTargetRef"] == {
