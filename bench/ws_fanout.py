@@ -56,11 +56,13 @@ TARGET_DELIVERED = 99.0  # % of the ticks, to every client, and of the feed's ca
 CHANNELS = ["prices:BTC-USD", "leaderboard:xp"]  # what every platform client watches
 
 
-def rss_kib(server: Server) -> int:
-    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+def rss_of(pid: int) -> int:
+    """The process's resident memory in KiB (0 once it is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("VmRSS:")), 0)
 
 
 def start_platform(workdir: Path, rate: float) -> Server:
@@ -103,21 +105,22 @@ class Run:
 
 
 def spawn_clients(
-    url: str, clients: int, channels: list[str], seconds: float, processes: int
+    urls: list[str], clients: int, channels: list[str], seconds: float, processes: int
 ) -> list[subprocess.Popen[str]]:
-    """The load: `processes` bench.ws_clients processes sharing the clients."""
+    """The load: `processes` bench.ws_clients processes sharing the clients, each
+    connecting to one of `urls` in turn (a server process each)."""
     share = [clients // processes + (i < clients % processes) for i in range(processes)]
     flags = [arg for channel in channels for arg in ("--channel", channel)]
-    command = [sys.executable, "-m", "bench.ws_clients", "--url", url, "--seconds", str(seconds)]
+    command = [sys.executable, "-m", "bench.ws_clients", "--seconds", str(seconds)]
     return [
         subprocess.Popen(
-            [*command, "--clients", str(n), *flags],
+            [*command, "--url", urls[i % len(urls)], "--clients", str(n), *flags],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
         )
-        for n in share
+        for i, n in enumerate(share)
         if n
     ]
 
@@ -132,18 +135,23 @@ async def line_of(process: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 async def measure(
-    server: Server,
-    url: str,
+    servers: list[int],
+    urls: list[str],
     run: Run,
     channels: list[str],
     processes: int,
     during: Awaitable[list[float]] | None = None,
 ) -> None:
-    """Connect every client, note the server's memory, then listen; `during` (the board
-    timing) runs while the clients listen, so it is measured under the load."""
-    before = rss_kib(server)
+    """Connect every client (spread over `urls`), note the memory of the server
+    processes (`servers`: their pids), then listen; `during` (the board timing) runs while
+    the clients listen, so it is measured under the load."""
+
+    def rss() -> int:
+        return sum(rss_of(pid) for pid in servers)
+
+    before = rss()
     started = time.perf_counter()
-    loads = spawn_clients(url, run.clients, channels, run.seconds, processes)
+    loads = spawn_clients(urls, run.clients, channels, run.seconds, processes)
     try:
         counts = [await line_of(p) for p in loads]
         run.connect_s = time.perf_counter() - started
@@ -152,7 +160,7 @@ async def measure(
             for why, n in count["failed"].items():
                 run.failed[why] = run.failed.get(why, 0) + n
         await asyncio.sleep(1)
-        run.kib_per_connection = (rss_kib(server) - before) / max(run.connected, 1)
+        run.kib_per_connection = (rss() - before) / max(run.connected, 1)
         for process in loads:
             assert process.stdin is not None
             process.stdin.write("go\n")
@@ -216,21 +224,23 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
         bare_run = Run(bare.name, args.clients, args.seconds)
         run = Run(platform.name, args.clients, args.seconds)
         print(f"  {bare.name}: {args.clients:,} clients for {args.seconds:g} s ...")
-        await measure(bare, bare.url.replace("http", "ws"), bare_run, [], args.processes)
+        bare_url = bare.url.replace("http", "ws")
+        await measure([bare.process.pid], [bare_url], bare_run, [], args.processes)
         print(
             f"  {platform.name}: {args.clients:,} clients for {args.seconds:g} s, "
             f"{args.closes} closes timed meanwhile ..."
         )
         url = platform.url.replace("http", "ws") + f"/api/v1/ws?token={token}"
         board = close_to_board(platform, trader, token, args.closes)
-        await measure(platform, url, run, CHANNELS, args.processes, during=board)
+        pids = [platform.process.pid]
+        await measure(pids, [url], run, CHANNELS, args.processes, during=board)
         return [bare_run, run]
     finally:
         platform.stop()
         bare.stop()
 
 
-def report(runs: list[Run], args: argparse.Namespace) -> bool:
+def report(runs: list[Run], args: argparse.Namespace, target_clients: int = TARGET_CLIENTS) -> bool:
     print(
         f"\nWebSocket fan-out: {args.clients:,} clients on prices:BTC-USD, {args.rate:g} "
         f"ticks/s, {args.seconds:g} s; load average {load_average()} on {os.cpu_count()} "
@@ -276,7 +286,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
     delivered = share(len(platform.latencies_ms), platform.expected)
     # Where the window starts against the ticks' phase moves one tick in or out of it.
     cadence = share(platform.ticks + 1, round(args.rate * args.seconds))
-    at_target = args.clients >= TARGET_CLIENTS
+    at_target = args.clients >= target_clients
     ok = (
         p99 < TARGET_P99_MS
         and platform.connected == args.clients
@@ -289,7 +299,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
         f"{verdict}  p99 {p99:,.1f} ms from tick to client, {platform.connected:,} of "
         f"{args.clients:,} connected, {delivered:.1f} % of the ticks delivered, the feed at "
         f"{min(cadence, 100.0):.0f} % of its cadence give or take a tick (targets at "
-        f"{TARGET_CLIENTS:,}: p99 < "
+        f"{target_clients:,}: p99 < "
         f"{TARGET_P99_MS:g} ms, all connected, >= {TARGET_DELIVERED:g} %)"
     )
     board_ok = bool(board) and max(board) < 1000
