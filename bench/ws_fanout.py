@@ -49,6 +49,7 @@ from bench.orders_http import (
     new_trader,
     wait_ready,
 )
+from bench.orders_replicas import cpu_seconds
 
 TARGET_P99_MS = 100.0
 TARGET_CLIENTS = 5_000
@@ -102,6 +103,7 @@ class Run:
     missed: list[int] = field(default_factory=list)  # per client behind: ticks conflated
     gone: dict[str, int] = field(default_factory=dict)  # closed while listening, by how
     board_ms: list[float] = field(default_factory=list)  # close -> on leaderboard:xp
+    cpu_s: float = 0.0  # the server processes' CPU while the clients listened
 
 
 def spawn_clients(
@@ -161,6 +163,7 @@ async def measure(
                 run.failed[why] = run.failed.get(why, 0) + n
         await asyncio.sleep(1)
         run.kib_per_connection = (rss() - before) / max(run.connected, 1)
+        cpu_before = cpu_seconds(servers)
         for process in loads:
             assert process.stdin is not None
             process.stdin.write("go\n")
@@ -175,6 +178,7 @@ async def measure(
             run.missed += heard["missed"]
             for how, n in heard["gone"].items():
                 run.gone[how] = run.gone.get(how, 0) + n
+        run.cpu_s = cpu_seconds(servers) - cpu_before
     finally:
         for process in loads:
             process.kill()
@@ -267,6 +271,12 @@ def report(runs: list[Run], args: argparse.Namespace, target_clients: int = TARG
         for why, n in sorted(run.failed.items(), key=lambda item: -item[1]):
             print(f"  {run.name}: {n:,} clients did not connect: {why}")
         print(f"  {run.name}: {run.connected:,} clients connected in {run.connect_s:,.1f} s")
+        if run.cpu_s:
+            print(
+                f"  {run.name}: server CPU {run.cpu_s:,.1f} s while listening "
+                f"({100 * run.cpu_s / (run.seconds + 1):.0f} % of one core), "
+                f"{len(run.latencies_ms) / run.cpu_s:,.0f} ticks delivered per CPU second"
+            )
         for how, n in run.gone.items():
             print(f"  {run.name}: {n:,} clients were disconnected while listening: {how}")
         if run.missed:

@@ -92,6 +92,8 @@ def _add_operations(app: FastAPI, settings: Settings, upstreams: Upstreams) -> N
     async def readyz() -> dict[str, Any]:
         """Ready to route: a service that is down answers 503 for its own paths only."""
         services = {c: settings.service_url(c) for c in settings.services_with_urls()}
+        if settings.realtime_urls():
+            services["realtime"] = "|".join(settings.realtime_urls())
         return {"status": "ready", "services": services}
 
     @app.get("/openapi.json", include_in_schema=False)
