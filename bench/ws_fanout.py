@@ -157,6 +157,7 @@ async def measure(
     try:
         counts = [await line_of(p) for p in loads]
         run.connect_s = time.perf_counter() - started
+        print(f"    connected in {run.connect_s:,.1f} s; listening ...", flush=True)
         run.connected = sum(c["connected"] for c in counts)
         for count in counts:
             for why, n in count["failed"].items():

@@ -33,8 +33,9 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import redis.asyncio as aioredis
 
-from bench.orders_gateway import ADMIN_URL, layout, ready
+from bench.orders_gateway import ADMIN_URL, REDIS_URL, layout, ready
 from bench.orders_http import Server, free_port, new_trader, wait_ready
 from bench.ws_fanout import CHANNELS, Run, close_to_board, measure, report, start_bare
 
@@ -70,12 +71,11 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
         "ASTRATRADE_FEED_INTERVAL_SECONDS": str(1 / args.rate),
         "ASTRATRADE_WS_MAX_CONNECTIONS_PER_USER": "1000000",
     }
-    database = f"bench_ws_{uuid.uuid4().hex[:8]}"
+    run_id = uuid.uuid4().hex[:8]
+    database, prefix = f"bench_ws_{run_id}", f"bench-ws-{run_id}:"
     admin = await asyncpg.connect(ADMIN_URL)
     try:
-        async with layout(
-            admin, database, f"bench-ws-{uuid.uuid4().hex[:8]}:", workdir, up_args, port, settings
-        ) as (up, _trading):
+        async with layout(admin, database, prefix, workdir, up_args, port, settings) as (up, _):
             replicas = realtime_replicas(up, args.replicas)
             for _pid, url in replicas:
                 await ready(url)
@@ -104,6 +104,10 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
         for bare in bares:
             bare.stop()
         await admin.close()
+        keys = aioredis.from_url(REDIS_URL)
+        async for key in keys.scan_iter(match=f"{prefix}*"):
+            await keys.delete(key)
+        await keys.aclose()
 
 
 def main() -> None:

@@ -41,6 +41,9 @@ REPLAY = 512  # messages a channel keeps for clients that resume
 NOT_SIGNED_IN, RESTARTING = 4001, 1012
 IDLE_SECONDS = 120.0  # nothing from the client this long: it is gone
 IDLE_CHECK_SECONDS = 5.0
+# A snapshot read answers the clients that join the watched channel at the same sequence
+# number this long after it, too (what changes a watched channel is published, numbered).
+SNAPSHOT_REUSE_SECONDS = 1.0
 
 Snapshot = Callable[[], Awaitable[Any]]
 
@@ -168,22 +171,33 @@ class Hub:
 
     async def _snapshot(self, name: str, seq: int, read: Snapshot) -> Any:
         """One read for every client that joins `name` at the same sequence number while it
-        is under way: they joined at the same point, so the first one's read is as much of
-        now as their own would be, and what comes after reaches all of them live. Thousands
-        subscribing at once (a restart, a reconnecting crowd) cost one read, not thousands."""
+        is under way, or up to SNAPSHOT_REUSE_SECONDS after it: they joined at the same
+        point, so the first one's read is as much of now as their own would be, and what
+        comes after reaches all of them live. Thousands subscribing at once (a restart, a
+        reconnecting crowd) cost one read, not thousands -- a read that is an HTTP call to
+        another service when the hub is the realtime service."""
         pending = self._reads.get(name)
-        if pending is None or pending[0] != seq:
+        # A read already done stands for now only while someone watches: then whatever
+        # changes the channel's state is published (and numbered), else it may not be.
+        done_unwatched = pending is not None and pending[1].done() and not self.watched_now(name)
+        if pending is None or pending[0] != seq or done_unwatched:
             pending = (seq, asyncio.ensure_future(read()))
             self._reads[name] = pending
             pending[1].add_done_callback(lambda done: self._read_done(name, done))
         return await asyncio.shield(pending[1])  # one client going does not cancel the read
 
     def _read_done(self, name: str, done: asyncio.Future[Any]) -> None:
+        failed = done.cancelled() or done.exception() is not None  # retrieved: awaited there
+        if failed:
+            self._forget_read(name, done)
+        else:  # kept a moment for the clients that join next
+            loop = asyncio.get_running_loop()
+            loop.call_later(SNAPSHOT_REUSE_SECONDS, self._forget_read, name, done)
+
+    def _forget_read(self, name: str, done: asyncio.Future[Any]) -> None:
         pending = self._reads.get(name)
         if pending is not None and pending[1] is done:
             del self._reads[name]
-        if not done.cancelled():
-            done.exception()  # retrieved: whoever awaited it has it
 
     def unsubscribe(self, connection: Connection, name: str) -> None:
         self.channel(name).members.discard(connection)
