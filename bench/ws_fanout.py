@@ -104,6 +104,7 @@ class Run:
     gone: dict[str, int] = field(default_factory=dict)  # closed while listening, by how
     board_ms: list[float] = field(default_factory=list)  # close -> on leaderboard:xp
     cpu_s: float = 0.0  # the server processes' CPU while the clients listened
+    board_error: str = ""  # why the close timing stopped, if it did
 
 
 def spawn_clients(
@@ -170,7 +171,10 @@ async def measure(
             process.stdin.write("go\n")
             process.stdin.flush()
         if during is not None:
-            run.board_ms = await during
+            try:
+                run.board_ms = await during
+            except Exception as error:  # reported; the fan-out's figures still count
+                run.board_error = f"{type(error).__name__}: {error}"[:160]
         for process, count in zip(loads, counts, strict=True):
             heard = await line_of(process)
             run.latencies_ms += heard["latencies_ms"]
@@ -288,6 +292,8 @@ def report(runs: list[Run], args: argparse.Namespace, target_clients: int = TARG
             )
     platform = runs[-1]
     board = platform.board_ms
+    if platform.board_error:
+        print(f"  the close timing stopped: {platform.board_error}")
     print(
         f"a closed position on a subscribed leaderboard:xp, {len(board)} closes: p50 "
         f"{percentile(board, 50):,.1f} ms, max {max(board, default=float('nan')):,.1f} ms "
