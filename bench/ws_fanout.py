@@ -105,6 +105,7 @@ class Run:
     board_ms: list[float] = field(default_factory=list)  # close -> on leaderboard:xp
     cpu_s: float = 0.0  # the server processes' CPU while the clients listened
     board_error: str = ""  # why the close timing stopped, if it did
+    connect_cpu_s: float = 0.0  # the server processes' CPU while the clients connected
 
 
 def spawn_clients(
@@ -153,11 +154,12 @@ async def measure(
         return sum(rss_of(pid) for pid in servers)
 
     before = rss()
-    started = time.perf_counter()
+    started, connect_cpu = time.perf_counter(), cpu_seconds(servers)
     loads = spawn_clients(urls, run.clients, channels, run.seconds, processes)
     try:
         counts = [await line_of(p) for p in loads]
         run.connect_s = time.perf_counter() - started
+        run.connect_cpu_s = cpu_seconds(servers) - connect_cpu
         print(f"    connected in {run.connect_s:,.1f} s; listening ...", flush=True)
         run.connected = sum(c["connected"] for c in counts)
         for count in counts:
@@ -275,7 +277,10 @@ def report(runs: list[Run], args: argparse.Namespace, target_clients: int = TARG
     for run in runs:
         for why, n in sorted(run.failed.items(), key=lambda item: -item[1]):
             print(f"  {run.name}: {n:,} clients did not connect: {why}")
-        print(f"  {run.name}: {run.connected:,} clients connected in {run.connect_s:,.1f} s")
+        print(
+            f"  {run.name}: {run.connected:,} clients connected in {run.connect_s:,.1f} s "
+            f"(server CPU {run.connect_cpu_s:,.1f} s meanwhile)"
+        )
         if run.cpu_s:
             print(
                 f"  {run.name}: server CPU {run.cpu_s:,.1f} s while listening "

@@ -49,13 +49,17 @@ class PriceTail:
         return entries[0][0] if entries else "0-0"
 
     async def _read(self, last: str) -> str:
+        """The entries after `last`; of several (this replica fell behind), the newest quote
+        of each market only: prices are whole states, and a replica that is behind catches
+        up with one fan-out instead of one for every batch it missed."""
         reply = await self._redis.xread({self._key: last}, count=100, block=READ_BLOCK_MS)
+        latest: dict[str, Quote] = {}
         for _stream, entries in reply or []:
             for entry_id, fields in entries:
                 last = entry_id
-                quotes = _quotes_in(fields)
-                if quotes:
-                    self._publish(quotes)
+                latest.update((quote.market, quote) for quote in _quotes_in(fields))
+        if latest:
+            self._publish(list(latest.values()))
         return last
 
     async def close(self) -> None:
