@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from astratrade.entrypoints.realtime.feeds import replays, source_of
-from astratrade.entrypoints.realtime.hub import REPLAY, Connection, Hub
+from astratrade.entrypoints.realtime.hub import IDLE_CHANNEL_SECONDS, REPLAY, Connection, Hub
 from astratrade.infrastructure.streams import POSITION_EPOCH_MS, position
 
 ORDERS = "orders/u"
@@ -139,3 +140,30 @@ async def test_a_channel_counted_here_resumes_only_numbers_it_gave_out() -> None
     await hub.subscribe(stale.connection, "orders/u", 9, None)
     await settle()
     assert stale.received[0]["resumed"] is False
+
+
+async def test_an_idle_channel_let_go_of_resumes_only_what_its_new_buffer_holds() -> None:
+    hub = Hub(source_of)
+    feed(hub, [100, 200])
+    hub.advance("trading", 300)  # another trader's event
+    assert hub.forget_idle(time.monotonic() + IDLE_CHANNEL_SECONDS + 1) == 1
+    up_to_date = Client(hub)  # it had 200: nothing since, and the hub can tell
+    await hub.subscribe(up_to_date.connection, ORDERS, 200, None)
+    feed(hub, [400])
+    await settle()
+    assert up_to_date.received[0]["resumed"] is True
+    assert up_to_date.seqs() == [400]
+    behind = Client(hub)  # it had only 100: 200 is gone with the old buffer
+    await hub.subscribe(behind.connection, ORDERS, 100, None)
+    await settle()
+    assert behind.received[0]["resumed"] is False
+
+
+async def test_a_watched_or_embedded_user_channel_is_never_let_go_of() -> None:
+    hub, embedded = Hub(source_of), Hub()
+    watcher = Client(hub)
+    await hub.subscribe(watcher.connection, ORDERS, None, None)
+    feed(hub, [100])
+    embedded.publish(ORDERS, {"n": 1})  # counted here: its numbers must not start again
+    later = time.monotonic() + IDLE_CHANNEL_SECONDS + 1
+    assert (hub.forget_idle(later), embedded.forget_idle(later)) == (0, 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ REPLAY = 512  # messages a channel keeps for clients that resume
 NOT_SIGNED_IN, RESTARTING = 4001, 1012
 IDLE_SECONDS = 120.0  # nothing from the client this long: it is gone
 IDLE_CHECK_SECONDS = 5.0
+IDLE_CHANNEL_SECONDS = 600.0  # a channel nobody watches, silent this long, is let go of
 # A snapshot read answers the clients that join the watched channel at the same sequence
 # number this long after it, too (what changes a watched channel is published, numbered).
 SNAPSHOT_REUSE_SECONDS = 1.0
@@ -57,14 +59,18 @@ class Channel:
     floor: int = 0
     recent: deque[tuple[int, Any]] = field(default_factory=lambda: deque(maxlen=REPLAY))
     members: set[Connection] = field(default_factory=set)
+    touched: float = field(default_factory=time.monotonic)  # its last message or member
 
 
 @dataclass
 class Source:
-    """What this hub saw of one context's stream: every event after `start`, to `last`."""
+    """What this hub saw of one context's stream: every event after `start`, to `last`;
+    `forgotten`: the last number of a channel of it let go of (`forget_idle`), where a
+    channel opened since starts to vouch for what it holds."""
 
     start: int
     last: int
+    forgotten: int = 0
 
 
 def no_source(_channel: str) -> str | None:
@@ -87,7 +93,8 @@ class Hub:
             # A stream's channel opens at the stream's position here: a client that joins
             # now and resumes elsewhere later gets what came after that.
             source = self._sources.get(self._source_of(name) or "")
-            found = self._channels[name] = Channel(name, source.last if source else 0)
+            seq, floor = (source.last, source.forgotten) if source else (0, 0)
+            found = self._channels[name] = Channel(name, seq, floor)
         return found
 
     def advance(self, source: str, position: int) -> None:
@@ -107,6 +114,7 @@ class Hub:
         if len(channel.recent) == REPLAY:
             channel.floor = channel.recent[0][0]  # about to be let go of
         channel.recent.append((channel.seq, data))
+        channel.touched = time.monotonic()
         if not channel.members:
             return  # kept for resuming clients; nobody to send it to now
         message = {"type": "event", "channel": name, "seq": channel.seq, "data": data}
@@ -200,7 +208,9 @@ class Hub:
             del self._reads[name]
 
     def unsubscribe(self, connection: Connection, name: str) -> None:
-        self.channel(name).members.discard(connection)
+        channel = self.channel(name)
+        channel.members.discard(connection)
+        channel.touched = time.monotonic()
         connection.channels.discard(name)
         connection.aliases.pop(name, None)
 
@@ -247,12 +257,36 @@ class Hub:
             connection.close(1000, "idle")
         return len(silent)
 
+    def forget_idle(self, now: float, seconds: float = IDLE_CHANNEL_SECONDS) -> int:
+        """Let go of the channels nobody watches that carried nothing for `seconds` before
+        `now` (monotonic): a realtime replica sees every trader's events, and would
+        otherwise keep a buffer for each of them for ever. A stream's channel opened again
+        vouches only for what comes after the last one let go of (`Source.forgotten`), so a
+        resume is never answered from a buffer with a hole; a channel counted here that
+        replays (embedded user channels) is kept, its numbers must not start again."""
+        idle = [
+            (name, channel)
+            for name, channel in self._channels.items()
+            if not channel.members and now - channel.touched > seconds
+        ]
+        forgotten = 0
+        for name, channel in idle:
+            source = self._sources.get(self._source_of(name) or "")
+            if source is not None:
+                source.forgotten = max(source.forgotten, channel.seq)
+            elif "/" in name:
+                continue
+            del self._channels[name]
+            forgotten += 1
+        return forgotten
+
     async def close_silent_ones(self) -> None:
-        """Every few seconds, `close_silent`."""
+        """Every few seconds, `close_silent` and `forget_idle`."""
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(IDLE_CHECK_SECONDS)
             self.close_silent(loop.time())
+            self.forget_idle(time.monotonic())
 
     def close_all(self) -> None:
         """Shutting down: every client is told to reconnect (1012)."""
