@@ -49,6 +49,7 @@ from bench.orders_http import (
     new_trader,
     wait_ready,
 )
+from bench.orders_replicas import cpu_seconds
 
 TARGET_P99_MS = 100.0
 TARGET_CLIENTS = 5_000
@@ -56,11 +57,13 @@ TARGET_DELIVERED = 99.0  # % of the ticks, to every client, and of the feed's ca
 CHANNELS = ["prices:BTC-USD", "leaderboard:xp"]  # what every platform client watches
 
 
-def rss_kib(server: Server) -> int:
-    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+def rss_of(pid: int) -> int:
+    """The process's resident memory in KiB (0 once it is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("VmRSS:")), 0)
 
 
 def start_platform(workdir: Path, rate: float) -> Server:
@@ -100,24 +103,28 @@ class Run:
     missed: list[int] = field(default_factory=list)  # per client behind: ticks conflated
     gone: dict[str, int] = field(default_factory=dict)  # closed while listening, by how
     board_ms: list[float] = field(default_factory=list)  # close -> on leaderboard:xp
+    cpu_s: float = 0.0  # the server processes' CPU while the clients listened
+    board_error: str = ""  # why the close timing stopped, if it did
+    connect_cpu_s: float = 0.0  # the server processes' CPU while the clients connected
 
 
 def spawn_clients(
-    url: str, clients: int, channels: list[str], seconds: float, processes: int
+    urls: list[str], clients: int, channels: list[str], seconds: float, processes: int
 ) -> list[subprocess.Popen[str]]:
-    """The load: `processes` bench.ws_clients processes sharing the clients."""
+    """The load: `processes` bench.ws_clients processes sharing the clients, each
+    connecting to one of `urls` in turn (a server process each)."""
     share = [clients // processes + (i < clients % processes) for i in range(processes)]
     flags = [arg for channel in channels for arg in ("--channel", channel)]
-    command = [sys.executable, "-m", "bench.ws_clients", "--url", url, "--seconds", str(seconds)]
+    command = [sys.executable, "-m", "bench.ws_clients", "--seconds", str(seconds)]
     return [
         subprocess.Popen(
-            [*command, "--clients", str(n), *flags],
+            [*command, "--url", urls[i % len(urls)], "--clients", str(n), *flags],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
         )
-        for n in share
+        for i, n in enumerate(share)
         if n
     ]
 
@@ -132,33 +139,44 @@ async def line_of(process: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 async def measure(
-    server: Server,
-    url: str,
+    servers: list[int],
+    urls: list[str],
     run: Run,
     channels: list[str],
     processes: int,
     during: Awaitable[list[float]] | None = None,
 ) -> None:
-    """Connect every client, note the server's memory, then listen; `during` (the board
-    timing) runs while the clients listen, so it is measured under the load."""
-    before = rss_kib(server)
-    started = time.perf_counter()
-    loads = spawn_clients(url, run.clients, channels, run.seconds, processes)
+    """Connect every client (spread over `urls`), note the memory of the server
+    processes (`servers`: their pids), then listen; `during` (the board timing) runs while
+    the clients listen, so it is measured under the load."""
+
+    def rss() -> int:
+        return sum(rss_of(pid) for pid in servers)
+
+    before = rss()
+    started, connect_cpu = time.perf_counter(), cpu_seconds(servers)
+    loads = spawn_clients(urls, run.clients, channels, run.seconds, processes)
     try:
         counts = [await line_of(p) for p in loads]
         run.connect_s = time.perf_counter() - started
+        run.connect_cpu_s = cpu_seconds(servers) - connect_cpu
+        print(f"    connected in {run.connect_s:,.1f} s; listening ...", flush=True)
         run.connected = sum(c["connected"] for c in counts)
         for count in counts:
             for why, n in count["failed"].items():
                 run.failed[why] = run.failed.get(why, 0) + n
         await asyncio.sleep(1)
-        run.kib_per_connection = (rss_kib(server) - before) / max(run.connected, 1)
+        run.kib_per_connection = (rss() - before) / max(run.connected, 1)
+        cpu_before = cpu_seconds(servers)
         for process in loads:
             assert process.stdin is not None
             process.stdin.write("go\n")
             process.stdin.flush()
         if during is not None:
-            run.board_ms = await during
+            try:
+                run.board_ms = await during
+            except Exception as error:  # reported; the fan-out's figures still count
+                run.board_error = f"{type(error).__name__}: {error}"[:160]
         for process, count in zip(loads, counts, strict=True):
             heard = await line_of(process)
             run.latencies_ms += heard["latencies_ms"]
@@ -167,6 +185,7 @@ async def measure(
             run.missed += heard["missed"]
             for how, n in heard["gone"].items():
                 run.gone[how] = run.gone.get(how, 0) + n
+        run.cpu_s = cpu_seconds(servers) - cpu_before
     finally:
         for process in loads:
             process.kill()
@@ -216,21 +235,23 @@ async def bench(args: argparse.Namespace, workdir: Path) -> list[Run]:
         bare_run = Run(bare.name, args.clients, args.seconds)
         run = Run(platform.name, args.clients, args.seconds)
         print(f"  {bare.name}: {args.clients:,} clients for {args.seconds:g} s ...")
-        await measure(bare, bare.url.replace("http", "ws"), bare_run, [], args.processes)
+        bare_url = bare.url.replace("http", "ws")
+        await measure([bare.process.pid], [bare_url], bare_run, [], args.processes)
         print(
             f"  {platform.name}: {args.clients:,} clients for {args.seconds:g} s, "
             f"{args.closes} closes timed meanwhile ..."
         )
         url = platform.url.replace("http", "ws") + f"/api/v1/ws?token={token}"
         board = close_to_board(platform, trader, token, args.closes)
-        await measure(platform, url, run, CHANNELS, args.processes, during=board)
+        pids = [platform.process.pid]
+        await measure(pids, [url], run, CHANNELS, args.processes, during=board)
         return [bare_run, run]
     finally:
         platform.stop()
         bare.stop()
 
 
-def report(runs: list[Run], args: argparse.Namespace) -> bool:
+def report(runs: list[Run], args: argparse.Namespace, target_clients: int = TARGET_CLIENTS) -> bool:
     print(
         f"\nWebSocket fan-out: {args.clients:,} clients on prices:BTC-USD, {args.rate:g} "
         f"ticks/s, {args.seconds:g} s; load average {load_average()} on {os.cpu_count()} "
@@ -256,7 +277,16 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
     for run in runs:
         for why, n in sorted(run.failed.items(), key=lambda item: -item[1]):
             print(f"  {run.name}: {n:,} clients did not connect: {why}")
-        print(f"  {run.name}: {run.connected:,} clients connected in {run.connect_s:,.1f} s")
+        print(
+            f"  {run.name}: {run.connected:,} clients connected in {run.connect_s:,.1f} s "
+            f"(server CPU {run.connect_cpu_s:,.1f} s meanwhile)"
+        )
+        if run.cpu_s:
+            print(
+                f"  {run.name}: server CPU {run.cpu_s:,.1f} s while listening "
+                f"({100 * run.cpu_s / (run.seconds + 1):.0f} % of one core), "
+                f"{len(run.latencies_ms) / run.cpu_s:,.0f} ticks delivered per CPU second"
+            )
         for how, n in run.gone.items():
             print(f"  {run.name}: {n:,} clients were disconnected while listening: {how}")
         if run.missed:
@@ -267,6 +297,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
             )
     platform = runs[-1]
     board = platform.board_ms
+    if platform.board_error:
+        print(f"  the close timing stopped: {platform.board_error}")
     print(
         f"a closed position on a subscribed leaderboard:xp, {len(board)} closes: p50 "
         f"{percentile(board, 50):,.1f} ms, max {max(board, default=float('nan')):,.1f} ms "
@@ -276,7 +308,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
     delivered = share(len(platform.latencies_ms), platform.expected)
     # Where the window starts against the ticks' phase moves one tick in or out of it.
     cadence = share(platform.ticks + 1, round(args.rate * args.seconds))
-    at_target = args.clients >= TARGET_CLIENTS
+    at_target = args.clients >= target_clients
     ok = (
         p99 < TARGET_P99_MS
         and platform.connected == args.clients
@@ -289,7 +321,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
         f"{verdict}  p99 {p99:,.1f} ms from tick to client, {platform.connected:,} of "
         f"{args.clients:,} connected, {delivered:.1f} % of the ticks delivered, the feed at "
         f"{min(cadence, 100.0):.0f} % of its cadence give or take a tick (targets at "
-        f"{TARGET_CLIENTS:,}: p99 < "
+        f"{target_clients:,}: p99 < "
         f"{TARGET_P99_MS:g} ms, all connected, >= {TARGET_DELIVERED:g} %)"
     )
     board_ok = bool(board) and max(board) < 1000

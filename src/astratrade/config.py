@@ -15,6 +15,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CONTEXTS = ("users", "trading", "financial", "gamification", "social")  # each deployable alone
+REALTIME = "realtime"  # the WebSocket hub as a service of its own: no context, no schema
+SERVICES = (*CONTEXTS, REALTIME)
 
 
 def context_of(consumer: str) -> str:
@@ -158,7 +160,8 @@ class Settings(BaseSettings):
 
     # -- distributed mode --
     service: str | None = None
-    """The one context this process serves (`serve --service`)."""
+    """The one context this process serves (`serve --service`), or `realtime`: the
+    WebSocket hub alone, fed by the event and price streams."""
     service_urls: str = (
         "users=http://users:8000,trading=http://trading:8000,"
         "financial=http://financial:8000,gamification=http://gamification:8000,"
@@ -167,7 +170,10 @@ class Settings(BaseSettings):
     """Where the gateway and the services find each service (Kubernetes names by default).
     Trading's entry may name its replicas separated by `|`
     (`trading=http://10.0.0.5:8000|http://10.0.0.6:8000`): their shard map is asked of the
-    first that answers, and each trader's requests go to the replica writing their shard."""
+    first that answers, and each trader's requests go to the replica writing their shard.
+    A `realtime=` entry (its replicas `|`-separated, or one Service URL in front of them)
+    moves the WebSocket hub out of trading: the gateway relays each socket to a realtime
+    replica, and trading's replicas no longer serve sockets."""
     gateway_timeout_seconds: float = 10.0
     """A call to a service gives up after this."""
     gateway_failures: int = 5
@@ -199,8 +205,8 @@ class Settings(BaseSettings):
                 raise ValueError("ASTRATRADE_JWT_SECRET is required outside embedded mode")
             # A fresh secret per start: tokens from an earlier run stop working, by design.
             self.jwt_secret = secrets.token_urlsafe(48)
-        if self.service is not None and self.service not in CONTEXTS:
-            raise ValueError(f"ASTRATRADE_SERVICE must be one of {', '.join(CONTEXTS)}")
+        if self.service is not None and self.service not in SERVICES:
+            raise ValueError(f"ASTRATRADE_SERVICE must be one of {', '.join(SERVICES)}")
         if self.service is not None and self.redis_url is None:
             raise ValueError("a service needs ASTRATRADE_REDIS_URL: services share events there")
         if self.price_feed == "replay" and self.replay_file is None:
@@ -212,6 +218,11 @@ class Settings(BaseSettings):
         the gateway answers 503 for the paths of one it has no URL for)."""
         named = {item.split("=", 1)[0].strip() for item in items(self.service_urls)}
         return tuple(c for c in CONTEXTS if c in named)
+
+    def realtime_urls(self) -> list[str]:
+        """The realtime service's replicas (none: trading's replicas serve the sockets)."""
+        named = {item.split("=", 1)[0].strip() for item in items(self.service_urls)}
+        return self.service_urls_of(REALTIME) if REALTIME in named else []
 
     def service_url(self, context: str) -> str:
         """The service's URL (the first, when its entry names several)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from astratrade.config import CONTEXTS, Settings, context_of, items
+from astratrade.config import CONTEXTS, REALTIME, Settings, context_of, items
 
 
 class ServiceClient(Protocol):
@@ -36,7 +36,10 @@ class Deployment:
 
     @property
     def contexts(self) -> tuple[str, ...]:
-        return CONTEXTS if self.service is None else (self.service,)
+        """The contexts served here: every one embedded, none in the realtime service."""
+        if self.service is None:
+            return CONTEXTS
+        return () if self.service == REALTIME else (self.service,)
 
     def serves(self, context: str) -> bool:
         return context in self.contexts
@@ -55,7 +58,11 @@ class Deployment:
 
     @property
     def serves_sockets(self) -> bool:
-        return self.serves("trading")  # the hub is fed where trading's engine runs
+        """The hub runs here: embedded; the realtime service; trading's replicas where the
+        deployment has no realtime service."""
+        if self.service is None or self.service == REALTIME:
+            return True
+        return self.service == "trading" and not self.settings.realtime_urls()
 
     @property
     def serves_web_client(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.config import CONTEXTS
 from astratrade.deployment import Deployment
 from astratrade.infrastructure import streams
 from astratrade.infrastructure.backbone import EventBackbone
@@ -87,8 +88,9 @@ def redis_backbone(
     ]
     running = set(here.consumers_here(c.context for c in consumers))
     here_consumers = [c for c in consumers if c.context in running]
-    # Every context's events have subscribers, so the sources name every stream there is.
-    publishers = sorted({s.source for s in bus.subscriptions()})
+    # The watchers (the live channels) tail every context's stream, those with subscribers
+    # in other contexts and those without (social's posts reach only the `feed` channel).
+    publishers = sorted({s.source for s in bus.subscriptions()} | set(CONTEXTS))
     return RedisBackbone(
         relay.redis,
         relay,

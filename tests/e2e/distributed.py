@@ -32,6 +32,12 @@ class Distributed(Server):
     def starts_of(self, name: str) -> int:
         return len(re.findall(rf"^\s*{name} \| started", self.log_path.read_text(), re.MULTILINE))
 
+    def urls_of(self, service: str) -> list[str]:
+        """One service's URLs (its replicas'), as `up` reported them."""
+        found = re.search(r"up \| services at (\S+)", self.log_path.read_text())
+        entries = dict(item.split("=", 1) for item in found[1].split(",")) if found else {}
+        return entries[service].split("|") if service in entries else []
+
     def service_urls(self) -> list[str]:
         """Every service process's URL, each trading replica's too."""
         found = re.search(r"up \| services at (\S+)", self.log_path.read_text())
@@ -48,10 +54,12 @@ def distributed(
     redis_prefix: str,
     *,
     trading_replicas: int = 1,
+    realtime_replicas: int | None = None,
     restart_after: float = 3,
     **settings: str,
 ) -> Iterator[Distributed]:
-    """`up --distributed` with these ASTRATRADE_* settings over the usual ones."""
+    """`up --distributed` with these ASTRATRADE_* settings over the usual ones
+    (`realtime_replicas`: None, as many as `up` starts by default)."""
     port = free_port()
     env = {
         **_server_env(data_dir),
@@ -63,6 +71,8 @@ def distributed(
     }
     command = [str(ASTRATRADE), "up", "--distributed", "--port", str(port)]
     command += ["--restart-after", str(restart_after), "--trading-replicas", str(trading_replicas)]
+    if realtime_replicas is not None:
+        command += ["--realtime-replicas", str(realtime_replicas)]
     log_path = data_dir / "up.log"
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments

@@ -132,8 +132,18 @@ def test_a_reconnecting_client_resumes_from_its_sequence(server: Server, trader:
         ).json()
         (waiting,) = subscribe(ws, "orders")["snapshot"]
         assert waiting["order_id"] == rest["order_id"]
-        trader.place(market="BTC-USD", side="buy", type="limit", size="0.001", price="30001")
-        accepted = event_on(ws, "orders")["data"]  # the event's name is never the order's type
+        second = trader.place(
+            market="BTC-USD", side="buy", type="limit", size="0.001", price="30001"
+        ).json()
+        # The sell's events may still be on their way (after the snapshot: their seq says so).
+        accepted = until(
+            ws,
+            lambda m: (
+                m["type"] == "event"
+                and m["channel"] == "orders"
+                and m["data"].get("order_id") == second["order_id"]
+            ),
+        )["data"]  # the event's name is never the order's type
         assert (accepted["type"], accepted["order_type"]) == ("OrderAccepted", "limit")
         resumed = subscribe(ws, "positions", since=first["seq"])
         assert resumed["resumed"] is True

@@ -1,10 +1,12 @@
 """In distributed mode no service reads another context's PostgreSQL schema.
 
 Each context runs as its own service (its own Platform, engines and HTTP server, as
-`astratrade serve --service X` would), beside an outbox relay, on one PostgreSQL database
-and one Redis; the test drives every context's main flows over HTTP, records each SQL
-statement each process sends, and checks it names only the process's own schema or
-`events` (the backbone every service writes its own events to and reads its tracking from).
+`astratrade serve --service X` would), beside an outbox relay and the realtime service (the
+WebSocket hub), on one PostgreSQL database and one Redis; the test drives every context's
+main flows over HTTP and the live channels over the hub, records each SQL statement each
+process sends, and checks it names only the process's own schema or `events` (the
+backbone every service writes its own events to and reads its tracking from), and that
+the realtime service sends none: every snapshot is asked of the context that owns it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import astratrade.tables  # noqa: F401  (every table on the metadata)
 from astratrade.bootstrap import bootstrap
-from astratrade.config import CONTEXTS, Settings
+from astratrade.config import CONTEXTS, REALTIME, Settings
 from astratrade.entrypoints.app import create_app
 from astratrade.infrastructure.db import EVENTS_SCHEMA, create_engine, metadata
 from astratrade.infrastructure.migrations import migrate
@@ -189,7 +191,7 @@ async def services(
     migration_job = create_engine(fresh_postgres_url)  # before any service starts
     await migrate(migration_job)
     await migration_job.dispose()
-    ports = {context: free_port() for context in CONTEXTS}
+    ports = {service: free_port() for service in (*CONTEXTS, REALTIME)}
     base = Settings(
         database_url=fresh_postgres_url,
         redis_url=redis_url,
@@ -204,7 +206,7 @@ async def services(
     clock = ManualClock()
     async with AsyncExitStack() as stack:
         platforms = {}
-        for context in CONTEXTS:
+        for context in (*CONTEXTS, REALTIME):
             platform = bootstrap(
                 base.model_copy(update={"service": context}),
                 clock=clock,
@@ -220,7 +222,7 @@ async def services(
             )
             for context, port in ports.items()
         }
-        yield Services(platforms, clients, f"ws://127.0.0.1:{ports['trading']}{API}/ws")
+        yield Services(platforms, clients, f"ws://127.0.0.1:{ports[REALTIME]}{API}/ws")
 
 
 @pytest.fixture
@@ -273,15 +275,22 @@ async def test_each_service_reads_only_its_own_schema_and_events(
     assert board.status_code == 200, board.text
     assert progression["xp"] > 0
 
-    # the live channels, from the trading service's hub
+    # the live channels, from the realtime service's hub: each snapshot asked of its owner
     async with websockets.connect(f"{services.ws_url}?token={token}") as ws:
         opened = {}
-        for channel in ("progression", "leaderboard:xp"):
+        channels = ("progression", "leaderboard:xp", f"account:{account}", "positions", "feed")
+        for channel in channels:
             await ws.send(json.dumps({"type": "subscribe", "channel": channel}))
-            opened[channel] = json.loads(await asyncio.wait_for(ws.recv(), WAIT))["snapshot"]
+            async with asyncio.timeout(WAIT):
+                while (message := json.loads(await ws.recv()))["type"] != "subscribed":
+                    pass
+            opened[message["channel"]] = message["snapshot"]
         assert opened["progression"]["xp"] == progression["xp"]  # asked of gamification
         (top,) = opened["leaderboard:xp"]  # the board may trail the XP: its own consumer
         assert isinstance(top["score"], str)  # exact, as a decimal string
+        assert opened[f"account:{account}"]["account_id"] == account  # asked of trading
+        assert opened["positions"] == []  # the position was closed
+        assert isinstance(opened["feed"]["items"], list)  # asked of social
 
     # financial: a faucet top-up, a withdrawal (trading answers the funds), a plan
     faucet = await financial.post(
@@ -311,6 +320,7 @@ async def test_each_service_reads_only_its_own_schema_and_events(
     crossings = recorder.crossings()
     for context in CONTEXTS:  # every service did talk to its database
         assert any(context in schemas_named(s) for s in recorder.statements[context]), context
+    assert recorder.statements[REALTIME] == []  # the hub keeps no data and reads none
     unexpected = {key: sql for key, sql in crossings.items() if key not in KNOWN_EXCEPTIONS}
     assert not unexpected, "\n\n".join(f"{p} read {s}: {sql}" for (p, s), sql in unexpected.items())
     assert set(crossings) == KNOWN_EXCEPTIONS  # a fixed one leaves this list

@@ -48,6 +48,18 @@ def test_no_two_contexts_answer_the_same_method_and_path() -> None:
                 assert not methods & (getattr(rival, "methods", None) or set()), (path, other)
 
 
+def test_the_realtime_service_serves_the_sockets_and_no_context() -> None:
+    redis = "redis://127.0.0.1:6379/0"
+    with_hubs = "trading=http://t:8000,realtime=http://r1:8000|http://r2:8000"
+    here = Deployment(Settings(service="realtime", redis_url=redis, service_urls=with_hubs))
+    assert here.contexts == ()
+    assert here.serves_sockets
+    assert here.consumers_here(["trading", "gamification.xp_boards"]) == []
+    trading = Deployment(Settings(service="trading", redis_url=redis, service_urls=with_hubs))
+    assert not trading.serves_sockets  # the realtime replicas serve them
+    assert trading.settings.realtime_urls() == ["http://r1:8000", "http://r2:8000"]
+
+
 @pytest.mark.parametrize("service", CONTEXTS)
 def test_a_service_serves_its_context_and_asks_the_others(service: str) -> None:
     here = Deployment(Settings(service=service, redis_url="redis://127.0.0.1:6379/0"))

@@ -46,3 +46,17 @@ def test_more_replicas_than_shards_is_refused_before_anything_starts() -> None:
     settings = Settings(database_url=POSTGRES, redis_url="redis://127.0.0.1:1", trading_shards=2)
     with pytest.raises(SupervisorError, match="ASTRATRADE_TRADING_SHARDS"):
         asyncio.run(run_distributed(settings, 8000, 1, trading_replicas=3))
+
+
+def test_realtime_replicas_each_serve_on_a_url_of_their_own_that_the_gateway_knows() -> None:
+    children, shared = plan(8000, realtime_replicas=2)
+    hubs = [c for c in children if c.name.startswith("realtime")]
+    assert [c.name for c in hubs] == ["realtime-1", "realtime-2"]
+    assert [c.name for c in children][-1] == "gateway"  # after the hubs it relays to
+    settings = Settings(service_urls=shared["ASTRATRADE_SERVICE_URLS"])
+    urls = settings.realtime_urls()
+    assert len(set(urls)) == 2
+    for child, url in zip(hubs, urls, strict=True):
+        assert child.args[:3] == ["serve", "--service", "realtime"]
+        assert child.args[-1] == url.rsplit(":", 1)[1]
+    assert Settings(service_urls=plan(8000)[1]["ASTRATRADE_SERVICE_URLS"]).realtime_urls() == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
@@ -14,14 +14,23 @@ from prometheus_client import make_asgi_app
 from sqlalchemy import text
 
 from astratrade.bootstrap import bootstrap
-from astratrade.config import Settings
-from astratrade.entrypoints.realtime.feeds import Feeds
+from astratrade.config import REALTIME, Settings
+from astratrade.entrypoints.realtime.feed_reads import FeedReads, HttpFeedReads
+from astratrade.entrypoints.realtime.feeds import Feeds, source_of
 from astratrade.entrypoints.realtime.hub import Hub
+from astratrade.entrypoints.realtime.price_tail import PriceTail
 from astratrade.entrypoints.realtime.socket_sessions import SocketSessions
+from astratrade.entrypoints.realtime.trading_reads import (
+    HttpTradingReads,
+    LocalTradingReads,
+    TradingReads,
+)
 from astratrade.entrypoints.realtime.views import HttpLiveViews, LiveViews, SqlLiveViews
+from astratrade.entrypoints.realtime.ws_api import router as ws_router
 from astratrade.entrypoints.security import harden
 from astratrade.entrypoints.services import HOSTED, HOSTED_INTERNAL
 from astratrade.entrypoints.web_client import mount_web_client
+from astratrade.infrastructure import streams
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tracing import FASTAPI_TELEMETRY_OFF, trace
@@ -30,6 +39,7 @@ from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.modules import provided
 from astratrade.platform import Platform
 from astratrade.social.views.live import LiveFeed
+from astratrade.trading.adapters.price_stream import prices_stream
 from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.sessions import SessionGuard
 
@@ -46,7 +56,8 @@ class Live:
     feeds: Feeds
     local_views: SqlLiveViews
     socket_sessions: SocketSessions
-    serves_sockets: bool  # the hub is fed where trading's engine runs
+    serves_sockets: bool  # embedded, the realtime service, or trading's replicas without it
+    prices: PriceTail | None = None  # the realtime service follows the prices' stream
 
 
 def create_app(
@@ -71,6 +82,8 @@ def create_app(
             if live.serves_sockets
             else []
         )
+        if live.prices is not None:
+            checks.append(asyncio.create_task(live.prices.run()))
         try:
             yield
         finally:
@@ -79,6 +92,8 @@ def create_app(
                 with suppress(asyncio.CancelledError):
                     await check
             live.hub.close_all()  # clients are told to reconnect
+            if live.prices is not None:
+                await live.prices.close()
             await platform.stop()
             if tracer is not None:
                 tracer.shutdown()  # the last spans are sent
@@ -101,20 +116,42 @@ def create_app(
 
 
 def _live(platform: Platform) -> Live:
-    hub = Hub()
+    """The hub and its feeds. Each context's reads come from this process where the context
+    runs here, else from its service (the realtime service asks every one)."""
+    here, settings = platform.deployment, platform.settings
+    hub = Hub(source_of)
     local_views = SqlLiveViews(platform.read_db, platform.clock)
     # Outside the gamification service, it answers the live channels' reads.
-    remote: LiveViews | None = platform.deployment.client_of("gamification", HttpLiveViews)
-    trading = platform.port(TradingEngine)
-    # The `feed` channel where social runs in this process (embedded).
-    social = provided(platform.modules, LiveFeed) if platform.deployment.serves("social") else None
-    feeds = Feeds(hub, trading, remote or local_views, social)
-    serves_sockets = platform.deployment.serves_sockets
+    remote: LiveViews | None = here.client_of("gamification", HttpLiveViews)
+    engine = platform.port(TradingEngine)
+    serves_sockets = here.serves_sockets
+    remote_reads = serves_sockets and not here.serves("trading")
+    remote_trading = here.client_of("trading", _trading_reads(settings)) if remote_reads else None
+    trading: TradingReads = remote_trading or LocalTradingReads(engine.queries)
+    social: FeedReads | None = provided(platform.modules, LiveFeed)
+    if not here.serves("social"):
+        social = here.client_of("social", HttpFeedReads) if serves_sockets else None
+    feeds = Feeds(hub, engine.venue.quotes, trading, remote or local_views, social)
+    prices = None
     if serves_sockets:
-        trading.quote_listeners.append(feeds.quotes)
         platform.backbone.watch(feeds.event)
+        if here.serves("trading"):  # prices once the engine has reacted to them
+            engine.quote_listeners.append(feeds.quotes)
+        elif settings.redis_url is not None:  # the realtime service: the shared stream
+            redis = streams.connect(settings.redis_url)
+            prices = PriceTail(redis, prices_stream(settings.redis_prefix), feeds.quotes)
     sessions = SocketSessions(hub, platform.port(SessionGuard), platform.clock)
-    return Live(hub, feeds, local_views, sessions, serves_sockets)
+    return Live(hub, feeds, local_views, sessions, serves_sockets, prices)
+
+
+def _trading_reads(settings: Settings) -> Callable[[str, str, float], HttpTradingReads]:
+    """The realtime service's client of trading: to each of its replicas, by shard."""
+
+    def client(_url: str, service_key: str, timeout: float) -> HttpTradingReads:
+        urls = settings.service_urls_of("trading")
+        return HttpTradingReads(urls, service_key, timeout, settings.trading_shards)
+
+    return client
 
 
 def _keep_state(app: FastAPI, platform: Platform, live: Live) -> None:
@@ -142,9 +179,12 @@ FIRST_ROUTES = "trading"
 
 def _include_routes(app: FastAPI, platform: Platform) -> None:
     here = platform.deployment
+    if here.service == REALTIME:
+        app.include_router(ws_router)
     for module in sorted(platform.running, key=lambda m: m.name != FIRST_ROUTES):
         for router in (*module.routers, *HOSTED.get(module.name, ())):
-            app.include_router(router)
+            if router is not ws_router or here.serves_sockets:
+                app.include_router(router)
         if here.serves_internal_routes:
             for router in (*module.internal_routers, *HOSTED_INTERNAL.get(module.name, ())):
                 app.include_router(router)
@@ -163,11 +203,14 @@ def _add_operations(app: FastAPI, platform: Platform, metrics: bool) -> None:
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
         checks = {"db": "ok", "bus": "ok", "migrations": "ok"}
+        if not platform.deployment.contexts:  # the realtime service keeps no data
+            checks = {"bus": "ok"}
         try:
-            async with platform.db.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            if not await at_head(platform.db):
-                checks["migrations"] = "error: not at head (run astratrade migrate)"
+            if "db" in checks:
+                async with platform.db.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                if not await at_head(platform.db):
+                    checks["migrations"] = "error: not at head (run astratrade migrate)"
         except Exception as error:  # readiness reports, it does not raise
             checks["db"] = f"error: {type(error).__name__}"
         if not await platform.backbone.ready():

@@ -20,6 +20,8 @@ worker_app = typer.Typer(help="Event workers (need ASTRATRADE_REDIS_URL).")
 app.add_typer(worker_app, name="worker")
 app.add_typer(dead_app, name="dead-letters")
 
+# Two hubs by default: the sockets spread, and a client whose hub dies resumes on the other.
+REALTIME_REPLICAS = 2
 HealthPort = Annotated[int | None, typer.Option(help="serve /healthz and /metrics here")]
 T = TypeVar("T")
 
@@ -60,7 +62,10 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     service: Annotated[
-        str | None, typer.Option(help=f"serve one context: {', '.join(CONTEXTS)}")
+        str | None,
+        typer.Option(
+            help=f"serve one context ({', '.join(CONTEXTS)}) or `realtime`: the WebSocket hub"
+        ),
     ] = None,
     gateway: Annotated[bool, typer.Option(help="serve the gateway of distributed mode")] = False,
     health_port: Annotated[
@@ -148,16 +153,25 @@ def up(
     trading_replicas: Annotated[
         int, typer.Option(min=1, max=256, help="trading processes, each writing its shards")
     ] = 1,
+    realtime_replicas: Annotated[
+        int,
+        typer.Option(
+            min=0, max=64, help="WebSocket hub processes (0: trading's replicas serve sockets)"
+        ),
+    ] = REALTIME_REPLICAS,
 ) -> None:
     """Start distributed mode on this machine: migrations, the relay, every context's
-    service (trading as --trading-replicas processes) and the gateway, against
-    ASTRATRADE_DATABASE_URL and ASTRATRADE_REDIS_URL; one log view; Ctrl-C stops them all."""
+    service (trading as --trading-replicas processes), the realtime service
+    (--realtime-replicas WebSocket hubs) and the gateway, against ASTRATRADE_DATABASE_URL
+    and ASTRATRADE_REDIS_URL; one log view; Ctrl-C stops them all."""
     from astratrade.entrypoints.supervisor import SupervisorError, run_distributed
 
     if not distributed:
         raise typer.BadParameter("only --distributed is supported; `serve` runs embedded")
     try:
-        code = asyncio.run(run_distributed(Settings(), port, restart_after, trading_replicas))
+        code = asyncio.run(
+            run_distributed(Settings(), port, restart_after, trading_replicas, realtime_replicas)
+        )
     except SupervisorError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

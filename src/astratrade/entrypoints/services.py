@@ -17,17 +17,21 @@ from astratrade.entrypoints.realtime import internal as live_internal
 from astratrade.entrypoints.realtime.ws_api import router as ws_router
 
 # Routes of the entrypoints' own that one context's service serves: the WebSocket hub lives
-# with trading (prices and account states come from its engine), the platform-wide admin
-# routes with financial (the reconciliation proves its ledger).
+# with trading (prices and account states come from its engine) unless the deployment runs
+# the realtime service (then it serves it alone), the platform-wide admin routes with
+# financial (the reconciliation proves its ledger).
 HOSTED: dict[str, tuple[APIRouter, ...]] = {
     "trading": (ws_router,),
     "financial": (admin_api.router,),
 }
 
 # Internal routes of the entrypoints' own that one context's service serves: the live
-# channels' reads, which the hub (with trading) asks of the gamification service.
+# channels' reads, which a hub elsewhere (the realtime service, trading's replicas) asks of
+# the context that owns them.
 HOSTED_INTERNAL: dict[str, tuple[APIRouter, ...]] = {
     "gamification": (live_internal.router,),
+    "trading": (live_internal.trading_router,),
+    "social": (live_internal.social_router,),
 }
 
 # Every public route by the context that answers it: its module's routers (each context's

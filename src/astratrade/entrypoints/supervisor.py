@@ -1,7 +1,9 @@
 """`astratrade up --distributed`: distributed mode as local processes, the way to try it on
-one machine. Migrations first, then the relay, the four context services (trading as
-`--trading-replicas` processes, each writing the shards it leases) and the gateway, each an
-`astratrade` process of its own against the PostgreSQL and Redis of the settings.
+one machine. Migrations first, then the relay, the context services (trading as
+`--trading-replicas` processes, each writing the shards it leases), the realtime service's
+`--realtime-replicas` (the WebSocket hub; 0: trading's replicas serve the sockets) and the
+gateway, each an `astratrade` process of its own against the PostgreSQL and Redis of the
+settings.
 Their output is one log view, each line under its process's name; a process that dies is
 started again after a pause; Ctrl-C (or SIGTERM) stops the gateway first, then the
 services, then the relay, each given time to finish what it holds."""
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DBAPIError
 
-from astratrade.config import CONTEXTS, Settings
+from astratrade.config import CONTEXTS, REALTIME, Settings
 from astratrade.infrastructure.db import create_database_if_missing, shown_url
 
 STOP_SECONDS = 15.0
@@ -46,14 +48,18 @@ def free_port() -> int:
         return port
 
 
-def plan(port: int, trading_replicas: int = 1) -> tuple[list[Child], dict[str, str]]:
+def plan(
+    port: int, trading_replicas: int = 1, realtime_replicas: int = 0
+) -> tuple[list[Child], dict[str, str]]:
     """The processes (start order) and the service URLs they share: the gateway on `port`,
     the rest on ports the system has free now. Trading's URL lists every replica (`|`):
     the gateway asks any of them for the shard map and routes each trader to the replica
-    writing their shard, which each replica advertises as its own URL."""
+    writing their shard, which each replica advertises as its own URL. The realtime
+    service's lists its replicas too: the gateway spreads the sockets over them."""
     ports = {context: free_port() for context in CONTEXTS if context != "trading"}
     replicas = [f"http://127.0.0.1:{free_port()}" for _ in range(trading_replicas)]
     urls = {c: f"http://127.0.0.1:{p}" for c, p in ports.items()} | {"trading": "|".join(replicas)}
+    hubs = [f"http://127.0.0.1:{free_port()}" for _ in range(realtime_replicas)]
     children = [Child("relay", ["worker", "relay", "--health-port", str(free_port())])]
     for context in CONTEXTS:
         if context != "trading":
@@ -63,8 +69,12 @@ def plan(port: int, trading_replicas: int = 1) -> tuple[list[Child], dict[str, s
             name = "trading" if trading_replicas == 1 else f"trading-{number}"
             advertise = {"ASTRATRADE_TRADING_ADVERTISE_URL": url}
             children.append(Child(name, _serve(context, url), advertise))
+    for number, url in enumerate(hubs, start=1):
+        children.append(Child(f"realtime-{number}", _serve(REALTIME, url)))
     children.append(Child("gateway", ["serve", "--gateway", "--port", str(port)]))
     shared = ",".join(f"{context}={urls[context]}" for context in CONTEXTS)
+    if hubs:
+        shared += f",{REALTIME}={'|'.join(hubs)}"
     return children, {"ASTRATRADE_SERVICE_URLS": shared}
 
 
@@ -78,7 +88,11 @@ def executable() -> str:
 
 
 async def run_distributed(
-    settings: Settings, port: int, restart_after: float, trading_replicas: int = 1
+    settings: Settings,
+    port: int,
+    restart_after: float,
+    trading_replicas: int = 1,
+    realtime_replicas: int = 0,
 ) -> int:
     if settings.redis_url is None or not (settings.database_url or "").startswith("postgresql"):
         raise SupervisorError(
@@ -92,7 +106,7 @@ async def run_distributed(
             f"ASTRATRADE_TRADING_SHARDS (now {settings.trading_shards}) to {trading_replicas} "
             "or more before the first start (a database keeps its shard count)"
         )
-    children, shared = plan(port, trading_replicas)
+    children, shared = plan(port, trading_replicas, realtime_replicas)
     env = {**os.environ, **shared, "ASTRATRADE_EMBEDDED": "false"}
     # One secret for the run when none is set: every process must verify the same tokens.
     env.setdefault("ASTRATRADE_JWT_SECRET", secrets.token_urlsafe(48))

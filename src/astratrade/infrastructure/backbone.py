@@ -7,6 +7,9 @@ from typing import Protocol
 
 from astratrade.shared.messages import Envelope
 
+# An event and its position in its context's stream (None: the in-process bus has none).
+Watcher = Callable[[Envelope, int | None], Awaitable[None]]
+
 
 class EventBackbone(Protocol):
     def committed(self, envelopes: list[Envelope]) -> None:
@@ -23,7 +26,8 @@ class EventBackbone(Protocol):
         """Wait until every event committed so far has been handled."""
         ...
 
-    def watch(self, watcher: Callable[[Envelope], Awaitable[None]]) -> None:
+    def watch(self, watcher: Watcher) -> None:
         """Hand every committed event of every context to `watcher` as well (live views in
-        this process; nothing is tracked or retried)."""
+        this process; nothing is tracked or retried), with its position in its context's
+        stream (`streams.position`: the same in every process) where there is one."""
         ...

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import event_store
+from astratrade.infrastructure.backbone import Watcher
 from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.projections import ProjectionFeed, feed_of
 from astratrade.infrastructure.writer import Writer
@@ -37,7 +37,6 @@ from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 
 logger = logging.getLogger(__name__)
-Watcher = Callable[[Envelope], Awaitable[None]]
 # Delivered events are marked published in batches: a crash re-delivers at most this much.
 MARK_INTERVAL_SECONDS = 0.2
 MARK_BATCH = 1000
@@ -135,7 +134,7 @@ class InProcessDispatcher:
                 if feed_of(subscription) is None and subscription not in together:
                     await self._deliver_one(subscription, envelope)
             for watcher in self._watchers:
-                await watcher(envelope)
+                await watcher(envelope, None)  # no stream: no position
 
     async def _project(
         self, feed: ProjectionFeed, share: list[tuple[Subscription, Envelope]]

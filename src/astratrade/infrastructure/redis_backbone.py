@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure import streams
+from astratrade.infrastructure.backbone import Watcher
 from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.event_store import outbox
 from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
@@ -46,11 +46,11 @@ class RedisBackbone:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._event_streams = event_streams or []  # every context's, for watchers
-        self._watchers: list[Callable[[Envelope], Awaitable[None]]] = []
+        self._watchers: list[Watcher] = []
 
-    def watch(self, watcher: Callable[[Envelope], Awaitable[None]]) -> None:
+    def watch(self, watcher: Watcher) -> None:
         """Every process tails every stream itself (XREAD, no group): each one sees every
-        event, from when it started."""
+        event, from when it started, with its position in its stream."""
         self._watchers.append(watcher)
 
     def committed(self, envelopes: list[Envelope]) -> None:
@@ -95,7 +95,7 @@ class RedisBackbone:
                         envelope = streams.decode(fields)
                         if shown.first_time(envelope):
                             for watcher in self._watchers:
-                                await watcher(envelope)
+                                await watcher(envelope, streams.position(message_id))
 
     async def stop(self) -> None:
         """Let each worker finish and acknowledge its batch, then close the connection."""

@@ -44,6 +44,21 @@ def events_stream(prefix: str, context: str) -> str:
     return f"{prefix}astratrade.{context}.events"
 
 
+# A stream entry's id is "<milliseconds>-<n>" (Redis's clock, then a counter within the
+# millisecond). As one integer it orders the entries of a stream the same in every process
+# that reads it; JavaScript clients keep it exactly while it stays below 2**53: counted from
+# 2025 in steps of 4096 a millisecond, that lasts until 2094.
+POSITION_EPOCH_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z
+POSITIONS_PER_MS = 4096  # the relay adds at most 500 entries a round trip
+
+
+def position(entry_id: str) -> int:
+    """The entry's place in its stream as one integer (< 2**53), the same everywhere."""
+    milliseconds, _, n = entry_id.partition("-")
+    since_epoch = max(int(milliseconds) - POSITION_EPOCH_MS, 0)
+    return since_epoch * POSITIONS_PER_MS + min(int(n or 0), POSITIONS_PER_MS - 1)
+
+
 def dead_letter_stream(prefix: str, consumer: str) -> str:
     """Events a consuming context gave up on, with the error, for inspection and replay."""
     return f"{prefix}astratrade.{consumer}.dead-letters"

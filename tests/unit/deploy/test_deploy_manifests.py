@@ -32,7 +32,7 @@ NAMESPACE = "astratrade"
 SECRET = "astratrade-secrets"
 IMAGE_UID = 10001  # deploy/Dockerfile's USER
 
-SERVICES = ["users", "trading", "financial", "gamification", "social"]
+SERVICES = ["users", "trading", "financial", "gamification", "social", "realtime"]
 ANY_INTERFACE = "0.0.0.0"  # noqa: S104 - what the containers listen on, not this test
 HEALTH_PORT = 8001  # every process's /healthz and /metrics, never published
 SERVE = ["--host", ANY_INTERFACE, "--port", "8000", "--health-port", str(HEALTH_PORT)]
@@ -292,14 +292,14 @@ def test_services_select_their_deployments(rendered: dict[str, list[Manifest]]) 
                 assert port["targetPort"] in ports, (path, name, port)
 
 
-def test_gateway_trading_and_social_have_autoscalers_and_budgets(
+def test_scaled_services_have_autoscalers_and_budgets(
     rendered: dict[str, list[Manifest]],
 ) -> None:
     for path, manifests in rendered.items():
         autoscalers = _of(manifests, "HorizontalPodAutoscaler")
-        assert set(autoscalers) == {"gateway", "trading", "social"}, path
+        assert set(autoscalers) == {"gateway", "trading", "social", "realtime"}, path
         budgets = _of(manifests, "PodDisruptionBudget")
-        assert {"trading", "social"} <= set(budgets) <= set(autoscalers), path
+        assert {"trading", "social", "realtime"} <= set(budgets) <= set(autoscalers), path
         for name, budget in budgets.items():
             assert budget["spec"]["minAvailable"] == 1, (path, name)
             assert budget["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}

@@ -15,8 +15,13 @@ class RecordingHub:
     def __init__(self) -> None:
         self.published: list[tuple[str, Any]] = []
 
-    def publish(self, name: str, data: Any, *, conflate: bool = False) -> None:
+    def publish(
+        self, name: str, data: Any, *, conflate: bool = False, seq: int | None = None
+    ) -> None:
         self.published.append((name, data))
+
+    def advance(self, source: str, position: int) -> None:
+        return None
 
     def watched_now(self, name: str) -> bool:
         return False
@@ -39,8 +44,7 @@ class Owners:
 
 def feeds(queries: Owners) -> tuple[Feeds, RecordingHub]:
     hub = RecordingHub()
-    trading = SimpleNamespace(queries=queries)
-    return Feeds(hub, trading, SimpleNamespace()), hub  # type: ignore[arg-type]
+    return Feeds(hub, {}, queries, SimpleNamespace()), hub  # type: ignore[arg-type]
 
 
 def envelope(kind: str, version: int, **payload: Any) -> Envelope:

@@ -138,3 +138,36 @@ def test_a_frame_written_for_all_is_the_one_the_protocol_would_write() -> None:
     message = Encoded(json.dumps({"type": "event", "data": {"mark": "61000.5"}}))
     protocol.send_text(message.payload)
     assert b"".join(protocol.data_to_send()) == message.frame
+
+
+async def test_clients_joining_a_watched_channel_at_once_share_one_snapshot_read() -> None:
+    hub, reads = Hub(), []
+
+    async def board() -> list[int]:
+        reads.append(1)
+        return [len(reads)]
+
+    first, second = Client(hub), Client(hub)
+    await hub.subscribe(first.connection, "leaderboard:xp", None, board)
+    await hub.subscribe(second.connection, "leaderboard:xp", None, board)
+    assert len(reads) == 1  # the second joined while the first watched, at the same seq
+    hub.publish("leaderboard:xp", [9])
+    third = Client(hub)
+    await hub.subscribe(third.connection, "leaderboard:xp", None, board)
+    await settle()
+    assert len(reads) == 2  # the board moved since: read again
+    assert third.received[0]["snapshot"] == [2]
+
+
+async def test_a_snapshot_of_a_channel_nobody_watches_is_read_afresh() -> None:
+    hub, reads = Hub(), []
+
+    async def account() -> dict[str, int]:
+        reads.append(1)
+        return {"reads": len(reads)}
+
+    client = Client(hub)
+    await hub.subscribe(client.connection, "account:a", None, account)
+    hub.unsubscribe(client.connection, "account:a")  # unwatched: changes go unpublished
+    await hub.subscribe(client.connection, "account:a", None, account)
+    assert len(reads) == 2

@@ -52,3 +52,13 @@ async def test_a_read_begun_before_a_revocation_is_not_kept(reader: str) -> None
 
     with pytest.raises(Unauthorized, match="revoked"):
         await guard.check(TOKEN)
+
+
+async def test_checks_of_one_user_arriving_together_share_one_read() -> None:
+    states = SlowStates()
+    guard = SessionGuard(states, monotonic=lambda: 0.0)
+    checks = [asyncio.create_task(guard.check(TOKEN)) for _ in range(50)]
+    await asyncio.sleep(0)
+    states.release.set()
+    await asyncio.gather(*checks)
+    assert states.reads == 1

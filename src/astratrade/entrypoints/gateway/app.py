@@ -2,7 +2,8 @@
 whose router declares its path, at the URL settings give (Kubernetes service names by
 default); bearer tokens are verified here first (a bad one never reaches a service), each
 client IP is rate limited, the request id travels on as the events' correlation id, and
-`WS /api/v1/ws` is relayed to the trading service's hub. Trading's requests (and sockets)
+`WS /api/v1/ws` is relayed to a realtime replica (or, without the realtime service, to
+the trading service's hub). Trading's requests (and sockets)
 go to the replica writing the trader's shard (shard_routing.py)."""
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from prometheus_client import make_asgi_app
 from astratrade.config import Settings
 from astratrade.entrypoints.gateway.forward import client_ip, forward
 from astratrade.entrypoints.gateway.openapi import merged
+from astratrade.entrypoints.gateway.realtime_replicas import RealtimeReplicas
 from astratrade.entrypoints.gateway.routing import Router
 from astratrade.entrypoints.gateway.shard_routing import forward_by_shard
 from astratrade.entrypoints.gateway.upstreams import Unavailable, Upstreams
-from astratrade.entrypoints.gateway.ws_relay import Relays, relay
+from astratrade.entrypoints.gateway.ws_relay import Relays, by_shard, over_realtime, relay
 from astratrade.entrypoints.security import harden
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.shard_map import Routes, routes_to
@@ -90,6 +92,8 @@ def _add_operations(app: FastAPI, settings: Settings, upstreams: Upstreams) -> N
     async def readyz() -> dict[str, Any]:
         """Ready to route: a service that is down answers 503 for its own paths only."""
         services = {c: settings.service_url(c) for c in settings.services_with_urls()}
+        if settings.realtime_urls():
+            services["realtime"] = "|".join(settings.realtime_urls())
         return {"status": "ready", "services": services}
 
     @app.get("/openapi.json", include_in_schema=False)
@@ -108,9 +112,15 @@ def _add_routing(
     tokens = TokenCodec(settings.signing_secret, settings.jwt_issuer, SystemClock())
     limits = RateLimits.from_settings(settings)
 
+    # The sockets go to the realtime service where the deployment runs one, else to the
+    # trading replica writing the trader's shard.
+    realtime_urls = settings.realtime_urls()
+    replicas = RealtimeReplicas(realtime_urls) if realtime_urls else None
+    candidates = over_realtime(replicas) if replicas is not None else by_shard(trading)
+
     @app.websocket("/api/v1/ws")
     async def live(websocket: WebSocket) -> None:
-        await relay(websocket, trading, tokens, settings.cors_origins, relays)
+        await relay(websocket, candidates, tokens, settings.cors_origins, relays, replicas)
 
     @app.api_route("/api/{path:path}", methods=METHODS, include_in_schema=False)
     async def api(request: Request) -> Response:

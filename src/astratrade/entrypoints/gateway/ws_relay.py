@@ -1,26 +1,31 @@
-"""`WS /api/v1/ws` through the gateway: each client's socket is relayed to the hub of the
-trading replica that writes the trader's accounts (where their account states are), frames
-and close codes both ways.
+"""`WS /api/v1/ws` through the gateway: each client's socket is relayed to a hub, frames
+and close codes both ways: to a realtime replica where the deployment runs the realtime
+service (`realtime_replicas.py`: the trader's own, or the next live one), else to the hub
+of the trading replica that writes the trader's accounts.
 
 The trader is known by their access token, in `?token=` or in the first message
 (`{"type": "auth", "token": ...}` within 5 s): the gateway reads it to pick the replica,
 then relays that first message on, and the hub signs the socket in as it always does (a
 token the gateway cannot verify goes to any replica, whose hub refuses it properly).
 The gateway checks the browser origin itself (the service sees the gateway, not the
-page); a hub that cannot be reached closes the client with 1013 (try again later), and a
-gateway shutting down closes its clients with 1012 (reconnect), as the hub does."""
+page); a hub that cannot be reached closes the client with 1013 (try again later), a hub
+that goes away without a word (its process died) and a gateway shutting down close it
+with 1012 (reconnect), as a hub shutting down does."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from fastapi import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 
 from astratrade.entrypoints.gateway.forward import client_ip
+from astratrade.entrypoints.gateway.realtime_replicas import RealtimeReplicas
 from astratrade.entrypoints.gateway.shard_routing import replica_for
 from astratrade.entrypoints.realtime.hub import NOT_SIGNED_IN, RESTARTING
 from astratrade.entrypoints.realtime.ws_api import AUTH_SECONDS, BAD_ORIGIN, origin_allowed
@@ -44,12 +49,33 @@ class Relays:
                 await websocket.close(RESTARTING, "gateway restarting")
 
 
+# Where a trader's socket may go, in the order to try them.
+Candidates = Callable[[str | None], Awaitable[list[str]]]
+
+
+def by_shard(routes: Routes) -> Candidates:
+    """The trading replica writing the trader's shard (NoHolder during a failover)."""
+
+    async def candidates(user_id: str | None) -> list[str]:
+        return [await replica_for(routes, user_id)]
+
+    return candidates
+
+
+def over_realtime(replicas: RealtimeReplicas) -> Candidates:
+    async def candidates(user_id: str | None) -> list[str]:
+        return replicas.order_for(user_id)
+
+    return candidates
+
+
 async def relay(
     websocket: WebSocket,
-    routes: Routes,
+    candidates: Candidates,
     tokens: TokenCodec,
     allowed_origins: str,
     relays: Relays,
+    replicas: RealtimeReplicas | None = None,
 ) -> None:
     if not origin_allowed(websocket, allowed_origins):
         await websocket.close(BAD_ORIGIN, "origin not allowed")
@@ -65,20 +91,12 @@ async def relay(
             return
         token = _token_in(first)
     try:
-        replica = await replica_for(routes, _user_of(tokens, token))
+        found = await candidates(_user_of(tokens, token))
     except NoHolder as none:
         await websocket.close(TRY_AGAIN_LATER, f"shard {none.shard} has no replica now")
         return
-    query = websocket.url.query
-    url = replica.replace("http", "ws", 1) + "/api/v1/ws" + (f"?{query}" if query else "")
-    headers = {"x-request-id": correlation.get() or "", "x-forwarded-for": client_ip(websocket)}
-    try:
-        upstream = await connect(
-            url, additional_headers=headers, open_timeout=5, ping_interval=None, max_queue=None
-        )
-        if first is not None:
-            await upstream.send(first)
-    except (OSError, TimeoutError, Exception):
+    upstream = await _open(websocket, found, first, replicas)
+    if upstream is None:
         await websocket.close(TRY_AGAIN_LATER, "live service unavailable; reconnect shortly")
         return
     relays.open.add(websocket)
@@ -91,11 +109,37 @@ async def relay(
                 task.cancel()
                 with suppress(asyncio.CancelledError, Exception):
                     await task
-        code = upstream.close_code or TRY_AGAIN_LATER
+        code, reason = upstream.close_code, upstream.close_reason or ""
+        if code in (None, CloseCode.ABNORMAL_CLOSURE):  # the hub's process is gone
+            code, reason = RESTARTING, "live service restarting; reconnect"
         with suppress(Exception):
-            await websocket.close(code, upstream.close_reason or "")
+            await websocket.close(code, reason)
     finally:
         relays.open.discard(websocket)
+
+
+async def _open(
+    websocket: WebSocket, found: list[str], first: str | None, replicas: RealtimeReplicas | None
+) -> ClientConnection | None:
+    """The socket to the first of `found` that takes it (the sign-in message relayed)."""
+    query = websocket.url.query
+    headers = {"x-request-id": correlation.get() or "", "x-forwarded-for": client_ip(websocket)}
+    for replica in found:
+        url = replica.replace("http", "ws", 1) + "/api/v1/ws" + (f"?{query}" if query else "")
+        try:
+            upstream = await connect(
+                url, additional_headers=headers, open_timeout=5, ping_interval=None, max_queue=None
+            )
+            if first is not None:
+                await upstream.send(first)
+        except (OSError, TimeoutError, Exception):
+            if replicas is not None:
+                replicas.failed(replica)
+            continue
+        if replicas is not None:
+            replicas.reached(replica)
+        return upstream
+    return None
 
 
 async def _to_service(websocket: WebSocket, upstream: ClientConnection) -> None:

@@ -5,24 +5,27 @@ money or order event: whole states, read only while someone watches, from tradin
 committed state), `orders` and `positions` (the caller's), `progression` (the
 caller's XP, levels, achievements, unlocks), `leaderboard:<board>` (the top after a change:
 `xp`, `xp:week`, `roi` -- this week's practice ROI -- and `roi:live`),
-`tournament:<id>` (its live board after a close). User channels are kept under the user's
-id: a client subscribes to `orders` and gets its own. Trading's events carry their account's
-owner; everything else comes from trading's queries, never through its engine's lock."""
+`tournament:<id>` (its live board after a close), `feed` (new items of the caller's home
+feed). User channels are kept under the user's id: a client subscribes to `orders` and gets
+its own. Trading's events carry their account's owner; everything else comes from the
+owning contexts' reads (`trading_reads.py`, `views.py`, `feed_reads.py`): in this process
+where the context runs here, else over its internal routes; never through trading's
+engine's lock, never from another context's tables."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from typing import Any
 
+from astratrade.entrypoints.realtime.feed_reads import FeedReads
 from astratrade.entrypoints.realtime.hub import Hub
+from astratrade.entrypoints.realtime.trading_reads import TradingReads
 from astratrade.entrypoints.realtime.views import LiveViews
 from astratrade.shared.messages import Envelope
-from astratrade.social.views.live import LiveFeed
+from astratrade.social.views.live import PUSHED
 from astratrade.trading.domain.prices import Quote
-from astratrade.trading.engine import TradingEngine
 
 logger = logging.getLogger(__name__)
 
@@ -61,37 +64,54 @@ def replays(channel: str) -> bool:
     return "/" in channel
 
 
+# The stream that numbers each replayed channel (hub.py `Source`): a user's orders and
+# positions come from trading's events, their progression from gamification's.
+SOURCES = {"orders": "trading", "positions": "trading", "progression": "gamification"}
+
+
+def source_of(channel: str) -> str | None:
+    kind, slash, _ = channel.partition("/")
+    return SOURCES.get(kind) if slash else None
+
+
 class Feeds:
     def __init__(
-        self, hub: Hub, trading: TradingEngine, views: LiveViews, social: LiveFeed | None = None
+        self,
+        hub: Hub,
+        quotes: dict[str, Quote],
+        trading: TradingReads,
+        views: LiveViews,
+        social: FeedReads | None = None,
     ) -> None:
+        """`quotes`: every market's quote at the start (kept as each batch comes)."""
         self._hub = hub
-        self._trading = trading
-        self._queries = trading.queries  # committed state, read beside the engine
+        self._quotes = dict(quotes)
+        self.markets = list(quotes)
+        self.trading = trading  # trading's committed state, read beside its engine
         self.views = views  # gamification's reads: snapshots and boards
-        self.social = social  # the `feed` channel's reads (None: social runs elsewhere)
+        self.social = social  # the `feed` channel's reads (None: no social reads here)
         self._due: set[str] = set()  # board channels a refresh is already coming for
         self._tasks: set[asyncio.Task[None]] = set()
         self._owners: dict[str, str | None] = {}
 
-    @property
-    def markets(self) -> list[str]:
-        return list(self._trading.venue.markets)
-
     def quote(self, market: str) -> Quote:
-        return self._trading.venue.quotes[market]
+        return self._quotes[market]
 
     def quotes(self, quotes: list[Quote]) -> None:
         for quote in quotes:
+            self._quotes[quote.market] = quote
             self._hub.publish(f"prices:{quote.market}", price(quote), conflate=True)
 
-    async def event(self, envelope: Envelope) -> None:
+    async def event(self, envelope: Envelope, position: int | None = None) -> None:
+        """A committed event; `position`: its place in its context's stream, if any."""
+        if position is not None:
+            self._hub.advance(envelope.context, position)
         try:
-            await self._route(envelope)
+            await self._route(envelope, position)
         except Exception:  # a live view must never stop the event flow
             logger.exception("realtime feed failed on %s", envelope.type)
 
-    async def _route(self, envelope: Envelope) -> None:
+    async def _route(self, envelope: Envelope, position: int | None) -> None:
         kind, data = envelope.type, envelope.payload
         # `type` names the event; an order's own type (OrderAccepted) travels as order_type.
         fields = {("order_type" if name == "type" else name): v for name, v in data.items()}
@@ -100,26 +120,31 @@ class Feeds:
             account_id = str(data["account_id"])
             owner = await self._owner_in(data) if kind in OWNER_EVENTS else None
             if owner is not None and kind in ORDER_EVENTS:
-                self._hub.publish(user_channel("orders", owner), message)
+                self._hub.publish(user_channel("orders", owner), message, seq=position)
             if owner is not None and kind in POSITION_EVENTS:
-                self._hub.publish(user_channel("positions", owner), message)
+                self._hub.publish(user_channel("positions", owner), message, seq=position)
             if kind in MONEY_EVENTS and self._hub.watched_now(f"account:{account_id}"):
                 self._hub.publish(f"account:{account_id}", await self.account(account_id))
             if kind == "PositionClosed" and owner is not None:
                 await self._tournament_boards()
         if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
-            self._hub.publish(user_channel("progression", str(data["user_id"])), message)
+            channel = user_channel("progression", str(data["user_id"]))
+            self._hub.publish(channel, message, seq=position)
         if kind in BOARD_EVENTS:
             for name in self._hub.watched(BOARD_EVENTS[kind]):
                 await self._refresh(name, self.views.board_top)
         if envelope.context == "social" and self.social is not None:
             await self._feed(envelope, self.social)
 
-    async def _feed(self, envelope: Envelope, social: LiveFeed) -> None:
-        """Channel `feed` (hub channel feed:<user id>, where social runs here): a new post
-        or automatic item to those watching who may see it. Not replayed: a client that
-        subscribes again gets the home feed's first page."""
+    async def _feed(self, envelope: Envelope, social: FeedReads) -> None:
+        """Channel `feed` (hub channel feed:<user id>): a new post or automatic item to
+        those watching here who may see it. Not replayed: who gets an item is decided
+        among the traders watching on this hub, so another hub's buffer has no copy for
+        a trader that was not there; a client that subscribes again gets the home feed's
+        first page."""
         watching = {name.removeprefix("feed:") for name in self._hub.watched("feed:")}
+        if envelope.type not in PUSHED or not watching:
+            return
         item, audience = await social.pushed(envelope, watching)
         for user_id in audience:
             self._hub.publish(f"feed:{user_id}", item)
@@ -134,21 +159,19 @@ class Feeds:
 
     async def owner_of(self, account_id: str) -> str | None:
         if account_id not in self._owners:  # an account's owner never changes
-            self._owners[account_id] = await self._queries.owner_of(account_id)
+            self._owners[account_id] = await self.trading.owner_of(account_id)
         return self._owners[account_id]
 
     async def account(self, account_id: str) -> dict[str, Any] | None:
-        view = await self._queries.account_view(account_id)
-        return None if view is None else asdict(view)
+        return await self.trading.account(account_id)
 
     async def positions_of(self, user_id: str) -> list[dict[str, Any]]:
         """Every open position of the user's accounts, for a `positions` snapshot."""
-        positions = await self._queries.positions_of(user_id)
-        return [{"account_id": account_id, **asdict(view)} for account_id, view in positions]
+        return await self.trading.positions_of(user_id)
 
     async def open_orders_of(self, user_id: str) -> list[dict[str, Any]]:
         """Every open order of the user's accounts, for an `orders` snapshot."""
-        return [asdict(view) for view in await self._queries.open_orders_of(user_id)]
+        return await self.trading.open_orders_of(user_id)
 
     async def _tournament_boards(self) -> None:
         """A trader's close may move a tournament board: the watched ones are read again."""

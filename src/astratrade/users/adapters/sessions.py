@@ -5,11 +5,13 @@ carries their current session epoch.
 Read from the users' own table in the users service (and embedded), over the users
 service's internal route in the other services (their processes never read the users'
 schema), and kept a moment per user, so a trader's requests cost one lookup a second at
-most; a revocation in the users' process forgets the user at once, another process sees
-it within `ttl`. The sockets' check reads every connected user's state in one batch."""
+most (requests arriving together share it); a revocation in the users' process forgets
+the user at once, another process sees it within `ttl`. The sockets' check reads every
+connected user's state in one batch."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Collection, Sequence
 
@@ -58,6 +60,9 @@ class SessionGuard:
         self._ttl = ttl
         self._monotonic = monotonic
         self._known: dict[str, tuple[float, SessionState]] = {}  # user -> (read at, state)
+        # Reads under way, by user, with the revocations forgotten when each began: the
+        # requests (or sockets) of one user arriving together share one read.
+        self._reading: dict[str, tuple[int, asyncio.Future[SessionState | None]]] = {}
         # Revocations forgotten so far: a read begun before one may predate it, so it
         # answers the request that made it but is not kept for the next ones.
         self._forgets = 0
@@ -67,7 +72,7 @@ class SessionGuard:
         known = self._known.get(claims.user_id)
         if known is None or now - known[0] > self._ttl:
             forgets = self._forgets
-            state = await self.states.read(claims.user_id)
+            state = await self._read(claims.user_id, forgets)
             if state is None:
                 raise Unauthorized(REVOKED)
             known = (now, state)
@@ -76,6 +81,36 @@ class SessionGuard:
         why = why_ended(claims, known[1])
         if why is not None:
             raise Unauthorized(why)
+
+    async def _read(self, user_id: str, forgets: int) -> SessionState | None:
+        """The user's state, read once for every check that asks while the read is under
+        way (one begun before a revocation was forgotten is not shared after it)."""
+        reading = self._reading.get(user_id)
+        if reading is not None and reading[0] == forgets:
+            shared = reading[1]
+            try:
+                return await asyncio.shield(shared)
+            except asyncio.CancelledError:
+                if not shared.cancelled():
+                    raise  # this check was cancelled, not the read it waited for
+            # the read's own caller went away: read again, below
+        shared = asyncio.get_running_loop().create_future()
+        self._reading[user_id] = (forgets, shared)
+        try:
+            state = await self.states.read(user_id)
+        except Exception as error:
+            shared.set_exception(error)
+            shared.exception()  # retrieved here: those sharing it get it raised
+            raise
+        except BaseException:
+            shared.cancel()
+            raise
+        else:
+            shared.set_result(state)
+            return state
+        finally:
+            if self._reading.get(user_id, (0, None))[1] is shared:
+                del self._reading[user_id]
 
     async def ended(self, sessions: Sequence[Claims]) -> list[str | None]:
         """Why each of `sessions` no longer stands (None: it stands), from their users'
