@@ -34,7 +34,7 @@ JWT_SECRET = "e2e-test-secret-that-is-long-enough-for-hs256-0123456789"
 PASSWORD = "correct-horse-battery"
 API = "/api/v1"
 STARTUP_TIMEOUT = 30.0
-ACCOUNT_TIMEOUT = 5.0
+ACCOUNT_TIMEOUT = 15.0  # a loaded 2-core machine running a distributed platform
 
 # Practice defaults of docs/trading-rules.md, restated here so the tests check the server
 # against the specification rather than against its own code.

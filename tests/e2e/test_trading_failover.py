@@ -46,6 +46,7 @@ def server(
         redis_url,
         redis_prefix,
         trading_replicas=2,
+        realtime_replicas=0,  # sockets play no part here; two processes fewer on 2 cores
         restart_after=RESTART_AFTER,
         trading_shards=str(SHARDS),
     ) as srv:
