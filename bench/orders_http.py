@@ -90,6 +90,17 @@ class Server:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def main_thread_cpu_seconds(self) -> float | None:
+        """The same, of its main thread alone (the event loop's: HTTP, trading's decisions,
+        the dispatcher); the rest is its other threads' (SQLite's writer, aiosqlite's)."""
+        pid = self.process.pid
+        try:
+            text = Path(f"/proc/{pid}/task/{pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = text.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -300,6 +311,7 @@ class Run:
     client_cpu: float = 0.0
     server_cpu: float | None = None
     settle_cpu: float = 0.0  # the server's CPU after the run, until it was idle again
+    main_thread_cpu: float | None = None  # its main thread's, run and settling
     settle_seconds: float = 0.0  # inf: still busy after SETTLE_WITHIN
     idle_share: float = 0.0  # the server's CPU share when idle, taken off the two above
     database_cpu: float | None = None  # the PostgreSQL server's, run and settling
@@ -408,8 +420,12 @@ async def platform_throughput(
     idle = await idle_share(server)
     watched = ("postgres",) if database == "postgres" else ()
     before = cpu_of_processes(watched)
+    main_before = server.main_thread_cpu_seconds()
     run = await closed_loop(send, server, concurrency, seconds)
     run.settle_cpu, run.settle_seconds = await settle(server)
+    main_after = server.main_thread_cpu_seconds()
+    if main_before is not None and main_after is not None:
+        run.main_thread_cpu = main_after - main_before
     if watched:
         run.database_cpu = cpu_of_processes(watched)["postgres"] - before["postgres"]
     if run.server_cpu is not None:
@@ -541,6 +557,11 @@ def between_databases(args: argparse.Namespace, runs: dict[str, Run]) -> list[Ro
     lite_l, pg_l = runs["sqlite latency"], runs["postgres latency"]
     lite_cpu, pg_cpu = lite_t.server_cpu_per_request_us(), pg_t.server_cpu_per_request_us()
 
+    def on_loop(run: Run) -> str:
+        if run.main_thread_cpu is None or not run.latencies_ms:
+            return "n/a"
+        return fmt(run.main_thread_cpu / len(run.latencies_ms) * 1e6, ",.0f", " us")
+
     def after(run: Run) -> str:
         return fmt(run.settle_cpu / len(run.latencies_ms) * 1e6, ",.0f", " us")
 
@@ -561,6 +582,7 @@ def between_databases(args: argparse.Namespace, runs: dict[str, Run]) -> list[Ro
             ratio(pg_cpu, lite_cpu),
         ),
         ("      of it after the clients stopped", after(lite_t), after(pg_t), ""),
+        ("      of it on the event loop's thread", on_loop(lite_t), on_loop(pg_t), ""),
         (
             "      seconds until the server was idle",
             f"{lite_t.settle_seconds:.1f}",
