@@ -107,3 +107,12 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
     await platform.bus.execute(OptInAsLeader(user_id=owner))
     again = await views.leader_by_id(platform.read_db, owner, platform.clock.now())
     assert again.profit_share == Decimal("0.10")
+
+    async with platform.read_db.connect() as conn:
+        logged = await event_store.history(conn, f"copytrading-leader-{owner}")
+    assert [(e.type, e.payload["leader_id"]) for e in logged] == [
+        ("LeaderOptedIn", owner),
+        ("LeaderStopped", owner),
+        ("LeaderOptedIn", owner),
+    ]
+    assert logged[0].payload["account_id"] == account
