@@ -128,6 +128,15 @@ def test_a_trader_who_meets_the_conditions_leads_then_stops(people: dict[str, Tr
     first = nick.get("/leaders", params={"limit": 1}).json()
     assert len(first["items"]) == 1
 
+    # A block, either way, hides each from the other here too.
+    assert nick.post(f"/profiles/{lea.username}/block").status_code == 204
+    eventually(lambda: nick.get(f"/leaders/{lea.username}"), lambda r: r.status_code == 404)
+    assert_error(nick.get(f"/leaders/{lea.username}"), 404)
+    assert lea.username not in directory(nick, limit=100)
+    assert nick.delete(f"/profiles/{lea.username}/block").status_code == 204
+    shown = eventually(lambda: nick.get(f"/leaders/{lea.username}"), lambda r: r.status_code == 200)
+    assert shown.json() == mine
+
     again = lea.post("/leaders/me", json={"profit_share": "0.05"})  # while leading: the share
     assert again.status_code == 200, again.text
     assert again.json()["profit_share"] == "0.05"

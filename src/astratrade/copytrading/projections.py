@@ -4,7 +4,8 @@ from the audit log with `astratrade projections rebuild NAME`):
 - each trader's username, from users' sign-ups: what the directory shows and looks up;
 - each trader's level, from gamification: the first leader condition;
 - each trader's practice account, its closed positions and its last liquidation, from
-  trading: the other two conditions, and what leader statistics are computed from.
+  trading: the other two conditions, and what leader statistics are computed from;
+- the blocks between traders, from social: a block hides each from the other here too.
 
 Each read model has tables of its own, so rebuilding one leaves the others whole."""
 
@@ -13,9 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from astratrade.copytrading.adapters.tables import (
+    blocks,
     closed_positions,
     levels,
     practice_accounts,
@@ -103,4 +105,24 @@ class PracticeRecords:
         upsert(conn, closed_positions, [row], ["position_id"])
 
 
-PROJECTIONS = (TraderNames(), Levels(), PracticeRecords())
+class Blocks:
+    name = "copytrading.blocks"
+    source = "social"
+    event_types = frozenset({"UserBlocked", "UserUnblocked"})
+    tables: tuple[Table, ...] = (blocks,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        blocker, blocked = str(data["blocker_id"]), str(data["blocked_id"])
+        b = blocks.c
+        this = (b.blocker_id == blocker, b.blocked_id == blocked)
+        # A block's row has nothing but its key: a second block of the same pair (blocked,
+        # unblocked, blocked again) finds it there already.
+        known = conn.scalar(select(b.blocker_id).where(*this)) is not None
+        if envelope.type == "UserBlocked" and not known:
+            conn.execute(insert(blocks).values(blocker_id=blocker, blocked_id=blocked))
+        elif envelope.type == "UserUnblocked":
+            conn.execute(delete(blocks).where(*this))
+
+
+PROJECTIONS = (TraderNames(), Levels(), PracticeRecords(), Blocks())

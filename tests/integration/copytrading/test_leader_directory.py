@@ -11,8 +11,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.copytrading import views
-from astratrade.copytrading.adapters.tables import closed_positions, leaders, traders
-from astratrade.shared.errors import ValidationFailed
+from astratrade.copytrading.adapters.tables import blocks, closed_positions, leaders, traders
+from astratrade.shared.errors import NotFound, ValidationFailed
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 # user: the P&L of each close, a day apart, the last one yesterday
@@ -73,7 +73,7 @@ async def walk(engine: AsyncEngine, sort: str, limit: int) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = await views.directory(engine, sort, cursor, limit, NOW)
+        page = await views.directory(engine, "viewer", sort, cursor, limit, NOW)
         seen += [v.user_id for v in page.items]
         if page.next_cursor is None:
             return seen
@@ -95,10 +95,25 @@ async def test_each_sort_best_first_and_the_pages_walk_every_leader_once(
     assert "gone" not in await walk(migrated_engine, "average_hold", 10)
 
 
+async def test_a_block_either_way_hides_the_leader_from_the_viewer(
+    migrated_engine: AsyncEngine,
+) -> None:
+    await seed(migrated_engine)
+    async with migrated_engine.begin() as conn:
+        await conn.execute(insert(blocks).values(blocker_id="viewer", blocked_id="u1"))
+        await conn.execute(insert(blocks).values(blocker_id="u2", blocked_id="viewer"))
+    assert await walk(migrated_engine, "copiers", 2) == ["u3", "u4", "u5"]
+    for hidden in ("U1", "u2"):
+        with pytest.raises(NotFound):
+            await views.leader_by_username(migrated_engine, "viewer", hidden, NOW)
+    seen = await views.leader_by_username(migrated_engine, "someone", "u1", NOW)
+    assert seen.user_id == "u1"
+
+
 async def test_a_cursor_this_api_did_not_give_names_the_cursor(
     migrated_engine: AsyncEngine,
 ) -> None:
     for cursor in ("nonsense", "WyJ4IiwidTEiXQ", "WzEsMl0"):  # ["x","u1"], [1,2]
         with pytest.raises(ValidationFailed) as bad:
-            await views.directory(migrated_engine, "roi_7d", cursor, 10, NOW)
+            await views.directory(migrated_engine, "viewer", "roi_7d", cursor, 10, NOW)
         assert bad.value.field == "cursor"

@@ -1,7 +1,8 @@
 """Leading on a whole platform (SQLite and PostgreSQL), from real trades: a new trader is
 refused with every condition named; twenty closes on one day (level 3 by their XP) make
 one eligible; a liquidation refuses them for seven days; the read models behind it rebuild
-from the audit log to the same rows; stopping takes the leader out of the directory."""
+from the audit log to the same rows; stopping takes the leader out of the directory; the
+blocks between traders follow social's events."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from sqlalchemy import select
 from trading_platform import market_order, new_trader, round_trip, set_mark
 
 from astratrade.copytrading import views
-from astratrade.copytrading.adapters.tables import closed_positions, levels, practice_accounts
+from astratrade.copytrading.adapters.tables import (
+    blocks,
+    closed_positions,
+    levels,
+    practice_accounts,
+)
 from astratrade.copytrading.domain.commands import OptInAsLeader, StopLeading
 from astratrade.copytrading.domain.errors import NotEligible
 from astratrade.copytrading.domain.statistics import fraction
@@ -23,6 +29,7 @@ from astratrade.infrastructure import event_store
 from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
 from astratrade.shared.errors import NotFound, ValidationFailed
+from astratrade.social.domain.commands import BlockUser, UnblockUser
 from astratrade.trading.domain.orders import Side
 
 
@@ -79,7 +86,7 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
     assert await read_models(platform) == before
 
     await platform.bus.execute(OptInAsLeader(user_id=owner, profit_share=Decimal("0.15")))
-    leader = await views.leader_by_username(platform.read_db, "LEA", platform.clock.now())
+    leader = await views.leader_by_username(platform.read_db, "x", "LEA", platform.clock.now())
     assert (leader.user_id, leader.profit_share, leader.copiers) == (owner, Decimal("0.15"), 0)
     stats = leader.statistics
     assert stats.closed_positions_90d == 21
@@ -91,7 +98,7 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
     assert stats.max_drawdown_30d > 0
 
     await platform.bus.execute(StopLeading(user_id=owner))
-    page = await views.directory(platform.read_db, "roi_7d", None, 20, platform.clock.now())
+    page = await views.directory(platform.read_db, "x", "roi_7d", None, 20, platform.clock.now())
     assert page.items == []
 
     # 15 ETH at 3000 (5x) on about 10,000: a fall to 2000 liquidates the account.
@@ -116,3 +123,27 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
         ("LeaderOptedIn", owner),
     ]
     assert logged[0].payload["account_id"] == account
+
+
+async def test_blocks_follow_social_and_rebuild_to_the_same_rows(platform: Platform) -> None:
+    ann, _ = await new_trader(platform, "ann")
+    bob, _ = await new_trader(platform, "bob")
+    cat, _ = await new_trader(platform, "cat")
+    for command in (
+        BlockUser(user_id=ann, username="bob"),
+        UnblockUser(user_id=ann, username="bob"),
+        BlockUser(user_id=ann, username="bob"),  # again, after unblocking
+        BlockUser(user_id=cat, username="ann"),
+        UnblockUser(user_id=cat, username="ann"),
+    ):
+        await platform.bus.execute(command)
+    await platform.backbone.drain()
+
+    async def pairs() -> list[tuple[str, str]]:
+        async with platform.read_db.connect() as conn:
+            return [(r.blocker_id, r.blocked_id) for r in await conn.execute(select(blocks))]
+
+    assert await pairs() == [(ann, bob)]
+    [projection] = [p for p in PROJECTIONS if p.name == "copytrading.blocks"]
+    await rebuild(platform.read_db, platform.writer, projection, platform.clock.now())
+    assert await pairs() == [(ann, bob)]

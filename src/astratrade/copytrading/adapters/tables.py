@@ -1,6 +1,7 @@
 """Copy trading's tables (in the `copytrading` schema on PostgreSQL): its leaders, and its
 read models of other contexts' events (each trader's name, level, practice account and its
-closed positions), from which eligibility and leader statistics are read."""
+closed positions, the blocks between traders), from which eligibility and leader
+statistics are read."""
 
 from __future__ import annotations
 
@@ -51,6 +52,17 @@ practice_accounts = Table(
     Column("account_id", String(36), primary_key=True),
     Column("owner_id", String(36), nullable=False, unique=True),
     Column("last_liquidation_at", UtcDateTime),
+    schema=SCHEMA,
+)
+
+# Read model: the blocks between traders, from social: a block hides each from the other
+# here too (neither finds the other among leaders).
+blocks = Table(
+    "copytrading_blocks",
+    metadata,
+    Column("blocker_id", String(36), primary_key=True),
+    Column("blocked_id", String(36), primary_key=True),
+    Index("ix_copytrading_blocks_blocked", "blocked_id", "blocker_id"),
     schema=SCHEMA,
 )
 

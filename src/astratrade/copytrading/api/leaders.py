@@ -35,19 +35,20 @@ async def stop_leading(user: CurrentUser, bus: Bus) -> Response:
 
 @router.get("/leaders", response_model=LeadersOut)
 async def directory(
-    _user: CurrentUser,
+    user: CurrentUser,
     db: Db,
     clock: ClockDep,
     sort: Sort = "roi_30d",
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> LeadersOut:
-    """Leaders leading now, best first by `sort` (the lowest drawdown first)."""
-    page = await views.directory(db, sort, cursor, limit, clock.now())
+    """Leaders leading now, best first by `sort` (the lowest drawdown first); one in a block
+    with the caller, either way, is left out."""
+    page = await views.directory(db, user.user_id, sort, cursor, limit, clock.now())
     return LeadersOut(items=[LeaderOut.of(v) for v in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/leaders/{username}", response_model=LeaderOut)
-async def leader(username: Username, _user: CurrentUser, db: Db, clock: ClockDep) -> LeaderOut:
-    """One leader's statistics (someone not leading: 404)."""
-    return LeaderOut.of(await views.leader_by_username(db, username, clock.now()))
+async def leader(username: Username, user: CurrentUser, db: Db, clock: ClockDep) -> LeaderOut:
+    """One leader's statistics (someone not leading, or in a block with the caller: 404)."""
+    return LeaderOut.of(await views.leader_by_username(db, user.user_id, username, clock.now()))

@@ -15,10 +15,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.copytrading.adapters.tables import closed_positions, leaders, traders
+from astratrade.copytrading.adapters.tables import blocks, closed_positions, leaders, traders
 from astratrade.copytrading.domain.statistics import (
     LONGEST_WINDOW,
     ClosedTrade,
@@ -68,10 +68,14 @@ def sort_value(view: LeaderView, sort: str) -> Decimal:
     return Decimal(value)
 
 
-async def leader_by_username(db: AsyncEngine, username: str, now: datetime) -> LeaderView:
-    """A leader leading now; anyone else (never led, stopped, unknown) answers 404."""
+async def leader_by_username(
+    db: AsyncEngine, viewer: str, username: str, now: datetime
+) -> LeaderView:
+    """A leader leading now; anyone else (never led, stopped, unknown, in a block with the
+    viewer either way) answers 404."""
     async with db.connect() as conn:
-        found = await _leaders(conn, traders.c.username_key == username.strip().lower(), now)
+        named = traders.c.username_key == username.strip().lower()
+        found = await _leaders(conn, and_(named, ~blocked_between(viewer)), now)
     if not found:
         raise NotFound(f"no leader {username!r}")
     return found[0]
@@ -86,14 +90,15 @@ async def leader_by_id(db: AsyncEngine, user_id: str, now: datetime) -> LeaderVi
 
 
 async def directory(
-    db: AsyncEngine, sort: str, cursor: str | None, limit: int, now: datetime
+    db: AsyncEngine, viewer: str, sort: str, cursor: str | None, limit: int, now: datetime
 ) -> Page:
-    """Every leader leading now, best first by `sort`. The statistics move with time, so
-    the whole set is computed and sorted per read: fine for the leaders of a platform (a
-    few thousand), and the place to keep a table of them if that grows."""
+    """Every leader leading now but those in a block with the viewer, best first by `sort`.
+    The statistics move with time, so the whole set is computed and sorted per read: fine
+    for the leaders of a platform (a few thousand), and the place to keep a table of them if
+    that grows."""
     after = None if cursor is None else _decode(cursor)
     async with db.connect() as conn:
-        everyone = await _leaders(conn, None, now)
+        everyone = await _leaders(conn, ~blocked_between(viewer), now)
     lower_first = SORTS[sort][1]
 
     def key(view: LeaderView) -> tuple[Decimal, str]:
@@ -107,6 +112,17 @@ async def directory(
     shown = ordered[:limit]
     more = len(ordered) > limit
     return Page(shown, _encode(sort_value(shown[-1], sort), shown[-1].user_id) if more else None)
+
+
+def blocked_between(viewer: str) -> ColumnElement[bool]:
+    """The viewer and the leader of the row: either has blocked the other."""
+    b, leader = blocks.c, leaders.c.user_id
+    return exists().where(
+        or_(
+            and_(b.blocker_id == viewer, b.blocked_id == leader),
+            and_(b.blocker_id == leader, b.blocked_id == viewer),
+        )
+    )
 
 
 async def _leaders(conn: AsyncConnection, where: Any, now: datetime) -> list[LeaderView]:

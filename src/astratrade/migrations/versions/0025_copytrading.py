@@ -1,5 +1,5 @@
 """copytrading: leaders, and its read models (traders' names and levels, practice accounts
-and their closed positions) in a schema of its own
+and their closed positions, blocks) in a schema of its own
 
 Revision ID: 0025
 Revises: 0024
@@ -71,6 +71,17 @@ def upgrade() -> None:
         schema=schema,
     )
     op.create_table(
+        "copytrading_blocks",
+        sa.Column("blocker_id", sa.String(length=36), nullable=False),
+        sa.Column("blocked_id", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("blocker_id", "blocked_id", name=op.f("pk_copytrading_blocks")),
+        schema=schema,
+    )
+    with op.batch_alter_table("copytrading_blocks", schema=schema) as batch_op:
+        batch_op.create_index(
+            "ix_copytrading_blocks_blocked", ["blocked_id", "blocker_id"], unique=False
+        )
+    op.create_table(
         "copytrading_closed_positions",
         sa.Column("position_id", sa.String(length=36), nullable=False),
         sa.Column("account_id", sa.String(length=36), nullable=False),
@@ -97,6 +108,9 @@ def downgrade() -> None:
     with op.batch_alter_table("copytrading_closed_positions", schema=schema) as batch_op:
         batch_op.drop_index("ix_copytrading_closed_positions_owner")
     op.drop_table("copytrading_closed_positions", schema=schema)
+    with op.batch_alter_table("copytrading_blocks", schema=schema) as batch_op:
+        batch_op.drop_index("ix_copytrading_blocks_blocked")
+    op.drop_table("copytrading_blocks", schema=schema)
     op.drop_table("copytrading_practice_accounts", schema=schema)
     op.drop_table("copytrading_levels", schema=schema)
     op.drop_table("copytrading_traders", schema=schema)
