@@ -68,6 +68,7 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.ws_session_checks
 	$(BIN)/python -m bench.social_feed
 	$(BIN)/python -m bench.social_fanout
+	$(BIN)/python -m bench.copy_leaders
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from astratrade.config import Settings
+from astratrade.copytrading import wiring as copytrading
 from astratrade.deployment import Deployment
 from astratrade.event_wiring import event_backbone
 from astratrade.financial import wiring as financial
@@ -86,6 +87,7 @@ def _modules(
         ),
         gamification.wire(infra, markets=markets),
         social.wire(infra, markets=markets),
+        copytrading.wire(infra),
     )
 
 

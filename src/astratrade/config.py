@@ -14,7 +14,14 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CONTEXTS = ("users", "trading", "financial", "gamification", "social")  # each deployable alone
+CONTEXTS = (  # each deployable alone
+    "users",
+    "trading",
+    "financial",
+    "gamification",
+    "social",
+    "copytrading",
+)
 REALTIME = "realtime"  # the WebSocket hub as a service of its own: no context, no schema
 SERVICES = (*CONTEXTS, REALTIME)
 
@@ -165,7 +172,7 @@ class Settings(BaseSettings):
     service_urls: str = (
         "users=http://users:8000,trading=http://trading:8000,"
         "financial=http://financial:8000,gamification=http://gamification:8000,"
-        "social=http://social:8000"
+        "social=http://social:8000,copytrading=http://copytrading:8000"
     )
     """Where the gateway and the services find each service (Kubernetes names by default).
     Trading's entry may name its replicas separated by `|`

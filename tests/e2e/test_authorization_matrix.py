@@ -141,6 +141,11 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
         MINE,
         lambda ids: {"target_type": "post", "target_id": ids["post_id"], "reason": "spam"},
     ),
+    # copy trading: one's own leading; leaders and their statistics are for every trader
+    ("POST", "/api/v1/leaders/me"): (MINE, lambda _: {"profit_share": "0.1"}),
+    ("DELETE", "/api/v1/leaders/me"): (MINE, None),
+    ("GET", "/api/v1/leaders"): (MINE, None),
+    ("GET", "/api/v1/leaders/{username}"): (MINE, None),
     ("GET", "/api/v1/admin/reports"): (ADMIN, None),
     ("POST", "/api/v1/admin/reports/{report_id}/resolve"): (
         ADMIN,

@@ -56,6 +56,9 @@ def eligibility_failures(
 
 
 class Leader(Aggregate):
+    """A trader as a leader, by their user id (`leader_id`, what events name); its own
+    aggregate id is prefixed, since the user id is already the user's in the audit log."""
+
     aggregate_type = "leader"
 
     def __init__(
@@ -67,7 +70,8 @@ class Leader(Aggregate):
         active: bool = False,
         version: int = 0,
     ) -> None:
-        super().__init__(leader_id, version)
+        super().__init__(f"copytrading-leader-{leader_id}", version)
+        self.leader_id = leader_id
         self.account_id = account_id
         self.profit_share = profit_share
         self.active = active
@@ -84,7 +88,7 @@ class Leader(Aggregate):
         """Lead from this account (again, after stopping), or raise NotEligible naming every
         condition missed. Without a profit share the default (10 %) applies."""
         if self.active:
-            raise Conflict(f"{self.id} is already leading")
+            raise Conflict(f"{self.leader_id} is already leading")
         rate = rules.check_profit_share(
             rules.profit_share_default if profit_share is None else profit_share
         )
@@ -93,7 +97,7 @@ class Leader(Aggregate):
             raise NotEligible(failures)
         self.account_id, self.profit_share, self.active = account_id, rate, True
         self.record(
-            events.LeaderOptedIn(leader_id=self.id, account_id=account_id, profit_share=rate)
+            events.LeaderOptedIn(leader_id=self.leader_id, account_id=account_id, profit_share=rate)
         )
 
     def set_profit_share(self, rate: Decimal, rules: CopyRules = DEFAULT_RULES) -> None:
@@ -102,14 +106,14 @@ class Leader(Aggregate):
         if rate == self.profit_share:
             return
         self.profit_share = rate
-        self.record(events.LeaderProfitShareChanged(leader_id=self.id, profit_share=rate))
+        self.record(events.LeaderProfitShareChanged(leader_id=self.leader_id, profit_share=rate))
 
     def stop(self) -> None:
         """Stop leading; the handler then stops every copy of this leader."""
         self._check_active()
         self.active = False
-        self.record(events.LeaderStopped(leader_id=self.id))
+        self.record(events.LeaderStopped(leader_id=self.leader_id))
 
     def _check_active(self) -> None:
         if not self.active:
-            raise Conflict(f"{self.id} is not leading")
+            raise Conflict(f"{self.leader_id} is not leading")

@@ -1,0 +1,84 @@
+"""Copy trading's tables (in the `copytrading` schema on PostgreSQL): its leaders, and its
+read models of other contexts' events (each trader's name, level, practice account and its
+closed positions, the blocks between traders), from which eligibility and leader
+statistics are read."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table
+
+from astratrade.infrastructure.db import metadata
+from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
+
+# Its PostgreSQL schema (on SQLite, which has none, the plain table names).
+SCHEMA = "copytrading"
+
+leaders = Table(
+    "copytrading_leaders",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False),
+    Column("profit_share", ExactDecimal, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_copytrading_leaders_active", "active", "user_id"),
+    schema=SCHEMA,
+)
+
+# Read model: each trader's username, from users' sign-ups (what a directory shows and
+# GET /leaders/{username} looks up).
+traders = Table(
+    "copytrading_traders",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("username", String(40), nullable=False),
+    Column("username_key", String(40), nullable=False, unique=True),  # lower case
+    schema=SCHEMA,
+)
+
+# Read model: each trader's level, as gamification announces it.
+levels = Table(
+    "copytrading_levels",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("level", Integer, nullable=False),
+    schema=SCHEMA,
+)
+
+# Read model: each trader's practice account and its last liquidation, from trading.
+practice_accounts = Table(
+    "copytrading_practice_accounts",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("owner_id", String(36), nullable=False, unique=True),
+    Column("last_liquidation_at", UtcDateTime),
+    schema=SCHEMA,
+)
+
+# Read model: the blocks between traders, from social: a block hides each from the other
+# here too (neither finds the other among leaders).
+blocks = Table(
+    "copytrading_blocks",
+    metadata,
+    Column("blocker_id", String(36), primary_key=True),
+    Column("blocked_id", String(36), primary_key=True),
+    Index("ix_copytrading_blocks_blocked", "blocked_id", "blocker_id"),
+    schema=SCHEMA,
+)
+
+# Read model: the practice accounts' closed positions, from trading's PositionClosed.
+closed_positions = Table(
+    "copytrading_closed_positions",
+    metadata,
+    Column("position_id", String(36), primary_key=True),  # the PositionClosed event's id
+    Column("account_id", String(36), nullable=False),
+    Column("owner_id", String(36), nullable=False),
+    Column("market", String(20), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False),
+    Column("realized_pnl", ExactDecimal, nullable=False),
+    Column("equity_at_open", ExactDecimal, nullable=False),
+    Column("liquidated", Boolean, nullable=False),
+    Index("ix_copytrading_closed_positions_owner", "owner_id", "closed_at", "position_id"),
+    schema=SCHEMA,
+)

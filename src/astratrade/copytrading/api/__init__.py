@@ -1,0 +1,1 @@
+"""Copy trading's routes."""

@@ -1,0 +1,128 @@
+"""Copy trading's read models of other contexts' events (CQRS, exactly once, rebuildable
+from the audit log with `astratrade projections rebuild NAME`):
+
+- each trader's username, from users' sign-ups: what the directory shows and looks up;
+- each trader's level, from gamification: the first leader condition;
+- each trader's practice account, its closed positions and its last liquidation, from
+  trading: the other two conditions, and what leader statistics are computed from;
+- the blocks between traders, from social: a block hides each from the other here too.
+
+Each read model has tables of its own, so rebuilding one leaves the others whole."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from astratrade.copytrading.adapters.tables import (
+    blocks,
+    closed_positions,
+    levels,
+    practice_accounts,
+    traders,
+)
+from astratrade.infrastructure.upsert import upsert
+from astratrade.shared.clock import moment
+from astratrade.shared.messages import Envelope
+
+PRACTICE = "practice"
+
+
+class TraderNames:
+    name = "copytrading.traders"
+    source = "users"
+    event_types = frozenset({"UserRegistered"})
+    tables: tuple[Table, ...] = (traders,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        username = str(data["username"])
+        row = {
+            "user_id": str(data["user_id"]),
+            "username": username,
+            "username_key": username.strip().lower(),
+        }
+        upsert(conn, traders, [row], ["user_id"])
+
+
+class Levels:
+    """Levels never go down: the highest announced is kept, whatever the order."""
+
+    name = "copytrading.levels"
+    source = "gamification"
+    event_types = frozenset({"LevelReached"})
+    tables: tuple[Table, ...] = (levels,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        user_id = str(data["user_id"])
+        known = conn.scalar(select(levels.c.level).where(levels.c.user_id == user_id))
+        level = max(int(data["level"]), 1 if known is None else int(known))
+        upsert(conn, levels, [{"user_id": user_id, "level": level}], ["user_id"])
+
+
+class PracticeRecords:
+    """Only practice accounts lead, so only theirs are kept: an account is known as one
+    from its AccountOpened, and the closes and liquidations of other accounts pass by."""
+
+    name = "copytrading.practice"
+    source = "trading"
+    event_types = frozenset({"AccountOpened", "PositionClosed", "AccountLiquidated"})
+    tables: tuple[Table, ...] = (practice_accounts, closed_positions)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        account_id = str(data["account_id"])
+        if envelope.type == "AccountOpened":
+            if data["kind"] == PRACTICE and data.get("owner_id") is not None:
+                opened = {"account_id": account_id, "owner_id": str(data["owner_id"])}
+                upsert(conn, practice_accounts, [opened], ["account_id"])
+            return
+        p = practice_accounts.c
+        owner = conn.scalar(select(p.owner_id).where(p.account_id == account_id))
+        if owner is None:
+            return
+        if envelope.type == "AccountLiquidated":
+            conn.execute(
+                update(practice_accounts)
+                .where(p.account_id == account_id)
+                .values(last_liquidation_at=envelope.occurred_at)
+            )
+            return
+        row: dict[str, Any] = {
+            "position_id": envelope.event_id,
+            "account_id": account_id,
+            "owner_id": owner,
+            "market": str(data["market"]),
+            "opened_at": moment(data["opened_at"]),
+            "closed_at": envelope.occurred_at,
+            "realized_pnl": Decimal(str(data["realized_pnl"])),
+            "equity_at_open": Decimal(str(data.get("equity_at_open", 0))),
+            "liquidated": bool(data["liquidated"]),
+        }
+        upsert(conn, closed_positions, [row], ["position_id"])
+
+
+class Blocks:
+    name = "copytrading.blocks"
+    source = "social"
+    event_types = frozenset({"UserBlocked", "UserUnblocked"})
+    tables: tuple[Table, ...] = (blocks,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        blocker, blocked = str(data["blocker_id"]), str(data["blocked_id"])
+        b = blocks.c
+        this = (b.blocker_id == blocker, b.blocked_id == blocked)
+        # A block's row has nothing but its key: a second block of the same pair (blocked,
+        # unblocked, blocked again) finds it there already.
+        known = conn.scalar(select(b.blocker_id).where(*this)) is not None
+        if envelope.type == "UserBlocked" and not known:
+            conn.execute(insert(blocks).values(blocker_id=blocker, blocked_id=blocked))
+        elif envelope.type == "UserUnblocked":
+            conn.execute(delete(blocks).where(*this))
+
+
+PROJECTIONS = (TraderNames(), Levels(), PracticeRecords(), Blocks())
