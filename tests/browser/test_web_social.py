@@ -239,6 +239,15 @@ def test_private_profile_requests_settings_edit_delete_remove_and_block(
     dan_page.get_by_test_id("profile").get_by_role("button", name="Block").last.click()
     expect(dan_page.get_by_test_id("blocked-notice")).to_contain_text(f"You blocked @{cat}")
     assert cat_api.get(f"/profiles/{dan}").status_code == 404  # hidden both ways
-    dan_page.get_by_role("button", name="Unblock").click()
+    # The blocker finds whom they blocked on their own profile (cat's answers 404 to them).
+    dan_page.get_by_role("link", name="My profile").click()
+    blocked = dan_page.get_by_test_id("blocked-person")
+    expect(blocked).to_have_count(1)
+    expect(blocked).to_contain_text(f"@{cat}")
+    blocked.get_by_role("button", name=f"Unblock {cat}").click()
+    expect(blocked).to_have_count(0)
+    expect(dan_page.get_by_test_id("people-blocked")).to_contain_text("You have blocked no one.")
+    assert cat_api.get(f"/profiles/{dan}").status_code == 200
+    dan_page.goto(f"{server.base_url}/#/profile/{cat}")
     expect(dan_page.get_by_role("button", name="Request to follow")).to_be_visible()
     cat_api.close()

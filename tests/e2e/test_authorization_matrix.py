@@ -114,6 +114,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/v1/profiles/me"): (MINE, None),
     ("PUT", "/api/v1/profiles/me"): (MINE, lambda _: {"bio": "matrix"}),
     ("GET", "/api/v1/profiles/me/closed-positions"): (MINE, None),
+    ("GET", "/api/v1/profiles/me/blocks"): (MINE, None),
     ("GET", "/api/v1/profiles/{username}"): (MINE, None),
     ("POST", "/api/v1/profiles/{username}/follow"): (MINE, None),
     ("DELETE", "/api/v1/profiles/{username}/follow"): (MINE, None),

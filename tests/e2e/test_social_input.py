@@ -193,6 +193,9 @@ BAD: list[tuple[str, str, str, Any, dict[str, Any] | None, int, str]] = [
     ("bob", "GET", "/posts/{post}/comments", None, {"cursor": "%%%"}, 422, "cursor"),
     ("ann", "GET", "/profiles/me/closed-positions", None, {"limit": 5000}, 422, "limit"),
     ("ann", "GET", "/follow-requests", None, {"limit": -1}, 422, "limit"),
+    ("ann", "GET", "/profiles/me/blocks", None, {"cursor": "bogus"}, 422, "cursor"),
+    ("ann", "GET", "/profiles/me/blocks", None, {"cursor": NAIVE_CURSOR}, 422, "cursor"),
+    ("ann", "GET", "/profiles/me/blocks", None, {"limit": 51}, 422, "limit"),
 ]
 
 
@@ -217,6 +220,7 @@ def world(people: dict[str, Any]) -> list[Any]:
         (ann, f"/posts/{post['post_id']}/comments?limit=50"),
         (ann, f"/profiles/{ann.username}/followers"),
         (ann, "/follow-requests"),
+        (ann, "/profiles/me/blocks"),
         (admin, "/admin/reports?status=open"),
     ]
     return [user.get(path).json() for user, path in reads]
@@ -245,3 +249,38 @@ def test_bad_input_answers_4xx_naming_the_field_and_changes_nothing(
     )
     assert_error(answer, status, field or None)
     assert world(people) == before
+
+
+def blocked_names(trader: Trader) -> list[str]:
+    answer = trader.get("/profiles/me/blocks")
+    assert answer.status_code == 200, answer.text
+    return [b["username"] for b in answer.json()["items"]]
+
+
+def test_one_s_blocks_are_listed_to_oneself_only_and_unblocked_from_there(
+    server: Server, people: dict[str, Any]
+) -> None:
+    eve, cat, dan = (create_trader(server, name) for name in ("eve", "cat", "dan"))
+    try:
+        for target in (cat, dan):
+            people["admin"].clock(advance_seconds=1)  # the server's clock is manual
+            assert eve.post(f"/profiles/{target.username}/block").status_code == 204
+        assert blocked_names(eve) == [dan.username, cat.username]
+        page = eve.get("/profiles/me/blocks", params={"limit": 1}).json()
+        (newest,) = page["items"]
+        assert (newest["user_id"], newest["username"]) == (dan.user_id, dan.username)
+        assert {"display_name", "blocked_at"} <= set(newest)
+        rest = eve.get("/profiles/me/blocks", params={"cursor": page["next_cursor"]}).json()
+        assert ([b["username"] for b in rest["items"]], rest["next_cursor"]) == (
+            [cat.username],
+            None,
+        )
+
+        assert eve.delete(f"/profiles/{dan.username}/block").status_code == 204
+        assert blocked_names(eve) == [cat.username]
+        # The blocked see nobody in their own lists; the others never see eve's.
+        for other in (cat, dan, people["ann"], people["bob"]):
+            assert blocked_names(other) == [], other.username
+    finally:
+        for user in (eve, cat, dan):
+            user.close()

@@ -72,6 +72,13 @@ export interface Person {
   since: string | null;
 }
 
+export interface BlockedPerson {
+  user_id: string;
+  username: string;
+  display_name: string;
+  blocked_at: string;
+}
+
 export interface FollowRequest {
   request_id: string;
   user_id: string;

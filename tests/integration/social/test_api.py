@@ -88,6 +88,8 @@ async def test_text_is_stored_and_answered_exactly_as_given(api: Api) -> None:
         ("GET", "/feed", None, {"cursor": "bogus"}, "cursor"),
         ("GET", "/feed", None, {"limit": 0}, "limit"),
         ("GET", "/feed", None, {"limit": 51}, "limit"),
+        ("GET", "/profiles/me/blocks", None, {"cursor": "bogus"}, "cursor"),
+        ("GET", "/profiles/me/blocks", None, {"limit": 0}, "limit"),
         (
             "POST",
             "/reports",
@@ -205,6 +207,38 @@ async def test_a_private_profile_approves_and_a_block_hides(api: Api) -> None:
         assert (await api.call("bob", method, path, json=body)).status_code == 404, path
     assert (await api.call("ann", "DELETE", "/profiles/bob/block")).status_code == 204
     assert (await api.call("ann", "DELETE", "/profiles/bob/block")).status_code == 404
+
+
+async def test_one_s_blocks_are_listed_newest_first_and_paged(api: Api) -> None:
+    await api.sign_up("ann", "bob", "cat", "dan")
+    await api.call("bob", "PUT", "/profiles/me", json={"display_name": "Bob B."})
+    for name in ("bob", "cat", "dan"):
+        api.platform.clock.advance(1)  # type: ignore[attr-defined]
+        assert (await api.call("ann", "POST", f"/profiles/{name}/block")).status_code == 204
+    api.platform.clock.advance(1)  # type: ignore[attr-defined]
+    await api.call("dan", "POST", "/profiles/ann/block")  # blocking ann back: not ann's list
+
+    first = (await api.call("ann", "GET", "/profiles/me/blocks", params={"limit": 2})).json()
+    assert [b["username"] for b in first["items"]] == ["dan", "cat"]
+    rest = await api.call(
+        "ann", "GET", "/profiles/me/blocks", params={"limit": 2, "cursor": first["next_cursor"]}
+    )
+    (bob,) = rest.json()["items"]
+    assert rest.json()["next_cursor"] is None
+    assert (bob["user_id"], bob["username"], bob["display_name"]) == (
+        api.ids["bob"],
+        "bob",
+        "Bob B.",
+    )
+    assert bob["blocked_at"].startswith("2026-03-02T09:00:31")
+
+    assert (await api.call("ann", "DELETE", "/profiles/cat/block")).status_code == 204
+    listed = (await api.call("ann", "GET", "/profiles/me/blocks")).json()["items"]
+    assert [b["username"] for b in listed] == ["dan", "bob"]
+    # Blocked, not blocking: nobody in their lists but the one they blocked themselves.
+    assert (await api.call("bob", "GET", "/profiles/me/blocks")).json()["items"] == []
+    dan = (await api.call("dan", "GET", "/profiles/me/blocks")).json()["items"]
+    assert [b["username"] for b in dan] == ["ann"]
 
 
 async def test_editing_closes_after_15_minutes(api: Api) -> None:

@@ -1,11 +1,10 @@
 // One's own profile settings: display name, bio, visibility and which automatic items are
-// posted; the follow requests waiting (a private profile's); unblocking someone (a blocked
-// trader's profile is not found by the one who blocked them either, so it is by name here).
+// posted; the follow requests waiting (a private profile's).
 import { useState } from "preact/hooks";
-import { del, errorText, post as send, put } from "../api";
+import { errorText, post as send, put } from "../api";
 import { MoreButton, usePages } from "../paging";
 import { hrefOf } from "../route";
-import { AUTOMATIC_ITEMS, BIO_LIMIT, length, NAME_LIMIT, userPath, type FollowRequest, type Profile } from "../social";
+import { AUTOMATIC_ITEMS, BIO_LIMIT, length, NAME_LIMIT, type FollowRequest, type Profile } from "../social";
 
 interface Said {
   error: boolean;
@@ -85,33 +84,6 @@ export function FollowRequests({ onAnswered }: { onAnswered: () => void }) {
         ))}
       </ul>
       <MoreButton list={list} />
-    </section>
-  );
-}
-
-export function UnblockForm() {
-  const [name, setName] = useState("");
-  const [said, setSaid] = useState<Said | null>(null);
-  async function unblock(event: Event) {
-    event.preventDefault();
-    const username = name.trim().replace(/^@/, "");
-    try {
-      await del(`${userPath(username)}/block`);
-      setSaid({ error: false, text: `@${username} is not blocked by you any more (no follow comes back).` });
-      setName("");
-    } catch (failure) {
-      setSaid({ error: true, text: errorText(failure) });
-    }
-  }
-  return (
-    <section class="card" aria-label="Unblock">
-      <h2>Unblock a trader</h2>
-      <form class="inline-form" onSubmit={(e) => void unblock(e)}>
-        <label class="sr-only" for="unblock-name">Username to unblock</label>
-        <input id="unblock-name" value={name} placeholder="username" required onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-        <button type="submit">Unblock</button>
-      </form>
-      <Outcome said={said} testId="unblock-result" />
     </section>
   );
 }

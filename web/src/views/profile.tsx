@@ -1,7 +1,8 @@
 // A trader's profile, one's own or another's: name, bio, level, XP rank, achievements,
 // follower counts with their lists, and their posts as the caller may see them. Never a
 // balance or a dollar figure: the API has none to give. Another's profile has the follow
-// button (a request for a private one), block and report; one's own its settings.
+// button (a request for a private one), block and report; one's own its settings and the
+// traders one has blocked.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, del, errorText, get, post as send } from "../api";
 import { usePages } from "../paging";
@@ -9,10 +10,10 @@ import { useRoute } from "../route";
 import { userPath, type Post, type Profile } from "../social";
 import { useStore } from "../store";
 import { SocialNav } from "./feed";
-import { People } from "./people";
+import { Blocked, People } from "./people";
 import { PostList } from "./posts";
 import { achievementName } from "./progress";
-import { FollowRequests, ProfileSettings, UnblockForm } from "./profile-settings";
+import { FollowRequests, ProfileSettings } from "./profile-settings";
 import { ReportForm } from "./report";
 
 export function ProfileView() {
@@ -54,7 +55,7 @@ export function ProfileView() {
           <ProfileCard profile={profile} own={own} onChanged={read} onBlocked={() => { setBlocked(true); setProfile(null); }} />
           {own && <ProfileSettings profile={profile} onSaved={setProfile} />}
           {own && <FollowRequests onAnswered={read} />}
-          {own && <UnblockForm />}
+          {own && <Blocked />}
           <ProfilePosts profile={profile} />
         </>
       )}

@@ -11,6 +11,8 @@ from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.social import views
 from astratrade.social.api.schemas import (
+    BlockedOut,
+    BlocksOut,
     Cursor,
     FollowOut,
     Limit,
@@ -76,6 +78,18 @@ async def my_closed_positions(
             ShareableOut(trade_share=share_out(i.share), closed_at=i.closed_at) for i in page.items
         ],
         next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/profiles/me/blocks", response_model=BlocksOut)
+async def my_blocks(
+    user: CurrentUser, db: Db, cursor: Cursor = None, limit: Limit = 20
+) -> BlocksOut:
+    """The traders the caller has blocked, newest block first: their profiles answer 404
+    to the caller too, so this is where to find them to unblock."""
+    page = await views.blocked_people(db, user.user_id, cursor, limit)
+    return BlocksOut(
+        items=[BlockedOut(**vars_of(b)) for b in page.items], next_cursor=page.next_cursor
     )
 
 

@@ -119,6 +119,18 @@ class PeopleOut(BaseModel):
     next_cursor: str | None
 
 
+class BlockedOut(BaseModel):
+    user_id: str
+    username: str
+    display_name: str
+    blocked_at: datetime
+
+
+class BlocksOut(BaseModel):
+    items: list[BlockedOut]
+    next_cursor: str | None
+
+
 class RequestOut(BaseModel):
     request_id: str
     user_id: str

@@ -14,11 +14,13 @@ from astratrade.social.views.feeds import (
 )
 from astratrade.social.views.moderation import ReportView, report_queue
 from astratrade.social.views.people import (
+    BlockedView,
     PersonView,
     ProfileView,
     Relationship,
     RequestView,
     ShareableView,
+    blocked_people,
     follow_requests,
     people,
     profile_of,
@@ -27,6 +29,7 @@ from astratrade.social.views.people import (
 
 __all__ = [
     "AuthorView",
+    "BlockedView",
     "CommentView",
     "Page",
     "PersonView",
@@ -36,6 +39,7 @@ __all__ = [
     "ReportView",
     "RequestView",
     "ShareableView",
+    "blocked_people",
     "comments_of",
     "follow_requests",
     "home_feed",

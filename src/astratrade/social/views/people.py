@@ -1,5 +1,6 @@
 """Profiles as a viewer may see them, followers and following lists, the follow requests
-waiting for the caller, and the caller's closed positions they may share."""
+waiting for the caller, the traders the caller has blocked, and the caller's closed
+positions they may share."""
 
 from __future__ import annotations
 
@@ -75,6 +76,14 @@ class RequestView:
     username: str
     display_name: str
     requested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedView:
+    user_id: str
+    username: str
+    display_name: str
+    blocked_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +233,40 @@ async def follow_requests(
         lambda r: RequestView(r.id, r.user_id, r.username, r.display_name, r.requested_at),
         lambda r: (r.requested_at, r.id),
     )
+
+
+async def blocked_people(
+    db: AsyncEngine, viewer: str, cursor: str | None, limit: int
+) -> Page[BlockedView]:
+    """Those the viewer has blocked (never those who blocked them), newest block first.
+    A block hides their profile from the viewer too, so this is the one place to find
+    them again and unblock."""
+    b = blocks.c
+    person = profiles.alias("person")
+    query = (
+        select(
+            b.id,
+            b.since,
+            person.c.user_id,
+            person.c.username,
+            person.c.display_name,
+            person.c.moderation,
+        )
+        .join(person, person.c.user_id == b.blocked_id)
+        .where(b.blocker_id == viewer, b.active)
+        .where(after(cursor, b.since, b.id))
+        .order_by(b.since.desc(), b.id.desc())
+        .limit(limit + 1)
+    )
+    async with db.connect() as conn:
+        found = list(await conn.execute(query))
+
+    def view(row: Any) -> BlockedView:
+        # A name moderators hid stays hidden here too; the username is enough to unblock.
+        name = row.display_name if row.moderation == VISIBLE else ""
+        return BlockedView(row.user_id, row.username, name, row.since)
+
+    return page(found, limit, view, lambda r: (r.since, r.id))
 
 
 async def shareable_positions(
