@@ -90,11 +90,11 @@ async def run(args: argparse.Namespace, _workdir: Path) -> bool:
             await conn.execute(insert(closed_positions), closed)
 
         async def directory() -> None:
-            page = await views.directory(read_db, "viewer", "roi_30d", None, 20, NOW)
+            page = await views.directory(read_db, "viewer", "roi_30d", None, 20)
             assert len(page.items) == min(20, args.leaders)
 
         async def one() -> None:
-            await views.leader_by_username(read_db, "viewer", f"u{args.leaders // 2}", NOW)
+            await views.leader_by_username(read_db, "viewer", f"u{args.leaders // 2}")
 
         await directory()  # warm: plans, pool, PostgreSQL's cache
         await one()

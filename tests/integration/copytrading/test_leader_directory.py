@@ -11,7 +11,14 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.copytrading import views
-from astratrade.copytrading.adapters.tables import blocks, closed_positions, leaders, traders
+from astratrade.copytrading.adapters import statistics
+from astratrade.copytrading.adapters.tables import (
+    blocks,
+    closed_positions,
+    leader_statistics,
+    leaders,
+    traders,
+)
 from astratrade.shared.errors import NotFound, ValidationFailed
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
@@ -26,8 +33,11 @@ RESULTS = {
 
 
 async def seed(engine: AsyncEngine) -> None:
+    """The leaders' closes, and their statistics kept at NOW."""
     async with engine.begin() as conn:
         for user, results in RESULTS.items():
+            zero = statistics.zero_row(user, f"{user}-practice")
+            await conn.execute(insert(leader_statistics).values(zero))
             await conn.execute(
                 insert(traders).values(user_id=user, username=user.upper(), username_key=user)
             )
@@ -55,6 +65,8 @@ async def seed(engine: AsyncEngine) -> None:
                         liquidated=False,
                     )
                 )
+        for user in RESULTS:
+            await conn.run_sync(statistics.refresh, f"{user}-practice", NOW)
         await conn.execute(
             insert(traders).values(user_id="gone", username="Gone", username_key="gone")
         )
@@ -73,7 +85,7 @@ async def walk(engine: AsyncEngine, sort: str, limit: int) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = await views.directory(engine, "viewer", sort, cursor, limit, NOW)
+        page = await views.directory(engine, "viewer", sort, cursor, limit)
         seen += [v.user_id for v in page.items]
         if page.next_cursor is None:
             return seen
@@ -105,8 +117,8 @@ async def test_a_block_either_way_hides_the_leader_from_the_viewer(
     assert await walk(migrated_engine, "copiers", 2) == ["u3", "u4", "u5"]
     for hidden in ("U1", "u2"):
         with pytest.raises(NotFound):
-            await views.leader_by_username(migrated_engine, "viewer", hidden, NOW)
-    seen = await views.leader_by_username(migrated_engine, "someone", "u1", NOW)
+            await views.leader_by_username(migrated_engine, "viewer", hidden)
+    seen = await views.leader_by_username(migrated_engine, "someone", "u1")
     assert seen.user_id == "u1"
 
 
@@ -115,5 +127,5 @@ async def test_a_cursor_this_api_did_not_give_names_the_cursor(
 ) -> None:
     for cursor in ("nonsense", "WyJ4IiwidTEiXQ", "WzEsMl0"):  # ["x","u1"], [1,2]
         with pytest.raises(ValidationFailed) as bad:
-            await views.directory(migrated_engine, "viewer", "roi_7d", cursor, 10, NOW)
+            await views.directory(migrated_engine, "viewer", "roi_7d", cursor, 10)
         assert bad.value.field == "cursor"
