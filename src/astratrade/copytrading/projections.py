@@ -109,6 +109,7 @@ class PracticeRecords:
             "realized_pnl": Decimal(str(data["realized_pnl"])),
             "equity_at_open": Decimal(str(data.get("equity_at_open", 0))),
             "liquidated": bool(data["liquidated"]),
+            "sequence": envelope.aggregate_version,
         }
         upsert(conn, closed_positions, [row], ["position_id"])
         statistics.refresh(conn, account_id, envelope.occurred_at)

@@ -64,15 +64,18 @@ def refresh(conn: Connection, account_id: str, now: datetime) -> None:
     that a refresh and a close's update of the same account run one after the other, the
     second reading the first's close."""
     s = leader_statistics.c
-    locked = conn.execute(
-        select(s.user_id).where(s.account_id == account_id).with_for_update()
-    ).first()
-    if locked is None:
+    owner = conn.scalar(select(s.user_id).where(s.account_id == account_id).with_for_update())
+    if owner is None:
         return  # not a practice account copy trading knows
+    # By owner, along the closes' index (owner, closed_at): only practice accounts' closes
+    # are kept, one practice account an owner.
     c = closed_positions.c
     query = select(c.opened_at, c.closed_at, c.realized_pnl, c.equity_at_open).where(
-        c.account_id == account_id, c.closed_at > now - LONGEST_WINDOW
+        c.owner_id == owner, c.closed_at > now - LONGEST_WINDOW
     )
+    # In the order they closed, those closed at the same moment in their account's order
+    # (the statistics sort by close time only, keeping this order among equals).
+    query = query.order_by(c.closed_at, c.sequence, c.position_id)
     trades = [ClosedTrade(*row) for row in conn.execute(query)]
     stats = statistics_of(trades, now)
     values: dict[str, Any] = {name: to_millionths(getattr(stats, name)) for name in FRACTIONS}

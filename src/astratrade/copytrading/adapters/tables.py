@@ -79,6 +79,9 @@ closed_positions = Table(
     Column("realized_pnl", ExactDecimal, nullable=False),
     Column("equity_at_open", ExactDecimal, nullable=False),
     Column("liquidated", Boolean, nullable=False),
+    # The close's place in its account's events: the order of closes at the same moment
+    # (a window's capital is its first close's). 0 for closes kept before migration 0026.
+    Column("sequence", BigInteger, nullable=False, server_default="0"),
     Index("ix_copytrading_closed_positions_owner", "owner_id", "closed_at", "position_id"),
     schema=SCHEMA,
 )

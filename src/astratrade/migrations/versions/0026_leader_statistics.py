@@ -1,5 +1,5 @@
 """copytrading: each practice account's statistics kept in a table of their own, one index
-a directory sort
+a directory sort; the closes' order within their account
 
 Revision ID: 0026
 Revises: 0025
@@ -39,6 +39,12 @@ def _schema() -> str | None:
 
 def upgrade() -> None:
     schema = _schema()
+    # The order of closes at the same moment: their account's event order (0 for the
+    # closes kept so far, which then go by position id).
+    with op.batch_alter_table("copytrading_closed_positions", schema=schema) as batch_op:
+        batch_op.add_column(
+            sa.Column("sequence", sa.BigInteger(), server_default="0", nullable=False)
+        )
     statistics = op.create_table(
         TABLE,
         sa.Column("user_id", sa.String(length=36), nullable=False),
@@ -96,3 +102,5 @@ def downgrade() -> None:
     for name in reversed(SORTS):
         op.drop_index(f"ix_{TABLE}_{name}", table_name=TABLE, schema=schema)
     op.drop_table(TABLE, schema=schema)
+    with op.batch_alter_table("copytrading_closed_positions", schema=schema) as batch_op:
+        batch_op.drop_column("sequence")
