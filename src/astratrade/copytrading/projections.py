@@ -4,7 +4,7 @@ from the audit log with `astratrade projections rebuild NAME`):
 - each trader's username, from users' sign-ups: what the directory shows and looks up;
 - each trader's level, from gamification: the first leader condition;
 - each trader's practice account, its closed positions and its last liquidation, from
-  trading: the other two conditions, and what leader statistics are computed from;
+  trading: the other two conditions, and the statistics kept of those closes;
 - the blocks between traders, from social: a block hides each from the other here too.
 
 Each read model has tables of its own, so rebuilding one leaves the others whole."""
@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
+from astratrade.copytrading.adapters import statistics
 from astratrade.copytrading.adapters.tables import (
     blocks,
     closed_positions,
+    leader_statistics,
     levels,
     practice_accounts,
     traders,
@@ -65,12 +67,14 @@ class Levels:
 
 class PracticeRecords:
     """Only practice accounts lead, so only theirs are kept: an account is known as one
-    from its AccountOpened, and the closes and liquidations of other accounts pass by."""
+    from its AccountOpened, and the closes and liquidations of other accounts pass by.
+    Each close updates the account's statistics in the same transaction: once per close,
+    and rebuilt with the closes."""
 
     name = "copytrading.practice"
     source = "trading"
     event_types = frozenset({"AccountOpened", "PositionClosed", "AccountLiquidated"})
-    tables: tuple[Table, ...] = (practice_accounts, closed_positions)
+    tables: tuple[Table, ...] = (practice_accounts, closed_positions, leader_statistics)
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.payload
@@ -79,6 +83,10 @@ class PracticeRecords:
             if data["kind"] == PRACTICE and data.get("owner_id") is not None:
                 opened = {"account_id": account_id, "owner_id": str(data["owner_id"])}
                 upsert(conn, practice_accounts, [opened], ["account_id"])
+                s = leader_statistics.c
+                if conn.scalar(select(s.user_id).where(s.account_id == account_id)) is None:
+                    zero = statistics.zero_row(opened["owner_id"], account_id)
+                    conn.execute(insert(leader_statistics).values(zero))
             return
         p = practice_accounts.c
         owner = conn.scalar(select(p.owner_id).where(p.account_id == account_id))
@@ -101,8 +109,10 @@ class PracticeRecords:
             "realized_pnl": Decimal(str(data["realized_pnl"])),
             "equity_at_open": Decimal(str(data.get("equity_at_open", 0))),
             "liquidated": bool(data["liquidated"]),
+            "sequence": envelope.aggregate_version,
         }
         upsert(conn, closed_positions, [row], ["position_id"])
+        statistics.refresh(conn, account_id, envelope.occurred_at)
 
 
 class Blocks:

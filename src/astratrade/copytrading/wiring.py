@@ -1,5 +1,6 @@
 """Copy trading's module: the leaders' commands of its API, and its read models of other
-contexts' events (names, levels, practice accounts and their closed positions)."""
+contexts' events (names, levels, practice accounts, their closed positions and the
+statistics kept of them, refreshed as their windows move)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from astratrade.copytrading.adapters import statistics
 from astratrade.copytrading.adapters.repository import SqlCopyTradingUnitOfWork
 from astratrade.copytrading.api import leaders as leaders_api
 from astratrade.copytrading.domain import commands as c
@@ -33,11 +35,21 @@ def wire(infra: Infrastructure) -> Module:
         return SqlCopyTradingUnitOfWork(engine, publisher, clock, ids)
 
     tools = Tools(new_uow, clock, DEFAULT_RULES)
+
+    async def refresh_statistics() -> None:
+        """The statistics whose windows have moved (a close leaving one): each second, as
+        the clock moves. Looked for on the read side first, so that a second with nothing
+        due takes no turn of the single writer."""
+        now = clock.now()
+        if await statistics.any_due(infra.read_db, now):
+            await infra.writer.run(lambda conn: statistics.refresh_due(conn, now))
+
     return Module(
         "copytrading",
         routers=ROUTERS,
         commands={kind: _bound(handler, tools) for kind, handler in COMMANDS.items()},
         projections=PROJECTIONS,
+        on_time=(refresh_statistics,),
     )
 
 

@@ -3,15 +3,27 @@ lowest drawdown first), ties by user id, and its cursor pages walking every lead
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.copytrading import views
-from astratrade.copytrading.adapters.tables import blocks, closed_positions, leaders, traders
+from astratrade.copytrading.adapters import statistics
+from astratrade.copytrading.adapters.tables import (
+    blocks,
+    closed_positions,
+    leader_statistics,
+    leaders,
+    practice_accounts,
+    traders,
+)
+from astratrade.infrastructure.db import create_engine
+from astratrade.infrastructure.migrations import migrate
 from astratrade.shared.errors import NotFound, ValidationFailed
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
@@ -26,8 +38,11 @@ RESULTS = {
 
 
 async def seed(engine: AsyncEngine) -> None:
+    """The leaders' closes, and their statistics kept at NOW."""
     async with engine.begin() as conn:
         for user, results in RESULTS.items():
+            zero = statistics.zero_row(user, f"{user}-practice")
+            await conn.execute(insert(leader_statistics).values(zero))
             await conn.execute(
                 insert(traders).values(user_id=user, username=user.upper(), username_key=user)
             )
@@ -55,6 +70,8 @@ async def seed(engine: AsyncEngine) -> None:
                         liquidated=False,
                     )
                 )
+        for user in RESULTS:
+            await conn.run_sync(statistics.refresh, f"{user}-practice", NOW)
         await conn.execute(
             insert(traders).values(user_id="gone", username="Gone", username_key="gone")
         )
@@ -73,7 +90,7 @@ async def walk(engine: AsyncEngine, sort: str, limit: int) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = await views.directory(engine, "viewer", sort, cursor, limit, NOW)
+        page = await views.directory(engine, "viewer", sort, cursor, limit)
         seen += [v.user_id for v in page.items]
         if page.next_cursor is None:
             return seen
@@ -105,15 +122,56 @@ async def test_a_block_either_way_hides_the_leader_from_the_viewer(
     assert await walk(migrated_engine, "copiers", 2) == ["u3", "u4", "u5"]
     for hidden in ("U1", "u2"):
         with pytest.raises(NotFound):
-            await views.leader_by_username(migrated_engine, "viewer", hidden, NOW)
-    seen = await views.leader_by_username(migrated_engine, "someone", "u1", NOW)
+            await views.leader_by_username(migrated_engine, "viewer", hidden)
+    seen = await views.leader_by_username(migrated_engine, "someone", "u1")
     assert seen.user_id == "u1"
 
 
 async def test_a_cursor_this_api_did_not_give_names_the_cursor(
     migrated_engine: AsyncEngine,
 ) -> None:
-    for cursor in ("nonsense", "WyJ4IiwidTEiXQ", "WzEsMl0"):  # ["x","u1"], [1,2]
+    # ["x","u1"], [1,2], ["0.0000001","u1"] (finer than the statistics' millionths),
+    # ["1e30","u1"] (beyond what a statistic holds)
+    made = [
+        base64.urlsafe_b64encode(json.dumps([value, "u1"]).encode()).decode()
+        for value in ("0.0000001", "1e30")
+    ]
+    for cursor in ("nonsense", "WyJ4IiwidTEiXQ", "WzEsMl0", *made):
         with pytest.raises(ValidationFailed) as bad:
-            await views.directory(migrated_engine, "viewer", "roi_7d", cursor, 10, NOW)
+            await views.directory(migrated_engine, "viewer", "roi_7d", cursor, 10)
         assert bad.value.field == "cursor"
+
+
+async def test_the_migration_leaves_every_known_practice_account_due_at_once(
+    database_url: str,
+) -> None:
+    """Practice accounts known before the statistics had a table get a row each, due at
+    once, so the first timed refresh computes them from their closes."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0025")
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(practice_accounts).values(account_id="u1-practice", owner_id="u1")
+            )
+            await conn.execute(
+                insert(closed_positions).values(
+                    position_id="p1",
+                    account_id="u1-practice",
+                    owner_id="u1",
+                    market="ETH-USD",
+                    opened_at=NOW - timedelta(days=2),
+                    closed_at=NOW - timedelta(days=1),
+                    realized_pnl=Decimal(50),
+                    equity_at_open=Decimal(1000),
+                    liquidated=False,
+                )
+            )
+        await migrate(engine)
+        async with engine.begin() as conn:
+            assert await conn.run_sync(statistics.refresh_due, NOW) == 1
+            row = (await conn.execute(select(leader_statistics))).one()
+        assert (row.user_id, statistics.stored(row).roi_7d) == ("u1", Decimal("0.05"))
+        assert row.refresh_at == NOW + timedelta(days=6)
+    finally:
+        await engine.dispose()

@@ -18,6 +18,7 @@ from astratrade.copytrading import views
 from astratrade.copytrading.adapters.tables import (
     blocks,
     closed_positions,
+    leader_statistics,
     levels,
     practice_accounts,
 )
@@ -56,7 +57,7 @@ async def read_models(platform: Platform) -> list[list[Any]]:
     async with platform.read_db.connect() as conn:
         return [
             [tuple(r) for r in await conn.execute(select(t).order_by(*t.primary_key))]
-            for t in (levels, practice_accounts, closed_positions)
+            for t in (levels, practice_accounts, closed_positions, leader_statistics)
         ]
 
 
@@ -86,7 +87,7 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
     assert await read_models(platform) == before
 
     await platform.bus.execute(OptInAsLeader(user_id=owner, profit_share=Decimal("0.15")))
-    leader = await views.leader_by_username(platform.read_db, "x", "LEA", platform.clock.now())
+    leader = await views.leader_by_username(platform.read_db, "x", "LEA")
     assert (leader.user_id, leader.profit_share, leader.copiers) == (owner, Decimal("0.15"), 0)
     stats = leader.statistics
     assert stats.closed_positions_90d == 21
@@ -98,7 +99,7 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
     assert stats.max_drawdown_30d > 0
 
     await platform.bus.execute(StopLeading(user_id=owner))
-    page = await views.directory(platform.read_db, "x", "roi_7d", None, 20, platform.clock.now())
+    page = await views.directory(platform.read_db, "x", "roi_7d", None, 20)
     assert page.items == []
 
     # 15 ETH at 3000 (5x) on about 10,000: a fall to 2000 liquidates the account.
@@ -112,7 +113,7 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
 
     platform.clock.advance(timedelta(days=7).total_seconds())  # type: ignore[attr-defined]
     await platform.bus.execute(OptInAsLeader(user_id=owner))
-    again = await views.leader_by_id(platform.read_db, owner, platform.clock.now())
+    again = await views.leader_by_id(platform.read_db, owner)
     assert again.profit_share == Decimal("0.10")
 
     async with platform.read_db.connect() as conn:
@@ -147,3 +148,28 @@ async def test_blocks_follow_social_and_rebuild_to_the_same_rows(platform: Platf
     [projection] = [p for p in PROJECTIONS if p.name == "copytrading.blocks"]
     await rebuild(platform.read_db, platform.writer, projection, platform.clock.now())
     assert await pairs() == [(ann, bob)]
+
+
+async def test_the_statistics_follow_the_windows_as_days_pass(platform: Platform) -> None:
+    owner, account = await new_trader(platform, "win")
+    await twenty_closes(platform, owner, account)
+    await round_trip(platform, owner, account, "3300")  # a win of about 300
+    await platform.bus.execute(OptInAsLeader(user_id=owner))
+    fresh = (await views.leader_by_id(platform.read_db, owner)).statistics
+    assert fresh.roi_7d == fresh.roi_30d > 0
+
+    async def a_day_passes(days: int) -> Any:
+        platform.clock.advance(timedelta(days=days).total_seconds())  # type: ignore[attr-defined]
+        await platform.on_time()  # the platform's timed jobs, as each second runs them
+        return (await views.leader_by_id(platform.read_db, owner)).statistics
+
+    week = await a_day_passes(6)
+    assert week == fresh  # every close is still within each window
+    week = await a_day_passes(1)  # the closes are 7 days old: out of the week's window
+    assert (week.roi_7d, week.roi_30d, week.closed_positions_90d) == (0, fresh.roi_30d, 21)
+    page = await views.directory(platform.read_db, "x", "roi_7d", None, 20)
+    assert [v.statistics.roi_7d for v in page.items] == [0]
+    quarter = await a_day_passes(23)  # 30 days: out of the month's too, the drawdown's
+    assert (quarter.roi_30d, quarter.max_drawdown_30d, quarter.roi_90d) == (0, 0, fresh.roi_90d)
+    gone = await a_day_passes(60)
+    assert (gone.roi_90d, gone.win_rate, gone.closed_positions_90d) == (0, 0, 0)

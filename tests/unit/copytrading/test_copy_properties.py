@@ -52,7 +52,9 @@ def exposure_fills(draw: st.DrawFn) -> tuple[LeaderFill, CopierState, str]:
     )
     state = CopierState(
         equity=draw(amounts),
-        available=Decimal(10**12),
+        # More than any margin these figures can need (the most: 10^11 SOL at 150 and 1x,
+        # 1.5 x 10^13), so that only the minimum size can skip.
+        available=Decimal(10**14),
         unlocked_leverage=draw(st.integers(10, 100).map(Decimal)),
         # On an increase, the copy may hold anything from nothing (its opening was skipped).
         position=sign * draw(st.integers(0, 10**6)) * rules.step,

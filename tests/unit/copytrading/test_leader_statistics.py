@@ -10,6 +10,7 @@ from decimal import Decimal as D
 from astratrade.copytrading.domain.statistics import (
     ClosedTrade,
     max_drawdown,
+    next_change,
     statistics_of,
     within,
 )
@@ -58,3 +59,14 @@ def test_nothing_closed_gives_zeros() -> None:
     stats = statistics_of([closed(120, "900")], NOW)  # older than every window
     assert (stats.roi_7d, stats.roi_90d, stats.max_drawdown_30d, stats.win_rate) == (0, 0, 0, 0)
     assert (stats.average_hold_seconds, stats.closed_positions_90d) == (0, 0)
+
+
+def test_the_next_change_is_the_first_close_to_leave_a_window_or_to_come() -> None:
+    # 80 days ago leaves the 90-day window in 10 days; 20 days ago the 30-day one in 10 days
+    # too; 3 days ago the week's in 4 days: the first.
+    trades = [closed(80, "500"), closed(20, "-200"), closed(3, "300")]
+    assert next_change(trades, NOW) == NOW + timedelta(days=4)
+    assert next_change([closed(29.5, "1")], NOW) == NOW + timedelta(days=0.5)
+    assert next_change([closed(-1, "1")], NOW) == NOW + timedelta(days=1)  # closes later
+    assert next_change([closed(90, "1")], NOW) is None  # out of every window already
+    assert next_change([], NOW) is None

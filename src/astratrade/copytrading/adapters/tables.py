@@ -5,7 +5,7 @@ statistics are read."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -79,6 +79,45 @@ closed_positions = Table(
     Column("realized_pnl", ExactDecimal, nullable=False),
     Column("equity_at_open", ExactDecimal, nullable=False),
     Column("liquidated", Boolean, nullable=False),
+    # The close's place in its account's events: the order of closes at the same moment
+    # (a window's capital is its first close's). 0 for closes kept before migration 0026.
+    Column("sequence", BigInteger, nullable=False, server_default="0"),
     Index("ix_copytrading_closed_positions_owner", "owner_id", "closed_at", "position_id"),
     schema=SCHEMA,
 )
+
+# Read model: each practice account's statistics (domain/statistics.py), kept at each close
+# and again when the oldest close of a window leaves it (`refresh_at`), so the directory
+# sorts and pages them in SQL. Fractions are held in millionths (they are rounded to 6
+# decimals, so exactly), which both databases sort as integers: SQLite holds Decimals as
+# text, which would sort "10" before "9".
+leader_statistics = Table(
+    "copytrading_leader_statistics",
+    metadata,
+    Column("user_id", String(36), primary_key=True),  # the practice account's owner
+    Column("account_id", String(36), nullable=False, unique=True),
+    Column("roi_7d", BigInteger, nullable=False),
+    Column("roi_30d", BigInteger, nullable=False),
+    Column("roi_90d", BigInteger, nullable=False),
+    Column("max_drawdown_30d", BigInteger, nullable=False),
+    Column("win_rate", BigInteger, nullable=False),
+    Column("average_hold_seconds", BigInteger, nullable=False),
+    Column("closed_positions_90d", Integer, nullable=False),
+    Column("as_of", UtcDateTime),  # the moment they were computed for (None: never)
+    # When they next change without a close: a close leaving a window (None: never).
+    Column("refresh_at", UtcDateTime),
+    Index("ix_copytrading_leader_statistics_refresh_at", "refresh_at"),
+    schema=SCHEMA,
+)
+
+# One index a sort, best first, ties by user id (as the directory orders them).
+_statistic = leader_statistics.c
+for _name, _order in (
+    ("roi_7d", _statistic.roi_7d.desc()),
+    ("roi_30d", _statistic.roi_30d.desc()),
+    ("roi_90d", _statistic.roi_90d.desc()),
+    ("max_drawdown_30d", _statistic.max_drawdown_30d),
+    ("win_rate", _statistic.win_rate.desc()),
+    ("average_hold", _statistic.average_hold_seconds.desc()),
+):
+    Index(f"ix_copytrading_leader_statistics_{_name}", _order, _statistic.user_id)

@@ -106,3 +106,14 @@ def statistics_of(trades: Sequence[ClosedTrade], now: datetime) -> TradeStatisti
         average_hold_seconds=average_hold_seconds(quarter),
         closed_positions_90d=len(quarter),
     )
+
+
+def next_change(trades: Sequence[ClosedTrade], now: datetime) -> datetime | None:
+    """The first moment after now at which the statistics change with no new close: a close
+    leaves a window (N days after it, as `within` counts) or, closed after now, enters them.
+    None when nothing is in a window or ahead. Until then, `statistics_of` at any moment
+    equals `statistics_of` at now, so a copy kept until then is exact."""
+    moments = [t.closed_at for t in trades if t.closed_at > now]
+    for days in sorted({*ROI_WINDOWS, DRAWDOWN_DAYS}):
+        moments += [t.closed_at + timedelta(days=days) for t in within(trades, now, days)]
+    return min(moments, default=None)

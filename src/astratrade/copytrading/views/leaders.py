@@ -1,9 +1,11 @@
 """Leaders as the directory and a leader's page show them: the leader's standing and the
-statistics of their practice account's closed positions (domain/statistics.py), computed
-when read, since the windows (7, 30, 90 days) move with the clock.
+statistics of their practice account's closed positions (domain/statistics.py), as the
+statistics read model keeps them (adapters/statistics.py: at each close, and again as a
+close leaves a window).
 
-The directory sorts on a statistic, best first, ties by user id; its cursor names the last
-leader given by (that statistic, user id), so the next page starts after it."""
+The directory sorts on a statistic in SQL, best first, ties by user id, each sort on an
+index of its own; its cursor names the last leader given by (that statistic, user id), so
+the next page starts after it (a keyset: a page costs the same however deep)."""
 
 from __future__ import annotations
 
@@ -11,20 +13,19 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from astratrade.copytrading.adapters.tables import blocks, closed_positions, leaders, traders
-from astratrade.copytrading.domain.statistics import (
-    LONGEST_WINDOW,
-    ClosedTrade,
-    TradeStatistics,
-    statistics_of,
+from astratrade.copytrading.adapters.statistics import (
+    FRACTIONS,
+    LARGEST,
+    stored,
 )
+from astratrade.copytrading.adapters.tables import blocks, leader_statistics, leaders, traders
+from astratrade.copytrading.domain.statistics import TradeStatistics
 from astratrade.shared.errors import NotFound, ValidationFailed
 
 ZERO = Decimal(0)
@@ -47,71 +48,80 @@ class Page:
     next_cursor: str | None  # None: this is the last page
 
 
-# Each sort: how to read its value, and whether a lower value is better.
-SORTS: dict[str, tuple[str, bool]] = {
-    "roi_7d": ("statistics.roi_7d", False),
-    "roi_30d": ("statistics.roi_30d", False),
-    "roi_90d": ("statistics.roi_90d", False),
-    "max_drawdown_30d": ("statistics.max_drawdown_30d", True),
-    "win_rate": ("statistics.win_rate", False),
-    "average_hold": ("statistics.average_hold_seconds", False),
-    "copiers": ("copiers", False),
-    "allocated": ("allocated", False),
-    "profit_share_earned": ("profit_share_earned", False),
+stats = leader_statistics.c
+SHOWN = (*FRACTIONS, "average_hold_seconds", "closed_positions_90d")
+# Each sort: the column it orders on (None: copies and settlements do not exist yet, so
+# every leader has 0 there and the order is the user id's), whether a lower value is
+# better, and whether the column holds millionths (a fraction) or a whole number.
+SORTS: dict[str, tuple[Any, bool, bool]] = {
+    "roi_7d": (stats.roi_7d, False, True),
+    "roi_30d": (stats.roi_30d, False, True),
+    "roi_90d": (stats.roi_90d, False, True),
+    "max_drawdown_30d": (stats.max_drawdown_30d, True, True),
+    "win_rate": (stats.win_rate, False, True),
+    "average_hold": (stats.average_hold_seconds, False, False),
+    "copiers": (None, False, False),
+    "allocated": (None, False, False),
+    "profit_share_earned": (None, False, False),
 }
 
 
-def sort_value(view: LeaderView, sort: str) -> Decimal:
-    value: Any = view
-    for part in SORTS[sort][0].split("."):
-        value = getattr(value, part)
-    return Decimal(value)
-
-
-async def leader_by_username(
-    db: AsyncEngine, viewer: str, username: str, now: datetime
-) -> LeaderView:
+async def leader_by_username(db: AsyncEngine, viewer: str, username: str) -> LeaderView:
     """A leader leading now; anyone else (never led, stopped, unknown, in a block with the
     viewer either way) answers 404."""
     async with db.connect() as conn:
         named = traders.c.username_key == username.strip().lower()
-        found = await _leaders(conn, and_(named, ~blocked_between(viewer)), now)
+        found = await _leaders(conn, and_(named, ~blocked_between(viewer)))
     if not found:
         raise NotFound(f"no leader {username!r}")
     return found[0]
 
 
-async def leader_by_id(db: AsyncEngine, user_id: str, now: datetime) -> LeaderView:
+async def leader_by_id(db: AsyncEngine, user_id: str) -> LeaderView:
     async with db.connect() as conn:
-        found = await _leaders(conn, leaders.c.user_id == user_id, now)
+        found = await _leaders(conn, leaders.c.user_id == user_id)
     if not found:
         raise NotFound("you are not leading")
     return found[0]
 
 
 async def directory(
-    db: AsyncEngine, viewer: str, sort: str, cursor: str | None, limit: int, now: datetime
+    db: AsyncEngine, viewer: str, sort: str, cursor: str | None, limit: int
 ) -> Page:
-    """Every leader leading now but those in a block with the viewer, best first by `sort`.
-    The statistics move with time, so the whole set is computed and sorted per read: fine
-    for the leaders of a platform (a few thousand), and the place to keep a table of them if
-    that grows."""
-    after = None if cursor is None else _decode(cursor)
+    """Every leader leading now but those in a block with the viewer, best first by `sort`,
+    a page of `limit` after the cursor's leader."""
+    column, lower_first, fraction = SORTS[sort]
+    order = literal(0) if column is None else column
+    where = ~blocked_between(viewer)
+    if cursor is not None:
+        value, user_id = _decode(cursor)
+        mark = _stored_value(value, fraction)
+        after = order > mark if lower_first else order < mark
+        where = and_(where, or_(after, and_(order == mark, stats.user_id > user_id)))
+    ranked = [] if column is None else [column.asc() if lower_first else column.desc()]
     async with db.connect() as conn:
-        everyone = await _leaders(conn, ~blocked_between(viewer), now)
-    lower_first = SORTS[sort][1]
+        found = await _leaders(conn, where, [*ranked, stats.user_id], limit + 1)
+    shown = found[:limit]
+    if len(found) <= limit:
+        return Page(shown, None)
+    last = shown[-1]
+    return Page(shown, _encode(sort_value(last, sort), last.user_id))
 
-    def key(view: LeaderView) -> tuple[Decimal, str]:
-        value = sort_value(view, sort)
-        return (value if lower_first else -value, view.user_id)
 
-    ordered = sorted(everyone, key=key)
-    if after is not None:
-        mark = (after[0] if lower_first else -after[0], after[1])
-        ordered = [v for v in ordered if key(v) > mark]
-    shown = ordered[:limit]
-    more = len(ordered) > limit
-    return Page(shown, _encode(sort_value(shown[-1], sort), shown[-1].user_id) if more else None)
+def sort_value(view: LeaderView, sort: str) -> Decimal:
+    """The leader's value on the sort, as its cursor names it."""
+    column = SORTS[sort][0]
+    if column is None:
+        return ZERO
+    return Decimal(getattr(view.statistics, column.name))
+
+
+def _stored_value(value: Decimal, fraction: bool) -> int:
+    """A cursor's value as the column holds it; one this API did not give names the cursor."""
+    held = value.scaleb(6) if fraction else value
+    if held != held.to_integral_value() or abs(held) > LARGEST:
+        raise ValidationFailed("cursor", "the cursor is not one this API gave")
+    return int(held)
 
 
 def blocked_between(viewer: str) -> ColumnElement[bool]:
@@ -125,17 +135,21 @@ def blocked_between(viewer: str) -> ColumnElement[bool]:
     )
 
 
-async def _leaders(conn: AsyncConnection, where: Any, now: datetime) -> list[LeaderView]:
+async def _leaders(
+    conn: AsyncConnection, where: Any, order: list[Any] | None = None, limit: int | None = None
+) -> list[LeaderView]:
     lead, t = leaders.c, traders.c
     query = (
-        select(lead.user_id, lead.account_id, lead.profit_share, t.username)
+        select(lead.user_id, lead.profit_share, t.username, *(stats[n] for n in SHOWN))
+        .select_from(leader_statistics)
+        .join(leaders, lead.user_id == stats.user_id)
         .join(traders, t.user_id == lead.user_id)
-        .where(lead.active.is_(True))
+        .where(lead.active.is_(True), where)
     )
-    if where is not None:
-        query = query.where(where)
-    rows = (await conn.execute(query)).all()
-    trades = await _trades(conn, [r.account_id for r in rows], now)
+    if order is not None:
+        query = query.order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
     return [
         LeaderView(
             user_id=r.user_id,
@@ -144,27 +158,10 @@ async def _leaders(conn: AsyncConnection, where: Any, now: datetime) -> list[Lea
             copiers=0,
             allocated=ZERO,
             profit_share_earned=ZERO,
-            statistics=statistics_of(trades.get(r.account_id, []), now),
+            statistics=stored(r),
         )
-        for r in rows
+        for r in await conn.execute(query)
     ]
-
-
-async def _trades(
-    conn: AsyncConnection, accounts: list[str], now: datetime
-) -> dict[str, list[ClosedTrade]]:
-    """The closes of the longest window, by account."""
-    if not accounts:
-        return {}
-    c = closed_positions.c
-    query = select(c.account_id, c.opened_at, c.closed_at, c.realized_pnl, c.equity_at_open).where(
-        and_(c.account_id.in_(accounts), c.closed_at > now - LONGEST_WINDOW)
-    )
-    found: dict[str, list[ClosedTrade]] = {}
-    for row in await conn.execute(query):
-        trade = ClosedTrade(row.opened_at, row.closed_at, row.realized_pnl, row.equity_at_open)
-        found.setdefault(row.account_id, []).append(trade)
-    return found
 
 
 def _encode(value: Decimal, user_id: str) -> str:

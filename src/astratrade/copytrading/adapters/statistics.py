@@ -1,0 +1,111 @@
+"""The statistics read model's writes: a practice account's statistics computed from its
+closed positions (domain/statistics.py) and kept in `copytrading_leader_statistics`, at
+each close (by the practice read model, in the close's transaction) and when a close
+leaves a window (`refresh_due`, a timed job), so that a stored row always equals
+`statistics_of` at any moment before its `refresh_at`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.copytrading.adapters.tables import closed_positions, leader_statistics
+from astratrade.copytrading.domain.statistics import (
+    LONGEST_WINDOW,
+    ClosedTrade,
+    TradeStatistics,
+    next_change,
+    statistics_of,
+)
+
+MILLIONTH = Decimal("0.000001")
+# BIGINT's range: a ROI past it (9.2 trillion, from an equity near zero at the opening)
+# is held at its end, which still sorts it first.
+LARGEST = 2**63 - 1
+FRACTIONS = ("roi_7d", "roi_30d", "roi_90d", "max_drawdown_30d", "win_rate")
+
+
+def to_millionths(value: Decimal) -> int:
+    return max(-LARGEST, min(LARGEST, int(value.scaleb(6))))
+
+
+def from_millionths(value: int) -> Decimal:
+    return Decimal(value) * MILLIONTH
+
+
+def zero_row(user_id: str, account_id: str) -> dict[str, Any]:
+    """A practice account's row before any close."""
+    return {
+        "user_id": user_id,
+        "account_id": account_id,
+        **dict.fromkeys(FRACTIONS, 0),
+        "average_hold_seconds": 0,
+        "closed_positions_90d": 0,
+        "as_of": None,
+        "refresh_at": None,
+    }
+
+
+def stored(row: Any) -> TradeStatistics:
+    """The statistics of a row of the table (or of a query selecting its columns)."""
+    return TradeStatistics(
+        **{name: from_millionths(getattr(row, name)) for name in FRACTIONS},
+        average_hold_seconds=int(row.average_hold_seconds),
+        closed_positions_90d=int(row.closed_positions_90d),
+    )
+
+
+def refresh(conn: Connection, account_id: str, now: datetime) -> None:
+    """Compute the account's statistics at now and keep them. The row is locked first, so
+    that a refresh and a close's update of the same account run one after the other, the
+    second reading the first's close."""
+    s = leader_statistics.c
+    owner = conn.scalar(select(s.user_id).where(s.account_id == account_id).with_for_update())
+    if owner is None:
+        return  # not a practice account copy trading knows
+    # By owner, along the closes' index (owner, closed_at): only practice accounts' closes
+    # are kept, one practice account an owner.
+    c = closed_positions.c
+    query = select(c.opened_at, c.closed_at, c.realized_pnl, c.equity_at_open).where(
+        c.owner_id == owner, c.closed_at > now - LONGEST_WINDOW
+    )
+    # In the order they closed, those closed at the same moment in their account's order
+    # (the statistics sort by close time only, keeping this order among equals).
+    query = query.order_by(c.closed_at, c.sequence, c.position_id)
+    trades = [ClosedTrade(*row) for row in conn.execute(query)]
+    stats = statistics_of(trades, now)
+    values: dict[str, Any] = {name: to_millionths(getattr(stats, name)) for name in FRACTIONS}
+    conn.execute(
+        update(leader_statistics)
+        .where(s.account_id == account_id)
+        .values(
+            **values,
+            average_hold_seconds=stats.average_hold_seconds,
+            closed_positions_90d=stats.closed_positions_90d,
+            as_of=now,
+            refresh_at=next_change(trades, now),
+        )
+    )
+
+
+def refresh_due(conn: Connection, now: datetime, limit: int = 200) -> int:
+    """Recompute the rows whose windows have moved by now (at most `limit`, the oldest
+    due first, so that one run stays a short transaction); how many were."""
+    s = leader_statistics.c
+    due = conn.scalars(
+        select(s.account_id).where(s.refresh_at <= now).order_by(s.refresh_at).limit(limit)
+    ).all()
+    for account_id in due:
+        refresh(conn, account_id, now)
+    return len(due)
+
+
+async def any_due(db: AsyncEngine, now: datetime) -> bool:
+    s = leader_statistics.c
+    async with db.connect() as conn:
+        found = await conn.scalar(select(s.account_id).where(s.refresh_at <= now).limit(1))
+    return found is not None
