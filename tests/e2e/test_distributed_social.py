@@ -31,6 +31,7 @@ def server(
         fresh_postgres_url,
         redis_url,
         redis_prefix,
+        realtime_replicas=0,  # no sockets here; two processes fewer on 2 cores
         restart_after=RESTART_AFTER,
         clock="system",
     ) as srv:
