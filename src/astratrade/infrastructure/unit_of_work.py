@@ -18,12 +18,14 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.infrastructure import event_store, tracking
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
+from astratrade.shared.errors import Conflict
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Aggregate, Envelope, number_events
 
@@ -154,6 +156,18 @@ class SqlUnitOfWork:
         if batch is None:
             self._publisher.committed(envelopes)
         return envelopes
+
+    async def commit_refusing_races(self) -> None:
+        """`commit`, where a uniqueness violation is a request's race (two requests changed
+        the same thing at once: the audit log's key or a table's uniqueness caught it, and
+        nothing of this one was kept) answered as Conflict; handling an event, it is the
+        event's tracking row (applied already) and is raised as it is."""
+        try:
+            await self.commit()
+        except IntegrityError as error:
+            if self._deliveries:
+                raise
+            raise Conflict("changed by another request meanwhile; try again") from error
 
     async def rollback(self) -> None:
         await self._close(rollback=True)

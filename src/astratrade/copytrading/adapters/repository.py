@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any, Self
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.copytrading.adapters.tables import (
@@ -24,7 +23,6 @@ from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
-from astratrade.shared.errors import Conflict
 from astratrade.shared.ids import IdFactory, new_id
 
 
@@ -122,7 +120,6 @@ class SqlCopyTradingUnitOfWork:
         )
         self.leaders = SqlLeaders(self._sql)
         self.facts = SqlTraderFacts(self._sql)
-        self._handling_event = delivery is not None or bool(deliveries)
 
     async def __aenter__(self) -> Self:
         return self
@@ -131,10 +128,4 @@ class SqlCopyTradingUnitOfWork:
         await self._sql.rollback()
 
     async def commit(self) -> None:
-        try:
-            await self._sql.commit()
-        except IntegrityError as error:
-            if self._handling_event:  # the event's tracking row: applied already
-                raise
-            # Two requests opted the same trader in at once: nothing of this one was kept.
-            raise Conflict("changed by another request meanwhile; try again") from error
+        await self._sql.commit_refusing_races()

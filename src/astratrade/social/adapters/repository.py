@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy import ColumnElement, Table, and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.infrastructure.unit_of_work import SqlUnitOfWork
@@ -16,7 +15,6 @@ from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.bus import EventPublisher
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
-from astratrade.shared.errors import Conflict
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.messages import Aggregate
 from astratrade.social.adapters import rows
@@ -282,7 +280,6 @@ class SqlSocialUnitOfWork:
         self.reactions = SqlReactions(self._sql)
         self.reports = SqlReports(self._sql)
         self.facts = SqlTradingFacts(self._sql)
-        self._handling_event = delivery is not None or bool(deliveries)
 
     async def __aenter__(self) -> Self:
         return self
@@ -291,11 +288,4 @@ class SqlSocialUnitOfWork:
         await self._sql.rollback()
 
     async def commit(self) -> None:
-        try:
-            await self._sql.commit()
-        except IntegrityError as error:
-            if self._handling_event:  # the event's tracking row: applied already
-                raise
-            # Two requests changed the same thing at once (the audit log's key, or a
-            # relation's uniqueness, caught it): nothing of this one was kept.
-            raise Conflict("changed by another request meanwhile; try again") from error
+        await self._sql.commit_refusing_races()
