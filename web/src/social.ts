@@ -24,7 +24,7 @@ export interface TradeShare {
 export interface Post {
   post_id: string;
   author: Author;
-  kind: "post" | "achievement" | "level" | "podium" | (string & {});
+  kind: "post" | "achievement" | "level" | "podium" | "leading" | (string & {});
   text: string;
   markets: string[];
   trade_share: TradeShare | null;

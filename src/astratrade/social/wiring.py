@@ -74,6 +74,10 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
                 Subscription(kind, "gamification", "social", on_progression)
                 for kind in automatic.AUTOMATIC_EVENTS
             ),
+            *(
+                Subscription(kind, "copytrading", "social", on_progression)
+                for kind in automatic.LEADING_EVENTS
+            ),
         ),
         projections=PROJECTIONS,
         # The `feed` channel's reads, for the WebSocket hub where social runs beside it.

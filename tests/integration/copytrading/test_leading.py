@@ -30,6 +30,7 @@ from astratrade.infrastructure import event_store
 from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
 from astratrade.shared.errors import NotFound, ValidationFailed
+from astratrade.social.adapters.tables import posts as social_posts
 from astratrade.social.domain.commands import BlockUser, UnblockUser
 from astratrade.trading.domain.orders import Side
 
@@ -124,6 +125,14 @@ async def test_twenty_closes_at_level_three_lead_and_a_liquidation_waits_seven_d
         ("LeaderOptedIn", owner),
     ]
     assert logged[0].payload["account_id"] == account
+    await platform.backbone.drain()
+    async with platform.read_db.connect() as conn:  # social's automatic item, each opt-in
+        items = await conn.execute(
+            select(social_posts.c.text).where(
+                social_posts.c.author_id == owner, social_posts.c.kind == "leading"
+            )
+        )
+    assert [text for (text,) in items] == ["Started leading copy trading"] * 2
 
 
 async def test_blocks_follow_social_and_rebuild_to_the_same_rows(platform: Platform) -> None:

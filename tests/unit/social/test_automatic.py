@@ -7,6 +7,7 @@ import pytest
 from astratrade.social.domain.automatic import (
     achievement_item,
     item_id,
+    leading_item,
     level_item,
     podium_item,
 )
@@ -57,3 +58,14 @@ def test_level_and_podium_items() -> None:
 def test_an_item_id_is_the_same_for_the_same_event_and_user() -> None:
     assert item_id("e1", "ada") == item_id("e1", "ada")
     assert item_id("e1", "ada") != item_id("e1", "ben")
+
+
+def test_a_leading_item_tells_the_fact_only() -> None:
+    item = leading_item(ALL)
+    assert item is not None
+    assert (item.kind, item.text, item.details) == (
+        PostKind.LEADING,
+        "Started leading copy trading",
+        {},
+    )
+    assert leading_item(AutomaticItems(leading=False)) is None

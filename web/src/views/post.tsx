@@ -16,7 +16,7 @@ export interface PostActions {
   onBlocked: (username: string) => void;
 }
 
-const KIND_LABELS: Record<string, string> = { achievement: "Achievement", level: "Level up", podium: "Podium" };
+const KIND_LABELS: Record<string, string> = { achievement: "Achievement", level: "Level up", podium: "Podium", leading: "Leading" };
 
 export function PostCard({ post, onChange, onRemove, onBlocked }: { post: Post } & PostActions) {
   const me = useStore((s) => s.me?.user_id);

@@ -1,5 +1,6 @@
 """Automatic items: posts the platform writes in a trader's name for progression worth
-telling (an achievement unlocked, a level reached, a tournament podium), each kind subject
+telling (an achievement unlocked, a level reached, a tournament podium, starting to lead
+copy trading), each kind subject
 to the trader's opt-out. Never for a trade's size or for trade count, and never for a
 liquidation: achievements that only count trades (FIRST_TRADE, TRADER_NOVICE,
 TRADER_EXPERT) post nothing, and TOURNAMENT_PODIUM is told by the podium item itself."""
@@ -57,3 +58,10 @@ def podium_item(
         f"Finished {_PLACES[place]} in {name}",
         {"tournament_id": tournament_id, "place": place},
     )
+
+
+def leading_item(allowed: AutomaticItems) -> Item | None:
+    """Started leading copy trading: the fact only, never the leader's money or share."""
+    if not allowed.leading:
+        return None
+    return Item(PostKind.LEADING, "Started leading copy trading", {})

@@ -28,6 +28,7 @@ class PostKind(StrEnum):
     ACHIEVEMENT = "achievement"
     LEVEL = "level"
     PODIUM = "podium"
+    LEADING = "leading"
 
 
 class Post(Moderated):

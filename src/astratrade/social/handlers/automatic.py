@@ -1,5 +1,5 @@
-"""Automatic items from gamification's events, each in the trader's name unless they
-opted out of its kind (domain/automatic.py says which events never post)."""
+"""Automatic items from gamification's and copy trading's events, each in the trader's
+name unless they opted out of its kind (domain/automatic.py says which events never post)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from astratrade.social.domain.automatic import (
     Item,
     achievement_item,
     item_id,
+    leading_item,
     level_item,
     podium_item,
 )
@@ -20,11 +21,12 @@ from astratrade.social.ports import SocialUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-AUTOMATIC_EVENTS = ("AchievementUnlocked", "LevelReached", "TournamentFinished")
+AUTOMATIC_EVENTS = ("AchievementUnlocked", "LevelReached", "TournamentFinished")  # gamification's
+LEADING_EVENTS = ("LeaderOptedIn",)  # copy trading's
 
 
 async def post_items(envelope: Envelope, uow: SocialUnitOfWork, at: datetime) -> list[Post]:
-    """The items this gamification event makes (none if opted out), committed with the
+    """The items this event makes (none if opted out), committed with the
     delivery's tracking row; each item's id derives from the event, so it posts once."""
     async with uow:
         posted = []
@@ -59,6 +61,9 @@ async def _items(envelope: Envelope, uow: SocialUnitOfWork) -> list[tuple[str, I
         for place, user_id in enumerate(map(str, data["podium"]), start=1):
             allowed = await _allowed(uow, user_id)
             found.append((user_id, podium_item(place, tournament_id, name, allowed)))
+    elif envelope.type == "LeaderOptedIn":
+        user_id = str(data["leader_id"])
+        found.append((user_id, leading_item(await _allowed(uow, user_id))))
     return [(user_id, item) for user_id, item in found if item is not None]
 
 
