@@ -3,7 +3,6 @@
 // and the fractions the forms send. A leader's figures are fractions and counts only:
 // dollar balances of others are never shown (SPEC 11); a copy's own money is the copier's.
 import { dec, div, mul, of, str } from "./decimal";
-import type { Position } from "./types";
 
 export interface Statistics {
   roi_7d: string;
@@ -57,11 +56,22 @@ export interface Copy {
   returned: string | null;
 }
 
+/** A copy account's position: the contract says "as trading's position view"; the copies'
+ * branch sends market, side, size and mark so far, so the rest is optional. */
+export interface CopyPosition {
+  market: string;
+  side: string;
+  size: string;
+  mark_price?: string;
+  entry_price?: string;
+  unrealized_pnl?: string;
+}
+
 export interface CopyAccount {
   equity: string;
   collateral: string;
   available: string;
-  positions: Position[];
+  positions: CopyPosition[];
 }
 
 export interface CopyDetail extends Copy {
@@ -79,7 +89,7 @@ export interface Decision {
   leverage: string | null;
   reason: string | null;
   detail: string | null;
-  leader_fill: { id: string; size: string; price: string } | null;
+  leader_fill: { id: string; size: string | null; price: string | null } | null;
 }
 
 /** Each sort of the directory (GET /leaders?sort=), as its button says it. */

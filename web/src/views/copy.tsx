@@ -4,14 +4,13 @@
 // is down, or the channel is not served, it is read again now and then.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, del, errorText, get } from "../api";
-import { STOP_REASONS, copyPath, percentOf, type CopyDetail, type Decision } from "../copying";
+import { STOP_REASONS, copyPath, percentOf, type CopyDetail, type CopyPosition, type Decision } from "../copying";
 import { price, signedUsd, size, usd } from "../format";
 import { subscribe } from "../live";
 import { usePages, type Paged } from "../paging";
 import { usePoll } from "../poll";
 import { hrefOf } from "../route";
 import { useStore } from "../store";
-import type { Position } from "../types";
 import { Decisions } from "./decisions";
 
 const POLL_MS = 10_000;
@@ -70,7 +69,7 @@ function CopySummary({ copy, onStopped }: { copy: CopyDetail; onStopped: (copy: 
   const stop = () => {
     setError(null);
     del<CopyDetail>(copyPath(copy.id))
-      .then((c) => { setConfirm(false); onStopped({ ...copy, ...c }); })
+      .then((c) => { setConfirm(false); onStopped({ ...copy, ...c, account: c.account ?? copy.account }); })
       .catch((failure: unknown) => setError(errorText(failure)));
   };
   return (
@@ -99,7 +98,7 @@ function CopySummary({ copy, onStopped }: { copy: CopyDetail; onStopped: (copy: 
   );
 }
 
-function CopyPositions({ positions }: { positions: Position[] }) {
+function CopyPositions({ positions }: { positions: CopyPosition[] }) {
   const markets = useStore((s) => s.markets);
   return (
     <section class="card" aria-label="Copy positions" data-testid="copy-positions">
@@ -111,8 +110,9 @@ function CopyPositions({ positions }: { positions: Position[] }) {
             return (
               <li key={p.market} class="row" data-testid="copy-position">
                 <span>{p.market} <span class={`tag ${p.side}`}>{p.side}</span></span>
-                <span>{size(p.size, m?.step_size)} at {price(p.entry_price, m?.tick_size)}</span>
-                <span>{signedUsd(p.unrealized_pnl)}</span>
+                <span data-testid="copy-position-size">{size(p.size, m?.step_size)}{p.entry_price && ` at ${price(p.entry_price, m?.tick_size)}`}</span>
+                {p.mark_price && <span class="muted small">mark {price(p.mark_price, m?.tick_size)}</span>}
+                {p.unrealized_pnl && <span>{signedUsd(p.unrealized_pnl)}</span>}
               </li>
             );
           })}

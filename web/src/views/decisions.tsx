@@ -29,7 +29,7 @@ function DecisionRow({ decision: d }: { decision: Decision }) {
       {order && <span>{order}</span>}
       {d.reason && <span data-testid="decision-reason">Why: {d.reason.replace(/_/g, " ")}</span>}
       {d.detail && <span class="muted small">{d.detail}</span>}
-      {d.leader_fill && <span class="muted small">The leader filled at {amount(d.leader_fill.price)}</span>}
+      {d.leader_fill?.price && <span class="muted small">The leader filled at {amount(d.leader_fill.price)}</span>}
     </li>
   );
 }
