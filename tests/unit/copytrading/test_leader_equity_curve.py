@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from astratrade.copytrading.domain.statistics import ClosedTrade, max_drawdown, roi
-from astratrade.copytrading.views.leader_equity import MAX_POINTS, normalized, thinned
+from astratrade.copytrading.views.leader_equity import MAX_POINTS, normalized
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 money = st.decimals(min_value=-5000, max_value=5000, places=2)
@@ -49,10 +49,12 @@ def test_the_curve_falls_from_its_peak_as_the_drawdown_says(pnls: list[D], capit
 
 
 @given(st.integers(min_value=1, max_value=3 * MAX_POINTS))
-def test_a_long_window_keeps_at_most_the_bound_and_its_last_close(closes: int) -> None:
-    points = normalized(history([D(1)] * closes, D(1000)))
-    kept = thinned(points)
-    assert len(kept) == min(closes, MAX_POINTS)
-    assert kept[-1] == points[-1]
-    assert kept[0] == points[0]
-    assert [p.at for p in kept] == sorted({p.at for p in kept})  # in order, none twice
+def test_a_long_window_keeps_at_most_the_bound_first_and_last_exact(closes: int) -> None:
+    trades = history([D(1)] * closes, D(1000))
+    every = normalized(trades, most=closes)
+    drawn = normalized(trades)
+    assert len(every) == closes
+    assert len(drawn) == min(closes, MAX_POINTS)
+    assert (drawn[0], drawn[-1]) == (every[0], every[-1])
+    assert set(drawn) <= set(every)  # each point drawn is its close's exact value
+    assert [p.at for p in drawn] == sorted({p.at for p in drawn})  # in order, none twice

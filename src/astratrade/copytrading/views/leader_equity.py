@@ -2,11 +2,11 @@
 practice account over the last 30 or 90 days, normalized so that no balance is shown to
 others (SPEC 11): each point is (capital + cumulative realized P&L) / capital after a close,
 the capital as the statistics define it (the equity when the window's first closed position
-opened), so the curve starts from 1 and its last point is 1 + the window's ROI.
+opened), so the curve is measured from 1 and its last point is 1 + the window's ROI.
 
 Read from the closed positions read model (the closes the statistics are computed from), in
 the order they closed. One point a close; a window of more than MAX_POINTS closes keeps
-MAX_POINTS of them, evenly spread and always the last, each still its exact value."""
+MAX_POINTS of them, evenly spread, the first and the last always, each its exact value."""
 
 from __future__ import annotations
 
@@ -40,25 +40,35 @@ class EquityCurve:
     points: list[EquityPoint]
 
 
-def normalized(trades: Sequence[ClosedTrade]) -> list[EquityPoint]:
-    """One point a close, in the order given; none when the capital is not positive (no
-    growth can be told from it)."""
-    base = capital(trades)
+def normalized(trades: Sequence[ClosedTrade], most: int = MAX_POINTS) -> list[EquityPoint]:
+    """A point a close, in the order given (at most `most`: see `kept`); none when the
+    capital is not positive (no growth can be told from it)."""
+    return _curve(capital(trades), [(t.closed_at, t.realized_pnl) for t in trades], most)
+
+
+def kept(count: int, most: int = MAX_POINTS) -> list[int]:
+    """Which of `count` closes are drawn: all up to `most`, else `most` of them evenly
+    spread, the first and the last always among them."""
+    if count <= most:
+        return list(range(count))
+    step = (count - 1) / (most - 1)
+    return [round(n * step) for n in range(most)]
+
+
+def _curve(
+    base: Decimal, closes: Sequence[tuple[datetime, Decimal]], most: int
+) -> list[EquityPoint]:
     if base <= 0:
         return []
-    points, total = [], Decimal(0)
-    for trade in trades:
-        total += trade.realized_pnl
-        points.append(EquityPoint(trade.closed_at, fraction((base + total) / base)))
-    return points
-
-
-def thinned(points: list[EquityPoint], most: int = MAX_POINTS) -> list[EquityPoint]:
-    """At most `most` points, evenly spread over the list, the last always kept."""
-    if len(points) <= most:
-        return points
-    step = (len(points) - 1) / (most - 1)
-    return [points[round(n * step)] for n in range(most)]
+    totals, total = [], Decimal(0)
+    for _, pnl in closes:
+        total += pnl
+        totals.append(total)
+    # Only the points drawn are divided and rounded: a long window costs its additions.
+    return [
+        EquityPoint(closes[i][0], fraction((base + totals[i]) / base))
+        for i in kept(len(closes), most)
+    ]
 
 
 async def leader_equity(
@@ -86,8 +96,9 @@ async def leader_equity(
         # By owner along the closes' index: only practice accounts' closes are kept, one
         # practice account an owner. The window as the statistics count it (a close exactly
         # `days` ago is out); the same rows a close's statistics refresh reads.
+        # The capital is the first close's (one row); the rest need the time and P&L only.
         rows = await conn.execute(
-            select(c.opened_at, c.closed_at, c.realized_pnl, c.equity_at_open)
+            select(c.closed_at, c.realized_pnl, c.equity_at_open)
             .where(
                 and_(
                     c.owner_id == found.user_id,
@@ -97,5 +108,7 @@ async def leader_equity(
             )
             .order_by(c.closed_at, c.sequence, c.position_id)
         )
-        trades = [ClosedTrade(*row) for row in rows]
-    return EquityCurve(found.username, days, thinned(normalized(trades)))
+        closes = rows.all()
+    base = closes[0].equity_at_open if closes else Decimal(0)
+    points = _curve(base, [(r.closed_at, r.realized_pnl) for r in closes], MAX_POINTS)
+    return EquityCurve(found.username, days, points)
