@@ -157,7 +157,9 @@ def test_directory_sorts_pages_and_opens_a_leaders_page(
     expect(leader_page.get_by_test_id("equity-chart")).to_have_attribute("data-points", str(CLOSES))
     leader_page.get_by_role("button", name="90 days").click()
     expect(leader_page.get_by_test_id("equity-chart")).to_have_attribute("data-points", str(CLOSES))
-    expect(leader_page).not_to_contain_text("$")  # a leader's balance is never shown
+    expect(leader_page.get_by_test_id("figure-allocated")).to_have_text("$0.00")  # no copies yet
+    for balance in ("$9,", "$10,"):  # the leader's own balance (about $10,000) never shows
+        expect(leader_page).not_to_contain_text(balance)
     form = page.get_by_test_id("copy-form")
     expect(form.get_by_label("Maximum loss (% of the allocation)")).to_have_value("50")
     expect(form.get_by_label("Allocation (USD)")).to_be_visible()
