@@ -147,6 +147,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("DELETE", "/api/v1/leaders/me"): (MINE, None),
     ("GET", "/api/v1/leaders"): (MINE, None),
     ("GET", "/api/v1/leaders/{username}"): (MINE, None),
+    ("GET", "/api/v1/leaders/{username}/equity"): (MINE, None),
     ("GET", "/api/v1/admin/reports"): (ADMIN, None),
     ("POST", "/api/v1/admin/reports/{report_id}/resolve"): (
         ADMIN,

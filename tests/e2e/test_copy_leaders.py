@@ -105,6 +105,8 @@ def test_bad_input_names_the_field_and_changes_nothing(people: dict[str, Trader]
         ({"cursor": "not-a-cursor"}, "cursor"),
     ]:
         assert_error(lea.get("/leaders", params=params), 422, field)
+    for days in ("7", "365", "thirty"):
+        assert_error(lea.get(f"/leaders/{lea.username}/equity", params={"days": days}), 422, "days")
     assert lea.username not in directory(lea)
     assert_error(lea.get(f"/leaders/{lea.username}"), 404)
 
@@ -125,6 +127,10 @@ def test_a_trader_who_meets_the_conditions_leads_then_stops(people: dict[str, Tr
     assert seen.json() == mine
     for sort in SORTS:
         assert lea.username in directory(nick, sort=sort, limit=100), sort
+    for days in (30, 90):  # a point a close, normalized: no balance shows
+        curve = nick.get(f"/leaders/{lea.username}/equity", params={"days": days}).json()
+        assert (curve["username"], curve["days"], len(curve["points"])) == (lea.username, days, 20)
+        assert set(curve["points"][0]) == {"at", "value"}
     first = nick.get("/leaders", params={"limit": 1}).json()
     assert len(first["items"]) == 1
 
@@ -132,6 +138,7 @@ def test_a_trader_who_meets_the_conditions_leads_then_stops(people: dict[str, Tr
     assert nick.post(f"/profiles/{lea.username}/block").status_code == 204
     eventually(lambda: nick.get(f"/leaders/{lea.username}"), lambda r: r.status_code == 404)
     assert_error(nick.get(f"/leaders/{lea.username}"), 404)
+    assert_error(nick.get(f"/leaders/{lea.username}/equity"), 404)
     assert lea.username not in directory(nick, limit=100)
     assert nick.delete(f"/profiles/{lea.username}/block").status_code == 204
     shown = eventually(lambda: nick.get(f"/leaders/{lea.username}"), lambda r: r.status_code == 200)

@@ -15,6 +15,9 @@ import { SettingsView } from "./views/settings";
 import { FeedView } from "./views/feed";
 import { ProfileView } from "./views/profile";
 import { ModerationView } from "./views/moderation";
+import { LeadersView } from "./views/leaders";
+import { LeadingView } from "./views/leading";
+import { CopiesView } from "./views/copies";
 import { routeParts } from "./route";
 import { Toasts } from "./views/toasts";
 import { openGuide } from "./guide";
@@ -28,11 +31,15 @@ const TABS = [
   { id: "feed", label: "Social", short: "Social", view: FeedView },
 ] as const;
 // Screens reached from the header or from another screen rather than the tab bar (a
-// profile and the moderation queue from the social screen; they light its tab).
+// profile, the moderation queue and copy trading's screens from the social screen; they
+// light its tab).
 const OTHER = [
   { id: "settings", label: "Settings", view: SettingsView, under: null },
   { id: "profile", label: "Profile", view: ProfileView, under: "feed" },
   { id: "moderation", label: "Moderation", view: ModerationView, under: "feed" },
+  { id: "leaders", label: "Leaders", view: LeadersView, under: "feed" },
+  { id: "leading", label: "Leading", view: LeadingView, under: "feed" },
+  { id: "copies", label: "My copies", view: CopiesView, under: "feed" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];
 const SCREENS = [...TABS, ...OTHER];

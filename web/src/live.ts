@@ -14,7 +14,9 @@ const PING_MS = 30_000; // the server drops a client silent for 120 s
 const USER_CHANNELS = new Set(["orders", "positions", "progression"]);
 // Channels whose events are new items rather than the whole state: nothing to hand a
 // handler added later (the social `feed`: its snapshot is a first page, its events posts).
+// A copy's `copy:<id>` is one too: its events are decisions, its equity a moment's figure.
 const STREAM_CHANNELS = new Set(["feed"]);
+const streamed = (channel: string): boolean => STREAM_CHANNELS.has(channel) || channel.startsWith("copy:");
 const subscriptions = new Map<string, Subscription>();
 const statusListeners = new Set<(up: boolean) => void>();
 let socket: WebSocket | null = null;
@@ -124,7 +126,7 @@ function deliver(message: Message): void {
   const subscription = message.channel ? subscriptions.get(message.channel) : undefined;
   if (!subscription) return;
   if (typeof message.seq === "number") subscription.seq = message.seq;
-  const state = !USER_CHANNELS.has(message.channel ?? "") && !STREAM_CHANNELS.has(message.channel ?? "");
+  const state = !USER_CHANNELS.has(message.channel ?? "") && !streamed(message.channel ?? "");
   if (message.type === "subscribed") {
     if (message.resumed) return; // the missed events follow as events
     if (state) subscription.last = message.snapshot;

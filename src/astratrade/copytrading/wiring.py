@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from astratrade.copytrading.adapters import statistics
 from astratrade.copytrading.adapters.repository import SqlCopyTradingUnitOfWork
+from astratrade.copytrading.api import leader_equity
 from astratrade.copytrading.api import leaders as leaders_api
 from astratrade.copytrading.domain import commands as c
 from astratrade.copytrading.domain.rules import DEFAULT_RULES
@@ -19,7 +20,7 @@ from astratrade.copytrading.handlers.common import Tools
 from astratrade.copytrading.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
 
-ROUTERS: tuple[APIRouter, ...] = (leaders_api.router,)
+ROUTERS: tuple[APIRouter, ...] = (leaders_api.router, leader_equity.router)
 
 Handler = Callable[[Any, Tools], Awaitable[Any]]
 COMMANDS: dict[type[Any], Handler] = {

@@ -12,9 +12,10 @@ interface Props {
   label: string;
   precision?: number;
   height?: number;
+  compact?: boolean; // a small chart in a list: the line alone, no scales, grid or panning
 }
 
-export function LiveChart({ samples, label, precision = 2, height = 260 }: Props) {
+export function LiveChart({ samples, label, precision = 2, height = 260, compact = false }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const series = useRef<{ setData(data: unknown[]): void } | null>(null);
   const latest = useRef(samples);
@@ -32,12 +33,22 @@ export function LiveChart({ samples, label, precision = 2, height = 260 }: Props
         grid: { vertLines: { color: colour("--line") }, horzLines: { color: colour("--line") } },
         timeScale: { timeVisible: true, secondsVisible: true, borderColor: colour("--line") },
         rightPriceScale: { borderColor: colour("--line") },
+        ...(compact && {
+          grid: { vertLines: { visible: false }, horzLines: { visible: false } },
+          timeScale: { visible: false },
+          rightPriceScale: { visible: false },
+          crosshair: { vertLine: { visible: false }, horzLine: { visible: false } },
+          handleScroll: false,
+          handleScale: false,
+        }),
       });
       const area = chart.addSeries(AreaSeries, {
         lineColor: "#4cc9f0",
         topColor: "rgba(76, 201, 240, 0.35)",
         bottomColor: "rgba(76, 201, 240, 0.02)",
         lineWidth: 2,
+        lastValueVisible: !compact,
+        priceLineVisible: !compact,
         priceFormat: { type: "price", precision, minMove: 1 / 10 ** precision },
       });
       series.current = area as unknown as { setData(data: unknown[]): void };
@@ -51,7 +62,7 @@ export function LiveChart({ samples, label, precision = 2, height = 260 }: Props
       series.current = null;
       dispose();
     };
-  }, [precision]);
+  }, [precision, compact]);
 
   useEffect(() => {
     series.current?.setData(points(samples));

@@ -26,8 +26,9 @@ export function FeedView() {
   );
 }
 
-/** Home, a market's feed, one's profile, and the moderators' queue for admins. */
-export function SocialNav({ current }: { current: "home" | "market" | "profile" | "moderation" | "other" }) {
+/** Home, a market's feed, one's profile, copy trading (leaders, one's leading, one's
+ * copies), and the moderators' queue for admins. */
+export function SocialNav({ current }: { current: "home" | "market" | "profile" | "moderation" | "leaders" | "leading" | "copies" | "other" }) {
   const me = useStore((s) => s.me);
   const markets = useStore((s) => s.markets);
   const market = useRoute()[2];
@@ -41,6 +42,9 @@ export function SocialNav({ current }: { current: "home" | "market" | "profile" 
         </select>
       </label>
       <a href={hrefOf("profile")} aria-current={current === "profile" ? "page" : undefined}>My profile</a>
+      <a href={hrefOf("leaders")} aria-current={current === "leaders" ? "page" : undefined}>Leaders</a>
+      <a href={hrefOf("copies")} aria-current={current === "copies" ? "page" : undefined}>My copies</a>
+      <a href={hrefOf("leading")} aria-current={current === "leading" ? "page" : undefined}>Leading</a>
       {me?.role === "admin" && <a href={hrefOf("moderation")} aria-current={current === "moderation" ? "page" : undefined}>Moderation</a>}
     </nav>
   );
