@@ -55,7 +55,16 @@ def test_each_shard_has_a_group_of_its_own_for_every_event_type() -> None:
     assert groups == {"trading", "trading.shard-1", "trading.shard-2"}
     for group in groups:
         assert sorted(s.event_type for s in found if s.consumer == group) == [
+            "CopyClosed",
+            "CopyPositionClosed",
+            "CopyStarted",
+            "CopyStopping",
+            "LeaderFillCopied",
+            "LeaderOptedIn",
+            "LeaderStopped",
             "LeverageUnlocked",
+            "ProfitShareCharged",
+            "ProfitShareDebited",
             "TournamentJoined",
             "TransferRequested",
             "UserRegistered",
