@@ -25,8 +25,10 @@ class AccountOpened(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CollateralDeposited(TradingEvent):
-    """Money entering an account; `source` is the account it came from (the house grant).
-    `transfer_id` names financial's transfer behind it (a faucet top-up), if any."""
+    """Money entering an account; `source` is the account it came from (the house grant;
+    `copy-transit` for a copy's allocation, return or profit share). `transfer_id` names
+    the transfer behind it (financial's faucet top-up; a copy's id; a profit share's), if
+    any."""
 
     account_id: str
     amount: Decimal
@@ -38,7 +40,8 @@ class CollateralDeposited(TradingEvent):
 @dataclass(frozen=True, kw_only=True)
 class CollateralWithdrawn(TradingEvent):
     """Money leaving an account for `destination`: the house (practice) or external (live),
-    by financial's transfer `transfer_id`."""
+    by financial's transfer `transfer_id`; or `copy-transit` for a copy's allocation or
+    return (reason `copy_allocation` / `copy_return`, transfer_id the copy's id)."""
 
     account_id: str
     amount: Decimal
@@ -221,6 +224,8 @@ class LeaderFilled(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CopyAccountFunded(TradingEvent):
+    """The copy account was opened and the allocation moved into it from the source."""
+
     copy_id: str
     copy_account_id: str
     source_account_id: str
