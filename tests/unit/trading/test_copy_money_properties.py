@@ -13,10 +13,9 @@ from fakes import Trading
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from ledger_check import LedgerOfEvents
 
-from astratrade.financial.domain.ledger import TRANSIT, Posting, balances
-from astratrade.financial.domain.reconciliation import reconcile
-from astratrade.financial.domain.trading_facts import RULES, entry_for
+from astratrade.financial.domain.ledger import TRANSIT
 from astratrade.shared.money import ZERO
 from astratrade.trading.domain.account_terms import CopyState
 from astratrade.trading.domain.events import CopyStopLossReached
@@ -33,8 +32,7 @@ class CopiesConserveMoney(RuleBasedStateMachine):
         self.trading = Trading()
         self.desk = CopyDesk(self.trading)
         self.total = self.trading.total_collateral()
-        self.postings: list[Posting] = []
-        self.posted = 0
+        self.ledger = LedgerOfEvents()
         self.decisions = 0
 
     @precondition(lambda self: self.desk.copy_account not in self.trading.store.accounts)
@@ -77,18 +75,8 @@ class CopiesConserveMoney(RuleBasedStateMachine):
 
     @invariant()
     def the_ledger_proves_every_account_and_the_transit(self) -> None:
-        envelopes = self.trading.store.envelopes
-        for envelope in envelopes[self.posted :]:
-            if envelope.type in RULES:
-                entry = entry_for(
-                    envelope.type, envelope.event_id, envelope.occurred_at, envelope.payload
-                )
-                self.postings += entry.postings
-        self.posted = len(envelopes)
-        ledger = balances(self.postings)
-        collateral = {a.id: a.collateral for a in self.trading.store.accounts.values()}
-        assert sum(ledger.values()) == 0
-        assert reconcile(ledger, collateral) == []
+        store = self.trading.store
+        ledger = self.ledger.prove(store.envelopes, list(store.accounts.values()))
         assert ledger.get(TRANSIT, ZERO) == self.desk.in_transit()
 
     @invariant()

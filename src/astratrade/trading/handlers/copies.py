@@ -175,11 +175,11 @@ async def flatten_copy_account(
     cmd: FlattenCopyAccount, uow: TradingUnitOfWork, venue: Venue, at: datetime
 ) -> None:
     """No more openings, no orders, no positions; then the collateral is all it holds."""
-    account = await _copy_account(uow, cmd.copy_account_id)
-    terms = account.copy if account is not None else None
-    if account is None or terms is None or terms.state is CopyState.CLOSED:
+    found = await _unclosed_copy(uow, cmd.copy_account_id)
+    if found is None:
         await uow.commit()
         return
+    account, terms = found
     system = await system_accounts(uow, venue, account.id)
     close_out(account, venue, system, at, "copy stopping")
     account.set_copy_state(CopyState.STOPPING)
@@ -211,11 +211,11 @@ async def close_copy_account(
 ) -> None:
     """In one transaction: the final profit share out, everything left back to the source
     account, the copy account closed (it holds 0 and takes nothing more)."""
-    account = await _copy_account(uow, cmd.copy_account_id)
-    terms = account.copy if account is not None else None
-    if account is None or terms is None or terms.state is CopyState.CLOSED:
+    found = await _unclosed_copy(uow, cmd.copy_account_id)
+    if found is None:
         await uow.commit()
         return
+    account, terms = found
     system = await system_accounts(uow, venue, account.id)
     close_out(account, venue, system, at, "copy closed")  # flattened already, as a rule
     if cmd.leader_account_id is not None:
@@ -260,6 +260,18 @@ async def _practice_account(uow: TradingUnitOfWork, venue: Venue, owner_id: str)
         if account is not None and account.kind is AccountKind.PRACTICE:
             return account
     return None
+
+
+async def _unclosed_copy(
+    uow: TradingUnitOfWork, account_id: str
+) -> tuple[Account, CopyTerms] | None:
+    """The copy account and its terms unless it is closed already (a redelivery, or a
+    funding refused): then there is nothing left to do."""
+    account = await _copy_account(uow, account_id)
+    terms = account.copy if account is not None else None
+    if account is None or terms is None or terms.state is CopyState.CLOSED:
+        return None
+    return account, terms
 
 
 async def _copy_account(uow: TradingUnitOfWork, account_id: str) -> Account | None:
