@@ -17,11 +17,12 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 from trading_platform import market_order, new_trader, reconcile, set_mark
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
+from astratrade.financial.adapters.tables import transfers
 from astratrade.infrastructure import event_store, tracking
 from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.web.http import install_error_handlers
@@ -228,7 +229,9 @@ async def test_a_copy_from_start_to_close_moves_money_once_and_reconciles(
     assert report.findings == []
 
     async with platform.read_db.connect() as conn:
+        listed = await conn.scalar(select(func.count()).select_from(transfers))
         row = (await conn.execute(select(t.accounts).where(t.accounts.c.id == copy.account))).one()
+    assert listed == 0  # a copy's movements are not transfers the trader asked financial for
     assert (row.kind, row.copy_id, row.copy_floor, row.copy_state) == (
         "copy",
         copy.copy_id,
