@@ -24,6 +24,7 @@ from astratrade.trading.domain.events import (
     OrderAccepted,
     ProfitShareDebited,
 )
+from astratrade.trading.domain.shards import Shards
 
 
 @pytest.fixture
@@ -193,3 +194,16 @@ def test_copy_closed_pays_the_final_share_and_returns_the_rest(desk: CopyDesk) -
     assert desk.trading.account(desk.leader_account).collateral == D("10012.5")
     desk.copy_fill("BTC-USD", "sell", "0.001", decision_id="late")
     assert desk.trading.store.events(CopyOrderRefused)[-1].decision_id == "late"
+
+
+def test_a_copy_account_id_outside_the_source_s_shard_is_refused() -> None:
+    trading = Trading()
+    desk = CopyDesk(trading)
+    shards = trading.venue.shards = Shards(4)  # the refusal needs no shard's house
+    desk.copy_account = next(
+        i for i in (f"copy-{n}" for n in range(100)) if shards.of(i) != shards.of(desk.source)
+    )
+    desk.start("1000")
+    (refused,) = trading.store.events(CopyFundingRefused)
+    assert "shard" in refused.reason
+    assert desk.copy_account not in trading.store.accounts

@@ -106,6 +106,11 @@ async def open_copy_account(
 def _funding_refusal(cmd: OpenCopyAccount, source: Account, venue: Venue) -> str | None:
     if source.kind is not AccountKind.PRACTICE or source.owner_id != cmd.owner_id:
         return "the source is not the copier's practice account"
+    shards = venue.shards
+    if shards.of(cmd.copy_account_id) != shards.of(source.id):
+        # One writer must hold both, or the allocation and the return are not one
+        # transaction (embedded mode would hide it: every shard is written there).
+        return "the copy account's id is not in the source account's shard"
     if cmd.allocation <= ZERO:
         return f"allocation must be above 0, was {plain(cmd.allocation)}"
     available = money(source.margin(venue.marks, venue.markets).available)  # as shown
@@ -216,6 +221,9 @@ async def close_copy_account(
         await uow.commit()
         return
     account, terms = found
+    source = await uow.accounts.get(cmd.source_account_id)
+    if source is None:
+        raise NotFound(f"account {cmd.source_account_id} not found")
     system = await system_accounts(uow, venue, account.id)
     close_out(account, venue, system, at, "copy closed")  # flattened already, as a rule
     if cmd.leader_account_id is not None:
@@ -227,9 +235,6 @@ async def close_copy_account(
             at=at,
         )
     left = account.collateral
-    source = await uow.accounts.get(cmd.source_account_id)
-    if source is None:
-        raise NotFound(f"account {cmd.source_account_id} not found")
     if left > ZERO:
         move_through_transit(
             account, source, left, reason="copy_return", transfer_id=terms.copy_id, at=at
