@@ -91,6 +91,8 @@ class Transfers:
         transfer_id = data.get("transfer_id")
         if transfer_id is None:  # a deposit no transfer asked for (a grant)
             return
+        if envelope.type in _MOVES and data.get("reason") not in FINANCIAL_REASONS:
+            return  # a copy's allocation, return or profit share: not a transfer asked here
         found = conn.execute(select(transfers).where(transfers.c.transfer_id == transfer_id))
         current = found.mappings().first()
         row: dict[str, Any] = (
@@ -124,6 +126,9 @@ class Transfers:
             )
         upsert(conn, transfers, [row], ["transfer_id"])
 
+
+_MOVES = frozenset({"CollateralDeposited", "CollateralWithdrawn"})
+FINANCIAL_REASONS = frozenset({"faucet", "withdrawal"})  # what financial's transfers become
 
 LEDGER = Ledger()
 TRANSFERS = Transfers()

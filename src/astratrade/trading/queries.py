@@ -11,11 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.shared.clock import Clock
-from astratrade.shared.errors import NotFound
+from astratrade.shared.errors import NotFound, ValidationFailed
 from astratrade.trading import views
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.rows import load_account
+from astratrade.trading.copy_views import (
+    MAX_COPY_STATES,
+    CopyStates,
+    copy_account_state,
+)
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.margin import Markets, Marks
 from astratrade.trading.domain.prices import Quote
@@ -58,8 +63,10 @@ class TradingQueries:
         venue: Venue,
         clock: Clock,
         default_leverage: Decimal,
+        default_unlocked: Decimal = Decimal(10),
     ) -> None:
         self._db = read_db
+        self._default_unlocked = default_unlocked
         self._cache = cache
         self._clock = clock
         self._default_leverage = default_leverage
@@ -131,6 +138,49 @@ class TradingQueries:
             await self.account_ids_of(owner_id), lambda account, _: views.open_order_views(account)
         )
         return [order for orders in found for order in orders]
+
+    # -- copy trading's read ------------------------------------------------------------------
+
+    async def copy_states(self, account_ids: Sequence[str], market: str) -> CopyStates:
+        """The market's mark and each account's state in it (unknown ids left out), all
+        valued at one batch's marks."""
+        if len(account_ids) > MAX_COPY_STATES:
+            raise ValidationFailed(
+                "account_ids", f"at most {MAX_COPY_STATES} account ids, was {len(account_ids)}"
+            )
+        if market not in self._prices.markets:
+            raise ValidationFailed("market", f"unknown market {market}")
+        read: list[tuple[Account, SettledPrices]] = await self._read(
+            list(dict.fromkeys(account_ids)), lambda account, prices: (account, prices)
+        )
+        prices = read[0][1] if read else self._prices
+        unlocked = await self._unlocked_of({a.owner_id for a, _ in read if a.owner_id})
+        return CopyStates(
+            mark=prices.marks[market],
+            accounts={
+                a.id: copy_account_state(
+                    a, prices, market, unlocked.get(a.owner_id or "", self._default_unlocked)
+                )
+                for a, _ in read
+            },
+        )
+
+    async def _unlocked_of(self, owner_ids: set[str]) -> dict[str, Decimal]:
+        """Each owner's unlocked leverage: the writer's read model in memory, else stored."""
+        known = {
+            o: self._cache.leverage_limits[o] for o in owner_ids if o in self._cache.leverage_limits
+        }
+        missing = owner_ids - set(known)
+        if missing:
+            limits = t.leverage_limits
+            async with self._db.connect() as conn:
+                rows = await conn.execute(
+                    select(limits.c.owner_id, limits.c.max_leverage).where(
+                        limits.c.owner_id.in_(sorted(missing))
+                    )
+                )
+                known.update({row.owner_id: Decimal(row.max_leverage) for row in rows})
+        return known
 
     # -- reading committed accounts ---------------------------------------------------------
 

@@ -5,7 +5,8 @@ command's effects (exactly once, in-process or from Redis).
 Each shard has a consumer group of its own (`trading` for shard 0, `trading.shard-<k>`
 for the others), run by the replica that holds the shard: the group takes every event
 and acts on those of its shard's accounts, so an event always reaches its accounts' one
-writer, and a shard that moves takes its group's pending events along."""
+writer, and a shard that moves takes its group's pending events along. Copy trading's
+events and trading's own ProfitShareDebited are in copy_reactions.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from astratrade.shared.bus import Subscription
 from astratrade.shared.clock import moment
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
+from astratrade.trading.copy_reactions import CommandOf, Reaction, copy_reactions
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
     OpenPracticeAccount,
@@ -44,11 +46,12 @@ def subscriptions(execute: Execute, shards: Shards) -> tuple[Subscription, ...]:
     def account(payload: dict[str, Any]) -> int:
         return shards.of(str(payload["account_id"]))
 
-    reactions = (  # (event type, the context publishing it, whose shard, command)
+    reactions: tuple[Reaction, ...] = (  # (event type, its context, whose shard, command)
         ("UserRegistered", "users", owner, open_practice_account),
         ("TournamentJoined", "gamification", account, open_tournament_account),
         ("LeverageUnlocked", "gamification", owner, follow_leverage_unlock),
         ("TransferRequested", "financial", account, apply_transfer),
+        *copy_reactions(shards),
     )
     return tuple(
         Subscription(
@@ -65,25 +68,27 @@ def subscriptions(execute: Execute, shards: Shards) -> tuple[Subscription, ...]:
 def _in_shard(
     shard: int,
     shard_of: Callable[[dict[str, Any]], int],
-    command_of: Callable[[dict[str, Any]], Any],
+    command_of: CommandOf,
     execute: Execute,
 ) -> Handler:
     """The event's command, run if the event is this shard's (another shard's is its
     group's: nothing to do here)."""
 
     async def handler(envelope: Envelope, delivery: Delivery) -> None:
-        if shard_of(envelope.payload) == shard:
-            await execute(command_of(envelope.payload), delivery)
+        command = command_of(envelope) if shard_of(envelope.payload) == shard else None
+        if command is not None:  # None: the event asks nothing of trading
+            await execute(command, delivery)
 
     handler.__name__ = command_of.__name__
     return handler
 
 
-def open_practice_account(payload: dict[str, Any]) -> OpenPracticeAccount:
-    return OpenPracticeAccount(owner_id=str(payload["user_id"]))
+def open_practice_account(event: Envelope) -> OpenPracticeAccount:
+    return OpenPracticeAccount(owner_id=str(event.payload["user_id"]))
 
 
-def open_tournament_account(entry: dict[str, Any]) -> OpenTournamentAccount:
+def open_tournament_account(event: Envelope) -> OpenTournamentAccount:
+    entry = event.payload
     return OpenTournamentAccount(
         owner_id=str(entry["user_id"]),
         account_id=str(entry["account_id"]),
@@ -94,14 +99,16 @@ def open_tournament_account(entry: dict[str, Any]) -> OpenTournamentAccount:
     )
 
 
-def follow_leverage_unlock(payload: dict[str, Any]) -> SetLeverageLimit:
+def follow_leverage_unlock(event: Envelope) -> SetLeverageLimit:
+    payload = event.payload
     # The progression context's unlock, kept in trading's own read model.
     return SetLeverageLimit(
         owner_id=str(payload["user_id"]), max_leverage=Decimal(str(payload["max_leverage"]))
     )
 
 
-def apply_transfer(asked: dict[str, Any]) -> ApplyTransfer:
+def apply_transfer(event: Envelope) -> ApplyTransfer:
+    asked = event.payload
     return ApplyTransfer(
         transfer_id=str(asked["transfer_id"]),
         account_id=str(asked["account_id"]),

@@ -41,12 +41,23 @@ from astratrade.trading.domain.commands import (
     SetLeverage,
     SetLeverageLimit,
 )
+from astratrade.trading.domain.copy_commands import (
+    CloseCopyAccount,
+    CloseCopyPosition,
+    CreditProfitShare,
+    DebitProfitShare,
+    FlattenCopyAccount,
+    MarkLeading,
+    OpenCopyAccount,
+    PlaceCopyOrder,
+)
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.shards import Shards
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
+from astratrade.trading.handlers import copies
 from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
@@ -144,6 +155,14 @@ def _commands(
         ),
         ApplyTransfer: run(lambda c, u: handlers.apply_transfer(c, u, venue, now())),
         ProcessQuotes: run(engine.process_quotes),
+        MarkLeading: run(lambda c, u: copies.mark_leading(c, u, venue)),
+        OpenCopyAccount: run(lambda c, u: copies.open_copy_account(c, u, venue, now())),
+        PlaceCopyOrder: run(lambda c, u: copies.place_copy_order(c, u, venue, now())),
+        CloseCopyPosition: run(lambda c, u: copies.close_copy_position(c, u, venue, now())),
+        FlattenCopyAccount: run(lambda c, u: copies.flatten_copy_account(c, u, venue, now())),
+        DebitProfitShare: run(lambda c, u: copies.debit_weekly_profit_share(c, u, now())),
+        CloseCopyAccount: run(lambda c, u: copies.close_copy_account(c, u, venue, now())),
+        CreditProfitShare: run(lambda c, u: copies.credit_profit_share(c, u, now())),
     }
 
 
@@ -182,7 +201,14 @@ def _engine(infra: Infrastructure, venue: Venue) -> TradingEngine:
         venue=venue,
         clock=infra.clock,
         insurance_seed=settings.insurance_fund_seed,
-        queries=TradingQueries(infra.read_db, cache, venue, infra.clock, rules.default_leverage),
+        queries=TradingQueries(
+            infra.read_db,
+            cache,
+            venue,
+            infra.clock,
+            rules.default_leverage,
+            settings.default_unlocked_leverage,
+        ),
         writes=group,
         held=held,
         cache=cache,

@@ -194,7 +194,9 @@ async def test_a_consumer_taking_over_applies_what_a_dead_one_left_pending(
         await backbone(quiet).relay.relay_once()
         assert await consumer.consume_once() == 1  # the dead worker's message, alone, first
         assert await count(quiet, trading_tables.accounts) == 3
-        assert await consumer.consume_once() == 1  # then the new one
+        # Then the new one (beside trading's own events of the first sign-up: its groups
+        # read its stream too, for ProfitShareDebited).
+        assert await consumer.consume_once() >= 1
         assert await count(quiet, trading_tables.accounts) == 4
         assert (await redis.xpending(stream, "trading"))["pending"] == 0
     finally:

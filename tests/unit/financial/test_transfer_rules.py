@@ -81,6 +81,10 @@ def test_the_faucet_is_for_practice_accounts_once_a_day() -> None:
         faucet_amount(D(1), Funds("live", D(0), D(0)), used_today=False)
     with pytest.raises(Forbidden):
         withdrawal_amount(D(1), Funds("tournament", D(10), D(10)))
+    with pytest.raises(Forbidden, match="goes back to its source"):
+        withdrawal_amount(D(1), Funds("copy", D(10), D(10)))
+    with pytest.raises(Forbidden):
+        faucet_amount(D(1), Funds("copy", D(0), D(0)), used_today=False)
 
 
 @given(amount=money)

@@ -14,13 +14,12 @@ from itertools import count
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from ledger_check import LedgerOfEvents
 from test_money_properties import TRADERS, Session, operations
 
-from astratrade.financial.domain.ledger import JournalEntry, Posting, balances
-from astratrade.financial.domain.reconciliation import reconcile
+from astratrade.financial.domain.ledger import JournalEntry
 from astratrade.financial.domain.revenue import charge_moves
 from astratrade.financial.domain.subscriptions import Plan, SameSubscription, Subscription
-from astratrade.financial.domain.trading_facts import RULES, entry_for
 from astratrade.financial.domain.transfers import Funds, faucet_amount, withdrawal_amount
 from astratrade.shared.errors import DomainError
 from astratrade.trading import handlers
@@ -35,8 +34,7 @@ class LedgerAndTrading(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.session = Session(seed=2_000)  # a small fund: shortfalls reach the house too
-        self.postings: list[Posting] = []
-        self.posted = 0  # trading's envelopes already turned into entries
+        self.ledger = LedgerOfEvents()
         self.faucet_used: set[str] = set()  # this UTC day's
         self.subscriptions: dict[int, Subscription] = {}
         self.ids = (f"id-{n}" for n in count())
@@ -89,23 +87,15 @@ class LedgerAndTrading(RuleBasedStateMachine):
             sub.change(plan, at, next(self.ids))
         for charge in sub.charges:
             moves = charge_moves({"amount": str(charge.amount)})
-            self.postings += JournalEntry.of(charge.charge_id, "subscription", at, moves).postings
+            self.ledger.postings += JournalEntry.of(
+                charge.charge_id, "subscription", at, moves
+            ).postings
         sub.charges.clear()
 
     @invariant()
     def the_ledger_proves_every_account(self) -> None:
-        envelopes = self.trading.store.envelopes
-        for envelope in envelopes[self.posted :]:
-            if envelope.type in RULES:
-                entry = entry_for(
-                    envelope.type, envelope.event_id, envelope.occurred_at, envelope.payload
-                )
-                self.postings += entry.postings
-        self.posted = len(envelopes)
-        ledger = balances(self.postings)
-        collateral = {a.id: a.collateral for a in self.trading.store.accounts.values()}
-        assert sum(ledger.values()) == 0
-        assert reconcile(ledger, collateral) == []
+        store = self.trading.store
+        self.ledger.prove(store.envelopes, list(store.accounts.values()))
 
     @invariant()
     def no_trader_is_below_zero(self) -> None:

@@ -14,6 +14,7 @@ from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.domain.commands import ApplyTransfer, OpenPracticeAccount
+from astratrade.trading.domain.copy_commands import CreditProfitShare, MarkLeading
 from astratrade.trading.domain.shards import Shards
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
 from astratrade.trading.wiring import consumer_gates
@@ -55,7 +56,16 @@ def test_each_shard_has_a_group_of_its_own_for_every_event_type() -> None:
     assert groups == {"trading", "trading.shard-1", "trading.shard-2"}
     for group in groups:
         assert sorted(s.event_type for s in found if s.consumer == group) == [
+            "CopyClosed",
+            "CopyPositionClosed",
+            "CopyStarted",
+            "CopyStopping",
+            "LeaderFillCopied",
+            "LeaderOptedIn",
+            "LeaderStopped",
             "LeverageUnlocked",
+            "ProfitShareCharged",
+            "ProfitShareDebited",
             "TournamentJoined",
             "TransferRequested",
             "UserRegistered",
@@ -82,6 +92,46 @@ async def test_a_transfer_applies_in_its_accounts_shard_only(account_id: str, co
         transfer_id="t", account_id=account_id, kind="deposit", amount=Decimal(5)
     )
     assert ran == [(shard_consumer(shards.of(account_id)), command)]
+
+
+@given(
+    copy_account=st.uuids().map(str), leader_account=st.uuids().map(str), count=st.integers(1, 8)
+)
+async def test_a_profit_share_is_debited_in_the_copy_s_shard_and_credited_in_the_leader_s(
+    copy_account: str, leader_account: str, count: int
+) -> None:
+    shards = Shards(count)
+    charged = {
+        "copy_id": "c",
+        "copy_account_id": copy_account,
+        "leader_account_id": leader_account,
+        "amount": "5",
+        "period": "weekly",
+    }
+    debit = await deliver_to_every_group(shards, envelope("ProfitShareCharged", charged))
+    assert [group for group, _ in debit] == [shard_consumer(shards.of(copy_account))]
+    final = await deliver_to_every_group(
+        shards, envelope("ProfitShareCharged", {**charged, "period": "final"})
+    )
+    assert final == []  # CopyClosed carries the final share
+    debited = {**charged, "transfer_id": "t"}
+    credit = await deliver_to_every_group(shards, envelope("ProfitShareDebited", debited))
+    assert credit == [
+        (
+            shard_consumer(shards.of(leader_account)),
+            CreditProfitShare(leader_account_id=leader_account, amount=Decimal(5), transfer_id="t"),
+        )
+    ]
+
+
+@given(leader=st.uuids().map(str), count=st.integers(1, 8))
+async def test_an_older_leader_stopped_goes_to_the_leader_s_own_shard(
+    leader: str, count: int
+) -> None:
+    shards = Shards(count)
+    ran = await deliver_to_every_group(shards, envelope("LeaderStopped", {"leader_id": leader}))
+    stop = MarkLeading(owner_id=leader, account_id=None, leading=False)
+    assert ran == [(shard_consumer(shards.owner_shard(leader)), stop)]
 
 
 def test_each_group_works_where_its_shard_is_held_and_the_read_models_spread() -> None:

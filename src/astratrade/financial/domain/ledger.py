@@ -2,8 +2,9 @@
 
 Every money movement is one JournalEntry whose postings sum to zero. Ledger accounts are
 each trading account by its id, and the platform's own: the house (the practice venue's
-counterparty), the insurance fund, fee revenue, and external (money entering or leaving the
-platform). Amounts are rounded to 6 places, half-even, here and nowhere else."""
+counterparty), the insurance fund, fee revenue, external (money entering or leaving the
+platform) and transit (money between two trading accounts on its way). Amounts are
+rounded to 6 places, half-even, here and nowhere else."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ HOUSE = "system-house"
 INSURANCE = "system-insurance"
 FEE_REVENUE = "fee-revenue"
 EXTERNAL = "external"
+# Money between two trading accounts while it moves: a copy's allocation and return pass
+# through it within one fact pair; a profit share rests in it from the copy account's
+# debit until the leader's account is credited (another shard's writer, later).
+TRANSIT = "copy-transit"
 
 
 class Unbalanced(ValueError):

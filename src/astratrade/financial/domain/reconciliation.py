@@ -2,6 +2,7 @@
 
 - The ledger sums to zero (every entry is balanced, so the whole must be).
 - Each trading account's ledger balance equals its collateral in trading.
+- The transit (profit shares on their way to leaders) is ledger-only, as fee revenue is.
 - The house's collateral in trading equals its ledger balance plus fee revenue (trading
   keeps the fees it collects in the house account; the ledger books them as revenue).
 Trading may keep a house and an insurance fund per shard; the ledger books them as one
@@ -13,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from astratrade.financial.domain.ledger import EXTERNAL, FEE_REVENUE, HOUSE, INSURANCE
+from astratrade.financial.domain.ledger import EXTERNAL, FEE_REVENUE, HOUSE, INSURANCE, TRANSIT
 from astratrade.financial.domain.revenue import SUBSCRIPTION_REVENUE
 from astratrade.shared.money import ZERO
 
-LEDGER_ONLY = frozenset({FEE_REVENUE, EXTERNAL, SUBSCRIPTION_REVENUE})  # not in trading
+# Not in trading. The transit holds profit shares debited and not yet credited: trading
+# keeps no balance for it (the money is in flight between two shards' writers).
+LEDGER_ONLY = frozenset({FEE_REVENUE, EXTERNAL, SUBSCRIPTION_REVENUE, TRANSIT})
 
 
 @dataclass(frozen=True, slots=True)

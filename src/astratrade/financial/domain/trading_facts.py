@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from astratrade.financial.domain.ledger import FEE_REVENUE, HOUSE, INSURANCE, JournalEntry
+from astratrade.financial.domain.ledger import FEE_REVENUE, HOUSE, INSURANCE, TRANSIT, JournalEntry
 
 Payload = Mapping[str, Any]
 
@@ -56,6 +56,12 @@ def shortfall(p: Payload) -> dict[str, Decimal]:
     }
 
 
+def profit_share(p: Payload) -> dict[str, Decimal]:
+    """A copy account's profit share, out into transit until the leader's account takes it
+    (a CollateralDeposited whose source is the transit)."""
+    return {p["copy_account_id"]: -_d(p["amount"]), TRANSIT: _d(p["amount"])}
+
+
 RULES: dict[str, Callable[[Payload], dict[str, Decimal]]] = {
     "CollateralDeposited": deposit,
     "CollateralWithdrawn": withdrawal,
@@ -63,6 +69,7 @@ RULES: dict[str, Callable[[Payload], dict[str, Decimal]]] = {
     "FundingPaid": funding,
     "AccountLiquidated": liquidation,
     "ShortfallCovered": shortfall,
+    "ProfitShareDebited": profit_share,
 }
 KINDS = {
     "CollateralDeposited": "deposit",
@@ -71,9 +78,14 @@ KINDS = {
     "FundingPaid": "funding",
     "AccountLiquidated": "liquidation_fee",
     "ShortfallCovered": "insurance_payout",
+    "ProfitShareDebited": "profit_share",
 }
 
 
 def entry_for(event_type: str, event_id: str, at: datetime, payload: Payload) -> JournalEntry:
-    kind = payload.get("reason") if event_type == "CollateralDeposited" else KINDS[event_type]
+    # A deposit or a copy's transfer is booked by its reason (grant, faucet, copy_allocation).
+    reasoned = event_type == "CollateralDeposited" or (
+        event_type == "CollateralWithdrawn" and payload.get("reason") != "withdrawal"
+    )
+    kind = payload.get("reason") if reasoned else KINDS[event_type]
     return JournalEntry.of(event_id, str(kind), at, RULES[event_type](payload))

@@ -76,6 +76,8 @@ def withdrawal_amount(requested: Decimal, funds: Funds) -> Decimal:
     _positive(requested)
     if funds.kind == "tournament":
         raise Forbidden("tournament accounts hold their starting capital; nothing leaves them")
+    if funds.kind == "copy":
+        raise Forbidden("a copy account's money goes back to its source when the copy stops")
     if requested > funds.available:
         raise InsufficientAvailable(
             f"at most {max(funds.available, ZERO)} is available to withdraw now"

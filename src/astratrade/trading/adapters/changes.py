@@ -37,6 +37,8 @@ _UPDATE_ACCOUNT = (
         results_week=bindparam("b_results_week"),
         week_pnl=bindparam("b_week_pnl"),
         week_capital=bindparam("b_week_capital"),
+        leading=bindparam("b_leading"),
+        copy_state=bindparam("b_copy_state"),
     )
 )
 _DELETE_POSITION = t.positions.delete().where(
@@ -146,6 +148,8 @@ def _account_row(account: Account) -> Row:
         "markets": None if window is None else list(window.markets),
         "opens_at": None if window is None else window.opens_at,
         "closes_at": None if window is None else window.closes_at,
+        "copy_id": None if account.copy is None else account.copy.copy_id,
+        "copy_floor": None if account.copy is None else account.copy.floor,
     }
 
 
@@ -162,4 +166,6 @@ def _account_state(account: Account) -> Row:
         "results_week": results.week,
         "week_pnl": results.week_pnl,
         "week_capital": results.week_capital,
+        "leading": account.leading,
+        "copy_state": None if account.copy is None else account.copy.state.value,
     }

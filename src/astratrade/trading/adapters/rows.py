@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.domain.account import Account
-from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
+from astratrade.trading.domain.account_terms import (
+    AccountKind,
+    CopyState,
+    CopyTerms,
+    LeverageSettings,
+    TradingWindow,
+)
 from astratrade.trading.domain.orders import (
     Fill,
     Liquidity,
@@ -186,5 +192,9 @@ async def load_account(
         window=None
         if row.markets is None
         else TradingWindow(tuple(row.markets), row.opens_at, row.closes_at),
+        leading=row.leading,
+        copy=None
+        if row.copy_id is None
+        else CopyTerms(row.copy_id, row.copy_floor, CopyState(row.copy_state)),
         version=row.version,
     )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 from astratrade.infrastructure.db import metadata
@@ -42,6 +43,12 @@ accounts = Table(
     Column("markets", JSON),
     Column("opens_at", UtcDateTime),
     Column("closes_at", UtcDateTime),
+    # A leader's practice account: each of its fills also publishes LeaderFilled.
+    Column("leading", Boolean, nullable=False, server_default=false()),
+    # A copy account's copy: its id in copy trading, its equity floor, its state.
+    Column("copy_id", String(36)),
+    Column("copy_floor", ExactDecimal),
+    Column("copy_state", String(12)),
     schema=SCHEMA,
 )
 

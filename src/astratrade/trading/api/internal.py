@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from astratrade.infrastructure.web.internal import internal_router
 from astratrade.shared.errors import NotFound
 from astratrade.trading import views as trading_views
+from astratrade.trading.copy_views import MAX_COPY_STATES
 
 router = internal_router()
 
@@ -53,3 +54,39 @@ async def shards(request: Request) -> dict[str, Any]:
     placement = await request.app.state.shard_leases.placement()
     answer: dict[str, Any] = placement.to_json()
     return answer
+
+
+class StatesIn(BaseModel):
+    account_ids: list[str] = Field(max_length=MAX_COPY_STATES)
+    market: str = Field(max_length=16)
+
+
+class StateOut(BaseModel):
+    equity: Decimal
+    available: Decimal
+    collateral: Decimal
+    position: Decimal
+    unlocked_leverage: Decimal
+
+
+class StatesOut(BaseModel):
+    mark: Decimal
+    accounts: dict[str, StateOut]
+
+
+@router.post("/accounts/states", response_model=StatesOut)
+async def account_states(body: StatesIn, request: Request) -> Any:
+    states = await request.app.state.trading_queries.copy_states(body.account_ids, body.market)
+    return StatesOut(
+        mark=states.mark,
+        accounts={
+            account_id: StateOut(
+                equity=state.equity,
+                available=state.available,
+                collateral=state.collateral,
+                position=state.position,
+                unlocked_leverage=state.unlocked_leverage,
+            )
+            for account_id, state in states.accounts.items()
+        },
+    )

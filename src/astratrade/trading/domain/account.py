@@ -10,7 +10,13 @@ from astratrade.shared.clock import seconds
 from astratrade.shared.messages import Aggregate
 from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain import events
-from astratrade.trading.domain.account_terms import AccountKind, LeverageSettings, TradingWindow
+from astratrade.trading.domain.account_terms import (
+    AccountKind,
+    CopyState,
+    CopyTerms,
+    LeverageSettings,
+    TradingWindow,
+)
 from astratrade.trading.domain.margin import MarginSummary, Markets, Marks, summarize
 from astratrade.trading.domain.orders import Fill, Liquidity, Order, OrderStatus, Side
 from astratrade.trading.domain.position import Position
@@ -37,6 +43,8 @@ class Account(Aggregate):
         results: PeriodResults | None = None,
         daily_loss_limit: Decimal | None = None,
         window: TradingWindow | None = None,
+        leading: bool = False,
+        copy: CopyTerms | None = None,
         version: int = 0,
     ) -> None:
         super().__init__(account_id, version)
@@ -51,6 +59,8 @@ class Account(Aggregate):
         self.results = results or PeriodResults()
         self.daily_loss_limit = daily_loss_limit  # set by the trader; None: no limit
         self.window = window
+        self.leading = leading  # a leader's practice account: its fills are copied
+        self.copy = copy  # a copy account's copy (None for every other kind)
         # What changed since the last save, so the repository writes only that.
         self.dirty_orders: dict[str, Order] = {}
         self.dirty_positions: set[str] = set()
@@ -69,6 +79,7 @@ class Account(Aggregate):
         default_leverage: Decimal,
         at: datetime,
         window: TradingWindow | None = None,
+        copy: CopyTerms | None = None,
     ) -> Account:
         account = cls(
             account_id,
@@ -79,6 +90,7 @@ class Account(Aggregate):
             leverage=LeverageSettings(default_leverage),
             created_at=at,
             window=window,
+            copy=copy,
         )
         account.row_changed = True
         account.record(
@@ -139,7 +151,13 @@ class Account(Aggregate):
         )
 
     def withdraw(
-        self, amount: Decimal, *, destination: str, transfer_id: str, at: datetime
+        self,
+        amount: Decimal,
+        *,
+        destination: str,
+        transfer_id: str,
+        at: datetime,
+        reason: str = "withdrawal",
     ) -> None:
         """Money out; a withdrawal lowers the capital returns are measured on, as a deposit
         raises it, so neither counts as profit or loss."""
@@ -150,10 +168,21 @@ class Account(Aggregate):
                 account_id=self.id,
                 amount=amount,
                 destination=destination,
-                reason="withdrawal",
+                reason=reason,
                 transfer_id=transfer_id,
             )
         )
+
+    # -- copy trading ------------------------------------------------------------------------
+
+    def set_leading(self, leading: bool) -> None:
+        self.leading = leading
+        self.row_changed = True
+
+    def set_copy_state(self, state: CopyState) -> None:
+        if self.copy is not None:
+            self.copy.state = state
+            self.row_changed = True
 
     # -- the daily loss limit --------------------------------------------------------------
 

@@ -25,8 +25,10 @@ class AccountOpened(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CollateralDeposited(TradingEvent):
-    """Money entering an account; `source` is the account it came from (the house grant).
-    `transfer_id` names financial's transfer behind it (a faucet top-up), if any."""
+    """Money entering an account; `source` is the account it came from (the house grant;
+    `copy-transit` for a copy's allocation, return or profit share). `transfer_id` names
+    the transfer behind it (financial's faucet top-up; a copy's id; a profit share's), if
+    any."""
 
     account_id: str
     amount: Decimal
@@ -38,7 +40,8 @@ class CollateralDeposited(TradingEvent):
 @dataclass(frozen=True, kw_only=True)
 class CollateralWithdrawn(TradingEvent):
     """Money leaving an account for `destination`: the house (practice) or external (live),
-    by financial's transfer `transfer_id`."""
+    by financial's transfer `transfer_id`; or `copy-transit` for a copy's allocation or
+    return (reason `copy_allocation` / `copy_return`, transfer_id the copy's id)."""
 
     account_id: str
     amount: Decimal
@@ -195,3 +198,91 @@ class ShortfallCovered(TradingEvent):
     amount: Decimal
     from_insurance: Decimal
     from_house: Decimal
+
+
+# -- copy trading's accounts (issue 22: docs/copytrading.md "Copies in trading") -----------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaderFilled(TradingEvent):
+    """A fill of a leading practice account, for copy trading to follow. position_before is
+    signed; equity is the account's right after the fill at the marks; leverage its
+    setting in the market; liquidation: the fill of a liquidation."""
+
+    fill_id: str
+    account_id: str
+    owner_id: str | None
+    market: str
+    side: str
+    size: Decimal
+    price: Decimal
+    position_before: Decimal
+    equity: Decimal
+    leverage: Decimal
+    liquidation: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyAccountFunded(TradingEvent):
+    """The copy account was opened and the allocation moved into it from the source."""
+
+    copy_id: str
+    copy_account_id: str
+    source_account_id: str
+    owner_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyFundingRefused(TradingEvent):
+    """The source account could not fund the copy: nothing was opened."""
+
+    copy_id: str
+    copy_account_id: str
+    source_account_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyOrderRefused(TradingEvent):
+    """Copy trading's order was refused by trading's rules: code and message as the API
+    would answer them."""
+
+    copy_id: str
+    copy_account_id: str
+    decision_id: str
+    market: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyStopLossReached(TradingEvent):
+    """The copy account's equity fell to its floor: its positions are closed already and it
+    takes no more openings."""
+
+    copy_id: str
+    copy_account_id: str
+    equity: Decimal
+    floor: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyAccountFlattened(TradingEvent):
+    """The stopping copy account holds no position and no order: collateral is all it has."""
+
+    copy_id: str
+    copy_account_id: str
+    collateral: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfitShareDebited(TradingEvent):
+    """amount left the copy account for the leader's (in transit until trading credits the
+    leader's account with a CollateralDeposited of this transfer_id)."""
+
+    copy_id: str
+    copy_account_id: str
+    leader_account_id: str
+    amount: Decimal
+    transfer_id: str

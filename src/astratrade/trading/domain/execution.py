@@ -21,6 +21,7 @@ from astratrade.trading.domain.exposure import (
     check_leverage,
     check_window_and_loss_limit,
 )
+from astratrade.trading.domain.leader_fills import announce_leader_fill
 from astratrade.trading.domain.margin import adding_sizes
 from astratrade.trading.domain.orders import (
     Liquidity,
@@ -134,6 +135,8 @@ def fill_at_price(
             at=at,
         )
         system.house.adjust(fill.fee - fill.realized_pnl)
+        if account.leading:
+            announce_leader_fill(account, fill, venue.marks, venue.markets)
     if order.status is OrderStatus.OPEN and refusal is not None:
         account.cancel_order(order, refusal, at)
     elif order.status is OrderStatus.OPEN and order.reduce_only:

@@ -9,6 +9,7 @@ from astratrade.shared.money import ZERO, money
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.events import AccountLiquidated
 from astratrade.trading.domain.execution import cover_shortfall
+from astratrade.trading.domain.leader_fills import announce_leader_fill
 from astratrade.trading.domain.margin import equity_and_maintenance
 from astratrade.trading.domain.orders import Liquidity, Side
 from astratrade.trading.domain.venue import SystemAccounts, Venue
@@ -55,6 +56,8 @@ def liquidate(account: Account, venue: Venue, system: SystemAccounts, at: dateti
             at=at,
         )
         system.house.adjust(fill.fee - fill.realized_pnl)
+        if account.leading:
+            announce_leader_fill(account, fill, marks, venue.markets)
         equity_left = account.margin(marks, venue.markets).equity
         fee = min(money(notional * venue.rules.liquidation_fee_rate), max(money(equity_left), ZERO))
         account.settle(-fee, at)

@@ -197,7 +197,7 @@ async def apply_transfer(
 def _refusal(cmd: ApplyTransfer, account: Account, venue: Venue) -> str | None:
     if cmd.kind == "faucet":
         return None if account.kind is AccountKind.PRACTICE else "not a practice account"
-    if cmd.kind != "withdrawal" or account.kind is AccountKind.TOURNAMENT:
+    if cmd.kind != "withdrawal" or account.kind in (AccountKind.TOURNAMENT, AccountKind.COPY):
         return f"a {account.kind.value} account takes no {cmd.kind}"
     available = money(account.margin(venue.marks, venue.markets).available)  # as shown
     if cmd.amount > available:

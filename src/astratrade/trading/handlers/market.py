@@ -9,6 +9,7 @@ from decimal import Decimal
 from astratrade.shared.money import ZERO
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import ProcessQuotes
+from astratrade.trading.domain.copies import stop_at_floor
 from astratrade.trading.domain.events import OrderTriggered
 from astratrade.trading.domain.execution import (
     end_window,
@@ -28,7 +29,8 @@ from astratrade.trading.ports import TradingUnitOfWork
 async def process_quotes(
     cmd: ProcessQuotes, uow: TradingUnitOfWork, venue: Venue, at: datetime
 ) -> None:
-    """New marks: stops and take-profits trigger, crossed limits fill, then liquidations."""
+    """New marks: stops and take-profits trigger, crossed limits fill, then copy accounts'
+    floors and liquidations."""
     for quote in cmd.quotes:
         venue.update(quote)
     quoted = {quote.market for quote in cmd.quotes}
@@ -44,7 +46,7 @@ async def process_quotes(
         if account.open_orders:
             unlocked = await uow.limits.get(account.owner_id)
             changed = _run_orders(account, quoted, venue, system, at, unlocked)
-        if liquidate(account, venue, system, at) or changed:
+        if _floor_or_liquidation(account, venue, system, at) or changed:
             uow.accounts.see(account)
     await uow.commit()
 
@@ -56,6 +58,15 @@ async def end_trading_windows(uow: TradingUnitOfWork, at: datetime) -> None:
         if end_window(account, at):
             uow.accounts.see(account)
     await uow.commit()
+
+
+def _floor_or_liquidation(
+    account: Account, venue: Venue, system: SystemAccounts, at: datetime
+) -> bool:
+    """A copy account at its floor is closed out before maintenance could liquidate it (the
+    floor is the copier's own, milder stop); whatever is left is liquidated if it must be."""
+    stopped = account.copy is not None and stop_at_floor(account, venue, system, at)
+    return liquidate(account, venue, system, at) or stopped
 
 
 def _exposed(account: Account, markets: set[str]) -> bool:
@@ -107,7 +118,8 @@ async def pay_funding(
             for shard in shards:  # each shard's holders, recorded once per shard
                 await _pay(uow, venue, (market, rate, funding.at), holders[shard], shard, at)
     for account in uow.accounts.active():
-        if liquidate(account, venue, await system_accounts(uow, venue, account.id), at):
+        system = await system_accounts(uow, venue, account.id)
+        if _floor_or_liquidation(account, venue, system, at):
             uow.accounts.see(account)
     await uow.commit()
 

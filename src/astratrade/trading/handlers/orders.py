@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from astratrade.shared.money import ZERO
+from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.admission import admit
 from astratrade.trading.domain.commands import CancelOrder, ClosePosition, PlaceOrder
-from astratrade.trading.domain.errors import Conflict, NotFound, VenueUnavailable
+from astratrade.trading.domain.errors import Conflict, NotFound, OrderRejected, VenueUnavailable
 from astratrade.trading.domain.execution import fill_against_mark
 from astratrade.trading.domain.orders import Order, OrderType, Side
 from astratrade.trading.domain.venue import Venue, new_order
@@ -27,6 +28,28 @@ async def place_order(
     if account.kind is AccountKind.LIVE:
         raise VenueUnavailable(
             "live orders go to Extended, and this deployment has no live venue connected"
+        )
+    if account.kind is AccountKind.COPY and not cmd.reduce_only:
+        raise OrderRejected(
+            "copy trading decides a copy account's openings: its owner may only reduce or "
+            "close (send reduce_only: true)"
+        )
+    return await place_on(account, cmd, uow, venue, at, plan_limits)
+
+
+async def place_on(
+    account: Account,
+    cmd: PlaceOrder,
+    uow: TradingUnitOfWork,
+    venue: Venue,
+    at: datetime,
+    plan_limits: OpenOrderLimitQuery | None = None,
+) -> Order:
+    """Place an order on an account already found to take it (its owner's, or copy
+    trading's on a copy account): idempotent by client order id."""
+    if account.copy is not None and not account.copy.takes_openings and not cmd.reduce_only:
+        raise OrderRejected(
+            f"the copy account is {account.copy.state.value}: it takes reduce-only orders only"
         )
     if cmd.client_order_id is not None:
         earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
