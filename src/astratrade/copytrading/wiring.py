@@ -22,12 +22,13 @@ from astratrade.copytrading.domain.profit_share import week_start
 from astratrade.copytrading.domain.rules import DEFAULT_RULES, MarketRules
 from astratrade.copytrading.handlers import copies as copying
 from astratrade.copytrading.handlers import following, leaders, settlement
-from astratrade.copytrading.handlers.common import NoCopyAccounts, Tools
+from astratrade.copytrading.handlers.common import NoCopyAccounts, Tools, retrying
 from astratrade.copytrading.ports import CopyAccounts
 from astratrade.copytrading.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
 from astratrade.shared.bus import Subscription
 from astratrade.shared.delivery import Delivery
+from astratrade.shared.errors import Conflict
 from astratrade.shared.messages import Envelope
 
 ROUTERS: tuple[APIRouter, ...] = (leaders_api.router, copies_api.router)
@@ -80,17 +81,28 @@ def wire(
         async with infra.read_db.connect() as conn:
             if await conn.scalar(select(copies.c.copy_id).where(*due).limit(1)) is None:
                 return
-        while await settlement.settle_due(new_uow, tools) == settlement.BATCH:
-            pass
+        try:
+            while await settlement.settle_due(new_uow, tools) == settlement.BATCH:
+                pass
+        except Conflict:
+            return  # another replica settled one of them meanwhile: the next second goes on
 
     async def on_leader_filled(envelope: Envelope, delivery: Delivery) -> None:
-        await following.on_leader_filled(envelope, new_uow(delivery), tools)
+        await retrying(
+            lambda: following.on_leader_filled(envelope, new_uow(delivery), tools),
+            alone=delivery.batch is None,
+        )
 
     async def on_copy_event(envelope: Envelope, delivery: Delivery) -> None:
-        await following.on_copy_event(envelope, new_uow(delivery))
+        await retrying(
+            lambda: following.on_copy_event(envelope, new_uow(delivery)),
+            alone=delivery.batch is None,
+        )
 
     async def on_block(envelope: Envelope, delivery: Delivery) -> None:
-        await following.on_block(envelope, new_uow(delivery))
+        await retrying(
+            lambda: following.on_block(envelope, new_uow(delivery)), alone=delivery.batch is None
+        )
 
     return Module(
         "copytrading",

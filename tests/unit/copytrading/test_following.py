@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from copy_support import MARKETS, START, new_copy
 from fake_copying import FakeAccounts, FakeUnitOfWork
 from hypothesis import given
@@ -17,8 +18,9 @@ from astratrade.copytrading.domain.copies import CopyStatus, StopReason
 from astratrade.copytrading.domain.events import CopyClosed, LeaderFillCopied
 from astratrade.copytrading.domain.rules import DEFAULT_RULES
 from astratrade.copytrading.handlers import following
-from astratrade.copytrading.handlers.common import Tools
+from astratrade.copytrading.handlers.common import Tools, retrying
 from astratrade.shared.clock import ManualClock
+from astratrade.shared.errors import Conflict
 from astratrade.shared.ids import sequential_ids
 from astratrade.shared.messages import Envelope
 from astratrade.shared.money import money
@@ -152,3 +154,19 @@ def test_a_copy_account_is_opened_in_its_source_s_trading_shard(shards: int, sou
     tools = tools_for(FakeUnitOfWork(), FakeAccounts(), shards)
     account = tools.account_id_beside(source)
     assert shard_of(account, shards) == shard_of(source, shards)
+
+
+async def test_an_event_lost_to_a_race_is_decided_again_unless_its_batch_retries() -> None:
+    tries: list[int] = []
+
+    async def attempt() -> str:
+        tries.append(1)
+        if len(tries) == 1:
+            raise Conflict("a copy changed meanwhile")
+        return "decided"
+
+    assert await retrying(attempt) == "decided"
+    assert len(tries) == 2
+    tries.clear()
+    with pytest.raises(Conflict):
+        await retrying(attempt, alone=False)

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.copytrading.adapters import leader_copies
@@ -63,9 +63,9 @@ class SqlCopies:
     async def counts(self, copier_id: str, leader_id: str) -> tuple[int, int]:
         conn = await self._uow.connection()
         open_ = c.status.in_(NOT_CLOSED)
-        mine = await conn.execute(select(c.copy_id).where(c.copier_id == copier_id, open_))
-        theirs = await conn.execute(select(c.copy_id).where(c.leader_id == leader_id, open_))
-        return len(mine.all()), len(theirs.all())
+        mine = await conn.scalar(select(func.count()).where(c.copier_id == copier_id, open_))
+        theirs = await conn.scalar(select(func.count()).where(c.leader_id == leader_id, open_))
+        return int(mine or 0), int(theirs or 0)
 
     def add(self, copy: Copy) -> None:
         self._register()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from astratrade.copytrading.domain.rules import CopyRules, MarketRules
 from astratrade.copytrading.ports import CopyAccounts, CopyTradingUnitOfWork
 from astratrade.shared.clock import Clock
+from astratrade.shared.errors import Conflict
 from astratrade.shared.ids import IdFactory, new_id
 from astratrade.shared.shards import shard_of
 
@@ -45,3 +47,23 @@ class Tools:
         """A market to name where only an account's funds are read (they are the same in
         every market)."""
         return min(self.markets) if self.markets else "BTC-USD"
+
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+async def retrying(attempt: Callable[[], Awaitable[T]], *, alone: bool = True) -> T:
+    """Run `attempt` (a fresh unit of work each time) again when another writer changed one
+    of its copies meanwhile: an event's effects are then decided anew on what is committed,
+    rather than the event being lost to a race (a stop beside a leader fill). Not `alone`
+    (its commit joins a consumer's batch transaction): the conflict fails the batch, which
+    the consumer retries whole."""
+    if not alone:
+        return await attempt()
+    for _ in range(ATTEMPTS - 1):
+        try:
+            return await attempt()
+        except Conflict:
+            continue
+    return await attempt()
