@@ -24,6 +24,7 @@ from astratrade.copytrading.handlers.common import Tools
 from astratrade.copytrading.views import copies as views
 from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.shared.errors import Unavailable
 
 router = APIRouter(prefix="/api/v1", tags=["copy trading"], route_class=DecimalRoute)
 CopyId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -58,7 +59,8 @@ async def my_copies(
 
 @router.get("/copies/{copy_id}", response_model=CopyOut)
 async def one_copy(copy_id: CopyId, user: CurrentUser, db: Db, request: Request) -> CopyOut:
-    """The copy, with its account as trading holds it now (None once trading has none)."""
+    """The copy, with its account as trading holds it now (null while trading has none, or
+    cannot answer)."""
     view = await views.copy_of(db, user.user_id, copy_id)
     tools: Tools = request.app.state.copytrading
     return CopyOut.of(view, await _account(tools, view.copy_account_id))
@@ -84,9 +86,14 @@ async def stop_copy(copy_id: CopyId, user: CurrentUser, bus: Bus, db: Db) -> Cop
 
 
 async def _account(tools: Tools, account_id: str) -> AccountOut | None:
-    """One read per market (the contract's read names one market), all at once."""
+    """One read per market (the contract's read names one market), all at once. Trading
+    not answering leaves the account out rather than the copy: the copy is copy trading's
+    to show."""
     markets = sorted(tools.markets)
-    answers = await asyncio.gather(*(tools.accounts.states([account_id], m) for m in markets))
+    try:
+        answers = await asyncio.gather(*(tools.accounts.states([account_id], m) for m in markets))
+    except Unavailable:
+        return None
     found = [
         (m, a.mark, a.accounts[account_id])
         for m, a in zip(markets, answers, strict=True)
