@@ -6,6 +6,7 @@ profit share)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -28,9 +29,10 @@ from astratrade.copytrading.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
 from astratrade.shared.bus import Subscription
 from astratrade.shared.delivery import Delivery
-from astratrade.shared.errors import Conflict
+from astratrade.shared.errors import Conflict, Unavailable
 from astratrade.shared.messages import Envelope
 
+logger = logging.getLogger(__name__)
 ROUTERS: tuple[APIRouter, ...] = (leaders_api.router, copies_api.router)
 CONSUMER = "copytrading"
 
@@ -86,6 +88,10 @@ def wire(
                 pass
         except Conflict:
             return  # another replica settled one of them meanwhile: the next second goes on
+        except Unavailable as error:
+            # Trading cannot say what the copy accounts hold: nothing settled, the next
+            # second asks again (the week's settlement waits, it is not skipped).
+            logger.warning("weekly profit share waits for trading: %s", error)
 
     async def on_leader_filled(envelope: Envelope, delivery: Delivery) -> None:
         await retrying(
