@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from astratrade.config import Settings
+from astratrade.copy_accounts import embedded_or_remote, http_copy_accounts, market_rules
 from astratrade.copytrading import wiring as copytrading
 from astratrade.deployment import Deployment
 from astratrade.event_wiring import event_backbone
@@ -78,7 +79,12 @@ def _modules(
     trading_module = trading.wire(infra, rules=rules, feed=feed)
     remote_trading = here.client_of("trading", _trading_client(infra.settings))
     funds_of = remote_trading.funds_of if remote_trading else _funds_query(trading_module)
-    markets = list(trading_module.port(TradingEngine).venue.markets)
+    venue_markets = trading_module.port(TradingEngine).venue.markets
+    markets = list(venue_markets)
+    copy_accounts = embedded_or_remote(
+        trading_module.port(TradingQueries),
+        here.client_of("trading", http_copy_accounts(infra.settings)),
+    )
     return (
         users.wire(infra, hasher=hasher, session_states=here.client_of("users", HttpSessionStates)),
         trading_module,
@@ -87,7 +93,9 @@ def _modules(
         ),
         gamification.wire(infra, markets=markets),
         social.wire(infra, markets=markets),
-        copytrading.wire(infra),
+        copytrading.wire(
+            infra, accounts=copy_accounts, markets=market_rules(list(venue_markets.values()))
+        ),
     )
 
 

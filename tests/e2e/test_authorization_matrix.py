@@ -142,7 +142,14 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
         MINE,
         lambda ids: {"target_type": "post", "target_id": ids["post_id"], "reason": "spam"},
     ),
-    # copy trading: one's own leading; leaders and their statistics are for every trader
+    # copy trading: one's own leading; leaders and their statistics are for every trader;
+    # a copy is its copier's (no copy exists here: everyone's 404, the integration tests
+    # show another trader's real copy answering 404)
+    ("POST", "/api/v1/copies"): (MINE, lambda _: {"leader": "nobody", "allocation": "100"}),
+    ("GET", "/api/v1/copies"): (MINE, None),
+    ("GET", "/api/v1/copies/{copy_id}"): (OWNED, None),
+    ("GET", "/api/v1/copies/{copy_id}/decisions"): (OWNED, None),
+    ("DELETE", "/api/v1/copies/{copy_id}"): (OWNED, None),
     ("POST", "/api/v1/leaders/me"): (MINE, lambda _: {"profit_share": "0.1"}),
     ("DELETE", "/api/v1/leaders/me"): (MINE, None),
     ("GET", "/api/v1/leaders"): (MINE, None),
@@ -216,6 +223,7 @@ def test_every_route_answers_each_caller_rightly(
         "comment_id": comment["comment_id"],
         "request_id": "no-such-request",
         "report_id": "no-such-report",
+        "copy_id": "no-such-copy",
         "account_id": trader.account_id,
         "order_id": order["order_id"],
         "market": "BTC-USD",

@@ -5,7 +5,8 @@ from the audit log with `astratrade projections rebuild NAME`):
 - each trader's level, from gamification: the first leader condition;
 - each trader's practice account, its closed positions and its last liquidation, from
   trading: the other two conditions, and the statistics kept of those closes;
-- the blocks between traders, from social: a block hides each from the other here too.
+- the blocks between traders, from social: a block hides each from the other here too;
+- each trader's plan, from financial: how many copies they may run at once.
 
 Each read model has tables of its own, so rebuilding one leaves the others whole."""
 
@@ -22,6 +23,7 @@ from astratrade.copytrading.adapters.tables import (
     closed_positions,
     leader_statistics,
     levels,
+    plans,
     practice_accounts,
     traders,
 )
@@ -135,4 +137,22 @@ class Blocks:
             conn.execute(delete(blocks).where(*this))
 
 
-PROJECTIONS = (TraderNames(), Levels(), PracticeRecords(), Blocks())
+class Plans:
+    """The plan as financial last announced it (a plan's slots are CopyRules' table)."""
+
+    name = "copytrading.plans"
+    source = "financial"
+    event_types = frozenset({"SubscriptionChanged"})
+    tables: tuple[Table, ...] = (plans,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        row = {
+            "user_id": str(data["user_id"]),
+            "plan": str(data["plan"]),
+            "copy_trading_slots": int(data.get("copy_trading_slots", 0)),
+        }
+        upsert(conn, plans, [row], ["user_id"])
+
+
+PROJECTIONS = (TraderNames(), Levels(), PracticeRecords(), Blocks(), Plans())

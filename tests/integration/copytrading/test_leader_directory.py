@@ -17,6 +17,7 @@ from astratrade.copytrading.adapters import statistics
 from astratrade.copytrading.adapters.tables import (
     blocks,
     closed_positions,
+    leader_copies,
     leader_statistics,
     leaders,
     practice_accounts,
@@ -35,6 +36,8 @@ RESULTS = {
     "u4": ["40"],
     "u5": [],
 }
+# user: copiers, allocated (in millionths), profit share earned (in millionths)
+COPIES = {"u1": (2, 3_000_000_000, 0), "u2": (0, 0, 5_500_000), "u4": (2, 1_500_000_000, 0)}
 
 
 async def seed(engine: AsyncEngine) -> None:
@@ -53,6 +56,15 @@ async def seed(engine: AsyncEngine) -> None:
                     profit_share=Decimal("0.1"),
                     active=True,
                     version=1,
+                )
+            )
+            copiers, allocated, earned = COPIES.get(user, (0, 0, 0))
+            await conn.execute(
+                insert(leader_copies).values(
+                    leader_id=user,
+                    copiers=copiers,
+                    allocated=allocated,
+                    profit_share_earned=earned,
                 )
             )
             for n, pnl in enumerate(results):
@@ -107,8 +119,13 @@ async def test_each_sort_best_first_and_the_pages_walk_every_leader_once(
     assert await walk(migrated_engine, "max_drawdown_30d", 1) == ["u4", "u5", "u3", "u1", "u2"]
     # win rate: u4 1, u2 0.666667, u1 0.5, u3 and u5 0
     assert await walk(migrated_engine, "win_rate", 3) == ["u4", "u2", "u1", "u3", "u5"]
-    # copiers: all 0, by id
-    assert await walk(migrated_engine, "copiers", 10) == ["u1", "u2", "u3", "u4", "u5"]
+    # copiers: u1 and u4 2 (ties by id), the others 0; allocated: u1 3,000, u4 1,500;
+    # earned: u2 5.5
+    assert await walk(migrated_engine, "copiers", 1) == ["u1", "u4", "u2", "u3", "u5"]
+    assert await walk(migrated_engine, "allocated", 2) == ["u1", "u4", "u2", "u3", "u5"]
+    assert await walk(migrated_engine, "profit_share_earned", 1) == ["u2", "u1", "u3", "u4", "u5"]
+    top = (await views.directory(migrated_engine, "x", "allocated", None, 1)).items[0]
+    assert (top.copiers, top.allocated, top.profit_share_earned) == (2, Decimal(3000), 0)
     assert "gone" not in await walk(migrated_engine, "average_hold", 10)
 
 
@@ -119,7 +136,7 @@ async def test_a_block_either_way_hides_the_leader_from_the_viewer(
     async with migrated_engine.begin() as conn:
         await conn.execute(insert(blocks).values(blocker_id="viewer", blocked_id="u1"))
         await conn.execute(insert(blocks).values(blocker_id="u2", blocked_id="viewer"))
-    assert await walk(migrated_engine, "copiers", 2) == ["u3", "u4", "u5"]
+    assert await walk(migrated_engine, "copiers", 2) == ["u4", "u3", "u5"]
     for hidden in ("U1", "u2"):
         with pytest.raises(NotFound):
             await views.leader_by_username(migrated_engine, "viewer", hidden)

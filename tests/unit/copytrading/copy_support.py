@@ -10,6 +10,7 @@ from astratrade.copytrading.domain.copies import Copy
 from astratrade.copytrading.domain.deciding import CopierState, LeaderFill
 from astratrade.copytrading.domain.opening import CopyOpening
 from astratrade.copytrading.domain.rules import LeverageTier, MarketRules
+from astratrade.shared.ids import sequential_ids
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 
 START = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
@@ -55,6 +56,7 @@ def new_copy(allocation: str | int = 1000, max_loss: str | None = None, rate: st
         leader_account_id="ada-practice",
         profit_share=D(rate),
         at=START,
+        decision_ids=sequential_ids("d"),
     )
 
 

@@ -38,6 +38,7 @@ def test_a_position_open_when_the_copy_started_is_followed_once_it_reopens() -> 
         copier_id="ben",
         leader_id="ada",
         copy_account_id="ben-copy-1",
+        decision_id="d-00000001",
         leader_fill_id="f3",
         market="BTC-USD",
         leader_size=D("0.5"),
@@ -74,6 +75,7 @@ def test_a_leader_liquidation_closes_and_ends_following_the_market() -> None:
             copier_id="ben",
             leader_id="ada",
             copy_account_id="ben-copy-1",
+            decision_id="d-00000002",
             leader_fill_id="liq",
             market="BTC-USD",
             side="sell",
@@ -125,8 +127,8 @@ def test_profit_share_is_charged_on_the_high_water_mark_to_the_cent() -> None:
     assert returned == D(1270)
     shares = [e for e in copy.pending_events if isinstance(e, ProfitShareCharged)]
     assert [(e.amount, e.high_water_mark, e.period) for e in shares] == [
-        (D(20), D(200), "weekly"),
-        (D(6), D(260), "weekly"),
+        (D(20), D(200), "2026-W10"),
+        (D(6), D(260), "2026-W12"),
         (D(4), D(300), "final"),
     ]
     assert copy.pending_events[-1] == CopyClosed(
@@ -135,6 +137,8 @@ def test_profit_share_is_charged_on_the_high_water_mark_to_the_cent() -> None:
         leader_id="ada",
         copy_account_id="ben-copy-1",
         source_account_id="ben-practice",
+        leader_account_id="ada-practice",
+        profit_share=D(4),
         returned=D(1270),
         reason="by_copier",
     )
@@ -172,3 +176,25 @@ def test_a_skip_carries_the_leader_fill_it_answers() -> None:
     skipped = copy.pending_events[-1]
     assert isinstance(skipped, LeaderFillSkipped)
     assert (skipped.leader_fill_id, skipped.reason) == ("small", "below_min_size")
+
+
+def test_a_refused_funding_closes_the_copy_with_nothing_to_return() -> None:
+    copy = new_copy()
+    copy.funding_refused()
+    assert copy.status is CopyStatus.CLOSED
+    assert copy.stop_reason is StopReason.FUNDING_REFUSED
+    closed = copy.pending_events[-1]
+    assert isinstance(closed, CopyClosed)
+    assert (closed.returned, closed.profit_share, closed.reason) == (0, 0, "funding_refused")
+    copy.funding_refused()  # told again: nothing more
+    assert event_types(copy).count("CopyClosed") == 1
+
+
+def test_each_order_decision_has_an_id_of_its_own() -> None:
+    copy = new_copy()
+    copy.follow_fill(fill("buy", "0.5", fill_id="f1"), copier(), BTC)
+    copy.follow_fill(
+        fill("sell", "0.5", before="0.5", fill_id="f2"), copier(position="0.00416"), BTC
+    )
+    ids = [e.decision_id for e in copy.pending_events if hasattr(e, "decision_id")]
+    assert ids == ["d-00000001", "d-00000002"]

@@ -7,14 +7,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Self
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from astratrade.copytrading.adapters import leader_copies
+from astratrade.copytrading.adapters.copies import SqlCopies
 from astratrade.copytrading.adapters.tables import (
+    blocks,
     closed_positions,
     leaders,
     levels,
+    plans,
     practice_accounts,
+    traders,
 )
 from astratrade.copytrading.domain.leaders import Leader, TraderRecord
 from astratrade.copytrading.domain.rules import DEFAULT_RULES
@@ -73,6 +78,9 @@ class SqlLeaders:
     async def _flush(self, conn: AsyncConnection) -> None:
         changed = [a for k, a in self._seen.items() if self._loaded.get(k) != a.version]
         await conn.run_sync(upsert, leaders, [leader_row(a) for a in changed], ["user_id"])
+        # The leader's copies added up start at 0 with their first opt-in.
+        first = [a.leader_id for a in changed if a.leader_id not in self._loaded]
+        await conn.run_sync(leader_copies.ensure, first)
 
 
 class SqlTraderFacts:
@@ -103,6 +111,26 @@ class SqlTraderFacts:
             account_kind=DEFAULT_RULES.leader_account_kind,
         )
 
+    async def user_by_username(self, username: str) -> str | None:
+        conn = await self._uow.connection()
+        key = traders.c.username_key == username.strip().lower()
+        found = await conn.scalar(select(traders.c.user_id).where(key))
+        return None if found is None else str(found)
+
+    async def plan(self, user_id: str) -> str:
+        conn = await self._uow.connection()
+        found = await conn.scalar(select(plans.c.plan).where(plans.c.user_id == user_id))
+        return "free" if found is None else str(found)
+
+    async def blocked(self, user_a: str, user_b: str) -> bool:
+        conn = await self._uow.connection()
+        b = blocks.c
+        either = or_(
+            and_(b.blocker_id == user_a, b.blocked_id == user_b),
+            and_(b.blocker_id == user_b, b.blocked_id == user_a),
+        )
+        return await conn.scalar(select(b.blocker_id).where(either).limit(1)) is not None
+
 
 class SqlCopyTradingUnitOfWork:
     def __init__(
@@ -119,6 +147,7 @@ class SqlCopyTradingUnitOfWork:
             engine, publisher, clock, ids, delivery=delivery, deliveries=deliveries
         )
         self.leaders = SqlLeaders(self._sql)
+        self.copies = SqlCopies(self._sql, clock, ids)
         self.facts = SqlTraderFacts(self._sql)
 
     async def __aenter__(self) -> Self:

@@ -121,3 +121,91 @@ for _name, _order in (
     ("average_hold", _statistic.average_hold_seconds.desc()),
 ):
     Index(f"ix_copytrading_leader_statistics_{_name}", _order, _statistic.user_id)
+
+# The copies (domain/copies.py): one row a copy, written back with a version check, so a
+# stop and a leader fill handled at once cannot both win.
+copies = Table(
+    "copytrading_copies",
+    metadata,
+    Column("copy_id", String(36), primary_key=True),
+    Column("copier_id", String(36), nullable=False),
+    Column("leader_id", String(36), nullable=False),
+    Column("source_account_id", String(36), nullable=False),
+    Column("copy_account_id", String(36), nullable=False, unique=True),
+    Column("leader_account_id", String(36), nullable=False),
+    Column("allocation", ExactDecimal, nullable=False),
+    Column("max_loss", ExactDecimal, nullable=False),
+    Column("profit_share", ExactDecimal, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("stop_reason", String(20)),
+    Column("closed_at", UtcDateTime),
+    Column("funded", Boolean, nullable=False),
+    # The markets whose leader position opened after the start, comma-separated.
+    Column("followed", String(400), nullable=False),
+    Column("high_water_mark", ExactDecimal, nullable=False),
+    Column("profit_share_paid", ExactDecimal, nullable=False),  # charged so far
+    # Credited to the leader so far (trading's ProfitShareDebited): what the leader earned.
+    Column("profit_share_earned", ExactDecimal, nullable=False),
+    Column("returned", ExactDecimal),
+    Column("last_settled_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_copytrading_copies_copier", "copier_id", "started_at", "copy_id"),
+    Index("ix_copytrading_copies_leader", "leader_id", "status"),
+    Index("ix_copytrading_copies_status", "status", "last_settled_at"),
+    schema=SCHEMA,
+)
+
+# Every decision of a copy, in the order taken (`seq`): what GET /copies/{id}/decisions pages
+# newest first by (copy_id, seq).
+copy_decisions = Table(
+    "copytrading_copy_decisions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("decision_id", String(36), nullable=False, unique=True),
+    Column("copy_id", String(36), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("market", String(20)),
+    Column("action", String(10)),
+    Column("side", String(4)),
+    Column("size", ExactDecimal),
+    Column("leverage", ExactDecimal),
+    Column("reason", String(40)),
+    Column("detail", String(400)),
+    Column("leader_fill_id", String(36)),
+    Column("leader_fill_size", ExactDecimal),
+    Column("leader_fill_price", ExactDecimal),
+    Index("ix_copytrading_copy_decisions_copy", "copy_id", "seq"),
+    schema=SCHEMA,
+)
+
+# Read model: each trader's plan, from financial's SubscriptionChanged (the copy slots).
+plans = Table(
+    "copytrading_plans",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("plan", String(20), nullable=False),
+    Column("copy_trading_slots", Integer, nullable=False),
+    schema=SCHEMA,
+)
+
+# Each leader's copies added up, kept as copies open, close and earn (in their commits):
+# the directory sorts on them in SQL. Money in millionths (it has 6 decimals, so exactly),
+# which both databases add and sort as integers. A row from the leader's first opt-in.
+leader_copies = Table(
+    "copytrading_leader_copies",
+    metadata,
+    Column("leader_id", String(36), primary_key=True),
+    Column("copiers", Integer, nullable=False),  # copies not closed
+    Column("allocated", BigInteger, nullable=False),  # their allocations
+    Column("profit_share_earned", BigInteger, nullable=False),  # credited to the leader
+    schema=SCHEMA,
+)
+_held = leader_copies.c
+for _name, _column in (
+    ("copiers", _held.copiers),
+    ("allocated", _held.allocated),
+    ("profit_share_earned", _held.profit_share_earned),
+):
+    Index(f"ix_copytrading_leader_copies_{_name}", _column.desc(), _held.leader_id)

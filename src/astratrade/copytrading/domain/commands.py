@@ -29,7 +29,7 @@ class StopLeading(Command):
 @dataclass(frozen=True, kw_only=True)
 class StartCopy(Command):
     user_id: str
-    leader_id: str
+    leader: str  # the leader's username
     allocation: Decimal
     max_loss: Decimal | None = None  # the default (50 %) when not given
 

@@ -15,12 +15,14 @@ from enum import StrEnum
 from astratrade.copytrading.domain import events
 from astratrade.copytrading.domain.deciding import CopierState, FillEffect, LeaderFill, decide
 from astratrade.copytrading.domain.decisions import Closed, CloseReason, Copied, Decision
+from astratrade.copytrading.domain.errors import CopyNotActive
 from astratrade.copytrading.domain.opening import CopyOpening, check_copy_opening
-from astratrade.copytrading.domain.profit_share import settle, weekly_settlement_due
+from astratrade.copytrading.domain.profit_share import settle, week_label, weekly_settlement_due
 from astratrade.copytrading.domain.rules import DEFAULT_RULES, CopyRules, MarketRules
 from astratrade.copytrading.domain.stop_loss import stop_loss_reached
 from astratrade.shared.errors import Conflict
-from astratrade.shared.messages import Aggregate
+from astratrade.shared.ids import IdFactory, new_id
+from astratrade.shared.messages import Aggregate, Event
 from astratrade.shared.money import ZERO
 
 
@@ -35,6 +37,7 @@ class StopReason(StrEnum):
     STOP_LOSS = "stop_loss"
     LEADER_STOPPED = "leader_stopped"
     BLOCKED = "blocked"
+    FUNDING_REFUSED = "funding_refused"  # trading found too little available to fund it
 
 
 class Copy(Aggregate):
@@ -59,7 +62,9 @@ class Copy(Aggregate):
         profit_share_paid: Decimal = ZERO,
         last_settled_at: datetime | None = None,
         stop_reason: StopReason | None = None,
+        funded: bool = False,
         version: int = 0,
+        decision_ids: IdFactory = new_id,
     ) -> None:
         super().__init__(copy_id, version)
         self.copier_id = copier_id
@@ -77,6 +82,19 @@ class Copy(Aggregate):
         self.profit_share_paid = profit_share_paid
         self.last_settled_at = last_settled_at or started_at
         self.stop_reason = stop_reason
+        self.funded = funded  # trading moved the allocation into the copy account
+        self.closed_at: datetime | None = None
+        self.returned: Decimal | None = None  # what went back to the source account
+        # Each order decision's id, trading's client order id for it.
+        self.decision_ids = decision_ids
+        # Every event recorded since it was loaded: its history's new lines (the unit of
+        # work numbers and empties `pending_events` before the repository writes).
+        self.recorded: list[events.CopyTradingEvent] = []
+
+    def record(self, event: Event) -> None:
+        super().record(event)
+        if isinstance(event, events.CopyTradingEvent):
+            self.recorded.append(event)
 
     @classmethod
     def start(
@@ -90,6 +108,7 @@ class Copy(Aggregate):
         profit_share: Decimal,
         at: datetime,
         rules: CopyRules = DEFAULT_RULES,
+        decision_ids: IdFactory = new_id,
     ) -> Copy:
         """Open a copy, or raise the first rule the opening breaks."""
         max_loss = check_copy_opening(opening, rules)
@@ -104,6 +123,7 @@ class Copy(Aggregate):
             max_loss=max_loss,
             profit_share=profit_share,
             started_at=at,
+            decision_ids=decision_ids,
         )
         copy.record(
             events.CopyStarted(
@@ -154,7 +174,7 @@ class Copy(Aggregate):
         """SPEC: "Stop copy: positions closed at market": copy nothing more and close every
         position (market -> signed size)."""
         if self.status is not CopyStatus.ACTIVE:
-            raise Conflict(f"copy {self.id} is {self.status.value}, not active")
+            raise CopyNotActive(f"copy {self.id} is {self.status.value}, not active")
         self.status, self.stop_reason = CopyStatus.STOPPING, reason
         self.followed.clear()
         self.record(events.CopyStopping(**self._ids(), reason=reason.value))
@@ -177,9 +197,11 @@ class Copy(Aggregate):
         if self.status is not CopyStatus.ACTIVE or boundary is None:
             return ZERO
         self.last_settled_at = boundary
-        return self._settle(cumulative_net_pnl, collateral, "weekly")
+        return self._settle(cumulative_net_pnl, collateral, week_label(boundary))
 
-    def close(self, cumulative_net_pnl: Decimal, equity: Decimal) -> Decimal:
+    def close(
+        self, cumulative_net_pnl: Decimal, equity: Decimal, at: datetime | None = None
+    ) -> Decimal:
         """SPEC: "Profit share ... at stop", then "the remaining equity transferred back to the
         source account (ledgered), the copy account closed". Called once every position is
         closed; returns what goes back, never below 0."""
@@ -187,16 +209,37 @@ class Copy(Aggregate):
             raise Conflict(f"copy {self.id} is {self.status.value}, not stopping")
         share = self._settle(cumulative_net_pnl, equity, "final")
         returned = max(ZERO, equity - share)
-        self.status = CopyStatus.CLOSED
+        self._closed(share, returned, at)
+        return returned
+
+    def mark_funded(self) -> bool:
+        """Trading moved the allocation in; True the first time (a redelivery changes nothing)."""
+        if self.funded:
+            return False
+        self.funded = True
+        return True
+
+    def funding_refused(self, at: datetime | None = None) -> None:
+        """Trading opened no account (the source's available fell below the allocation since
+        the copy opened): the copy closes at once, nothing to return, nothing to share."""
+        if self.status is CopyStatus.CLOSED:
+            return
+        self.status, self.stop_reason = CopyStatus.STOPPING, StopReason.FUNDING_REFUSED
+        self.followed.clear()
+        self._closed(ZERO, ZERO, at)
+
+    def _closed(self, share: Decimal, returned: Decimal, at: datetime | None) -> None:
+        self.status, self.returned, self.closed_at = CopyStatus.CLOSED, returned, at
         self.record(
             events.CopyClosed(
                 **self._ids(),
                 source_account_id=self.source_account_id,
+                leader_account_id=self.leader_account_id,
+                profit_share=share,
                 returned=returned,
                 reason=self.stop_reason.value if self.stop_reason else "",
             )
         )
-        return returned
 
     def _settle(self, cumulative_net_pnl: Decimal, collateral: Decimal, period: str) -> Decimal:
         result = settle(
@@ -228,6 +271,7 @@ class Copy(Aggregate):
             self.record(
                 events.CopyPositionClosed(
                     **ids,
+                    decision_id=self.decision_ids(),
                     leader_fill_id=fill.fill_id if fill else None,
                     market=decision.market,
                     side=decision.side,
@@ -242,6 +286,7 @@ class Copy(Aggregate):
             self.record(
                 events.LeaderFillCopied(
                     **ids,
+                    decision_id=self.decision_ids(),
                     leader_fill_id=fill.fill_id,
                     market=decision.market,
                     leader_size=fill.size,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from astratrade.shared.errors import DomainError
+from astratrade.shared.errors import Conflict, DomainError
 
 
 class NotEligible(DomainError):
@@ -24,3 +24,9 @@ class CopyRefused(DomainError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class CopyNotActive(Conflict):
+    """A stop asked of a copy already stopping or closed."""
+
+    code = "copy_not_active"

@@ -34,9 +34,11 @@ class LeaderProfitShareChanged(CopyTradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class LeaderStopped(CopyTradingEvent):
-    """The leader stopped leading: each of their copies is to be stopped."""
+    """The leader stopped leading: each of their copies is to be stopped; account_id is the
+    practice account trading stops publishing LeaderFilled for."""
 
     leader_id: str
+    account_id: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +67,7 @@ class LeaderFillCopied(CopyTradingEvent):
     copier_id: str
     leader_id: str
     copy_account_id: str
+    decision_id: str  # trading's client order id: a redelivery never doubles the order
     leader_fill_id: str
     market: str
     leader_size: Decimal  # the leader's fill
@@ -101,6 +104,7 @@ class CopyPositionClosed(CopyTradingEvent):
     copier_id: str
     leader_id: str
     copy_account_id: str
+    decision_id: str  # trading's client order id: a redelivery never doubles the order
     leader_fill_id: str | None
     market: str
     side: str
@@ -123,7 +127,8 @@ class CopyStopping(CopyTradingEvent):
 @dataclass(frozen=True, kw_only=True)
 class ProfitShareCharged(CopyTradingEvent):
     """amount moves from the copy account to the leader's account (a ledger entry);
-    period: weekly or final (at stop)."""
+    period: the ISO week a weekly settlement closes ("2026-W49"), or "final" (at
+    the stop: CopyClosed carries that amount to trading)."""
 
     copy_id: str
     copier_id: str
@@ -138,13 +143,17 @@ class ProfitShareCharged(CopyTradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CopyClosed(CopyTradingEvent):
-    """The copy ended: returned goes back from the copy account to the source account (a
-    ledger entry) and the copy account closes; reason: why it stopped (as CopyStopping)."""
+    """The copy ended: trading debits profit_share to leader_account_id, returns what is
+    left in the copy account to the source account (ledger entries) and closes the copy
+    account; reason: why it stopped (as CopyStopping, or funding_refused). `returned` is
+    copy trading's figure from the collateral it was told of."""
 
     copy_id: str
     copier_id: str
     leader_id: str
     copy_account_id: str
     source_account_id: str
+    leader_account_id: str
+    profit_share: Decimal
     returned: Decimal
     reason: str

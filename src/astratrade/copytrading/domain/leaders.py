@@ -112,7 +112,7 @@ class Leader(Aggregate):
         """Stop leading; the handler then stops every copy of this leader."""
         self._check_active()
         self.active = False
-        self.record(events.LeaderStopped(leader_id=self.leader_id))
+        self.record(events.LeaderStopped(leader_id=self.leader_id, account_id=self.account_id))
 
     def _check_active(self) -> None:
         if not self.active:

@@ -40,6 +40,32 @@ def check_copy_opening(opening: CopyOpening, rules: CopyRules = DEFAULT_RULES) -
 
     Returns the max loss the copy runs with, or raises the first rule broken: the request's
     own fields (422, named) before the refusals that depend on others."""
+    max_loss = check_before_funds(opening, rules)
+    if opening.allocation > opening.available:
+        raise ValidationFailed(
+            "allocation",
+            f"allocation was {plain(opening.allocation)}, only {plain(opening.available)}"
+            " is available",
+        )
+    slots = rules.slots_for(opening.plan)
+    if opening.active_copies >= slots:
+        raise CopyRefused(
+            "no_copy_slot",
+            f"the {opening.plan} plan allows {slots} concurrent copies,"
+            f" {opening.active_copies} are running",
+        )
+    if opening.leader_copiers >= rules.max_copiers_per_leader:
+        raise CopyRefused(
+            "leader_full",
+            f"this leader has {opening.leader_copiers} copiers, the most allowed is"
+            f" {rules.max_copiers_per_leader}",
+        )
+    return max_loss
+
+
+def check_before_funds(opening: CopyOpening, rules: CopyRules = DEFAULT_RULES) -> Decimal:
+    """Rules 1 to 5, those that need no read of the source account's funds: a request they
+    refuse costs trading nothing. Returns the max loss the copy would run with."""
     if opening.allocation < rules.min_allocation:
         raise ValidationFailed(
             "allocation",
@@ -59,24 +85,5 @@ def check_copy_opening(opening: CopyOpening, rules: CopyRules = DEFAULT_RULES) -
             "source_account",
             f"a copy is funded from the {rules.leader_account_kind} account,"
             f" not a {opening.source_account_kind} account",
-        )
-    if opening.allocation > opening.available:
-        raise ValidationFailed(
-            "allocation",
-            f"allocation was {plain(opening.allocation)}, only {plain(opening.available)}"
-            " is available",
-        )
-    slots = rules.slots_for(opening.plan)
-    if opening.active_copies >= slots:
-        raise CopyRefused(
-            "no_copy_slot",
-            f"the {opening.plan} plan allows {slots} concurrent copies,"
-            f" {opening.active_copies} are running",
-        )
-    if opening.leader_copiers >= rules.max_copiers_per_leader:
-        raise CopyRefused(
-            "leader_full",
-            f"this leader has {opening.leader_copiers} copiers, the most allowed is"
-            f" {rules.max_copiers_per_leader}",
         )
     return max_loss

@@ -57,3 +57,10 @@ def weekly_settlement_due(last_settled: datetime, now: datetime) -> datetime | N
     nothing ran settle once: the mark makes one settlement equal to several."""
     boundary = week_start(now)
     return boundary if boundary > last_settled else None
+
+
+def week_label(boundary: datetime) -> str:
+    """The ISO week a weekly settlement at `boundary` (a Monday 00:00 UTC) closes, as
+    "2026-W49": trading debits once per copy and label."""
+    year, week, _ = (boundary - timedelta(days=1)).isocalendar()
+    return f"{year}-W{week:02d}"

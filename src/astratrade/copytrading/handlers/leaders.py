@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from astratrade.copytrading.domain.commands import OptInAsLeader, StopLeading
+from astratrade.copytrading.domain.copies import StopReason
 from astratrade.copytrading.domain.leaders import Leader
 from astratrade.copytrading.handlers.common import Tools
 from astratrade.shared.errors import NotFound
@@ -39,12 +40,15 @@ async def lead(cmd: OptInAsLeader, tools: Tools) -> Leader:
 
 
 async def stop_leading(cmd: StopLeading, tools: Tools) -> Leader:
-    """Stop leading (not leading now: 404). Copies of this leader stop when copies exist."""
+    """Stop leading (not leading now: 404); every active copy of this leader stops with it,
+    in the same transaction (reason leader_stopped; trading closes their positions)."""
     uow = tools.new_uow()
     async with uow:
         leader = await uow.leaders.get(cmd.user_id)
         if leader is None or not leader.active:
             raise NotFound("you are not leading")
         leader.stop()
+        for copy in await uow.copies.active_of_leader(cmd.user_id):
+            copy.stop(StopReason.LEADER_STOPPED, {})
         await uow.commit()
         return leader

@@ -16,15 +16,22 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.copytrading.adapters.statistics import (
     FRACTIONS,
     LARGEST,
+    from_millionths,
     stored,
 )
-from astratrade.copytrading.adapters.tables import blocks, leader_statistics, leaders, traders
+from astratrade.copytrading.adapters.tables import (
+    blocks,
+    leader_copies,
+    leader_statistics,
+    leaders,
+    traders,
+)
 from astratrade.copytrading.domain.statistics import TradeStatistics
 from astratrade.shared.errors import NotFound, ValidationFailed
 
@@ -36,9 +43,9 @@ class LeaderView:
     user_id: str
     username: str
     profit_share: Decimal
-    copiers: int  # copies are not opened yet: 0
-    allocated: Decimal  # the copies' allocations added up: 0 until copies exist
-    profit_share_earned: Decimal  # settled shares added up: 0 until settlements exist
+    copiers: int  # copies not closed
+    allocated: Decimal  # their allocations added up
+    profit_share_earned: Decimal  # shares credited to the leader, added up
     statistics: TradeStatistics
 
 
@@ -49,10 +56,10 @@ class Page:
 
 
 stats = leader_statistics.c
+held = leader_copies.c
 SHOWN = (*FRACTIONS, "average_hold_seconds", "closed_positions_90d")
-# Each sort: the column it orders on (None: copies and settlements do not exist yet, so
-# every leader has 0 there and the order is the user id's), whether a lower value is
-# better, and whether the column holds millionths (a fraction) or a whole number.
+# Each sort: the column it orders on, whether a lower value is better, and whether the
+# column holds millionths (a fraction, or money) or a whole number.
 SORTS: dict[str, tuple[Any, bool, bool]] = {
     "roi_7d": (stats.roi_7d, False, True),
     "roi_30d": (stats.roi_30d, False, True),
@@ -60,10 +67,11 @@ SORTS: dict[str, tuple[Any, bool, bool]] = {
     "max_drawdown_30d": (stats.max_drawdown_30d, True, True),
     "win_rate": (stats.win_rate, False, True),
     "average_hold": (stats.average_hold_seconds, False, False),
-    "copiers": (None, False, False),
-    "allocated": (None, False, False),
-    "profit_share_earned": (None, False, False),
+    "copiers": (held.copiers, False, False),
+    "allocated": (held.allocated, False, True),
+    "profit_share_earned": (held.profit_share_earned, False, True),
 }
+COPIES_SORTS = frozenset({"copiers", "allocated", "profit_share_earned"})
 
 
 async def leader_by_username(db: AsyncEngine, viewer: str, username: str) -> LeaderView:
@@ -91,14 +99,14 @@ async def directory(
     """Every leader leading now but those in a block with the viewer, best first by `sort`,
     a page of `limit` after the cursor's leader."""
     column, lower_first, fraction = SORTS[sort]
-    order = literal(0) if column is None else column
+    order = column
     where = ~blocked_between(viewer)
     if cursor is not None:
         value, user_id = _decode(cursor)
         mark = _stored_value(value, fraction)
         after = order > mark if lower_first else order < mark
         where = and_(where, or_(after, and_(order == mark, stats.user_id > user_id)))
-    ranked = [] if column is None else [column.asc() if lower_first else column.desc()]
+    ranked = [column.asc() if lower_first else column.desc()]
     async with db.connect() as conn:
         found = await _leaders(conn, where, [*ranked, stats.user_id], limit + 1)
     shown = found[:limit]
@@ -111,9 +119,8 @@ async def directory(
 def sort_value(view: LeaderView, sort: str) -> Decimal:
     """The leader's value on the sort, as its cursor names it."""
     column = SORTS[sort][0]
-    if column is None:
-        return ZERO
-    return Decimal(getattr(view.statistics, column.name))
+    source = view if sort in COPIES_SORTS else view.statistics
+    return Decimal(getattr(source, column.name))
 
 
 def _stored_value(value: Decimal, fraction: bool) -> int:
@@ -140,9 +147,18 @@ async def _leaders(
 ) -> list[LeaderView]:
     lead, t = leaders.c, traders.c
     query = (
-        select(lead.user_id, lead.profit_share, t.username, *(stats[n] for n in SHOWN))
+        select(
+            lead.user_id,
+            lead.profit_share,
+            t.username,
+            *(stats[n] for n in SHOWN),
+            held.copiers,
+            held.allocated,
+            held.profit_share_earned,
+        )
         .select_from(leader_statistics)
         .join(leaders, lead.user_id == stats.user_id)
+        .join(leader_copies, held.leader_id == lead.user_id)
         .join(traders, t.user_id == lead.user_id)
         .where(lead.active.is_(True), where)
     )
@@ -155,9 +171,9 @@ async def _leaders(
             user_id=r.user_id,
             username=r.username,
             profit_share=r.profit_share,
-            copiers=0,
-            allocated=ZERO,
-            profit_share_earned=ZERO,
+            copiers=r.copiers,
+            allocated=from_millionths(r.allocated),
+            profit_share_earned=from_millionths(r.profit_share_earned),
             statistics=stored(r),
         )
         for r in await conn.execute(query)

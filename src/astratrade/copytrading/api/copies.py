@@ -1,0 +1,120 @@
+"""Copying over HTTP: open a copy, the caller's copies, one copy with its account now, its
+decisions, and stopping it. Another user's copy answers 404."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from astratrade.copytrading.api.copy_schemas import (
+    AccountOut,
+    CopiesOut,
+    CopyIn,
+    CopyOut,
+    DecisionOut,
+    DecisionsOut,
+    PositionOut,
+    Status,
+)
+from astratrade.copytrading.api.schemas import Cursor, Limit
+from astratrade.copytrading.domain.commands import StartCopy, StopCopy
+from astratrade.copytrading.handlers.common import Tools
+from astratrade.copytrading.views import copies as views
+from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
+from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.shared.errors import Unavailable
+
+router = APIRouter(prefix="/api/v1", tags=["copy trading"], route_class=DecimalRoute)
+CopyId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.post("/copies", response_model=CopyOut, status_code=201)
+async def start_copy(body: CopyIn, user: CurrentUser, bus: Bus, db: Db) -> CopyOut:
+    """Copy a leader with `allocation` from the practice account (rules: docs/copytrading.md
+    "Opening a copy", the first broken one answers)."""
+    command = StartCopy(
+        user_id=user.user_id,
+        leader=body.leader,
+        allocation=body.allocation,
+        max_loss=body.max_loss,
+    )
+    copy = await bus.execute(command)
+    return CopyOut.of(await views.copy_of(db, user.user_id, copy.id))
+
+
+@router.get("/copies", response_model=CopiesOut)
+async def my_copies(
+    user: CurrentUser,
+    db: Db,
+    status: Status | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> CopiesOut:
+    """The caller's copies, newest first."""
+    page = await views.copies_of(db, user.user_id, status, cursor, limit)
+    return CopiesOut(items=[CopyOut.of(v) for v in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/copies/{copy_id}", response_model=CopyOut)
+async def one_copy(copy_id: CopyId, user: CurrentUser, db: Db, request: Request) -> CopyOut:
+    """The copy, with its account as trading holds it now (null while trading has none, or
+    cannot answer)."""
+    view = await views.copy_of(db, user.user_id, copy_id)
+    tools: Tools = request.app.state.copytrading
+    return CopyOut.of(view, await _account(tools, view.copy_account_id))
+
+
+@router.get("/copies/{copy_id}/decisions", response_model=DecisionsOut)
+async def decisions(
+    copy_id: CopyId, user: CurrentUser, db: Db, cursor: Cursor = None, limit: Limit = 20
+) -> DecisionsOut:
+    """Every decision of the copy, newest first: copied, skipped (with the reason and its
+    figures), closed, refused by trading, stopping, profit share, closed_copy, funded."""
+    page = await views.decisions_of(db, user.user_id, copy_id, cursor, limit)
+    items = [DecisionOut.of(v) for v in page.items]
+    return DecisionsOut(items=items, next_cursor=page.next_cursor)
+
+
+@router.delete("/copies/{copy_id}", response_model=CopyOut, status_code=202)
+async def stop_copy(copy_id: CopyId, user: CurrentUser, bus: Bus, db: Db) -> CopyOut:
+    """Stop copying: its positions are closed at market, then the final profit share is
+    settled and the rest goes back (202, status stopping); not active: 409."""
+    await bus.execute(StopCopy(user_id=user.user_id, copy_id=copy_id))
+    return CopyOut.of(await views.copy_of(db, user.user_id, copy_id))
+
+
+async def _account(tools: Tools, account_id: str) -> AccountOut | None:
+    """One read per market (the contract's read names one market), all at once. Trading
+    not answering leaves the account out rather than the copy: the copy is copy trading's
+    to show."""
+    markets = sorted(tools.markets)
+    try:
+        answers = await asyncio.gather(*(tools.accounts.states([account_id], m) for m in markets))
+    except Unavailable:
+        return None
+    found = [
+        (m, a.mark, a.accounts[account_id])
+        for m, a in zip(markets, answers, strict=True)
+        if account_id in a.accounts
+    ]
+    if not found:
+        return None
+    _, _, first = found[0]
+    positions = [
+        PositionOut(
+            market=market,
+            side="long" if state.position > 0 else "short",
+            size=abs(state.position),
+            mark_price=mark,
+        )
+        for market, mark, state in found
+        if state.position != 0
+    ]
+    return AccountOut(
+        equity=first.equity,
+        collateral=first.collateral,
+        available=first.available,
+        positions=positions,
+    )

@@ -1,0 +1,3 @@
+from copying_support import api, trading
+
+__all__ = ["api", "trading"]
