@@ -1,3 +1,3 @@
-from copying_support import api, trading
+from copying_support import api
 
-__all__ = ["api", "trading"]
+__all__ = ["api"]

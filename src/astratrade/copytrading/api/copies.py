@@ -60,8 +60,10 @@ async def my_copies(
 @router.get("/copies/{copy_id}", response_model=CopyOut)
 async def one_copy(copy_id: CopyId, user: CurrentUser, db: Db, request: Request) -> CopyOut:
     """The copy, with its account as trading holds it now (null while trading has none, or
-    cannot answer)."""
+    cannot answer; null once the copy is closed: trading then holds the account at 0)."""
     view = await views.copy_of(db, user.user_id, copy_id)
+    if view.status == "closed":
+        return CopyOut.of(view)
     tools: Tools = request.app.state.copytrading
     return CopyOut.of(view, await _account(tools, view.copy_account_id))
 
