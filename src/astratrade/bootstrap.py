@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from astratrade.badges import wiring as badges
 from astratrade.config import Settings
 from astratrade.copytrading import wiring as copytrading
 from astratrade.deployment import Deployment
@@ -88,6 +89,7 @@ def _modules(
         gamification.wire(infra, markets=markets),
         social.wire(infra, markets=markets),
         copytrading.wire(infra),
+        badges.wire(infra),
     )
 
 

@@ -1,0 +1,52 @@
+"""Whose badges: one's own (with each token's mint status), and a trader's as the caller
+may see them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from astratrade.badges import views
+from astratrade.badges.api.schemas import (
+    BadgeOut,
+    BadgesOut,
+    LinksDep,
+    OwnBadgeOut,
+    OwnBadgesOut,
+    Username,
+)
+from astratrade.badges.domain.badges import MintStatus
+from astratrade.infrastructure.tokens import Claims
+from astratrade.infrastructure.web.deps import CurrentUser, Db, optional_user
+
+OFF_CHAIN_NOTE = "off-chain: no chain is configured; the signed credential is the proof"
+Viewer = Annotated[Claims | None, Depends(optional_user)]
+
+router = APIRouter(prefix="/api/v1", tags=["badges"])
+
+
+@router.get("/badges/me", response_model=OwnBadgesOut)
+async def own_badges(user: CurrentUser, db: Db, links: LinksDep) -> OwnBadgesOut:
+    """The caller's badges, earliest first, revoked ones included, each with its mint
+    status (`off_chain` while no chain is configured)."""
+    badges = await views.badges_of_user(db, user.user_id)
+    return OwnBadgesOut(
+        items=[
+            OwnBadgeOut(
+                **BadgeOut.of(b, links).model_dump(),
+                mint_status=MintStatus.OFF_CHAIN,
+                mint_note=OFF_CHAIN_NOTE,
+            )
+            for b in badges
+        ]
+    )
+
+
+@router.get("/users/{username}/badges", response_model=BadgesOut)
+async def users_badges(username: Username, viewer: Viewer, db: Db, links: LinksDep) -> BadgesOut:
+    """A trader's badges (no login needed). A private or suspended profile's: its owner
+    only, 404 for anyone else; revoked badges are shown to their owner only."""
+    viewer_id = None if viewer is None else viewer.user_id
+    badges = await views.visible_badges(db, username, viewer_id)
+    return BadgesOut(items=[BadgeOut.of(b, links) for b in badges])

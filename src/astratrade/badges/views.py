@@ -1,0 +1,62 @@
+"""Read-side queries over badges' read models, returning domain values."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.badges.adapters.repository import badge_of
+from astratrade.badges.adapters.tables import badges, holders
+from astratrade.badges.domain.badges import Badge
+from astratrade.shared.errors import NotFound
+
+# Nine achievements exist; the bound keeps a list finite should the catalogue grow.
+MAX_BADGES_LISTED = 500
+
+
+async def badge_by_token(db: AsyncEngine, token_id: int) -> Badge:
+    async with db.connect() as conn:
+        row = (await conn.execute(select(badges).where(badges.c.token_id == str(token_id)))).first()
+    if row is None:
+        raise NotFound(f"no badge with token id {token_id}")
+    return badge_of(row._mapping)
+
+
+async def badges_of_user(db: AsyncEngine, user_id: str) -> list[Badge]:
+    """The user's badges, earliest first (revoked ones included)."""
+    b = badges.c
+    query = (
+        select(badges)
+        .where(b.user_id == user_id)
+        .order_by(b.earned_at, b.achievement)
+        .limit(MAX_BADGES_LISTED)
+    )
+    async with db.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [badge_of(row._mapping) for row in rows]
+
+
+async def badges_of_holder(db: AsyncEngine, holder: str) -> list[Badge]:
+    query = select(badges).where(badges.c.holder == holder).limit(MAX_BADGES_LISTED)
+    async with db.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [badge_of(row._mapping) for row in rows]
+
+
+async def visible_badges(db: AsyncEngine, username: str, viewer_id: str | None) -> list[Badge]:
+    """A trader's badges as `viewer_id` may see them: a private or suspended profile's
+    only by its owner (anyone else: 404, as for a name nobody has); revoked ones never
+    shown to others."""
+    h = holders.c
+    async with db.connect() as conn:
+        found = (
+            await conn.execute(select(holders).where(h.username_key == username.strip().lower()))
+        ).first()
+    if found is None:
+        raise NotFound(f"no trader named {username}")
+    holder = found._mapping
+    own = viewer_id == holder["user_id"]
+    if not own and (holder["visibility"] != "public" or holder["suspended"]):
+        raise NotFound(f"no trader named {username}")
+    listed = await badges_of_user(db, holder["user_id"])
+    return listed if own else [badge for badge in listed if not badge.revoked]
