@@ -1,8 +1,9 @@
 """A badge's image: an SVG medal per achievement, generated from its card.
 
 Deterministic (the same card always gives the same bytes: no time, no randomness, no ids),
-small (about 1.5 kB), and self-contained: no external fonts, images, stylesheets or links,
-so it renders the same in a wallet, a marketplace or an e-mail and leaks no request."""
+small (657-766 bytes for the nine medals), and self-contained: no external fonts, images,
+stylesheets or links, so it renders the same in a wallet, a marketplace or an e-mail and
+leaks no request."""
 
 from __future__ import annotations
 
