@@ -167,6 +167,10 @@ class Settings(BaseSettings):
     unset outside it: credentials answer 503 (each replica would otherwise sign with its own
     key). Its public half is published at /.well-known/jwks.json."""
 
+    badge_chain: Literal["none"] = "none"
+    """Where badges are minted: `none` (badges stay off-chain and say so; the credential is
+    the proof). A Starknet adapter is to come."""
+
     # -- the process --
     web_dir: Path | None = None
     """The built web client (`make web`); unset: the checkout's web/dist."""

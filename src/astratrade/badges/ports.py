@@ -30,3 +30,20 @@ class BadgesUnitOfWork(Protocol):
     def track(self, aggregate: Aggregate) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class Chain(Protocol):
+    """Where badges are minted as soulbound tokens (`mint(to, token_id)` on an ERC-721
+    contract that lets nobody transfer). Adapters: `none` (the default: badges stay
+    off-chain, their credential is the proof); Starknet is a later step."""
+
+    name: str
+    configured: bool  # False: nothing is queued, every badge says `off_chain`
+
+    async def mint(self, to: str, token_id: int) -> str:
+        """Submit the mint; its transaction hash."""
+        ...
+
+    async def owner_of(self, token_id: int) -> str | None:
+        """The token's owner as the chain says now (None: not minted)."""
+        ...

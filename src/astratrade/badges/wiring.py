@@ -1,6 +1,6 @@
 """Badges' module: its read models (badges from gamification's unlocks, traders' names and
-profile visibility), its public routes and the admin's revocation, and the key its
-credentials are signed with."""
+profile visibility), its public routes and the admin's revocation, the key its
+credentials are signed with, and the chain its tokens are minted on (none by default)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from astratrade.badges import handlers
+from astratrade.badges.adapters.chain import chain_from
 from astratrade.badges.adapters.repository import SqlBadgesUnitOfWork
 from astratrade.badges.adapters.signing import signer_from
 from astratrade.badges.api import admin as admin_api
@@ -51,5 +52,9 @@ def wire(infra: Infrastructure) -> Module:
         routers=ROUTERS,
         commands=commands,
         projections=PROJECTIONS,
-        provides={"badge_signer": signer, "badge_links": Links.under(settings.public_url)},
+        provides={
+            "badge_signer": signer,
+            "badge_links": Links.under(settings.public_url),
+            "badge_chain": chain_from(settings.badge_chain),
+        },
     )

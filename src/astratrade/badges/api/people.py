@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from astratrade.badges import views
+from astratrade.badges.adapters.chain import OFF_CHAIN_NOTE
 from astratrade.badges.api.schemas import (
     BadgeOut,
     BadgesOut,
@@ -20,7 +21,6 @@ from astratrade.badges.domain.badges import MintStatus
 from astratrade.infrastructure.tokens import Claims
 from astratrade.infrastructure.web.deps import CurrentUser, Db, optional_user
 
-OFF_CHAIN_NOTE = "off-chain: no chain is configured; the signed credential is the proof"
 Viewer = Annotated[Claims | None, Depends(optional_user)]
 
 router = APIRouter(prefix="/api/v1", tags=["badges"])
