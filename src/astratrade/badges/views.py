@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -10,6 +12,9 @@ from astratrade.badges.adapters.tables import badges, holders
 from astratrade.badges.domain.badges import Badge
 from astratrade.shared.errors import NotFound
 
+# What any username looks like (users' rule, wider): anything else names nobody, and is not
+# sent to the database (PostgreSQL refuses a NUL byte in text outright).
+NAME_SHAPE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 # Nine achievements exist; the bound keeps a list finite should the catalogue grow.
 MAX_BADGES_LISTED = 500
 
@@ -47,6 +52,8 @@ async def visible_badges(db: AsyncEngine, username: str, viewer_id: str | None) 
     """A trader's badges as `viewer_id` may see them: a private or suspended profile's
     only by its owner (anyone else: 404, as for a name nobody has); revoked ones never
     shown to others."""
+    if not NAME_SHAPE.fullmatch(username):
+        raise NotFound(f"no trader named {username!r}")
     h = holders.c
     async with db.connect() as conn:
         found = (

@@ -99,5 +99,6 @@ async def test_a_private_profiles_badges_are_seen_by_its_owner_only(platform: Pl
         with pytest.raises(NotFound):
             await views.visible_badges(platform.read_db, "cyd", viewer)
     assert len(await views.visible_badges(platform.read_db, "cyd", cy)) == 1
-    with pytest.raises(NotFound):
-        await views.visible_badges(platform.read_db, "nobody", cy)
+    for nobody in ("nobody", "x\x00y", "x" * 65):  # no such name; not even a name's shape
+        with pytest.raises(NotFound):
+            await views.visible_badges(platform.read_db, nobody, cy)
