@@ -6,15 +6,16 @@ the audit log with `astratrade projections rebuild NAME`):
   delivery or a replay a no-op), with the level the trader held then (gamification's
   LevelReached, followed here in the same order as the unlocks), and badges' own
   BadgeRevoked;
-- each trader's username and profile visibility, from users and social."""
+- each trader's username and profile visibility, from users and social, and the blocks
+  between traders, from social."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
-from astratrade.badges.adapters.tables import badges, holders, levels
+from astratrade.badges.adapters.tables import badges, blocks, holders, levels
 from astratrade.badges.domain.tokens import holder_key_of, token_id_of
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
@@ -100,4 +101,25 @@ class Holders:
         upsert(conn, holders, [row], ["user_id"])
 
 
-PROJECTIONS = (Badges(), Holders())
+class Blocks:
+    """A block hides each one's profile from the other, its badges included."""
+
+    name = "badges.blocks"
+    source = "social"
+    event_types = frozenset({"UserBlocked", "UserUnblocked"})
+    tables: tuple[Table, ...] = (blocks,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        pair = {"blocker_id": str(data["blocker_id"]), "blocked_id": str(data["blocked_id"])}
+        b = blocks.c
+        conn.execute(
+            delete(blocks).where(
+                b.blocker_id == pair["blocker_id"], b.blocked_id == pair["blocked_id"]
+            )
+        )
+        if envelope.type == "UserBlocked":  # blocked again after an unblock: one row still
+            conn.execute(insert(blocks), [pair])
+
+
+PROJECTIONS = (Badges(), Holders(), Blocks())

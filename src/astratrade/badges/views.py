@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.badges.adapters.repository import badge_of
-from astratrade.badges.adapters.tables import badges, holders
+from astratrade.badges.adapters.tables import badges, blocks, holders
 from astratrade.badges.domain.badges import Badge
 from astratrade.shared.errors import NotFound
 
@@ -50,8 +50,8 @@ async def badges_of_holder(db: AsyncEngine, holder: str) -> list[Badge]:
 
 async def visible_badges(db: AsyncEngine, username: str, viewer_id: str | None) -> list[Badge]:
     """A trader's badges as `viewer_id` may see them: a private or suspended profile's
-    only by its owner (anyone else: 404, as for a name nobody has); revoked ones never
-    shown to others."""
+    only by its owner, and never by someone in a block with them (anyone else: 404, as for
+    a name nobody has); revoked ones never shown to others."""
     if not NAME_SHAPE.fullmatch(username):
         raise NotFound(f"no trader named {username!r}")
     h = holders.c
@@ -63,7 +63,21 @@ async def visible_badges(db: AsyncEngine, username: str, viewer_id: str | None) 
         raise NotFound(f"no trader named {username}")
     holder = found._mapping
     own = viewer_id == holder["user_id"]
-    if not own and (holder["visibility"] != "public" or holder["suspended"]):
+    hidden = holder["visibility"] != "public" or holder["suspended"]
+    if not own and (hidden or await _blocked(db, holder["user_id"], viewer_id)):
         raise NotFound(f"no trader named {username}")
     listed = await badges_of_user(db, holder["user_id"])
     return listed if own else [badge for badge in listed if not badge.revoked]
+
+
+async def _blocked(db: AsyncEngine, owner_id: str, viewer_id: str | None) -> bool:
+    """A block either way between the owner and the viewer (none for an anonymous one)."""
+    if viewer_id is None:
+        return False
+    b = blocks.c
+    either = or_(
+        and_(b.blocker_id == owner_id, b.blocked_id == viewer_id),
+        and_(b.blocker_id == viewer_id, b.blocked_id == owner_id),
+    )
+    async with db.connect() as conn:
+        return await conn.scalar(select(b.blocker_id).where(either).limit(1)) is not None

@@ -2,7 +2,7 @@
 issues one FIRST_TRADE badge with its derived token id and the level held then; the read
 models rebuild from the audit log to the same rows; an admin's revocation is an audit
 event, survives a rebuild, and cannot happen twice; a private profile's badges are its
-owner's to see."""
+owner's to see, and a block hides them from the other side."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from trading_platform import new_trader, round_trip
 
 from astratrade.badges import views
-from astratrade.badges.adapters.tables import badges, holders, levels
+from astratrade.badges.adapters.tables import badges, blocks, holders, levels
 from astratrade.badges.domain.commands import RevokeBadge
 from astratrade.badges.domain.revocation import aggregate_id_of
 from astratrade.badges.domain.tokens import holder_key_of, token_id_of
@@ -22,7 +22,7 @@ from astratrade.infrastructure import event_store
 from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
 from astratrade.shared.errors import Conflict, NotFound, ValidationFailed
-from astratrade.social.domain.commands import UpdateProfile
+from astratrade.social.domain.commands import BlockUser, UnblockUser, UpdateProfile
 from astratrade.social.domain.profiles import Visibility
 
 
@@ -30,7 +30,7 @@ async def rows(platform: Platform) -> list[list[Any]]:
     async with platform.read_db.connect() as conn:
         return [
             [tuple(r) for r in await conn.execute(select(t).order_by(*t.primary_key))]
-            for t in (badges, levels, holders)
+            for t in (badges, levels, holders, blocks)
         ]
 
 
@@ -102,3 +102,19 @@ async def test_a_private_profiles_badges_are_seen_by_its_owner_only(platform: Pl
     for nobody in ("nobody", "x\x00y", "x" * 65):  # no such name; not even a name's shape
         with pytest.raises(NotFound):
             await views.visible_badges(platform.read_db, nobody, cy)
+
+
+async def test_a_block_hides_each_ones_badges_from_the_other(platform: Platform) -> None:
+    eve, account = await new_trader(platform, "eve")
+    fay, _ = await new_trader(platform, "fay")
+    await round_trip(platform, eve, account, "3030")
+    await platform.bus.execute(BlockUser(user_id=fay, username="eve"))
+    await platform.backbone.drain()
+    with pytest.raises(NotFound):
+        await views.visible_badges(platform.read_db, "eve", fay)
+    assert len(await views.visible_badges(platform.read_db, "eve", None)) == 1
+    assert len(await views.visible_badges(platform.read_db, "eve", eve)) == 1
+
+    await platform.bus.execute(UnblockUser(user_id=fay, username="eve"))
+    await platform.backbone.drain()
+    assert len(await views.visible_badges(platform.read_db, "eve", fay)) == 1

@@ -1,5 +1,5 @@
 """Badges' tables (in the `badges` schema on PostgreSQL): the badges, and its read models
-of other contexts' events (each trader's level, name and profile visibility). All are
+of other contexts' events (each trader's level, name, profile visibility and blocks). All are
 projections of the audit log (projections.py), so `astratrade projections rebuild` can
 rebuild every one."""
 
@@ -48,5 +48,15 @@ holders = Table(
     Column("username_key", String(40), nullable=True, unique=True),  # lower case
     Column("visibility", String(10), nullable=False),
     Column("suspended", Boolean, nullable=False),
+    schema=SCHEMA,
+)
+
+# Read model: blocks between traders, from social (neither sees the other's profile, its
+# badges included).
+blocks = Table(
+    "badges_blocks",
+    metadata,
+    Column("blocker_id", String(36), primary_key=True),
+    Column("blocked_id", String(36), primary_key=True),
     schema=SCHEMA,
 )

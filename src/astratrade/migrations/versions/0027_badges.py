@@ -1,5 +1,5 @@
 """badges: the badges issued from unlocked achievements, and its read models (traders'
-levels, names and profile visibility) in a schema of its own
+levels, names, profile visibility and blocks) in a schema of its own
 
 Revision ID: 0027
 Revises: 0026
@@ -67,10 +67,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("username_key", name=op.f("uq_badges_holders_username_key")),
         schema=schema,
     )
+    op.create_table(
+        "badges_blocks",
+        sa.Column("blocker_id", sa.String(length=36), nullable=False),
+        sa.Column("blocked_id", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("blocker_id", "blocked_id", name=op.f("pk_badges_blocks")),
+        schema=schema,
+    )
 
 
 def downgrade() -> None:
     schema = _schema()
+    op.drop_table("badges_blocks", schema=schema)
     op.drop_table("badges_holders", schema=schema)
     with op.batch_alter_table("badges_badges", schema=schema) as batch_op:
         batch_op.drop_index("ix_badges_badges_holder")
