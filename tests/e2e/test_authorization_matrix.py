@@ -147,6 +147,11 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("DELETE", "/api/v1/leaders/me"): (MINE, None),
     ("GET", "/api/v1/leaders"): (MINE, None),
     ("GET", "/api/v1/leaders/{username}"): (MINE, None),
+    ("GET", "/api/v1/admin/reports"): (ADMIN, None),
+    ("POST", "/api/v1/admin/reports/{report_id}/resolve"): (
+        ADMIN,
+        lambda _: {"action": "dismiss"},
+    ),
     # badges: metadata, images, credentials and the key are public; one's own list with
     # mint status; a profile's list as its visibility allows; admins revoke
     ("GET", "/api/v1/badges/me"): (MINE, None),
@@ -160,11 +165,6 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/v1/badges/{token_id}/credential"): (PUBLIC, None),
     ("GET", "/.well-known/jwks.json"): (PUBLIC, None),
     ("POST", "/api/v1/admin/badges/{token_id}/revoke"): (ADMIN, lambda _: {"reason": "matrix"}),
-    ("GET", "/api/v1/admin/reports"): (ADMIN, None),
-    ("POST", "/api/v1/admin/reports/{report_id}/resolve"): (
-        ADMIN,
-        lambda _: {"action": "dismiss"},
-    ),
 }
 QUERIES = {
     "/api/v1/orders": "account_id",
