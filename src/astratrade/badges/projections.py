@@ -7,7 +7,8 @@ the audit log with `astratrade projections rebuild NAME`):
   LevelReached, followed here in the same order as the unlocks), and badges' own
   BadgeRevoked;
 - each trader's username and profile visibility, from users and social, and the blocks
-  between traders, from social."""
+  between traders, from social;
+- the wallet each trader's badges are minted to, from users' WalletLinked."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
-from astratrade.badges.adapters.tables import badges, blocks, holders, levels
+from astratrade.badges.adapters.tables import badges, blocks, holders, levels, wallets
 from astratrade.badges.domain.tokens import holder_key_of, token_id_of
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.messages import Envelope
@@ -122,4 +123,19 @@ class Blocks:
             conn.execute(insert(blocks), [pair])
 
 
-PROJECTIONS = (Badges(), Holders(), Blocks())
+class Wallets:
+    """The first wallet a trader links is where their badges are minted."""
+
+    name = "badges.wallets"
+    source = "users"
+    event_types = frozenset({"WalletLinked"})
+    tables: tuple[Table, ...] = (wallets,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.payload
+        user_id = str(data["user_id"])
+        if conn.scalar(select(wallets.c.user_id).where(wallets.c.user_id == user_id)) is None:
+            conn.execute(insert(wallets), [{"user_id": user_id, "address": str(data["address"])}])
+
+
+PROJECTIONS = (Badges(), Holders(), Blocks(), Wallets())

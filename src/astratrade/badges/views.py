@@ -7,9 +7,11 @@ import re
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.badges.adapters.mints import mint_of
 from astratrade.badges.adapters.repository import badge_of
-from astratrade.badges.adapters.tables import badges, blocks, holders
+from astratrade.badges.adapters.tables import badges, blocks, holders, mints, wallets
 from astratrade.badges.domain.badges import Badge
+from astratrade.badges.domain.minting import Mint
 from astratrade.shared.errors import NotFound
 
 # What any username looks like (users' rule, wider): anything else names nobody, and is not
@@ -81,3 +83,17 @@ async def _blocked(db: AsyncEngine, owner_id: str, viewer_id: str | None) -> boo
     )
     async with db.connect() as conn:
         return await conn.scalar(select(b.blocker_id).where(either).limit(1)) is not None
+
+
+async def mints_of_user(db: AsyncEngine, user_id: str) -> dict[int, Mint]:
+    """The user's queued mints by token id."""
+    query = select(mints).where(mints.c.user_id == user_id).limit(MAX_BADGES_LISTED)
+    async with db.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return {int(row.token_id): mint_of(row._mapping) for row in rows}
+
+
+async def has_wallet(db: AsyncEngine, user_id: str) -> bool:
+    async with db.connect() as conn:
+        found = await conn.scalar(select(wallets.c.user_id).where(wallets.c.user_id == user_id))
+    return found is not None

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from astratrade.badges import handlers
 from astratrade.badges.adapters.chain import chain_from
+from astratrade.badges.adapters.minting import mint_round
 from astratrade.badges.adapters.repository import SqlBadgesUnitOfWork
 from astratrade.badges.adapters.signing import signer_from
 from astratrade.badges.api import admin as admin_api
@@ -19,6 +20,7 @@ from astratrade.badges.api import people as people_api
 from astratrade.badges.api import public as public_api
 from astratrade.badges.domain.commands import RevokeBadge
 from astratrade.badges.domain.links import Links
+from astratrade.badges.ports import Chain
 from astratrade.badges.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
 
@@ -31,8 +33,10 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
-def wire(infra: Infrastructure) -> Module:
+def wire(infra: Infrastructure, *, chain: Chain | None = None) -> Module:
+    """`chain`: the chain port (tests' fakes); by default the one settings name."""
     settings = infra.settings
+    chain = chain or chain_from(settings.badge_chain)
     engine, publisher, clock, ids = infra.db, infra.publisher, infra.clock, infra.ids
 
     def new_uow() -> SqlBadgesUnitOfWork:
@@ -47,14 +51,20 @@ def wire(infra: Infrastructure) -> Module:
         settings.badge_signing_key, embedded=settings.embedded, data_dir=settings.data_dir
     )
     commands: dict[type[Any], Callable[[Any], Awaitable[Any]]] = {RevokeBadge: revoke}
+
+    async def mint() -> None:
+        await mint_round(infra.writer, chain, clock)
+
     return Module(
         "badges",
         routers=ROUTERS,
         commands=commands,
         projections=PROJECTIONS,
+        # Without a chain nothing is queued: badges stay off-chain and say so.
+        on_time=(mint,) if chain.configured else (),
         provides={
             "badge_signer": signer,
             "badge_links": Links.under(settings.public_url),
-            "badge_chain": chain_from(settings.badge_chain),
+            "badge_chain": chain,
         },
     )

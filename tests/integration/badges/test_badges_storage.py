@@ -21,4 +21,4 @@ async def test_the_migrated_tables_are_what_the_code_declares(
                 text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": SCHEMA}
             )
             declared = [t for t in metadata.tables.values() if t.schema == SCHEMA]
-            assert tables == len(declared) == 4
+            assert tables == len(declared) == 6

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from astratrade.badges.adapters.chain import NoChain, chain_from
 from astratrade.badges.domain.badges import MintStatus
-from astratrade.badges.domain.minting import DEFAULT_MINT_RULES, Mint, MintRules
+from astratrade.badges.domain.minting import (
+    DEFAULT_MINT_RULES,
+    OFF_CHAIN_NOTE,
+    Mint,
+    MintRules,
+    mint_status,
+)
 from astratrade.shared.errors import Conflict, Unavailable
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -85,3 +91,25 @@ async def test_the_none_chain_mints_nothing_and_says_so() -> None:
     assert await chain.owner_of(7) is None
     with pytest.raises(ValueError, match="starknet"):
         chain_from("starknet")
+
+
+def test_what_the_owner_is_told_of_each_mint() -> None:
+    told = mint_status
+    off = told(chain_configured=False, has_wallet=True, revoked=False, mint=None)
+    assert off == (MintStatus.OFF_CHAIN, OFF_CHAIN_NOTE)
+    assert told(chain_configured=True, has_wallet=True, revoked=False, mint=None) == (
+        MintStatus.PENDING,
+        "queued for the linked wallet",
+    )
+    assert told(chain_configured=True, has_wallet=True, revoked=True, mint=None)[0] == (
+        MintStatus.OFF_CHAIN
+    )
+    failed = Mint(token_id=7, to=WALLET).failed("reverted", AT)
+    status, note = told(chain_configured=True, has_wallet=True, revoked=False, mint=failed)
+    assert status == MintStatus.FAILED
+    assert note == f"failed: reverted; retried after {(AT + timedelta(seconds=30)).isoformat()}"
+    done = Mint(token_id=7, to=WALLET).submitted("0xabc").confirmed()
+    assert told(chain_configured=True, has_wallet=True, revoked=False, mint=done) == (
+        MintStatus.CONFIRMED,
+        f"minted to {WALLET}",
+    )

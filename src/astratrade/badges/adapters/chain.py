@@ -5,8 +5,6 @@ from __future__ import annotations
 from astratrade.badges.ports import Chain
 from astratrade.shared.errors import Unavailable
 
-OFF_CHAIN_NOTE = "off-chain: no chain is configured; the signed credential is the proof"
-
 
 class NoChain:
     """No network configured: nothing is minted, and every read says so."""

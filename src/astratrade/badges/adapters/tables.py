@@ -1,7 +1,7 @@
-"""Badges' tables (in the `badges` schema on PostgreSQL): the badges, and its read models
-of other contexts' events (each trader's level, name, profile visibility and blocks). All are
-projections of the audit log (projections.py), so `astratrade projections rebuild` can
-rebuild every one."""
+"""Badges' tables (in the `badges` schema on PostgreSQL): the badges and its read models
+of other contexts' events (each trader's level, name, profile visibility, blocks and
+wallet), all projections of the audit log (projections.py) that `astratrade projections
+rebuild` rebuilds; and the mint queue, the minting round's own state."""
 
 from __future__ import annotations
 
@@ -58,5 +58,34 @@ blocks = Table(
     metadata,
     Column("blocker_id", String(36), primary_key=True),
     Column("blocked_id", String(36), primary_key=True),
+    schema=SCHEMA,
+)
+
+# Read model: the wallet each trader's badges are minted to, from users' WalletLinked (the
+# first one linked: a token, once minted, stays where it is).
+wallets = Table(
+    "badges_wallets",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("address", String(66), nullable=False),
+    schema=SCHEMA,
+)
+
+# The mint queue: one row per badge to mint (domain/minting.py's states), only while a
+# chain is configured.
+mints = Table(
+    "badges_mints",
+    metadata,
+    Column("token_id", String(TOKEN_ID_DIGITS), primary_key=True),
+    Column("user_id", String(36), nullable=False),
+    Column("to_address", String(66), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("tx_hash", String(66), nullable=True),
+    Column("reason", String(500), nullable=True),
+    Column("due_at", UtcDateTime(timezone=True), nullable=True),
+    Column("updated_at", UtcDateTime(timezone=True), nullable=False),
+    Index("ix_badges_mints_status", "status", "due_at"),
+    Index("ix_badges_mints_user", "user_id"),
     schema=SCHEMA,
 )

@@ -8,16 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from astratrade.badges import views
-from astratrade.badges.adapters.chain import OFF_CHAIN_NOTE
 from astratrade.badges.api.schemas import (
     BadgeOut,
     BadgesOut,
+    ChainDep,
     LinksDep,
     OwnBadgeOut,
     OwnBadgesOut,
     Username,
 )
-from astratrade.badges.domain.badges import MintStatus
+from astratrade.badges.domain.minting import mint_status
 from astratrade.infrastructure.tokens import Claims
 from astratrade.infrastructure.web.deps import CurrentUser, Db, optional_user
 
@@ -27,20 +27,26 @@ router = APIRouter(prefix="/api/v1", tags=["badges"])
 
 
 @router.get("/badges/me", response_model=OwnBadgesOut)
-async def own_badges(user: CurrentUser, db: Db, links: LinksDep) -> OwnBadgesOut:
+async def own_badges(user: CurrentUser, db: Db, links: LinksDep, chain: ChainDep) -> OwnBadgesOut:
     """The caller's badges, earliest first, revoked ones included, each with its mint
-    status (`off_chain` while no chain is configured)."""
+    status and a note saying why (`off_chain` while no chain is configured)."""
     badges = await views.badges_of_user(db, user.user_id)
-    return OwnBadgesOut(
-        items=[
+    queued = await views.mints_of_user(db, user.user_id) if chain.configured else {}
+    wallet = chain.configured and await views.has_wallet(db, user.user_id)
+    items = []
+    for badge in badges:
+        status, note = mint_status(
+            chain_configured=chain.configured,
+            has_wallet=wallet,
+            revoked=badge.revoked,
+            mint=queued.get(badge.token_id),
+        )
+        items.append(
             OwnBadgeOut(
-                **BadgeOut.of(b, links).model_dump(),
-                mint_status=MintStatus.OFF_CHAIN,
-                mint_note=OFF_CHAIN_NOTE,
+                **BadgeOut.of(badge, links).model_dump(), mint_status=status, mint_note=note
             )
-            for b in badges
-        ]
-    )
+        )
+    return OwnBadgesOut(items=items)
 
 
 @router.get("/users/{username}/badges", response_model=BadgesOut)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from astratrade.badges.domain.badges import Badge, MintStatus
 from astratrade.badges.domain.links import Links
 from astratrade.badges.domain.tokens import parse_token_id
-from astratrade.badges.ports import CredentialSigner
+from astratrade.badges.ports import Chain, CredentialSigner
 
 # Checked by parse_token_id: 422 naming token_id, with the offending value (cut short).
 TokenIdText = Annotated[str, Path(description="the badge's uint256 token id, in decimal")]
@@ -35,7 +35,13 @@ def _signer(request: Request) -> CredentialSigner:
     return signer
 
 
+def _chain(request: Request) -> Chain:
+    chain: Chain = request.app.state.badge_chain
+    return chain
+
+
 LinksDep = Annotated[Links, Depends(_links)]
+ChainDep = Annotated[Chain, Depends(_chain)]
 Signer = Annotated[CredentialSigner, Depends(_signer)]
 
 

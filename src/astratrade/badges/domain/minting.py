@@ -89,3 +89,28 @@ class Mint:
     def _expect(self, status: MintStatus, action: str) -> None:
         if self.status != status:
             raise Conflict(f"cannot {action} a {self.status} mint of {self.token_id}")
+
+
+OFF_CHAIN_NOTE = "off-chain: no chain is configured; the signed credential is the proof"
+
+
+def mint_status(
+    *, chain_configured: bool, has_wallet: bool, revoked: bool, mint: Mint | None
+) -> tuple[MintStatus, str]:
+    """What the owner is told of their badge's token: its status and a note saying why."""
+    if not chain_configured:
+        return MintStatus.OFF_CHAIN, OFF_CHAIN_NOTE
+    if mint is None:
+        if revoked:
+            return MintStatus.OFF_CHAIN, "revoked before it was minted"
+        if not has_wallet:
+            return MintStatus.OFF_CHAIN, "off-chain until a Starknet wallet is linked"
+        return MintStatus.PENDING, "queued for the linked wallet"
+    notes = {
+        MintStatus.PENDING: f"queued for {mint.to}",
+        MintStatus.SUBMITTED: f"transaction {mint.tx_hash} sent, awaiting confirmation",
+        MintStatus.CONFIRMED: f"minted to {mint.to}",
+        MintStatus.FAILED: f"failed: {mint.reason}; "
+        + (f"retried after {mint.due_at.isoformat()}" if mint.due_at else "no attempt left"),
+    }
+    return mint.status, notes.get(mint.status, mint.status.value)

@@ -1,5 +1,5 @@
 """badges: the badges issued from unlocked achievements, and its read models (traders'
-levels, names, profile visibility and blocks) in a schema of its own
+levels, names, profile visibility, blocks and wallets), and the mint queue, in a schema of its own
 
 Revision ID: 0027
 Revises: 0026
@@ -74,10 +74,39 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("blocker_id", "blocked_id", name=op.f("pk_badges_blocks")),
         schema=schema,
     )
+    op.create_table(
+        "badges_wallets",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("address", sa.String(length=66), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_badges_wallets")),
+        schema=schema,
+    )
+    op.create_table(
+        "badges_mints",
+        sa.Column("token_id", sa.String(length=78), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("to_address", sa.String(length=66), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("tx_hash", sa.String(length=66), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("due_at", _MOMENT(timezone=True), nullable=True),
+        sa.Column("updated_at", _MOMENT(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token_id", name=op.f("pk_badges_mints")),
+        schema=schema,
+    )
+    with op.batch_alter_table("badges_mints", schema=schema) as batch_op:
+        batch_op.create_index("ix_badges_mints_status", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_badges_mints_user", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
     schema = _schema()
+    with op.batch_alter_table("badges_mints", schema=schema) as batch_op:
+        batch_op.drop_index("ix_badges_mints_user")
+        batch_op.drop_index("ix_badges_mints_status")
+    op.drop_table("badges_mints", schema=schema)
+    op.drop_table("badges_wallets", schema=schema)
     op.drop_table("badges_blocks", schema=schema)
     op.drop_table("badges_holders", schema=schema)
     with op.batch_alter_table("badges_badges", schema=schema) as batch_op:
