@@ -18,7 +18,12 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import KeySet
 
-from astratrade.badges.adapters.signing import Ed25519Signer, NoSigner, signer_from
+from astratrade.badges.adapters.signing import (
+    Ed25519Signer,
+    KeptKeySigner,
+    NoSigner,
+    signer_from,
+)
 from astratrade.badges.domain.badges import Badge
 from astratrade.badges.domain.catalogue import CATALOGUE
 from astratrade.badges.domain.credential import open_badge_credential
@@ -116,9 +121,10 @@ def test_another_key_does_not_verify_it_even_under_the_same_kid() -> None:
 
 def test_embedded_mode_creates_its_key_once_and_keeps_it(tmp_path: Path) -> None:
     first = signer_from(None, embedded=True, data_dir=tmp_path / "var")
+    assert isinstance(first, KeptKeySigner)
+    assert not (tmp_path / "var").exists()  # nothing written until something is signed
     again = signer_from(None, embedded=True, data_dir=tmp_path / "var")
-    assert isinstance(first, Ed25519Signer)
-    assert isinstance(again, Ed25519Signer)
+    assert isinstance(again, KeptKeySigner)
     assert first.kid == again.kid
     key_file = tmp_path / "var" / "badge_signing_key"
     assert key_file.stat().st_mode & 0o077 == 0  # the owner's alone

@@ -62,13 +62,39 @@ class NoSigner:
         return {"keys": []}
 
 
-def signer_from(key: str | None, *, embedded: bool, data_dir: Path) -> Ed25519Signer | NoSigner:
+class KeptKeySigner:
+    """Embedded mode's signer: the key kept in data_dir, read (or created) on first use, so
+    a process that never signs writes no key."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._signer: Ed25519Signer | None = None
+
+    @property
+    def kid(self) -> str:
+        return self._loaded().kid
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        return self._loaded().sign(claims)
+
+    def public_keys(self) -> dict[str, Any]:
+        return self._loaded().public_keys()
+
+    def _loaded(self) -> Ed25519Signer:
+        if self._signer is None:
+            self._signer = Ed25519Signer(_kept_seed(self._path))
+        return self._signer
+
+
+def signer_from(
+    key: str | None, *, embedded: bool, data_dir: Path
+) -> Ed25519Signer | KeptKeySigner | NoSigner:
     """From settings: the configured key, else (embedded) the one kept in data_dir."""
     if key:
         return Ed25519Signer(_unb64(key))
     if not embedded:
         return NoSigner()
-    return Ed25519Signer(_kept_seed(data_dir / KEY_FILE))
+    return KeptKeySigner(data_dir / KEY_FILE)
 
 
 def _kept_seed(path: Path) -> bytes:
