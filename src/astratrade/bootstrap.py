@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from astratrade.badges import wiring as badges
 from astratrade.config import Settings
 from astratrade.copy_accounts import embedded_or_remote, http_copy_accounts, market_rules
 from astratrade.copytrading import wiring as copytrading
@@ -96,6 +97,7 @@ def _modules(
         copytrading.wire(
             infra, accounts=copy_accounts, markets=market_rules(list(venue_markets.values()))
         ),
+        badges.wire(infra),
     )
 
 

@@ -21,6 +21,7 @@ CONTEXTS = (  # each deployable alone
     "gamification",
     "social",
     "copytrading",
+    "badges",
 )
 REALTIME = "realtime"  # the WebSocket hub as a service of its own: no context, no schema
 SERVICES = (*CONTEXTS, REALTIME)
@@ -155,6 +156,21 @@ class Settings(BaseSettings):
     starknet_rpc_url: str | None = None
     """A node for other accounts' on-chain `is_valid_signature`."""
 
+    # -- badges --
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people reach the platform: badges' metadata, images and credentials name their
+    URLs under it (set it to the public https address in production)."""
+    badge_signing_key: str | None = None
+    """The Ed25519 key that signs badges' credentials: its 32-byte private seed in base64url
+    (`python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"`).
+    Unset in embedded mode: one is created once and kept in data_dir/badge_signing_key;
+    unset outside it: credentials answer 503 (each replica would otherwise sign with its own
+    key). Its public half is published at /.well-known/jwks.json."""
+
+    badge_chain: Literal["none"] = "none"
+    """Where badges are minted: `none` (badges stay off-chain and say so; the credential is
+    the proof). A Starknet adapter is to come."""
+
     # -- the process --
     web_dir: Path | None = None
     """The built web client (`make web`); unset: the checkout's web/dist."""
@@ -172,7 +188,8 @@ class Settings(BaseSettings):
     service_urls: str = (
         "users=http://users:8000,trading=http://trading:8000,"
         "financial=http://financial:8000,gamification=http://gamification:8000,"
-        "social=http://social:8000,copytrading=http://copytrading:8000"
+        "social=http://social:8000,copytrading=http://copytrading:8000,"
+        "badges=http://badges:8000"
     )
     """Where the gateway and the services find each service (Kubernetes names by default).
     Trading's entry may name its replicas separated by `|`

@@ -35,6 +35,7 @@ EVENT_MODULES = (
     "astratrade.financial.domain.events",
     "astratrade.social.domain.events",
     "astratrade.copytrading.domain.events",
+    "astratrade.badges.domain.events",
 )
 
 DOCS_DIR = Path("docs/events")

@@ -160,6 +160,19 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
         ADMIN,
         lambda _: {"action": "dismiss"},
     ),
+    # badges: metadata, images, credentials and the key are public; one's own list with
+    # mint status; a profile's list as its visibility allows; admins revoke
+    ("GET", "/api/v1/badges/me"): (MINE, None),
+    ("GET", "/api/v1/users/{username}/badges"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/issuer"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/achievements/{achievement}"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/achievements/{achievement}/image.svg"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/status/{holder}"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/{token_id}"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/{token_id}/image.svg"): (PUBLIC, None),
+    ("GET", "/api/v1/badges/{token_id}/credential"): (PUBLIC, None),
+    ("GET", "/.well-known/jwks.json"): (PUBLIC, None),
+    ("POST", "/api/v1/admin/badges/{token_id}/revoke"): (ADMIN, lambda _: {"reason": "matrix"}),
 }
 QUERIES = {
     "/api/v1/orders": "account_id",
@@ -185,7 +198,7 @@ def answer(
     client: Any, method: str, path: str, ids: dict[str, str], body: Body | None
 ) -> tuple[int, str]:
     target = url(path, ids)
-    if path in ("/healthz", "/readyz"):
+    if path in ("/healthz", "/readyz", "/.well-known/jwks.json"):
         target = f"{client.base_url.scheme}://{client.base_url.host}:{client.base_url.port}{path}"
     response = client.request(method, target, json=body(ids) if body else None)
     assert response.status_code < 500, (method, path, response.status_code, response.text)
@@ -230,6 +243,9 @@ def test_every_route_answers_each_caller_rightly(
         "board": "xp",
         "tournament_id": tournament["tournament_id"],
         "user_id": trader.user_id,
+        "token_id": "1",  # no such badge: a JSON 404 where the caller gets through
+        "holder": "0" * 32,
+        "achievement": "NO_SUCH_ACHIEVEMENT",
         "now": now.isoformat(),
         "later": (now + timedelta(hours=2)).isoformat(),
     }

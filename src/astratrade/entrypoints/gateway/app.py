@@ -141,3 +141,18 @@ def _add_routing(
             return error_response(
                 down.status, "service_unavailable", str(down), service=down.context
             )
+
+    # Public documents a context declares at the root, where outside verifiers look for
+    # them (badges' JWK set at /.well-known/jwks.json): routed like /api, never signed in.
+    @app.get("/.well-known/{path:path}", include_in_schema=False)
+    async def well_known(request: Request) -> Response:
+        context = router.context_for(request.url.path, request.method)
+        if context is None:
+            return error_response(404, "not_found", "no such route")
+        await limits.hit("requests", ip=client_ip(request))
+        try:
+            return await forward(request, context, upstreams)
+        except Unavailable as down:
+            return error_response(
+                down.status, "service_unavailable", str(down), service=down.context
+            )

@@ -1,0 +1,1 @@
+"""Achievement badges: soulbound tokens, their images and verifiable credentials."""

@@ -1,0 +1,1 @@
+"""Badges over HTTP."""

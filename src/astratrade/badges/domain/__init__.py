@@ -1,0 +1,1 @@
+"""Badges as pure rules: token ids, the catalogue, images, metadata and credentials."""
