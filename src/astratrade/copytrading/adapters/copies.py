@@ -106,7 +106,7 @@ class SqlCopies:
     async def _flush(self, conn: AsyncConnection) -> None:
         """After the events are numbered (each copy's version is its last event's): the
         events each recorded become its history lines."""
-        now = self._clock.now()
+        now = self._uow.committing_at or self._clock.now()  # the events' occurred_at
         new, changed, lines = [], [], list(self._notes)
         moves: dict[str, leader_copies.Moves] = {}
         for copy in self._seen.values():
