@@ -6,7 +6,10 @@
 - a replica killed with -9: its client, relayed by the gateway, is closed with 1012
   (reconnect), reconnects through the gateway to the other replica and resumes with
   `since`: it gets exactly what it missed, no gap, nothing twice;
-- the `feed` channel (social's) reaches a follower through the realtime service."""
+- the `feed` channel (social's) reaches a follower through the realtime service;
+- the `copy:<id>` channel: its owner check and snapshot asked of the copy-trading service,
+  the copied decision and the copy account's figures (trading's read) through the realtime
+  service."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from .conftest import Trader
+from .conftest import Admin, Trader, eventually, new_admin
 from .distributed import Distributed, distributed
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -146,6 +149,7 @@ def test_both_replicas_number_a_traders_events_the_same_and_carry_the_feed(
         assert {channel for channel, *_ in seen} == {"orders", "positions"}
         assert events(two, closes=2) == seen
     a_post_reaches_a_follower_through_the_gateway(server, new_trader)
+    a_copy_is_watched_through_the_gateway(server, new_trader)
 
 
 def test_a_client_of_a_killed_replica_resumes_on_the_other_without_a_gap(
@@ -196,3 +200,48 @@ def a_post_reaches_a_follower_through_the_gateway(server: Distributed, new_trade
             "FeedItem",
             posted["post_id"],
         )
+
+
+def a_copy_is_watched_through_the_gateway(server: Distributed, new_trader: Any) -> None:
+    """A leader (twenty closes: level 3) and a copier on the Pro plan; the copier's socket
+    through the gateway to a realtime replica, the leader's trade copied live."""
+    admin = Admin(server, new_admin(server), "")
+    leader, copier = new_trader("lea"), new_trader("cid")
+    for n in range(20):
+        admin.set_price("ETH-USD", "3000")
+        leader.market("buy", "0.1", market="ETH-USD")
+        admin.set_price("ETH-USD", "3030" if n % 2 == 0 else "2970")
+        leader.market("sell", "0.1", market="ETH-USD")
+    led = eventually(lambda: leader.post("/leaders/me", json={}), lambda r: r.status_code == 200)
+    assert led.status_code == 200, led.text
+    assert copier.put("/subscription", json={"plan": "pro"}).status_code == 200
+    opened = eventually(
+        lambda: copier.post("/copies", json={"leader": leader.username, "allocation": "1000"}),
+        lambda r: r.status_code == 201,
+    )
+    assert opened.status_code == 201, opened.text
+    copy_id = opened.json()["id"]
+    eventually(lambda: copier.get(f"/copies/{copy_id}").json(), lambda c: c["funded"])
+    with socket(server.base_url, leader.access_token) as ws:
+        refused = json.dumps({"type": "subscribe", "channel": f"copy:{copy_id}"})
+        ws.send(refused)
+        answer = json.loads(ws.recv(timeout=WAIT))
+        assert (answer["type"], answer["code"]) == ("error", "not_found")
+    with socket(server.base_url, copier.access_token) as ws:
+        first = subscribe(ws, f"copy:{copy_id}")
+        assert first["snapshot"]["copy"]["account"]["equity"] == "1000"
+        assert [d["kind"] for d in first["snapshot"]["decisions"]["items"]] == ["funded"]
+        leader.market("buy", "0.5")
+        kinds: list[str] = []
+        positions: list[Any] = []
+        while not (kinds and positions):
+            message = json.loads(ws.recv(timeout=WAIT))
+            if message["type"] != "event":
+                continue
+            data = message["data"]
+            if data["type"] == "decision":
+                kinds.append(data["decision"]["kind"])
+            elif data["type"] == "equity" and data["positions"]:
+                positions = data["positions"]
+        assert kinds == ["copied"]
+        assert (positions[0]["market"], positions[0]["side"]) == ("BTC-USD", "long")

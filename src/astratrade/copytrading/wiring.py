@@ -19,6 +19,7 @@ from astratrade.copytrading.adapters.tables import copies
 from astratrade.copytrading.api import copies as copies_api
 from astratrade.copytrading.api import leader_equity
 from astratrade.copytrading.api import leaders as leaders_api
+from astratrade.copytrading.api.live import LiveCopies
 from astratrade.copytrading.domain import commands as c
 from astratrade.copytrading.domain.profit_share import week_start
 from astratrade.copytrading.domain.rules import DEFAULT_RULES, MarketRules
@@ -125,7 +126,7 @@ def wire(
         ),
         projections=PROJECTIONS,
         on_time=(refresh_statistics, settle_weeks),
-        provides={"copytrading": tools},
+        provides={"copytrading": tools, "copy_live": LiveCopies(infra.read_db, tools)},
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -15,6 +16,11 @@ from sqlalchemy import text
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import REALTIME, Settings
+from astratrade.copytrading.api.copies import copy_accounts
+from astratrade.copytrading.api.live import LiveCopies
+from astratrade.copytrading.handlers.common import Tools
+from astratrade.entrypoints.realtime.copy_feed import CopyFeed
+from astratrade.entrypoints.realtime.copy_reads import CopyReads, HttpCopyReads
 from astratrade.entrypoints.realtime.feed_reads import FeedReads, HttpFeedReads
 from astratrade.entrypoints.realtime.feeds import Feeds, source_of
 from astratrade.entrypoints.realtime.hub import Hub
@@ -131,7 +137,9 @@ def _live(platform: Platform) -> Live:
     social: FeedReads | None = provided(platform.modules, LiveFeed)
     if not here.serves("social"):
         social = here.client_of("social", HttpFeedReads) if serves_sockets else None
-    feeds = Feeds(hub, engine.venue.quotes, trading, remote or local_views, social)
+    feeds = Feeds(
+        hub, engine.venue.quotes, trading, remote or local_views, social, _copies(platform, hub)
+    )
     prices = None
     if serves_sockets:
         platform.backbone.watch(feeds.event)
@@ -142,6 +150,27 @@ def _live(platform: Platform) -> Live:
             prices = PriceTail(redis, prices_stream(settings.redis_prefix), feeds.quotes)
     sessions = SocketSessions(hub, platform.port(SessionGuard), platform.clock)
     return Live(hub, feeds, local_views, sessions, serves_sockets, prices)
+
+
+def _copies(platform: Platform, hub: Hub) -> CopyFeed | None:
+    """The `copy:<id>` channels: copy trading's reads in this process or from its service;
+    the copy accounts' figures from trading (in this process, or any of its replicas)."""
+    here = platform.deployment
+    tools = provided(platform.modules, Tools)
+    if not here.serves_sockets or tools is None:
+        return None
+    reads: CopyReads | None = provided(platform.modules, LiveCopies)
+    if not here.serves("copytrading"):
+        reads = here.client_of("copytrading", HttpCopyReads)
+    if reads is None:
+        return None
+    accounts, markets = tools.accounts, sorted(tools.markets)
+
+    async def read(account_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found = await copy_accounts(accounts, markets, account_ids)
+        return {account_id: a.model_dump(mode="json") for account_id, a in found.items()}
+
+    return CopyFeed(hub, reads, read)
 
 
 def _trading_reads(settings: Settings) -> Callable[[str, str, float], HttpTradingReads]:

@@ -32,6 +32,7 @@ HOSTED_INTERNAL: dict[str, tuple[APIRouter, ...]] = {
     "gamification": (live_internal.router,),
     "trading": (live_internal.trading_router,),
     "social": (live_internal.social_router,),
+    "copytrading": (live_internal.copytrading_router,),
 }
 
 # Every public route by the context that answers it: its module's routers (each context's

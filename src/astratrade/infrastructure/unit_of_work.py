@@ -92,6 +92,9 @@ class SqlUnitOfWork:
         self._tracked: dict[int, Aggregate] = {}
         self._flushes: list[Flush] = []
         self._sealed: list[Envelope] = []  # numbered, to append on commit
+        # The moment the commit under way numbers its events at: what a repository's flush
+        # writes of them (a history line) carries the events' own time.
+        self.committing_at: datetime | None = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -133,7 +136,7 @@ class SqlUnitOfWork:
         self._sealed += number_events(self._tracked.values(), now, self._ids)
 
     async def commit(self) -> list[Envelope]:
-        now = self._clock.now()
+        now = self.committing_at = self._clock.now()
         sealed, self._sealed = self._sealed, []
         envelopes = sealed + number_events(self._tracked.values(), now, self._ids)
         # The batch writes its tracking rows together; a row already written is not again.

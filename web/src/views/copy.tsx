@@ -1,69 +1,106 @@
 // A copy's page (#/copies/<id>): its status and money (allocation, stop-loss equity, the
 // copy account's equity live), its open positions, its decisions with their reasons, and
-// "Stop copy". Live over the `copy:<id>` channel (decisions and equity); while the socket
-// is down, or the channel is not served, it is read again now and then.
+// "Stop copy". Live over the `copy:<id>` channel: its snapshot (the copy and its latest
+// decisions, again after each reconnect), each new decision, and the copy account's
+// figures and positions as they change; while the socket is down, or the channel is not
+// served, the copy and its decisions are read again now and then.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, del, errorText, get } from "../api";
-import { STOP_REASONS, copyPath, percentOf, type CopyDetail, type CopyPosition, type Decision } from "../copying";
+import { STOP_REASONS, copyPath, percentOf, type CopyAccount, type CopyDetail, type CopyPosition, type Decision } from "../copying";
 import { price, signedUsd, size, usd } from "../format";
 import { subscribe } from "../live";
 import { usePages, type Paged } from "../paging";
-import { usePoll } from "../poll";
 import { hrefOf } from "../route";
 import { useStore } from "../store";
 import { Decisions } from "./decisions";
 
 const POLL_MS = 10_000;
+// Decisions after which the copy itself (status, funded, share paid, returned) is read again.
+const CHANGES_COPY = new Set(["funded", "stopping", "profit_share", "closed_copy", "refused"]);
+
+interface Snapshot {
+  copy?: CopyDetail;
+  decisions?: { items: Decision[]; next_cursor: string | null };
+}
 
 export function CopyPage({ id }: { id: string }) {
   const [copy, setCopy] = useState<CopyDetail | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
   const decisions = usePages<Decision>(`${copyPath(id)}/decisions`);
   const live = useStore((s) => s.live);
-  const served = useLiveCopy(id, decisions, setCopy);
   const read = () => {
     get<CopyDetail>(copyPath(id))
       .then((c) => { setCopy(c); setMissing(null); })
       .catch((failure: unknown) => setMissing(failure instanceof ApiError && failure.status === 404 ? "No such copy of yours." : errorText(failure)));
   };
-  // Positions are not pushed: the copy is read again now and then; its decisions too while
-  // the channel is not delivering them.
-  usePoll(read, POLL_MS, [id]);
+  const served = useLiveCopy(id, decisions, setCopy, read);
+  useEffect(() => { read(); }, [id]);
+  // Read again now and then only while the channel is not delivering.
   useEffect(() => {
     if (live && served) return;
-    const timer = window.setInterval(() => document.visibilityState === "visible" && decisions.reload(), POLL_MS);
+    const timer = window.setInterval(() => {
+      if (document.visibilityState !== "visible") return;
+      read();
+      decisions.reload();
+    }, POLL_MS);
     return () => window.clearInterval(timer);
   }, [id, live, served]);
   if (missing) return <p class="card error" role="alert" data-testid="copy-missing">{missing} <a href={hrefOf("copies")}>My copies</a></p>;
   if (!copy) return <p class="muted">Loading the copy…</p>;
   return (
     <>
-      <CopySummary copy={copy} onStopped={setCopy} />
+      <CopySummary copy={copy} onStopped={setCopy} live={live && served} />
       <CopyPositions positions={copy.account?.positions ?? []} />
       <Decisions list={decisions} />
     </>
   );
 }
 
-/** Decisions pushed on `copy:<id>` go on top; equity updates the figures. True once the
- * subscription was answered (a hub that does not serve the channel refuses it). */
-function useLiveCopy(id: string, decisions: Paged<Decision>, setCopy: (change: (c: CopyDetail | null) => CopyDetail | null) => void): boolean {
+/** The `copy:<id>` channel: its snapshot sets the copy and the decisions' first page (kept
+ * with what was shown); pushed decisions go on top (a change of the copy's own state reads
+ * it again); equity messages are the copy account now. True once the subscription was
+ * answered (a hub that does not serve the channel refuses it). */
+function useLiveCopy(
+  id: string,
+  decisions: Paged<Decision>,
+  setCopy: (change: (c: CopyDetail | null) => CopyDetail | null) => void,
+  read: () => void,
+): boolean {
   const [served, setServed] = useState(false);
-  useEffect(() => subscribe(`copy:${id}`, (kind, data) => {
-    if (kind === "snapshot") return setServed(true);
-    const message = data as { type?: string; decision?: Decision; equity?: string; collateral?: string } | null;
-    if (message?.type === "decision" && message.decision) {
-      const decision = message.decision;
-      decisions.setItems((items) => [decision, ...items.filter((d) => d.id !== decision.id)]);
-    } else if (message?.type === "equity" && message.equity) {
-      const { equity, collateral } = message;
-      setCopy((c) => c?.account ? { ...c, account: { ...c.account, equity, collateral: collateral ?? c.account.collateral } } : c);
-    }
-  }), [id]);
+  useEffect(() => {
+    setServed(false);
+    return subscribe(`copy:${id}`, (kind, data) => {
+      if (kind === "snapshot") {
+        const snapshot = data as Snapshot | null;
+        setServed(true);
+        if (snapshot?.copy) { const fresh = snapshot.copy; setCopy(() => fresh); }
+        const page = snapshot?.decisions?.items;
+        if (page) decisions.setItems((items) => [...page, ...items.filter((d) => !page.some((p) => p.id === d.id))]);
+        return;
+      }
+      const message = data as ({ type?: string; decision?: Decision } & Partial<CopyAccount>) | null;
+      if (message?.type === "decision" && message.decision) {
+        const decision = message.decision;
+        decisions.setItems((items) => [decision, ...items.filter((d) => d.id !== decision.id)]);
+        if (CHANGES_COPY.has(decision.kind)) read();
+      } else if (message?.type === "equity" && message.equity) {
+        const { equity, collateral, available, positions } = message;
+        setCopy((c) => c && {
+          ...c,
+          account: {
+            equity,
+            collateral: collateral ?? c.account?.collateral ?? "0",
+            available: available ?? c.account?.available ?? "0",
+            positions: positions ?? c.account?.positions ?? [],
+          },
+        });
+      }
+    });
+  }, [id]);
   return served;
 }
 
-function CopySummary({ copy, onStopped }: { copy: CopyDetail; onStopped: (copy: CopyDetail) => void }) {
+function CopySummary({ copy, onStopped, live }: { copy: CopyDetail; onStopped: (copy: CopyDetail) => void; live: boolean }) {
   const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const stop = () => {
@@ -74,7 +111,7 @@ function CopySummary({ copy, onStopped }: { copy: CopyDetail; onStopped: (copy: 
   };
   return (
     <section class="card" aria-label="Copy" data-testid="copy-page">
-      <h2>Copy of <a href={hrefOf("leaders", copy.leader.username)}>@{copy.leader.username}</a> <span class="tag" data-testid="copy-status">{copy.status}</span></h2>
+      <h2>Copy of <a href={hrefOf("leaders", copy.leader.username)}>@{copy.leader.username}</a> <span class="tag" data-testid="copy-status">{copy.status}</span>{live && <span class="tag" data-testid="copy-live" title="Decisions and equity arrive as they happen">live</span>}</h2>
       {copy.stop_reason && <p class="muted small">Stopping because {STOP_REASONS[copy.stop_reason] ?? copy.stop_reason}.</p>}
       {!copy.funded && copy.status === "active" && <p class="muted small">Funding the copy account…</p>}
       <dl class="figures wide">

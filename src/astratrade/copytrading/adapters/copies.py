@@ -19,6 +19,7 @@ from astratrade.copytrading.adapters.copy_rows import (
     copy_of,
     copy_row,
     history_line,
+    line_id,
 )
 from astratrade.copytrading.adapters.tables import copies, copy_decisions
 from astratrade.copytrading.domain.copies import Copy, CopyStatus
@@ -74,7 +75,7 @@ class SqlCopies:
 
     def note(self, copy_id: str, kind: str, **fields: Any) -> None:
         self._register()
-        line = {**fields, "copy_id": copy_id, "kind": kind, "at": self._clock.now()}
+        line = {"at": self._clock.now(), **fields, "copy_id": copy_id, "kind": kind}
         line.setdefault("decision_id", self._ids())
         self._notes.append(complete(line))
 
@@ -105,12 +106,13 @@ class SqlCopies:
     async def _flush(self, conn: AsyncConnection) -> None:
         """After the events are numbered (each copy's version is its last event's): the
         events each recorded become its history lines."""
-        now = self._clock.now()
+        now = self._uow.committing_at or self._clock.now()  # the events' occurred_at
         new, changed, lines = [], [], list(self._notes)
         moves: dict[str, leader_copies.Moves] = {}
         for copy in self._seen.values():
-            for event in copy.recorded:
-                line = history_line(event, now, self._ids)
+            for version, event in copy.recorded:
+                data = vars(event)  # the fields as recorded: Decimals stay Decimals
+                line = history_line(event.type_name(), data, now, line_id(copy.id, version))
                 if line is not None:
                     lines.append(complete({**line, "copy_id": copy.id}))
             copy.recorded.clear()

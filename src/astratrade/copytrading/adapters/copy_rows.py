@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from astratrade.copytrading.domain import events
 from astratrade.copytrading.domain.copies import Copy, CopyStatus, StopReason
 from astratrade.shared.ids import IdFactory
-from astratrade.shared.messages import Event
 from astratrade.shared.money import plain
 
 
@@ -63,67 +64,88 @@ def copy_of(row: Any, decision_ids: IdFactory) -> Copy:
     return copy
 
 
-def history_line(event: Event, at: datetime, ids: IdFactory) -> dict[str, Any] | None:
+# Names a history line after the copy and its event's version: the writer and the live
+# channel (which sees only the committed event) name it alike, and a copy's version is unique.
+LINE_IDS = uuid.UUID("5f0c2f3e-7d1a-4b8e-9c61-0c0a11ce0d15")
+
+
+def line_id(copy_id: str, version: int) -> str:
+    """The history line id of the copy's event numbered `version` (36 characters)."""
+    return str(uuid.uuid5(LINE_IDS, f"{copy_id}/{version}"))
+
+
+def history_line(
+    kind: str, data: Mapping[str, Any], at: datetime, line: str
+) -> dict[str, Any] | None:
     """The history line of one of a copy's events (CopyStarted has none: the copy itself
-    shows it)."""
-    line: dict[str, Any] = {"at": at}
-    match event:
-        case events.LeaderFillCopied():
-            line |= _fill(event) | {
-                "decision_id": event.decision_id,
+    shows it): `kind` its type, `data` its fields (values as recorded, or as the event's
+    payload carries them); `line`: the line's id where the event has no decision id."""
+    found: dict[str, Any] = {"at": at}
+    match kind:
+        case "LeaderFillCopied":
+            found |= _fill(data) | {
+                "decision_id": str(data["decision_id"]),
                 "kind": "copied",
-                "action": event.action,
-                "side": event.side,
-                "size": event.size,
-                "leverage": event.leverage,
+                "action": data["action"],
+                "side": data["side"],
+                "size": _dec(data["size"]),
+                "leverage": _dec(data["leverage"]),
             }
-        case events.LeaderFillSkipped():
-            line |= _fill(event) | {
+        case "LeaderFillSkipped":
+            found |= _fill(data) | {
                 "kind": "skipped",
-                "reason": event.reason,
-                "detail": event.detail[:400],
+                "reason": data["reason"],
+                "detail": str(data["detail"])[:400],
             }
-        case events.CopyPositionClosed():
-            line |= {
-                "decision_id": event.decision_id,
+        case "CopyPositionClosed":
+            found |= {
+                "decision_id": str(data["decision_id"]),
                 "kind": "closed",
-                "market": event.market,
-                "side": event.side,
-                "size": event.size,
-                "reason": event.reason,
-                "leader_fill_id": event.leader_fill_id,
+                "market": data["market"],
+                "side": data["side"],
+                "size": _dec(data["size"]),
+                "reason": data["reason"],
+                "leader_fill_id": data["leader_fill_id"],
             }
-        case events.CopyStopping():
-            line |= {"kind": "stopping", "reason": event.reason}
-        case events.ProfitShareCharged():
+        case "CopyStopping":
+            found |= {"kind": "stopping", "reason": data["reason"]}
+        case "ProfitShareCharged":
             # The amount in `size`, the period in `reason`.
-            line |= {
+            found |= {
                 "kind": "profit_share",
-                "size": event.amount,
-                "reason": event.period,
-                "detail": f"cumulative net P&L {plain(event.cumulative_net_pnl)},"
-                f" high-water mark {plain(event.high_water_mark)}",
+                "size": _dec(data["amount"]),
+                "reason": data["period"],
+                "detail": f"cumulative net P&L {plain(_d(data['cumulative_net_pnl']))},"
+                f" high-water mark {plain(_d(data['high_water_mark']))}",
             }
-        case events.CopyClosed():
-            line |= {
+        case "CopyClosed":
+            found |= {
                 "kind": "closed_copy",
-                "reason": event.reason,
-                "detail": f"returned {plain(event.returned)},"
-                f" profit share {plain(event.profit_share)}",
+                "reason": data["reason"],
+                "detail": f"returned {plain(_d(data['returned']))},"
+                f" profit share {plain(_d(data['profit_share']))}",
             }
         case _:
             return None
-    line.setdefault("decision_id", ids())
-    return line
+    found.setdefault("decision_id", line)
+    return found
 
 
-def _fill(event: events.LeaderFillCopied | events.LeaderFillSkipped) -> dict[str, Any]:
+def _fill(data: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "market": event.market,
-        "leader_fill_id": event.leader_fill_id,
-        "leader_fill_size": event.leader_size,
-        "leader_fill_price": event.leader_price,
+        "market": data["market"],
+        "leader_fill_id": data["leader_fill_id"],
+        "leader_fill_size": _dec(data["leader_size"]),
+        "leader_fill_price": _dec(data["leader_price"]),
     }
+
+
+def _d(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else _d(value)
 
 
 HISTORY_COLUMNS = (

@@ -4,6 +4,7 @@ decisions, and stopping it. Another user's copy answers 404."""
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -21,6 +22,7 @@ from astratrade.copytrading.api.copy_schemas import (
 from astratrade.copytrading.api.schemas import Cursor, Limit
 from astratrade.copytrading.domain.commands import StartCopy, StopCopy
 from astratrade.copytrading.handlers.common import Tools
+from astratrade.copytrading.ports import MAX_STATES, CopyAccounts, CopyAccountState
 from astratrade.copytrading.views import copies as views
 from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
@@ -65,7 +67,7 @@ async def one_copy(copy_id: CopyId, user: CurrentUser, db: Db, request: Request)
     if view.status == "closed":
         return CopyOut.of(view)
     tools: Tools = request.app.state.copytrading
-    return CopyOut.of(view, await _account(tools, view.copy_account_id))
+    return CopyOut.of(view, await account_of(tools, view.copy_account_id))
 
 
 @router.get("/copies/{copy_id}/decisions", response_model=DecisionsOut)
@@ -87,22 +89,33 @@ async def stop_copy(copy_id: CopyId, user: CurrentUser, bus: Bus, db: Db) -> Cop
     return CopyOut.of(await views.copy_of(db, user.user_id, copy_id))
 
 
-async def _account(tools: Tools, account_id: str) -> AccountOut | None:
-    """One read per market (the contract's read names one market), all at once. Trading
-    not answering leaves the account out rather than the copy: the copy is copy trading's
-    to show."""
-    markets = sorted(tools.markets)
+async def account_of(tools: Tools, account_id: str) -> AccountOut | None:
+    """Trading not answering leaves the account out rather than the copy: the copy is copy
+    trading's to show."""
     try:
-        answers = await asyncio.gather(*(tools.accounts.states([account_id], m) for m in markets))
+        found = await copy_accounts(tools.accounts, sorted(tools.markets), [account_id])
     except Unavailable:
         return None
-    found = [
-        (m, a.mark, a.accounts[account_id])
-        for m, a in zip(markets, answers, strict=True)
-        if account_id in a.accounts
-    ]
-    if not found:
-        return None
+    return found.get(account_id)
+
+
+async def copy_accounts(
+    accounts: CopyAccounts, markets: list[str], account_ids: list[str]
+) -> dict[str, AccountOut]:
+    """Each copy account as trading holds it now (unknown ids left out): one read per
+    market (the contract's read names one market) and per MAX_STATES accounts, all at
+    once. Unavailable when trading cannot answer."""
+    chunks = [account_ids[at : at + MAX_STATES] for at in range(0, len(account_ids), MAX_STATES)]
+    asked = [(m, chunk) for m in markets for chunk in chunks]
+    answers = await asyncio.gather(*(accounts.states(chunk, m) for m, chunk in asked))
+    held: dict[str, list[tuple[str, Decimal, CopyAccountState]]] = {}
+    for (market, _), answer in zip(asked, answers, strict=True):
+        for account_id, state in answer.accounts.items():
+            held.setdefault(account_id, []).append((market, answer.mark, state))
+    return {account_id: _account_out(found) for account_id, found in held.items()}
+
+
+def _account_out(found: list[tuple[str, Decimal, CopyAccountState]]) -> AccountOut:
     _, _, first = found[0]
     positions = [
         PositionOut(

@@ -87,14 +87,17 @@ class Copy(Aggregate):
         self.returned: Decimal | None = None  # what went back to the source account
         # Each order decision's id, trading's client order id for it.
         self.decision_ids = decision_ids
-        # Every event recorded since it was loaded: its history's new lines (the unit of
-        # work numbers and empties `pending_events` before the repository writes).
-        self.recorded: list[events.CopyTradingEvent] = []
+        # Every event recorded since it was loaded, with the version the unit of work gives
+        # it (it numbers and empties `pending_events` before the repository writes): its
+        # history's new lines, each named after its event (the live channel names it alike).
+        self.recorded: list[tuple[int, events.CopyTradingEvent]] = []
+        self._numbered = version  # the version of the last event recorded
 
     def record(self, event: Event) -> None:
         super().record(event)
+        self._numbered += 1
         if isinstance(event, events.CopyTradingEvent):
-            self.recorded.append(event)
+            self.recorded.append((self._numbered, event))
 
     @classmethod
     def start(

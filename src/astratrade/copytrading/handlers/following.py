@@ -71,30 +71,36 @@ async def on_leader_filled(envelope: Envelope, uow: CopyTradingUnitOfWork, tools
 async def on_copy_event(envelope: Envelope, uow: CopyTradingUnitOfWork) -> None:
     """Trading's word on one copy's account."""
     data = envelope.payload
-    at = envelope.occurred_at
     async with uow:
         copy = await uow.copies.get(str(data["copy_id"]))
         if copy is not None:
-            _apply(envelope.type, data, copy, uow, at)
+            _apply(envelope, copy, uow)
         await uow.commit()
 
 
-def _apply(
-    kind: str, data: Mapping[str, Any], copy: Copy, uow: CopyTradingUnitOfWork, at: Any
-) -> None:
+def trading_note(kind: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The history line trading's event about a copy adds that is no event of copy
+    trading's own (funded, refused), named after that event (the live channel, seeing the
+    same event, names it alike)."""
     if kind == "CopyAccountFunded":
-        if copy.mark_funded():
-            uow.copies.note(copy.id, "funded", size=_d(data["amount"]))
+        return {"kind": "funded", "size": _d(data["amount"])}
+    if kind == "CopyOrderRefused":
+        return {
+            "kind": "refused",
+            "market": str(data["market"]),
+            "reason": str(data["code"])[:40],
+            "detail": f"{data['message']} (decision {data['decision_id']})"[:400],
+        }
+    return None
+
+
+def _apply(envelope: Envelope, copy: Copy, uow: CopyTradingUnitOfWork) -> None:
+    kind, data, at = envelope.type, envelope.payload, envelope.occurred_at
+    note = trading_note(kind, data)
+    if note is not None and (kind != "CopyAccountFunded" or copy.mark_funded()):
+        uow.copies.note(copy.id, decision_id=envelope.event_id, **{"at": at, **note})
     elif kind == "CopyFundingRefused":
         copy.funding_refused(at)
-    elif kind == "CopyOrderRefused":
-        uow.copies.note(
-            copy.id,
-            "refused",
-            market=str(data["market"]),
-            reason=str(data["code"])[:40],
-            detail=f"{data['message']} (decision {data['decision_id']})"[:400],
-        )
     elif kind == "CopyStopLossReached":
         # Trading has closed the positions already: nothing to close here.
         if copy.status is CopyStatus.ACTIVE:

@@ -4,6 +4,7 @@ Another user's copy is not found, as one that does not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -137,25 +138,26 @@ async def decisions_of(
     query = select(copy_decisions).where(where).order_by(d.seq.desc()).limit(limit + 1)
     async with db.connect() as conn:
         rows = (await conn.execute(query)).all()
-    items = [_decision(row) for row in rows[:limit]]
+    items = [decision_view(row._mapping) for row in rows[:limit]]
     more = len(rows) > limit
     last = rows[limit - 1] if more else None
     return DecisionPage(items, paging.encode(last.at, str(last.seq)) if last else None)
 
 
-def _decision(row: Any) -> DecisionView:
+def decision_view(row: Mapping[Any, Any]) -> DecisionView:
+    """A history line as its row holds it (or as `copy_rows.history_line` makes it)."""
     return DecisionView(
-        id=row.decision_id,
-        at=row.at,
-        kind=row.kind,
-        market=row.market,
-        action=row.action,
-        side=row.side,
-        size=row.size,
-        leverage=row.leverage,
-        reason=row.reason,
-        detail=row.detail,
-        leader_fill_id=row.leader_fill_id,
-        leader_fill_size=row.leader_fill_size,
-        leader_fill_price=row.leader_fill_price,
+        id=row["decision_id"],
+        at=row["at"],
+        kind=row["kind"],
+        market=row["market"],
+        action=row["action"],
+        side=row["side"],
+        size=row["size"],
+        leverage=row["leverage"],
+        reason=row["reason"],
+        detail=row["detail"],
+        leader_fill_id=row["leader_fill_id"],
+        leader_fill_size=row["leader_fill_size"],
+        leader_fill_price=row["leader_fill_price"],
     )

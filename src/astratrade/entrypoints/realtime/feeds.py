@@ -6,11 +6,12 @@ committed state), `orders` and `positions` (the caller's), `progression` (the
 caller's XP, levels, achievements, unlocks), `leaderboard:<board>` (the top after a change:
 `xp`, `xp:week`, `roi` -- this week's practice ROI -- and `roi:live`),
 `tournament:<id>` (its live board after a close), `feed` (new items of the caller's home
-feed). User channels are kept under the user's id: a client subscribes to `orders` and gets
-its own. Trading's events carry their account's owner; everything else comes from the
-owning contexts' reads (`trading_reads.py`, `views.py`, `feed_reads.py`): in this process
-where the context runs here, else over its internal routes; never through trading's
-engine's lock, never from another context's tables."""
+feed), `copy:<id>` (a copier's copy: its decisions and its account's figures,
+`copy_feed.py`). User channels are kept under the user's id: a client subscribes to
+`orders` and gets its own. Trading's events carry their account's owner; everything else
+comes from the owning contexts' reads (`trading_reads.py`, `views.py`, `feed_reads.py`,
+`copy_reads.py`): in this process where the context runs here, else over its internal
+routes; never through trading's engine's lock, never from another context's tables."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from astratrade.entrypoints.realtime.copy_feed import CopyFeed
 from astratrade.entrypoints.realtime.feed_reads import FeedReads
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.entrypoints.realtime.trading_reads import TradingReads
@@ -82,6 +84,7 @@ class Feeds:
         trading: TradingReads,
         views: LiveViews,
         social: FeedReads | None = None,
+        copies: CopyFeed | None = None,
     ) -> None:
         """`quotes`: every market's quote at the start (kept as each batch comes)."""
         self._hub = hub
@@ -90,6 +93,7 @@ class Feeds:
         self.trading = trading  # trading's committed state, read beside its engine
         self.views = views  # gamification's reads: snapshots and boards
         self.social = social  # the `feed` channel's reads (None: no social reads here)
+        self.copies = copies  # the `copy:<id>` channels (None: not served here)
         self._due: set[str] = set()  # board channels a refresh is already coming for
         self._tasks: set[asyncio.Task[None]] = set()
         self._owners: dict[str, str | None] = {}
@@ -101,6 +105,8 @@ class Feeds:
         for quote in quotes:
             self._quotes[quote.market] = quote
             self._hub.publish(f"prices:{quote.market}", price(quote), conflate=True)
+        if self.copies is not None:
+            self.copies.prices()
 
     async def event(self, envelope: Envelope, position: int | None = None) -> None:
         """A committed event; `position`: its place in its context's stream, if any."""
@@ -127,6 +133,10 @@ class Feeds:
                 self._hub.publish(f"account:{account_id}", await self.account(account_id))
             if kind == "PositionClosed" and owner is not None:
                 await self._tournament_boards()
+            if kind in MONEY_EVENTS and self.copies is not None:
+                await self.copies.account_changed(account_id)
+        if self.copies is not None:
+            self.copies.decision(envelope)
         if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
             channel = user_channel("progression", str(data["user_id"]))
             self._hub.publish(channel, message, seq=position)

@@ -8,7 +8,9 @@ or trading's replicas): each context's service answers its own.
   `/live/positions/{user_id}`, `/live/orders/{user_id}` (open ones);
 - social: `GET /internal/v1/live/feed/{user_id}` (the home feed's first page) and
   `POST /internal/v1/live/feed/audience` (`{"envelope", "watching"}`: a new post and who
-  of those watching gets it)."""
+  of those watching gets it);
+- copy trading: `GET /internal/v1/live/copies/{id}/owner` (`{copier_id, copy_account_id}`)
+  and `/live/copies/{id}/of/{user_id}` (the `copy:<id>` snapshot; another's copy: 404)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from astratrade.copytrading.api.live import LiveCopies
 from astratrade.entrypoints.realtime.connection import as_json
 from astratrade.entrypoints.realtime.trading_reads import LocalTradingReads
 from astratrade.entrypoints.realtime.views import BOARDS
@@ -29,6 +32,7 @@ PREFIX = "/internal/v1/live"
 router = internal_router(PREFIX)  # gamification's
 trading_router = internal_router(PREFIX)
 social_router = internal_router(PREFIX)
+copytrading_router = internal_router(PREFIX)
 
 
 def _json(data: Any) -> Response:
@@ -102,3 +106,21 @@ async def live_feed_audience(body: Pushed, request: Request) -> Response:
         raise ValidationFailed("envelope", f"not an event envelope ({error})") from error
     item, audience = await _feed(request).pushed(envelope, set(body.watching))
     return _json({"item": item, "audience": audience})
+
+
+def _copies(request: Request) -> LiveCopies:
+    found: LiveCopies = request.app.state.copy_live
+    return found
+
+
+@copytrading_router.get("/copies/{copy_id}/owner")
+async def live_copy_owner(copy_id: str, request: Request) -> Response:
+    owner = await _copies(request).owner_of(copy_id)
+    if owner is None:
+        raise NotFound(f"no copy {copy_id}")
+    return _json({"copier_id": owner.copier_id, "copy_account_id": owner.copy_account_id})
+
+
+@copytrading_router.get("/copies/{copy_id}/of/{user_id}")
+async def live_copy(copy_id: str, user_id: str, request: Request) -> Response:
+    return _json(await _copies(request).snapshot(user_id, copy_id))
