@@ -133,10 +133,15 @@ class Copier:
         return account
 
     def holds(self) -> None:
-        """Trading's copy account equals the book: collateral and position to the cent."""
-        size = self.book.size()
-        account = self.account_once(lambda a: held(a) == size)
-        assert (Decimal(account["collateral"]), held(account)) == (self.book.collateral, size)
+        """Trading's copy account equals the book: collateral and position to the cent
+        (trading follows copy trading's decisions in moments)."""
+        expected = (self.book.collateral, self.book.size())
+        account = self.account_once(lambda a: (Decimal(a["collateral"]), held(a)) == expected)
+        assert (Decimal(account["collateral"]), held(account)) == expected
+
+    def practice_holds(self, amount: Decimal) -> None:
+        """The copier's practice account holds `amount` (once trading has moved it)."""
+        assert eventually(self.trader.collateral, lambda c: c == amount) == amount
 
 
 def held(account: dict[str, Any], market: str = BTC) -> Decimal:
@@ -208,7 +213,7 @@ def test_a_leader_and_three_copiers_to_the_cent(server: Server) -> None:
         c.book = Book(c.allocation)
         assert eventually(c.now, lambda copy: copy["funded"])["funded"] is True
         c.holds()
-        assert c.trader.collateral() == STARTING_BALANCE - c.allocation
+        c.practice_holds(STARTING_BALANCE - c.allocation)
     tight, big, small = copiers["tight"], copiers["big"], copiers["small"]
     assert Decimal(tight.copy["stop_equity"]) == Decimal(900)
 
@@ -270,7 +275,7 @@ def test_a_leader_and_three_copiers_to_the_cent(server: Server) -> None:
         ("closed_copy", "stop_loss"),
         ("stopping", "stop_loss"),
     ]
-    assert tight.trader.collateral() == STARTING_BALANCE - tight.allocation + tight.book.collateral
+    tight.practice_holds(STARTING_BALANCE - tight.allocation + tight.book.collateral)
     copy_ledger = ledger(tight.trader, tight.copy["copy_account_id"])
     assert (copy_ledger[0], copy_ledger[-1]) == (
         ("copy_return", -tight.book.collateral),
@@ -348,14 +353,14 @@ def test_a_leader_and_three_copiers_to_the_cent(server: Server) -> None:
         )
         assert Decimal(closed["profit_share_paid"]) == shares[c.trader.username]
         assert [d["kind"] for d in c.decisions()].count("profit_share") == 1
-        assert c.trader.collateral() == STARTING_BALANCE - c.allocation + c.book.collateral
+        c.practice_holds(STARTING_BALANCE - c.allocation + c.book.collateral)
     shown = lea.get(f"/leaders/{lea.username}").json()
     assert (shown["copiers"], shown["allocated"], Decimal(shown["profit_share_earned"])) == (
         0,
         "0",
         total,
     )
-    assert lea.collateral() == total
+    assert eventually(lea.collateral, lambda c: c == total) == total
 
     proof = admin.get("/admin/reconciliation").json()
     assert (proof["proven"], proof["discrepancies"]) == (True, [])
