@@ -51,10 +51,13 @@ class Book:
 
     collateral: Decimal
     positions: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # Each fill: (market, side, size, price, fee, realized P&L).
+    fills: list[tuple[str, str, Decimal, Decimal, Decimal, Decimal]] = field(default_factory=list)
 
-    def fill(self, market: str, side: str, size: Decimal, price: Decimal, fee: bool = True) -> None:
+    def fill(self, market: str, side: str, size: Decimal, price: Decimal) -> None:
         held, entry = self.positions.get(market, (Decimal(0), Decimal(0)))
         signed = size if side == "buy" else -size
+        realized = Decimal(0)
         if held == 0 or (held > 0) == (signed > 0):  # opens or increases
             total = held + signed
             entry = (abs(held) * entry + size * price) / abs(total)
@@ -62,14 +65,16 @@ class Book:
         else:  # reduces or closes (no flips here)
             assert size <= abs(held)
             direction = 1 if held > 0 else -1
-            self.collateral += money(size * (price - entry) * direction)
+            realized = money(size * (price - entry) * direction)
+            self.collateral += realized
             left = held + signed
             if left == 0:
                 del self.positions[market]
             else:
                 self.positions[market] = (left, entry)
-        if fee:
-            self.collateral -= taker_fee(size, price)
+        fee = taker_fee(size, price)
+        self.collateral -= fee
+        self.fills.append((market, side, size, price, fee, realized))
 
     def market_order(self, market: str, side: str, size: Decimal, mark: Decimal) -> Decimal:
         price = taker_price(side, size, mark, TICK[market])
@@ -150,6 +155,28 @@ def held(account: dict[str, Any], market: str = BTC) -> Decimal:
             size = Decimal(p["size"])
             return size if p["side"] == "long" else -size
     return Decimal(0)
+
+
+def fills(
+    trader: Trader, account_id: str
+) -> list[tuple[str, str, Decimal, Decimal, Decimal, Decimal]]:
+    """Trading's fills of the account, each one's price, fee and realized P&L, in a fixed
+    order (the manual clock stood still: they share one time)."""
+    answer = trader.get("/orders", params={"account_id": account_id, "limit": 100})
+    assert answer.status_code == 200, answer.text
+    orders = answer.json()
+    return sorted(
+        (
+            o["market"],
+            o["side"],
+            Decimal(f["size"]),
+            Decimal(f["price"]),
+            Decimal(f["fee"]),
+            Decimal(f["realized_pnl"]),
+        )
+        for o in orders
+        for f in o["fills"]
+    )
 
 
 def ledger(trader: Trader, account_id: str) -> list[tuple[str, Decimal]]:
@@ -313,6 +340,15 @@ def test_a_leader_and_three_copiers_to_the_cent(server: Server) -> None:
         c.book.market_order(BTC, "sell", c.book.size(), marks[BTC])
         c.holds()
     assert eventually(lea.collateral, lambda c: c == 0) == 0  # the insurance fund covered her
+
+    # Every fill of every copy account, its price, fee and realized P&L, as worked here.
+    for c in copiers.values():
+        assert fills(c.trader, c.copy["copy_account_id"]) == sorted(c.book.fills)
+    # Each of copy trading's order decisions is one order at trading, its id the client id.
+    for c in (big, small):
+        orders = c.trader.get("/orders", params={"account_id": c.copy["copy_account_id"]}).json()
+        decided = [d["id"] for d in c.decisions() if d["kind"] in ("copied", "closed")]
+        assert sorted(o["client_order_id"] for o in orders) == sorted(decided)
 
     # 6. Monday 00:00 UTC: each copy's realized profit pays its share to lea, once.
     now = datetime.fromisoformat(admin.clock(advance_seconds=0))
