@@ -8,8 +8,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 D = Decimal
 TAKER = D("0.00025")
-TICKS = {"BTC-USD": D("0.1"), "ETH-USD": D("0.01"), "SOL-USD": D("0.001")}
-STEPS = {"BTC-USD": D("0.00001"), "ETH-USD": D("0.0001"), "SOL-USD": D("0.01")}
+TICKS = {"BTC-USD": D("0.1"), "ETH-USD": D("0.01"), "SOL-USD": D("0.001"), "STRK-USD": D("0.00001")}
+STEPS = {"BTC-USD": D("0.00001"), "ETH-USD": D("0.0001"), "SOL-USD": D("0.01"), "STRK-USD": D(1)}
+LIQUIDATION_FEE = D("0.01")
 
 
 def cents(amount: Decimal) -> Decimal:

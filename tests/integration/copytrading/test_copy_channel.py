@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from copying_support import Api, from_trading, make_leader, practice_account, set_plan
+from copying_support import Api, events_of
 from fastapi import FastAPI
 
 from astratrade.entrypoints.app import create_app
@@ -25,6 +25,8 @@ from astratrade.entrypoints.realtime.hub import Connection, Hub
 from astratrade.entrypoints.realtime.ws_api import _channel
 from astratrade.platform import Platform
 from astratrade.shared.errors import NotFound
+from astratrade.shared.ids import new_id
+from astratrade.shared.messages import Envelope
 from astratrade.trading.domain.prices import Quote
 
 
@@ -66,17 +68,21 @@ async def subscribe(app: FastAPI, client: Client, channel: str) -> dict[str, Any
     return opened
 
 
-LEADER_FILL = {
-    "fill_id": "fill-1",
-    "market": "BTC-USD",
-    "side": "buy",
-    "size": "0.5",
-    "price": "60000",
-    "position_before": "0",
-    "equity": "120000",
-    "leverage": "10",
-    "liquidation": False,
-}
+async def from_trading(platform: Platform, kind: str, payload: dict[str, Any]) -> None:
+    """An event of trading's, handed to the bus as trading's commit would hand it."""
+    envelope = Envelope(
+        event_id=new_id(),
+        type=kind,
+        version=1,
+        context="trading",
+        aggregate_id=str(payload["copy_account_id"]),
+        aggregate_version=1,
+        occurred_at=platform.clock.now(),
+        payload=payload,
+        correlation_id=None,
+    )
+    platform.backbone.committed([envelope])  # type: ignore[attr-defined]
+    await platform.backbone.drain()
 
 
 async def test_the_owner_watches_decisions_and_equity_live_to_the_copy_closed(
@@ -86,9 +92,9 @@ async def test_the_owner_watches_decisions_and_equity_live_to_the_copy_closed(
     platform = api.platform
     monkeypatch.setattr(copy_feed, "JOINED_SECONDS", 0.0)  # the test's reads are instant
     await api.sign_up("ada", "ben", "cat")
-    leader_account = await make_leader(platform, api.ids["ada"])
-    await practice_account(platform, api.ids["ben"])
-    await set_plan(platform, api.ids["ben"], "pro", 3)
+    await api.lead("ada")
+    await api.subscribe("ben")
+    await api.mark("BTC-USD", "60000")
     opened = await api.call("ben", "POST", "/copies", json={"leader": "ada", "allocation": "1000"})
     assert opened.status_code == 201, opened.text
     copy_id, account = opened.json()["id"], opened.json()["copy_account_id"]
@@ -118,23 +124,21 @@ async def test_the_owner_watches_decisions_and_equity_live_to_the_copy_closed(
             await _channel(channel, api.ids[who], app.state.feeds)
 
     # The leader's fill: the decision, then trading's fill of the copy's order, live.
-    await from_trading(
-        platform,
-        "LeaderFilled",
-        {**LEADER_FILL, "account_id": leader_account, "owner_id": api.ids["ada"]},
-    )
+    await api.trade("ada", "0.5", "buy")  # 0.5 x 1,000 / 9,988.599025: 0.05005
     await settle()
+    (filled,) = await events_of(platform, api.accounts["ada"], "LeaderFilled")
+    fill_id = filled.payload["fill_id"]
     (copied,) = [d["decision"] for d in ben.data("decision")]
     history = (await api.call("ben", "GET", f"/copies/{copy_id}/decisions")).json()["items"]
     assert copied == history[0]
     assert (copied["kind"], copied["size"], copied["leader_fill"]["id"]) == (
         "copied",
-        "0.00416",
-        "fill-1",
+        "0.05005",
+        fill_id,
     )
     equity = ben.data("equity")[-1]
     assert equity["positions"] == [
-        {"market": "BTC-USD", "side": "long", "size": "0.00416", "mark_price": "60000"}
+        {"market": "BTC-USD", "side": "long", "size": "0.05005", "mark_price": "60000"}
     ]
     now = (await api.call("ben", "GET", f"/copies/{copy_id}")).json()["account"]
     assert {k: equity[k] for k in now} == now
@@ -150,6 +154,7 @@ async def test_the_owner_watches_decisions_and_equity_live_to_the_copy_closed(
         return await read(ids)
 
     monkeypatch.setattr(feeds.copies, "_accounts", counted)
+    monkeypatch.setattr(feeds.copies, "_refreshed", 0.0)  # the fill's own batch was just read
     moved = Quote("BTC-USD", Decimal(61000), Decimal(61000), platform.clock.now())
     await app.state.prices.apply([moved])  # the engine's marks, then the hub's
     await settle()

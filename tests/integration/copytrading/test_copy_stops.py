@@ -1,7 +1,8 @@
 """How copies end, on a whole platform (SQLite and PostgreSQL) with the platform's own
 trading: the leader stopping and a block (the copies flattened and their allocations back);
 the copy stop-loss reached by moving the mark (trading closes the copy out at market, the
-copy stops, the rest goes back, to the cent); and the weekly profit share on a
+copy stops, the rest goes back, to the cent), and reached by the copy account's own
+liquidation where maintenance comes before the floor; and the weekly profit share on a
 realized profit, settled once across a restart and credited to the leader."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from copy_figures import copy_size, fill_price, share, taker_fee
+from copy_figures import LIQUIDATION_FEE, cents, copy_size, fill_price, share, taker_fee
 from copying_support import Api, collateral, events_of, reconciled
 
 from astratrade.copytrading.domain.commands import StopLeading
@@ -102,6 +103,72 @@ async def test_the_copy_stop_loss_stops_a_copy_at_its_floor(api: Api) -> None:
 
     leader = (await api.call("ben", "GET", "/leaders/ada")).json()
     assert (leader["copiers"], leader["allocated"]) == (0, "0")
+    await reconciled(platform)
+
+
+async def test_a_liquidation_leaving_a_copy_below_its_floor_stops_it(api: Api) -> None:
+    """STRK-USD's first tier asks 2.5 % of notional as maintenance: a copy at 10x with a
+    floor of 20 % (max loss 0.8) is liquidated above its floor, and the liquidation fee
+    takes it below; the copy stops there (stop_loss) and what is left goes back."""
+    await api.sign_up("ada", "ben")
+    await api.lead("ada")
+    await api.subscribe("ben")
+    platform = api.platform
+    await api.mark("ETH-USD", "3000")
+    await api.mark("STRK-USD", "0.5")
+    # ada loses about 5,500 on ETH first, so 10x of her equity stays in STRK's first tier.
+    leader = D(10_000)
+    for side, mark in (("buy", "3000"), ("sell", "2450")):
+        await api.mark("ETH-USD", mark)
+        await api.trade("ada", "10", side, "ETH-USD")
+        price = fill_price("ETH-USD", side, "10", mark)
+        leader -= taker_fee("10", price)
+        leader += D(10) * price * (-1 if side == "buy" else 1)
+    assert await collateral(platform, api.accounts["ada"]) == [leader]
+    body = {"market": "STRK-USD", "leverage": "10"}
+    answer = await api.call("ada", "PUT", f"/accounts/{api.accounts['ada']}/leverage", json=body)
+    assert answer.status_code == 200, answer.text
+    body = {"leader": "ada", "allocation": "1000", "max_loss": "0.8"}
+    copy = (await api.call("ben", "POST", "/copies", json=body)).json()
+    assert copy["stop_equity"] == "200"
+
+    await api.trade("ada", "85000", "buy", "STRK-USD")
+    price = fill_price("STRK-USD", "buy", "85000", "0.5")
+    leader_equity = leader - taker_fee("85000", price) + 85000 * (D("0.5") - price)
+    size = copy_size("STRK-USD", "85000", D(1000), leader_equity)
+    entry = fill_price("STRK-USD", "buy", size, "0.5")
+    assert (size, entry) == (D(19049), D("0.50006"))
+
+    def equity_at(mark: str) -> Decimal:
+        return D(1000) - taker_fee(size, entry) + size * (D(mark) - entry)
+
+    def maintenance_at(mark: str) -> Decimal:
+        return size * D(mark) * D("0.5") / 20
+
+    # At 0.4592 the copy holds 219.276449: above its maintenance and its floor.
+    await api.mark("STRK-USD", "0.4592")
+    assert equity_at("0.4592") == D("219.276449") > maintenance_at("0.4592") > 200
+    assert (await api.copy("ben", copy["id"]))["status"] == "active"
+    # At 0.45915, at maintenance (218.65...) though above the floor: liquidated at the mark,
+    # 1 % of the notional as its fee, the rest below the floor; ada is not liquidated yet.
+    await api.mark("STRK-USD", "0.45915")
+    equity = equity_at("0.45915")
+    assert 200 < equity <= maintenance_at("0.45915")
+    left = equity - cents(LIQUIDATION_FEE * size * D("0.45915"))
+    assert left == D("130.860515")
+    assert await events_of(platform, api.accounts["ada"], "AccountLiquidated") == []
+    stopped = await api.copy("ben", copy["id"])
+    assert (stopped["status"], stopped["stop_reason"], D(stopped["returned"])) == (
+        "closed",
+        "stop_loss",
+        left,
+    )
+    (reached,) = await events_of(platform, copy["copy_account_id"], "CopyStopLossReached")
+    assert D(reached.payload["equity"]) == left
+    assert await collateral(platform, api.accounts["ben"], copy["copy_account_id"]) == [
+        D(9000) + left,
+        D(0),
+    ]
     await reconciled(platform)
 
 

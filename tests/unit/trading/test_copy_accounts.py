@@ -14,6 +14,7 @@ from astratrade.trading.domain.account_terms import AccountKind, CopyState
 from astratrade.trading.domain.copies import TRANSIT_ID
 from astratrade.trading.domain.errors import OrderRejected
 from astratrade.trading.domain.events import (
+    AccountLiquidated,
     CollateralDeposited,
     CollateralWithdrawn,
     CopyAccountFlattened,
@@ -207,3 +208,23 @@ def test_a_copy_account_id_outside_the_source_s_shard_is_refused() -> None:
     (refused,) = trading.store.events(CopyFundingRefused)
     assert "shard" in refused.reason
     assert desk.copy_account not in trading.store.accounts
+
+
+def test_a_liquidation_that_leaves_a_copy_below_its_floor_stops_it(desk: CopyDesk) -> None:
+    """STRK-USD's maintenance (2.5 % of notional at its 20x tier) comes before a floor of
+    20 %: at 0.459 the copy holds 217.484715, above its floor of 200 but at maintenance
+    (218.025), so it is liquidated; the liquidation fee (87.21) leaves it 130.274715, below its
+    floor, with nothing left to price. The copy stops then, not never."""
+    desk.start("1000", "0.8")  # floor 200
+    desk.copy_fill("STRK-USD", "buy", "19000", leverage="10")  # at 0.50006, fee 2.375285
+    desk.trading.move("STRK-USD", "0.4591")  # equity 219.384715 > maintenance 218.0725
+    assert desk.trading.store.events(AccountLiquidated) == []
+    desk.trading.move("STRK-USD", "0.459")
+    (liquidated,) = desk.trading.store.events(AccountLiquidated)
+    assert liquidated.account_id == desk.copy_account
+    assert desk.account.positions == {}
+    assert desk.account.collateral == D("130.274715")
+    (reached,) = desk.trading.store.events(CopyStopLossReached)
+    assert (reached.equity, reached.floor) == (D("130.274715"), D(200))
+    assert desk.account.copy is not None
+    assert desk.account.copy.state is CopyState.STOPPING

@@ -64,10 +64,7 @@ async def one_copy(copy_id: CopyId, user: CurrentUser, db: Db, request: Request)
     """The copy, with its account as trading holds it now (null while trading has none, or
     cannot answer; null once the copy is closed: trading then holds the account at 0)."""
     view = await views.copy_of(db, user.user_id, copy_id)
-    if view.status == "closed":
-        return CopyOut.of(view)
-    tools: Tools = request.app.state.copytrading
-    return CopyOut.of(view, await account_of(tools, view.copy_account_id))
+    return CopyOut.of(view, await account_of(request.app.state.copytrading, view))
 
 
 @router.get("/copies/{copy_id}/decisions", response_model=DecisionsOut)
@@ -89,7 +86,15 @@ async def stop_copy(copy_id: CopyId, user: CurrentUser, bus: Bus, db: Db) -> Cop
     return CopyOut.of(await views.copy_of(db, user.user_id, copy_id))
 
 
-async def account_of(tools: Tools, account_id: str) -> AccountOut | None:
+async def account_of(tools: Tools, view: views.CopyView) -> AccountOut | None:
+    """The copy's account now; none once the copy is closed (trading still knows the
+    account then, holding 0, and a closed copy has no account to show: not asked)."""
+    if view.status == "closed":
+        return None
+    return await _account(tools, view.copy_account_id)
+
+
+async def _account(tools: Tools, account_id: str) -> AccountOut | None:
     """Trading not answering leaves the account out rather than the copy: the copy is copy
     trading's to show."""
     try:

@@ -30,7 +30,7 @@ class LiveCopies:
         """`{"copy": <as GET /copies/{id}>, "decisions": <its first page>}`; another
         user's copy is not found."""
         view = await views.copy_of(self._db, user_id, copy_id)
-        account = await account_of(self._tools, view.copy_account_id)
+        account = await account_of(self._tools, view)
         page = await views.decisions_of(self._db, user_id, copy_id, None, FIRST_PAGE)
         decisions = DecisionsOut(
             items=[DecisionOut.of(v) for v in page.items], next_cursor=page.next_cursor

@@ -64,9 +64,16 @@ def _floor_or_liquidation(
     account: Account, venue: Venue, system: SystemAccounts, at: datetime
 ) -> bool:
     """A copy account at its floor is closed out before maintenance could liquidate it (the
-    floor is the copier's own, milder stop); whatever is left is liquidated if it must be."""
-    stopped = account.copy is not None and stop_at_floor(account, venue, system, at)
-    return liquidate(account, venue, system, at) or stopped
+    floor is the copier's own, milder stop); whatever is left is liquidated if it must be.
+    Where maintenance comes before the floor (a market whose tier asks more margin than the
+    copy's loss allows), the liquidation and its fee can take the equity below the floor
+    with nothing left to price: the floor is looked at again, or the copy would never stop."""
+    is_copy = account.copy is not None
+    stopped = is_copy and stop_at_floor(account, venue, system, at)
+    liquidated = liquidate(account, venue, system, at)
+    if liquidated and is_copy and not stopped:
+        stopped = stop_at_floor(account, venue, system, at)
+    return liquidated or stopped
 
 
 def _exposed(account: Account, markets: set[str]) -> bool:
