@@ -160,7 +160,7 @@ def _commands(
         PlaceCopyOrder: run(lambda c, u: copies.place_copy_order(c, u, venue, now())),
         CloseCopyPosition: run(lambda c, u: copies.close_copy_position(c, u, venue, now())),
         FlattenCopyAccount: run(lambda c, u: copies.flatten_copy_account(c, u, venue, now())),
-        DebitProfitShare: run(lambda c, u: copies.debit_weekly_profit_share(c, u, now())),
+        DebitProfitShare: run(lambda c, u: copies.debit_weekly_profit_share(c, u, venue, now())),
         CloseCopyAccount: run(lambda c, u: copies.close_copy_account(c, u, venue, now())),
         CreditProfitShare: run(lambda c, u: copies.credit_profit_share(c, u, now())),
     }

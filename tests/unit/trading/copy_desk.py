@@ -145,7 +145,7 @@ class CopyDesk:
         t = self.trading
         command = self._event("ProfitShareCharged", payload, event_id)
         if command is not None:
-            t.call(lambda uow: copies.debit_weekly_profit_share(command, uow, t.now))
+            t.call(lambda uow: copies.debit_weekly_profit_share(command, uow, t.venue, t.now))
 
     def close(self, profit_share: D | str = "0", event_id: str | None = None) -> None:
         payload = {

@@ -25,6 +25,7 @@ from astratrade.trading.domain.events import (
     OrderAccepted,
     ProfitShareDebited,
 )
+from astratrade.shared.money import money
 from astratrade.trading.domain.shards import Shards
 
 
@@ -158,7 +159,7 @@ def test_copy_position_closed_closes_that_market_only(desk: CopyDesk) -> None:
     assert list(desk.account.positions) == ["BTC-USD"]
 
 
-def test_a_weekly_profit_share_is_at_most_the_collateral_and_reaches_the_leader(
+def test_a_weekly_profit_share_is_at_most_what_is_free_and_reaches_the_leader(
     desk: CopyDesk,
 ) -> None:
     desk.start("1000")
@@ -228,3 +229,17 @@ def test_a_liquidation_that_leaves_a_copy_below_its_floor_stops_it(desk: CopyDes
     assert (reached.equity, reached.floor) == (D("130.274715"), D(200))
     assert desk.account.copy is not None
     assert desk.account.copy.state is CopyState.STOPPING
+
+
+def test_a_weekly_share_never_takes_the_margin_open_positions_stand_on(desk: CopyDesk) -> None:
+    """Found by the money properties: a share of the whole collateral while a short was
+    open left nothing for the next fee, and the copy account went below zero."""
+    desk.start("100")
+    desk.copy_fill("BTC-USD", "sell", "0.002", decision_id="d-1")
+    account = desk.account
+    free = account.margin(desk.trading.venue.marks, desk.trading.venue.markets).available
+    desk.charge("99.95")
+    (debited,) = desk.trading.store.events(ProfitShareDebited)
+    assert debited.amount == money(free) < account.collateral + debited.amount
+    desk.copy_fill("BTC-USD", "buy", "0.001", decision_id="d-2")
+    assert desk.account.collateral > 0

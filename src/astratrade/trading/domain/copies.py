@@ -103,13 +103,22 @@ def move_through_transit(
 
 
 def debit_profit_share(
-    account: Account, asked: Decimal, *, leader_account_id: str, transfer_id: str, at: datetime
+    account: Account,
+    asked: Decimal,
+    free: Decimal,
+    *,
+    leader_account_id: str,
+    transfer_id: str,
+    at: datetime,
 ) -> Decimal:
-    """At most the collateral leaves the copy account for the leader (into transit until
-    the leader's shard credits it); returns what left. Like a withdrawal it lowers the
-    capital returns are measured on rather than counting as a trading loss."""
+    """At most `free` leaves the copy account for the leader (into transit until the
+    leader's shard credits it); returns what left. `free` is what margin leaves available
+    while positions are open (a share must never take the margin they stand on, or the
+    next fee would take the account below zero), the collateral once it is flat. Like a
+    withdrawal it lowers the capital returns are measured on rather than counting as a
+    trading loss."""
     terms = account.copy
-    amount = min(asked, max(account.collateral, ZERO))
+    amount = min(asked, max(free, ZERO))
     if terms is None or amount <= ZERO:
         return ZERO
     account.results.deposit(-amount, at, account.collateral)

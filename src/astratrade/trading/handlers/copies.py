@@ -197,13 +197,14 @@ async def flatten_copy_account(
 
 
 async def debit_weekly_profit_share(
-    cmd: DebitProfitShare, uow: TradingUnitOfWork, at: datetime
+    cmd: DebitProfitShare, uow: TradingUnitOfWork, venue: Venue, at: datetime
 ) -> None:
     account = await _copy_account(uow, cmd.copy_account_id)
     if account is not None:
         debit_profit_share(
             account,
             cmd.amount,
+            money(account.margin(venue.marks, venue.markets).available),  # as shown
             leader_account_id=cmd.leader_account_id,
             transfer_id=cmd.transfer_id,
             at=at,
@@ -230,6 +231,7 @@ async def close_copy_account(
         debit_profit_share(
             account,
             cmd.profit_share,
+            account.collateral,  # flat: all of it is free
             leader_account_id=cmd.leader_account_id,
             transfer_id=cmd.transfer_id,
             at=at,
