@@ -3,11 +3,11 @@ and Redis), driven through the gateway: its read models follow users', gamificat
 and trading's events over the streams (a closed position counted, the refusal naming what
 is still missing); killed (SIGKILL), its routes answer 503 naming it while trading goes
 on; started again by `up`, it catches up on the closes it missed. Then the same trader
-leads, three copiers copy them, and the service is killed again while the leader trades:
-once `up` has started it again, every leader fill is decided exactly once for every copy
-(copied, closed or skipped with a reason; no gap, no duplicate), every copied decision is
-one order on the copy account (client order id = the decision's id), and the ledger
-reconciles."""
+leads, three copiers copy them, and the service is killed twice more, each time right
+after a leader fill, while the leader trades: once `up` has started it again, every leader
+fill is decided exactly once for every copy (copied, closed or skipped with a reason; no
+gap, no duplicate), every copied decision is one order on the copy account (client order
+id = the decision's id), and the ledger reconciles."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from .distributed import STARTUP_SECONDS, Distributed, distributed
 from .test_distributed_journey import round_trip, until_within
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-RESTART_AFTER = 20.0  # seconds `up` waits before starting a killed service again
+RESTART_AFTER = 8.0  # seconds `up` waits before starting a killed service again
 
 
 @pytest.fixture
@@ -91,6 +91,18 @@ def open_copy(copier: Trader, leader: Trader) -> dict[str, Any]:
     return copy
 
 
+def kill_and_trade_on(server: Distributed, trade: Any) -> None:
+    """SIGKILL the copy-trading service right after a leader fill (its worker may be
+    deciding it), the leader trading on while it is down; back when `up` has started it."""
+    starts = server.starts_of("copytrading")
+    os.kill(server.pid_of("copytrading"), signal.SIGKILL)
+    trade()
+    restarted = until_within(
+        lambda: server.starts_of("copytrading"), lambda n: n > starts, RESTART_AFTER + 10
+    )
+    assert restarted > starts, server.log_tail()
+
+
 def test_copytrading_follows_the_streams_and_catches_up_after_a_kill(
     server: Distributed,
 ) -> None:
@@ -126,21 +138,19 @@ def test_copytrading_follows_the_streams_and_catches_up_after_a_kill(
 
     # The leader trades; copy trading is killed right after a fill (mid-decision, maybe)
     # and the leader goes on while it is down.
-    starts = server.starts_of("copytrading")
     lea.market("buy", "0.1")
     lea.market("buy", "0.05")
-    os.kill(server.pid_of("copytrading"), signal.SIGKILL)
-    lea.market("sell", "0.05")
-    lea.market("buy", "0.02")
+    kill_and_trade_on(server, lambda: (lea.market("sell", "0.05"), lea.market("buy", "0.02")))
+    back_up = until_within(lambda: lea.get("/leaders"), lambda r: r.status_code == 200, 60)
+    assert back_up.status_code == 200, back_up.text  # deciding what it missed, meanwhile
     lea.market("sell", "0.12")  # flat: every copy closes
-    lea.market("sell", "0.03")
-    until_within(lambda: server.starts_of("copytrading"), lambda n: n > starts, RESTART_AFTER + 10)
+    lea.market("sell", "0.03")  # short
+    kill_and_trade_on(server, lambda: lea.market("buy", "0.03"))  # flat again
     back_up = until_within(lambda: lea.get("/leaders"), lambda r: r.status_code == 200, 60)
     assert back_up.status_code == 200, back_up.text
-    lea.market("buy", "0.03")  # flat again, after the restart
-
+    lea.market("buy", "0.01")  # after the restarts
     fills = leader_fills(lea)
-    assert len(fills) == 7, fills
+    assert len(fills) == 8, fills
     for copier in copiers:
         copy_id = copies[copier.username]["id"]
         decided = until_within(
