@@ -4,7 +4,8 @@ routed to the shard of the account it names (docs/copytrading.md "Copies in trad
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,34 @@ CommandOf = Callable[[Envelope], Any]
 ShardOf = Callable[[dict[str, Any]], int]
 Reaction = tuple[str, str, ShardOf, CommandOf]  # (event type, its context, shard, command)
 COPYTRADING = "copytrading"
+# A leader fill's copies: hundreds of orders on as many copy accounts, delivered together.
+# Handed over a batch at a time (in process), they are decided one after the other on
+# trading's engine and their commits grouped (adapters/group_commit.py), instead of each
+# waiting for its own commit before the next is decided.
+TOGETHER = frozenset({"LeaderFillCopied", "CopyPositionClosed"})
+# Which (account id, client order id) pairs have an order written (one read for a batch).
+Written = Callable[[list[tuple[str, str]]], Awaitable[set[tuple[str, str]]]]
+
+
+async def looked_up(commands: list[Any], written: Written) -> list[Any]:
+    """A batch's copy orders, each told whether an order of its decision is written
+    already: one read for all, instead of one each on trading's engine. A decision met a
+    second time in the batch is left to look for itself (the first may be written by
+    then)."""
+    pairs = [(c.copy_account_id, c.decision_id) for c in commands if isinstance(c, PlaceCopyOrder)]
+    if not pairs:
+        return commands
+    found = await written(pairs)
+    seen: set[tuple[str, str]] = set()
+    told: list[Any] = []
+    for command in commands:
+        if isinstance(command, PlaceCopyOrder):
+            pair = (command.copy_account_id, command.decision_id)
+            if pair not in seen:
+                command = replace(command, placed_before=pair in found)
+            seen.add(pair)
+        told.append(command)
+    return told
 
 
 def copy_reactions(shards: Shards) -> tuple[Reaction, ...]:

@@ -10,15 +10,23 @@ events and trading's own ProfitShareDebited are in copy_reactions.py."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from astratrade.shared.bus import Subscription
+from astratrade.shared.bus import BatchHandler, EventHandler, Subscription
 from astratrade.shared.clock import moment
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
-from astratrade.trading.copy_reactions import CommandOf, Reaction, copy_reactions
+from astratrade.trading.copy_reactions import (
+    TOGETHER,
+    CommandOf,
+    Reaction,
+    Written,
+    copy_reactions,
+    looked_up,
+)
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
     OpenPracticeAccount,
@@ -30,6 +38,7 @@ from astratrade.trading.domain.shards import Shards
 # Runs one of trading's commands on its single writer, recording the event's delivery.
 Execute = Callable[[Any, Delivery], Awaitable[Any]]
 Handler = Callable[[Envelope, Delivery], Awaitable[None]]
+ShardOf = Callable[[dict[str, Any]], int]
 
 
 def shard_consumer(shard: int) -> str:
@@ -37,8 +46,11 @@ def shard_consumer(shard: int) -> str:
     return "trading" if shard == 0 else f"trading.shard-{shard}"
 
 
-def subscriptions(execute: Execute, shards: Shards) -> tuple[Subscription, ...]:
-    """Every shard's subscriptions: each event type once per shard."""
+def subscriptions(
+    execute: Execute, shards: Shards, written: Written | None = None
+) -> tuple[Subscription, ...]:
+    """Every shard's subscriptions: each event type once per shard (`written`: which copy
+    orders are written, a batch's one read; None: each looks for its own)."""
 
     def owner(payload: dict[str, Any]) -> int:
         return shards.owner_shard(str(payload["user_id"]))
@@ -53,12 +65,19 @@ def subscriptions(execute: Execute, shards: Shards) -> tuple[Subscription, ...]:
         ("TransferRequested", "financial", account, apply_transfer),
         *copy_reactions(shards),
     )
+
+    def handler(shard: int, event_type: str, shard_of: ShardOf, command_of: CommandOf) -> Any:
+        one = _in_shard(shard, shard_of, command_of, execute)
+        if event_type not in TOGETHER:
+            return one
+        return _together(shard, shard_of, command_of, execute, one, written)
+
     return tuple(
         Subscription(
             event_type,
             source,
             shard_consumer(shard),
-            _in_shard(shard, shard_of, command_of, execute),
+            handler(shard, event_type, shard_of, command_of),
         )
         for shard in shards.all()
         for event_type, source, shard_of, command_of in reactions
@@ -81,6 +100,39 @@ def _in_shard(
 
     handler.__name__ = command_of.__name__
     return handler
+
+
+def _together(
+    shard: int,
+    shard_of: ShardOf,
+    command_of: CommandOf,
+    execute: Execute,
+    one: Handler,
+    written: Written | None,
+) -> EventHandler:
+    """One at a time from a stream; a batch's share at once in process: every command of
+    the shard's events started in order (the engine's lock takes them in that order), so
+    they are decided one after the other while their commits are grouped. Each commits
+    with its own delivery's tracking row, as one at a time would. One failing fails the
+    share, which the dispatcher then hands over event by event (those committed already
+    are found applied)."""
+
+    async def handle_all(share: list[tuple[Envelope, Delivery]]) -> None:
+        mine = [(command_of(e), d) for e, d in share if shard_of(e.payload) == shard]
+        mine = [(command, delivery) for command, delivery in mine if command is not None]
+        commands = [command for command, _ in mine]
+        if written is not None:
+            commands = await looked_up(commands, written)
+        runs = [execute(c, delivery) for c, (_, delivery) in zip(commands, mine, strict=True)]
+        failures = [
+            result
+            for result in await asyncio.gather(*runs, return_exceptions=True)
+            if isinstance(result, BaseException)
+        ]
+        if failures:
+            raise failures[0]
+
+    return BatchHandler(one, handle_all)
 
 
 def open_practice_account(event: Envelope) -> OpenPracticeAccount:

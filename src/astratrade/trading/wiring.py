@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -24,7 +25,11 @@ from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.adapters.price_stream import SharedPrices, feed_while, prices_stream
-from astratrade.trading.adapters.read_models import SqlLiveAccess, SqlOpenOrderLimits
+from astratrade.trading.adapters.read_models import (
+    SqlLiveAccess,
+    SqlOpenOrderLimits,
+    client_ids_written,
+)
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.api import admin, internal
 from astratrade.trading.api import router as trading_router
@@ -85,7 +90,7 @@ def wire(
         routers=ROUTERS,
         internal_routers=(internal.router,),
         commands=commands,
-        subscriptions=subscriptions(execute, shards),
+        subscriptions=subscriptions(execute, shards, partial(client_ids_written, infra.read_db)),
         gates=consumer_gates(engine.held, shards),
         projections=PROJECTIONS,
         on_time=(engine.on_time,),

@@ -8,6 +8,7 @@ come back from the database as they were."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import count
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ from astratrade.infrastructure import event_store, tracking
 from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.platform import Platform
+from astratrade.shared.bus import BatchHandler
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters import tables as t
@@ -39,6 +41,7 @@ from astratrade.users.adapters.passwords import Argon2Hasher
 D = Decimal
 KEY = "the-service-key"
 _event_ids = (f"copy-event-{n}" for n in count())
+NOW_ISO = datetime(2026, 1, 5, 10, tzinfo=UTC)
 
 
 @pytest.fixture(params=[1, 2], ids=["one-shard", "two-shards"])
@@ -308,3 +311,61 @@ async def test_copy_states_are_read_through_the_internal_route(platform: Platfor
     assert no_market.status_code == 422
     assert "market" in no_market.text
     assert keyless.status_code == 401
+
+
+def envelope_of(event_type: str, payload: dict[str, Any]) -> Envelope:
+    return Envelope(
+        event_id=str(uuid4()),
+        type=event_type,
+        version=1,
+        context="copytrading",
+        aggregate_id="copy",
+        aggregate_version=1,
+        occurred_at=NOW_ISO,
+        payload=payload,
+    )
+
+
+async def test_a_batch_of_copy_orders_is_placed_together_each_decision_once(
+    platform: Platform,
+) -> None:
+    """A leader fill's copy orders handed over together (the in-process dispatcher's
+    batch): one read finds which decisions have an order already, the rest are decided
+    one after the other and their commits grouped; each its own tracking row. A decision
+    written before, or twice in the batch, is one order; a refusal is reported."""
+    copy = await leader_and_copier(platform)
+    await publish(platform, "CopyStarted", copy.started("1000"))
+    await publish(platform, "LeaderFillCopied", copy.fill("decision-0", "0.01"))  # before
+    fills = [copy.fill(f"decision-{n}", "0.001") for n in range(6)]  # decision-0 again
+    fills += [copy.fill("decision-3", "0.001"), copy.fill("decision-9", "5")]  # twice; too big
+    batch = [envelope_of("LeaderFillCopied", fill) for fill in fills]
+    for subscription in platform.bus.subscriptions():
+        if subscription.event_type == "LeaderFillCopied" and subscription.consumer.startswith(
+            "trading"
+        ):
+            handler = subscription.handler
+            assert isinstance(handler, BatchHandler), handler
+            share = [(e, Delivery(subscription.consumer, e.event_id)) for e in batch]
+            await handler.handle_all(share)
+    await platform.backbone.drain()
+
+    async with platform.read_db.connect() as conn:
+        placed = (
+            await conn.execute(
+                select(t.orders.c.client_order_id, t.orders.c.size).where(
+                    t.orders.c.account_id == copy.account
+                )
+            )
+        ).all()
+        tracked = await conn.scalar(
+            select(func.count())
+            .select_from(tracking.tracking)
+            .where(tracking.tracking.c.event_id.in_([e.event_id for e in batch]))
+        )
+    assert sorted(o.client_order_id for o in placed) == [f"decision-{n}" for n in range(6)]
+    assert {o.size for o in placed if o.client_order_id != "decision-0"} == {D("0.001")}
+    (refused,) = await payloads(platform, copy.account, "CopyOrderRefused")
+    assert refused["decision_id"] == "decision-9"
+    assert tracked == len(batch)  # in the copy account's shard's group
+    report = await reconcile(platform)
+    assert report.findings == []

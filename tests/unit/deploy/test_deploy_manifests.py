@@ -306,9 +306,10 @@ def test_scaled_services_have_autoscalers_and_budgets(
 ) -> None:
     for path, manifests in rendered.items():
         autoscalers = _of(manifests, "HorizontalPodAutoscaler")
-        assert set(autoscalers) == {"gateway", "trading", "social", "realtime"}, path
+        scaled = {"gateway", "trading", "social", "realtime", "copytrading"}
+        assert set(autoscalers) == scaled, path
         budgets = _of(manifests, "PodDisruptionBudget")
-        assert {"trading", "social", "realtime"} <= set(budgets) <= set(autoscalers), path
+        assert scaled - {"gateway"} <= set(budgets) <= set(autoscalers), path
         for name, budget in budgets.items():
             assert budget["spec"]["minAvailable"] == 1, (path, name)
             assert budget["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
@@ -322,6 +323,19 @@ def test_scaled_services_have_autoscalers_and_budgets(
             }
             # The autoscaler owns the count: a replicas field would be reset by every apply.
             assert "replicas" not in _of(manifests, "Deployment")[name]["spec"], (path, name)
+
+
+def test_copy_trading_runs_several_replicas(rendered: dict[str, list[Manifest]]) -> None:
+    """Copy trading's worker holds its group's lease (one at work, the others standing by)
+    and its timed jobs claim their rows, so two replicas or more are safe: at least two,
+    rolled one at a time, a drain leaving one."""
+    for path, manifests in rendered.items():
+        hpa = _of(manifests, "HorizontalPodAutoscaler")["copytrading"]["spec"]
+        assert 2 <= hpa["minReplicas"] <= hpa["maxReplicas"], path
+        strategy = _of(manifests, "Deployment")["copytrading"]["spec"]["strategy"]
+        assert strategy["rollingUpdate"]["maxUnavailable"] == 0, path
+        budget = _of(manifests, "PodDisruptionBudget")["copytrading"]["spec"]
+        assert budget["minAvailable"] == 1, path
 
 
 def test_trading_scales_out_over_its_shards(rendered: dict[str, list[Manifest]]) -> None:

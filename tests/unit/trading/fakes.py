@@ -162,6 +162,9 @@ class FakeOrderQueries:
                 return copy.deepcopy(order)  # a row read back, not the live object
         return None
 
+    def staged_by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
+        return None  # the fake writes at once: nothing is staged
+
 
 class FakeLeverageLimits:
     def __init__(self, store: FakeStore) -> None:

@@ -59,7 +59,9 @@ class SqlCopies:
 
     async def due_for_settlement(self, week_start: datetime, limit: int) -> list[Copy]:
         due = and_(c.status == "active", c.last_settled_at < week_start)
-        return await self._load(due, limit)
+        # Claimed: rows another replica's settlement holds are passed over (it settles
+        # them), and a row it settled meanwhile is no longer due when locked here.
+        return await self._load(due, limit, claim=True)
 
     async def counts(self, copier_id: str, leader_id: str) -> tuple[int, int]:
         conn = await self._uow.connection()
@@ -83,11 +85,15 @@ class SqlCopies:
         self._register()
         self._earned[copy_id] = self._earned.get(copy_id, Decimal(0)) + amount
 
-    async def _load(self, where: Any, limit: int | None = None) -> list[Copy]:
+    async def _load(
+        self, where: Any, limit: int | None = None, *, claim: bool = False
+    ) -> list[Copy]:
         conn = await self._uow.connection()
         query = select(copies).where(where).order_by(c.copy_id)
         if limit is not None:
             query = query.limit(limit)
+        if claim:  # PostgreSQL's FOR UPDATE SKIP LOCKED (SQLite has one writer anyway)
+            query = query.with_for_update(skip_locked=True)
         found = []
         for row in await conn.execute(query):
             known = self._seen.get(row.copy_id)

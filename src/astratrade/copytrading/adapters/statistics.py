@@ -96,8 +96,15 @@ def refresh_due(conn: Connection, now: datetime, limit: int = 200) -> int:
     """Recompute the rows whose windows have moved by now (at most `limit`, the oldest
     due first, so that one run stays a short transaction); how many were."""
     s = leader_statistics.c
+    # Claimed (PostgreSQL's FOR UPDATE SKIP LOCKED): two replicas running this at once
+    # each refresh rows the other does not hold, and a row the other refreshed meanwhile
+    # is no longer due when locked here (its refresh_at moved on).
     due = conn.scalars(
-        select(s.account_id).where(s.refresh_at <= now).order_by(s.refresh_at).limit(limit)
+        select(s.account_id)
+        .where(s.refresh_at <= now)
+        .order_by(s.refresh_at, s.account_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     for account_id in due:
         refresh(conn, account_id, now)

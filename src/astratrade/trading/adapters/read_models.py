@@ -34,6 +34,10 @@ class SqlOrderQueries:
             )
             return None if account_id is None else str(account_id)
 
+    def staged_by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
+        """Decided, not yet written (the group commit's)."""
+        return self._pending.by_client_id(account_id, client_order_id)
+
     async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
         pending = self._pending.by_client_id(account_id, client_order_id)
         if pending is not None:
@@ -119,3 +123,21 @@ class SqlLeverageLimits:
     def committed(self) -> None:
         for owner_id, row in self.staged.items():
             self._cache[owner_id] = row["max_leverage"]
+
+
+async def client_ids_written(
+    read_db: AsyncEngine, wanted: list[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which (account id, client order id) pairs have an order written: one read for a
+    batch (a leader fill's copy orders), along the pair's unique index."""
+    found: set[tuple[str, str]] = set()
+    o = t.orders.c
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        query = select(o.account_id, o.client_order_id).where(
+            o.client_order_id.in_([client_id for _, client_id in chunk]),
+            o.account_id.in_({account_id for account_id, _ in chunk}),
+        )
+        async with read_db.connect() as conn:
+            found |= {(str(a), str(c)) for a, c in await conn.execute(query)}
+    return found & set(wanted)

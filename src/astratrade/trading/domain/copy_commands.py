@@ -44,6 +44,9 @@ class PlaceCopyOrder(Command):
     size: Decimal
     leverage: Decimal | None
     reduce_only: bool
+    # False when a delivered batch's one read found no order of this decision written yet
+    # (only the orders staged since are then looked at); None: not looked up.
+    placed_before: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -129,6 +129,13 @@ async def place_copy_order(
         return
     owner = account.owner_id or ""
     try:
+        if cmd.placed_before is False:  # none written: only one staged since may be
+            earlier = uow.orders.staged_by_client_id(account.id, cmd.decision_id)
+        else:
+            earlier = await uow.orders.by_client_id(account.id, cmd.decision_id)
+        if earlier is not None:  # an idempotent retry: nothing more to do
+            await uow.commit()
+            return
         if cmd.leverage is not None and cmd.leverage != account.leverage[cmd.market]:
             leverage = SetLeverage(
                 owner_id=owner, account_id=account.id, market=cmd.market, leverage=cmd.leverage
@@ -144,7 +151,7 @@ async def place_copy_order(
             reduce_only=cmd.reduce_only,
             client_order_id=cmd.decision_id,
         )
-        await place_on(account, order, uow, venue, at)
+        await place_on(account, order, uow, venue, at, looked_up=True)
     except DomainError as refused:
         if refused.kind == "unavailable":
             raise  # not a refusal: the event is delivered again

@@ -44,14 +44,17 @@ async def place_on(
     venue: Venue,
     at: datetime,
     plan_limits: OpenOrderLimitQuery | None = None,
+    *,
+    looked_up: bool = False,
 ) -> Order:
     """Place an order on an account already found to take it (its owner's, or copy
-    trading's on a copy account): idempotent by client order id."""
+    trading's on a copy account): idempotent by client order id (`looked_up`: the caller
+    looked for an earlier order of that client id already)."""
     if account.copy is not None and not account.copy.takes_openings and not cmd.reduce_only:
         raise OrderRejected(
             f"the copy account is {account.copy.state.value}: it takes reduce-only orders only"
         )
-    if cmd.client_order_id is not None:
+    if cmd.client_order_id is not None and not looked_up:
         earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
         if earlier is not None:  # an idempotent retry: answer the original, do nothing else
             return account.open_orders.get(earlier.id, earlier)
