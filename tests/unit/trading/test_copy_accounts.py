@@ -10,6 +10,7 @@ import pytest
 from copy_desk import CopyDesk
 from fakes import Trading
 
+from astratrade.shared.money import money
 from astratrade.trading.domain.account_terms import AccountKind, CopyState
 from astratrade.trading.domain.copies import TRANSIT_ID
 from astratrade.trading.domain.errors import OrderRejected
@@ -25,7 +26,6 @@ from astratrade.trading.domain.events import (
     OrderAccepted,
     ProfitShareDebited,
 )
-from astratrade.shared.money import money
 from astratrade.trading.domain.shards import Shards
 
 
