@@ -13,6 +13,7 @@ written here from the RPC specification as starknet-py parses them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,17 +28,20 @@ from starknet_py.net.models.transaction import InvokeV3
 from starknet_py.net.signer.key_pair import KeyPair
 from trading_platform import new_trader, round_trip
 
-from astratrade.badges import views
+from astratrade.badges import views, wiring
 from astratrade.badges.adapters.chain import chain_from
 from astratrade.badges.adapters.minting import mint_round
 from astratrade.badges.adapters.starknet import StarknetChain, mint_call
 from astratrade.badges.domain.badges import MintStatus
 from astratrade.badges.domain.tokens import token_id_of
 from astratrade.badges.projections import Wallets
+from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.platform import Platform
+from astratrade.shared.clock import ManualClock
 from astratrade.shared.errors import Unavailable
 from astratrade.shared.messages import Envelope
+from astratrade.users.adapters.passwords import Argon2Hasher
 
 CHAIN_ID = "SN_SEPOLIA"
 ACCOUNT = 0x0123456789ABCDEF
@@ -335,3 +339,32 @@ async def status(platform: Platform, user_id: str, achievement: str) -> MintStat
         token_id_of(user_id, achievement)
     )
     return mint.status if mint is not None else MintStatus.OFF_CHAIN
+
+
+async def test_a_platform_set_to_starknet_mints_in_its_own_loop(
+    database_url: str, clock: ManualClock, node: tuple[Node, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings choose the adapter; the minting loop runs while the clock stands still."""
+    state, url = node
+    monkeypatch.setattr(wiring, "MINT_EVERY_SECONDS", 0.05)
+    settings = Settings(
+        database_url=database_url, price_feed="manual", clock="manual", jwt_secret="x" * 32,
+        badge_chain="starknet", badge_starknet_rpc_url=url, badge_starknet_chain_id=CHAIN_ID,
+        badge_starknet_account=hex(ACCOUNT), badge_starknet_private_key=hex(PRIVATE_KEY),
+        badge_starknet_contract=hex(CONTRACT),
+    )  # fmt: skip
+    platform = bootstrap(settings, clock=clock, hasher=Argon2Hasher(time_cost=1, memory_cost=8))
+    await platform.start()
+    try:
+        fay, account = await new_trader(platform, "fay")
+        await link_wallet(platform, fay)
+        await round_trip(platform, fay, account, "3030")
+        for _ in range(200):
+            if await status(platform, fay, "FIRST_TRADE") == MintStatus.CONFIRMED:
+                break
+            await asyncio.sleep(0.05)
+        assert await status(platform, fay, "FIRST_TRADE") == MintStatus.CONFIRMED
+        assert state.owners[token_id_of(fay, "FIRST_TRADE")] == int(wallet_of(fay), 16)
+        assert len(state.invokes) == 1
+    finally:
+        await platform.stop()
