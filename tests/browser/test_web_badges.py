@@ -3,14 +3,15 @@ feed earns a badge; it shows in the progression page's gallery (off-chain) and o
 profile; its page shows the medal, criteria, when it was earned and the level then;
 "Verify" checks the credential's Ed25519 signature in the browser (jose, lazy-loaded)
 and says valid; a credential changed by one character in transit says invalid; a signed-out
-visitor opens the share address and verifies it too; an admin revokes it, and both see
-verification say revoked (its bit in the signed status list)."""
+visitor opens the share address and verifies it too; another trader sees it on the public
+profile; an admin revokes it from its page, and the visitor and the owner see verification
+say revoked (its bit in the signed status list); it leaves the profile others see."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, Route, expect
 
-from e2e.conftest import Admin, Server, eventually, unique_name
+from e2e.conftest import PASSWORD, Admin, Server, eventually, unique_name
 
 from .conftest import DESKTOP, screenshot, sign_up
 from .test_web_social import close_a_trade
@@ -23,7 +24,7 @@ def verify(page: Page, verdict: str) -> None:
 
 
 def test_earn_see_verify_share_revoke(
-    page: Page, browser: Browser, server: Server, admin: Admin
+    page: Page, browser: Browser, server: Server, admin: Admin, admin_name: str
 ) -> None:
     admin.reset_prices()
     username = unique_name("medal")
@@ -77,20 +78,43 @@ def test_earn_see_verify_share_revoke(
     expect(page.get_by_test_id("profile").get_by_test_id("badge-FIRST_TRADE")).to_be_visible()
 
     # A signed-out visitor, in a fresh profile, opens the share address: no login asked.
-    visitor = browser.new_context(viewport=DESKTOP, device_scale_factor=1, color_scheme="dark")
-    visitor.set_default_timeout(10_000)
+    contexts = [
+        browser.new_context(viewport=DESKTOP, device_scale_factor=1, color_scheme="dark")
+        for _ in range(3)
+    ]
+    for context in contexts:
+        context.set_default_timeout(10_000)
     try:
-        stranger = visitor.new_page()
+        stranger, peer, moderator = (context.new_page() for context in contexts)
         stranger.goto(share)
         expect(stranger.get_by_test_id("badge-name")).to_contain_text("First Trade")
         expect(stranger.get_by_role("button", name="Create account")).to_have_count(0)
         verify(stranger, "Valid")
         screenshot(stranger, "badges-share-1280")
 
-        revoked = admin.post(
-            f"/admin/badges/{token_id}/revoke", json={"reason": "granted in error"}
-        )
-        assert revoked.status_code == 200, revoked.text
+        # Another trader sees the badge on the public profile and opens it from there.
+        sign_up(peer, server, unique_name("peer"))
+        peer.goto(f"{server.base_url}/#/profile/{username}")
+        shown = peer.get_by_test_id("profile").get_by_test_id("badge-FIRST_TRADE")
+        expect(shown).to_be_visible()
+        shown.get_by_role("link").click()
+        expect(peer.get_by_test_id("badge-status")).to_have_text("Active")
+        expect(peer.get_by_test_id("badge-mint")).to_have_count(0)  # the owner's only
+        expect(peer.get_by_role("form", name="Revoke")).to_have_count(0)  # admins' only
+
+        # An admin revokes it from the badge's page.
+        moderator.goto(server.base_url + "/")
+        moderator.get_by_role("tab", name="Log in").click()
+        moderator.get_by_label("Username or email").fill(admin_name)
+        moderator.get_by_label("Password").fill(PASSWORD)
+        moderator.get_by_role("button", name="Log in").click()
+        expect(moderator.get_by_test_id("header-equity")).to_be_visible()
+        moderator.goto(share)
+        revoke = moderator.get_by_role("form", name="Revoke")
+        revoke.get_by_label("Reason").fill("granted in error")
+        revoke.get_by_role("button", name="Revoke the badge").click()
+        expect(moderator.get_by_test_id("badge-status")).to_have_text("Revoked")
+        expect(revoke).to_have_count(0)
 
         for viewer in (stranger, page):
             viewer.goto(share)
@@ -98,5 +122,13 @@ def test_earn_see_verify_share_revoke(
             expect(viewer.get_by_test_id("badge-status")).to_have_text("Revoked")
             verify(viewer, "Revoked")
         screenshot(stranger, "badges-share-revoked-1280")
+        assert api.get("/badges/me").json()["items"][0]["revoked"] is True
+
+        # A revoked badge leaves the profile others see.
+        peer.goto(f"{server.base_url}/#/profile/{username}")
+        expect(peer.get_by_test_id("profile")).to_contain_text(f"@{username}")
+        assert signed_in_as(peer).get(f"/users/{username}/badges").json() == {"items": []}
+        expect(peer.get_by_test_id("badge-gallery")).to_have_count(0)
     finally:
-        visitor.close()
+        for context in contexts:
+            context.close()
