@@ -167,9 +167,19 @@ class Settings(BaseSettings):
     unset outside it: credentials answer 503 (each replica would otherwise sign with its own
     key). Its public half is published at /.well-known/jwks.json."""
 
-    badge_chain: Literal["none"] = "none"
+    badge_chain: Literal["none", "starknet"] = "none"
     """Where badges are minted: `none` (badges stay off-chain and say so; the credential is
-    the proof). A Starknet adapter is to come."""
+    the proof) or `starknet` (the five `badge_starknet_*` settings below, all required)."""
+    badge_starknet_rpc_url: str | None = None
+    """The Starknet JSON-RPC node badges are minted through."""
+    badge_starknet_chain_id: str = "SN_SEPOLIA"
+    """The network's chain id, as text (`SN_MAIN`, `SN_SEPOLIA`) or hex."""
+    badge_starknet_account: str | None = None
+    """The platform's account contract address (hex) that sends `mint`."""
+    badge_starknet_private_key: str | None = None
+    """That account's Stark private key (hex). A secret: never logged."""
+    badge_starknet_contract: str | None = None
+    """The soulbound ERC-721 badge contract's address (hex)."""
 
     # -- the process --
     web_dir: Path | None = None

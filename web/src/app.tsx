@@ -18,6 +18,7 @@ import { ModerationView } from "./views/moderation";
 import { LeadersView } from "./views/leaders";
 import { LeadingView } from "./views/leading";
 import { CopiesView } from "./views/copies";
+import { BadgeView, PublicBadge } from "./views/badges";
 import { routeParts } from "./route";
 import { Toasts } from "./views/toasts";
 import { openGuide } from "./guide";
@@ -32,7 +33,7 @@ const TABS = [
 ] as const;
 // Screens reached from the header or from another screen rather than the tab bar (a
 // profile, the moderation queue and copy trading's screens from the social screen; they
-// light its tab).
+// light its tab; a badge's page lights progression's).
 const OTHER = [
   { id: "settings", label: "Settings", view: SettingsView, under: null },
   { id: "profile", label: "Profile", view: ProfileView, under: "feed" },
@@ -40,6 +41,7 @@ const OTHER = [
   { id: "leaders", label: "Leaders", view: LeadersView, under: "feed" },
   { id: "leading", label: "Leading", view: LeadingView, under: "feed" },
   { id: "copies", label: "My copies", view: CopiesView, under: "feed" },
+  { id: "badges", label: "Badge", view: BadgeView, under: "progress" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];
 const SCREENS = [...TABS, ...OTHER];
@@ -74,7 +76,7 @@ export function App() {
     return stop;
   }, [session]);
 
-  if (!session) return <AuthView />;
+  if (!session) return tab === "badges" ? <PublicBadge /> : <AuthView />; // a badge's page is public
   const View = SCREENS.find((t) => t.id === tab)!.view;
   return (
     <div class="shell">

@@ -4,6 +4,8 @@ credentials are signed with, and the chain its tokens are minted on (none by def
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +26,9 @@ from astratrade.badges.ports import Chain
 from astratrade.badges.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
 
+logger = logging.getLogger(__name__)
+MINT_EVERY_SECONDS = 5.0  # between minting rounds, with a chain configured
+
 # /badges/me before /badges/{token_id}: FastAPI tries routes in order.
 ROUTERS: tuple[APIRouter, ...] = (
     people_api.router,
@@ -36,7 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 def wire(infra: Infrastructure, *, chain: Chain | None = None) -> Module:
     """`chain`: the chain port (tests' fakes); by default the one settings name."""
     settings = infra.settings
-    chain = chain or chain_from(settings.badge_chain)
+    chain = chain or chain_from(settings.badge_chain, settings)
     engine, publisher, clock, ids = infra.db, infra.publisher, infra.clock, infra.ids
 
     def new_uow() -> SqlBadgesUnitOfWork:
@@ -52,8 +57,15 @@ def wire(infra: Infrastructure, *, chain: Chain | None = None) -> Module:
     )
     commands: dict[type[Any], Callable[[Any], Awaitable[Any]]] = {RevokeBadge: revoke}
 
-    async def mint() -> None:
-        await mint_round(infra.writer, chain, clock)
+    async def minting() -> None:
+        # A loop of its own, not a timed job: a mint waits for the network's acceptance,
+        # which must never hold up funding, stops or tournaments.
+        while True:
+            try:
+                await mint_round(infra.writer, chain, clock)
+            except Exception:
+                logger.exception("a minting round failed")
+            await asyncio.sleep(MINT_EVERY_SECONDS)
 
     return Module(
         "badges",
@@ -61,7 +73,7 @@ def wire(infra: Infrastructure, *, chain: Chain | None = None) -> Module:
         commands=commands,
         projections=PROJECTIONS,
         # Without a chain nothing is queued: badges stay off-chain and say so.
-        on_time=(mint,) if chain.configured else (),
+        background=(minting,) if chain.configured else (),
         provides={
             "badge_signer": signer,
             "badge_links": Links.under(settings.public_url),

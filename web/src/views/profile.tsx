@@ -13,6 +13,7 @@ import { SocialNav } from "./feed";
 import { Blocked, People } from "./people";
 import { PostList } from "./posts";
 import { achievementName } from "./progress";
+import { UserBadges } from "./badges";
 import { FollowRequests, ProfileSettings } from "./profile-settings";
 import { ReportForm } from "./report";
 
@@ -90,9 +91,7 @@ function ProfileCard({ profile, own, onChanged, onBlocked }: { profile: Profile;
       {profile.achievements.length === 0 ? <p class="muted small">None yet.</p> : (
         <ul class="chips">{profile.achievements.map((a) => <li key={a} class="tag">{achievementName(a)}</li>)}</ul>
       )}
-      {profile.badges.length > 0 && (
-        <><h3>Badges</h3><ul class="chips">{profile.badges.map((b) => <li key={b} class="tag">{b}</li>)}</ul></>
-      )}
+      <UserBadges username={profile.username} />
       {!own && <Relations profile={profile} onChanged={onChanged} onBlocked={onBlocked} />}
       {people && (profile.posts_visible || own
         ? <People username={profile.username} which={people} own={own} onRemoved={onChanged} />

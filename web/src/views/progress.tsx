@@ -2,6 +2,7 @@
 // the next ones with progress. XP comes from discipline (docs/progression-rules.md), so nothing here
 // cheers trade counts, size or leverage.
 import { useStore } from "../store";
+import { OwnBadges } from "./badges";
 
 interface Achievement {
   id: string;
@@ -70,6 +71,7 @@ export function ProgressView() {
           })}
         </ul>
       </section>
+      <OwnBadges />
     </div>
   );
 }
