@@ -1,5 +1,6 @@
 """Imports every context's table module, so the shared metadata knows all tables."""
 
+from astratrade.analytics.adapters import tables as analytics_tables
 from astratrade.copytrading.adapters import tables as copytrading_tables
 from astratrade.financial.adapters import tables as financial_tables
 from astratrade.gamification.adapters import tables as gamification_tables
@@ -9,6 +10,7 @@ from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
 __all__ = [
+    "analytics_tables",
     "copytrading_tables",
     "event_store",
     "financial_tables",

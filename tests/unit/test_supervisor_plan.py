@@ -25,6 +25,7 @@ def test_each_trading_replica_advertises_its_own_url_and_the_gateway_knows_them_
         "gamification",
         "social",
         "copytrading",
+        "analytics",
         "gateway",
     ]
     urls = dict(entry.split("=", 1) for entry in shared["ASTRATRADE_SERVICE_URLS"].split(","))

@@ -2,7 +2,6 @@
 equal those built from the ticks, and what the forming bars flush, merged into a store,
 equals the bars built at once."""
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from astratrade.analytics.domain.candles import Candle, Interval, Tick, candles_of, resampled
-from astratrade.analytics.domain.forming import Flushed, FormingBars
+from astratrade.analytics.domain.forming import FormingBars
 
 D = Decimal
 START = datetime(2026, 3, 2, 23, 58, tzinfo=UTC)
@@ -71,15 +70,11 @@ def test_merging_minute_bars_equals_building_from_ticks(
     assert resampled(five, Interval.HOUR) == candles_of("BTC-USD", Interval.HOUR, ticks)
 
 
-def stored_after(store: dict[tuple, Candle], flushed: Flushed) -> None:
-    """The storage rule the writer's upsert follows (docs/analytics.md)."""
-    for bar in flushed.bars:
+def stored_after(store: dict[tuple, Candle], flushed: list[Candle]) -> None:
+    """The storage rule the writer follows (docs/analytics.md)."""
+    for bar in flushed:
         key = (bar.market, bar.interval, bar.open_time)
         store[key] = store[key].merged(bar) if key in store else bar
-    for late in flushed.late_volume:
-        key = (late.market, late.interval, late.open_time)
-        kept = store.get(key)
-        store[key] = late if kept is None else kept.traded(late.volume)
 
 
 @given(TICKS, st.lists(st.booleans(), min_size=200, max_size=200), st.sampled_from(list(Interval)))
@@ -90,34 +85,23 @@ def test_flushes_merged_into_a_store_equal_the_bars_built_at_once(
     forming, store = FormingBars(), {}
     for tick, flush in zip(ticks, flush_after, strict=False):
         forming.tick("ETH-USD", tick.at, tick.mark)
-        forming.fill("ETH-USD", tick.at, D("0.5"), tick.mark)
         if flush:
             stored_after(store, forming.flush())
     stored_after(store, forming.flush())
 
-    expected = candles_of("ETH-USD", interval, ticks)
     kept = sorted((b for b in store.values() if b.interval == interval), key=lambda b: b.open_time)
-    assert [(b.open_time, b.open, b.high, b.low, b.close) for b in kept] == [
-        (b.open_time, b.open, b.high, b.low, b.close) for b in expected
-    ]
-    ticks_in = Counter(interval.open_time(t.at) for t in ticks)  # one 0.5 fill a tick
-    assert [b.volume for b in kept] == [D("0.5") * ticks_in[b.open_time] for b in kept]
+    assert kept == candles_of("ETH-USD", interval, ticks)
 
 
-def test_a_late_fill_adds_volume_to_its_bar_only() -> None:
+def test_a_stale_quote_is_ignored() -> None:
     forming = FormingBars((Interval.MINUTE,))
     at = datetime(2026, 3, 2, 10, 0, 30, tzinfo=UTC)
     forming.tick("SOL-USD", at, D(150))
     forming.tick("SOL-USD", at + timedelta(minutes=1), D(151))
 
-    forming.fill("SOL-USD", at, D("-2"), D(150))
+    forming.tick("SOL-USD", at, D(1))
 
-    flushed = forming.flush()
-    assert [b.close for b in flushed.bars] == [D(150), D(151)]
-    assert [(b.open_time, b.volume) for b in flushed.late_volume] == [
-        (datetime(2026, 3, 2, 10, 0, tzinfo=UTC), D(2))
-    ]
-    assert forming.forming("SOL-USD", Interval.MINUTE).volume == 0
+    assert [b.low for b in forming.flush()] == [D(150), D(151)]
 
 
 def test_an_unchanged_mark_changes_nothing_to_write() -> None:

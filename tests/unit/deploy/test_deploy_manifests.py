@@ -32,7 +32,16 @@ NAMESPACE = "astratrade"
 SECRET = "astratrade-secrets"
 IMAGE_UID = 10001  # deploy/Dockerfile's USER
 
-SERVICES = ["users", "trading", "financial", "gamification", "social", "copytrading", "realtime"]
+SERVICES = [
+    "users",
+    "trading",
+    "financial",
+    "gamification",
+    "social",
+    "copytrading",
+    "analytics",
+    "realtime",
+]
 ANY_INTERFACE = "0.0.0.0"  # noqa: S104 - what the containers listen on, not this test
 HEALTH_PORT = 8001  # every process's /healthz and /metrics, never published
 SERVE = ["--host", ANY_INTERFACE, "--port", "8000", "--health-port", str(HEALTH_PORT)]
