@@ -14,35 +14,80 @@ from decimal import Decimal
 
 from astratrade.analytics.domain.candles import Candle, Interval
 
-BarKey = tuple[str, Interval, datetime]  # market, interval, open time
+BarOf = tuple[str, Interval]  # market, interval
+
+
+class _Bar:
+    """A bar being formed, changed in place: a tick runs this for every interval of its
+    market, several times a second, so it allocates nothing."""
+
+    __slots__ = ("close", "high", "low", "open", "open_time")
+
+    def __init__(self, open_time: datetime, mark: Decimal) -> None:
+        self.open_time = open_time
+        self.open = self.high = self.low = self.close = mark
+
+    def tick(self, mark: Decimal) -> bool:
+        """Take the mark; False when it changed nothing."""
+        if mark == self.close:
+            return False  # within [low, high] already
+        self.close = mark
+        if mark > self.high:
+            self.high = mark
+        elif mark < self.low:
+            self.low = mark
+        return True
+
+    def candle(self, of: BarOf) -> Candle:
+        market, interval = of
+        return Candle(market, interval, self.open_time, self.open, self.high, self.low, self.close)
 
 
 class FormingBars:
     def __init__(self, intervals: tuple[Interval, ...] = tuple(Interval)) -> None:
-        self._intervals = intervals
-        self._bars: dict[tuple[str, Interval], Candle] = {}  # the latest of each
-        self._changed: dict[BarKey, Candle] = {}
+        self._intervals = tuple(sorted(intervals, key=lambda i: i.length))  # finest first
+        self._bars: dict[BarOf, _Bar] = {}
+        self._of: dict[str, list[BarOf]] = {}  # each market's keys, made once
+        self._finest: dict[str, tuple[datetime, datetime]] = {}  # its finest bar's [open, end)
+        self._changed: set[BarOf] = set()
+        self._closed: list[Candle] = []  # bars replaced by the next before a flush
 
     def tick(self, market: str, at: datetime, mark: Decimal) -> None:
-        for interval in self._intervals:
-            bar = self._bars.get((market, interval))
-            open_time = interval.open_time(at)
-            if bar is not None and bar.open_time > open_time:
-                continue  # a stale quote: the bars have moved on
-            if bar is None or bar.open_time != open_time:
-                self._keep(Candle.opened(market, interval, at, mark))
-            elif mark != bar.close or mark > bar.high or mark < bar.low:
-                self._keep(bar.ticked(mark))
-            # else: the bar is as it was, nothing to write
+        finest = self._finest.get(market)
+        if finest is not None and finest[0] <= at < finest[1]:
+            # Most ticks fall in the bars already forming (a 1 s feed: 59 of 60 in the
+            # minute); bars nest, so every interval's bar is then the same one.
+            for of in self._of[market]:
+                if self._bars[of].tick(mark):
+                    self._changed.add(of)
+            return
+        if finest is not None and at < finest[0]:
+            return  # a stale quote: the bars have moved on
+        self._open(market, at, mark)
+
+    def _open(self, market: str, at: datetime, mark: Decimal) -> None:
+        keys = self._of.setdefault(market, [(market, i) for i in self._intervals])
+        for of in keys:
+            open_time = of[1].open_time(at)
+            bar = self._bars.get(of)
+            if bar is not None and bar.open_time == open_time:
+                if bar.tick(mark):
+                    self._changed.add(of)
+                continue
+            if bar is not None and of in self._changed:
+                self._closed.append(bar.candle(of))
+            self._bars[of] = _Bar(open_time, mark)
+            self._changed.add(of)
+        finest = self._intervals[0]
+        opened = finest.open_time(at)
+        self._finest[market] = (opened, opened + finest.length)
 
     def forming(self, market: str, interval: Interval) -> Candle | None:
-        return self._bars.get((market, interval))
+        bar = self._bars.get((market, interval))
+        return None if bar is None else bar.candle((market, interval))
 
     def flush(self) -> list[Candle]:
         """The bars changed since the last flush, each in its latest state."""
-        changed, self._changed = list(self._changed.values()), {}
+        changed = [*self._closed, *(self._bars[of].candle(of) for of in self._changed)]
+        self._closed, self._changed = [], set()
         return changed
-
-    def _keep(self, bar: Candle) -> None:
-        self._bars[(bar.market, bar.interval)] = bar
-        self._changed[(bar.market, bar.interval, bar.open_time)] = bar
