@@ -7,19 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import BLANK_SCHEMA, Connection, MetaData, select, text
+from declared_tables import differences
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from trading_platform import market_order, new_trader, set_mark
 
-import astratrade.tables  # noqa: F401  (every table on the metadata)
 from astratrade.analytics import views
 from astratrade.analytics.adapters.candle_writer import CandleWriter
 from astratrade.analytics.adapters.tables import SCHEMA, candle_volumes
 from astratrade.analytics.domain.candles import Interval
 from astratrade.analytics.projections import PROJECTIONS
-from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.projections import rebuild
 from astratrade.platform import Platform
 from astratrade.shared.clock import ManualClock
@@ -28,27 +25,11 @@ D = Decimal
 MINUTE = datetime(2026, 3, 2, 9, 1, tzinfo=UTC)  # the fixtures' clock starts at 09:00:30
 
 
-def schemaless(declared: MetaData) -> MetaData:
-    copy = MetaData(naming_convention=declared.naming_convention)
-    for table in declared.sorted_tables:
-        table.to_metadata(copy, schema=None, referred_schema_fn=lambda *_: BLANK_SCHEMA)
-    return copy
-
-
-def _differences(conn: Connection) -> list[object]:
-    sqlite = conn.dialect.name == "sqlite"
-    context = MigrationContext.configure(
-        conn, opts={"compare_type": True, "include_schemas": not sqlite}
-    )
-    declared = schemaless(metadata) if sqlite else metadata
-    return [d for d in compare_metadata(context, declared) if "analytics_" in repr(d)]
-
-
 async def test_the_migrated_tables_are_what_the_code_declares(
     migrated_engine: AsyncEngine,
 ) -> None:
     async with migrated_engine.connect() as conn:
-        assert await conn.run_sync(_differences) == []
+        assert await conn.run_sync(differences, "analytics_") == []
         if conn.dialect.name == "postgresql":
             tables = await conn.scalar(
                 text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": SCHEMA}
