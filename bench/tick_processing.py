@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 
+from astratrade.analytics.adapters.candle_writer import CandleWriter
 from astratrade.bootstrap import Platform, bootstrap
 from astratrade.config import Settings
 from astratrade.shared.clock import ManualClock
@@ -69,6 +70,7 @@ START = datetime(2025, 1, 6, 9, 0, 5, tzinfo=UTC)
 TICK_SECONDS = 0.25
 PASSWORD = "bench-password-1"  # noqa: S105 - throwaway traders in a temporary database
 T = TypeVar("T")
+CANDLES_ADDED_MAX = 0.05  # issue 23: candle writing adds < 5 % to a tick
 
 
 # -- measurement ------------------------------------------------------------------------------
@@ -293,7 +295,41 @@ async def liquidation_ticks(
     return timings, liquidated
 
 
+async def with_and_without_candles(
+    bench: Bench, positions: list[Position], count: int
+) -> tuple[Timings, Timings]:
+    """Quiet ticks alternately without and with analytics' candle writer told of the marks
+    (alternating, so that the machine's load falls on both alike), to compare (issue 23:
+    candles add < 5 % to a tick)."""
+    listeners = bench.trading.quote_listeners
+    told = bench.platform.port(CandleWriter).marks_seen
+    bare, with_candles = Timings(), Timings()
+    for _ in range(20):  # warm up
+        await bench.tick(bench.batch(), positions, Timings())
+    gc.collect()
+    for _ in range(count):
+        listeners.remove(told)
+        try:
+            await bench.tick(bench.batch(), positions, bare)
+        finally:
+            listeners.append(told)
+        await bench.tick(bench.batch(), positions, with_candles)
+    return bare, with_candles
+
+
 # -- report -----------------------------------------------------------------------------------
+
+
+def report_candles(bare: Timings, told: Timings) -> None:
+    """What writing candles adds to a quiet tick: the bars formed in memory on the tick's
+    path (their batched write runs once a second, off it)."""
+    added = told.p(50) / bare.p(50) - 1
+    verdict = "PASS" if added < CANDLES_ADDED_MAX else "FAIL"
+    print(
+        f"{verdict}  candles add {added:+.1%} to a quiet tick's p50 ({bare.p(50):.3f} -> "
+        f"{told.p(50):.3f} ms; p99 {bare.p(99):.3f} -> {told.p(99):.3f} ms; target < "
+        f"{CANDLES_ADDED_MAX:.0%})"
+    )
 
 
 def report(
@@ -388,6 +424,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
         held = len(positions)
         print(f"quiet ticks: {args.ticks} ...")
         quiet = await quiet_ticks(bench, positions, args.ticks)
+        print(f"quiet ticks without and with candles, alternately: {args.ticks} each ...")
+        candles = await with_and_without_candles(bench, positions, args.ticks)
         print(f"fill ticks: {args.event_ticks} ...")
         fills, filled = await fill_ticks(
             bench, traders, positions, args.event_ticks, args.fills_per_tick
@@ -396,7 +434,9 @@ async def run(args: argparse.Namespace, workdir: Path) -> bool:
         liqs, liquidated = await liquidation_ticks(
             bench, positions, args.event_ticks, args.liquidations_per_tick
         )
-        return report(args, quiet, fills, filled, liqs, liquidated, held)
+        sound = report(args, quiet, fills, filled, liqs, liquidated, held)
+        report_candles(*candles)
+        return sound
     finally:
         await platform.stop()
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from astratrade.analytics import wiring as analytics
+from astratrade.analytics.adapters.candle_writer import CandleWriter
+from astratrade.analytics.adapters.mark_follower import MarkFollower
 from astratrade.badges import wiring as badges
 from astratrade.config import Settings
 from astratrade.copy_accounts import embedded_or_remote, http_copy_accounts, market_rules
@@ -28,6 +31,7 @@ from astratrade.shared.ids import IdFactory, new_id
 from astratrade.social import wiring as social
 from astratrade.trading import views as trading_views
 from astratrade.trading import wiring as trading
+from astratrade.trading.adapters.price_stream import decode_quotes, prices_stream
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import PriceFeed
@@ -98,7 +102,26 @@ def _modules(
             infra, accounts=copy_accounts, markets=market_rules(list(venue_markets.values()))
         ),
         badges.wire(infra),
+        _analytics(infra, here, trading_module, markets),
     )
+
+
+def _analytics(
+    infra: Infrastructure, here: Deployment, trading_module: Module, markets: list[str]
+) -> Module:
+    """Analytics' candles tick with trading's marks: told of each batch by the engine where
+    both run in this process, else following the prices' stream trading shares."""
+    settings = infra.settings
+    follow = None
+    if not here.serves("trading") and settings.redis_url is not None:
+        follow = MarkFollower(
+            settings.redis_url, prices_stream(settings.redis_prefix), decode_quotes
+        )
+    module = analytics.wire(infra, markets=markets, follow_marks=follow)
+    if here.serves("analytics") and here.serves("trading"):
+        candles = module.port(CandleWriter)
+        trading_module.port(TradingEngine).quote_listeners.append(candles.marks_seen)
+    return module
 
 
 def _trading_client(settings: Settings) -> Callable[[str, str, float], HttpTrading]:

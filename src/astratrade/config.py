@@ -22,6 +22,7 @@ CONTEXTS = (  # each deployable alone
     "social",
     "copytrading",
     "badges",
+    "analytics",
 )
 REALTIME = "realtime"  # the WebSocket hub as a service of its own: no context, no schema
 SERVICES = (*CONTEXTS, REALTIME)
@@ -88,6 +89,8 @@ class Settings(BaseSettings):
     """Seconds between the synthetic feed's batches."""
     feed_seed: int = 7
     """The synthetic feed's random seed."""
+    analytics_candle_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often the candles being formed are written (one batch for every tick between)."""
     clock: Literal["system", "manual"] = "system"
     """`manual`: time moves only through the admin API (tests, demos)."""
 
@@ -199,7 +202,7 @@ class Settings(BaseSettings):
         "users=http://users:8000,trading=http://trading:8000,"
         "financial=http://financial:8000,gamification=http://gamification:8000,"
         "social=http://social:8000,copytrading=http://copytrading:8000,"
-        "badges=http://badges:8000"
+        "badges=http://badges:8000,analytics=http://analytics:8000"
     )
     """Where the gateway and the services find each service (Kubernetes names by default).
     Trading's entry may name its replicas separated by `|`

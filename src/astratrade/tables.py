@@ -1,5 +1,6 @@
 """Imports every context's table module, so the shared metadata knows all tables."""
 
+from astratrade.analytics.adapters import tables as analytics_tables
 from astratrade.badges.adapters import tables as badges_tables
 from astratrade.copytrading.adapters import tables as copytrading_tables
 from astratrade.financial.adapters import tables as financial_tables
@@ -10,6 +11,7 @@ from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
 __all__ = [
+    "analytics_tables",
     "badges_tables",
     "copytrading_tables",
     "event_store",

@@ -40,6 +40,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ),
     ("GET", "/api/v1/markets"): (PUBLIC, None),
     ("GET", "/api/v1/markets/{market}"): (PUBLIC, None),
+    ("GET", "/api/v1/markets/{market}/candles"): (PUBLIC, None),
     ("GET", "/healthz"): (PUBLIC, None),
     ("GET", "/readyz"): (PUBLIC, None),
     ("GET", "/api/v1/me"): (MINE, None),

@@ -26,6 +26,7 @@ def test_each_trading_replica_advertises_its_own_url_and_the_gateway_knows_them_
         "social",
         "copytrading",
         "badges",
+        "analytics",
         "gateway",
     ]
     urls = dict(entry.split("=", 1) for entry in shared["ASTRATRADE_SERVICE_URLS"].split(","))

@@ -40,6 +40,7 @@ SERVICES = [
     "social",
     "copytrading",
     "badges",
+    "analytics",
     "realtime",
 ]
 ANY_INTERFACE = "0.0.0.0"  # noqa: S104 - what the containers listen on, not this test

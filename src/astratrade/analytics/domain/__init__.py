@@ -1,0 +1,1 @@
+"""Pure rules of analytics: metrics of closed trades and daily returns, candles."""

@@ -1,0 +1,40 @@
+"""Analytics' module: candles written as the marks tick (from trading's engine in this
+process, or followed from the prices' stream), their volume from trading's fills, and
+the candles' route."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+
+from astratrade.analytics.adapters.candle_writer import CandleWriter
+from astratrade.analytics.api import candles as candles_api
+from astratrade.analytics.ports import MarksFollower
+from astratrade.analytics.projections import PROJECTIONS
+from astratrade.modules import Infrastructure, Loop, Module
+
+ROUTERS: tuple[APIRouter, ...] = (candles_api.router,)
+
+
+def wire(
+    infra: Infrastructure,
+    *,
+    markets: Sequence[str],
+    follow_marks: MarksFollower | None = None,
+) -> Module:
+    """`markets`: those trading lists. `follow_marks`: where the marks are read from when
+    trading runs in another process (else the composition root hands the writer trading's
+    batches: `CandleWriter.marks_seen`)."""
+    writer = CandleWriter(infra.writer, infra.settings.analytics_candle_flush_seconds)
+    loops: list[Loop] = [writer.keep_flushing]
+    if follow_marks is not None:
+        loops.append(lambda: follow_marks(writer.marks_seen))
+    return Module(
+        "analytics",
+        routers=ROUTERS,
+        projections=PROJECTIONS,
+        background=tuple(loops),
+        closers=(writer.flush,),  # the last changes, at stop
+        provides={"analytics_markets": frozenset(markets), "candle_writer": writer},
+    )
