@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from declared_tables import differences
+from migrated_tables import differences
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from trading_platform import market_order, new_trader, set_mark
