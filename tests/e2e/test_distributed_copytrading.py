@@ -7,24 +7,34 @@ leads, three copiers copy them, and the service is killed twice more, each time 
 after a leader fill, while the leader trades: once `up` has started it again, every leader
 fill is decided exactly once for every copy (copied, closed or skipped with a reason; no
 gap, no duplicate), every copied decision is one order on the copy account (client order
-id = the decision's id), and the ledger reconciles."""
+id = the decision's id), and the ledger reconciles. On the same cluster, the badges
+service: the first close's badge arrives over gamification's stream, and its credential,
+signed with the configured key, verifies against the JWK set the gateway routes from the
+root to the badges service."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from joserfc import jws
+from joserfc.jwk import KeySet
 
 from .conftest import Admin, Trader, create_trader, new_admin
 from .distributed import STARTUP_SECONDS, Distributed, distributed
 from .test_distributed_journey import round_trip, until_within
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+SIGNING_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()  # every replica's
 RESTART_AFTER = 8.0  # seconds `up` waits before starting a killed service again
 
 
@@ -40,6 +50,7 @@ def server(
         realtime_replicas=0,  # no sockets here; two processes fewer on 2 cores
         restart_after=RESTART_AFTER,
         clock="system",
+        badge_signing_key=SIGNING_KEY,
     ) as srv:
         yield srv
 
@@ -110,6 +121,7 @@ def test_copytrading_follows_the_streams_and_catches_up_after_a_kill(
     admin.reset_prices()
     lea = create_trader(server, "lea")
     round_trip(lea)
+    badge_verifies(server, lea)
     message = until_within(
         lambda: refusal(lea), lambda m: "level is 2" in m and "1 closed" in m, STARTUP_SECONDS
     )
@@ -180,3 +192,20 @@ def test_copytrading_follows_the_streams_and_catches_up_after_a_kill(
 
     proof = admin.get("/admin/reconciliation").json()
     assert (proof["proven"], proof["discrepancies"]) == (True, []), proof
+
+
+def badge_verifies(server: Distributed, trader: Trader) -> None:
+    mine = until_within(
+        lambda: trader.get("/badges/me").json().get("items", []), bool, STARTUP_SECONDS
+    )
+    assert [b["achievement"] for b in mine] == ["FIRST_TRADE"], mine
+    jwks = httpx.get(f"{server.base_url}/.well-known/jwks.json").json()
+    token = httpx.get(f"{server.base_url}/api/v1/badges/{mine[0]['token_id']}/credential")
+    assert token.status_code == 200, token.text
+    with warnings.catch_warnings():  # RFC 9864 prefers "Ed25519"; the platform signs "EdDSA"
+        warnings.simplefilter("ignore")
+        checked = jws.deserialize_compact(
+            token.text, KeySet.import_key_set(jwks), algorithms=["EdDSA"]
+        )
+    credential: dict[str, Any] = json.loads(checked.payload)
+    assert credential["credentialSubject"]["achievement"]["name"] == "First Trade"

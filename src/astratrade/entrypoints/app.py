@@ -161,6 +161,8 @@ def _copies(platform: Platform, hub: Hub) -> CopyFeed | None:
         return None
     reads: CopyReads | None = provided(platform.modules, LiveCopies)
     if not here.serves("copytrading"):
+        if "copytrading" not in here.settings.services_with_urls():
+            return None  # a deployment without copy trading has no copies to watch
         reads = here.client_of("copytrading", HttpCopyReads)
     if reads is None:
         return None
