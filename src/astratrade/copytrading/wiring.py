@@ -78,6 +78,24 @@ def wire(
         if await statistics.any_due(infra.read_db, now):
             await infra.writer.run(lambda conn: statistics.refresh_due(conn, now))
 
+    settle_weeks = _weekly_settlement(infra, new_uow, tools)
+
+    return Module(
+        "copytrading",
+        routers=ROUTERS,
+        commands={kind: _bound(handler, tools) for kind, handler in COMMANDS.items()},
+        subscriptions=_subscriptions(new_uow, tools),
+        projections=PROJECTIONS,
+        on_time=(refresh_statistics, settle_weeks),
+        provides={"copytrading": tools, "copy_live": LiveCopies(infra.read_db, tools)},
+    )
+
+
+def _weekly_settlement(
+    infra: Infrastructure, new_uow: Callable[[], SqlCopyTradingUnitOfWork], tools: Tools
+) -> Callable[[], Awaitable[None]]:
+    clock = infra.clock
+
     async def settle_weeks() -> None:
         """Monday 00:00 UTC's profit share, as the platform's clock passes it: looked for on
         the read side first (one indexed read a second when none is due)."""
@@ -94,6 +112,15 @@ def wire(
             # Trading cannot say what the copy accounts hold: nothing settled, the next
             # second asks again (the week's settlement waits, it is not skipped).
             logger.warning("weekly profit share waits for trading: %s", error)
+
+    return settle_weeks
+
+
+def _subscriptions(
+    new_uow: Callable[[Delivery], SqlCopyTradingUnitOfWork], tools: Tools
+) -> tuple[Subscription, ...]:
+    """Trading's leader fills and copy-account events, and social's blocks: each copy's
+    decisions, exactly once with the delivery."""
 
     async def on_leader_filled(envelope: Envelope, delivery: Delivery) -> None:
         await retrying(
@@ -112,21 +139,10 @@ def wire(
             lambda: following.on_block(envelope, new_uow(delivery)), alone=delivery.batch is None
         )
 
-    return Module(
-        "copytrading",
-        routers=ROUTERS,
-        commands={kind: _bound(handler, tools) for kind, handler in COMMANDS.items()},
-        subscriptions=(
-            Subscription("LeaderFilled", "trading", CONSUMER, on_leader_filled),
-            *(
-                Subscription(kind, "trading", CONSUMER, on_copy_event)
-                for kind in following.COPY_EVENTS
-            ),
-            Subscription("UserBlocked", "social", CONSUMER, on_block),
-        ),
-        projections=PROJECTIONS,
-        on_time=(refresh_statistics, settle_weeks),
-        provides={"copytrading": tools, "copy_live": LiveCopies(infra.read_db, tools)},
+    return (
+        Subscription("LeaderFilled", "trading", CONSUMER, on_leader_filled),
+        *(Subscription(kind, "trading", CONSUMER, on_copy_event) for kind in following.COPY_EVENTS),
+        Subscription("UserBlocked", "social", CONSUMER, on_block),
     )
 
 
