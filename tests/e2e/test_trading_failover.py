@@ -158,15 +158,17 @@ def traders_on_both_shards(srv: Distributed, each: int) -> dict[int, list[Trader
 def test_a_replica_killed_or_paused_mid_burst_loses_and_doubles_nothing(
     server: Distributed,
 ) -> None:
+    names = {server.pid_of(name): name for name in ("trading-1", "trading-2")}
+    replicas = set(names)
+    # The traders register once the shards are settled: a shard handed over while a
+    # sign-up's account is being opened would only delay it, but past the traders' wait.
+    assert until(lambda: {holder_pid(server, s) for s in range(SHARDS)}, replicas.__eq__, 20) == (
+        replicas
+    ), "each replica holds one shard"
     admin = make_admin(server)
     admin.reset_prices()
     shards = traders_on_both_shards(server, each=2)
     everyone = [t for group in shards.values() for t in group]
-    names = {server.pid_of(name): name for name in ("trading-1", "trading-2")}
-    replicas = set(names)
-    assert until(lambda: {holder_pid(server, s) for s in range(SHARDS)}, replicas.__eq__, 20) == (
-        replicas
-    ), "each replica holds one shard"
 
     with Burst(everyone) as burst:
         time.sleep(2)
