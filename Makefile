@@ -47,7 +47,7 @@ run: $(STAMP) web ## build the web client if needed, start the platform on http:
 	$(BIN)/astratrade serve
 
 test: $(STAMP) web ## run the whole test suite (unit, integration, e2e, browser)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 check: $(STAMP) ## ruff, mypy strict and the import-linter contracts
 	$(BIN)/ruff check src tests bench

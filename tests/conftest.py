@@ -151,3 +151,33 @@ def redis_prefix(redis_run_prefix: str) -> str:
 def redis_url(redis_run_prefix: str) -> str:
     """The Redis to test against (requesting it checks that it answers)."""
     return REDIS_URL
+
+
+# The longest files first, measured (`--durations`): xdist hands out whole files in
+# collection order (`--dist loadfile --no-loadscope-reorder`), and a long one picked up
+# last keeps the run going while the other worker sits idle.
+LONGEST_FIRST = (
+    "tests/e2e/test_distributed_copytrading.py",
+    "tests/e2e/test_trading_failover.py",
+    "tests/e2e/test_distributed_social.py",
+    "tests/e2e/test_realtime_service.py",
+    "tests/e2e/test_schemathesis.py",
+    "tests/e2e/test_distributed_journey.py",
+    "tests/e2e/test_ledger_worker_restart.py",
+    "tests/e2e/test_copies.py",
+    "tests/fault/test_kill_nine.py",
+    "tests/e2e/test_authorization_matrix.py",
+    "tests/browser/test_web_social.py",
+    "tests/e2e/test_websocket_fanout.py",
+    "tests/e2e/test_live_gate.py",
+    "tests/e2e/test_crash_recovery.py",
+    "tests/fault/test_shard_takeover.py",
+    "tests/e2e/test_tournaments.py",
+    "tests/integration/social/test_feed_walk.py",
+    "tests/integration/trading/test_gateway_shard_routing.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))

@@ -76,6 +76,20 @@ def live(srv: Server, token: str) -> Any:
     )
 
 
+def subscribe(ws: Any, channels: tuple[str, ...]) -> None:
+    """Join `channels` and wait for each one's "subscribed": what happens after it is sent."""
+    for channel in channels:
+        ws.send(json.dumps({"type": "subscribe", "channel": channel}))
+    waiting = set(channels)
+    deadline = time.monotonic() + 15
+    while waiting and time.monotonic() < deadline:
+        message = json.loads(ws.recv(timeout=deadline - time.monotonic()))
+        assert message["type"] != "error", message
+        if message["type"] == "subscribed":
+            waiting.discard(message.get("channel"))
+    assert not waiting, f"never subscribed to {waiting}"
+
+
 def next_event(ws: Any, channel: str, kind: str) -> dict[str, Any]:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -132,8 +146,7 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
     assert request_id  # every answer names its request, the gateway's id
 
     with live(server, trader.access_token) as ws:
-        for channel in ("positions", "progression", "leaderboard:xp"):
-            ws.send(json.dumps({"type": "subscribe", "channel": channel}))
+        subscribe(ws, ("positions", "progression", "leaderboard:xp"))
         trader.market("buy", "0.01", market="ETH-USD")
         filled = next_event(ws, "positions", "OrderFilled")
         assert filled["data"]["account_id"] == trader.account_id

@@ -19,7 +19,8 @@ from .distributed import STARTUP_SECONDS, Distributed, distributed
 from .test_distributed_journey import round_trip, until_within
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-RESTART_AFTER = 40.0  # seconds `up` waits before starting a killed service again
+RESTART_AFTER = 15.0  # seconds `up` waits before starting a killed service again: the
+# first close (level 2 with its achievement) is well decided by then
 
 
 @pytest.fixture

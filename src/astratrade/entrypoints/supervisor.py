@@ -129,8 +129,11 @@ async def run_distributed(
     _say("up", f"gateway on http://127.0.0.1:{port} (Ctrl-C stops everything)")
     keepers = [asyncio.create_task(_keep(c, env, restart_after, stopping)) for c in children]
     await stopping.wait()
-    for child in reversed(children):  # the gateway first: no new requests
-        await _stop(child)
+    # The gateway first: no new requests. Then the rest together: each stops on its own
+    # (what it has not relayed waits in its outbox), so the stop takes the slowest's time.
+    gateway, *services = reversed(children)
+    await _stop(gateway)
+    await asyncio.gather(*(_stop(child) for child in services))
     for keeper in keepers:
         keeper.cancel()
     return 0

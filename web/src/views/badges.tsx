@@ -70,6 +70,9 @@ export function BadgeView() {
   const [criteria, setCriteria] = useState<string | null>(null);
   const [own, setOwn] = useState<OwnBadge | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
+  // The revocation is committed when its POST answers; the public record follows by event,
+  // so the admin's page takes the answer's word until the record catches up.
+  const [revokedHere, setRevokedHere] = useState(false);
   const read = () => {
     setMissing(null);
     publicJson<Metadata>(`/api/v1/badges/${tokenId}`)
@@ -90,13 +93,14 @@ export function BadgeView() {
     setMeta(null);
     setCriteria(null);
     setOwn(null);
+    setRevokedHere(false);
     if (valid) read();
   }, [tokenId]);
 
   if (!valid) return <p class="card error" role="alert">That is not a badge's address.</p>;
   if (missing) return <p class="card error" role="alert" data-testid="badge-missing">{missing}</p>;
   if (!meta) return <p class="muted">Loading the badge…</p>;
-  const revoked = trait(meta, "status") === "revoked";
+  const revoked = revokedHere || trait(meta, "status") === "revoked";
   const level = trait(meta, "level then");
   return (
     <div class="badge-page">
@@ -117,7 +121,7 @@ export function BadgeView() {
       </section>
       <Verify credential={meta.credential} />
       <Share tokenId={tokenId} />
-      <Revoke tokenId={tokenId} revoked={revoked} onDone={read} />
+      <Revoke tokenId={tokenId} revoked={revoked} onDone={() => { setRevokedHere(true); read(); }} />
     </div>
   );
 }
