@@ -25,6 +25,7 @@ class Lease:
         self._lock = redis.lock(key, timeout=self._ttl_seconds, thread_local=False)
         self.lost = asyncio.Event()
         self._renewing: asyncio.Task[None] | None = None
+        self._releasing = asyncio.Event()
 
     @property
     def retry_seconds(self) -> float:
@@ -38,12 +39,15 @@ class Lease:
         if not await self._lock.acquire(blocking=False, token=token):
             return False
         self.lost.clear()
+        self._releasing.clear()
         self._renewing = asyncio.create_task(self._renew(), name=f"lease {self._lock.name}")
         return True
 
     async def _renew(self) -> None:
         while True:
-            await asyncio.sleep(self._ttl_seconds / 3)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._releasing.wait(), self._ttl_seconds / 3)
+                return
             try:
                 await self._lock.reacquire()
             except (LockError, RedisError):
@@ -55,9 +59,10 @@ class Lease:
 
     async def release(self) -> None:
         if self._renewing is not None:
-            self._renewing.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._renewing
+            # Told, not cancelled: a renewal cancelled while Redis answers it left the
+            # client waiting out its command timeout (10 s) on the release below.
+            self._releasing.set()
+            await self._renewing
             self._renewing = None
         with suppress(LockError, RedisError):  # expired already, or Redis is gone
             await self._lock.release()
