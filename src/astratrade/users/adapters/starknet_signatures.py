@@ -3,16 +3,15 @@
 A standard (OpenZeppelin-style) account's address is derived from its public key: when the
 address derives from the submitted key under a configured account class, the signature is
 checked offline against that key. Any other account is asked on chain through
-`OnChainSignatures` (its `is_valid_signature`), when a Starknet node is configured."""
+`OnChainSignatures` (its `is_valid_signature`), when a Starknet node is configured.
+
+starknet-py is imported where it is used: with what it loads (sympy among them) it was
+half of every process's start, and only a wallet's sign-in needs it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
-
-from starknet_py.hash.address import compute_address
-from starknet_py.hash.utils import verify_message_signature
-from starknet_py.utils.typed_data import TypedData
 
 from astratrade.shared.errors import Unauthorized
 from astratrade.users.domain.wallets import Challenge
@@ -34,6 +33,9 @@ class StarknetSignatures:
     async def verify(
         self, challenge: Challenge, address: int, public_key: int, signature: Sequence[int]
     ) -> bool:
+        from starknet_py.hash.utils import verify_message_signature
+        from starknet_py.utils.typed_data import TypedData
+
         msg_hash = TypedData.from_dict(challenge.typed_data()).message_hash(address)  # type: ignore[arg-type]
         if self.derives(address, public_key):
             try:
@@ -48,6 +50,8 @@ class StarknetSignatures:
         return await self._on_chain.is_valid_signature(address, msg_hash, signature)
 
     def derives(self, address: int, public_key: int) -> bool:
+        from starknet_py.hash.address import compute_address
+
         return any(
             compute_address(class_hash=c, constructor_calldata=[public_key], salt=public_key)
             == address
