@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import KeySet
+from jsonschema import Draft201909Validator
 
 from astratrade.badges.adapters.signing import (
     Ed25519Signer,
@@ -165,3 +166,31 @@ def test_the_status_list_credential_names_its_purpose_and_list() -> None:
     assert subject["statusPurpose"] == "revocation"
     assert revoked_in(subject["encodedList"], 5)
     assert not revoked_in(subject["encodedList"], 4)
+
+
+OB3_SCHEMA = Path(__file__).parent / "vendored" / "ob_v3p0_achievementcredential_schema.json"
+
+
+def ob3_errors(credential: dict[str, Any]) -> list[str]:
+    """What 1EdTech's own JSON Schema of an OB 3.0 AchievementCredential finds wrong
+    (vendored/SOURCE.md names where it comes from), formats checked too."""
+    schema = json.loads(OB3_SCHEMA.read_text())
+    validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(credential)
+    ]
+
+
+@pytest.mark.parametrize("achievement", sorted(CATALOGUE))
+def test_every_badges_credential_passes_the_open_badges_3_schema(achievement: str) -> None:
+    assert ob3_errors(open_badge_credential(badge(achievement), LINKS)) == []
+
+
+def test_the_schema_check_finds_what_is_missing_or_misshapen() -> None:
+    vc = open_badge_credential(badge(), LINKS)
+    del vc["validFrom"]
+    vc["credentialSubject"]["achievement"]["criteria"] = "not an object"
+    errors = ob3_errors(vc)
+    assert any("validFrom" in error for error in errors), errors
+    assert any(error.startswith("credentialSubject/achievement/criteria") for error in errors)
