@@ -174,6 +174,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/v1/badges/{token_id}/credential"): (PUBLIC, None),
     ("GET", "/.well-known/jwks.json"): (PUBLIC, None),
     ("POST", "/api/v1/admin/badges/{token_id}/revoke"): (ADMIN, lambda _: {"reason": "matrix"}),
+    ("GET", "/api/v1/admin/badges/mints"): (ADMIN, None),
 }
 QUERIES = {
     "/api/v1/orders": "account_id",

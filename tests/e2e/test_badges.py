@@ -164,3 +164,21 @@ def test_an_admins_revocation_is_listed_in_the_status_list(
         public = anyone.get(f"/users/{trader.username}/badges").json()["items"]
     assert public == []  # withdrawn badges are not shown to others
     assert trader.get("/badges/me").json()["items"][0]["revoked"] is True
+
+
+def test_the_mint_queue_is_for_admins_and_checks_its_filters(
+    server: Server, earned: tuple[Trader, dict[str, Any]]
+) -> None:
+    trader, _badge = earned
+    assert_error(trader.get("/admin/badges/mints"), 403)
+    admin = Admin(server, new_admin(server), "")
+    assert admin.get("/admin/badges/mints").json() == {"items": [], "next_cursor": None}
+    # No chain is configured here: every badge stays off-chain, none is queued.
+    for bad, field in (
+        ({"status": "off_chain"}, "status"),
+        ({"status": "minted"}, "status"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ):
+        assert_error(admin.get("/admin/badges/mints", params=bad), 422, field)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.badges.adapters.mints import mint_of
 from astratrade.badges.adapters.repository import badge_of
 from astratrade.badges.adapters.tables import badges, blocks, holders, mints, wallets
-from astratrade.badges.domain.badges import Badge
+from astratrade.badges.domain.badges import Badge, MintStatus
 from astratrade.badges.domain.minting import Mint
+from astratrade.infrastructure import paging
 from astratrade.shared.errors import NotFound
 
 # What any username looks like (users' rule, wider): anything else names nobody, and is not
@@ -97,3 +100,43 @@ async def has_wallet(db: AsyncEngine, user_id: str) -> bool:
     async with db.connect() as conn:
         found = await conn.scalar(select(wallets.c.user_id).where(wallets.c.user_id == user_id))
     return found is not None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMint:
+    """A mint as admins see it in the queue: whose badge, which achievement, its state."""
+
+    mint: Mint
+    username: str | None
+    achievement: str
+    updated_at: datetime
+
+
+async def mint_queue(
+    db: AsyncEngine, status: MintStatus | None, cursor: str | None, limit: int
+) -> tuple[list[QueuedMint], str | None]:
+    """Every mint (or those in `status`), the latest change first, a page at a time."""
+    m = mints.c
+    where = [] if status is None else [m.status == status.value]
+    if cursor is not None:
+        at, key = paging.decode(cursor)
+        where.append(or_(m.updated_at < at, and_(m.updated_at == at, m.token_id < key)))
+    query = (
+        select(mints, badges.c.achievement, holders.c.username)
+        .join(badges, badges.c.token_id == m.token_id)
+        .outerjoin(holders, holders.c.user_id == m.user_id)
+        .where(*where)
+        .order_by(m.updated_at.desc(), m.token_id.desc())
+        .limit(limit + 1)
+    )
+    async with db.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    items = [
+        QueuedMint(mint_of(r._mapping), r.username, r.achievement, r.updated_at)
+        for r in rows[:limit]
+    ]
+    more = len(rows) > limit
+    last = items[-1] if items else None
+    return items, (
+        paging.encode(last.updated_at, str(last.mint.token_id)) if more and last else None
+    )

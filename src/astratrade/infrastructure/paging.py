@@ -25,6 +25,7 @@ def decode(cursor: str) -> tuple[datetime, str]:
         moment = datetime.fromisoformat(at)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
         raise ValidationFailed("cursor", "the cursor is not one this API gave") from error
-    if moment.tzinfo is None or not isinstance(key, str) or not key or len(key) > 64:
+    # A key is an id: at most a uint256 in decimal (78 digits), a badge's token id.
+    if moment.tzinfo is None or not isinstance(key, str) or not key or len(key) > 80:
         raise ValidationFailed("cursor", "the cursor is not one this API gave")
     return moment, key

@@ -142,3 +142,46 @@ async def test_a_revoked_badge_is_never_queued(platform: Platform) -> None:
     await mint_round(platform.writer, chain, platform.clock)
     assert await views.mints_of_user(platform.read_db, dee) == {}
     assert chain.minted == []
+
+
+async def test_admins_page_through_the_queue_with_each_mints_state_and_reason(
+    platform: Platform,
+) -> None:
+    assert isinstance(platform.clock, ManualClock)
+    chain = FakeChain()
+    traders = [await new_trader(platform, name) for name in ("eve", "fay", "gus")]
+    for user_id, account in traders:
+        await round_trip(platform, user_id, account, "3030")
+        await link_wallet(platform, user_id)
+        chain.down = user_id == traders[1][0]  # fay's mint fails
+        await mint_round(platform.writer, chain, platform.clock)
+        if user_id == traders[0][0]:
+            await mint_round(platform.writer, chain, platform.clock)  # eve's is confirmed
+        platform.clock.set(platform.clock.now() + timedelta(seconds=1))
+
+    everything, none_left = await views.mint_queue(platform.read_db, None, None, 10)
+    assert none_left is None
+    assert [q.username for q in everything] == ["gus", "fay", "eve"]  # the latest change first
+    assert {q.achievement for q in everything} == {"FIRST_TRADE"}
+    assert [q.mint.status for q in everything] == [
+        MintStatus.SUBMITTED,
+        MintStatus.FAILED,
+        MintStatus.CONFIRMED,
+    ]
+    failed = everything[1].mint
+    assert (failed.status, failed.reason) == (
+        MintStatus.FAILED,
+        "ConnectionError: node unreachable",
+    )
+    assert [
+        q.username
+        for q in (await views.mint_queue(platform.read_db, MintStatus.FAILED, None, 10))[0]
+    ] == ["fay"]
+
+    seen, cursor = [], None
+    while True:
+        page, cursor = await views.mint_queue(platform.read_db, None, cursor, 1)
+        seen += [q.mint.token_id for q in page]
+        if cursor is None:
+            break
+    assert seen == [q.mint.token_id for q in everything]

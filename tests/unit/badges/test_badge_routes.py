@@ -19,3 +19,4 @@ def test_the_gateway_routes_badges_paths_and_the_jwks_to_the_badges_service() ->
     ):
         assert router.context_for(path, "GET") == "badges", path
     assert router.context_for("/api/v1/admin/badges/1/revoke", "POST") == "badges"
+    assert router.context_for("/api/v1/admin/badges/mints", "GET") == "badges"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from astratrade.badges.domain.badges import Badge, MintStatus
 from astratrade.badges.domain.links import Links
 from astratrade.badges.domain.tokens import parse_token_id
 from astratrade.badges.ports import Chain, CredentialSigner
+from astratrade.badges.views import QueuedMint
 
 # Checked by parse_token_id: 422 naming token_id, with the offending value (cut short).
 TokenIdText = Annotated[str, Path(description="the badge's uint256 token id, in decimal")]
@@ -89,3 +90,45 @@ class OwnBadgesOut(BaseModel):
 
 class RevokeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=280)
+
+
+MAX_MINTS_PAGE = 100
+Cursor = Annotated[str | None, Query(max_length=256, description="next_cursor of the page before")]
+Limit = Annotated[int, Query(ge=1, le=MAX_MINTS_PAGE)]
+QueueStatus = Annotated[
+    MintStatus | None, Query(description="only mints in this state (off_chain has no mint)")
+]
+
+
+class QueuedMintOut(BaseModel):
+    token_id: str = Field(description="uint256 in decimal")
+    achievement: str
+    username: str | None = Field(description="the holder; null until their sign-up is known")
+    to: str = Field(description="the wallet it is minted to")
+    status: MintStatus
+    attempts: int
+    tx_hash: str | None
+    reason: str | None = Field(description="why the last attempt failed")
+    due_at: datetime | None = Field(description="when a failed mint is tried again")
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, queued: QueuedMint) -> QueuedMintOut:
+        mint = queued.mint
+        return cls(
+            token_id=str(mint.token_id),
+            achievement=queued.achievement,
+            username=queued.username,
+            to=mint.to,
+            status=mint.status,
+            attempts=mint.attempts,
+            tx_hash=mint.tx_hash,
+            reason=mint.reason,
+            due_at=mint.due_at,
+            updated_at=queued.updated_at,
+        )
+
+
+class MintQueueOut(BaseModel):
+    items: list[QueuedMintOut]
+    next_cursor: str | None
