@@ -94,3 +94,26 @@ def test_open_interest_from_daily_changes_is_the_sum_of_the_positions(
                 held[account] = size
         assert level == sum((abs(p) for p in held.values()), Decimal(0))
         assert level >= 0
+
+
+def naive_active(pairs: list[tuple[str, date]], day: date, window: int) -> int:
+    since = day - timedelta(days=window - 1)
+    return len({trader for trader, active in pairs if since <= active <= day})
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 60)),
+        max_size=40,
+    )
+)
+def test_active_traders_equal_a_count_of_each_window(pairs: list[tuple[str, int]]) -> None:
+    active = [(trader, MON + timedelta(days=n)) for trader, n in pairs]
+    days = days_between(MON + timedelta(days=29), MON + timedelta(days=70))
+    found = active_traders(active, days)
+    for day in days:
+        assert found[day] == ActiveTraders(
+            naive_active(active, day, 1),
+            naive_active(active, day, 7),
+            naive_active(active, day, 30),
+        )
