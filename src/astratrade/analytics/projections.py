@@ -73,7 +73,6 @@ class PlatformTrading:
     tables: tuple[Table, ...] = (
         platform.activity,
         platform.copy_accounts,
-        platform.positions,
         platform.market_days,
         platform.liquidation_days,
     )

@@ -21,7 +21,6 @@ from astratrade.analytics.adapters.platform_tables import (
     liquidation_days,
     market_days,
     mrr_days,
-    positions,
     signups,
     subscription_prices,
     tournament_entries,
@@ -146,15 +145,6 @@ class TradingFold:
         }
         self.new_copy_accounts: list[str] = []
         self.active: set[tuple[str, date]] = set()
-        keys = {
-            (str(e.payload["account_id"]), str(e.payload["market"]))
-            for e in batch
-            if e.type == "OrderFilled"
-        }
-        self.positions: dict[tuple[str, str], Decimal] = _stored_values(
-            conn, positions, ("account_id", "market"), keys, "size"
-        )
-        self.moved: set[tuple[str, str]] = set()
         days = {
             (str(e.payload["market"]), utc_day(e.occurred_at))
             for e in batch
@@ -198,10 +188,11 @@ class TradingFold:
         account, market = str(data["account_id"]), str(data["market"])
         day = utc_day(envelope.occurred_at)
         notional = abs(_decimal(data["size"])) * _decimal(data["price"])
+        # The fill moved the position from `before` to `after` (its size is the fill's, signed
+        # by its side, even when it flips the position).
+        size = _decimal(data["size"])
         after = _decimal(data["position_size"])
-        before = self.positions.get((account, market), ZERO)
-        self.positions[(account, market)] = after
-        self.moved.add((account, market))
+        before = after - (size if data["side"] == "buy" else -size)
         row = self.market_days.setdefault(
             (market, day),
             {"market": market, "day": day, "fills": 0, "liquidation_fills": 0}
@@ -220,15 +211,6 @@ class TradingFold:
         conn = self._conn
         insert_new(conn, copy_accounts, [{"account_id": a} for a in self.new_copy_accounts])
         insert_new(conn, activity, [{"user_id": u, "day": d} for u, d in sorted(self.active)])
-        upsert(
-            conn,
-            positions,
-            [
-                {"account_id": a, "market": m, "size": self.positions[(a, m)]}
-                for a, m in sorted(self.moved)
-            ],
-            ("account_id", "market"),
-        )
         upsert(conn, market_days, list(self.market_days.values()), ("market", "day"))
         upsert(conn, liquidation_days, list(self.liquidation_days.values()), ("day",))
 
@@ -240,16 +222,3 @@ def _stored_rows(
         return []
     key = tuple_(*(table.c[c] for c in columns))
     return list(conn.execute(select(table).where(key.in_(sorted(keys)))))
-
-
-def _stored_values(
-    conn: Connection,
-    table: Table,
-    columns: tuple[str, str],
-    keys: set[tuple[Any, Any]],
-    value: str,
-) -> dict[tuple[str, str], Decimal]:
-    return {
-        (row._mapping[columns[0]], row._mapping[columns[1]]): row._mapping[value]
-        for row in _stored_rows(conn, table, columns, keys)
-    }

@@ -40,16 +40,6 @@ copy_accounts = Table(
     schema=SCHEMA,
 )
 
-# trading's OrderFilled: each account's position now (signed), for open interest's changes.
-positions = Table(
-    "analytics_platform_positions",
-    metadata,
-    Column("account_id", String(64), primary_key=True),
-    Column("market", String(32), primary_key=True),
-    Column("size", ExactDecimal, nullable=False),
-    schema=SCHEMA,
-)
-
 # trading's OrderFilled, per market and day: notional traded, fees, copy accounts' share,
 # and the change of open interest (its level on a day = the changes up to that day).
 market_days = Table(

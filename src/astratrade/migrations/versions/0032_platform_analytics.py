@@ -64,14 +64,6 @@ def upgrade() -> None:
         schema=schema,
     )
     op.create_table(
-        "analytics_platform_positions",
-        sa.Column("account_id", _ID, nullable=False),
-        sa.Column("market", _MARKET, nullable=False),
-        sa.Column("size", _DECIMAL(), nullable=False),
-        _pk("analytics_platform_positions", "account_id", "market"),
-        schema=schema,
-    )
-    op.create_table(
         "analytics_platform_market_days",
         sa.Column("market", _MARKET, nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -137,7 +129,6 @@ TABLES = (
     "analytics_platform_copies",
     "analytics_platform_liquidation_days",
     "analytics_platform_market_days",
-    "analytics_platform_positions",
     "analytics_platform_copy_accounts",
     "analytics_platform_activity",
     "analytics_platform_signups",
