@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from e2e.conftest import PASSWORD, Admin, Server, Trader, eventually
 
-from .conftest import screenshot
+from .conftest import PHONE, screenshot
 
 DASHBOARD = "Platform dashboard (admins)"
 
@@ -78,6 +78,10 @@ def test_the_admin_reads_the_apis_numbers_and_a_trader_does_not_see_it(
     expect(page.locator(".daily-chart canvas").first).to_be_visible()
     expect(page.locator(".daily-chart figcaption").nth(1)).to_contain_text("DAU")
     screenshot(page, "admin-dashboard-1280")
+    page.set_viewport_size(PHONE)  # on a phone the page does not scroll sideways
+    expect(page.get_by_test_id("tile-dau")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "admin-dashboard-360")
 
     asked: list[str] = []
     theirs = context.browser.new_context()  # type: ignore[union-attr]
