@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     """The synthetic feed's random seed."""
     analytics_candle_flush_seconds: float = Field(default=1.0, gt=0, le=60)
     """How often the candles being formed are written (one batch for every tick between)."""
+    analytics_gauges_seconds: float = Field(default=15.0, gt=0, le=3600)
+    """How often platform analytics' gauges on /metrics (active traders, active copies,
+    open interest, MRR) are read again from the read models."""
     clock: Literal["system", "manual"] = "system"
     """`manual`: time moves only through the admin API (tests, demos)."""
 

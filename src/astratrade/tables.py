@@ -1,5 +1,6 @@
 """Imports every context's table module, so the shared metadata knows all tables."""
 
+from astratrade.analytics.adapters import platform_tables as analytics_platform_tables
 from astratrade.analytics.adapters import tables as analytics_tables
 from astratrade.badges.adapters import tables as badges_tables
 from astratrade.copytrading.adapters import tables as copytrading_tables
@@ -11,6 +12,7 @@ from astratrade.trading.adapters import tables as trading_tables
 from astratrade.users.adapters import tables as users_tables
 
 __all__ = [
+    "analytics_platform_tables",
     "analytics_tables",
     "badges_tables",
     "copytrading_tables",

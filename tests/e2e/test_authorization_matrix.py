@@ -107,6 +107,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
         },
     ),
     ("GET", "/api/v1/admin/revenue"): (ADMIN, None),
+    ("GET", "/api/v1/admin/analytics"): (ADMIN, None),
     ("POST", "/api/v1/admin/markets/{market}/price"): (ADMIN, lambda _: {"mark": "60000"}),
     ("POST", "/api/v1/admin/clock"): (ADMIN, lambda _: {"advance_seconds": 0}),
     ("GET", "/api/v1/admin/reconciliation"): (ADMIN, None),

@@ -19,6 +19,7 @@ import { LeadersView } from "./views/leaders";
 import { LeadingView } from "./views/leading";
 import { CopiesView } from "./views/copies";
 import { BadgeView, PublicBadge } from "./views/badges";
+import { AdminDashboard } from "./views/admin-dashboard";
 import { routeParts } from "./route";
 import { Toasts } from "./views/toasts";
 import { openGuide } from "./guide";
@@ -33,7 +34,8 @@ const TABS = [
 ] as const;
 // Screens reached from the header or from another screen rather than the tab bar (a
 // profile, the moderation queue and copy trading's screens from the social screen; they
-// light its tab; a badge's page lights progression's).
+// light its tab; a badge's page lights progression's; the platform dashboard, admins' only,
+// from the header).
 const OTHER = [
   { id: "settings", label: "Settings", view: SettingsView, under: null },
   { id: "profile", label: "Profile", view: ProfileView, under: "feed" },
@@ -42,6 +44,7 @@ const OTHER = [
   { id: "leading", label: "Leading", view: LeadingView, under: "feed" },
   { id: "copies", label: "My copies", view: CopiesView, under: "feed" },
   { id: "badges", label: "Badge", view: BadgeView, under: "progress" },
+  { id: "admin", label: "Platform dashboard", view: AdminDashboard, under: null },
 ] as const;
 type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];
 const SCREENS = [...TABS, ...OTHER];
@@ -110,6 +113,8 @@ function Header() {
       <AccountSwitcher />
       <button type="button" class="ghost logout" onClick={() => void logOut()}>Log out</button>
       <span class="header-tools">
+        {me?.role === "admin" && <a class="icon" href="#/admin" aria-label="Platform dashboard (admins)" title="Platform dashboard"
+          aria-current={location.hash === "#/admin" ? "page" : undefined}>▦</a>}
         <button type="button" class="ghost icon" aria-label="Help: the guided first trade" title="Guided first trade"
           onClick={() => { openGuide(); location.hash = "#/trade"; }}>?</button>
         <a class="icon" href="#/settings" aria-label="Settings" title="Settings" aria-current={location.hash === "#/settings" ? "page" : undefined}>⚙</a>
