@@ -2,7 +2,9 @@
 audit log with `astratrade projections rebuild NAME`):
 
 - the volume of each candle, from trading's fills (the marks come from the feed, not
-  from events: docs/analytics.md)."""
+  from events: docs/analytics.md);
+- trader analytics' journal, from trading's accounts, fills, funding, closes and the money
+  moved in and out (flows, never returns): what `GET /analytics/accounts/{id}` reports."""
 
 from __future__ import annotations
 
@@ -11,7 +13,15 @@ from decimal import Decimal
 from sqlalchemy import Connection, Table
 
 from astratrade.analytics.adapters import candles as stored_candles
-from astratrade.analytics.adapters.tables import candle_volumes
+from astratrade.analytics.adapters import trader_journal
+from astratrade.analytics.adapters.tables import (
+    account_days,
+    candle_volumes,
+    closed_trades,
+    open_trades,
+    position_days,
+    trader_accounts,
+)
 from astratrade.analytics.domain.candles import Interval
 from astratrade.shared.messages import Envelope
 
@@ -43,4 +53,26 @@ class CandleVolume:
         stored_candles.add_volume(conn, traded)
 
 
-PROJECTIONS = (CandleVolume(),)
+class TraderJournal:
+    """Trader analytics' read model (adapters/trader_journal.py): accounts, trades being
+    built and closed, each day's collateral and flows, each day's positions."""
+
+    name = "analytics.trader_journal"
+    source = "trading"
+    event_types = trader_journal.EVENT_TYPES
+    tables: tuple[Table, ...] = (
+        trader_accounts,
+        open_trades,
+        closed_trades,
+        account_days,
+        position_days,
+    )
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        self.apply_all(conn, [envelope])
+
+    def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        trader_journal.fold(conn, envelopes)
+
+
+PROJECTIONS = (CandleVolume(), TraderJournal())
