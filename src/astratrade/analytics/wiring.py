@@ -1,6 +1,6 @@
 """Analytics' module: candles written as the marks tick (from trading's engine in this
-process, or followed from the prices' stream), their volume from trading's fills, and
-the candles' route."""
+process, or followed from the prices' stream), their volume from trading's fills, the
+candles' route; trader analytics' journal of trading's events and its routes."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from fastapi import APIRouter
 
 from astratrade.analytics.adapters.candle_writer import CandleWriter
 from astratrade.analytics.api import candles as candles_api
+from astratrade.analytics.api import trader as trader_api
 from astratrade.analytics.ports import MarksFollower
 from astratrade.analytics.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Loop, Module
 
-ROUTERS: tuple[APIRouter, ...] = (candles_api.router,)
+ROUTERS: tuple[APIRouter, ...] = (candles_api.router, trader_api.router)
 
 
 def wire(
