@@ -20,6 +20,7 @@ from astratrade.analytics.adapters.tables import (
     closed_trades,
     open_trades,
     position_days,
+    trade_days,
     trader_accounts,
 )
 from astratrade.analytics.domain.candles import Interval
@@ -64,6 +65,7 @@ class TraderJournal:
         trader_accounts,
         open_trades,
         closed_trades,
+        trade_days,
         account_days,
         position_days,
     )

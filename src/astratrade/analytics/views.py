@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.analytics.adapters import candles, trader_reads
 from astratrade.analytics.domain.candles import Candle, Interval
 from astratrade.analytics.domain.equity import daily_closes
-from astratrade.analytics.domain.report import Period, TraderReport, period_days, trader_report
+from astratrade.analytics.domain.report import Period, TraderReport, period_days, report_of_days
 from astratrade.analytics.domain.trades import ClosedTrade
 from astratrade.shared.errors import NotFound
 
@@ -51,14 +51,12 @@ async def account_report(
     async with db.connect() as conn:
         kind, opened_on = await _owned(conn, account_id, owner_id)
         first, _ = period_days(period, now.date(), opened_on)
-        trades = await trader_reads.trades_of(
-            conn, account_id, since=datetime.combine(first, time(), UTC)
-        )
+        days = await trader_reads.totals_by_day(conn, account_id, first)
         money = await trader_reads.money_days(conn, account_id)
         positions = await trader_reads.positions_days(conn, account_id)
         marks = await trader_reads.closing_marks(conn, {p.market for p in positions}, opened_on)
     closes = daily_closes(money, positions, marks, min(opened_on, now.date()), now.date())
-    return AccountReport(account_id, kind, period, trader_report(trades, closes, period, now))
+    return AccountReport(account_id, kind, period, report_of_days(days, closes, period, now))
 
 
 async def closed_trades(

@@ -22,6 +22,7 @@ from astratrade.analytics.adapters.tables import (
     closed_trades,
     open_trades,
     position_days,
+    trade_days,
     trader_accounts,
 )
 from astratrade.analytics.domain.report import Period
@@ -34,7 +35,7 @@ from astratrade.trading.domain.orders import Side
 from astratrade.trading.views import collateral_by_account
 
 D = Decimal
-TABLES = (trader_accounts, open_trades, closed_trades, account_days, position_days)
+TABLES = (trader_accounts, open_trades, closed_trades, trade_days, account_days, position_days)
 
 
 async def test_the_migrated_tables_are_what_the_code_declares(
@@ -46,7 +47,7 @@ async def test_the_migrated_tables_are_what_the_code_declares(
             tables = await conn.scalar(
                 text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": SCHEMA}
             )
-            assert tables == 7  # the candles' two and the journal's five
+            assert tables == 8  # the candles' two and the journal's six
 
 
 async def every_row(platform: Platform) -> dict[str, list[Any]]:

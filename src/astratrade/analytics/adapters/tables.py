@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, String, Table
+from sqlalchemy import Column, Date, Index, Integer, String, Table
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -110,5 +110,30 @@ position_days = Table(
     Column("day", Date, primary_key=True),
     Column("size", ExactDecimal, nullable=False),
     Column("entry_price", ExactDecimal, nullable=False),
+    schema=SCHEMA,
+)
+
+# The closed trades' totals per account, UTC day closed on, market and side (the sums the
+# metrics are made of: domain/totals.py), so that a report adds up a few rows a day
+# rather than reading every trade.
+trade_days = Table(
+    "analytics_trade_days",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("market", String(32), primary_key=True),
+    Column("side", String(8), primary_key=True),
+    Column("trades", Integer, nullable=False),
+    Column("wins", Integer, nullable=False),
+    Column("losses", Integer, nullable=False),
+    Column("break_evens", Integer, nullable=False),
+    Column("gross_profit", ExactDecimal, nullable=False),
+    Column("gross_loss", ExactDecimal, nullable=False),
+    Column("net_pnl", ExactDecimal, nullable=False),
+    Column("trades_with_stop", Integer, nullable=False),
+    Column("r_sum", ExactDecimal, nullable=False),
+    Column("hold_seconds", ExactDecimal, nullable=False),
+    Column("fees", ExactDecimal, nullable=False),
+    Column("funding", ExactDecimal, nullable=False),
     schema=SCHEMA,
 )

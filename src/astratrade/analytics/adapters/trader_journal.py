@@ -1,7 +1,8 @@
 """Trader analytics' read model, folded from trading's events (docs/analytics.md "Trader
 analytics' read model"): each account's owner, kind and collateral; the trade each position
-is building (side, opening time, fees and funding); the journal of closed trades; each
-day's collateral and flows; each day's positions.
+is building (side, opening time, fees and funding); the journal of closed trades and
+their totals per day, market and side; each day's collateral and flows; each day's
+positions.
 
 A batch of events reads the rows it touches in one query a table, folds them in memory,
 and writes each table in one statement. Decimals are text on SQLite, so every sum is done
@@ -9,8 +10,8 @@ here in Decimal, never in SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -21,9 +22,12 @@ from astratrade.analytics.adapters.tables import (
     closed_trades,
     open_trades,
     position_days,
+    trade_days,
     trader_accounts,
 )
 from astratrade.analytics.domain.numbers import ZERO
+from astratrade.analytics.domain.totals import TradeTotals
+from astratrade.analytics.domain.trades import ClosedTrade, Side
 from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
@@ -48,6 +52,7 @@ EVENT_TYPES = frozenset(
 TRADE_KEY = ("account_id", "market")
 DAY_KEY = ("account_id", "day")
 POSITION_KEY = ("account_id", "market", "day")
+TRADE_DAY_KEY = ("account_id", "day", "market", "side")
 Row = dict[str, Any]
 
 
@@ -262,3 +267,34 @@ def _write(conn: Connection, state: Fold) -> None:
         conn.execute(delete(open_trades).where(tuple_(c.account_id, c.market).in_(gone)))
     if state.closed:
         conn.execute(insert(closed_trades), state.closed)
+        _add_to_days(conn, state.closed)
+
+
+def _add_to_days(conn: Connection, closed: list[Row]) -> None:
+    """Each closed trade's totals added to its account's day, market and side."""
+    added: dict[tuple[Any, ...], TradeTotals] = {}
+    for row in closed:
+        key = (row["account_id"], row["closed_at"].date(), row["market"], row["side"])
+        trade = ClosedTrade(
+            market=row["market"],
+            side=Side(row["side"]),
+            opened_at=row["opened_at"],
+            closed_at=row["closed_at"],
+            realized_pnl=row["realized_pnl"],
+            fees=row["fees"],
+            funding=row["funding"],
+            risk_at_stop=row["risk_at_stop"],
+        )
+        added[key] = added.get(key, TradeTotals()) + TradeTotals.of(trade)
+    stored = rows_by_key(conn, trade_days, TRADE_DAY_KEY, set(added))
+    rows = []
+    for key, totals in added.items():
+        before = stored.get(key)
+        if before is not None:
+            totals = totals_of(before) + totals
+        rows.append({**dict(zip(TRADE_DAY_KEY, key, strict=True)), **asdict(totals)})
+    upsert(conn, trade_days, rows, TRADE_DAY_KEY)
+
+
+def totals_of(row: Mapping[Any, Any]) -> TradeTotals:
+    return TradeTotals(**{f.name: row[f.name] for f in fields(TradeTotals)})

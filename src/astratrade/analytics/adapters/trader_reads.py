@@ -14,10 +14,13 @@ from astratrade.analytics.adapters.tables import (
     candles,
     closed_trades,
     position_days,
+    trade_days,
     trader_accounts,
 )
+from astratrade.analytics.adapters.trader_journal import totals_of
 from astratrade.analytics.domain.candles import Interval
 from astratrade.analytics.domain.equity import MoneyDay, PositionDay
+from astratrade.analytics.domain.report import DayTotals
 from astratrade.analytics.domain.trades import ClosedTrade, Side
 
 
@@ -97,3 +100,12 @@ async def closing_marks(
     for r in rows:
         marks.setdefault(r.market, {})[r.open_time.date()] = r.close
     return marks
+
+
+async def totals_by_day(conn: AsyncConnection, account_id: str, first: date) -> list[DayTotals]:
+    """The account's trade totals per day (from `first`), market and side."""
+    t = trade_days.c
+    rows = await conn.execute(select(trade_days).where(t.account_id == account_id, t.day >= first))
+    return [
+        DayTotals(r["day"], r["market"], Side(r["side"]), totals_of(r)) for r in rows.mappings()
+    ]

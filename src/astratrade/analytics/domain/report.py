@@ -3,13 +3,13 @@ side and by market, the calendar, and the equity curve with what its daily retur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from astratrade.analytics.domain.calendar import CalendarDay, pnl_calendar
+from astratrade.analytics.domain.calendar import CalendarDay
 from astratrade.analytics.domain.numbers import ZERO
 from astratrade.analytics.domain.returns import (
     DailyClose,
@@ -21,8 +21,8 @@ from astratrade.analytics.domain.returns import (
     sharpe,
     sortino,
 )
-from astratrade.analytics.domain.trade_metrics import TradeMetrics, by_market, by_side
-from astratrade.analytics.domain.trade_metrics import trade_metrics as metrics_of
+from astratrade.analytics.domain.totals import TradeTotals, added
+from astratrade.analytics.domain.trade_metrics import TradeMetrics, metrics_of
 from astratrade.analytics.domain.trades import ClosedTrade, Side
 
 
@@ -61,6 +61,25 @@ def period_days(period: Period, today: date, first_activity: date | None) -> tup
     return max(opened, today - timedelta(days=period.days - 1)), today
 
 
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """The totals of an account's trades closed on one UTC day, in one market, on one side:
+    what the read model keeps (a trade belongs to the day it closed on)."""
+
+    day: date
+    market: str
+    side: Side
+    totals: TradeTotals
+
+
+def day_totals(trades: Iterable[ClosedTrade]) -> list[DayTotals]:
+    grouped: dict[tuple[date, str, Side], TradeTotals] = {}
+    for trade in trades:
+        key = (trade.closed_at.date(), trade.market, trade.side)
+        grouped[key] = grouped.get(key, TradeTotals()) + TradeTotals.of(trade)
+    return [DayTotals(d, m, s, t) for (d, m, s), t in sorted(grouped.items())]
+
+
 def trader_report(
     trades: Sequence[ClosedTrade],
     closes: Sequence[DailyClose],
@@ -69,22 +88,43 @@ def trader_report(
 ) -> TraderReport:
     """The report of the `trades` and daily `closes` (any days; those outside the period are
     ignored, those before it give its opening equity)."""
+    return report_of_days(day_totals(trades), closes, period, now)
+
+
+def report_of_days(
+    days: Sequence[DayTotals],
+    closes: Sequence[DailyClose],
+    period: Period,
+    now: datetime,
+) -> TraderReport:
+    """The report from the trades' totals per day, market and side (`trader_report`'s, as
+    the read model keeps them)."""
     today = now.date()
     earliest = min((c.day for c in closes), default=None)
     first, last = period_days(period, today, earliest)
-    in_period = [t for t in trades if first <= t.closed_at.date() <= last]
+    in_period = [d for d in days if first <= d.day <= last]
     before = [c for c in closes if c.day < first]
     opening = max(before, key=lambda c: c.day).equity if before else ZERO
     curve = every_day([c for c in closes if first <= c.day <= last], first, last, opening)
     returns = daily_returns(curve, opening)
     values = defined(returns)
+    markets: dict[str, list[TradeTotals]] = {}
+    calendar: dict[date, list[TradeTotals]] = {}
+    for d in in_period:
+        markets.setdefault(d.market, []).append(d.totals)
+        calendar.setdefault(d.day, []).append(d.totals)
     return TraderReport(
         first_day=first,
         last_day=last,
-        metrics=metrics_of(in_period),
-        by_side=by_side(in_period),
-        by_market=by_market(in_period),
-        calendar=pnl_calendar(in_period),
+        metrics=metrics_of(added(d.totals for d in in_period)),
+        by_side={
+            side: metrics_of(added(d.totals for d in in_period if d.side == side)) for side in Side
+        },
+        by_market={m: metrics_of(added(markets[m])) for m in sorted(markets)},
+        calendar=[
+            CalendarDay(day, total.trades, total.net_pnl)
+            for day, total in ((day, added(calendar[day])) for day in sorted(calendar))
+        ],
         equity_curve=curve,
         returns=returns,
         max_drawdown=max_drawdown(values),

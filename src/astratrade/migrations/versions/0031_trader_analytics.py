@@ -1,5 +1,6 @@
 """analytics: trader analytics' read model of trading's events (accounts, trades being
-traded and closed, each day's collateral and flows, each day's positions)
+traded and closed, their totals per day, each day's collateral and flows, each day's
+positions)
 
 Revision ID: 0031_trader_analytics
 Revises: 0030
@@ -22,6 +23,8 @@ depends_on: str | Sequence[str] | None = None
 _MOMENT = astratrade.infrastructure.types.UtcDateTime
 _DECIMAL = astratrade.infrastructure.types.ExactDecimal
 _ID = sa.String(length=64)
+_COUNTS = ("trades", "wins", "losses", "break_evens", "trades_with_stop")
+_SUMS = ("gross_profit", "gross_loss", "net_pnl", "r_sum", "hold_seconds", "fees", "funding")
 
 
 def _schema() -> str | None:
@@ -106,10 +109,25 @@ def upgrade() -> None:
         ),
         schema=schema,
     )
+    # The closed trades' totals per account, day, market and side: what a report adds up.
+    op.create_table(
+        "analytics_trade_days",
+        sa.Column("account_id", _ID, nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("market", sa.String(length=32), nullable=False),
+        sa.Column("side", sa.String(length=8), nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in _COUNTS],
+        *[sa.Column(name, _DECIMAL(), nullable=False) for name in _SUMS],
+        sa.PrimaryKeyConstraint(
+            "account_id", "day", "market", "side", name=op.f("pk_analytics_trade_days")
+        ),
+        schema=schema,
+    )
 
 
 def downgrade() -> None:
     schema = _schema()
+    op.drop_table("analytics_trade_days", schema=schema)
     op.drop_table("analytics_position_days", schema=schema)
     op.drop_table("analytics_account_days", schema=schema)
     op.drop_index(
