@@ -296,5 +296,8 @@ def _add_to_days(conn: Connection, closed: list[Row]) -> None:
     upsert(conn, trade_days, rows, TRADE_DAY_KEY)
 
 
+TOTALS = tuple(f.name for f in fields(TradeTotals))
+
+
 def totals_of(row: Mapping[Any, Any]) -> TradeTotals:
-    return TradeTotals(**{f.name: row[f.name] for f in fields(TradeTotals)})
+    return TradeTotals(**{name: row[name] for name in TOTALS})

@@ -17,10 +17,11 @@ from astratrade.analytics.adapters.tables import (
     trade_days,
     trader_accounts,
 )
-from astratrade.analytics.adapters.trader_journal import totals_of
+from astratrade.analytics.adapters.trader_journal import TOTALS
 from astratrade.analytics.domain.candles import Interval
 from astratrade.analytics.domain.equity import MoneyDay, PositionDay
 from astratrade.analytics.domain.report import DayTotals
+from astratrade.analytics.domain.totals import TradeTotals
 from astratrade.analytics.domain.trades import ClosedTrade, Side
 
 
@@ -68,7 +69,7 @@ async def money_days(conn: AsyncConnection, account_id: str) -> list[MoneyDay]:
     rows = await conn.execute(
         select(d.day, d.collateral, d.flows).where(d.account_id == account_id).order_by(d.day)
     )
-    return [MoneyDay(r.day, r.collateral, r.flows) for r in rows]
+    return [MoneyDay(r.day, r.collateral, r.flows) for r in rows.all()]
 
 
 async def positions_days(conn: AsyncConnection, account_id: str) -> list[PositionDay]:
@@ -78,7 +79,7 @@ async def positions_days(conn: AsyncConnection, account_id: str) -> list[Positio
         .where(p.account_id == account_id)
         .order_by(p.day)
     )
-    return [PositionDay(r.market, r.day, r.size, r.entry_price) for r in rows]
+    return [PositionDay(r.market, r.day, r.size, r.entry_price) for r in rows.all()]
 
 
 async def closing_marks(
@@ -97,15 +98,21 @@ async def closing_marks(
         )
     )
     marks: dict[str, dict[date, Decimal]] = {}
-    for r in rows:
+    for r in rows.all():
         marks.setdefault(r.market, {})[r.open_time.date()] = r.close
     return marks
 
 
 async def totals_by_day(conn: AsyncConnection, account_id: str, first: date) -> list[DayTotals]:
-    """The account's trade totals per day (from `first`), market and side."""
+    """The account's trade totals per day (from `first`), market and side: a year of an
+    active trader is a few thousand rows, read as plain tuples."""
     t = trade_days.c
-    rows = await conn.execute(select(trade_days).where(t.account_id == account_id, t.day >= first))
-    return [
-        DayTotals(r["day"], r["market"], Side(r["side"]), totals_of(r)) for r in rows.mappings()
-    ]
+    rows = await conn.execute(
+        select(t.day, t.market, t.side, *(t[name] for name in TOTALS)).where(
+            t.account_id == account_id, t.day >= first
+        )
+    )
+    return [DayTotals(r[0], r[1], SIDES[r[2]], TradeTotals(*r[3:])) for r in rows.all()]
+
+
+SIDES = {side.value: side for side in Side}

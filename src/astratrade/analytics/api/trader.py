@@ -95,13 +95,13 @@ async def account_analytics(
     db: Db,
     clock: ClockDep,
     period: Period = Period.MONTH,
-) -> AccountAnalyticsOut:
+) -> Response:
     """The caller's account over `period` (7d, 30d, 90d or all, to today UTC): its closed
     trades' metrics, overall, long and short, per market; the daily P&L calendar; the equity
     curve at each day's close with its daily returns; max drawdown, Sharpe and Sortino."""
     found = await views.account_report(db, account_id, user.user_id, period, clock.now())
     report = found.report
-    return AccountAnalyticsOut(
+    answer = AccountAnalyticsOut(
         account_id=found.account_id,
         kind=found.kind,
         period=period,
@@ -128,6 +128,9 @@ async def account_analytics(
         sharpe=report.sharpe,
         sortino=report.sortino,
     )
+    # Serialized here, once: a year of days is ~2,000 figures, which FastAPI would validate
+    # against the response model a second time (measured: twice the report's own cost).
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 CSV_COLUMNS = (

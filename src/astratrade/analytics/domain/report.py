@@ -109,22 +109,21 @@ def report_of_days(
     returns = daily_returns(curve, opening)
     values = defined(returns)
     markets: dict[str, list[TradeTotals]] = {}
-    calendar: dict[date, list[TradeTotals]] = {}
+    calendar: dict[date, tuple[int, Decimal]] = {}
+    sides: dict[Side, list[TradeTotals]] = {side: [] for side in Side}
     for d in in_period:
         markets.setdefault(d.market, []).append(d.totals)
-        calendar.setdefault(d.day, []).append(d.totals)
+        trades, net = calendar.get(d.day, (0, ZERO))
+        calendar[d.day] = (trades + d.totals.trades, net + d.totals.net_pnl)
+        sides[d.side].append(d.totals)
+    by_side = {side: added(sides[side]) for side in Side}
     return TraderReport(
         first_day=first,
         last_day=last,
-        metrics=metrics_of(added(d.totals for d in in_period)),
-        by_side={
-            side: metrics_of(added(d.totals for d in in_period if d.side == side)) for side in Side
-        },
+        metrics=metrics_of(added(by_side.values())),
+        by_side={side: metrics_of(total) for side, total in by_side.items()},
         by_market={m: metrics_of(added(markets[m])) for m in sorted(markets)},
-        calendar=[
-            CalendarDay(day, total.trades, total.net_pnl)
-            for day, total in ((day, added(calendar[day])) for day in sorted(calendar))
-        ],
+        calendar=[CalendarDay(day, *calendar[day]) for day in sorted(calendar)],
         equity_curve=curve,
         returns=returns,
         max_drawdown=max_drawdown(values),

@@ -6,7 +6,7 @@ rows rather than reading every trade; the metrics of the sum are those of the tr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from astratrade.analytics.domain.numbers import ZERO
@@ -51,15 +51,28 @@ class TradeTotals:
         )
 
     def __add__(self, other: TradeTotals) -> TradeTotals:
-        with localcontext() as exact:
-            exact.prec = EXACT_DIGITS
-            return TradeTotals(
-                *(getattr(self, f.name) + getattr(other, f.name) for f in fields(self))
-            )
+        return added((self, other))
 
 
 def added(totals: Iterable[TradeTotals]) -> TradeTotals:
-    total = TradeTotals()
-    for each in totals:
-        total += each
-    return total
+    """The totals added up, exactly (a report adds a few thousand: one pass, one context)."""
+    trades = wins = losses = break_evens = with_stop = 0
+    profit = loss = net = r_sum = hold = fees = funding = ZERO
+    with localcontext() as exact:
+        exact.prec = EXACT_DIGITS
+        for t in totals:
+            trades += t.trades
+            wins += t.wins
+            losses += t.losses
+            break_evens += t.break_evens
+            with_stop += t.trades_with_stop
+            profit += t.gross_profit
+            loss += t.gross_loss
+            net += t.net_pnl
+            r_sum += t.r_sum
+            hold += t.hold_seconds
+            fees += t.fees
+            funding += t.funding
+    return TradeTotals(
+        trades, wins, losses, break_evens, profit, loss, net, with_stop, r_sum, hold, fees, funding
+    )
