@@ -7,8 +7,9 @@ The app of `astratrade serve` (manual price feed, system clock) runs on a Postgr
 database of the run's own (created beside --postgres-url, dropped at the end) or on a
 SQLite file (`--database sqlite`), called straight through ASGI with httpx. A trader
 signs up over HTTP (its practice account reaches the read model from its events); then the
-read model is filled in straight: 10,000 closed trades over 365 days in three markets (and
-their totals per day, market and side, as the projection keeps them), the
+read model is filled in straight: 10,000 closed trades over 365 days in three markets (with
+their daily calendar and running totals per market and side, as the projection keeps
+them), the
 account's collateral every day, a BTC position changing every day and the 1d candles
 marking it. Target: p99 < 50 ms for `period=all` (--strict exits 1 when missed).
 
@@ -39,10 +40,12 @@ from astratrade.analytics.adapters.tables import (
     candles,
     closed_trades,
     position_days,
-    trade_days,
+    trade_calendar,
+    trade_totals,
     trader_accounts,
 )
 from astratrade.analytics.domain.report import day_totals
+from astratrade.analytics.domain.totals import TradeTotals
 from astratrade.analytics.domain.trades import ClosedTrade, Side
 from astratrade.config import Settings
 from astratrade.entrypoints.app import create_app
@@ -113,20 +116,34 @@ def journal(account: str, trades: int, now: datetime) -> dict[str, list[dict[str
                 "close": mark,
             }
         )
-    totals = [
-        {
-            "account_id": account,
-            "day": d.day,
-            "market": d.market,
-            "side": d.side.value,
-            **asdict(d.totals),
-        }
-        for d in day_totals(
-            ClosedTrade(**{k: v for k, v in t.items() if k not in ("trade_id", "account_id")})
-            for t in closed
+    calendar: dict[Any, list[Any]] = {}
+    running: dict[tuple[str, str], TradeTotals] = {}
+    totals = []
+    for d in day_totals(
+        ClosedTrade(**{k: v for k, v in t.items() if k not in ("trade_id", "account_id")})
+        for t in closed
+    ):  # oldest first, as the projection writes them
+        day = calendar.setdefault(d.day, [0, Decimal(0)])
+        day[0] += d.totals.trades
+        day[1] += d.totals.net_pnl
+        key = (d.market, d.side.value)
+        running[key] = running.get(key, TradeTotals()) + d.totals
+        totals.append(
+            {"account_id": account, "market": key[0], "side": key[1], "day": d.day}
+            | asdict(running[key])
         )
+    days_closed = [
+        {"account_id": account, "day": day, "trades": n, "net_pnl": net}
+        for day, (n, net) in calendar.items()
     ]
-    return {"closed": closed, "totals": totals, "days": days, "positions": positions, "bars": bars}
+    return {
+        "closed": closed,
+        "calendar": days_closed,
+        "totals": totals,
+        "days": days,
+        "positions": positions,
+        "bars": bars,
+    }
 
 
 async def signed_in_trader(client: httpx.AsyncClient) -> tuple[str, str]:
@@ -178,7 +195,8 @@ async def measure(args: argparse.Namespace, url: str) -> bool:
                     d = account_days.c
                     await conn.execute(delete(account_days).where(d.account_id == account))
                     await conn.execute(insert(closed_trades), rows["closed"])
-                    await conn.execute(insert(trade_days), rows["totals"])
+                    await conn.execute(insert(trade_calendar), rows["calendar"])
+                    await conn.execute(insert(trade_totals), rows["totals"])
                     await conn.execute(insert(account_days), rows["days"])
                     await conn.execute(insert(position_days), rows["positions"])
                     await conn.execute(insert(candles), rows["bars"])

@@ -20,7 +20,8 @@ from astratrade.analytics.adapters.tables import (
     closed_trades,
     open_trades,
     position_days,
-    trade_days,
+    trade_calendar,
+    trade_totals,
     trader_accounts,
 )
 from astratrade.analytics.domain.candles import Interval
@@ -65,7 +66,8 @@ class TraderJournal:
         trader_accounts,
         open_trades,
         closed_trades,
-        trade_days,
+        trade_calendar,
+        trade_totals,
         account_days,
         position_days,
     )

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from astratrade.analytics.adapters import candles, trader_reads
 from astratrade.analytics.domain.candles import Candle, Interval
 from astratrade.analytics.domain.equity import daily_closes
-from astratrade.analytics.domain.report import Period, TraderReport, period_days, report_of_days
+from astratrade.analytics.domain.report import Period, TraderReport, period_days, report_of
+from astratrade.analytics.domain.totals import TradeTotals
 from astratrade.analytics.domain.trades import ClosedTrade
 from astratrade.shared.errors import NotFound
 
@@ -51,12 +52,16 @@ async def account_report(
     async with db.connect() as conn:
         kind, opened_on = await _owned(conn, account_id, owner_id)
         first, _ = period_days(period, now.date(), opened_on)
-        days = await trader_reads.totals_by_day(conn, account_id, first)
+        calendar = await trader_reads.calendar_from(conn, account_id, first)
+        now_totals = await trader_reads.running_totals(conn, account_id)
+        before = await trader_reads.running_totals(conn, account_id, before=first)
         money = await trader_reads.money_days(conn, account_id)
         positions = await trader_reads.positions_days(conn, account_id)
         marks = await trader_reads.closing_marks(conn, {p.market for p in positions}, opened_on)
     closes = daily_closes(money, positions, marks, min(opened_on, now.date()), now.date())
-    return AccountReport(account_id, kind, period, report_of_days(days, closes, period, now))
+    # The period's totals: the running totals now less those before its first day.
+    totals = {k: t - before.get(k, TradeTotals()) for k, t in now_totals.items()}
+    return AccountReport(account_id, kind, period, report_of(totals, calendar, closes, period, now))
 
 
 async def closed_trades(

@@ -34,7 +34,7 @@ async def test_the_migrated_tables_are_what_the_code_declares(
             tables = await conn.scalar(
                 text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": SCHEMA}
             )
-            assert tables == 8  # with trader analytics' six
+            assert tables == 9  # with trader analytics' seven
 
 
 async def tick(platform: Platform, clock: ManualClock, at: datetime, mark: str) -> None:

@@ -22,7 +22,8 @@ from astratrade.analytics.adapters.tables import (
     closed_trades,
     open_trades,
     position_days,
-    trade_days,
+    trade_calendar,
+    trade_totals,
     trader_accounts,
 )
 from astratrade.analytics.domain.report import Period
@@ -35,7 +36,15 @@ from astratrade.trading.domain.orders import Side
 from astratrade.trading.views import collateral_by_account
 
 D = Decimal
-TABLES = (trader_accounts, open_trades, closed_trades, trade_days, account_days, position_days)
+TABLES = (
+    trader_accounts,
+    open_trades,
+    closed_trades,
+    trade_calendar,
+    trade_totals,
+    account_days,
+    position_days,
+)
 
 
 async def test_the_migrated_tables_are_what_the_code_declares(
@@ -47,7 +56,7 @@ async def test_the_migrated_tables_are_what_the_code_declares(
             tables = await conn.scalar(
                 text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": SCHEMA}
             )
-            assert tables == 8  # the candles' two and the journal's six
+            assert tables == 9  # the candles' two and the journal's seven
 
 
 async def every_row(platform: Platform) -> dict[str, list[Any]]:

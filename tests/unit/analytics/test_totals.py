@@ -8,7 +8,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astratrade.analytics.domain.report import Period, day_totals, report_of_days, trader_report
+from astratrade.analytics.domain.report import (
+    Period,
+    day_totals,
+    report_of,
+    report_of_days,
+    trader_report,
+)
 from astratrade.analytics.domain.returns import DailyClose
 from astratrade.analytics.domain.totals import TradeTotals, added
 from astratrade.analytics.domain.trade_metrics import by_market, by_side, metrics_of, trade_metrics
@@ -63,3 +69,22 @@ def test_a_report_from_day_totals_is_the_trades_report(journal: list[ClosedTrade
         assert report.by_side == by_side(kept)
         assert report.by_market == by_market(kept)
         assert report == trader_report(journal, closes, period, NOW)
+
+
+@given(trades)
+def test_a_periods_totals_are_two_running_totals_difference(journal: list[ClosedTrade]) -> None:
+    """As the read model keeps them: running totals per market and side at the end of each
+    day; a period's are the latest less the latest before its first day."""
+    running: dict[tuple[str, Side], list[tuple[object, TradeTotals]]] = {}
+    for d in day_totals(journal):  # oldest first
+        rows = running.setdefault((d.market, d.side), [])
+        rows.append((d.day, (rows[-1][1] if rows else TradeTotals()) + d.totals))
+    closes = [DailyClose(NOW.date() - timedelta(days=200), Decimal(10_000), Decimal(10_000))]
+    for period in Period:
+        first = trader_report(journal, closes, period, NOW).first_day
+        totals = {
+            key: rows[-1][1] - next((t for day, t in reversed(rows) if day < first), TradeTotals())
+            for key, rows in running.items()
+        }
+        expected = trader_report(journal, closes, period, NOW)
+        assert report_of(totals, expected.calendar, closes, period, NOW) == expected

@@ -113,16 +113,28 @@ position_days = Table(
     schema=SCHEMA,
 )
 
-# The closed trades' totals per account, UTC day closed on, market and side (the sums the
-# metrics are made of: domain/totals.py), so that a report adds up a few rows a day
-# rather than reading every trade.
-trade_days = Table(
-    "analytics_trade_days",
+# The daily P&L calendar: per account and UTC day a trade closed on, the trades closed and
+# the sum of their net P&L.
+trade_calendar = Table(
+    "analytics_trade_calendar",
     metadata,
     Column("account_id", String(64), primary_key=True),
     Column("day", Date, primary_key=True),
+    Column("trades", Integer, nullable=False),
+    Column("net_pnl", ExactDecimal, nullable=False),
+    schema=SCHEMA,
+)
+
+# Running totals of the closed trades per account, market and side (the sums the metrics
+# are made of: domain/totals.py), as they stood at the end of each day a trade closed: a
+# period's totals are the difference of two rows, whatever the trades' count.
+trade_totals = Table(
+    "analytics_trade_totals",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
     Column("market", String(32), primary_key=True),
     Column("side", String(8), primary_key=True),
+    Column("day", Date, primary_key=True),
     Column("trades", Integer, nullable=False),
     Column("wins", Integer, nullable=False),
     Column("losses", Integer, nullable=False),

@@ -1,7 +1,7 @@
 """Trader analytics' read model, folded from trading's events (docs/analytics.md "Trader
 analytics' read model"): each account's owner, kind and collateral; the trade each position
-is building (side, opening time, fees and funding); the journal of closed trades and
-their totals per day, market and side; each day's collateral and flows; each day's
+is building (side, opening time, fees and funding); the journal of closed trades, its
+daily calendar and running totals per market and side; each day's collateral and flows; each day's
 positions.
 
 A batch of events reads the rows it touches in one query a table, folds them in memory,
@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, tuple_
+from sqlalchemy import Connection, delete, insert, select, tuple_
 
 from astratrade.analytics.adapters.tables import (
     account_days,
     closed_trades,
     open_trades,
     position_days,
-    trade_days,
+    trade_calendar,
+    trade_totals,
     trader_accounts,
 )
 from astratrade.analytics.domain.numbers import ZERO
@@ -52,7 +54,7 @@ EVENT_TYPES = frozenset(
 TRADE_KEY = ("account_id", "market")
 DAY_KEY = ("account_id", "day")
 POSITION_KEY = ("account_id", "market", "day")
-TRADE_DAY_KEY = ("account_id", "day", "market", "side")
+RUNNING_KEY = ("account_id", "market", "side", "day")
 Row = dict[str, Any]
 
 
@@ -271,10 +273,11 @@ def _write(conn: Connection, state: Fold) -> None:
 
 
 def _add_to_days(conn: Connection, closed: list[Row]) -> None:
-    """Each closed trade's totals added to its account's day, market and side."""
-    added: dict[tuple[Any, ...], TradeTotals] = {}
+    """Each closed trade into its day of the calendar, and its totals into the running
+    totals of its account, market and side from its day on."""
+    by_day: dict[tuple[Any, ...], tuple[int, Decimal]] = {}
+    running: dict[tuple[str, str, str], dict[date, TradeTotals]] = {}
     for row in closed:
-        key = (row["account_id"], row["closed_at"].date(), row["market"], row["side"])
         trade = ClosedTrade(
             market=row["market"],
             side=Side(row["side"]),
@@ -285,15 +288,59 @@ def _add_to_days(conn: Connection, closed: list[Row]) -> None:
             funding=row["funding"],
             risk_at_stop=row["risk_at_stop"],
         )
-        added[key] = added.get(key, TradeTotals()) + TradeTotals.of(trade)
-    stored = rows_by_key(conn, trade_days, TRADE_DAY_KEY, set(added))
-    rows = []
-    for key, totals in added.items():
-        before = stored.get(key)
+        day = row["closed_at"].date()
+        count, net = by_day.get((row["account_id"], day), (0, ZERO))
+        by_day[(row["account_id"], day)] = (count + 1, net + trade.net_pnl)
+        days = running.setdefault((row["account_id"], row["market"], row["side"]), {})
+        days[day] = days.get(day, TradeTotals()) + TradeTotals.of(trade)
+    stored = rows_by_key(conn, trade_calendar, ("account_id", "day"), set(by_day))
+    calendar = []
+    for (account_id, day), (count, net) in by_day.items():
+        before = stored.get((account_id, day))
         if before is not None:
-            totals = totals_of(before) + totals
-        rows.append({**dict(zip(TRADE_DAY_KEY, key, strict=True)), **asdict(totals)})
-    upsert(conn, trade_days, rows, TRADE_DAY_KEY)
+            count, net = count + before["trades"], net + before["net_pnl"]
+        calendar.append({"account_id": account_id, "day": day, "trades": count, "net_pnl": net})
+    upsert(conn, trade_calendar, calendar, ("account_id", "day"))
+    for key, added_on in running.items():
+        _add_running(conn, key, added_on)
+
+
+def _add_running(
+    conn: Connection, key: tuple[str, str, str], added_on: dict[date, TradeTotals]
+) -> None:
+    """Add each day's totals to the running row of that day (made from the latest row
+    before it when there is none) and to every later row (a close on a day the manual
+    clock went back to)."""
+    t = trade_totals.c
+    mine = (t.account_id == key[0]) & (t.market == key[1]) & (t.side == key[2])
+    first = min(added_on)
+    earlier = (
+        conn.execute(
+            select(trade_totals).where(mine, t.day < first).order_by(t.day.desc()).limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    rows = {
+        r["day"]: totals_of(r)
+        for r in conn.execute(select(trade_totals).where(mine, t.day >= first)).mappings()
+    }
+    stored_base = totals_of(earlier) if earlier is not None else TradeTotals()
+    extra = TradeTotals()  # what this batch adds, up to the day at hand
+    written = []
+    for day in sorted(set(rows) | set(added_on)):
+        extra = extra + added_on.get(day, TradeTotals())
+        stored_base = rows.get(day, stored_base)  # the stored running totals at that day
+        written.append(
+            {
+                "account_id": key[0],
+                "market": key[1],
+                "side": key[2],
+                "day": day,
+                **asdict(stored_base + extra),
+            }
+        )
+    upsert(conn, trade_totals, written, RUNNING_KEY)
 
 
 TOTALS = tuple(f.name for f in fields(TradeTotals))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from astratrade.analytics.adapters.tables import (
@@ -14,13 +14,14 @@ from astratrade.analytics.adapters.tables import (
     candles,
     closed_trades,
     position_days,
-    trade_days,
+    trade_calendar,
+    trade_totals,
     trader_accounts,
 )
 from astratrade.analytics.adapters.trader_journal import TOTALS
+from astratrade.analytics.domain.calendar import CalendarDay
 from astratrade.analytics.domain.candles import Interval
 from astratrade.analytics.domain.equity import MoneyDay, PositionDay
-from astratrade.analytics.domain.report import DayTotals
 from astratrade.analytics.domain.totals import TradeTotals
 from astratrade.analytics.domain.trades import ClosedTrade, Side
 
@@ -103,16 +104,37 @@ async def closing_marks(
     return marks
 
 
-async def totals_by_day(conn: AsyncConnection, account_id: str, first: date) -> list[DayTotals]:
-    """The account's trade totals per day (from `first`), market and side: a year of an
-    active trader is a few thousand rows, read as plain tuples."""
-    t = trade_days.c
+async def calendar_from(conn: AsyncConnection, account_id: str, first: date) -> list[CalendarDay]:
+    c = trade_calendar.c
     rows = await conn.execute(
-        select(t.day, t.market, t.side, *(t[name] for name in TOTALS)).where(
-            t.account_id == account_id, t.day >= first
-        )
+        select(c.day, c.trades, c.net_pnl)
+        .where(c.account_id == account_id, c.day >= first)
+        .order_by(c.day)
     )
-    return [DayTotals(r[0], r[1], SIDES[r[2]], TradeTotals(*r[3:])) for r in rows.all()]
+    return [CalendarDay(r.day, r.trades, r.net_pnl) for r in rows.all()]
+
+
+async def running_totals(
+    conn: AsyncConnection, account_id: str, before: date | None = None
+) -> dict[tuple[str, Side], TradeTotals]:
+    """Per market and side, the running totals as they stood at the end of the latest day
+    a trade closed on (before `before` when given): one row each, by the key's index."""
+    t = trade_totals.c
+    latest = select(t.market, t.side, func.max(t.day).label("day")).where(
+        t.account_id == account_id
+    )
+    if before is not None:
+        latest = latest.where(t.day < before)
+    found = latest.group_by(t.market, t.side).subquery()
+    rows = await conn.execute(
+        select(t.market, t.side, *(t[name] for name in TOTALS))
+        .join(
+            found,
+            (t.market == found.c.market) & (t.side == found.c.side) & (t.day == found.c.day),
+        )
+        .where(t.account_id == account_id)
+    )
+    return {(r[0], SIDES[r[1]]): TradeTotals(*r[2:]) for r in rows.all()}
 
 
 SIDES = {side.value: side for side in Side}

@@ -3,7 +3,7 @@ side and by market, the calendar, and the equity curve with what its daily retur
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -97,33 +97,54 @@ def report_of_days(
     period: Period,
     now: datetime,
 ) -> TraderReport:
-    """The report from the trades' totals per day, market and side (`trader_report`'s, as
-    the read model keeps them)."""
+    """The report from the trades' totals per day, market and side."""
+    first, _ = period_days(period, now.date(), min((c.day for c in closes), default=None))
+    in_period = [d for d in days if first <= d.day <= now.date()]
+    grouped: dict[tuple[str, Side], list[TradeTotals]] = {}
+    calendar: dict[date, tuple[int, Decimal]] = {}
+    for d in in_period:
+        grouped.setdefault((d.market, d.side), []).append(d.totals)
+        trades, net = calendar.get(d.day, (0, ZERO))
+        calendar[d.day] = (trades + d.totals.trades, net + d.totals.net_pnl)
+    return report_of(
+        {key: added(parts) for key, parts in grouped.items()},
+        [CalendarDay(day, *calendar[day]) for day in sorted(calendar)],
+        closes,
+        period,
+        now,
+    )
+
+
+def report_of(
+    totals: Mapping[tuple[str, Side], TradeTotals],
+    calendar: Sequence[CalendarDay],
+    closes: Sequence[DailyClose],
+    period: Period,
+    now: datetime,
+) -> TraderReport:
+    """The report from the period's trade totals per market and side and its calendar, as
+    the read model keeps them (running totals: a period's are two rows' difference)."""
     today = now.date()
     earliest = min((c.day for c in closes), default=None)
     first, last = period_days(period, today, earliest)
-    in_period = [d for d in days if first <= d.day <= last]
     before = [c for c in closes if c.day < first]
     opening = max(before, key=lambda c: c.day).equity if before else ZERO
     curve = every_day([c for c in closes if first <= c.day <= last], first, last, opening)
     returns = daily_returns(curve, opening)
     values = defined(returns)
-    markets: dict[str, list[TradeTotals]] = {}
-    calendar: dict[date, tuple[int, Decimal]] = {}
-    sides: dict[Side, list[TradeTotals]] = {side: [] for side in Side}
-    for d in in_period:
-        markets.setdefault(d.market, []).append(d.totals)
-        trades, net = calendar.get(d.day, (0, ZERO))
-        calendar[d.day] = (trades + d.totals.trades, net + d.totals.net_pnl)
-        sides[d.side].append(d.totals)
-    by_side = {side: added(sides[side]) for side in Side}
+    traded = {key: t for key, t in totals.items() if t.trades}
+    by_side = {side: added(t for (_, s), t in traded.items() if s == side) for side in Side}
+    markets = sorted({market for market, _ in traded})
     return TraderReport(
         first_day=first,
         last_day=last,
         metrics=metrics_of(added(by_side.values())),
         by_side={side: metrics_of(total) for side, total in by_side.items()},
-        by_market={m: metrics_of(added(markets[m])) for m in sorted(markets)},
-        calendar=[CalendarDay(day, *calendar[day]) for day in sorted(calendar)],
+        by_market={
+            m: metrics_of(added(t for (market, _), t in traded.items() if market == m))
+            for m in markets
+        },
+        calendar=list(calendar),
         equity_curve=curve,
         returns=returns,
         max_drawdown=max_drawdown(values),

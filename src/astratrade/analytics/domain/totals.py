@@ -53,6 +53,25 @@ class TradeTotals:
     def __add__(self, other: TradeTotals) -> TradeTotals:
         return added((self, other))
 
+    def __sub__(self, earlier: TradeTotals) -> TradeTotals:
+        """What was added since `earlier` (running totals at two days: a period's)."""
+        with localcontext() as exact:
+            exact.prec = EXACT_DIGITS
+            return TradeTotals(
+                self.trades - earlier.trades,
+                self.wins - earlier.wins,
+                self.losses - earlier.losses,
+                self.break_evens - earlier.break_evens,
+                self.gross_profit - earlier.gross_profit,
+                self.gross_loss - earlier.gross_loss,
+                self.net_pnl - earlier.net_pnl,
+                self.trades_with_stop - earlier.trades_with_stop,
+                self.r_sum - earlier.r_sum,
+                self.hold_seconds - earlier.hold_seconds,
+                self.fees - earlier.fees,
+                self.funding - earlier.funding,
+            )
+
 
 def added(totals: Iterable[TradeTotals]) -> TradeTotals:
     """The totals added up, exactly (a report adds a few thousand: one pass, one context)."""

@@ -1,6 +1,6 @@
 """analytics: trader analytics' read model of trading's events (accounts, trades being
-traded and closed, their totals per day, each day's collateral and flows, each day's
-positions)
+traded and closed, their calendar and running totals, each day's collateral and flows,
+each day's positions)
 
 Revision ID: 0031_trader_analytics
 Revises: 0030
@@ -109,17 +109,27 @@ def upgrade() -> None:
         ),
         schema=schema,
     )
-    # The closed trades' totals per account, day, market and side: what a report adds up.
     op.create_table(
-        "analytics_trade_days",
+        "analytics_trade_calendar",
         sa.Column("account_id", _ID, nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("trades", sa.Integer(), nullable=False),
+        sa.Column("net_pnl", _DECIMAL(), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_analytics_trade_calendar")),
+        schema=schema,
+    )
+    # Running totals per account, market and side at each day's end: a period's totals are
+    # two rows' difference (the key is also the index of "the latest row before a day").
+    op.create_table(
+        "analytics_trade_totals",
+        sa.Column("account_id", _ID, nullable=False),
         sa.Column("market", sa.String(length=32), nullable=False),
         sa.Column("side", sa.String(length=8), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False) for name in _COUNTS],
         *[sa.Column(name, _DECIMAL(), nullable=False) for name in _SUMS],
         sa.PrimaryKeyConstraint(
-            "account_id", "day", "market", "side", name=op.f("pk_analytics_trade_days")
+            "account_id", "market", "side", "day", name=op.f("pk_analytics_trade_totals")
         ),
         schema=schema,
     )
@@ -127,7 +137,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     schema = _schema()
-    op.drop_table("analytics_trade_days", schema=schema)
+    op.drop_table("analytics_trade_totals", schema=schema)
+    op.drop_table("analytics_trade_calendar", schema=schema)
     op.drop_table("analytics_position_days", schema=schema)
     op.drop_table("analytics_account_days", schema=schema)
     op.drop_index(
