@@ -41,6 +41,8 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/v1/markets"): (PUBLIC, None),
     ("GET", "/api/v1/markets/{market}"): (PUBLIC, None),
     ("GET", "/api/v1/markets/{market}/candles"): (PUBLIC, None),
+    ("GET", "/api/v1/analytics/accounts/{account_id}"): (OWNED, None),
+    ("GET", "/api/v1/analytics/accounts/{account_id}/trades.csv"): (OWNED, None),
     ("GET", "/healthz"): (PUBLIC, None),
     ("GET", "/readyz"): (PUBLIC, None),
     ("GET", "/api/v1/me"): (MINE, None),

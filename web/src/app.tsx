@@ -18,6 +18,7 @@ import { ModerationView } from "./views/moderation";
 import { LeadersView } from "./views/leaders";
 import { LeadingView } from "./views/leading";
 import { CopiesView } from "./views/copies";
+import { AnalyticsView } from "./views/analytics";
 import { BadgeView, PublicBadge } from "./views/badges";
 import { AdminDashboard } from "./views/admin-dashboard";
 import { routeParts } from "./route";
@@ -34,8 +35,8 @@ const TABS = [
 ] as const;
 // Screens reached from the header or from another screen rather than the tab bar (a
 // profile, the moderation queue and copy trading's screens from the social screen; they
-// light its tab; a badge's page lights progression's; the platform dashboard, admins' only,
-// from the header).
+// light its tab; a badge's page lights progression's; the analytics, the portfolio's; the
+// platform dashboard, admins' only, from the header).
 const OTHER = [
   { id: "settings", label: "Settings", view: SettingsView, under: null },
   { id: "profile", label: "Profile", view: ProfileView, under: "feed" },
@@ -45,6 +46,7 @@ const OTHER = [
   { id: "copies", label: "My copies", view: CopiesView, under: "feed" },
   { id: "badges", label: "Badge", view: BadgeView, under: "progress" },
   { id: "admin", label: "Platform dashboard", view: AdminDashboard, under: null },
+  { id: "analytics", label: "Analytics", view: AnalyticsView, under: "portfolio" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];
 const SCREENS = [...TABS, ...OTHER];

@@ -5,7 +5,9 @@ audit log with `astratrade projections rebuild NAME`):
   from events: docs/analytics.md);
 - platform analytics (admins' dashboard), one read model per context it hears from:
   users' sign-ups, trading's activity, fills and liquidations, copy trading's copies,
-  gamification's tournament entries, financial's subscriptions (MRR)."""
+  gamification's tournament entries, financial's subscriptions (MRR);
+- trader analytics' journal, from trading's accounts, fills, funding, closes and the money
+  moved in and out (flows, never returns): what `GET /analytics/accounts/{id}` reports."""
 
 from __future__ import annotations
 
@@ -14,9 +16,18 @@ from decimal import Decimal
 from sqlalchemy import Connection, Table
 
 from astratrade.analytics.adapters import candles as stored_candles
-from astratrade.analytics.adapters import platform_store
+from astratrade.analytics.adapters import platform_store, trader_journal
 from astratrade.analytics.adapters import platform_tables as platform
-from astratrade.analytics.adapters.tables import candle_volumes
+from astratrade.analytics.adapters.tables import (
+    account_days,
+    candle_volumes,
+    closed_trades,
+    open_trades,
+    position_days,
+    trade_calendar,
+    trade_totals,
+    trader_accounts,
+)
 from astratrade.analytics.domain.candles import Interval
 from astratrade.shared.messages import Envelope
 
@@ -46,6 +57,30 @@ class CandleVolume:
                 )
                 traded[key] = traded.get(key, Decimal(0)) + size
         stored_candles.add_volume(conn, traded)
+
+
+class TraderJournal:
+    """Trader analytics' read model (adapters/trader_journal.py): accounts, trades being
+    built and closed, each day's collateral and flows, each day's positions."""
+
+    name = "analytics.trader_journal"
+    source = "trading"
+    event_types = trader_journal.EVENT_TYPES
+    tables: tuple[Table, ...] = (
+        trader_accounts,
+        open_trades,
+        closed_trades,
+        trade_calendar,
+        trade_totals,
+        account_days,
+        position_days,
+    )
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        self.apply_all(conn, [envelope])
+
+    def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        trader_journal.fold(conn, envelopes)
 
 
 class PlatformSignups:
@@ -139,4 +174,4 @@ PLATFORM_PROJECTIONS = (
     PlatformTournaments(),
     PlatformRevenue(),
 )
-PROJECTIONS = (CandleVolume(), *PLATFORM_PROJECTIONS)
+PROJECTIONS = (CandleVolume(), TraderJournal(), *PLATFORM_PROJECTIONS)

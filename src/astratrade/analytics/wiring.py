@@ -1,7 +1,7 @@
 """Analytics' module: candles written as the marks tick (from trading's engine in this
 process, or followed from the prices' stream), their volume from trading's fills, the
-candles' route; platform analytics' read models, its admin route and its gauges on
-/metrics (refreshed by a loop)."""
+candles' route; trader analytics' journal of trading's events and its routes; platform
+analytics' read models, its admin route and its gauges on /metrics (refreshed by a loop)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from astratrade.analytics.adapters.candle_writer import CandleWriter
 from astratrade.analytics.adapters.platform_gauges import GaugeRefresher
 from astratrade.analytics.api import candles as candles_api
 from astratrade.analytics.api import platform as platform_api
+from astratrade.analytics.api import trader as trader_api
 from astratrade.analytics.domain.platform_report import PlatformReport
 from astratrade.analytics.ports import MarksFollower
 from astratrade.analytics.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Loop, Module
 
-ROUTERS: tuple[APIRouter, ...] = (candles_api.router, platform_api.router)
+ROUTERS: tuple[APIRouter, ...] = (candles_api.router, trader_api.router, platform_api.router)
 
 
 def wire(

@@ -16,6 +16,7 @@ export function PortfolioView() {
     <div class="portfolio">
       <section class="card" aria-label="Account">
         <h2>{accountLabel(account, tournaments)} account</h2>
+        <p class="small"><a href="#/analytics" data-testid="analytics-link">Analytics: your trading journal</a></p>
         <dl class="figures wide">
           <dt>Equity</dt><dd data-testid="equity">{usd(account.equity)}</dd>
           <dt>Unrealized P&amp;L</dt><dd class={`pnl ${sign(account.unrealized_pnl)}`}>{signedUsd(account.unrealized_pnl)}</dd>

@@ -4,12 +4,13 @@ average R, average hold, and the same per side and per market."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from astratrade.analytics.domain.numbers import ZERO, mean, ratio
-from astratrade.analytics.domain.trades import ClosedTrade, Outcome, Side
+from astratrade.analytics.domain.numbers import ratio, reported
+from astratrade.analytics.domain.totals import TradeTotals, added
+from astratrade.analytics.domain.trades import ClosedTrade, Side
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,31 +34,35 @@ class TradeMetrics:
     funding: Decimal  # paid > 0, received < 0, over the trades' lives
 
 
-def trade_metrics(trades: Sequence[ClosedTrade]) -> TradeMetrics:
-    by_outcome: dict[Outcome, list[Decimal]] = {outcome: [] for outcome in Outcome}
-    for trade in trades:
-        by_outcome[trade.outcome].append(trade.net_pnl)
-    wins, losses = by_outcome[Outcome.WIN], by_outcome[Outcome.LOSS]
-    gross_profit, gross_loss = sum(wins, ZERO), sum(losses, ZERO)
-    r_multiples = [r for r in (t.r_multiple for t in trades) if r is not None]
+def trade_metrics(trades: Iterable[ClosedTrade]) -> TradeMetrics:
+    return metrics_of(added(TradeTotals.of(t) for t in trades))
+
+
+def _mean(total: Decimal, count: int) -> Decimal | None:
+    """total / count, rounded: the mean of `count` values adding up to `total`."""
+    return reported(total / count) if count else None
+
+
+def metrics_of(t: TradeTotals) -> TradeMetrics:
+    """The metrics of trades whose totals are `t` (the same however they were added up)."""
     return TradeMetrics(
-        trades=len(trades),
-        wins=len(wins),
-        losses=len(losses),
-        break_evens=len(by_outcome[Outcome.BREAK_EVEN]),
-        win_rate=ratio(Decimal(len(wins)), Decimal(len(wins) + len(losses))),
-        gross_profit=gross_profit,
-        gross_loss=gross_loss,
-        net_pnl=sum((t.net_pnl for t in trades), ZERO),
-        profit_factor=ratio(gross_profit, -gross_loss),
-        expectancy=mean([t.net_pnl for t in trades]),
-        average_win=mean(wins),
-        average_loss=mean(losses),
-        trades_with_stop=len(r_multiples),
-        average_r=mean(r_multiples),
-        average_hold_seconds=mean([t.hold_seconds for t in trades]),
-        fees=sum((t.fees for t in trades), ZERO),
-        funding=sum((t.funding for t in trades), ZERO),
+        trades=t.trades,
+        wins=t.wins,
+        losses=t.losses,
+        break_evens=t.break_evens,
+        win_rate=ratio(Decimal(t.wins), Decimal(t.wins + t.losses)),
+        gross_profit=t.gross_profit,
+        gross_loss=t.gross_loss,
+        net_pnl=t.net_pnl,
+        profit_factor=ratio(t.gross_profit, -t.gross_loss),
+        expectancy=_mean(t.net_pnl, t.trades),
+        average_win=_mean(t.gross_profit, t.wins),
+        average_loss=_mean(t.gross_loss, t.losses),
+        trades_with_stop=t.trades_with_stop,
+        average_r=_mean(t.r_sum, t.trades_with_stop),
+        average_hold_seconds=_mean(t.hold_seconds, t.trades),
+        fees=t.fees,
+        funding=t.funding,
     )
 
 
