@@ -204,6 +204,17 @@ def test_opt_in_refused_then_lead_change_share_and_stop(
     expect(dashboard.get_by_test_id("figure-closed")).to_have_text(str(CLOSES))
     expect(dashboard.get_by_test_id("equity-chart")).to_have_attribute("data-points", str(CLOSES))
 
+    # A copier arrives: the dashboard counts them live, from the `leader` channel.
+    expect(dashboard.get_by_test_id("figure-copiers")).to_have_text("0")
+    copier = leaders[1]
+    assert copier.put("/subscription", json={"plan": "pro"}).status_code == 200
+    opened = eventually(
+        lambda: copier.post("/copies", json={"leader": username, "allocation": "500"}),
+        lambda r: r.status_code == 201,  # once copy trading has seen the Pro plan
+    )
+    assert opened.status_code == 201, opened.text
+    expect(dashboard.get_by_test_id("figure-copiers")).to_have_text("1")
+
     share = page.get_by_role("region", name="Profit share")
     share.get_by_label("Profit share (% of copiers' new profit)").fill("5")
     share.get_by_role("button", name="Change share").click()

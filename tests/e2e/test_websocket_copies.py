@@ -125,3 +125,37 @@ def test_only_the_copier_watches_a_copy(server: Server, people: dict[str, Trader
             unknown = subscribe(ws, "copy:no-such-copy")
             assert (unknown["type"], unknown["code"]) == ("error", "not_found")
             assert refused["message"] == unknown["message"].replace("no-such-copy", mine["id"])
+
+
+def test_the_leader_watches_copiers_come_and_go(server: Server, people: dict[str, Trader]) -> None:
+    lea, cid = people["lea"], people["cid"]
+
+    def figures(ws: Any, copiers: int) -> dict[str, Any]:
+        message = until(
+            ws,
+            lambda m: (
+                m["type"] == "event"
+                and m["channel"] == "leader"
+                and m["data"]["copiers"] == copiers
+            ),
+        )
+        found: dict[str, Any] = message["data"]
+        return found
+
+    with live(server, lea.access_token) as ws:
+        first = subscribe(ws, "leader")
+        assert first["type"] == "subscribed", first
+        before = first["snapshot"]["copiers"]
+        allocated = Decimal(first["snapshot"]["allocated"])
+        opened = eventually(
+            lambda: cid.post("/copies", json={"leader": lea.username, "allocation": ALLOCATION}),
+            lambda r: r.status_code == 201,
+        )
+        assert opened.status_code == 201, opened.text
+        grew = figures(ws, before + 1)
+        assert Decimal(grew["allocated"]) == allocated + Decimal(ALLOCATION)
+        assert cid.delete(f"/copies/{opened.json()['id']}").status_code == 202
+        back = figures(ws, before)
+        assert Decimal(back["allocated"]) == allocated
+    with live(server, cid.access_token) as ws:  # anyone's own: not leading, no copiers
+        assert subscribe(ws, "leader")["snapshot"] == {"copiers": 0, "allocated": "0"}

@@ -1,10 +1,12 @@
 // The trader's own leader dashboard (#/leading): not leading, the opt-in with a profit share
 // (a refusal shows the API's message, naming every condition missed); leading, their own
 // statistics and growth, the share to change (for copies opened afterwards) and "Stop
-// leading" (every copy of theirs stops).
+// leading" (every copy of theirs stops). The copiers and their allocations follow the
+// `leader` channel: a copy started or closed shows at once.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, del, errorText, get, post } from "../api";
 import { PROFIT_SHARE, fractionOf, leaderPath, percentOf, type Leader } from "../copying";
+import { subscribe } from "../live";
 import { useStore } from "../store";
 import { SocialNav } from "./feed";
 import { Growth } from "./leader";
@@ -42,7 +44,11 @@ function OptIn({ onLeading }: { onLeading: (leader: Leader) => void }) {
   );
 }
 
+type Following = Pick<Leader, "copiers" | "allocated">;
+
 function Dashboard({ leader, onChanged, onStopped }: { leader: Leader; onChanged: (leader: Leader) => void; onStopped: () => void }) {
+  const [following, setFollowing] = useState<Following | null>(null);
+  useEffect(() => subscribe("leader", (_kind, data) => setFollowing(data as Following)), []);
   const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const stop = () => {
@@ -53,7 +59,7 @@ function Dashboard({ leader, onChanged, onStopped }: { leader: Leader; onChanged
     <>
       <section class="card" aria-label="Your leading" data-testid="leading-dashboard">
         <h2>You lead as @{leader.username}</h2>
-        <LeaderFigures leader={leader} wide />
+        <LeaderFigures leader={following ? { ...leader, ...following } : leader} wide />
         <Growth username={leader.username} />
       </section>
       <section class="card stack" aria-label="Profit share">

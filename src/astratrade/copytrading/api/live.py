@@ -13,7 +13,7 @@ from astratrade.copytrading.api.copies import account_of
 from astratrade.copytrading.api.copy_schemas import CopyOut, DecisionOut, DecisionsOut
 from astratrade.copytrading.handlers.common import Tools
 from astratrade.copytrading.views import copies as views
-from astratrade.copytrading.views.live import CopyOwner, owner_of
+from astratrade.copytrading.views.live import CopyOwner, following_of, owner_of
 
 FIRST_PAGE = 20  # decisions in a snapshot: GET /copies/{id}/decisions' default page
 
@@ -25,6 +25,10 @@ class LiveCopies:
 
     async def owner_of(self, copy_id: str) -> CopyOwner | None:
         return await owner_of(self._db, copy_id)
+
+    async def following(self, leader_id: str) -> dict[str, Any]:
+        """`{"copiers", "allocated"}`: the copies of the leader not closed, and theirs."""
+        return await following_of(self._db, leader_id)
 
     async def snapshot(self, user_id: str, copy_id: str) -> dict[str, Any]:
         """`{"copy": <as GET /copies/{id}>, "decisions": <its first page>}`; another

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.copytrading.adapters.copy_rows import complete, history_line, line_id
-from astratrade.copytrading.adapters.tables import copies
+from astratrade.copytrading.adapters.statistics import from_millionths
+from astratrade.copytrading.adapters.tables import copies, leader_copies
 from astratrade.copytrading.handlers.following import trading_note
 from astratrade.copytrading.views.copies import DecisionView, decision_view
 from astratrade.shared.messages import Envelope
+from astratrade.shared.money import plain
 
 # Copy trading's events that are lines of a copy's history, and trading's that add one.
 DECISION_EVENTS = frozenset(
@@ -29,6 +31,8 @@ DECISION_EVENTS = frozenset(
     }
 )
 TRADING_NOTES = frozenset({"CopyAccountFunded", "CopyOrderRefused"})
+# Copy trading's events that change how many copy a leader: the `leader` channel's.
+FOLLOWING_EVENTS = frozenset({"CopyStarted", "CopyClosed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,17 @@ async def owner_of(read_db: AsyncEngine, copy_id: str) -> CopyOwner | None:
             await conn.execute(select(c.copier_id, c.copy_account_id).where(c.copy_id == copy_id))
         ).first()
     return None if row is None else CopyOwner(row.copier_id, row.copy_account_id)
+
+
+async def following_of(read_db: AsyncEngine, leader_id: str) -> dict[str, Any]:
+    """The `leader` channel's figures: the leader's copies not closed and their allocations
+    added up (kept with the copies, in the same transaction: as of the latest event)."""
+    held = leader_copies.c
+    query = select(held.copiers, held.allocated).where(held.leader_id == leader_id)
+    async with read_db.connect() as conn:
+        row = (await conn.execute(query)).first()
+    copiers, allocated = (0, 0) if row is None else (row.copiers, row.allocated)
+    return {"copiers": copiers, "allocated": plain(from_millionths(allocated))}
 
 
 def decision_of(envelope: Envelope) -> tuple[str, DecisionView] | None:

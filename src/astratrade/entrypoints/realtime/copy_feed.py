@@ -12,6 +12,10 @@ copy as `GET /copies/{id}` shows it and its latest decisions page -- then carrie
   here at most once a second in one batched read (trading's copy-account read: one call a
   market for up to 1,000 accounts), published only where a figure moved.
 
+The `leader` channel (hub channel `leader:<user id>`): the caller's own following as a
+leader, `{"copiers", "allocated"}` (copies not closed and their allocations), on subscribing
+and again after each copy of theirs starts or closes.
+
 A state channel, as `account:<id>`: counted on this hub, a client that comes back gets a
 snapshot of now (what it missed is in its decisions page), not a replay."""
 
@@ -24,7 +28,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from astratrade.copytrading.api.copy_schemas import DecisionOut
-from astratrade.copytrading.views.live import DECISION_EVENTS, TRADING_NOTES, decision_of
+from astratrade.copytrading.views.live import (
+    DECISION_EVENTS,
+    FOLLOWING_EVENTS,
+    TRADING_NOTES,
+    decision_of,
+)
 from astratrade.entrypoints.realtime.copy_reads import CopyReads
 from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.shared.errors import NotFound
@@ -45,6 +54,10 @@ AccountsRead = Callable[[list[str]], Awaitable[dict[str, dict[str, Any]]]]
 
 def copy_channel(copy_id: str) -> str:
     return f"copy:{copy_id}"
+
+
+def leader_channel(leader_id: str) -> str:
+    return f"leader:{leader_id}"
 
 
 class CopyFeed:
@@ -95,6 +108,20 @@ class CopyFeed:
             del self._joining[name]
             return False
         return until is not None
+
+    def leader(self, user_id: str) -> tuple[str, Snapshot]:
+        """The caller's own `leader` channel (anyone has one: no copies, 0 copiers)."""
+        reads = self._reads
+        return leader_channel(user_id), lambda: reads.following(user_id)
+
+    async def following_changed(self, envelope: Envelope) -> None:
+        """A copy started or closed: its leader's figures, if the leader watches here."""
+        if envelope.context != "copytrading" or envelope.type not in FOLLOWING_EVENTS:
+            return
+        leader_id = str(envelope.payload["leader_id"])
+        name = leader_channel(leader_id)
+        if self._hub.watched_now(name):
+            self._hub.publish(name, await self._reads.following(leader_id))
 
     def decision(self, envelope: Envelope) -> None:
         if envelope.context == "copytrading" and envelope.type in DECISION_EVENTS:

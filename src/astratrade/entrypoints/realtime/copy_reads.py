@@ -19,6 +19,10 @@ class CopyReads(Protocol):
         """NotFound for another user's copy."""
         ...
 
+    async def following(self, leader_id: str) -> dict[str, Any]:
+        """The `leader` channel's figures: copiers and their allocations."""
+        ...
+
 
 class HttpCopyReads:
     """The copy-trading service's answers (distributed mode)."""
@@ -39,6 +43,12 @@ class HttpCopyReads:
         if answer.status_code == 404:
             raise NotFound(f"no copy {copy_id}")
         _raise_for(answer.status_code, "snapshot")
+        found: dict[str, Any] = answer.json()
+        return found
+
+    async def following(self, leader_id: str) -> dict[str, Any]:
+        answer = await self._client.get(f"/internal/v1/live/leaders/{leader_id}")
+        _raise_for(answer.status_code, "leader's figures")
         found: dict[str, Any] = answer.json()
         return found
 

@@ -7,8 +7,9 @@ caller's XP, levels, achievements, unlocks), `leaderboard:<board>` (the top afte
 `xp`, `xp:week`, `roi` -- this week's practice ROI -- and `roi:live`),
 `tournament:<id>` (its live board after a close), `feed` (new items of the caller's home
 feed), `copy:<id>` (a copier's copy: its decisions and its account's figures,
-`copy_feed.py`). User channels are kept under the user's id: a client subscribes to
-`orders` and gets its own. Trading's events carry their account's owner; everything else
+`copy_feed.py`), `leader` (the caller's copiers and their allocations, `copy_feed.py`).
+User channels are kept under the user's id: a client subscribes to `orders` and gets its
+own. Trading's events carry their account's owner; everything else
 comes from the owning contexts' reads (`trading_reads.py`, `views.py`, `feed_reads.py`,
 `copy_reads.py`): in this process where the context runs here, else over its internal
 routes; never through trading's engine's lock, never from another context's tables."""
@@ -137,6 +138,7 @@ class Feeds:
                 await self.copies.account_changed(account_id)
         if self.copies is not None:
             self.copies.decision(envelope)
+            await self.copies.following_changed(envelope)
         if envelope.context == "gamification" and kind in PROGRESSION_EVENTS:
             channel = user_channel("progression", str(data["user_id"]))
             self._hub.publish(channel, message, seq=position)

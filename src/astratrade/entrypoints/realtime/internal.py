@@ -10,7 +10,8 @@ or trading's replicas): each context's service answers its own.
   `POST /internal/v1/live/feed/audience` (`{"envelope", "watching"}`: a new post and who
   of those watching gets it);
 - copy trading: `GET /internal/v1/live/copies/{id}/owner` (`{copier_id, copy_account_id}`)
-  and `/live/copies/{id}/of/{user_id}` (the `copy:<id>` snapshot; another's copy: 404)."""
+  and `/live/copies/{id}/of/{user_id}` (the `copy:<id>` snapshot; another's copy: 404),
+  `/live/leaders/{user_id}` (the `leader` channel's figures)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,11 @@ async def live_copy_owner(copy_id: str, request: Request) -> Response:
     if owner is None:
         raise NotFound(f"no copy {copy_id}")
     return _json({"copier_id": owner.copier_id, "copy_account_id": owner.copy_account_id})
+
+
+@copytrading_router.get("/leaders/{user_id}")
+async def live_leader(user_id: str, request: Request) -> Response:
+    return _json(await _copies(request).following(user_id))
 
 
 @copytrading_router.get("/copies/{copy_id}/of/{user_id}")

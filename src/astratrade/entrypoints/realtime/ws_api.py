@@ -211,6 +211,8 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
         return name, lambda: feeds.views.board_top(name)
     if kind == "copy" and key and feeds.copies is not None:
         return await feeds.copies.channel(user_id, key)  # NotFound: not the caller's copy
+    if name == "leader" and feeds.copies is not None:
+        return feeds.copies.leader(user_id)
     if name == "feed" and feeds.social is not None:
         social = feeds.social
         return f"feed:{user_id}", lambda: social.snapshot(user_id)
