@@ -37,7 +37,7 @@ interface Props {
 }
 
 export function CandleChart({ market, tickSize, precision }: Props) {
-  const [interval, setInterval] = useState<Interval>("1m");
+  const [interval, setBarInterval] = useState<Interval>("1m");
   const [shown, setShown] = useState<{ count: number; last: Bar | null; loaded: boolean }>({ count: 0, last: null, loaded: false });
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -127,7 +127,7 @@ export function CandleChart({ market, tickSize, precision }: Props) {
       <div class="candle-bar">
         <div class="intervals" role="group" aria-label="Chart interval">
           {INTERVALS.map((i) => (
-            <button key={i} type="button" class="mini" aria-pressed={i === interval} onClick={() => setInterval(i)}>{i}</button>
+            <button key={i} type="button" class="mini" aria-pressed={i === interval} onClick={() => setBarInterval(i)}>{i}</button>
           ))}
         </div>
         <dl class="ohlc small" data-testid="ohlc" data-open-time={last?.open_time ?? ""} aria-label="Latest bar">
