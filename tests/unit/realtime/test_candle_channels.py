@@ -178,3 +178,11 @@ async def test_with_no_mark_seen_the_snapshot_is_the_stored_bar_of_now() -> None
     )
     assert await feed.snapshot("ETH-USD", Interval.MINUTE) is None
     await asyncio.sleep(0)
+
+
+def test_the_hubs_bars_keep_nothing_for_a_flush_it_never_makes() -> None:
+    feed = CandleFeed(Hub(), None, lambda: T0)
+    for n in range(200):  # across minutes: closed bars would pile up if noted
+        feed.quotes([quote(str(100 + n % 7), T0 + timedelta(seconds=20 * n))])
+    assert feed._bars.flush() == []
+    assert feed.bar("BTC-USD", Interval.MINUTE) is not None

@@ -11,7 +11,7 @@ needs no read. Volume is not pushed: it comes from fills, in the candles route's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -63,22 +63,37 @@ class CandleFeed:
         self._hub = hub
         self._reads = reads
         self._now = now
-        self._bars = FormingBars()
+        self._bars = FormingBars(keep_changes=False)  # what changed is compared here
         self._stored: dict[BarOf, Candle] = {}  # a bar's part from before the hub saw it
+        # The channels of each market subscribed to since the start (at most six a market):
+        # a batch looks at these only, so a hub nobody asked for candles pays the bars alone.
+        self._asked: dict[str, dict[str, Interval]] = {}
+        self._pushed: dict[str, Candle] = {}  # the last bar pushed on each channel
 
-    def quotes(self, quotes: Iterable[Quote]) -> None:
-        """A batch of marks: every bar they changed that someone watches is pushed."""
+    def quotes(self, quotes: Sequence[Quote]) -> None:
+        """A batch of marks, on the feed's path: the bars are changed in place; a bar that
+        changed is pushed on its channel when someone watches it."""
         for quote in quotes:
             self._bars.tick(quote.market, quote.at, quote.mark)
-        changed = {(bar.market, bar.interval) for bar in self._bars.flush()}
-        for market, interval in changed:
-            name = f"{KIND}:{market}:{interval.value}"
-            if self._hub.watched_now(name):
-                self._hub.publish(name, self._bar_json(market, interval), conflate=True)
+        if not self._asked:
+            return
+        watched = self._hub.watched_now
+        for quote in quotes:
+            for name, interval in self._asked.get(quote.market, {}).items():
+                if watched(name):
+                    self._push(name, quote.market, interval)
+
+    def _push(self, name: str, market: str, interval: Interval) -> None:
+        bar = self.bar(market, interval)
+        if bar is None or bar == self._pushed.get(name):
+            return  # a mark equal to the close changes nothing
+        self._pushed[name] = bar
+        self._hub.publish(name, _as_json(bar), conflate=True)
 
     async def snapshot(self, market: str, interval: Interval) -> dict[str, Any] | None:
         """The bar of now: the stored part merged with what the hub saw; None before any
         mark of it."""
+        self._asked.setdefault(market, {})[f"{KIND}:{market}:{interval.value}"] = interval
         forming = self._bars.forming(market, interval)
         open_time = interval.open_time(self._now()) if forming is None else forming.open_time
         if self._reads is not None:
@@ -100,14 +115,16 @@ class CandleFeed:
 
     def _bar_json(self, market: str, interval: Interval) -> dict[str, Any] | None:
         bar = self.bar(market, interval)
-        if bar is None:
-            return None
-        return {
-            "market": market,
-            "interval": interval.value,
-            "open_time": bar.open_time.isoformat(),
-            "open": bar.open,
-            "high": bar.high,
-            "low": bar.low,
-            "close": bar.close,
-        }
+        return None if bar is None else _as_json(bar)
+
+
+def _as_json(bar: Candle) -> dict[str, Any]:
+    return {
+        "market": bar.market,
+        "interval": bar.interval.value,
+        "open_time": bar.open_time.isoformat(),
+        "open": bar.open,
+        "high": bar.high,
+        "low": bar.low,
+        "close": bar.close,
+    }
