@@ -15,7 +15,9 @@ Target (issue 23): p99 < 20 ms.
 (b) Candle writing on the tick's path. `bench.tick_processing`'s platform with 1,000 open
 positions; quiet ticks timed around `TradingEngine.on_quotes`, alternately without (the
 floor) and with analytics' candle writer told of the marks, in the same run (alternating, so
-the machine's load falls on both alike). Target (issue 23): < 5 % added at p50.
+the machine's load falls on both alike). Target (issue 23): < 5 % added at p50. Then the
+same with the hub's `candles:` channels told of the marks too, as embedded `serve` runs
+them (information).
 
     .venv/bin/python -m bench.candles   # --requests 500 --positions 1000 --ticks 300
 """
@@ -39,11 +41,15 @@ from fastapi.responses import JSONResponse
 
 from astratrade.analytics import views
 from astratrade.analytics.adapters import candles as candle_rows
+from astratrade.analytics.adapters.candle_writer import CandleWriter
 from astratrade.analytics.domain.candles import Candle, Interval
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.entrypoints.app import create_app
+from astratrade.entrypoints.realtime.candle_feed import CandleFeed
+from astratrade.entrypoints.realtime.hub import Hub
 from astratrade.shared.clock import ManualClock
+from astratrade.trading.domain.position import Position
 from astratrade.users.adapters.passwords import Argon2Hasher
 from bench import common, tick_processing
 from bench.common import load_average, percentile
@@ -192,6 +198,8 @@ async def writing(args: argparse.Namespace, workdir: Path) -> bool:
         positions = await tick_processing.positions_held(bench)
         print(f"quiet ticks without and with candles, alternately: {args.ticks} each ...")
         bare, told = await tick_processing.with_and_without_candles(bench, positions, args.ticks)
+        print(f"... and without, and with the hub's candle channels too: {args.ticks} each ...")
+        bare_too, both = await with_and_without_all_candles(bench, positions, args.ticks)
     finally:
         await platform.stop()
     print()
@@ -202,9 +210,43 @@ async def writing(args: argparse.Namespace, workdir: Path) -> bool:
     print(f"{'':<46}{'ticks':>7}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     print(row("with the candle writer", told.tick_ms))
     print(row("floor: without it", bare.tick_ms))
+    print(row("with the writer and the hub's candle feed", both.tick_ms))
+    print(row("floor: without either (same turns)", bare_too.tick_ms))
     print("-" * 83)
     tick_processing.report_candles(bare, told)
+    print(
+        f"info  the writer and the hub's candle channels (embedded serve, nobody watching) "
+        f"add {both.p(50) / bare_too.p(50) - 1:+.1%} to a quiet tick's p50 "
+        f"({bare_too.p(50):.3f} -> {both.p(50):.3f} ms)"
+    )
     return told.p(50) / bare.p(50) - 1 < tick_processing.CANDLES_ADDED_MAX
+
+
+async def with_and_without_all_candles(
+    bench: tick_processing.Bench, positions: list[Position], count: int
+) -> tuple[tick_processing.Timings, tick_processing.Timings]:
+    """As `with_and_without_candles`, with the hub's `candles:` channels told of the marks
+    too, as embedded `serve` runs them (no one subscribed: the common case of a tick)."""
+    listeners = bench.trading.quote_listeners
+    writer = bench.platform.port(CandleWriter).marks_seen
+    hub_feed = CandleFeed(Hub(), None, bench.clock.now).quotes
+    bare, both = tick_processing.Timings(), tick_processing.Timings()
+    listeners.append(hub_feed)
+    for _ in range(20):  # warm up
+        await bench.tick(bench.batch(), positions, tick_processing.Timings())
+    gc.collect()
+    try:
+        for _ in range(count):
+            listeners.remove(writer)
+            listeners.remove(hub_feed)
+            try:
+                await bench.tick(bench.batch(), positions, bare)
+            finally:
+                listeners.extend((writer, hub_feed))
+            await bench.tick(bench.batch(), positions, both)
+    finally:
+        listeners.remove(hub_feed)
+    return bare, both
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> bool:
