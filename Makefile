@@ -71,6 +71,7 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.copy_leaders
 	$(BIN)/python -m bench.copy_fills
 	$(BIN)/python -m bench.analytics_report
+	$(BIN)/python -m bench.candles
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write

@@ -9,7 +9,10 @@
 - the `feed` channel (social's) reaches a follower through the realtime service;
 - the `copy:<id>` channel: its owner check and snapshot asked of the copy-trading service,
   the copied decision and the copy account's figures (trading's read) through the realtime
-  service."""
+  service;
+- the `candles:<market>:<interval>` channel on both replicas (one restarted during the
+  hour's bar): the bar being formed as the admin's prices tick, equal to the bar the
+  analytics service stores."""
 
 from __future__ import annotations
 
@@ -150,6 +153,7 @@ def test_both_replicas_number_a_traders_events_the_same_and_carry_the_feed(
         assert events(two, closes=2) == seen
     a_post_reaches_a_follower_through_the_gateway(server, new_trader)
     a_copy_is_watched_through_the_gateway(server, new_trader)
+    the_forming_bar_is_the_stored_one_on_both_replicas(server, trader)
 
 
 def test_a_client_of_a_killed_replica_resumes_on_the_other_without_a_gap(
@@ -245,3 +249,37 @@ def a_copy_is_watched_through_the_gateway(server: Distributed, new_trader: Any) 
                 positions = data["positions"]
         assert kinds == ["copied"]
         assert (positions[0]["market"], positions[0]["side"]) == ("BTC-USD", "long")
+
+
+def the_forming_bar_is_the_stored_one_on_both_replicas(server: Distributed, trader: Trader) -> None:
+    """Each replica keeps the bars being formed from the prices' stream, and a snapshot
+    joins the part the analytics service stored before (the second replica restarted)."""
+    admin = Admin(server, new_admin(server), "")
+    admin.set_price("SOL-USD", "150")
+    hubs = server.urls_of("realtime")
+    channel = "candles:SOL-USD:1h"
+    with socket(hubs[0], trader.access_token) as one, socket(hubs[1], trader.access_token) as two:
+        for ws in (one, two):
+            assert subscribe(ws, channel)["snapshot"]["market"] == "SOL-USD"
+        for mark in ("151", "155.5", "149"):
+            admin.set_price("SOL-USD", mark)
+        pushed = [_bar_closing_at(ws, channel, "149") for ws in (one, two)]
+    assert pushed[0] == pushed[1]
+    span = {"interval": "1h", "from": pushed[0]["open_time"], "to": pushed[0]["open_time"]}
+    stored = eventually(
+        lambda: httpx.get(f"{server.base_url}/api/v1/markets/SOL-USD/candles", params=span).json()[
+            "candles"
+        ],
+        lambda bars: bars and bars[0]["close"] == "149",
+    )
+    ohlc = ("open", "high", "low", "close")
+    assert [stored[0][k] for k in ohlc] == [pushed[0][k] for k in ohlc]
+    assert float(pushed[0]["high"]) >= 155.5
+
+
+def _bar_closing_at(ws: ClientConnection, channel: str, close: str) -> dict[str, Any]:
+    while True:
+        message = json.loads(ws.recv(timeout=WAIT))
+        data = message.get("data") or {}
+        if message.get("channel") == channel and data.get("close") == close:
+            return dict(data)

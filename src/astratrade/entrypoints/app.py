@@ -19,6 +19,12 @@ from astratrade.config import REALTIME, Settings
 from astratrade.copytrading.api.copies import copy_accounts
 from astratrade.copytrading.api.live import LiveCopies
 from astratrade.copytrading.handlers.common import Tools
+from astratrade.entrypoints.realtime.candle_feed import CandleFeed
+from astratrade.entrypoints.realtime.candle_reads import (
+    CandleReads,
+    HttpCandleReads,
+    LocalCandleReads,
+)
 from astratrade.entrypoints.realtime.copy_feed import CopyFeed
 from astratrade.entrypoints.realtime.copy_reads import CopyReads, HttpCopyReads
 from astratrade.entrypoints.realtime.feed_reads import FeedReads, HttpFeedReads
@@ -138,7 +144,13 @@ def _live(platform: Platform) -> Live:
     if not here.serves("social"):
         social = here.client_of("social", HttpFeedReads) if serves_sockets else None
     feeds = Feeds(
-        hub, engine.venue.quotes, trading, remote or local_views, social, _copies(platform, hub)
+        hub,
+        engine.venue.quotes,
+        trading,
+        remote or local_views,
+        social,
+        _copies(platform, hub),
+        _candles(platform, hub),
     )
     prices = None
     if serves_sockets:
@@ -150,6 +162,19 @@ def _live(platform: Platform) -> Live:
             prices = PriceTail(redis, prices_stream(settings.redis_prefix), feeds.quotes)
     sessions = SocketSessions(hub, platform.port(SessionGuard), platform.clock)
     return Live(hub, feeds, local_views, sessions, serves_sockets, prices)
+
+
+def _candles(platform: Platform, hub: Hub) -> CandleFeed | None:
+    """The `candles:` channels, their stored bars read of analytics in this process or of
+    its service (none when the deployment runs no analytics: the hub's own bars only)."""
+    here = platform.deployment
+    if not here.serves_sockets:
+        return None
+    reads: CandleReads | None = LocalCandleReads(platform.read_db)
+    if not here.serves("analytics"):
+        has_service = "analytics" in here.settings.services_with_urls()
+        reads = here.client_of("analytics", HttpCandleReads) if has_service else None
+    return CandleFeed(hub, reads, platform.clock.now)
 
 
 def _copies(platform: Platform, hub: Hub) -> CopyFeed | None:

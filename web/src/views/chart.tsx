@@ -5,7 +5,7 @@ import type { Sample } from "../history";
 
 type Charts = typeof import("lightweight-charts");
 let library: Promise<Charts> | null = null;
-const loadCharts = () => (library ??= import("lightweight-charts"));
+export const loadCharts = () => (library ??= import("lightweight-charts"));
 
 interface Props {
   samples: Sample[];
@@ -75,7 +75,7 @@ export function LiveChart({ samples, label, precision = 2, height = 260, compact
 
 /** TradingView's attribution logo (the library's licence asks for it) is a link with only an
  * SVG in it: give it a name a screen reader can say. */
-function nameAttribution(box: HTMLElement): void {
+export function nameAttribution(box: HTMLElement): void {
   const link = box.querySelector<HTMLAnchorElement>("a[href*='tradingview.com']");
   if (!link) return;
   link.setAttribute("aria-label", "Charting by TradingView (opens tradingview.com in a new tab)");

@@ -1,13 +1,13 @@
-// Markets with live marks and 24h change, the selected market's chart, the order ticket,
+// Markets with live marks and 24h change, the selected market's candle chart, the order ticket,
 // and the open positions beneath (so a trade's P&L is in view where it was placed). A
 // tournament account trades its tournament's markets only, under its countdown and rank.
-import { change24h, samples } from "../history";
+import { change24h } from "../history";
 import { decimalsOf, percent, price, sign } from "../format";
 import { usePoll } from "../poll";
 import { loadMarkets, tournamentOf } from "../session";
 import type { Market, Quote } from "../types";
 import { setState, useStore } from "../store";
-import { LiveChart } from "./chart";
+import { CandleChart } from "./candle-chart";
 import { OrderTicket } from "./ticket";
 import { OrdersList, PositionsList } from "./positions";
 import { countdown, TournamentPanel, useNow } from "./tournament";
@@ -53,7 +53,7 @@ export function TradeView() {
       <section class="chart-card card" aria-label={`${market.market} price chart`}>
         <h2>{market.market} <span class="mark big">{price(quote?.mark, market.tick_size)}</span></h2>
         <MarketFigures market={market} quote={quote} />
-        <LiveChart samples={samples(`price.${market.market}`)} label={`${market.market} mark price over time`} precision={decimalsOf(market.tick_size)} />
+        <CandleChart market={market.market} tickSize={market.tick_size} precision={decimalsOf(market.tick_size)} />
       </section>
       <OrderTicket market={market} />
       <section class="card positions-card" aria-label="Open positions">

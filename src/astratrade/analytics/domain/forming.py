@@ -44,7 +44,12 @@ class _Bar:
 
 
 class FormingBars:
-    def __init__(self, intervals: tuple[Interval, ...] = tuple(Interval)) -> None:
+    def __init__(
+        self, intervals: tuple[Interval, ...] = tuple(Interval), *, keep_changes: bool = True
+    ) -> None:
+        """`keep_changes`: note what changed for `flush` (a reader of the bars being formed
+        that never flushes, the WebSocket hub, says False: nothing piles up)."""
+        self._keep = keep_changes
         self._intervals = tuple(sorted(intervals, key=lambda i: i.length))  # finest first
         self._bars: dict[BarOf, _Bar] = {}
         self._of: dict[str, list[BarOf]] = {}  # each market's keys, made once
@@ -58,7 +63,7 @@ class FormingBars:
             # Most ticks fall in the bars already forming (a 1 s feed: 59 of 60 in the
             # minute); bars nest, so every interval's bar is then the same one.
             for of in self._of[market]:
-                if self._bars[of].tick(mark):
+                if self._bars[of].tick(mark) and self._keep:
                     self._changed.add(of)
             return
         if finest is not None and at < finest[0]:
@@ -71,13 +76,14 @@ class FormingBars:
             open_time = of[1].open_time(at)
             bar = self._bars.get(of)
             if bar is not None and bar.open_time == open_time:
-                if bar.tick(mark):
+                if bar.tick(mark) and self._keep:
                     self._changed.add(of)
                 continue
             if bar is not None and of in self._changed:
                 self._closed.append(bar.candle(of))
             self._bars[of] = _Bar(open_time, mark)
-            self._changed.add(of)
+            if self._keep:
+                self._changed.add(of)
         finest = self._intervals[0]
         opened = finest.open_time(at)
         self._finest[market] = (opened, opened + finest.length)

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from astratrade.entrypoints.realtime.candle_feed import CandleFeed
 from astratrade.entrypoints.realtime.copy_feed import CopyFeed
 from astratrade.entrypoints.realtime.feed_reads import FeedReads
 from astratrade.entrypoints.realtime.hub import Hub
@@ -86,6 +87,7 @@ class Feeds:
         views: LiveViews,
         social: FeedReads | None = None,
         copies: CopyFeed | None = None,
+        candles: CandleFeed | None = None,
     ) -> None:
         """`quotes`: every market's quote at the start (kept as each batch comes)."""
         self._hub = hub
@@ -95,6 +97,7 @@ class Feeds:
         self.views = views  # gamification's reads: snapshots and boards
         self.social = social  # the `feed` channel's reads (None: no social reads here)
         self.copies = copies  # the `copy:<id>` channels (None: not served here)
+        self.candles = candles  # the `candles:` channels (None: not served here)
         self._due: set[str] = set()  # board channels a refresh is already coming for
         self._tasks: set[asyncio.Task[None]] = set()
         self._owners: dict[str, str | None] = {}
@@ -106,6 +109,8 @@ class Feeds:
         for quote in quotes:
             self._quotes[quote.market] = quote
             self._hub.publish(f"prices:{quote.market}", price(quote), conflate=True)
+        if self.candles is not None:
+            self.candles.quotes(quotes)
         if self.copies is not None:
             self.copies.prices()
 

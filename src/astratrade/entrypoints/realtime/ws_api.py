@@ -21,6 +21,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from astratrade.config import items
+from astratrade.entrypoints.realtime.candle_feed import candle_channel, may_watch_more
 from astratrade.entrypoints.realtime.feeds import Feeds, price, replays, user_channel
 from astratrade.entrypoints.realtime.hub import IDLE_SECONDS, NOT_SIGNED_IN, Connection, Hub
 from astratrade.entrypoints.realtime.inbox import Inbox
@@ -164,6 +165,8 @@ async def _answer(
             name, snapshot = await _channel(
                 str(message.get("channel", "")), connection.user_id, feeds
             )
+            if kind == "subscribe" and name.startswith("candles:"):
+                may_watch_more(connection.channels, name)
         except DomainError as error:
             connection.offer_first([_error(error.code, error.message)])
             return True
@@ -205,6 +208,10 @@ async def _channel(name: str, user_id: str, feeds: Feeds) -> tuple[str, Snapshot
             return price(feeds.quote(key))
 
         return name, quote
+    if kind == "candles" and feeds.candles is not None:
+        candles = feeds.candles
+        market, interval = candle_channel(name, feeds.markets)
+        return name, lambda: candles.snapshot(market, interval)
     if kind == "account" and key and await feeds.owner_of(key) == user_id:
         return name, lambda: feeds.account(key)
     if name in BOARDS:
