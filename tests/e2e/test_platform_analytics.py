@@ -171,6 +171,9 @@ def test_bad_dates_name_the_field(admin: Admin) -> None:
         ({"to": "2026-02-30"}, "to"),
         ({"from": "2026-03-02", "to": "2026-03-01"}, "from"),
         ({"from": "2025-03-01", "to": "2026-03-02"}, "from"),  # 367 days
+        ({"from": "0001-01-01"}, "from"),  # its month before would leave the calendar
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01T00:00:00+01:00"}, "from"),
     ]:
         assert_error(admin.get("/admin/analytics", params=params), 422, field)
     year = admin.get("/admin/analytics", params={"from": "2025-03-02", "to": "2026-03-02"})

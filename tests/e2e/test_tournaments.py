@@ -58,7 +58,10 @@ def test_a_tournament_from_join_to_frozen_standings(
     ]
     assert (listed["entrants"], listed["account_id"]) == (1, account_id)
 
-    account = trader.get(f"/accounts/{account_id}")
+    # Trading opens the account on the join's event: a moment after the answer.
+    account = eventually(
+        lambda: trader.get(f"/accounts/{account_id}"), lambda r: r.status_code == 200
+    )
     assert account.status_code == 200, account.text
     assert (account.json()["kind"], account.json()["collateral"]) == ("tournament", "10000")
     off_market = trader.place(

@@ -20,6 +20,9 @@ from astratrade.shared.errors import ValidationFailed
 router = APIRouter(prefix="/api/v1", tags=["analytics"], route_class=DecimalRoute)
 MAX_DAYS = 366  # a request covers at most this many days (a year, leap day included)
 DEFAULT_DAYS = 30
+# The days a range may name: the figures reach weeks around it (the month before for the
+# active traders, the weeks after for retention), which must stay within the calendar.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class ActiveOut(BaseModel):
@@ -126,6 +129,11 @@ async def platform_analytics(
 ) -> PlatformOut:
     """The platform's figures per UTC day from `from` to `to` (both included; by default
     the 30 days to today), and retention of the cohorts who signed up in those weeks."""
+    for field, day in (("from", start), ("to", end)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationFailed(
+                field, f"{day.isoformat()} is not a day from {FIRST_DAY} to {LAST_DAY}"
+            )
     today = clock.now().date()
     end = end or (today if start is None else min(start + timedelta(DEFAULT_DAYS - 1), today))
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
