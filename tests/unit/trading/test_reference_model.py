@@ -21,7 +21,13 @@ from decimal import Decimal
 from fakes import GRANT, START, Trading
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from astratrade.shared.errors import DomainError
 from astratrade.trading.domain.events import AccountLiquidated
@@ -38,7 +44,9 @@ CENT = D("0.01")
 markets = st.sampled_from(MARKET_IDS)
 signs = st.sampled_from([1, -1])
 # Up to ~11x the grant: some orders fit only at 10x, some never.
-notionals = st.one_of(st.integers(50, 110_000), st.integers(30_000, 99_000))
+notionals = st.one_of(
+    st.integers(50, 110_000), st.integers(30_000, 99_000), st.integers(100_000, 900_000)
+)
 # Up to +-30% a step, often a large jump: liquidations must happen.
 moves = st.one_of(st.integers(-3000, 3000), st.sampled_from([-2500, -1500, 1500, 2500]))
 
@@ -56,11 +64,16 @@ class DomainAgainstReference(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.trading = Trading()
-        self.account = self.trading.open("trader-1", grant=GRANT)
         self.hour = 0
+
+    @initialize(grant=st.sampled_from([GRANT, D(300_000)]))
+    def open_account(self, grant: D) -> None:
+        """The practice grant, or a larger account whose positions reach the higher risk
+        tiers (their lower max leverage and higher maintenance rate)."""
+        self.account = self.trading.open("trader-1", grant=grant)
         venue = self.trading.venue
         self.model = ref.Book(
-            collateral=GRANT,
+            collateral=grant,
             house=self.trading.house.collateral,
             insurance=self.trading.insurance.collateral,
             marks={m: venue.marks[m] for m in MARKET_IDS},
@@ -136,6 +149,8 @@ class DomainAgainstReference(RuleBasedStateMachine):
             event("liquidation")
             if self.model.collateral == 0 and not self.model.positions:
                 event("liquidated to the collateral floor")
+            if self.model.positions:
+                event("partial liquidation")
         self._sync_resting()
 
     # -- rules ------------------------------------------------------------------------------
@@ -149,6 +164,9 @@ class DomainAgainstReference(RuleBasedStateMachine):
         accepted = self._try(lambda: self.trading.place(self.account, market, side(sign), size))
         # SPEC 4: rejected only if available would go below 0 (or leverage over the tier cap).
         event("order accepted" if accepted else "order refused")
+        notional = size * self.model.marks[market]
+        if accepted and notional > 200_000:
+            event("order over $200k")
         if accepted:
             assert headroom >= 0, ("accepted an order the SPEC refuses", headroom)
         else:
@@ -230,6 +248,30 @@ class DomainAgainstReference(RuleBasedStateMachine):
         market = held[pick % len(held)]
         self.move(market, -bp if self.model.positions[market].size > 0 else bp)
 
+    @precondition(lambda self: bool(self.model.positions))
+    @rule(pick=st.integers(0, 3), ticks=st.integers(0, 3))
+    def to_the_brink(self, pick: int, ticks: int) -> None:
+        """Move one market to just past the mark where equity meets maintenance (solved on
+        the model, tier taken as it is now): where partial liquidations and a liquidation
+        fee capped by the equity left happen."""
+        held = sorted(self.model.positions)
+        market = held[pick % len(held)]
+        pos, mark = self.model.positions[market], self.model.marks[market]
+        rate = ref.maintenance_rate(market, abs(pos.size) * mark)
+        others = self.model.maintenance_margin() - abs(pos.size) * mark * rate
+        # equity + size * (x - mark) == others + |size| * x * rate, solved for x
+        x = (others - self.model.equity() + pos.size * mark) / (pos.size - abs(pos.size) * rate)
+        tick = ref.MARKETS[market].tick
+        past = ticks * tick if pos.size < 0 else -ticks * tick
+        brink = ref.to_tick(x, tick, up=pos.size < 0) + past
+        if brink <= tick:
+            return
+        since = len(self.trading.store.fills)
+        liquidations = len(self.trading.store.events(AccountLiquidated))
+        self.trading.move(market, brink)
+        self.model.marks[market] = brink
+        self._after_marks_changed(since, liquidations)
+
     @rule(market=markets, premiums=st.lists(st.integers(-200, 200), max_size=6))
     def funding_hour(self, market: str, premiums: list[int]) -> None:
         samples = [D(p) / 10_000 for p in premiums]  # premiums of up to +-2%
@@ -272,7 +314,7 @@ class DomainAgainstReference(RuleBasedStateMachine):
 
 
 DomainAgainstReference.TestCase.settings = settings(
-    max_examples=200,
+    max_examples=400,
     stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
