@@ -180,13 +180,14 @@ class DomainAgainstReference(RuleBasedStateMachine):
         size = size_for(market, notional, self.model.marks[market])
         since = len(self.trading.store.fills)
         pos = self.model.positions.get(market)
-        self._try(
+        accepted = self._try(
             lambda: self.trading.place(self.account, market, side(sign), size, reduce_only=True)
         )
         fills = self._fills(since)
         if pos is None or (pos.size > 0) == (sign > 0):
             assert not fills, "a reduce-only order grew a position"
         else:
+            assert accepted, "SPEC 4: orders that only reduce a position are always accepted"
             assert [f.size for f in fills] == [min(size, abs(pos.size))]
         for fill in fills:
             self._taker(fill)
