@@ -393,3 +393,20 @@ DomainAgainstReference.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestDomainAgainstReference = DomainAgainstReference.TestCase
+
+
+def test_the_reference_model_imports_nothing_from_the_platform() -> None:
+    """Its independence is the point: a rule misread in the domain must not be imported."""
+    import ast
+    from pathlib import Path
+
+    for path in Path(ref.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            assert not [n for n in names if n.startswith("astratrade")], path
