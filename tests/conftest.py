@@ -157,11 +157,11 @@ def redis_url(redis_run_prefix: str) -> str:
 # collection order (`--dist loadfile --no-loadscope-reorder`), and a long one picked up
 # last keeps the run going while the other worker sits idle.
 LONGEST_FIRST = (
+    "tests/e2e/test_schemathesis.py",
     "tests/e2e/test_distributed_copytrading.py",
     "tests/e2e/test_trading_failover.py",
     "tests/e2e/test_distributed_social.py",
     "tests/e2e/test_realtime_service.py",
-    "tests/e2e/test_schemathesis.py",
     "tests/e2e/test_distributed_journey.py",
     "tests/e2e/test_ledger_worker_restart.py",
     "tests/e2e/test_copies.py",
