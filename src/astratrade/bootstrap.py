@@ -55,8 +55,16 @@ def bootstrap(
     if clock is None:
         clock = ManualClock() if settings.clock == "manual" else SystemClock()
     here = Deployment(settings)
-    db = create_engine(settings.resolved_database_url)
-    read_db = create_engine(settings.resolved_database_url, read_only=True)
+    pool_size, max_overflow = settings.database_pool_size, settings.database_max_overflow
+    db = create_engine(
+        settings.resolved_database_url, pool_size=pool_size, max_overflow=max_overflow
+    )
+    read_db = create_engine(
+        settings.resolved_database_url,
+        read_only=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+    )
     writer = writer_for(settings.resolved_database_url, db)
     bus = MessageBus()
     # Units of work need the publisher now; the backbone is built once every module's

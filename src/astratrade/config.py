@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # -- storage and events --
     database_url: str | None = None
     """SQLAlchemy URL (`postgresql://…` or `sqlite://…`); unset: a SQLite file in data_dir."""
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    """PostgreSQL connections a process keeps per engine (it has two: commands and reads);
+    every process of every service counts against the server's `max_connections`."""
+    database_max_overflow: int = Field(default=10, ge=0, le=100)
+    """Connections an engine may open beyond the pool under a burst, closed after it."""
     data_dir: Path = Path("var")
     """Where embedded mode keeps its SQLite database."""
     redis_url: str | None = None

@@ -67,6 +67,10 @@ def distributed(
         "ASTRATRADE_REDIS_URL": redis_url,
         "ASTRATRADE_REDIS_PREFIX": redis_prefix,
         "ASTRATRADE_CONSUMER_LEASE_MS": "1000",
+        # Two clusters may run at once on one PostgreSQL (max_connections 100): ~12
+        # processes each, two engines a process.
+        "ASTRATRADE_DATABASE_POOL_SIZE": "3",
+        "ASTRATRADE_DATABASE_MAX_OVERFLOW": "3",
         **{f"ASTRATRADE_{name.upper()}": value for name, value in settings.items()},
     }
     command = [str(ASTRATRADE), "up", "--distributed", "--port", str(port)]

@@ -47,7 +47,9 @@ def async_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, read_only: bool = False, pool_size: int = 10, max_overflow: int = 10
+) -> AsyncEngine:
     """An engine for commands, or with read_only for views (on SQLite those never take the
     write lock, so in WAL mode they read beside a writer instead of queueing behind it)."""
     url = async_url(url)
@@ -58,8 +60,8 @@ def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
     # lookups went from under 1 ms to 40 ms a batch that way.
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
         connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
     )
