@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,30 +22,60 @@ from astratrade.analytics.domain.platform_report import MarketDayRow, PlatformRo
 
 
 async def platform_rows(conn: AsyncConnection, start: date, end: date) -> PlatformRows:
+    signups_per_day, active_days = await _signups_and_activity(conn, start, end)
+    cohort_signups, cohort_active_days = await _cohorts(conn, start, end)
+    t = tournament_entries.c
+    entrants = select(t.day, func.count()).where(t.day.between(start, end)).group_by(t.day)
+    mrr_changes = select(mrr_days).where(mrr_days.c.day <= end)
+    return PlatformRows(
+        signups_per_day=signups_per_day,
+        active_days=active_days,
+        cohort_signups=cohort_signups,
+        cohort_active_days=cohort_active_days,
+        market_days=await _market_days(conn, end),
+        liquidations=await _liquidations(conn, start, end),
+        copies=await _copy_spans(conn, start, end),
+        entrants_per_day={day: int(n) for day, n in await conn.execute(entrants)},
+        mrr_changes={r.day: r.mrr_change for r in await conn.execute(mrr_changes)},
+    )
+
+
+async def _signups_and_activity(
+    conn: AsyncConnection, start: date, end: date
+) -> tuple[dict[date, int], list[tuple[str, date]]]:
+    """Sign-ups per day of the range; who was active on which day, from the month before
+    it (the monthly actives of its first day)."""
     s, a = signups.c, activity.c
     per_day = select(s.day, func.count()).where(s.day.between(start, end)).group_by(s.day)
-    signups_per_day = {day: int(n) for day, n in await conn.execute(per_day)}
     active = select(a.user_id, a.day).where(a.day.between(activity_since(start), end))
-    active_days = [(u, d) for u, d in await conn.execute(active)]
+    signups_per_day = {day: int(n) for day, n in await conn.execute(per_day)}
+    return signups_per_day, [(u, d) for u, d in await conn.execute(active)]
 
-    # Cohorts: the weeks the range touches; their activity up to the last week retention
-    # looks at.
+
+async def _cohorts(
+    conn: AsyncConnection, start: date, end: date
+) -> tuple[dict[str, date], list[tuple[str, date]]]:
+    """Cohorts: the weeks the range touches, who signed up in them, and their activity up
+    to the last week retention looks at."""
+    s, a = signups.c, activity.c
     first_week, last_week = week_of(start), week_of(end)
-    cohort = select(s.user_id, s.day).where(
-        s.day.between(first_week, last_week + timedelta(days=6))
-    )
-    cohort_signups = {row.user_id: row.day for row in await conn.execute(cohort)}
+    signed_up = s.day.between(first_week, last_week + timedelta(days=6))
     last_day = last_week + timedelta(weeks=max(RETENTION_WEEKS), days=6)
+    cohort = select(s.user_id, s.day).where(signed_up)
     cohort_activity = (
         select(a.user_id, a.day)
         .join(signups, s.user_id == a.user_id)
-        .where(s.day.between(first_week, last_week + timedelta(days=6)))
+        .where(signed_up)
         .where(a.day.between(first_week, last_day))
     )
-    cohort_active_days = [(u, d) for u, d in await conn.execute(cohort_activity)]
+    cohort_signups = {row.user_id: row.day for row in await conn.execute(cohort)}
+    return cohort_signups, [(u, d) for u, d in await conn.execute(cohort_activity)]
 
-    m = market_days.c
-    stored_markets = [
+
+async def _market_days(conn: AsyncConnection, end: date) -> list[MarketDayRow]:
+    """Every market's days up to `end` (open interest is the running sum of the changes)."""
+    query = select(market_days).where(market_days.c.day <= end)
+    return [
         MarketDayRow(
             r.market,
             r.day,
@@ -55,33 +86,24 @@ async def platform_rows(conn: AsyncConnection, start: date, end: date) -> Platfo
             r.liquidation_fills,
             r.open_interest_change,
         )
-        for r in await conn.execute(select(market_days).where(m.day <= end))
+        for r in await conn.execute(query)
     ]
+
+
+async def _liquidations(
+    conn: AsyncConnection, start: date, end: date
+) -> dict[date, tuple[int, Decimal]]:
     lq = liquidation_days.c
-    liquidations = {
-        r.day: (r.liquidations, r.liquidation_fees)
-        for r in await conn.execute(select(liquidation_days).where(lq.day.between(start, end)))
-    }
+    query = select(liquidation_days).where(lq.day.between(start, end))
+    return {r.day: (r.liquidations, r.liquidation_fees) for r in await conn.execute(query)}
+
+
+async def _copy_spans(
+    conn: AsyncConnection, start: date, end: date
+) -> list[tuple[date, date | None]]:
+    """The copies active at some point of the range: their first and last day."""
     c = copies.c
     overlapping = select(c.started_on, c.ended_on).where(
         c.started_on <= end, or_(c.ended_on.is_(None), c.ended_on >= start)
     )
-    copy_spans = [(started, ended) for started, ended in await conn.execute(overlapping)]
-    t = tournament_entries.c
-    entrants = select(t.day, func.count()).where(t.day.between(start, end)).group_by(t.day)
-    entrants_per_day = {day: int(n) for day, n in await conn.execute(entrants)}
-    mrr_changes = {
-        r.day: r.mrr_change
-        for r in await conn.execute(select(mrr_days).where(mrr_days.c.day <= end))
-    }
-    return PlatformRows(
-        signups_per_day=signups_per_day,
-        active_days=active_days,
-        cohort_signups=cohort_signups,
-        cohort_active_days=cohort_active_days,
-        market_days=stored_markets,
-        liquidations=liquidations,
-        copies=copy_spans,
-        entrants_per_day=entrants_per_day,
-        mrr_changes=mrr_changes,
-    )
+    return [(started, ended) for started, ended in await conn.execute(overlapping)]

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from astratrade.badges import views
 from astratrade.badges.api.schemas import (
     BadgeOut,
-    Cursor,
     Limit,
     LinksDep,
     MintQueueOut,
@@ -19,6 +18,7 @@ from astratrade.badges.api.schemas import (
 from astratrade.badges.domain.badges import MintStatus
 from astratrade.badges.domain.commands import RevokeBadge
 from astratrade.infrastructure.web.deps import AdminUser, Bus, Db
+from astratrade.infrastructure.web.schemas import Cursor
 from astratrade.shared.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/v1", tags=["badges"])

@@ -93,7 +93,6 @@ class RevokeIn(BaseModel):
 
 
 MAX_MINTS_PAGE = 100
-Cursor = Annotated[str | None, Query(max_length=256, description="next_cursor of the page before")]
 Limit = Annotated[int, Query(ge=1, le=MAX_MINTS_PAGE)]
 QueueStatus = Annotated[
     MintStatus | None, Query(description="only mints in this state (off_chain has no mint)")

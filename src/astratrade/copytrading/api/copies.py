@@ -19,13 +19,14 @@ from astratrade.copytrading.api.copy_schemas import (
     PositionOut,
     Status,
 )
-from astratrade.copytrading.api.schemas import Cursor, Limit
+from astratrade.copytrading.api.schemas import Limit
 from astratrade.copytrading.domain.commands import StartCopy, StopCopy
 from astratrade.copytrading.handlers.common import Tools
 from astratrade.copytrading.ports import MAX_STATES, CopyAccounts, CopyAccountState
 from astratrade.copytrading.views import copies as views
 from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import Cursor
 from astratrade.shared.errors import Unavailable
 
 router = APIRouter(prefix="/api/v1", tags=["copy trading"], route_class=DecimalRoute)

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from astratrade.copytrading import views
-from astratrade.copytrading.api.schemas import Cursor, LeaderOut, LeadersOut, LeadIn, Limit, Sort
+from astratrade.copytrading.api.schemas import LeaderOut, LeadersOut, LeadIn, Limit, Sort
 from astratrade.copytrading.domain.commands import OptInAsLeader, StopLeading
 from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import Cursor
 
 router = APIRouter(prefix="/api/v1", tags=["copy trading"], route_class=DecimalRoute)
 Username = Annotated[str, Path(min_length=1, max_length=64)]

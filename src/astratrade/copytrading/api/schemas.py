@@ -11,7 +11,6 @@ from astratrade.copytrading.views import LeaderView
 from astratrade.infrastructure.web.schemas import DecimalIn, DecimalOut
 
 MAX_PAGE = 100
-Cursor = Annotated[str | None, Query(max_length=256, description="next_cursor of the page before")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Sort = Literal[
     "roi_7d",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer, WithJsonSchema
 
 from astratrade.shared.money import MONEY_PLACES, InvalidNumber, decimal_places, plain, to_decimal
@@ -52,3 +53,6 @@ DecimalOut = Annotated[
 # A moment with its timezone, converted to UTC; one that falls outside the calendar in UTC
 # is a 422, not an OverflowError when it is stored.
 MomentIn = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+# A page's cursor as every paged route takes it (infrastructure/paging.py reads it).
+Cursor = Annotated[str | None, Query(max_length=256, description="next_cursor of the page before")]

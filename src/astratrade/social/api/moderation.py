@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path
 
 from astratrade.infrastructure.web.deps import AdminUser, Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import Cursor
 from astratrade.social import views
 from astratrade.social.api.schemas import (
     AdminReportOut,
     AdminReportsOut,
-    Cursor,
     Limit,
     ReportIn,
     ReportOut,

@@ -12,13 +12,13 @@ from fastapi import APIRouter, Path, Response
 from astratrade.infrastructure.tokens import Claims
 from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db, signed_in
 from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import Cursor
 from astratrade.shared.errors import NotFound
 from astratrade.social import views
 from astratrade.social.api.schemas import (
     CommentIn,
     CommentOut,
     CommentsOut,
-    Cursor,
     FeedOut,
     Limit,
     PostEditIn,

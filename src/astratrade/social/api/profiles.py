@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Response
 
 from astratrade.infrastructure.web.deps import Bus, CurrentUser, Db
 from astratrade.infrastructure.web.http import DecimalRoute
+from astratrade.infrastructure.web.schemas import Cursor
 from astratrade.social import views
 from astratrade.social.api.schemas import (
     BlockedOut,
     BlocksOut,
-    Cursor,
     FollowOut,
     Limit,
     PeopleOut,

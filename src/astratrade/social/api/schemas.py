@@ -30,7 +30,6 @@ async def get_social(request: Request) -> Tools:
 
 
 Social = Annotated[Tools, Depends(get_social)]
-Cursor = Annotated[str | None, Query(max_length=256, description="next_cursor of the page before")]
 Limit = Annotated[int, Query(ge=1, le=DEFAULT_RULES.max_page_size)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
