@@ -79,5 +79,8 @@ schemas: $(STAMP) ## regenerate docs/events from the event classes
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var/*.db .pytest_cache .mypy_cache .ruff_cache
 
+monitoring: $(STAMP) ## regenerate the Grafana dashboards and the PrometheusRule from deploy/monitoring
+	$(BIN)/python deploy/monitoring/generate.py
+
 docs: $(STAMP) ## regenerate docs/configuration.md from the settings
 	$(BIN)/python -m astratrade.configuration_doc --write
