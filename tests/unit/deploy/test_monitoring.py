@@ -7,6 +7,7 @@ except with CI=true, where that is a failure (.ci/run installs `prometheus`)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -163,3 +164,29 @@ def test_the_operator_overlay_scrapes_every_process_with_the_rules() -> None:
         for g in yaml.safe_load((MONITORING / "rules" / name).read_text())["groups"]
     ]
     assert rule["spec"]["groups"] == groups
+
+
+@pytest.mark.parametrize("name", ["astratrade-signals.json", "astratrade-business.json"])
+def test_a_dashboard_imports_as_grafana_lays_it_out(name: str) -> None:
+    """Unique ids, panels inside the 24-column grid and not overlapping, every query on the
+    data source the importer picks."""
+    dashboard = json.loads((MONITORING / "grafana" / name).read_text())
+    panels = dashboard["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    assert [v["name"] for v in dashboard["templating"]["list"]] == ["datasource"]
+    cells: set[tuple[int, int]] = set()
+    for panel in panels:
+        box = panel["gridPos"]
+        assert box["x"] >= 0, panel["title"]
+        assert box["x"] + box["w"] <= 24, panel["title"]
+        mine = {
+            (x, y)
+            for x in range(box["x"], box["x"] + box["w"])
+            for y in range(box["y"], box["y"] + box["h"])
+        }
+        assert not mine & cells, f"{panel['title']} overlaps another panel"
+        cells |= mine
+        for target in panel.get("targets", []):
+            assert target["datasource"]["uid"] == "${datasource}"
+            assert target["expr"]
+    assert sum(1 for p in panels if p["type"] == "timeseries") >= 10
