@@ -42,9 +42,10 @@ def monitoring_script(name: str) -> ModuleType:
 class Prometheus:
     def __init__(self, url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         self.url, self.process, self.log = url, process, log
+        self.client = httpx.Client(base_url=url, timeout=10)  # one connection for every query
 
     def api(self, path: str, **params: str) -> Any:
-        answer = httpx.get(f"{self.url}/api/v1/{path}", params=params, timeout=10)
+        answer = self.client.get(f"/api/v1/{path}", params=params)
         body = answer.json()
         assert body["status"] == "success", (path, params, body)
         return body["data"]
@@ -95,6 +96,7 @@ def prometheus(srv: Distributed, work: Path) -> Iterator[Prometheus | None]:
             time.sleep(0.1)
         yield found
     finally:
+        found.client.close()
         process.terminate()
         try:
             process.wait(timeout=20)
@@ -131,5 +133,11 @@ def check_every_process_is_watched(prom: Prometheus, srv: Distributed) -> None:
     committed = prom.query('astratrade_events_committed_total{type=~"OrderAccepted|OrderFilled"}')
     assert {r["metric"]["type"] for r in committed} == {"OrderAccepted", "OrderFilled"}
     assert prom.query('astratrade:gateway_requests:rate1m{context="trading"}')
+    assert prom.query('astratrade:gateway_latency_seconds:p99_5m{context="trading"}')
+    assert prom.query('astratrade_outbox_backlog{service="relay"}')  # the worker's probe
+    # The admin's prices, applied by both trading replicas (one from the prices' stream).
+    priced = prom.query('astratrade_price_applied_timestamp_seconds{market="ETH-USD"}')
+    assert {r["metric"]["process"] for r in priced} == {"trading-1", "trading-2"}
+    assert prom.query('astratrade:price_age_seconds{market="ETH-USD"}')
     for expr in monitoring_script("generate").panel_queries():
         prom.query(expr)  # accepted and evaluated (an empty answer is fine: no liquidation)
