@@ -100,7 +100,8 @@ SIGNALS: dict[str, list[Panel]] = {
         ),
         Panel(
             "Batch time p99",
-            "histogram_quantile(0.99, sum by (stage, le) (rate(astratrade_event_batch_seconds_bucket[5m])))",
+            "histogram_quantile(0.99, sum by (stage, le) "
+            "(rate(astratrade_event_batch_seconds_bucket[5m])))",
             "{{stage}}",
             "s",
         ),
