@@ -190,3 +190,16 @@ def test_a_dashboard_imports_as_grafana_lays_it_out(name: str) -> None:
             assert target["datasource"]["uid"] == "${datasource}"
             assert target["expr"]
     assert sum(1 for p in panels if p["type"] == "timeseries") >= 10
+
+
+def test_the_compose_config_scrapes_every_process_compose_runs() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    with_metrics = {
+        name: service["command"][service["command"].index("--health-port") + 1]
+        for name, service in compose.items()
+        if "--health-port" in service.get("command", [])
+    }
+    scrape = yaml.safe_load((MONITORING / "prometheus.yml").read_text())["scrape_configs"]
+    (dns,) = scrape[0]["dns_sd_configs"]
+    assert set(dns["names"]) == set(with_metrics)
+    assert set(with_metrics.values()) == {str(dns["port"])}
