@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint bench schemas docs clean web
+.PHONY: help install run test check lint bench schemas docs clean web monitoring
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ schemas: $(STAMP) ## regenerate docs/events from the event classes
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var/*.db .pytest_cache .mypy_cache .ruff_cache
+
+monitoring: $(STAMP) ## regenerate the Grafana dashboards and the PrometheusRule from deploy/monitoring
+	$(BIN)/python deploy/monitoring/generate.py
 
 docs: $(STAMP) ## regenerate docs/configuration.md from the settings
 	$(BIN)/python -m astratrade.configuration_doc --write

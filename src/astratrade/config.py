@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     analytics_gauges_seconds: float = Field(default=15.0, gt=0, le=3600)
     """How often platform analytics' gauges on /metrics (active traders, active copies,
     open interest, MRR) are read again from the read models."""
+    reconciliation_check_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    """How often the financial service proves the ledger against trading for /metrics
+    (`astratrade_reconciliation_discrepancies`; the check only reads)."""
     clock: Literal["system", "manual"] = "system"
     """`manual`: time moves only through the admin API (tests, demos)."""
 

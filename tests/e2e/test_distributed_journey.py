@@ -34,6 +34,7 @@ from .conftest import (
     unique_name,
 )
 from .distributed import STARTUP_SECONDS, Distributed, distributed, stop_up
+from .prometheus import check_every_process_is_watched, prometheus
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 SHARDS = 2
@@ -134,8 +135,21 @@ def round_trip(trader: Trader) -> None:
 
 
 def test_the_journey_through_the_gateway_survives_a_service_restart(
-    server: Distributed, admin: Admin
+    server: Distributed, admin: Admin, tmp_path: Path
 ) -> None:
+    """Prometheus watches the whole journey: every process a target, the rules evaluated."""
+    started = time.monotonic()
+    with prometheus(server, tmp_path / "prometheus") as prom:
+        print(f"prometheus ready in {time.monotonic() - started:.2f} s")
+        journey(server, admin)
+        if prom is not None:
+            checked = time.monotonic()
+            check_every_process_is_watched(prom, server)
+            print(f"prometheus checks in {time.monotonic() - checked:.2f} s")
+    check_a_clean_stop(server)
+
+
+def journey(server: Distributed, admin: Admin) -> None:
     admin.reset_prices()
     trader = create_trader(server)
     five = trader.put(
@@ -187,7 +201,6 @@ def test_the_journey_through_the_gateway_survives_a_service_restart(
 
     check_the_other_shard_trades_too(server, trader)
     check_the_gateways_own_answers(server)
-    check_a_clean_stop(server)
 
 
 def check_the_other_shard_trades_too(server: Distributed, first: Trader) -> None:

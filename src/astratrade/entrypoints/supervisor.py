@@ -78,6 +78,17 @@ def plan(
     return children, {"ASTRATRADE_SERVICE_URLS": shared}
 
 
+def metrics_urls(children: list[Child]) -> str:
+    """Where Prometheus reads each process (`name=url,...`): the health port when it has
+    one, else its API port (deploy/monitoring/local_targets.py turns this into targets)."""
+    found = []
+    for child in children:
+        flag = "--health-port" if "--health-port" in child.args else "--port"
+        port = child.args[child.args.index(flag) + 1]
+        found.append(f"{child.name}=http://127.0.0.1:{port}/metrics")
+    return ",".join(found)
+
+
 def _serve(context: str, url: str) -> list[str]:
     return ["serve", "--service", context, "--port", url.rsplit(":", 1)[1]]
 
@@ -126,6 +137,7 @@ async def run_distributed(
     for child in children:
         await _start(child, env)
     _say("up", f"services at {shared['ASTRATRADE_SERVICE_URLS']}")
+    _say("up", f"metrics at {metrics_urls(children)}")
     _say("up", f"gateway on http://127.0.0.1:{port} (Ctrl-C stops everything)")
     keepers = [asyncio.create_task(_keep(c, env, restart_after, stopping)) for c in children]
     await stopping.wait()

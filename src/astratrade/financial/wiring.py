@@ -13,6 +13,7 @@ from astratrade.financial.handlers import subscriptions, transfers
 from astratrade.financial.ports import CollateralQuery, FundsQuery, PaymentCollector
 from astratrade.financial.projections import PROJECTIONS
 from astratrade.financial.reconciliation import Report, reconciliation
+from astratrade.financial.reconciliation_gauges import keep_checking
 from astratrade.modules import Infrastructure, Module
 from astratrade.shared import bus
 from astratrade.shared.delivery import Delivery
@@ -54,6 +55,9 @@ def wire(
     async def reconcile() -> Report:
         return await reconciliation(infra.read_db, collateral_of)
 
+    async def check_ledger() -> None:
+        await keep_checking(reconcile, infra.settings.reconciliation_check_seconds)
+
     return Module(
         "financial",
         routers=ROUTERS,
@@ -65,5 +69,6 @@ def wire(
         subscriptions=(bus.Subscription("UserRegistered", "users", "financial", on_registered),),
         projections=PROJECTIONS,
         on_time=(renew,),
+        background=(check_ledger,),
         provides={"reconcile": reconcile},
     )

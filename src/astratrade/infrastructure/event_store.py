@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
+    func,
     insert,
     select,
     update,
@@ -150,6 +151,13 @@ _UNPUBLISHED_ENTRIES = (
 async def unpublished_entries(conn: AsyncConnection, limit: int) -> list[OutboxEntry]:
     rows = await conn.execute(_UNPUBLISHED_ENTRIES, {"b_limit": limit})
     return [OutboxEntry(*row) for row in rows]
+
+
+async def unpublished_count(conn: AsyncConnection) -> int:
+    found = await conn.scalar(
+        select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    )
+    return int(found or 0)
 
 
 def relayed_counts(conn: Connection) -> dict[str, int]:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.infrastructure import event_store
 from astratrade.infrastructure.backbone import Watcher
 from astratrade.infrastructure.delivery import deliver
+from astratrade.infrastructure.metrics import count_committed
 from astratrade.infrastructure.projections import ProjectionFeed, feed_of
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import BatchHandler, MessageBus, Subscription
@@ -59,6 +60,7 @@ class InProcessDispatcher:
         self._watchers.append(watcher)
 
     def committed(self, envelopes: list[Envelope]) -> None:
+        count_committed(envelopes)
         for envelope in envelopes:
             self._queue.put_nowait(envelope)
 

@@ -17,10 +17,15 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from astratrade.infrastructure import event_store, streams
-from astratrade.infrastructure.metrics import BATCH_SECONDS, PUBLISHED
+from astratrade.infrastructure.metrics import (
+    BATCH_SECONDS,
+    OUTBOX_BACKLOG,
+    PUBLISHED,
+    count_committed,
+)
 from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.clock import Clock
@@ -56,12 +61,14 @@ class OutboxRelay:
         self.idle_poll_seconds = idle_poll_seconds
         self._replay_window = timedelta(seconds=replay_window_seconds)
         self._streams_checked = 0.0
+        self._backlog_counted = 0.0
         self._wake = asyncio.Event()
         self._reconnect = Reconnect("relay")
         self.published = 0
         self.last_batch_seconds = 0.0
 
     def committed(self, envelopes: list[Envelope]) -> None:
+        count_committed(envelopes)
         if envelopes:
             self._wake.set()
 
@@ -89,6 +96,7 @@ class OutboxRelay:
         """Send one batch of unpublished outbox rows; return how many."""
         async with self._db.connect() as conn:
             batch = await event_store.unpublished_entries(conn, limit=self._batch_size)
+            await self._show_backlog(conn, len(batch))
         if not batch:
             await self._check_streams()
             return 0
@@ -112,6 +120,17 @@ class OutboxRelay:
         self.last_batch_seconds = time.perf_counter() - started
         BATCH_SECONDS.labels("relay").observe(self.last_batch_seconds)
         return len(batch)
+
+    async def _show_backlog(self, conn: AsyncConnection, read: int) -> None:
+        """The backlog gauge: a batch that was not full is the whole backlog; behind a full
+        one, the outbox is counted (at most once a second: a count reads the whole backlog)."""
+        if read < self._batch_size:
+            OUTBOX_BACKLOG.set(read)
+            return
+        now = time.monotonic()
+        if now - self._backlog_counted >= 1:
+            self._backlog_counted = now
+            OUTBOX_BACKLOG.set(await event_store.unpublished_count(conn))
 
     async def _check_streams(self) -> None:
         """While idle (at most once a second), compare Redis's counts with ours: a loss with

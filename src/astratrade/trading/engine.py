@@ -16,6 +16,7 @@ from astratrade.trading import handlers
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
+from astratrade.trading.adapters.price_metrics import quotes_applied
 from astratrade.trading.domain.commands import ProcessQuotes
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.prices import Quote
@@ -59,8 +60,11 @@ class TradingEngine:
         self._uow_factory = uow_factory
         self._insurance_seed = insurance_seed
         # Told of every processed batch of quotes: the queries (the marks committed state is
-        # valued at) first, then the live price channels.
-        self.quote_listeners: list[Callable[[list[Quote]], None]] = [queries.quotes_processed]
+        # valued at) first, then /metrics, then the live price channels.
+        self.quote_listeners: list[Callable[[list[Quote]], None]] = [
+            queries.quotes_processed,
+            quotes_applied,
+        ]
         self._lock = asyncio.Lock()
         self.schedule = FundingSchedule(venue.rules, clock.now())
 

@@ -15,6 +15,7 @@ from astratrade.infrastructure import event_store, streams
 from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.lease import Lease
 from astratrade.infrastructure.redis_backbone import RedisBackbone
+from astratrade.infrastructure.relay import OutboxRelay
 from astratrade.infrastructure.tracking import tracking
 from astratrade.platform import Platform
 from astratrade.shared.delivery import Delivery
@@ -100,6 +101,33 @@ async def test_a_sign_up_travels_through_redis_into_trading(platform: Platform) 
         == 1
     )
     assert await platform.backbone.ready()
+
+
+async def test_the_relay_shows_the_backlog_it_finds(make_platform: Factory) -> None:
+    """A batch that is not full is the whole backlog; behind a full one the outbox is
+    counted, at most once a second."""
+    quiet = make_platform(event_workers="external")
+    await quiet.start()
+    try:
+        for n in range(4):
+            await register(quiet, f"backlog{n}")
+        relay = backbone(quiet).relay
+        small = OutboxRelay(
+            relay.redis,
+            quiet.read_db,
+            quiet.writer,
+            quiet.clock,
+            prefix=quiet.settings.redis_prefix,
+            batch_size=3,
+        )
+        shown = []
+        for _ in range(4):
+            await small.relay_once()
+            shown.append(REGISTRY.get_sample_value("astratrade_outbox_backlog"))
+        # 3 system events and 4 sign-ups: counted (7), then not again within the second.
+        assert shown == [7, 7, 1, 0]
+    finally:
+        await quiet.stop()
 
 
 async def test_a_redelivered_event_has_no_second_effect(platform: Platform) -> None:

@@ -18,7 +18,11 @@ CALLS = Counter(
     "astratrade_gateway_requests_total", "Requests the gateway forwarded", ["context", "status"]
 )
 SECONDS = Histogram(
-    "astratrade_gateway_upstream_seconds", "Time a service took to answer", ["context"]
+    "astratrade_gateway_upstream_seconds",
+    "Time a service took to answer",
+    ["context"],
+    # 0.2 s is the latency promised for API answers: a bucket on it makes p99 exact there.
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 # Answers that say the service, not the request, failed: they count towards the breaker.
 SERVICE_FAILURES = {502, 503, 504}

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
 from astratrade.entrypoints.realtime.connection import (
     OUTBOX,
@@ -37,6 +37,9 @@ from astratrade.entrypoints.realtime.transport import Encoded
 logger = logging.getLogger(__name__)
 
 CONNECTIONS = Gauge("astratrade_ws_connections", "Open WebSocket connections")
+# Closed by either side: many at once is a storm (a replica died, a network cut, a bad
+# deploy), which the gauge alone hides when the clients reconnect at once.
+DISCONNECTS = Counter("astratrade_ws_disconnects", "WebSocket connections that left the hub")
 
 REPLAY = 512  # messages a channel keeps for clients that resume
 NOT_SIGNED_IN, RESTARTING = 4001, 1012
@@ -235,6 +238,7 @@ class Hub:
         if connection not in self.connections:
             return
         self.connections.discard(connection)
+        DISCONNECTS.inc()
         left = self._per_user[connection.user_id] - 1
         if left:
             self._per_user[connection.user_id] = left
