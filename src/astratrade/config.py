@@ -184,6 +184,9 @@ class Settings(BaseSettings):
     badge_chain: Literal["none", "starknet"] = "none"
     """Where badges are minted: `none` (badges stay off-chain and say so; the credential is
     the proof) or `starknet` (the five `badge_starknet_*` settings below, all required)."""
+    badge_mint_every_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """With a chain configured, the wait between minting rounds (each queues the mints of
+    new badges and of wallets linked since, then moves every due mint one step)."""
     badge_starknet_rpc_url: str | None = None
     """The Starknet JSON-RPC node badges are minted through."""
     badge_starknet_chain_id: str = "SN_SEPOLIA"
@@ -194,6 +197,9 @@ class Settings(BaseSettings):
     """That account's Stark private key (hex). A secret: never logged."""
     badge_starknet_contract: str | None = None
     """The soulbound ERC-721 badge contract's address (hex)."""
+    badge_starknet_check_seconds: float = Field(default=2.0, gt=0, le=60)
+    """How often a sent mint's transaction status is asked of the node while waiting for
+    its acceptance (90 checks at most)."""
 
     # -- the process --
     web_dir: Path | None = None

@@ -21,6 +21,7 @@ import { CopiesView } from "./views/copies";
 import { AnalyticsView } from "./views/analytics";
 import { BadgeView, PublicBadge } from "./views/badges";
 import { AdminDashboard } from "./views/admin-dashboard";
+import { MintQueueView } from "./views/mint-queue";
 import { routeParts } from "./route";
 import { Toasts } from "./views/toasts";
 import { openGuide } from "./guide";
@@ -36,7 +37,8 @@ const TABS = [
 // Screens reached from the header or from another screen rather than the tab bar (a
 // profile, the moderation queue and copy trading's screens from the social screen; they
 // light its tab; a badge's page lights progression's; the analytics, the portfolio's; the
-// platform dashboard, admins' only, from the header).
+// platform dashboard, admins' only, from the header; their badge mint queue, from the
+// dashboard).
 const OTHER = [
   { id: "settings", label: "Settings", view: SettingsView, under: null },
   { id: "profile", label: "Profile", view: ProfileView, under: "feed" },
@@ -46,6 +48,7 @@ const OTHER = [
   { id: "copies", label: "My copies", view: CopiesView, under: "feed" },
   { id: "badges", label: "Badge", view: BadgeView, under: "progress" },
   { id: "admin", label: "Platform dashboard", view: AdminDashboard, under: null },
+  { id: "mints", label: "Badge mint queue", view: MintQueueView, under: null },
   { id: "analytics", label: "Analytics", view: AnalyticsView, under: "portfolio" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"] | (typeof OTHER)[number]["id"];

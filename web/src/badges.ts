@@ -93,3 +93,20 @@ export const mintWords = (status: MintStatus): string => MINT_WORDS[status] ?? s
 /** An attribute of the metadata by its trait type. */
 export const trait = (meta: Metadata, name: string): string | number | undefined =>
   meta.attributes.find((a) => a.trait_type === name)?.value;
+
+/** One mint of the admins' queue (GET /admin/badges/mints). */
+export interface QueuedMint {
+  token_id: string;
+  achievement: string;
+  username: string | null; // null until the holder's sign-up is known
+  to: string; // the wallet
+  status: MintStatus;
+  attempts: number;
+  tx_hash: string | null;
+  reason: string | null; // why the last attempt failed
+  due_at: string | null; // when a failed mint is tried again
+  updated_at: string;
+}
+
+/** The queue's states an admin can filter by (an off-chain badge has no mint). */
+export const QUEUE_STATUSES = ["pending", "submitted", "confirmed", "failed"] as const;

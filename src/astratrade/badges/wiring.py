@@ -27,7 +27,6 @@ from astratrade.badges.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
 
 logger = logging.getLogger(__name__)
-MINT_EVERY_SECONDS = 5.0  # between minting rounds, with a chain configured
 
 # /badges/me before /badges/{token_id}: FastAPI tries routes in order.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -65,7 +64,7 @@ def wire(infra: Infrastructure, *, chain: Chain | None = None) -> Module:
                 await mint_round(infra.writer, chain, clock)
             except Exception:
                 logger.exception("a minting round failed")
-            await asyncio.sleep(MINT_EVERY_SECONDS)
+            await asyncio.sleep(settings.badge_mint_every_seconds)
 
     return Module(
         "badges",

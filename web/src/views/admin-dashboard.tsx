@@ -28,6 +28,7 @@ function Dashboard() {
   return (
     <div class="dashboard">
       <h2>Platform dashboard</h2>
+      <p class="small"><a href="#/mints">Badge mint queue</a></p>
       <RangeForm report={report} onChoose={setRange} />
       {error && <p class="error" role="alert">{error}</p>}
       {report ? <Figures report={report} /> : !error && <p class="muted">Loading the figures…</p>}

@@ -39,5 +39,6 @@ def chain_from(name: str, settings: Settings | None = None) -> Chain:
             account=str(settings.badge_starknet_account),
             private_key=str(settings.badge_starknet_private_key),
             contract=str(settings.badge_starknet_contract),
+            check_interval=settings.badge_starknet_check_seconds,
         )
     raise ValueError(f"badge chain must be one of: none, starknet; got {name!r}")
