@@ -84,8 +84,27 @@ class Settings(BaseSettings):
     indexed query); in-process, commits wake it."""
 
     # -- prices and time --
-    price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
-    """Where marks and index prices come from (`manual`: the admin API)."""
+    price_feed: Literal["synthetic", "replay", "manual", "extended"] = "synthetic"
+    """Where marks and index prices come from (`manual`: the admin API; `extended`: the
+    public price stream of Extended, the live venue, for every account)."""
+    extended_stream_url: str = (
+        "wss://api.starknet.extended.exchange/stream.extended.exchange/v2/rpc"
+    )
+    """The `extended` feed's stream: Extended's mainnet stream RPC,
+    `wss://api.starknet.extended.exchange/stream.extended.exchange/v2/rpc` (testnet:
+    `wss://api.starknet.sepolia.extended.exchange/stream.extended.exchange/v2/rpc`)."""
+    extended_api_url: str = "https://api.starknet.extended.exchange/api/v1"
+    """Extended's REST API, where the `extended` feed reads every market's prices on each
+    connection: mainnet `https://api.starknet.extended.exchange/api/v1` (testnet:
+    `https://api.starknet.sepolia.extended.exchange/api/v1`)."""
+    extended_markets: dict[str, str] = Field(
+        default_factory=lambda: {m: m for m in ("BTC-USD", "ETH-USD", "SOL-USD", "STRK-USD")}
+    )
+    """Our markets and Extended's name for each, as JSON; default: BTC-USD, ETH-USD,
+    SOL-USD and STRK-USD, each under its own name (`{"BTC-USD": "BTC-USD", ...}`)."""
+    price_stale_seconds: float = Field(default=10.0, gt=0, le=3600)
+    """A live feed's market with no price for this long is stale: liquidations pause there
+    and `/readyz` answers not ready, naming it."""
     replay_file: Path | None = None
     """CSV of timestamp, market, mark, index for the `replay` feed."""
     replay_speed: Decimal = Decimal(1)

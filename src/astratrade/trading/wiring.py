@@ -21,6 +21,7 @@ from astratrade.shared.ids import IdFactory
 from astratrade.trading import handlers
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
+from astratrade.trading.adapters.feeds.staleness import FeedHealth
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
@@ -80,6 +81,9 @@ def wire(
     venue = _venue(rules or TradingRules(), infra.clock, infra.ids, shards)
     engine = _engine(infra, venue)
     prices = _shared_prices(infra.settings, engine)
+    if feed is None:
+        feed = _feed_from(infra.settings, venue, infra.clock)
+    health = getattr(feed, "health", None)  # a live feed's: stale markets, readiness
     commands = _commands(engine, infra.settings, infra.read_db)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
@@ -96,16 +100,13 @@ def wire(
         on_time=(engine.on_time,),
         start=(engine.start,),
         closers=(engine.stop, prices.close),
-        background=_price_loops(
-            prices,
-            feed if feed is not None else _feed_from(infra.settings, venue, infra.clock),
-            engine,
-        ),
+        background=_price_loops(prices, feed, engine),
         provides={
             "trading": engine,
             "prices": prices,
             "trading_queries": engine.queries,
             "shard_leases": engine.leases,
+            **({"price_feed_health": health} if isinstance(health, FeedHealth) else {}),
         },
     )
 
@@ -290,4 +291,20 @@ def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | No
         )
     if settings.price_feed == "replay" and settings.replay_file is not None:
         return ReplayFeed(settings.replay_file, markets, speed=settings.replay_speed)
+    if settings.price_feed == "extended":
+        # Imported here: the SDK's models and aiohttp cost a third of a second at start,
+        # for processes that do not run this feed too.
+        from astratrade.trading.adapters.feeds.extended import ExtendedFeed
+
+        health = FeedHealth("extended")
+        health.listeners.append(lambda stale: setattr(venue, "stale_markets", stale))
+        return ExtendedFeed(
+            markets,
+            names=settings.extended_markets,
+            stream_url=settings.extended_stream_url,
+            api_url=settings.extended_api_url,
+            clock=clock,
+            health=health,
+            stale_after_seconds=settings.price_stale_seconds,
+        )
     return None  # manual: prices arrive through the admin API
