@@ -84,6 +84,8 @@ def wire(
     if feed is None:
         feed = _feed_from(infra.settings, venue, infra.clock)
     health = getattr(feed, "health", None)  # a live feed's: stale markets, readiness
+    if isinstance(health, FeedHealth):
+        health.publish = prices.stale  # the other replicas pause liquidations too
     commands = _commands(engine, infra.settings, infra.read_db)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
@@ -253,6 +255,7 @@ def _shared_prices(settings: Settings, engine: TradingEngine) -> SharedPrices:
     redis = None
     if settings.service == "trading" and settings.redis_url is not None:
         redis = streams.connect(settings.redis_url)
+    venue = engine.venue
     return SharedPrices(
         engine.on_quotes,
         engine.clock,
@@ -260,6 +263,7 @@ def _shared_prices(settings: Settings, engine: TradingEngine) -> SharedPrices:
         redis=redis,
         key=prices_stream(settings.redis_prefix),
         origin=settings.consumer_name,
+        stale_changed=lambda stale: setattr(venue, "stale_markets", stale),
     )
 
 

@@ -172,5 +172,5 @@ class ExtendedFeed:
                     await sink(batch)
                 except Exception:
                     logger.exception("price sink failed on an extended batch; the feed goes on")
-            self.health.report(self._staleness.stale())
+            await self.health.judge(self._staleness.stale())
             await asyncio.sleep(self._batch_seconds)

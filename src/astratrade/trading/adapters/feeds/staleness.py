@@ -7,7 +7,7 @@ Trading pauses liquidations in stale markets and `/readyz` names them."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +58,19 @@ class FeedHealth:
         self.running = False
         self.stale: frozenset[str] = frozenset()
         self.listeners: list[StaleListener] = []
+        # Tells the other trading replicas, which follow this one's prices (price_stream.py).
+        self.publish: Callable[[frozenset[str]], Awaitable[None]] | None = None
         self._priced: set[str] = set()  # markets that have had a price since the feed started
 
-    def report(self, stale: frozenset[str]) -> None:
+    async def judge(self, stale: frozenset[str]) -> None:
+        """The feed's latest finding: reported here and, if it changed, to the others."""
+        if self.report(stale) and self.publish is not None:
+            await self.publish(stale)
+
+    def report(self, stale: frozenset[str]) -> bool:
+        """Take a finding; whether it changed anything."""
         if stale == self.stale:
-            return
+            return False
         became, recovered = sorted(stale - self.stale), sorted(self.stale - stale)
         self.stale = stale
         waiting = [market for market in became if market not in self._priced]
@@ -88,6 +96,7 @@ class FeedHealth:
             )
         for listener in self.listeners:
             listener(stale)
+        return True
 
     def stopped(self) -> None:
         """The feed no longer runs here: whoever runs it next judges its markets (and
