@@ -6,13 +6,16 @@ the official SDK's own models (`x10-python-trading-starknet`) so that the SDK pa
 
 - `GET /api/v1/info/markets`: `WrappedApiResponseModel[list[MarketModel]]`, each market's
   `marketStats` carrying the scripted mark and index;
+- `GET /api/v1/user/account/info` with `X-Api-Key`: `WrappedApiResponseModel[AccountModel]`
+  for a known key, 401 with the venue's error envelope otherwise;
 - `/stream.extended.exchange/v2/rpc`: the stream RPC; `subscribe` to the `prices` scope
   (mark or index, every market) answers the request and then pushes
   `StreamRpcResponseModel[StreamRpcPriceModel]` frames for each market every interval.
 
-Scripted prices, silence and dropped connections are set from the test, in process, or
-over `POST /_standin/price`, `/_standin/silence` and `/_standin/drop` when it runs as its
-own process: `python tests/extended_exchange.py --port 8765`."""
+Scripted prices, sub-accounts, silence and dropped connections are set from the test, in
+process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
+`/_standin/drop` when it runs as its own process:
+`python tests/extended_exchange.py --port 8765`."""
 
 from __future__ import annotations
 
@@ -25,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from x10.models.http import ResponseStatus, WrappedApiResponseModel
+from x10.models.account import AccountModel
+from x10.models.http import ResponseErrorModel, ResponseStatus, WrappedApiResponseModel
 from x10.models.market import (
     L2ConfigModel,
     MarketModel,
@@ -120,6 +124,7 @@ class ExtendedStandIn:
         self.silent = False  # connections stay open, nothing is pushed
         self.connections = 0  # stream connections accepted so far
         self.sockets: set[web.WebSocketResponse] = set()
+        self.accounts: dict[str, AccountModel] = {}  # by API key
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -134,7 +139,9 @@ class ExtendedStandIn:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get(f"{API_PATH}/info/markets", self._markets)
+        app.router.add_get(f"{API_PATH}/user/account/info", self._account)
         app.router.add_get(STREAM_PATH, self._stream)
+        app.router.add_post("/_standin/accounts", self._add_account)
         app.router.add_post("/_standin/price", self._set_price)
         app.router.add_post("/_standin/silence", self._set_silence)
         app.router.add_post("/_standin/drop", self._drop)
@@ -168,6 +175,29 @@ class ExtendedStandIn:
             status=ResponseStatus.OK,
             data=[market_model(name, *prices) for name, prices in self.prices.items()],
         )
+        return web.json_response(text=wrapped.model_dump_json(by_alias=True, exclude_none=True))
+
+    def add_account(self, api_key: str, account_id: int, vault: int, public_key: int) -> None:
+        self.accounts[api_key] = AccountModel(
+            id=account_id,
+            description="stand-in sub-account",
+            account_index=0,
+            status="ACTIVE",
+            l2_key=hex(public_key),
+            l2_vault=vault,
+        )
+
+    async def _account(self, request: web.Request) -> web.Response:
+        account = self.accounts.get(request.headers.get("X-Api-Key", ""))
+        if account is None:
+            refused = WrappedApiResponseModel[AccountModel](
+                status=ResponseStatus.ERROR,
+                error=ResponseErrorModel(code=401, message="Unauthorized"),
+            )
+            return web.json_response(
+                text=refused.model_dump_json(by_alias=True, exclude_none=True), status=401
+            )
+        wrapped = WrappedApiResponseModel[AccountModel](status=ResponseStatus.OK, data=account)
         return web.json_response(text=wrapped.model_dump_json(by_alias=True, exclude_none=True))
 
     async def _stream(self, request: web.Request) -> web.WebSocketResponse:
@@ -213,6 +243,16 @@ class ExtendedStandIn:
     async def _set_price(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.prices[body["market"]] = (Decimal(body["mark"]), Decimal(body["index"]))
+        return web.json_response({"ok": True})
+
+    async def _add_account(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.add_account(
+            body["api_key"],
+            int(body["account_id"]),
+            int(body["vault"]),
+            int(body["public_key"], 16),
+        )
         return web.json_response({"ok": True})
 
     async def _set_silence(self, request: web.Request) -> web.Response:

@@ -4,9 +4,6 @@ markets' marks, and a silent venue makes the server not ready, naming the stale 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -14,36 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import API, ROOT, eventually, free_port, own_server
-
-STAND_IN = ROOT / "tests" / "extended_exchange.py"
+from .conftest import API, eventually, own_server
+from .extended import STREAM_PATH, extended_stand_in
 
 
 @pytest.fixture
 def stand_in(tmp_path: Path) -> Iterator[str]:
-    """The stand-in's base URL, once its markets endpoint answers."""
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own test server, fixed arguments
-        [sys.executable, str(STAND_IN), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "stand-in.log").open("wb"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            assert process.poll() is None, (tmp_path / "stand-in.log").read_text()
-            try:
-                if httpx.get(f"{base}/api/v1/info/markets", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the Extended stand-in did not start"
-            time.sleep(0.05)
+    with extended_stand_in(tmp_path / "stand-in.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def marks(base_url: str) -> dict[str, Decimal]:
@@ -56,8 +31,7 @@ def test_the_venues_marks_show_and_a_silent_venue_makes_the_server_not_ready(
 ) -> None:
     settings = {
         "price_feed": "extended",
-        "extended_stream_url": stand_in.replace("http://", "ws://")
-        + "/stream.extended.exchange/v2/rpc",
+        "extended_stream_url": stand_in.replace("http://", "ws://") + STREAM_PATH,
         "extended_api_url": f"{stand_in}/api/v1",
         "price_stale_seconds": "1",
     }

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
 from astratrade.infrastructure import streams
+from astratrade.infrastructure.sealing import Sealer, key_from_text
 from astratrade.infrastructure.shard_leases import leases_for
 from astratrade.modules import Gate, Infrastructure, Loop, Module
 from astratrade.shared.clock import Clock
@@ -32,7 +33,8 @@ from astratrade.trading.adapters.read_models import (
     client_ids_written,
 )
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
-from astratrade.trading.api import admin, internal
+from astratrade.trading.adapters.venue_links import SqlVenueLinks
+from astratrade.trading.api import admin, internal, venue
 from astratrade.trading.api import router as trading_router
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
@@ -69,7 +71,7 @@ from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
 
-ROUTERS = (trading_router, admin.router)
+ROUTERS = (trading_router, admin.router, venue.router)
 logger = logging.getLogger(__name__)
 
 
@@ -109,6 +111,7 @@ def wire(
             "trading_queries": engine.queries,
             "shard_leases": engine.leases,
             **({"price_feed_health": health} if isinstance(health, FeedHealth) else {}),
+            **_venue_linking(infra),
         },
     )
 
@@ -312,3 +315,22 @@ def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | No
             stale_after_seconds=settings.price_stale_seconds,
         )
     return None  # manual: prices arrive through the admin API
+
+
+def _venue_linking(infra: Infrastructure) -> dict[str, object]:
+    """What connecting live accounts to Extended needs (api/venue.py); without a secrets
+    key there is nowhere safe to keep their keys, and connecting answers so."""
+    key = infra.settings.secrets_key
+    if key is None:
+        return {"venue_links": None}
+    # Imported here: the SDK's models and aiohttp cost a third of a second at start.
+    from astratrade.trading.adapters.extended_accounts import (
+        ExtendedAccounts,
+        stark_public_key,
+    )
+
+    return {
+        "venue_links": SqlVenueLinks(infra.writer, infra.read_db, Sealer(key_from_text(key))),
+        "venue_accounts": ExtendedAccounts(infra.settings.extended_api_url),
+        "stark_public_key": stark_public_key,
+    }
