@@ -75,3 +75,18 @@ async def test_prices_arrive_survive_a_drop_and_silence_pauses_liquidations(
     stand_in.silent = False
     await until(lambda: venue.stale_markets == frozenset())
     assert health.problem() is None
+
+
+@pytest.mark.filterwarnings("ignore:websockets.legacy is deprecated")
+@pytest.mark.filterwarnings("ignore:websockets.WebSocketClientProtocol is deprecated")
+async def test_the_sdks_own_stream_client_cannot_connect_with_websockets_15(
+    stand_in: ExtendedStandIn,
+) -> None:
+    """Why the feed opens the stream itself (extended_stream.py): the SDK passes
+    `extra_headers`, which websockets 15 refuses. If this starts passing, the SDK's
+    client may be used again."""
+    from x10.clients.stream.stream_client import StreamClient
+
+    base = stand_in.stream_url.rsplit("/v2/rpc", 1)[0] + "/v1"
+    with pytest.raises(TypeError, match="extra_headers"):
+        await StreamClient(api_url=base).subscribe_to_funding_rates()
