@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from astratrade.infrastructure.sealing import key_from_text
+
 CONTEXTS = (  # each deployable alone
     "users",
     "trading",
@@ -45,7 +47,11 @@ class Settings(BaseSettings):
     them (`make docs`) and a test fails when that page is stale."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ASTRATRADE_", extra="ignore", use_attribute_docstrings=True
+        env_prefix="ASTRATRADE_",
+        extra="ignore",
+        use_attribute_docstrings=True,
+        # Errors name the setting, never repeat its value: some are secrets.
+        hide_input_in_errors=True,
     )
 
     # -- storage and events --
@@ -84,8 +90,33 @@ class Settings(BaseSettings):
     indexed query); in-process, commits wake it."""
 
     # -- prices and time --
-    price_feed: Literal["synthetic", "replay", "manual"] = "synthetic"
-    """Where marks and index prices come from (`manual`: the admin API)."""
+    price_feed: Literal["synthetic", "replay", "manual", "extended"] = "synthetic"
+    """Where marks and index prices come from (`manual`: the admin API; `extended`: the
+    public price stream of Extended, the live venue, for every account)."""
+    extended_stream_url: str = (
+        "wss://api.starknet.extended.exchange/stream.extended.exchange/v2/rpc"
+    )
+    """The `extended` feed's stream: Extended's mainnet stream RPC,
+    `wss://api.starknet.extended.exchange/stream.extended.exchange/v2/rpc` (testnet:
+    `wss://api.starknet.sepolia.extended.exchange/stream.extended.exchange/v2/rpc`)."""
+    extended_api_url: str = "https://api.starknet.extended.exchange/api/v1"
+    """Extended's REST API, where the `extended` feed reads every market's prices on each
+    connection: mainnet `https://api.starknet.extended.exchange/api/v1` (testnet:
+    `https://api.starknet.sepolia.extended.exchange/api/v1`)."""
+    extended_markets: dict[str, str] = Field(
+        default_factory=lambda: {m: m for m in ("BTC-USD", "ETH-USD", "SOL-USD", "STRK-USD")}
+    )
+    """Our markets and Extended's name for each, as JSON; default: BTC-USD, ETH-USD,
+    SOL-USD and STRK-USD, each under its own name (`{"BTC-USD": "BTC-USD", ...}`)."""
+    secrets_key: str | None = Field(default=None, repr=False)
+    """Seals the live venue's secrets at rest (each live account's Extended API key and
+    Stark private key; AES-256-GCM): 32 bytes in URL-safe base64, e.g. from
+    `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`.
+    Unset: live accounts cannot connect to Extended. Changing it makes the stored keys
+    unreadable: traders connect again."""
+    price_stale_seconds: float = Field(default=10.0, gt=0, le=3600)
+    """A live feed's market with no price for this long is stale: liquidations pause there
+    and `/readyz` answers not ready, naming it."""
     replay_file: Path | None = None
     """CSV of timestamp, market, mark, index for the `replay` feed."""
     replay_speed: Decimal = Decimal(1)
@@ -263,6 +294,8 @@ class Settings(BaseSettings):
             raise ValueError(f"ASTRATRADE_SERVICE must be one of {', '.join(SERVICES)}")
         if self.service is not None and self.redis_url is None:
             raise ValueError("a service needs ASTRATRADE_REDIS_URL: services share events there")
+        if self.secrets_key is not None:
+            key_from_text(self.secrets_key)  # a bad key fails at start, not at a connection
         if self.price_feed == "replay" and self.replay_file is None:
             raise ValueError("ASTRATRADE_REPLAY_FILE is required with ASTRATRADE_PRICE_FEED=replay")
         return self

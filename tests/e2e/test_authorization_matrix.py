@@ -66,6 +66,17 @@ ROUTES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("DELETE", "/api/v1/subscription"): (MINE, None),
     ("GET", "/api/v1/accounts/{account_id}"): (OWNED, None),
     ("GET", "/api/v1/accounts/{account_id}/activity"): (OWNED, None),
+    ("PUT", "/api/v1/accounts/{account_id}/venue"): (
+        OWNED,
+        lambda _: {
+            "api_key": "matrix-api-key",
+            "vault_id": 1,
+            "stark_private_key": "0x1",
+            "stark_public_key": "0x2",
+        },
+    ),
+    ("GET", "/api/v1/accounts/{account_id}/venue"): (OWNED, None),
+    ("DELETE", "/api/v1/accounts/{account_id}/venue"): (OWNED, None),
     ("PUT", "/api/v1/accounts/{account_id}/leverage"): (
         OWNED,
         lambda _: {"market": "BTC-USD", "leverage": "5"},

@@ -51,6 +51,7 @@ from astratrade.infrastructure.web.http import install_error_handlers
 from astratrade.infrastructure.web.request_ids import RequestIds
 from astratrade.modules import provided
 from astratrade.platform import Platform
+from astratrade.shared.readiness import ReadinessCheck
 from astratrade.social.views.live import LiveFeed
 from astratrade.trading.adapters.price_stream import prices_stream
 from astratrade.trading.engine import TradingEngine
@@ -277,6 +278,10 @@ def _add_operations(app: FastAPI, platform: Platform, metrics: bool) -> None:
             checks["db"] = f"error: {type(error).__name__}"
         if not await platform.backbone.ready():
             checks["bus"] = "error: not delivering events"
+        for module in platform.running:
+            for value in module.provides.values():
+                if isinstance(value, ReadinessCheck):
+                    checks[value.name] = value.problem() or "ok"
         ready = all(check == "ok" for check in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks},

@@ -11,6 +11,7 @@ from astratrade.shared.messages import Envelope
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.orders import Order
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.domain.venue_link import VenueAccount, VenueLink
 
 QuoteSink = Callable[[list[Quote]], Awaitable[None]]
 
@@ -94,3 +95,25 @@ class TradingUnitOfWork(Protocol):
         ...
 
     async def rollback(self) -> None: ...
+
+
+StarkPublicKey = Callable[[int], int]  # a Stark private key's public key (the SDK's crypto)
+
+
+class VenueAccounts(Protocol):
+    """The live venue's answer about a sub-account, asked with its API key."""
+
+    async def account_of(self, api_key: str) -> VenueAccount | None:
+        """The sub-account the key belongs to; None if the venue does not know the key.
+        Raises Unavailable when the venue cannot be asked."""
+        ...
+
+
+class VenueLinks(Protocol):
+    """Live accounts' links to the venue, their secrets sealed at rest."""
+
+    async def save(self, link: VenueLink) -> None: ...
+    async def get(self, account_id: str) -> VenueLink | None: ...
+    async def delete(self, account_id: str) -> bool:
+        """Forget the link and its keys; whether there was one."""
+        ...

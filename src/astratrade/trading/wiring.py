@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
 from astratrade.infrastructure import streams
+from astratrade.infrastructure.sealing import Sealer, key_from_text
 from astratrade.infrastructure.shard_leases import leases_for
 from astratrade.modules import Gate, Infrastructure, Loop, Module
 from astratrade.shared.clock import Clock
@@ -21,6 +22,7 @@ from astratrade.shared.ids import IdFactory
 from astratrade.trading import handlers
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
+from astratrade.trading.adapters.feeds.staleness import FeedHealth
 from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
@@ -31,7 +33,8 @@ from astratrade.trading.adapters.read_models import (
     client_ids_written,
 )
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
-from astratrade.trading.api import admin, internal
+from astratrade.trading.adapters.venue_links import SqlVenueLinks
+from astratrade.trading.api import admin, internal, venue
 from astratrade.trading.api import router as trading_router
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
@@ -68,7 +71,7 @@ from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
 
-ROUTERS = (trading_router, admin.router)
+ROUTERS = (trading_router, admin.router, venue.router)
 logger = logging.getLogger(__name__)
 
 
@@ -80,6 +83,11 @@ def wire(
     venue = _venue(rules or TradingRules(), infra.clock, infra.ids, shards)
     engine = _engine(infra, venue)
     prices = _shared_prices(infra.settings, engine)
+    if feed is None:
+        feed = _feed_from(infra.settings, venue, infra.clock)
+    health = getattr(feed, "health", None)  # a live feed's: stale markets, readiness
+    if isinstance(health, FeedHealth):
+        health.publish = prices.stale  # the other replicas pause liquidations too
     commands = _commands(engine, infra.settings, infra.read_db)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
@@ -96,16 +104,14 @@ def wire(
         on_time=(engine.on_time,),
         start=(engine.start,),
         closers=(engine.stop, prices.close),
-        background=_price_loops(
-            prices,
-            feed if feed is not None else _feed_from(infra.settings, venue, infra.clock),
-            engine,
-        ),
+        background=_price_loops(prices, feed, engine),
         provides={
             "trading": engine,
             "prices": prices,
             "trading_queries": engine.queries,
             "shard_leases": engine.leases,
+            **({"price_feed_health": health} if isinstance(health, FeedHealth) else {}),
+            **_venue_linking(infra),
         },
     )
 
@@ -252,6 +258,7 @@ def _shared_prices(settings: Settings, engine: TradingEngine) -> SharedPrices:
     redis = None
     if settings.service == "trading" and settings.redis_url is not None:
         redis = streams.connect(settings.redis_url)
+    venue = engine.venue
     return SharedPrices(
         engine.on_quotes,
         engine.clock,
@@ -259,6 +266,7 @@ def _shared_prices(settings: Settings, engine: TradingEngine) -> SharedPrices:
         redis=redis,
         key=prices_stream(settings.redis_prefix),
         origin=settings.consumer_name,
+        stale_changed=lambda stale: setattr(venue, "stale_markets", stale),
     )
 
 
@@ -290,4 +298,39 @@ def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | No
         )
     if settings.price_feed == "replay" and settings.replay_file is not None:
         return ReplayFeed(settings.replay_file, markets, speed=settings.replay_speed)
+    if settings.price_feed == "extended":
+        # Imported here: the SDK's models and aiohttp cost a third of a second at start,
+        # for processes that do not run this feed too.
+        from astratrade.trading.adapters.feeds.extended import ExtendedFeed
+
+        health = FeedHealth("extended")
+        health.listeners.append(lambda stale: setattr(venue, "stale_markets", stale))
+        return ExtendedFeed(
+            markets,
+            names=settings.extended_markets,
+            stream_url=settings.extended_stream_url,
+            api_url=settings.extended_api_url,
+            clock=clock,
+            health=health,
+            stale_after_seconds=settings.price_stale_seconds,
+        )
     return None  # manual: prices arrive through the admin API
+
+
+def _venue_linking(infra: Infrastructure) -> dict[str, object]:
+    """What connecting live accounts to Extended needs (api/venue.py); without a secrets
+    key there is nowhere safe to keep their keys, and connecting answers so."""
+    key = infra.settings.secrets_key
+    if key is None:
+        return {"venue_links": None}
+    # Imported here: the SDK's models and aiohttp cost a third of a second at start.
+    from astratrade.trading.adapters.extended_accounts import (
+        ExtendedAccounts,
+        stark_public_key,
+    )
+
+    return {
+        "venue_links": SqlVenueLinks(infra.writer, infra.read_db, Sealer(key_from_text(key))),
+        "venue_accounts": ExtendedAccounts(infra.settings.extended_api_url),
+        "stark_public_key": stark_public_key,
+    }

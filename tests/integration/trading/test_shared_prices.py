@@ -155,3 +155,41 @@ async def test_the_feed_runs_only_while_its_shard_is_held() -> None:
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_live_feeds_stale_markets_reach_every_replica_and_a_late_one(
+    redis: Any, redis_prefix: str
+) -> None:
+    key = prices_stream(redis_prefix)
+    told: dict[str, list[frozenset[str]]] = {"r-2": [], "r-3": []}
+
+    def replica(name: str) -> SharedPrices:
+        async def ignore(_: Any = None) -> None:
+            return None
+
+        return SharedPrices(
+            ignore,
+            ManualClock(START),
+            ignore,
+            redis=redis,
+            key=key,
+            origin=name,
+            stale_changed=told.setdefault(name, []).append,
+        )
+
+    feeding, following = replica("r-1"), replica("r-2")
+    task = asyncio.create_task(following.follow())
+    try:
+        await asyncio.sleep(0.2)  # caught up with an empty stream
+        await feeding.stale(frozenset({"BTC-USD", "ETH-USD"}))
+        await until(lambda: told["r-2"] == [frozenset({"BTC-USD", "ETH-USD"})])
+        await feeding.stale(frozenset())
+        await until(lambda: told["r-2"][-1] == frozenset())
+        await feeding.stale(frozenset({"SOL-USD"}))
+        late = replica("r-3")
+        late_task = asyncio.create_task(late.follow())
+        await until(lambda: told["r-3"] == [frozenset({"SOL-USD"})])  # the latest word only
+        late_task.cancel()
+        assert told["r-1"] == [], "the feed's own replica heard it from its feed"
+    finally:
+        task.cancel()

@@ -67,8 +67,10 @@ class SharedPrices:
         redis: Any | None = None,
         key: str = "",
         origin: str = "",
+        stale_changed: Callable[[frozenset[str]], None] = lambda _stale: None,
     ) -> None:
         self._apply = apply
+        self._stale_changed = stale_changed  # a live feed's stale markets, from the others
         self._clock = clock
         self._time_moved = time_moved
         self._redis: Any = redis  # None: embedded, the only replica
@@ -94,6 +96,15 @@ class SharedPrices:
     async def clock_moved(self) -> None:
         """The manual clock moved here: move the others' to the same moment."""
         await self._publish({"clock": self._clock.now().isoformat()})
+
+    async def stale(self, markets: frozenset[str]) -> None:
+        """The feed's stale markets changed here: the others pause liquidations there too.
+        Not applied here (the feed's own health did); if Redis is away the others keep
+        their last word until the next change, which is logged."""
+        try:
+            await self._publish({"stale": json.dumps(sorted(markets))})
+        except Unavailable:
+            logger.warning("the stale markets %s could not reach the other replicas", markets)
 
     async def _publish(self, fields: dict[str, str]) -> None:
         if self._redis is None:
@@ -126,15 +137,20 @@ class SharedPrices:
         entries = await self._redis.xrevrange(self._key, count=CATCH_UP_ENTRIES)
         latest: dict[str, Quote] = {}
         clock: datetime | None = None
+        stale: frozenset[str] | None = None
         for _id, fields in entries:  # newest first
             if clock is None and "clock" in fields:
                 clock = moment(fields["clock"])
+            if stale is None and "stale" in fields:
+                stale = _stale_in(fields)
             for quote in _quotes_in(fields):
                 latest.setdefault(quote.market, quote)
         if clock is not None:
             await self._move_clock(clock)
         if latest:
             await self._apply(list(latest.values()))
+        if stale is not None:
+            self._stale_changed(stale)
         return entries[0][0] if entries else "0-0"
 
     async def _read(self, last: str) -> str:
@@ -153,11 +169,21 @@ class SharedPrices:
         quotes = _quotes_in(fields)
         if quotes:
             await self._apply(quotes)
+        if "stale" in fields:
+            self._stale_changed(_stale_in(fields))
 
     async def _move_clock(self, to: datetime) -> None:
         if isinstance(self._clock, ManualClock) and to > self._clock.now():
             self._clock.set(to)
             await self._time_moved()
+
+
+def _stale_in(fields: dict[str, str]) -> frozenset[str]:
+    try:
+        return frozenset(str(market) for market in json.loads(fields["stale"]))
+    except (ValueError, TypeError):
+        logger.warning("a malformed stale markets entry was read as none: %r", fields)
+        return frozenset()
 
 
 def _quotes_in(fields: dict[str, str]) -> list[Quote]:

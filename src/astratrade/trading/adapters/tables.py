@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -176,5 +177,22 @@ account_activity = Table(
     Column("funding", ExactDecimal, nullable=False),
     Column("liquidations", Integer, nullable=False),
     Column("last_trade_at", UtcDateTime),
+    schema=SCHEMA,
+)
+
+# A live account's link to its Extended sub-account. The API key and the Stark private key
+# are sealed (AES-256-GCM, infrastructure/sealing.py); deleted when the trader disconnects.
+venue_links = Table(
+    "trading_venue_links",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("owner_id", String(36), nullable=False, index=True),
+    Column("venue", String(16), nullable=False),
+    Column("vault_id", BigInteger, nullable=False),
+    Column("venue_account_id", BigInteger, nullable=False),
+    Column("stark_public_key", String(66), nullable=False),
+    Column("api_key_sealed", Text, nullable=False),
+    Column("stark_private_key_sealed", Text, nullable=False),
+    Column("connected_at", UtcDateTime, nullable=False),
     schema=SCHEMA,
 )

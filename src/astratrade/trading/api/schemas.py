@@ -183,3 +183,24 @@ class ClockIn(BaseModel):
 
 class ClockOut(BaseModel):
     now: datetime
+
+
+class VenueLinkIn(BaseModel):
+    """An Extended sub-account's credentials. The private key and the API key are sealed at
+    rest and never answered back."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    api_key: str = Field(max_length=128, description="the sub-account's API key")
+    vault_id: int = Field(description="the sub-account's vault (Extended's `l2Vault`)")
+    stark_private_key: str = Field(max_length=66, description="0x-prefixed hex")
+    stark_public_key: str = Field(max_length=66, description="0x-prefixed hex")
+
+
+class VenueLinkOut(Out):
+    account_id: str
+    venue: str
+    venue_account_id: int = Field(description="Extended's id of the sub-account")
+    vault_id: int
+    stark_public_key: str
+    connected_at: datetime

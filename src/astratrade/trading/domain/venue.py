@@ -30,6 +30,9 @@ class Venue:
     ids: IdFactory
     shards: Shards = field(default_factory=Shards)
     marks: dict[str, Decimal] = field(init=False)
+    # Markets whose live feed went quiet: their marks may no longer be true, so nobody is
+    # liquidated at them until prices flow again (set by the feed's health).
+    stale_markets: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.marks = {market: quote.mark for market, quote in self.quotes.items()}
@@ -37,6 +40,10 @@ class Venue:
     def update(self, quote: Quote) -> None:
         self.quotes[quote.market] = quote
         self.marks[quote.market] = quote.mark
+
+    def liquidations_paused_for(self, account: Account) -> bool:
+        """Whether one of the account's positions is in a stale market."""
+        return bool(self.stale_markets) and not self.stale_markets.isdisjoint(account.positions)
 
     def market(self, market_id: str, field: str = "market") -> Market:
         market = self.markets.get(market_id)

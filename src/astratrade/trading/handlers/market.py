@@ -67,7 +67,10 @@ def _floor_or_liquidation(
     floor is the copier's own, milder stop); whatever is left is liquidated if it must be.
     Where maintenance comes before the floor (a market whose tier asks more margin than the
     copy's loss allows), the liquidation and its fee can take the equity below the floor
-    with nothing left to price: the floor is looked at again, or the copy would never stop."""
+    with nothing left to price: the floor is looked at again, or the copy would never stop.
+    Neither happens while one of the account's markets is stale: its equity is unknown."""
+    if venue.liquidations_paused_for(account):
+        return False
     is_copy = account.copy is not None
     stopped = is_copy and stop_at_floor(account, venue, system, at)
     liquidated = liquidate(account, venue, system, at)

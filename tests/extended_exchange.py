@@ -1,0 +1,296 @@
+"""A local stand-in for Extended's public market data, for tests only (never shipped).
+
+No Extended server is reachable from the test machines, so this loopback server speaks
+the part of Extended's wire format the `extended` price feed uses, every payload built with
+the official SDK's own models (`x10-python-trading-starknet`) so that the SDK parses them:
+
+- `GET /api/v1/info/markets`: `WrappedApiResponseModel[list[MarketModel]]`, each market's
+  `marketStats` carrying the scripted mark and index;
+- `GET /api/v1/user/account/info` with `X-Api-Key`: `WrappedApiResponseModel[AccountModel]`
+  for a known key, 401 with the venue's error envelope otherwise;
+- `/stream.extended.exchange/v2/rpc`: the stream RPC; `subscribe` to the `prices` scope
+  (mark or index, every market) answers the request and then pushes
+  `StreamRpcResponseModel[StreamRpcPriceModel]` frames for each market every interval.
+
+Scripted prices, sub-accounts, silence and dropped connections are set from the test, in
+process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
+`/_standin/drop` when it runs as its own process:
+`python tests/extended_exchange.py --port 8765`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import time
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from x10.models.account import AccountModel
+from x10.models.http import ResponseErrorModel, ResponseStatus, WrappedApiResponseModel
+from x10.models.market import (
+    L2ConfigModel,
+    MarketModel,
+    MarketStatsModel,
+    MarketTradingHours,
+    MarketType,
+    RiskFactorConfigModel,
+    TradingConfigModel,
+)
+from x10.models.stream_rpc import StreamRpcPriceModel, StreamRpcResponseModel
+
+STREAM_PATH = "/stream.extended.exchange/v2/rpc"
+API_PATH = "/api/v1"
+
+# Extended's market name: (mark, index), more digits than our ticks, as the venue sends.
+DEFAULT_PRICES: dict[str, tuple[Decimal, Decimal]] = {
+    "BTC-USD": (Decimal("64267.380482593245"), Decimal("64286.409493065992")),
+    "ETH-USD": (Decimal("3120.4567"), Decimal("3119.9871")),
+    "SOL-USD": (Decimal("151.23456"), Decimal("151.20001")),
+    "STRK-USD": (Decimal("0.512345"), Decimal("0.512001")),
+}
+
+
+def market_model(name: str, mark: Decimal, index: Decimal) -> MarketModel:
+    """A perpetual market as the venue describes it (BTC-USD's figures from the SDK's own
+    test fixture, for every market: only the prices matter to the feed)."""
+    trading = TradingConfigModel(
+        min_order_size=Decimal("0.0001"),
+        min_order_size_change=Decimal("0.00001"),
+        min_price_change=Decimal("0.1"),
+        max_market_order_value=Decimal(1_000_000),
+        max_limit_order_value=Decimal(5_000_000),
+        max_position_value=Decimal(10_000_000),
+        max_leverage=Decimal(50),
+        max_num_orders=200,
+        limit_price_cap=Decimal("0.05"),
+        limit_price_floor=Decimal("0.05"),
+        risk_factor_config=[
+            RiskFactorConfigModel(upper_bound=Decimal(400_000), risk_factor=Decimal("0.02"))
+        ],
+    )
+    stats = MarketStatsModel(
+        daily_volume=Decimal("2410800.768021"),
+        daily_volume_base=Decimal("37.94502"),
+        daily_price_change=Decimal("969.9"),
+        daily_low=mark * Decimal("0.98"),
+        daily_high=mark * Decimal("1.02"),
+        last_price=mark,
+        ask_price=mark,
+        bid_price=mark,
+        mark_price=mark,
+        index_price=index,
+        funding_rate=Decimal("-0.000034"),
+        next_funding_rate=1715072400000,
+        open_interest=Decimal("150629.886375"),
+        open_interest_base=Decimal("2.34380"),
+    )
+    return MarketModel(
+        name=name,
+        type=MarketType.PERPETUAL,
+        asset_name=name.split("-")[0],
+        asset_precision=5,
+        collateral_asset_name="USD",
+        collateral_asset_precision=6,
+        active=True,
+        is_rfq=False,
+        is_off_hours=False,
+        trading_hours=MarketTradingHours.CONTINUOUS,
+        market_stats=stats,
+        trading_config=trading,
+        l2_config=L2ConfigModel(
+            type="STARKX",
+            collateral_id="0x31857064564ed0ff978e687456963cba09c2c6985d8f9300a1de4962fafa054",
+            collateral_resolution=1_000_000,
+            synthetic_id="0x4254432d3600000000000000000000",
+            synthetic_resolution=1_000_000,
+        ),
+    )
+
+
+class ExtendedStandIn:
+    """The stand-in's state: scripted prices, silence, open stream connections."""
+
+    def __init__(
+        self,
+        prices: dict[str, tuple[Decimal, Decimal]] | None = None,
+        *,
+        interval_seconds: float = 0.05,
+    ) -> None:
+        self.prices = dict(prices or DEFAULT_PRICES)
+        self.interval = interval_seconds
+        self.silent = False  # connections stay open, nothing is pushed
+        self.connections = 0  # stream connections accepted so far
+        self.sockets: set[web.WebSocketResponse] = set()
+        self.accounts: dict[str, AccountModel] = {}  # by API key
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}{API_PATH}"
+
+    @property
+    def stream_url(self) -> str:
+        return f"{self.base_url.replace('http://', 'ws://')}{STREAM_PATH}"
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get(f"{API_PATH}/info/markets", self._markets)
+        app.router.add_get(f"{API_PATH}/user/account/info", self._account)
+        app.router.add_get(STREAM_PATH, self._stream)
+        app.router.add_post("/_standin/accounts", self._add_account)
+        app.router.add_post("/_standin/price", self._set_price)
+        app.router.add_post("/_standin/silence", self._set_silence)
+        app.router.add_post("/_standin/drop", self._drop)
+        return app
+
+    async def start(self, port: int = 0) -> ExtendedStandIn:
+        self._runner = web.AppRunner(self.app())
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        bound = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{bound}"
+        return self
+
+    async def stop(self) -> None:
+        await self.drop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def drop(self) -> None:
+        """Close every stream connection, as a venue restarting would."""
+        for socket in list(self.sockets):
+            await socket.close()
+
+    # -- the venue's endpoints ------------------------------------------------------------
+
+    async def _markets(self, _request: web.Request) -> web.Response:
+        wrapped = WrappedApiResponseModel[list[MarketModel]](
+            status=ResponseStatus.OK,
+            data=[market_model(name, *prices) for name, prices in self.prices.items()],
+        )
+        return web.json_response(text=wrapped.model_dump_json(by_alias=True, exclude_none=True))
+
+    def add_account(self, api_key: str, account_id: int, vault: int, public_key: int) -> None:
+        self.accounts[api_key] = AccountModel(
+            id=account_id,
+            description="stand-in sub-account",
+            account_index=0,
+            status="ACTIVE",
+            l2_key=hex(public_key),
+            l2_vault=vault,
+        )
+
+    async def _account(self, request: web.Request) -> web.Response:
+        account = self.accounts.get(request.headers.get("X-Api-Key", ""))
+        if account is None:
+            refused = WrappedApiResponseModel[AccountModel](
+                status=ResponseStatus.ERROR,
+                error=ResponseErrorModel(code=401, message="Unauthorized"),
+            )
+            return web.json_response(
+                text=refused.model_dump_json(by_alias=True, exclude_none=True), status=401
+            )
+        wrapped = WrappedApiResponseModel[AccountModel](status=ResponseStatus.OK, data=account)
+        return web.json_response(text=wrapped.model_dump_json(by_alias=True, exclude_none=True))
+
+    async def _stream(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.connections += 1
+        self.sockets.add(socket)
+        topics: dict[str, str] = {}  # topic id: price type
+        pusher = asyncio.create_task(self._push(socket, topics))
+        try:
+            async for message in socket:
+                if message.type is WSMsgType.TEXT:
+                    await socket.send_str(json.dumps(_answer(json.loads(message.data), topics)))
+        finally:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
+            self.sockets.discard(socket)
+        return socket
+
+    async def _push(self, socket: web.WebSocketResponse, topics: dict[str, str]) -> None:
+        seq = 0  # the venue's sequence restarts with each connection
+        while not socket.closed:
+            if not self.silent:
+                ts = int(time.time() * 1000)
+                for topic, kind in list(topics.items()):
+                    for name, (mark, index) in self.prices.items():
+                        frame = StreamRpcResponseModel[StreamRpcPriceModel](
+                            type="MP" if kind == "mark" else "IP",
+                            data=StreamRpcPriceModel(
+                                market=name, price=mark if kind == "mark" else index, ts=ts
+                            ),
+                            ts=ts,
+                            seq=seq,
+                            subscription=topic,
+                        )
+                        seq += 1
+                        await socket.send_str(frame.model_dump_json(by_alias=True))
+            await asyncio.sleep(self.interval)
+
+    # -- the test's controls --------------------------------------------------------------
+
+    async def _set_price(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.prices[body["market"]] = (Decimal(body["mark"]), Decimal(body["index"]))
+        return web.json_response({"ok": True})
+
+    async def _add_account(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.add_account(
+            body["api_key"],
+            int(body["account_id"]),
+            int(body["vault"]),
+            int(body["public_key"], 16),
+        )
+        return web.json_response({"ok": True})
+
+    async def _set_silence(self, request: web.Request) -> web.Response:
+        self.silent = bool((await request.json())["silent"])
+        return web.json_response({"ok": True})
+
+    async def _drop(self, _request: web.Request) -> web.Response:
+        await self.drop()
+        return web.json_response({"ok": True})
+
+
+def _answer(request: dict[str, Any], topics: dict[str, str]) -> dict[str, Any]:
+    """The JSON-RPC answer to one request: `subscribe` to mark or index prices, `ping`."""
+    rid = request.get("id")
+    method, params = request.get("method"), request.get("params") or {}
+    if method == "ping":
+        return {"jsonrpc": "2.0", "id": rid, "result": {}}
+    selector = params.get("selector") or {}
+    if method == "subscribe" and params.get("scope") == "prices":
+        kind = selector.get("type")
+        if kind in ("mark", "index") and selector.get("market") is None:
+            topic = f"prices.{kind}.all"
+            topics[topic] = kind
+            return {"jsonrpc": "2.0", "id": rid, "result": {"subscription": topic}}
+    return {
+        "jsonrpc": "2.0",
+        "id": rid,
+        "error": {"code": -32602, "message": f"unsupported request {method} {params}"},
+    }
+
+
+async def _serve(port: int) -> None:
+    stand_in = await ExtendedStandIn().start(port)
+    print(f"extended stand-in on {stand_in.base_url}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    asyncio.run(_serve(parser.parse_args().port))
