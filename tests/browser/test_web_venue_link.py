@@ -21,7 +21,7 @@ from e2e.conftest import Admin, Server, Trader, _server_env, _start, _stop, _wai
 from e2e.extended import extended_stand_in
 from e2e.test_live_venue_link import API_KEY, PRIVATE, PUBLIC, VAULT, live_account
 
-from .conftest import DESKTOP, screenshot
+from .conftest import DESKTOP, PHONE, screenshot
 from .test_web_admin_dashboard import log_in
 
 SECRETS_KEY = base64.urlsafe_b64encode(bytes(range(40, 72))).decode()
@@ -103,6 +103,10 @@ def test_a_live_account_connects_to_extended_and_disconnects(
     assert hex(PRIVATE)[2:] not in html
     assert API_KEY.lower() not in html
     screenshot(page, "venue-link-1280")
+    page.set_viewport_size(PHONE)  # the long public key wraps rather than widen the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "venue-link-360")
+    page.set_viewport_size(DESKTOP)
 
     page.reload()  # what GET answers, on a fresh page
     page.get_by_label("Account").select_option(label="Live")

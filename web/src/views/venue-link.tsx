@@ -28,7 +28,7 @@ const isField = (name: string | undefined): name is Field => name !== undefined 
 // The platform keeps the keys sealed under its secrets key; without one it refuses to take
 // any (409 venue_unavailable), whichever account asks.
 const NOT_SET_UP =
-  "Connecting to Extended is not available on this platform yet: it has no key to keep your Extended keys sealed. Nothing was saved; ask the platform's operator.";
+  "Connecting to Extended is not available on this platform yet: it has no key to keep your Extended keys sealed, so it takes none. Ask the platform's operator.";
 const UNREACHABLE = "Extended could not be reached, so nothing was checked or saved. Try again in a moment.";
 
 const venuePath = (account: Account) => `/accounts/${encodeURIComponent(account.account_id)}/venue`;
@@ -87,7 +87,7 @@ function Connected({ account, link, onDisconnected }: { account: Account; link: 
   return (
     <>
       <dl class="figures wide" data-testid="venue-connected">
-        <dt>Extended sub-account</dt><dd data-testid="venue-account">{link.venue_account_id}</dd>
+        <dt>Sub-account</dt><dd data-testid="venue-account">{link.venue_account_id}</dd>
         <dt>Vault</dt><dd data-testid="venue-vault">{link.vault_id}</dd>
         <dt>Stark public key</dt><dd class="key-id" data-testid="venue-public-key">{link.stark_public_key}</dd>
         <dt>Connected</dt><dd data-testid="venue-connected-at">{when(link.connected_at)}</dd>
