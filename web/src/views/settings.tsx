@@ -1,5 +1,6 @@
 // Settings: the light or dark theme (the system's unless chosen here), a practice account's
-// faucet top-up, and the daily loss limit of the traded account with the API's rules.
+// faucet top-up, a live account's connection to Extended, and the daily loss limit of the
+// traded account with the API's rules.
 import { useState } from "preact/hooks";
 import { errorText, post, put } from "../api";
 import { dec } from "../decimal";
@@ -8,6 +9,7 @@ import { reloadTrading } from "../session";
 import { accountLabel, useStore } from "../store";
 import { applyTheme, storedTheme, type Theme } from "../theme";
 import type { Account } from "../types";
+import { VenueLinkCard } from "./venue-link";
 
 const FAUCET_CAP = "100,000"; // docs/financial-rules.md
 const APPLIED_MS = [700, 2_000, 5_000]; // a top-up is applied by trading within moments
@@ -30,6 +32,7 @@ export function SettingsView() {
     <div class="settings">
       <ThemeChoice />
       {account.kind === "practice" && <Faucet account={account} />}
+      {account.kind === "live" && <VenueLinkCard key={account.account_id} account={account} />}
       <LossLimit account={account} name={accountLabel(account, tournaments)} />
     </div>
   );
