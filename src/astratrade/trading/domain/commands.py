@@ -33,6 +33,15 @@ class CancelOrder(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CancelLiveOrders(Command):
+    """Every order of a live account, cancelled on the venue (a mass cancel) and here: the
+    trader is disconnecting it."""
+
+    owner_id: str
+    account_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClosePosition(Command):
     owner_id: str
     account_id: str

@@ -17,13 +17,19 @@ from astratrade.trading.handlers.accounts import (
     system_accounts,
 )
 from astratrade.trading.handlers.market import end_trading_windows, pay_funding, process_quotes
-from astratrade.trading.handlers.orders import cancel_order, close_position, place_order
+from astratrade.trading.handlers.orders import (
+    cancel_live_orders,
+    cancel_order,
+    close_position,
+    place_order,
+)
 
 __all__ = [
     "EXTERNAL_ID",
     "HOUSE_ID",
     "INSURANCE_ID",
     "apply_transfer",
+    "cancel_live_orders",
     "cancel_order",
     "close_position",
     "end_trading_windows",
