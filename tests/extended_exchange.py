@@ -161,6 +161,8 @@ class ExtendedStandIn:
         app.router.add_delete(f"{API_PATH}/user/order", self._cancel)
         app.router.add_post(f"{API_PATH}/user/order/massCancel", self._mass_cancel)
         app.router.add_get(f"{API_PATH}/user/orders", self._open_orders)
+        app.router.add_get(f"{API_PATH}/user/orders/history", self._order_history)
+        app.router.add_get(f"{API_PATH}/user/orders/{{order_id}}", self._order_by_id)
         app.router.add_get(f"{API_PATH}/user/trades", self._trades)
         app.router.add_get(f"{API_PATH}/user/positions", self._positions)
         app.router.add_get(f"{API_PATH}/user/balance", self._balance)
@@ -286,6 +288,25 @@ class ExtendedStandIn:
             return _ok_list(self.book.open_orders(self._sub_account(request)))
         except Refused as refused:
             return _refusal(refused)
+
+    async def _order_history(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+        except Refused as refused:
+            return _refusal(refused)
+        open_ids = {o.id for o in self.book.open_orders(account)}
+        return _ok_list([o for o in account.orders.values() if o.id not in open_ids])
+
+    async def _order_by_id(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+        except Refused as refused:
+            return _refusal(refused)
+        wanted = request.match_info["order_id"]
+        for order in account.orders.values():
+            if str(order.id) == wanted:
+                return _ok(order)
+        return _refusal(Refused(1500, f"Order {wanted} not found", 404))
 
     async def _trades(self, request: web.Request) -> web.Response:
         try:

@@ -46,6 +46,7 @@ from astratrade.trading.domain.commands import (
     OpenTournamentAccount,
     PlaceOrder,
     ProcessQuotes,
+    RecordVenueReports,
     SetDailyLossLimit,
     SetLeverage,
     SetLeverageLimit,
@@ -66,7 +67,7 @@ from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.shards import Shards
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.handlers import copies
+from astratrade.trading.handlers import copies, venue_reports
 from astratrade.trading.ports import LiveTrading, PriceFeed, TradingUnitOfWork, VenueLinks
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
@@ -92,6 +93,7 @@ def wire(
     linking = _venue_linking(infra)
     live = _live_trading(infra.settings, linking)
     commands = _commands(engine, infra.settings, infra.read_db, live)
+    account_streams = _account_streams(infra.settings, linking, engine, commands)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
         return await commands[type(command)](command, delivery)
@@ -107,7 +109,7 @@ def wire(
         on_time=(engine.on_time,),
         start=(engine.start,),
         closers=(engine.stop, prices.close),
-        background=_price_loops(prices, feed, engine),
+        background=_price_loops(prices, feed, engine) + account_streams,
         provides={
             "trading": engine,
             "prices": prices,
@@ -155,6 +157,7 @@ def _commands(
         PlaceOrder: run(lambda c, u: handlers.place_order(c, u, venue, now(), plan_limits, live)),
         CancelOrder: run(lambda c, u: handlers.cancel_order(c, u, now(), live)),
         CancelLiveOrders: run(lambda c, u: handlers.cancel_live_orders(c, u, now(), live)),
+        RecordVenueReports: run(lambda c, u: venue_reports.record_venue_reports(c, u, now())),
         ClosePosition: run(lambda c, u: handlers.close_position(c, u, venue, now(), live)),
         SetLeverage: run(lambda c, u: handlers.set_leverage(c, u, venue)),
         SetDailyLossLimit: run(lambda c, u: handlers.set_daily_loss_limit(c, u, now())),
@@ -350,3 +353,28 @@ def _live_trading(settings: Settings, linking: dict[str, object]) -> LiveTrading
     venue_links: VenueLinks = links
     orders = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
     return LiveTrading(links=venue_links, venue=orders)
+
+
+def _account_streams(
+    settings: Settings,
+    linking: dict[str, object],
+    engine: TradingEngine,
+    commands: dict[type[Any], RunCommand],
+) -> tuple[Loop, ...]:
+    """Each connected live account's Extended stream, followed by the replica that writes
+    the account (docs/live-venue.md)."""
+    links = linking.get("venue_links")
+    if not isinstance(links, SqlVenueLinks):
+        return ()
+    from astratrade.trading.adapters.extended_account_stream import ExtendedAccountStreams
+
+    held = engine.held
+    streams = ExtendedAccountStreams(
+        api_url=settings.extended_api_url,
+        stream_url=settings.extended_stream_url,
+        names=settings.extended_markets,
+        connected=links.connected,
+        submit=commands[RecordVenueReports],
+        writes=lambda account_id: held.shards.of(account_id) in held.tokens,
+    )
+    return (streams.run,)

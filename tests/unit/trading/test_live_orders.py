@@ -8,15 +8,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from fakes import FakeTradingUnitOfWork, Trading
-from hypothesis import given
+from fakes import START, FakeTradingUnitOfWork, Trading
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from astratrade.shared.errors import ValidationFailed
 from astratrade.trading import handlers
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.account_terms import AccountKind
-from astratrade.trading.domain.commands import CancelLiveOrders, CancelOrder, PlaceOrder
+from astratrade.trading.domain.commands import (
+    CancelLiveOrders,
+    CancelOrder,
+    PlaceOrder,
+    RecordVenueReports,
+)
 from astratrade.trading.domain.errors import OrderRejected, VenueUnavailable
 from astratrade.trading.domain.live_orders import (
     VenueMarketRules,
@@ -25,6 +30,7 @@ from astratrade.trading.domain.live_orders import (
 )
 from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.venue_link import VenueLink
+from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenueOrderState
 from astratrade.trading.ports import LiveTrading
 
 RULES = VenueMarketRules(
@@ -208,3 +214,69 @@ def test_cancel_and_mass_cancel_go_to_the_venue_first(trading: Trading) -> None:
     ended = trading.call(lambda uow: handlers.cancel_live_orders(every, uow, trading.now, live))
     assert (ended, venue.mass_cancels) == (1, 1)
     assert not trading.account(account.id).open_orders
+
+
+def report(
+    account_id: str, *fills: VenueFill, ended: tuple[VenueOrderState, ...] = ()
+) -> RecordVenueReports:
+    return RecordVenueReports(account_id=account_id, fills=fills, ended=ended)
+
+
+def venue_fill(
+    trade_id: int, size: str, external: str | None = "c1", side: Side = Side.BUY
+) -> VenueFill:
+    return VenueFill(
+        trade_id=trade_id,
+        external_id=external,
+        market="BTC-USD",
+        side=side,
+        size=Decimal(size),
+        price=Decimal("60000"),
+        fee=Decimal(size) * Decimal(30),  # 0.05 % of the value
+        is_taker=True,
+        at=START,
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=12))
+def test_each_venue_trade_is_recorded_once_however_often_it_is_reported(
+    reported: list[int],
+) -> None:
+    trading = Trading()
+    account, live, _ = live_account(trading)
+    place(
+        trading,
+        live,
+        cmd(Decimal("1"), Decimal("60000.0"), account_id=account.id, client_order_id="c1"),
+    )
+    for trade_id in reported:  # the stream, a re-sync, the stream again…
+        command = report(account.id, venue_fill(trade_id, "0.01"), venue_fill(trade_id, "0.01"))
+        trading.call(lambda uow, c=command: handlers.record_venue_reports(c, uow, trading.now))
+    held = trading.account(account.id)
+    assert sorted(f.id for f in trading.store.fills) == sorted(f"x10-{t}" for t in set(reported))
+    assert held.positions["BTC-USD"].size == Decimal("0.01") * len(set(reported))
+    assert held.open_orders  # 1 BTC ordered, less filled: still open
+
+
+def test_the_venue_ends_orders_and_its_fills_close_positions(trading: Trading) -> None:
+    account, live, _ = live_account(trading)
+    place(trading, live, cmd(Decimal("0.5"), account_id=account.id, client_order_id="c1"))
+    resting = place(
+        trading,
+        live,
+        cmd(Decimal("0.1"), Decimal("1.0"), account_id=account.id, client_order_id="c2"),
+    )
+    opened = report(account.id, venue_fill(1, "0.5"))
+    trading.call(lambda uow: handlers.record_venue_reports(opened, uow, trading.now))
+    closing = report(
+        account.id,
+        venue_fill(2, "0.2", external=None, side=Side.SELL),
+        ended=(VenueOrderState("c2", VenueOrderEnd.CANCELLED),),
+    )
+    trading.call(lambda uow: handlers.record_venue_reports(closing, uow, trading.now))
+    held = trading.account(account.id)
+    assert held.positions["BTC-USD"].size == Decimal("0.3")
+    assert resting.id not in held.open_orders
+    assert trading.store.orders[resting.id].status is OrderStatus.CANCELLED
+    assert not held.open_orders

@@ -51,8 +51,16 @@ class SqlVenueLinks:
                     select(t.venue_links).where(t.venue_links.c.account_id == account_id)
                 )
             ).first()
-        if row is None:
-            return None
+        return None if row is None else self._opened(row)
+
+    async def connected(self) -> list[VenueLink]:
+        """Every live account's link (the account streams follow each)."""
+        async with self._db.connect() as conn:
+            rows = (await conn.execute(select(t.venue_links))).all()
+        return [self._opened(row) for row in rows]
+
+    def _opened(self, row: Any) -> VenueLink:
+        account_id = row.account_id
         unseal = self._sealer.open
         return VenueLink(
             account_id=row.account_id,

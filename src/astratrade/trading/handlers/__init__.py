@@ -23,6 +23,7 @@ from astratrade.trading.handlers.orders import (
     close_position,
     place_order,
 )
+from astratrade.trading.handlers.venue_reports import record_venue_reports
 
 __all__ = [
     "EXTERNAL_ID",
@@ -41,6 +42,7 @@ __all__ = [
     "pay_funding",
     "place_order",
     "process_quotes",
+    "record_venue_reports",
     "set_daily_loss_limit",
     "set_leverage",
     "set_leverage_limit",
