@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 from typing import Any
 
 import fast_stark_crypto
@@ -38,6 +38,7 @@ from x10.signing.order_object_settlement import SettlementDataCtx, create_order_
 ZERO = Decimal(0)
 MAKER_FEE = Decimal("0.0002")
 LEVERAGE = Decimal(10)  # every stand-in sub-account trades at 10x
+FEE_QUANTUM = Decimal("0.000001")  # fees in USD to the collateral's 6 decimals, rounded up
 
 # Extended's codes for the refusals the stand-in makes.
 QTY_BELOW_MIN = 1120
@@ -253,7 +254,7 @@ class Book:
         qty = record.qty - (record.filled_qty or ZERO)
         fee_rate = MAKER_FEE if not taker else Decimal("0.0005")
         value = qty * price
-        fee = value * fee_rate
+        fee = (value * fee_rate).quantize(FEE_QUANTUM, ROUND_UP)  # the collateral's precision
         holding = account.holdings.setdefault(record.market, Holding(created_at=now_ms()))
         signed = qty * _sign(record.side)
         closing = min(qty, abs(holding.size)) if holding.size * signed < 0 else ZERO

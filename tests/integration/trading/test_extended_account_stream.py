@@ -19,12 +19,14 @@ from astratrade.config import Settings
 from astratrade.platform import Platform
 from astratrade.trading import handlers
 from astratrade.trading.adapters.extended_accounts import stark_public_key
+from astratrade.trading.adapters.extended_orders import ExtendedOrders
 from astratrade.trading.adapters.venue_links import SqlVenueLinks
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import OpenLiveAccount, PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
 from astratrade.trading.domain.venue_link import VenueLink
 from astratrade.trading.engine import TradingEngine
+from astratrade.trading.live_reconciliation import live_gaps
 from extended_exchange import ExtendedStandIn
 
 PRIVATE = 0x3C1D2E4F5061728394A5B6C7D8E9F0A1B2C3D4E5F60718293A4B5C6D7E8F9A
@@ -125,6 +127,14 @@ async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once
         await engine.run(lambda uow, t=t: uow.orders.fill_recorded(f"x10-{t.id}")) for t in trades
     ]
     assert recorded == [True, True]
+
+    # Reconciliation: the fills and fees agree to the cent; the gap is exactly the USDC
+    # deposited on Extended, which no platform deposit mirrors yet.
+    account = await engine.run(lambda uow: uow.accounts.get(live.id))
+    assert account is not None
+    venue = ExtendedOrders(stand_in.api_url, {"ETH-USD": "ETH-USD"})
+    gaps = await live_gaps([link], venue.balance, {live.id: account.collateral})
+    assert [(g.account_id, g.gap) for g in gaps] == [(live.id, Decimal(-10_000))]
 
 
 async def _subscribed(stand_in: ExtendedStandIn) -> bool:

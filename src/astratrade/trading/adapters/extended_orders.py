@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from x10.config import MAINNET_CONFIG, TESTNET_CONFIG
 from x10.core.client_config import StarknetDomain
 from x10.core.stark_account import StarkPerpetualAccount
+from x10.models.balance import BalanceModel
 from x10.models.base import EmptyModel
 from x10.models.http import ResponseStatus, WrappedApiResponseModel
 from x10.models.market import MarketModel
@@ -117,6 +118,17 @@ class ExtendedOrders:
     async def cancel_all(self, link: VenueLink) -> None:
         body = MassCancelRequestModel(cancel_all=True).to_api_request_json(exclude_none=True)
         await self._call("POST", "/user/order/massCancel", body, link, EmptyModel)
+
+    async def balance(self, link: VenueLink) -> Decimal:
+        """The sub-account's collateral balance on Extended (`GET /user/balance`)."""
+        status, text = await self._send("GET", "/user/balance", None, link.api_key)
+        try:
+            wrapped = WrappedApiResponseModel[BalanceModel].model_validate_json(text)
+        except ValidationError as error:
+            raise Unavailable(f"Extended answered {status} with no balance") from error
+        if status != 200 or wrapped.data is None:
+            raise Unavailable(f"Extended answered {status} with no balance")
+        return wrapped.data.balance
 
     # -- the wire --------------------------------------------------------------------------
 

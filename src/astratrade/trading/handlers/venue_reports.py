@@ -13,6 +13,7 @@ from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.live_orders import external_id
 from astratrade.trading.domain.orders import Liquidity, Order
+from astratrade.trading.domain.venue_link import VENUE
 from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd
 from astratrade.trading.ports import TradingUnitOfWork
 
@@ -39,6 +40,7 @@ async def record_venue_reports(
             fee_rate=fill.fee / (fill.size * fill.price) if fill.size * fill.price else ZERO,
             liquidity=Liquidity.TAKER if fill.is_taker else Liquidity.MAKER,
             at=fill.at,
+            venue=VENUE,
         )
         recorded += 1
     for state in cmd.ended:
