@@ -22,7 +22,8 @@ the official SDK's own models (`x10-python-trading-starknet`) so that the SDK pa
 Scripted prices, sub-accounts, silence and dropped connections are set from the test, in
 process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
 `/_standin/drop` (and `/_standin/drop_next_fill`: the next fill happens, its stream
-updates are lost with the connection) when it runs as its own process:
+updates are lost with the connection; `/_standin/tamper_next_order`: the next order's
+signature is altered on its way in, as a forger's would be) when it runs as its own process:
 `python tests/extended_exchange.py --port 8765`."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from pydantic import BaseModel, ValidationError
 from x10.models.account import AccountModel
+from x10.models.base import SettlementSignatureModel
 from x10.models.http import ResponseErrorModel, ResponseStatus, WrappedApiResponseModel
 from x10.models.market import (
     L2ConfigModel,
@@ -141,6 +143,7 @@ class ExtendedStandIn:
         # The account stream's subscribers: API key: (socket, topic) pairs.
         self.subscribers: dict[str, set[tuple[web.WebSocketResponse, str]]] = {}
         self.drop_next_fill = False  # the next fill's updates are lost with the connection
+        self.tamper_next_order = False  # the next order's signature is altered on the way
         self._seq = 0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -168,6 +171,7 @@ class ExtendedStandIn:
         app.router.add_get(f"{API_PATH}/user/balance", self._balance)
         app.router.add_get(STREAM_PATH, self._stream)
         app.router.add_post("/_standin/drop_next_fill", self._set_drop_next_fill)
+        app.router.add_post("/_standin/tamper_next_order", self._set_tamper_next_order)
         app.router.add_post("/_standin/accounts", self._add_account)
         app.router.add_post("/_standin/price", self._set_price)
         app.router.add_post("/_standin/silence", self._set_silence)
@@ -260,6 +264,9 @@ class ExtendedStandIn:
                 order = NewOrderModel.model_validate(await request.json())
             except (ValidationError, ValueError) as error:
                 raise Refused(1000, f"Invalid order: {error}") from error
+            if self.tamper_next_order:
+                self.tamper_next_order = False
+                order = _tampered(order)
             venue_id, updates = self.book.place(account, order)
         except Refused as refused:
             return _refusal(refused)
@@ -431,6 +438,10 @@ class ExtendedStandIn:
         await self.set_price(body["market"], Decimal(body["mark"]), Decimal(body["index"]))
         return web.json_response({"ok": True})
 
+    async def _set_tamper_next_order(self, _request: web.Request) -> web.Response:
+        self.tamper_next_order = True
+        return web.json_response({"ok": True})
+
     async def _set_drop_next_fill(self, _request: web.Request) -> web.Response:
         self.drop_next_fill = True
         return web.json_response({"ok": True})
@@ -453,6 +464,17 @@ class ExtendedStandIn:
     async def _drop(self, _request: web.Request) -> web.Response:
         await self.drop()
         return web.json_response({"ok": True})
+
+
+def _tampered(order: NewOrderModel) -> NewOrderModel:
+    """The order with its signature's r changed: what a forger without the key would send."""
+    settlement = order.settlement
+    if settlement is None:
+        return order
+    forged = SettlementSignatureModel(r=settlement.signature.r + 1, s=settlement.signature.s)
+    return order.model_copy(
+        update={"settlement": settlement.model_copy(update={"signature": forged})}
+    )
 
 
 def _ok(model: BaseModel) -> web.Response:
