@@ -10,11 +10,20 @@ the official SDK's own models (`x10-python-trading-starknet`) so that the SDK pa
   for a known key, 401 with the venue's error envelope otherwise;
 - `/stream.extended.exchange/v2/rpc`: the stream RPC; `subscribe` to the `prices` scope
   (mark or index, every market) answers the request and then pushes
-  `StreamRpcResponseModel[StreamRpcPriceModel]` frames for each market every interval.
+  `StreamRpcResponseModel[StreamRpcPriceModel]` frames for each market every interval;
+  `subscribe` to the `account` scope (with the sub-account's `apiKey`, as the SDK's
+  `AccountParams` sends it) pushes snapshots, then every `ACCOUNT.ORDER`, `ACCOUNT.TRADE`,
+  `ACCOUNT.POSITION` and `ACCOUNT.BALANCE` update;
+- orders (`tests/extended_book.py`): `POST /user/order` (the SDK's `NewOrderModel`, its
+  Stark signature verified), `DELETE /user/order?externalId=`, `POST
+  /user/order/massCancel`, and for a re-sync `GET /user/orders`, `/user/trades`,
+  `/user/positions`, `/user/balance`; each refusal in the venue's error envelope.
 
 Scripted prices, sub-accounts, silence and dropped connections are set from the test, in
 process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
-`/_standin/drop` when it runs as its own process:
+`/_standin/drop` (and `/_standin/drop_next_fill`: the next fill happens, its stream
+updates are lost with the connection; `/_standin/tamper_next_order`: the next order's
+signature is altered on its way in, as a forger's would be) when it runs as its own process:
 `python tests/extended_exchange.py --port 8765`."""
 
 from __future__ import annotations
@@ -28,7 +37,9 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from pydantic import BaseModel, ValidationError
 from x10.models.account import AccountModel
+from x10.models.base import SettlementSignatureModel
 from x10.models.http import ResponseErrorModel, ResponseStatus, WrappedApiResponseModel
 from x10.models.market import (
     L2ConfigModel,
@@ -39,7 +50,10 @@ from x10.models.market import (
     RiskFactorConfigModel,
     TradingConfigModel,
 )
+from x10.models.order import NewOrderModel, PlacedOrderModel
 from x10.models.stream_rpc import StreamRpcPriceModel, StreamRpcResponseModel
+
+from extended_book import Book, Refused, SubAccount, Update
 
 STREAM_PATH = "/stream.extended.exchange/v2/rpc"
 API_PATH = "/api/v1"
@@ -125,6 +139,12 @@ class ExtendedStandIn:
         self.connections = 0  # stream connections accepted so far
         self.sockets: set[web.WebSocketResponse] = set()
         self.accounts: dict[str, AccountModel] = {}  # by API key
+        self.book = Book(self._market_named, lambda name: self.prices[name][0])
+        # The account stream's subscribers: API key: (socket, topic) pairs.
+        self.subscribers: dict[str, set[tuple[web.WebSocketResponse, str]]] = {}
+        self.drop_next_fill = False  # the next fill's updates are lost with the connection
+        self.tamper_next_order = False  # the next order's signature is altered on the way
+        self._seq = 0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -140,7 +160,18 @@ class ExtendedStandIn:
         app = web.Application()
         app.router.add_get(f"{API_PATH}/info/markets", self._markets)
         app.router.add_get(f"{API_PATH}/user/account/info", self._account)
+        app.router.add_post(f"{API_PATH}/user/order", self._place)
+        app.router.add_delete(f"{API_PATH}/user/order", self._cancel)
+        app.router.add_post(f"{API_PATH}/user/order/massCancel", self._mass_cancel)
+        app.router.add_get(f"{API_PATH}/user/orders", self._open_orders)
+        app.router.add_get(f"{API_PATH}/user/orders/history", self._order_history)
+        app.router.add_get(f"{API_PATH}/user/orders/{{order_id}}", self._order_by_id)
+        app.router.add_get(f"{API_PATH}/user/trades", self._trades)
+        app.router.add_get(f"{API_PATH}/user/positions", self._positions)
+        app.router.add_get(f"{API_PATH}/user/balance", self._balance)
         app.router.add_get(STREAM_PATH, self._stream)
+        app.router.add_post("/_standin/drop_next_fill", self._set_drop_next_fill)
+        app.router.add_post("/_standin/tamper_next_order", self._set_tamper_next_order)
         app.router.add_post("/_standin/accounts", self._add_account)
         app.router.add_post("/_standin/price", self._set_price)
         app.router.add_post("/_standin/silence", self._set_silence)
@@ -177,7 +208,25 @@ class ExtendedStandIn:
         )
         return web.json_response(text=wrapped.model_dump_json(by_alias=True, exclude_none=True))
 
-    def add_account(self, api_key: str, account_id: int, vault: int, public_key: int) -> None:
+    def _market_named(self, name: str) -> MarketModel | None:
+        prices = self.prices.get(name)
+        return market_model(name, *prices) if prices is not None else None
+
+    def add_account(
+        self,
+        api_key: str,
+        account_id: int,
+        vault: int,
+        public_key: int,
+        balance: Decimal = Decimal(10_000),
+    ) -> None:
+        self.book.accounts[api_key] = SubAccount(
+            api_key=api_key,
+            account_id=account_id,
+            vault=vault,
+            public_key=public_key,
+            balance=balance,
+        )
         self.accounts[api_key] = AccountModel(
             id=account_id,
             description="stand-in sub-account",
@@ -200,6 +249,138 @@ class ExtendedStandIn:
         wrapped = WrappedApiResponseModel[AccountModel](status=ResponseStatus.OK, data=account)
         return web.json_response(text=wrapped.model_dump_json(by_alias=True, exclude_none=True))
 
+    # -- orders, and what a re-sync reads --------------------------------------------------
+
+    def _sub_account(self, request: web.Request) -> SubAccount:
+        account = self.book.accounts.get(request.headers.get("X-Api-Key", ""))
+        if account is None:
+            raise Refused(401, "Unauthorized", 401)
+        return account
+
+    async def _place(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+            try:
+                order = NewOrderModel.model_validate(await request.json())
+            except (ValidationError, ValueError) as error:
+                raise Refused(1000, f"Invalid order: {error}") from error
+            if self.tamper_next_order:
+                self.tamper_next_order = False
+                order = _tampered(order)
+            venue_id, updates = self.book.place(account, order)
+        except Refused as refused:
+            return _refusal(refused)
+        await self.publish(account.api_key, updates)
+        return _ok(PlacedOrderModel(id=venue_id, external_id=order.id))
+
+    async def _cancel(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+            updates = self.book.cancel(account, request.query.get("externalId", ""))
+        except Refused as refused:
+            return _refusal(refused)
+        await self.publish(account.api_key, updates)
+        return web.json_response({"status": "OK"})
+
+    async def _mass_cancel(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+        except Refused as refused:
+            return _refusal(refused)
+        await self.publish(account.api_key, self.book.cancel_all(account))
+        return web.json_response({"status": "OK"})
+
+    async def _open_orders(self, request: web.Request) -> web.Response:
+        try:
+            return _ok_list(self.book.open_orders(self._sub_account(request)))
+        except Refused as refused:
+            return _refusal(refused)
+
+    async def _order_history(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+        except Refused as refused:
+            return _refusal(refused)
+        open_ids = {o.id for o in self.book.open_orders(account)}
+        return _ok_list([o for o in account.orders.values() if o.id not in open_ids])
+
+    async def _order_by_id(self, request: web.Request) -> web.Response:
+        try:
+            account = self._sub_account(request)
+        except Refused as refused:
+            return _refusal(refused)
+        wanted = request.match_info["order_id"]
+        for order in account.orders.values():
+            if str(order.id) == wanted:
+                return _ok(order)
+        return _refusal(Refused(1500, f"Order {wanted} not found", 404))
+
+    async def _trades(self, request: web.Request) -> web.Response:
+        try:
+            return _ok_list(list(self._sub_account(request).trades))
+        except Refused as refused:
+            return _refusal(refused)
+
+    async def _positions(self, request: web.Request) -> web.Response:
+        try:
+            return _ok_list(self.book.positions(self._sub_account(request)))
+        except Refused as refused:
+            return _refusal(refused)
+
+    async def _balance(self, request: web.Request) -> web.Response:
+        try:
+            return _ok(self.book.balance(self._sub_account(request)))
+        except Refused as refused:
+            return _refusal(refused)
+
+    async def publish(self, api_key: str, updates: list[Update]) -> None:
+        """Push updates to the sub-account's stream subscribers; when a fill is to be lost,
+        its connections close first (the fill stands at the venue)."""
+        subscribers = self.subscribers.get(api_key, set())
+        if self.drop_next_fill and any(kind == "ACCOUNT.TRADE" for kind, _ in updates):
+            self.drop_next_fill = False
+            for socket, _topic in list(subscribers):
+                await socket.close()
+            return
+        for socket, topic in list(subscribers):
+            for kind, data in updates:
+                await self._send(socket, topic, kind, data)
+
+    async def _send(
+        self, socket: web.WebSocketResponse, topic: str, kind: str, data: dict[str, Any]
+    ) -> None:
+        self._seq += 1
+        frame = {"type": kind, "data": data, "ts": int(time.time() * 1000)}
+        frame |= {"seq": self._seq, "subscription": topic}
+        if not socket.closed:
+            await socket.send_str(json.dumps(frame))
+
+    async def _subscribe_account(
+        self, socket: web.WebSocketResponse, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        params = request.get("params") or {}
+        account = self.book.accounts.get(params.get("apiKey") or "")
+        rid = request.get("id")
+        if account is None:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": 401, "message": "Unauthorized"}}
+        topic = f"account.{(params.get('selector') or {}).get('account', account.account_id)}"
+        self.subscribers.setdefault(account.api_key, set()).add((socket, topic))
+        await socket.send_str(
+            json.dumps({"jsonrpc": "2.0", "id": rid, "result": {"subscription": topic}})
+        )
+        book = self.book
+        snapshots: list[Update] = [
+            ("ACCOUNT.ORDER", {"isSnapshot": True, "orders": _dumps(book.open_orders(account))}),
+            (
+                "ACCOUNT.POSITION",
+                {"isSnapshot": True, "positions": _dumps(book.positions(account))},
+            ),
+            ("ACCOUNT.BALANCE", {"isSnapshot": True, "balance": _dump(book.balance(account))}),
+        ]
+        for kind, data in snapshots:
+            await self._send(socket, topic, kind, data)
+        return {}
+
     async def _stream(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
@@ -210,8 +391,14 @@ class ExtendedStandIn:
         try:
             async for message in socket:
                 if message.type is WSMsgType.TEXT:
-                    await socket.send_str(json.dumps(_answer(json.loads(message.data), topics)))
+                    asked = json.loads(message.data)
+                    if (asked.get("params") or {}).get("scope") == "account":
+                        await self._subscribe_account(socket, asked)
+                        continue
+                    await socket.send_str(json.dumps(_answer(asked, topics)))
         finally:
+            for subscribed in self.subscribers.values():
+                subscribed.difference_update({s for s in subscribed if s[0] is socket})
             pusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pusher
@@ -240,9 +427,23 @@ class ExtendedStandIn:
 
     # -- the test's controls --------------------------------------------------------------
 
+    async def set_price(self, market: str, mark: Decimal, index: Decimal) -> None:
+        """A new mark: resting limits it crosses fill."""
+        self.prices[market] = (mark, index)
+        for api_key, updates in self.book.on_mark(market).items():
+            await self.publish(api_key, updates)
+
     async def _set_price(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.prices[body["market"]] = (Decimal(body["mark"]), Decimal(body["index"]))
+        await self.set_price(body["market"], Decimal(body["mark"]), Decimal(body["index"]))
+        return web.json_response({"ok": True})
+
+    async def _set_tamper_next_order(self, _request: web.Request) -> web.Response:
+        self.tamper_next_order = True
+        return web.json_response({"ok": True})
+
+    async def _set_drop_next_fill(self, _request: web.Request) -> web.Response:
+        self.drop_next_fill = True
         return web.json_response({"ok": True})
 
     async def _add_account(self, request: web.Request) -> web.Response:
@@ -252,6 +453,7 @@ class ExtendedStandIn:
             int(body["account_id"]),
             int(body["vault"]),
             int(body["public_key"], 16),
+            Decimal(body.get("balance", "10000")),
         )
         return web.json_response({"ok": True})
 
@@ -262,6 +464,45 @@ class ExtendedStandIn:
     async def _drop(self, _request: web.Request) -> web.Response:
         await self.drop()
         return web.json_response({"ok": True})
+
+
+def _tampered(order: NewOrderModel) -> NewOrderModel:
+    """The order with its signature's r changed: what a forger without the key would send."""
+    settlement = order.settlement
+    if settlement is None:
+        return order
+    forged = SettlementSignatureModel(r=settlement.signature.r + 1, s=settlement.signature.s)
+    return order.model_copy(
+        update={"settlement": settlement.model_copy(update={"signature": forged})}
+    )
+
+
+def _ok(model: BaseModel) -> web.Response:
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return web.json_response({"status": "OK", "data": data})
+
+
+def _ok_list(models: list[Any]) -> web.Response:
+    return web.json_response({"status": "OK", "data": _dumps(models)})
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    dumped: dict[str, Any] = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return dumped
+
+
+def _dumps(models: list[Any]) -> list[dict[str, Any]]:
+    return [_dump(model) for model in models]
+
+
+def _refusal(refused: Refused) -> web.Response:
+    wrapped = WrappedApiResponseModel[PlacedOrderModel](
+        status=ResponseStatus.ERROR,
+        error=ResponseErrorModel(code=refused.code, message=refused.message),
+    )
+    return web.json_response(
+        text=wrapped.model_dump_json(by_alias=True, exclude_none=True), status=refused.status
+    )
 
 
 def _answer(request: dict[str, Any], topics: dict[str, str]) -> dict[str, Any]:

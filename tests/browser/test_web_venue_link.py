@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import Admin, Server, Trader, _server_env, _start, _stop, _wait_ready
-from e2e.extended import extended_stand_in
+from e2e.extended import extended_stand_in, extended_urls
 from e2e.test_live_venue_link import API_KEY, PRIVATE, PUBLIC, VAULT, live_account
 
 from .conftest import DESKTOP, PHONE, screenshot
@@ -51,9 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, stand_in: StandIn) -> Itera
     """This module's server: a secrets key, and the stand-in as Extended's REST API."""
     data_dir = tmp_path_factory.mktemp("astratrade-browser")
     env = _server_env(data_dir)
-    env.update(
-        ASTRATRADE_SECRETS_KEY=SECRETS_KEY, ASTRATRADE_EXTENDED_API_URL=f"{stand_in.base}/api/v1"
-    )
+    env.update(ASTRATRADE_SECRETS_KEY=SECRETS_KEY, **extended_urls(stand_in.base))
     srv = _start(env, data_dir, data_dir / "server.log")
     assert _wait_ready(srv), srv.log_tail()
     yield srv

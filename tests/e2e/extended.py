@@ -18,6 +18,15 @@ STAND_IN = ROOT / "tests" / "extended_exchange.py"
 STREAM_PATH = "/stream.extended.exchange/v2/rpc"
 
 
+def extended_urls(base: str) -> dict[str, str]:
+    """A server's settings pointing both of Extended's addresses (REST and streams) at the
+    stand-in: a server following a live account's stream never reaches for the real one."""
+    return {
+        "ASTRATRADE_EXTENDED_API_URL": f"{base}/api/v1",
+        "ASTRATRADE_EXTENDED_STREAM_URL": base.replace("http://", "ws://") + STREAM_PATH,
+    }
+
+
 @contextmanager
 def extended_stand_in(log: Path) -> Iterator[str]:
     """The stand-in's base URL, once its markets endpoint answers; stopped after."""

@@ -23,7 +23,7 @@ from .conftest import (
     assert_error,
     eventually,
 )
-from .extended import extended_stand_in
+from .extended import extended_stand_in, extended_urls
 
 PRIVATE = 0x2F1E3D4C5B6A79881726354453627180918273645546372819A0B1C2D3E4F5
 PUBLIC = KeyPair.from_private_key(PRIVATE).public_key  # starknet-py's, not the platform's
@@ -53,7 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, stand_in: str) -> Iterator[
     """This module's server: a secrets key, and the stand-in as Extended's REST API."""
     data_dir = tmp_path_factory.mktemp("astratrade-e2e")
     env = _server_env(data_dir)
-    env.update(ASTRATRADE_SECRETS_KEY=SECRETS_KEY, ASTRATRADE_EXTENDED_API_URL=f"{stand_in}/api/v1")
+    env.update(ASTRATRADE_SECRETS_KEY=SECRETS_KEY, **extended_urls(stand_in))
     srv = _start(env, data_dir, data_dir / "server.log")
     assert _wait_ready(srv), srv.log_tail()
     yield srv

@@ -302,10 +302,40 @@ def reconcile() -> None:
             )
         verdict = "proven" if report.proven else f"{len(report.findings)} discrepancies"
         typer.echo(f"reconciliation of {report.accounts} accounts: {verdict}")
-        return report.proven
+        return report.proven and await _live_proven(settings)
 
     if not _operate(run, settings):
         raise typer.Exit(1)
+
+
+async def _live_proven(settings: Settings) -> bool:
+    """Live accounts' collateral against Extended's balances (with the secrets key only:
+    without it no live account can be connected)."""
+    if settings.secrets_key is None:
+        return True
+    from astratrade.infrastructure.db import create_engine
+    from astratrade.infrastructure.sealing import Sealer, key_from_text
+    from astratrade.trading.adapters.extended_orders import ExtendedOrders
+    from astratrade.trading.adapters.venue_links import connected_links
+    from astratrade.trading.live_reconciliation import live_gaps
+    from astratrade.trading.views import collateral_by_account
+
+    engine = create_engine(settings.resolved_database_url, read_only=True)
+    try:
+        links = await connected_links(engine, Sealer(key_from_text(settings.secrets_key)))
+        venue = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
+        gaps = await live_gaps(links, venue.balance, await collateral_by_account(engine))
+    finally:
+        await engine.dispose()
+    for found in gaps:
+        venue_says = "unreachable" if found.venue is None else str(found.venue)
+        typer.echo(
+            f"LIVE GAP {found.account_id}: platform {found.platform} extended {venue_says}"
+            + ("" if found.gap is None else f" gap {found.gap}")
+        )
+    verdict = "proven" if not gaps else f"{len(gaps)} gaps"
+    typer.echo(f"live collateral of {len(links)} accounts against Extended: {verdict}")
+    return not gaps
 
 
 def main() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
 from astratrade.shared.messages import Envelope
 from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.live_orders import VenueMarketRules
 from astratrade.trading.domain.orders import Order
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue_link import VenueAccount, VenueLink
@@ -46,6 +48,9 @@ class OrderQueries(Protocol):
     async def account_of(self, order_id: str) -> str | None: ...
     async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None: ...
     def staged_by_client_id(self, account_id: str, client_order_id: str) -> Order | None: ...
+    async def fill_recorded(self, fill_id: str) -> bool:
+        """Whether a fill of this id is recorded (written, or decided and being written)."""
+        ...
 
 
 class LeverageLimits(Protocol):
@@ -117,3 +122,23 @@ class VenueLinks(Protocol):
     async def delete(self, account_id: str) -> bool:
         """Forget the link and its keys; whether there was one."""
         ...
+
+
+class LiveVenue(Protocol):
+    """The live venue's order desk, for a connected sub-account: market rules, signed
+    orders placed by external id (a second placement of the same id is the same order),
+    cancels. Raises VenueRefused when the venue refuses, Unavailable when it cannot be
+    asked."""
+
+    async def market_rules(self, market: str) -> VenueMarketRules: ...
+    async def place(self, link: VenueLink, order: Order) -> None: ...
+    async def cancel(self, link: VenueLink, order: Order) -> None: ...
+    async def cancel_all(self, link: VenueLink) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LiveTrading:
+    """What live accounts' orders need: their links (the keys) and the venue."""
+
+    links: VenueLinks
+    venue: LiveVenue

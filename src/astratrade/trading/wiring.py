@@ -38,6 +38,7 @@ from astratrade.trading.api import admin, internal, venue
 from astratrade.trading.api import router as trading_router
 from astratrade.trading.domain.commands import (
     ApplyTransfer,
+    CancelLiveOrders,
     CancelOrder,
     ClosePosition,
     OpenLiveAccount,
@@ -45,6 +46,7 @@ from astratrade.trading.domain.commands import (
     OpenTournamentAccount,
     PlaceOrder,
     ProcessQuotes,
+    RecordVenueReports,
     SetDailyLossLimit,
     SetLeverage,
     SetLeverageLimit,
@@ -65,8 +67,8 @@ from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.shards import Shards
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.handlers import copies
-from astratrade.trading.ports import PriceFeed, TradingUnitOfWork
+from astratrade.trading.handlers import copies, venue_reports
+from astratrade.trading.ports import LiveTrading, PriceFeed, TradingUnitOfWork, VenueLinks
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
@@ -88,7 +90,10 @@ def wire(
     health = getattr(feed, "health", None)  # a live feed's: stale markets, readiness
     if isinstance(health, FeedHealth):
         health.publish = prices.stale  # the other replicas pause liquidations too
-    commands = _commands(engine, infra.settings, infra.read_db)
+    linking = _venue_linking(infra)
+    live = _live_trading(infra.settings, linking)
+    commands = _commands(engine, infra.settings, infra.read_db, live)
+    account_streams = _account_streams(infra.settings, linking, engine, commands)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
         return await commands[type(command)](command, delivery)
@@ -104,14 +109,14 @@ def wire(
         on_time=(engine.on_time,),
         start=(engine.start,),
         closers=(engine.stop, prices.close),
-        background=_price_loops(prices, feed, engine),
+        background=_price_loops(prices, feed, engine) + account_streams,
         provides={
             "trading": engine,
             "prices": prices,
             "trading_queries": engine.queries,
             "shard_leases": engine.leases,
             **({"price_feed_health": health} if isinstance(health, FeedHealth) else {}),
-            **_venue_linking(infra),
+            **linking,
         },
     )
 
@@ -134,7 +139,7 @@ class RunCommand(Protocol):
 
 
 def _commands(
-    engine: TradingEngine, settings: Settings, read_db: AsyncEngine
+    engine: TradingEngine, settings: Settings, read_db: AsyncEngine, live: LiveTrading | None
 ) -> dict[type[Any], RunCommand]:
     """Every trading command, run by the engine one at a time."""
     venue, now = engine.venue, engine.clock.now
@@ -149,9 +154,11 @@ def _commands(
         return handle
 
     return {
-        PlaceOrder: run(lambda c, u: handlers.place_order(c, u, venue, now(), plan_limits)),
-        CancelOrder: run(lambda c, u: handlers.cancel_order(c, u, now())),
-        ClosePosition: run(lambda c, u: handlers.close_position(c, u, venue, now())),
+        PlaceOrder: run(lambda c, u: handlers.place_order(c, u, venue, now(), plan_limits, live)),
+        CancelOrder: run(lambda c, u: handlers.cancel_order(c, u, now(), live)),
+        CancelLiveOrders: run(lambda c, u: handlers.cancel_live_orders(c, u, now(), live)),
+        RecordVenueReports: run(lambda c, u: venue_reports.record_venue_reports(c, u, now())),
+        ClosePosition: run(lambda c, u: handlers.close_position(c, u, venue, now(), live)),
         SetLeverage: run(lambda c, u: handlers.set_leverage(c, u, venue)),
         SetDailyLossLimit: run(lambda c, u: handlers.set_daily_loss_limit(c, u, now())),
         SetLeverageLimit: run(lambda c, u: handlers.set_leverage_limit(c, u, now())),
@@ -334,3 +341,40 @@ def _venue_linking(infra: Infrastructure) -> dict[str, object]:
         "venue_accounts": ExtendedAccounts(infra.settings.extended_api_url),
         "stark_public_key": stark_public_key,
     }
+
+
+def _live_trading(settings: Settings, linking: dict[str, object]) -> LiveTrading | None:
+    """Live accounts' orders go to Extended once their keys can be kept (a secrets key)."""
+    links = linking.get("venue_links")
+    if not isinstance(links, SqlVenueLinks):
+        return None
+    from astratrade.trading.adapters.extended_orders import ExtendedOrders
+
+    venue_links: VenueLinks = links
+    orders = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
+    return LiveTrading(links=venue_links, venue=orders)
+
+
+def _account_streams(
+    settings: Settings,
+    linking: dict[str, object],
+    engine: TradingEngine,
+    commands: dict[type[Any], RunCommand],
+) -> tuple[Loop, ...]:
+    """Each connected live account's Extended stream, followed by the replica that writes
+    the account (docs/live-venue.md)."""
+    links = linking.get("venue_links")
+    if not isinstance(links, SqlVenueLinks):
+        return ()
+    from astratrade.trading.adapters.extended_account_stream import ExtendedAccountStreams
+
+    held = engine.held
+    streams = ExtendedAccountStreams(
+        api_url=settings.extended_api_url,
+        stream_url=settings.extended_stream_url,
+        names=settings.extended_markets,
+        connected=links.connected,
+        submit=commands[RecordVenueReports],
+        writes=lambda account_id: held.shards.of(account_id) in held.tokens,
+    )
+    return (streams.run,)

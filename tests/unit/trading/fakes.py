@@ -165,6 +165,9 @@ class FakeOrderQueries:
     def staged_by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
         return None  # the fake writes at once: nothing is staged
 
+    async def fill_recorded(self, fill_id: str) -> bool:
+        return any(fill.id == fill_id for fill in self._store.fills)
+
 
 class FakeLeverageLimits:
     def __init__(self, store: FakeStore) -> None:

@@ -92,7 +92,7 @@ function Connected({ account, link, onDisconnected }: { account: Account; link: 
         <dt>Stark public key</dt><dd class="key-id" data-testid="venue-public-key">{link.stark_public_key}</dd>
         <dt>Connected</dt><dd data-testid="venue-connected-at">{when(link.connected_at)}</dd>
       </dl>
-      <p class="hint">Your API key and Stark private key are kept sealed and are never shown again. Orders on live accounts are not sent to Extended yet: they are still refused. To use other keys, disconnect and connect them.</p>
+      <p class="hint">Your API key and Stark private key are kept sealed and are never shown again. Orders on this live account are signed with your key and sent to Extended; fills come back from Extended's account stream. To use other keys, disconnect and connect them.</p>
       {!confirm && <button type="button" onClick={() => setConfirm(true)}>Disconnect</button>}
       {confirm && (
         <p class="confirm-row">Disconnect from Extended? Your API key and Stark private key are deleted here; to connect again you enter them anew.

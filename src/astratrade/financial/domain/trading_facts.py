@@ -11,7 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from astratrade.financial.domain.ledger import FEE_REVENUE, HOUSE, INSURANCE, TRANSIT, JournalEntry
+from astratrade.financial.domain.ledger import (
+    EXTERNAL,
+    FEE_REVENUE,
+    HOUSE,
+    INSURANCE,
+    TRANSIT,
+    JournalEntry,
+)
 
 Payload = Mapping[str, Any]
 
@@ -32,8 +39,12 @@ def withdrawal(p: Payload) -> dict[str, Decimal]:
 
 
 def fill(p: Payload) -> dict[str, Decimal]:
-    """Realized P&L against the house (the practice counterparty); the fee to revenue."""
+    """Realized P&L against the house (the practice counterparty); the fee to revenue. A
+    live venue's fill (`venue` set): both against the outside world, since the venue was
+    the counterparty and took the fee."""
     realized, fee = _d(p["realized_pnl"]), _d(p["fee"])
+    if p.get("venue"):
+        return {p["account_id"]: realized - fee, EXTERNAL: fee - realized}
     return {p["account_id"]: realized - fee, HOUSE: -realized, FEE_REVENUE: fee}
 
 

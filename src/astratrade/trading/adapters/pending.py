@@ -24,6 +24,7 @@ class PendingWrites:
         self._client_ids: dict[tuple[str, str], tuple[int, Order]] = {}
         self._accounts: dict[str, tuple[int, str, str]] = {}  # id -> (seq, owner, id)
         self._fundings: dict[tuple[str, datetime, int], int] = {}  # (market, at, shard)
+        self._fills: dict[str, int] = {}  # fill id -> seq
 
     def add(self, seq: int, changes: Changes, orders: Iterable[Order]) -> None:
         for order in orders:
@@ -33,6 +34,8 @@ class PendingWrites:
         for account_id, row in changes.new_accounts.items():
             if row["owner_id"] is not None:
                 self._accounts[account_id] = (seq, str(row["owner_id"]), account_id)
+        for fill in changes.fills:
+            self._fills[str(fill["id"])] = seq
         for funding in changes.fundings:
             key = (funding["market"], funding["funding_time"], funding["shard"])
             self._fundings[key] = seq
@@ -44,12 +47,15 @@ class PendingWrites:
         _drop_through(self._accounts, seq)
         for funding in [k for k, written in self._fundings.items() if written <= seq]:
             del self._fundings[funding]
+        for fill in [k for k, written in self._fills.items() if written <= seq]:
+            del self._fills[fill]
 
     def clear(self) -> None:
         self._orders.clear()
         self._client_ids.clear()
         self._accounts.clear()
         self._fundings.clear()
+        self._fills.clear()
 
     def account_of(self, order_id: str) -> str | None:
         entry = self._orders.get(order_id)
@@ -61,6 +67,9 @@ class PendingWrites:
 
     def accounts_of(self, owner_id: str) -> list[str]:
         return [account_id for _, owner, account_id in self._accounts.values() if owner == owner_id]
+
+    def has_fill(self, fill_id: str) -> bool:
+        return fill_id in self._fills
 
     def funding_paid(self, market: str, at: datetime, shard: int) -> bool:
         return (market, at, shard) in self._fundings

@@ -38,6 +38,13 @@ class SqlOrderQueries:
         """Decided, not yet written (the group commit's)."""
         return self._pending.by_client_id(account_id, client_order_id)
 
+    async def fill_recorded(self, fill_id: str) -> bool:
+        if self._pending.has_fill(fill_id):
+            return True
+        async with self._db.connect() as conn:
+            found = await conn.scalar(select(t.fills.c.id).where(t.fills.c.id == fill_id))
+        return found is not None
+
     async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
         pending = self._pending.by_client_id(account_id, client_order_id)
         if pending is not None:

@@ -51,22 +51,14 @@ class SqlVenueLinks:
                     select(t.venue_links).where(t.venue_links.c.account_id == account_id)
                 )
             ).first()
-        if row is None:
-            return None
-        unseal = self._sealer.open
-        return VenueLink(
-            account_id=row.account_id,
-            owner_id=row.owner_id,
-            vault_id=int(row.vault_id),
-            public_key=int(row.stark_public_key, 16),
-            venue_account_id=int(row.venue_account_id),
-            connected_at=row.connected_at,
-            api_key=unseal(row.api_key_sealed, _label(account_id, "api_key")),
-            private_key=int(
-                unseal(row.stark_private_key_sealed, _label(account_id, "stark_private_key")), 16
-            ),
-            venue=row.venue,
-        )
+        return None if row is None else self._opened(row)
+
+    async def connected(self) -> list[VenueLink]:
+        """Every live account's link (the account streams follow each)."""
+        return await connected_links(self._db, self._sealer)
+
+    def _opened(self, row: Any) -> VenueLink:
+        return _opened(row, self._sealer)
 
     async def delete(self, account_id: str) -> bool:
         def remove(conn: Connection) -> bool:
@@ -76,3 +68,28 @@ class SqlVenueLinks:
             return bool(done.rowcount)
 
         return await self._writer.run(remove)
+
+
+async def connected_links(db: AsyncEngine, sealer: Sealer) -> list[VenueLink]:
+    """Every live account's link, read only (reconciliation asks the venue with each)."""
+    async with db.connect() as conn:
+        rows = (await conn.execute(select(t.venue_links))).all()
+    return [_opened(row, sealer) for row in rows]
+
+
+def _opened(row: Any, sealer: Sealer) -> VenueLink:
+    account_id = row.account_id
+    unseal = sealer.open
+    return VenueLink(
+        account_id=row.account_id,
+        owner_id=row.owner_id,
+        vault_id=int(row.vault_id),
+        public_key=int(row.stark_public_key, 16),
+        venue_account_id=int(row.venue_account_id),
+        connected_at=row.connected_at,
+        api_key=unseal(row.api_key_sealed, _label(account_id, "api_key")),
+        private_key=int(
+            unseal(row.stark_private_key_sealed, _label(account_id, "stark_private_key")), 16
+        ),
+        venue=row.venue,
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from astratrade.infrastructure.web.deps import CurrentUser
+from astratrade.infrastructure.web.deps import Bus, CurrentUser
 from astratrade.infrastructure.web.http import DecimalRoute
 from astratrade.shared.errors import NotFound
 from astratrade.trading.api import Trading
 from astratrade.trading.api.schemas import VenueLinkIn, VenueLinkOut
+from astratrade.trading.domain.commands import CancelLiveOrders
 from astratrade.trading.domain.errors import VenueUnavailable
 from astratrade.trading.domain.venue_link import VenueCredentials, VenueLink
 from astratrade.trading.handlers import venue_links
@@ -82,9 +83,13 @@ async def get_venue(
 
 @router.delete("/accounts/{account_id}/venue", status_code=204)
 async def disconnect_venue(
-    account_id: str, user: CurrentUser, trading: Trading, request: Request
+    account_id: str, user: CurrentUser, trading: Trading, request: Request, bus: Bus
 ) -> Response:
-    """Disconnect: the API key and the Stark private key are deleted."""
+    """Disconnect: every order the account has on Extended is cancelled there (a mass
+    cancel) and here, then the API key and the Stark private key are deleted."""
     await trading.queries.owned_account_view(account_id, user.user_id)
-    await venue_links.disconnect(account_id, _links(request))
+    links = _links(request)
+    # Extended unreachable: 503, and the link stays, to try again.
+    await bus.execute(CancelLiveOrders(owner_id=user.user_id, account_id=account_id))
+    await venue_links.disconnect(account_id, links)
     return Response(status_code=204)

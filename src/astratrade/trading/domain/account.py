@@ -264,9 +264,11 @@ class Account(Aggregate):
         fee_rate: Decimal,
         liquidity: Liquidity,
         at: datetime,
+        venue: str | None = None,
     ) -> Fill:
         """Trade `size` at `price`. Collateral moves by realized P&L minus the fee; the
-        caller settles the opposite amount with the house."""
+        caller settles the opposite amount with the house (`venue`: the live venue was the
+        other side, and nobody here settles)."""
         delta = size * side.sign
         position = self.positions.get(market) or Position(market, ZERO, price, at)
         was_long = position.size > 0
@@ -302,6 +304,7 @@ class Account(Aggregate):
                 realized_pnl=realized,
                 position_size=position.size,
                 position_entry_price=position.entry_price,
+                venue=venue,
             )
         )
         self._update_position(position, realized, was_long, liquidity, at)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from astratrade.shared.messages import Command
 from astratrade.trading.domain.orders import OrderType, Side, TimeInForce
 from astratrade.trading.domain.prices import Quote
+from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderState
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +31,25 @@ class PlaceOrder(Command):
 class CancelOrder(Command):
     owner_id: str
     order_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelLiveOrders(Command):
+    """Every order of a live account, cancelled on the venue (a mass cancel) and here: the
+    trader is disconnecting it."""
+
+    owner_id: str
+    account_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordVenueReports(Command):
+    """What the live venue reported for a live account (its stream, or a re-sync): trades
+    to record as fills (each once), orders it ended."""
+
+    account_id: str
+    fills: tuple[VenueFill, ...] = ()
+    ended: tuple[VenueOrderState, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -88,7 +88,8 @@ class OrderAccepted(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderFilled(TradingEvent):
-    """One fill. Collateral moved by realized_pnl - fee; the house took the other side."""
+    """One fill. Collateral moved by realized_pnl - fee; the house took the other side, or,
+    when venue is set ("extended"), the live venue did: the fill is the venue's trade."""
 
     fill_id: str
     order_id: str | None
@@ -103,6 +104,7 @@ class OrderFilled(TradingEvent):
     realized_pnl: Decimal
     position_size: Decimal
     position_entry_price: Decimal
+    venue: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,13 +17,20 @@ from astratrade.trading.handlers.accounts import (
     system_accounts,
 )
 from astratrade.trading.handlers.market import end_trading_windows, pay_funding, process_quotes
-from astratrade.trading.handlers.orders import cancel_order, close_position, place_order
+from astratrade.trading.handlers.orders import (
+    cancel_live_orders,
+    cancel_order,
+    close_position,
+    place_order,
+)
+from astratrade.trading.handlers.venue_reports import record_venue_reports
 
 __all__ = [
     "EXTERNAL_ID",
     "HOUSE_ID",
     "INSURANCE_ID",
     "apply_transfer",
+    "cancel_live_orders",
     "cancel_order",
     "close_position",
     "end_trading_windows",
@@ -35,6 +42,7 @@ __all__ = [
     "pay_funding",
     "place_order",
     "process_quotes",
+    "record_venue_reports",
     "set_daily_loss_limit",
     "set_leverage",
     "set_leverage_limit",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from astratrade.shared.money import ZERO
 from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.commands import ProcessQuotes
 from astratrade.trading.domain.copies import stop_at_floor
 from astratrade.trading.domain.events import OrderTriggered
@@ -36,7 +37,7 @@ async def process_quotes(
     quoted = {quote.market for quote in cmd.quotes}
     systems: dict[int, SystemAccounts] = {}  # by shard
     for account in uow.accounts.active():
-        if not _exposed(account, quoted):
+        if not _exposed(account, quoted) or _on_the_venue(account):
             continue
         shard = venue.shards.of(account.id)
         if shard not in systems:
@@ -77,6 +78,12 @@ def _floor_or_liquidation(
     if liquidated and is_copy and not stopped:
         stopped = stop_at_floor(account, venue, system, at)
     return liquidated or stopped
+
+
+def _on_the_venue(account: Account) -> bool:
+    """A live account trades on Extended: its fills, funding and liquidations are the
+    venue's to report, never the practice engine's to invent."""
+    return account.kind is AccountKind.LIVE
 
 
 def _exposed(account: Account, markets: set[str]) -> bool:
@@ -123,11 +130,13 @@ async def pay_funding(
         for market, rate in funding.rates.items():
             holders: dict[int, list[Account]] = {shard: [] for shard in shards}
             for account in uow.accounts.active():
-                if market in account.positions:
+                if market in account.positions and not _on_the_venue(account):
                     holders.setdefault(venue.shards.of(account.id), []).append(account)
             for shard in shards:  # each shard's holders, recorded once per shard
                 await _pay(uow, venue, (market, rate, funding.at), holders[shard], shard, at)
     for account in uow.accounts.active():
+        if _on_the_venue(account):
+            continue
         system = await system_accounts(uow, venue, account.id)
         if _floor_or_liquidation(account, venue, system, at):
             uow.accounts.see(account)

@@ -8,13 +8,19 @@ from astratrade.shared.money import ZERO
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.admission import admit
-from astratrade.trading.domain.commands import CancelOrder, ClosePosition, PlaceOrder
+from astratrade.trading.domain.commands import (
+    CancelLiveOrders,
+    CancelOrder,
+    ClosePosition,
+    PlaceOrder,
+)
 from astratrade.trading.domain.errors import Conflict, NotFound, OrderRejected, VenueUnavailable
 from astratrade.trading.domain.execution import fill_against_mark
+from astratrade.trading.domain.live_orders import check_live_order, live_order
 from astratrade.trading.domain.orders import Order, OrderType, Side
 from astratrade.trading.domain.venue import Venue, new_order
 from astratrade.trading.handlers.accounts import owned_account, system_accounts
-from astratrade.trading.ports import OpenOrderLimitQuery, TradingUnitOfWork
+from astratrade.trading.ports import LiveTrading, OpenOrderLimitQuery, TradingUnitOfWork
 
 
 async def place_order(
@@ -23,12 +29,11 @@ async def place_order(
     venue: Venue,
     at: datetime,
     plan_limits: OpenOrderLimitQuery | None = None,
+    live: LiveTrading | None = None,
 ) -> Order:
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     if account.kind is AccountKind.LIVE:
-        raise VenueUnavailable(
-            "live orders go to Extended, and this deployment has no live venue connected"
-        )
+        return await place_live(account, cmd, uow, venue, at, live)
     if account.kind is AccountKind.COPY and not cmd.reduce_only:
         raise OrderRejected(
             "copy trading decides a copy account's openings: its owner may only reduce or "
@@ -73,7 +78,45 @@ async def place_on(
     return order
 
 
-async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -> Order:
+async def place_live(
+    account: Account,
+    cmd: PlaceOrder,
+    uow: TradingUnitOfWork,
+    venue: Venue,
+    at: datetime,
+    live: LiveTrading | None,
+) -> Order:
+    """A live account's order: checked against Extended's market rules and the trader's
+    unlocked leverage, signed and sent; kept open until the venue reports what became of
+    it (the practice engine never fills it). Idempotent by client order id here, and on
+    the venue, which knows the order by that id."""
+    if live is None:
+        raise VenueUnavailable(
+            "live orders go to Extended, and this deployment has no live venue configured"
+        )
+    if cmd.client_order_id is not None:
+        earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
+        if earlier is not None:
+            return account.open_orders.get(earlier.id, earlier)
+    link = await live.links.get(account.id)
+    if link is None:
+        raise VenueUnavailable(
+            f"account {account.id} is not connected to Extended: connect it first "
+            "(PUT /accounts/{id}/venue)"
+        )
+    rules = await live.venue.market_rules(cmd.market)
+    unlocked = await uow.limits.get(account.owner_id)
+    check_live_order(cmd, rules, account.leverage[cmd.market], unlocked)
+    order = live_order(cmd, venue.ids(), at)
+    await live.venue.place(link, order)  # refused: nothing is recorded, the trader is told
+    account.accept(order)
+    await uow.commit()
+    return order
+
+
+async def cancel_order(
+    cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime, live: LiveTrading | None = None
+) -> Order:
     account_id = await uow.orders.account_of(cmd.order_id)
     account = await uow.accounts.get(account_id) if account_id else None
     if account is None or account.owner_id != cmd.owner_id:
@@ -82,13 +125,44 @@ async def cancel_order(cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime) -
     order = account.open_orders.get(cmd.order_id)
     if order is None:
         raise Conflict(f"order {cmd.order_id} is no longer open")
+    if account.kind is AccountKind.LIVE:
+        await _cancel_on_venue(account, order, live)
     account.cancel_order(order, "cancelled by the trader", at)
     await uow.commit()
     return order
 
 
+async def _cancel_on_venue(account: Account, order: Order, live: LiveTrading | None) -> None:
+    """The venue cancels first: only then is the order cancelled here too."""
+    link = await live.links.get(account.id) if live is not None else None
+    if live is None or link is None:
+        raise VenueUnavailable("the order rests on Extended, and no link to it is here now")
+    await live.venue.cancel(link, order)
+
+
+async def cancel_live_orders(
+    cmd: CancelLiveOrders, uow: TradingUnitOfWork, at: datetime, live: LiveTrading | None
+) -> int:
+    """A mass cancel on the venue, then the account's open orders end here too (a trader
+    disconnecting the account). How many ended here."""
+    account = await owned_account(uow, cmd.account_id, cmd.owner_id)
+    link = await live.links.get(account.id) if live is not None else None
+    if live is None or link is None:
+        return 0
+    await live.venue.cancel_all(link)
+    orders = list(account.open_orders.values())
+    for order in orders:
+        account.cancel_order(order, "cancelled on Extended: the account was disconnected", at)
+    await uow.commit()
+    return len(orders)
+
+
 async def close_position(
-    cmd: ClosePosition, uow: TradingUnitOfWork, venue: Venue, at: datetime
+    cmd: ClosePosition,
+    uow: TradingUnitOfWork,
+    venue: Venue,
+    at: datetime,
+    live: LiveTrading | None = None,
 ) -> Order:
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     position = account.positions.get(cmd.market)
@@ -103,4 +177,4 @@ async def close_position(
         size=abs(position.size),
         reduce_only=True,
     )
-    return await place_order(closing, uow, venue, at)
+    return await place_order(closing, uow, venue, at, live=live)

@@ -1,0 +1,45 @@
+"""What the live venue reports about a live account: its trades (our fills) and the final
+states of its orders. Trading records them as its own events, each venue trade once (its
+fill id is derived from the venue's trade id), and never records a fill the venue did not
+report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from astratrade.trading.domain.orders import Side
+
+
+@dataclass(frozen=True, slots=True)
+class VenueFill:
+    trade_id: int  # the venue's: one fill here per trade there
+    external_id: str | None  # the order's external id (our client order id, or our id)
+    market: str  # ours
+    side: Side
+    size: Decimal
+    price: Decimal
+    fee: Decimal
+    is_taker: bool
+    at: datetime
+
+    @property
+    def fill_id(self) -> str:
+        return f"x10-{self.trade_id}"
+
+
+class VenueOrderEnd(StrEnum):
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class VenueOrderState:
+    """An order the venue has ended without (more) fills."""
+
+    external_id: str
+    end: VenueOrderEnd
+    reason: str | None = None

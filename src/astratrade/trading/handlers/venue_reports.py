@@ -1,0 +1,78 @@
+"""Recording what the live venue reports: its trades become the live account's fills (so
+XP, the ledger, analytics and the WebSocket follow live accounts as they follow practice),
+its cancels and expiries end the orders here. Each venue trade is recorded once, however
+often the stream or a re-sync reports it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from astratrade.shared.money import ZERO
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.account_terms import AccountKind
+from astratrade.trading.domain.commands import RecordVenueReports
+from astratrade.trading.domain.live_orders import external_id
+from astratrade.trading.domain.orders import Liquidity, Order
+from astratrade.trading.domain.venue_link import VENUE
+from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd
+from astratrade.trading.ports import TradingUnitOfWork
+
+
+async def record_venue_reports(
+    cmd: RecordVenueReports, uow: TradingUnitOfWork, at: datetime
+) -> int:
+    """How many fills were new (recorded now)."""
+    account = await uow.accounts.get(cmd.account_id)
+    if account is None or account.kind is not AccountKind.LIVE:
+        return 0
+    recorded = 0
+    for fill in sorted(cmd.fills, key=lambda f: (f.at, f.trade_id)):
+        if await _seen(fill, account, uow):
+            continue
+        order = await _order(fill.external_id, account, uow)
+        account.fill(
+            fill_id=fill.fill_id,
+            order=order,
+            market=fill.market,
+            side=fill.side,
+            size=fill.size,
+            price=fill.price,
+            fee_rate=fill.fee / (fill.size * fill.price) if fill.size * fill.price else ZERO,
+            liquidity=Liquidity.TAKER if fill.is_taker else Liquidity.MAKER,
+            at=fill.at,
+            venue=VENUE,
+        )
+        recorded += 1
+    for state in cmd.ended:
+        open_order = _open_by_external_id(account, state.external_id)
+        if open_order is None:
+            continue
+        reason = state.reason or f"{state.end.value} on Extended"
+        if state.end is VenueOrderEnd.EXPIRED:
+            account.expire_order(open_order, reason, at)
+        else:
+            account.cancel_order(open_order, reason, at)
+    uow.accounts.see(account)
+    await uow.commit()
+    return recorded
+
+
+async def _seen(fill: VenueFill, account: Account, uow: TradingUnitOfWork) -> bool:
+    if any(f.id == fill.fill_id for f in account.new_fills):
+        return True
+    return await uow.orders.fill_recorded(fill.fill_id)
+
+
+def _open_by_external_id(account: Account, ext_id: str) -> Order | None:
+    return next((o for o in account.open_orders.values() if external_id(o) == ext_id), None)
+
+
+async def _order(ext_id: str | None, account: Account, uow: TradingUnitOfWork) -> Order | None:
+    """The order a venue trade filled: open here, or finished (by client id, which is the
+    external id when the trader gave one)."""
+    if ext_id is None:
+        return None
+    found = _open_by_external_id(account, ext_id)
+    if found is not None:
+        return found
+    return await uow.orders.by_client_id(account.id, ext_id)
