@@ -279,7 +279,8 @@ class Book:
             sign = -1 if pos.size > 0 else 1
             realized, _ = self.fill(market, sign, abs(pos.size), mark, ZERO)
             charge = min(
-                money(abs(pos.size) * mark * LIQUIDATION_FEE), max(money(self.equity()), ZERO)
+                money(abs(pos.size) * mark * LIQUIDATION_FEE),
+                max(self.equity().quantize(MICRO, rounding=ROUND_FLOOR), ZERO),
             )
             self.collateral -= charge
             self.insurance += charge

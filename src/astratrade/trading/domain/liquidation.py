@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from astratrade.shared.money import ZERO, money
+from astratrade.shared.money import MONEY_QUANTUM, ZERO, money, round_to
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.events import AccountLiquidated
 from astratrade.trading.domain.execution import cover_shortfall
@@ -59,7 +59,11 @@ def liquidate(account: Account, venue: Venue, system: SystemAccounts, at: dateti
         if account.leading:
             announce_leader_fill(account, fill, marks, venue.markets)
         equity_left = account.margin(marks, venue.markets).equity
-        fee = min(money(notional * venue.rules.liquidation_fee_rate), max(money(equity_left), ZERO))
+        # Capped by the equity left rounded down: with other positions open that equity is
+        # not on the micro grid, and rounding it to nearest could charge half a micro-dollar
+        # more than is there (found by the Z3 proof, docs/verification.md).
+        cap = max(round_to(equity_left, MONEY_QUANTUM, up=False), ZERO)
+        fee = min(money(notional * venue.rules.liquidation_fee_rate), cap)
         account.settle(-fee, at)
         system.insurance.adjust(fee)
         fees += fee
