@@ -1,0 +1,156 @@
+"""One Locust run of the mix, headless, as a process of its own: its CSV and HTML reports,
+and what the platform's processes spent on CPU meanwhile."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.load.mix import NOT_JUDGED
+from bench.load.platform import Platform
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+LOCUST = Path(sys.executable).with_name("locust")
+
+
+@dataclass
+class RequestType:
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p99: float
+
+
+@dataclass
+class Outcome:
+    users: int
+    seconds: float
+    types: list[RequestType]
+    total: RequestType
+    server_cpu: float  # cores busy on average (1.0 = one core)
+    csv_prefix: Path
+    exit_code: int
+    judged: list[RequestType] = field(default_factory=list)
+    exceptions: int = 0  # a user's code that raised (Locust counts them apart from failures)
+
+    @property
+    def error_rate(self) -> float:
+        failed = self.total.failures + self.exceptions
+        return failed / self.total.requests if self.total.requests else 1.0
+
+    @property
+    def worst_p99(self) -> float:
+        return max((t.p99 for t in self.judged), default=0.0)
+
+    def passes(self, p99_ms: float, error_rate: float) -> bool:
+        return self.worst_p99 < p99_ms and self.error_rate <= error_rate and bool(self.judged)
+
+
+def run(
+    platform: Platform,
+    users: int,
+    seconds: int,
+    prefix: Path,
+    journal: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Outcome:
+    """`users` virtual users (traders and listeners, by the locustfile's weights), spawned
+    at up to 10 a second; the statistics restart once all are in, so sign-ups' burst is
+    not the steady state's figure."""
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    spawn_rate = max(2, min(10, users // 4))
+    command = [
+        str(LOCUST),
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--host",
+        platform.base_url,
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate),
+        "-t",
+        f"{seconds + users // spawn_rate}s",
+        "--reset-stats",
+        "--csv",
+        str(prefix),
+        "--csv-full-history",
+        "--html",
+        f"{prefix}.html",
+        "--only-summary",
+        "--stop-timeout",
+        "3",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
+    ]
+    env = {**platform.env, **(extra_env or {})}
+    if journal is not None:
+        env["LOAD_JOURNAL"] = str(journal)
+    before, started = cpu_seconds(platform), time.monotonic()
+    with (prefix.parent / f"{prefix.name}.locust.log").open("w") as log:
+        code = subprocess.run(
+            command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        ).returncode
+    elapsed = time.monotonic() - started
+    cpu = (cpu_seconds(platform) - before) / elapsed
+    types, total = read_stats(Path(f"{prefix}_stats.csv"))
+    judged = [t for t in types if t.name not in NOT_JUDGED and not t.name.startswith("WS")]
+    exceptions = Path(f"{prefix}_exceptions.csv")
+    raised = (
+        sum(int(r["Count"]) for r in csv.DictReader(exceptions.open()))
+        if (exceptions.exists())
+        else 0
+    )
+    return Outcome(users, elapsed, types, total, cpu, prefix, code, judged, raised)
+
+
+def cpu_seconds(platform: Platform) -> float:
+    """CPU (user + system) spent so far by the platform's processes, and in distributed
+    mode by the PostgreSQL and Redis servers (shared with whatever else uses them)."""
+    total = 0.0
+    for process in platform.processes():
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except Exception:  # noqa: S112 - it ended meanwhile: its CPU is no longer ours to count
+            continue
+    if platform.mode == "distributed":
+        from bench.common import cpu_of_processes
+
+        total += sum(cpu_of_processes(("postgres", "redis-server")).values())
+    return total
+
+
+def read_stats(path: Path) -> tuple[list[RequestType], RequestType]:
+    rows = list(csv.DictReader(path.open())) if path.exists() else []
+    types = [_row(r) for r in rows if r["Name"] != "Aggregated"]
+    totals = [_row(r) for r in rows if r["Name"] == "Aggregated"]
+    return types, totals[0] if totals else RequestType("Aggregated", 0, 0, 0.0, 0.0, 0.0)
+
+
+def _row(row: dict[str, str]) -> RequestType:
+    def number(key: str) -> float:
+        value = row.get(key) or "0"
+        return float(value) if value != "N/A" else 0.0
+
+    return RequestType(
+        row["Name"],
+        int(number("Request Count")),
+        int(number("Failure Count")),
+        number("Requests/s"),
+        number("50%"),
+        number("99%"),
+    )
