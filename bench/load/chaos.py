@@ -105,18 +105,26 @@ def wait_recovered(platform: Platform, name: str, old_pid: int, port: int | None
 
 
 def errors_around(history: Path, at: float) -> dict[str, float]:
-    """Failures a second in the 10 s before a kill and the 30 s after (Locust's history)."""
-    rows = (
-        [r for r in csv.DictReader(history.open()) if r["Name"] == "Aggregated"]
-        if history.exists()
-        else []
-    )
+    """Failures a second in the 10 s before a kill and the 30 s after (Locust's history),
+    and how long after the kill the last failing second of those 30 was."""
+    rows = []
+    if history.exists():
+        rows = [r for r in csv.DictReader(history.open()) if r["Name"] == "Aggregated"]
 
     def mean(lo: float, hi: float) -> float:
         found = [float(r["Failures/s"]) for r in rows if lo <= float(r["Timestamp"]) < hi]
         return round(statistics.fmean(found), 2) if found else 0.0
 
-    return {"before": mean(at - 10, at), "after": mean(at, at + 30)}
+    failing = [
+        float(r["Timestamp"]) - at
+        for r in rows
+        if at <= float(r["Timestamp"]) < at + 30 and float(r["Failures/s"]) > 0
+    ]
+    return {
+        "before": mean(at - 10, at),
+        "after": mean(at, at + 30),
+        "failing_until_seconds": round(max(failing), 1) if failing else 0.0,
+    }
 
 
 def verdict(

@@ -66,6 +66,20 @@ class Platform:
         )
 
 
+def describe(process: psutil.Process) -> str:
+    """A stable name: the service a process serves and its port (two realtime replicas are
+    two names; a restarted process keeps its name, not its pid)."""
+    args = process.cmdline()
+    if "--service" in args:
+        port = args[args.index("--port") + 1] if "--port" in args else "?"
+        return f"{args[args.index('--service') + 1]}:{port}"
+    if "--gateway" in args:
+        return "gateway"
+    if "worker" in args:
+        return " ".join(args[args.index("worker") :][:2])
+    return " ".join(a for a in args[1:3] if not a.startswith("/"))
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

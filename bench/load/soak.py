@@ -20,7 +20,7 @@ from typing import Any
 import psutil
 
 from bench.load import crowd, plots
-from bench.load.platform import ROOT, Platform, running
+from bench.load.platform import ROOT, Platform, describe, running
 
 SAMPLE_SECONDS = 10.0
 GROWTH_LIMIT = 0.10
@@ -75,16 +75,6 @@ def sample_every(platform: Platform, samples: list[dict[str, Any]], stop: thread
         samples.append(row)
         if stop.wait(SAMPLE_SECONDS):
             return
-
-
-def describe(process: psutil.Process) -> str:
-    """A stable name: the service a process serves (its pid changes when it restarts)."""
-    args = process.cmdline()
-    for flag in ("--service", "--gateway", "worker"):
-        if flag in args:
-            index = args.index(flag)
-            return " ".join(args[index : index + 2]).lstrip("-")
-    return " ".join(a for a in args[1:3] if not a.startswith("/"))
 
 
 def judge(samples: list[dict[str, Any]], seconds: float) -> dict[str, Any]:

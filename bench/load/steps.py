@@ -26,7 +26,7 @@ ERROR_RATE = 0.001
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mode", choices=("embedded", "distributed"), default="embedded")
-    parser.add_argument("--users", type=int, nargs="+", default=[10, 20, 40, 80, 160, 320])
+    parser.add_argument("--users", type=int, nargs="+", default=[10, 20, 40, 80, 160, 320, 640])
     parser.add_argument("--step-seconds", type=int, default=60)
     parser.add_argument("--max-minutes", type=float, default=20)
     parser.add_argument("--feed", default="synthetic")
@@ -76,6 +76,7 @@ def stepped(args: argparse.Namespace, out: Path) -> dict[str, object]:
                 "error_rate": o.error_rate,
                 "worst_p99_ms": o.worst_p99,
                 "server_cpu_cores": o.server_cpu,
+                "cores_by_process": o.cores_by_process,
                 "types": [asdict(t) for t in o.types],
             }
             for o in outcomes
