@@ -67,10 +67,11 @@ def run(
     extra_env: dict[str, str] | None = None,
 ) -> Outcome:
     """`users` virtual users (traders and listeners, by the locustfile's weights), spawned
-    at up to 10 a second; the statistics restart once all are in, so sign-ups' burst is
-    not the steady state's figure."""
+    at up to 10 a second; the statistics restart once every one has signed up and the run
+    ends `seconds` later (or at a bound of three more minutes for the sign-ups)."""
     prefix.parent.mkdir(parents=True, exist_ok=True)
     spawn_rate = max(2, min(10, users // 4))
+    bound = seconds + 180 + users // spawn_rate
     command = [
         str(LOCUST),
         "-f",
@@ -83,8 +84,7 @@ def run(
         "-r",
         str(spawn_rate),
         "-t",
-        f"{seconds + users // spawn_rate}s",
-        "--reset-stats",
+        f"{bound}s",
         "--csv",
         str(prefix),
         "--csv-full-history",
@@ -98,18 +98,19 @@ def run(
         "--exit-code-on-error",
         "0",
     ]
-    env = {**platform.env, **(extra_env or {})}
+    env = {**platform.env, **(extra_env or {}), "LOAD_STEP_SECONDS": str(seconds)}
     if journal is not None:
         env["LOAD_JOURNAL"] = str(journal)
-    before, started = cpu_by_process(platform), time.monotonic()
-    with (prefix.parent / f"{prefix.name}.locust.log").open("w") as log:
-        code = subprocess.run(
-            command,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=False,
-        ).returncode
+    log_path = prefix.parent / f"{prefix.name}.locust.log"
+    with log_path.open("w") as log:
+        locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        before, started = cpu_by_process(platform), time.monotonic()
+        while locust.poll() is None:  # the window opens when the last user has signed up
+            if "users in: measuring" in log_path.read_text(errors="replace"):
+                before, started = cpu_by_process(platform), time.monotonic()
+                break
+            time.sleep(0.2)
+        code = locust.wait()
     elapsed = time.monotonic() - started
     after = cpu_by_process(platform)
     cores = {n: round((after[n] - before.get(n, 0.0)) / elapsed, 3) for n in after}

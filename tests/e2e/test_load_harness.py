@@ -1,7 +1,7 @@
 """The load harness works: one short stepped run (`make load`'s entry point, one step of two
-dozen users for 20 s) against an embedded platform of its own writes Locust's CSV and HTML
-reports and the plots, and the crowd's requests succeed. The long runs are commands
-(docs/load.md)."""
+dozen users, 15 s once all are in) against an embedded platform of its own writes Locust's
+CSV and HTML reports and the plots, and the crowd's requests succeed. About 36 s on 2
+shared cores; the long runs are commands (docs/load.md)."""
 
 from __future__ import annotations
 
