@@ -40,6 +40,16 @@ def main() -> None:
     sys.exit(0 if summary["steps"] else 1)
 
 
+def report(outcome: crowd.Outcome, passed: bool) -> None:
+    print(
+        f"{outcome.users:>5} users: {outcome.total.rps:7.1f} req/s, worst p99 "
+        f"{outcome.worst_p99:6.0f} ms, errors {100 * outcome.error_rate:.3f} %, "
+        f"server {outcome.server_cpu:.2f} cores, load {load_average()}: "
+        f"{'pass' if passed else 'FAIL'}",
+        flush=True,
+    )
+
+
 def stepped(args: argparse.Namespace, out: Path) -> dict[str, object]:
     deadline = time.monotonic() + args.max_minutes * 60
     outcomes: list[crowd.Outcome] = []
@@ -50,15 +60,17 @@ def stepped(args: argparse.Namespace, out: Path) -> dict[str, object]:
                 print(f"time bound reached before {users} users")
                 break
             outcome = crowd.run(platform, users, args.step_seconds, out / f"users_{users}")
-            outcomes.append(outcome)
             passed = outcome.passes(P99_MS, ERROR_RATE)
-            print(
-                f"{users:>5} users: {outcome.total.rps:7.1f} req/s, worst p99 "
-                f"{outcome.worst_p99:6.0f} ms, errors {100 * outcome.error_rate:.3f} %, "
-                f"server {outcome.server_cpu:.2f} cores, load {load_average()}: "
-                f"{'pass' if passed else 'FAIL'}",
-                flush=True,
-            )
+            report(outcome, passed)
+            if not passed and time.monotonic() + args.step_seconds < deadline:
+                # Once more before calling it: on a shared machine one stall of other work
+                # fails a step the platform holds (both runs are in the reports).
+                outcome = crowd.run(
+                    platform, users, args.step_seconds, out / f"users_{users}_again"
+                )
+                passed = outcome.passes(P99_MS, ERROR_RATE)
+                report(outcome, passed)
+            outcomes.append(outcome)
             if not passed:
                 break
             capacity = users
