@@ -4,6 +4,7 @@ and what the platform's processes spent on CPU meanwhile."""
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 import time
@@ -49,6 +50,11 @@ class Outcome:
     def error_rate(self) -> float:
         failed = self.total.failures + self.exceptions
         return failed / self.total.requests if self.total.requests else 1.0
+
+    @property
+    def http_rps(self) -> float:
+        """HTTP requests a second, sign-ups aside (Locust's total counts WS messages too)."""
+        return sum(t.rps for t in self.types if t.name not in NOT_JUDGED and t.name[:3] != "WS ")
 
     @property
     def worst_p99(self) -> float:
@@ -106,7 +112,7 @@ def run(
         locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         before, started = cpu_by_process(platform), time.monotonic()
         while locust.poll() is None:  # the window opens when the last user has signed up
-            if "users in: measuring" in log_path.read_text(errors="replace"):
+            if ": measuring" in log_path.read_text(errors="replace"):
                 before, started = cpu_by_process(platform), time.monotonic()
                 break
             time.sleep(0.2)
@@ -121,12 +127,15 @@ def run(
         for t in types
         if t.name not in NOT_JUDGED and not t.name.startswith("WS") and t.requests >= MIN_SAMPLES
     ]
+    # A user whose account never opened is an error of the step (the ramp's, measured).
+    gave_up = re.search(r"(\d+) gave up", log_path.read_text(errors="replace"))
     exceptions = Path(f"{prefix}_exceptions.csv")
     raised = (
         sum(int(r["Count"]) for r in csv.DictReader(exceptions.open()))
         if (exceptions.exists())
         else 0
     )
+    raised += int(gave_up[1]) if gave_up else 0
     return Outcome(users, elapsed, types, total, cpu, prefix, code, judged, raised, cores)
 
 

@@ -31,6 +31,7 @@ API = "/api/v1"
 # this many seconds later (argon2's sign-up burst is the ramp, reported but not the step).
 STEP_SECONDS = float(os.environ.get("LOAD_STEP_SECONDS", "0"))
 _signed_up = 0
+_gave_up = 0  # users whose sign-up failed or whose account did not open in time
 PASSWORD = "load-test-horse-battery"  # noqa: S105 - throwaway traders on a loopback run
 ACCOUNT_WAIT = 20.0
 
@@ -57,14 +58,18 @@ def sign_up(client: Any) -> tuple[str, dict[str, str], str]:
     raise StopUser
 
 
-def signed_up(environment: Any) -> None:
-    """One more user is in; the last one starts the measured window."""
-    global _signed_up
-    _signed_up += 1
+def signed_up(environment: Any, ok: bool = True) -> None:
+    """One more user is in (or gave up: its account never opened); the last one starts
+    the measured window."""
+    global _signed_up, _gave_up
+    _signed_up += ok
+    _gave_up += not ok
     runner = environment.runner
-    if runner is None or _signed_up != runner.target_user_count or not STEP_SECONDS:
+    if runner is None or _signed_up + _gave_up != runner.target_user_count or not STEP_SECONDS:
         return
-    print(f"all {_signed_up} users in: measuring {STEP_SECONDS:g} s", flush=True)
+    print(
+        f"all {_signed_up} users in, {_gave_up} gave up: measuring {STEP_SECONDS:g} s", flush=True
+    )
     runner.stats.reset_all()
     gevent.spawn_later(STEP_SECONDS, runner.quit)
 
@@ -76,7 +81,11 @@ class Trader(FastHttpUser):
     wait_time = between(*THINK_SECONDS)
 
     def on_start(self) -> None:
-        self.name, self.auth, self.account_id = sign_up(self.client)
+        try:
+            self.name, self.auth, self.account_id = sign_up(self.client)
+        except StopUser:
+            signed_up(self.environment, ok=False)
+            raise
         journal.write(
             kind="trader", username=self.name, password=PASSWORD, account_id=self.account_id
         )
@@ -189,7 +198,11 @@ class Listener(FastHttpUser):
     wait_time = between(0, 0)
 
     def on_start(self) -> None:
-        _name, auth, self.account_id = sign_up(self.client)
+        try:
+            _name, auth, self.account_id = sign_up(self.client)
+        except StopUser:
+            signed_up(self.environment, ok=False)
+            raise
         self.token = auth["Authorization"].removeprefix("Bearer ")
         self.socket: Any = None
         signed_up(self.environment)

@@ -18,9 +18,12 @@ def steps(outcomes: list[Outcome], out: Path, p99_line_ms: float) -> list[Path]:
     made = [
         _line(
             out / "requests_per_second.png",
-            "requests/s",
+            "per second",
             users,
-            {"all requests": [o.total.rps for o in outcomes]},
+            {
+                "HTTP requests": [o.http_rps for o in outcomes],
+                "all Locust events (HTTP and WS messages)": [o.total.rps for o in outcomes],
+            },
         ),
         _line(
             out / "errors.png",

@@ -42,7 +42,8 @@ def main() -> None:
 
 def report(outcome: crowd.Outcome, passed: bool) -> None:
     print(
-        f"{outcome.users:>5} users: {outcome.total.rps:7.1f} req/s, worst p99 "
+        f"{outcome.users:>5} users: {outcome.total.rps:7.1f} events/s ({outcome.http_rps:.1f} "
+        f"HTTP), worst p99 "
         f"{outcome.worst_p99:6.0f} ms, errors {100 * outcome.error_rate:.3f} %, "
         f"server {outcome.server_cpu:.2f} cores, load {load_average()}: "
         f"{'pass' if passed else 'FAIL'}",
@@ -80,11 +81,13 @@ def stepped(args: argparse.Namespace, out: Path) -> dict[str, object]:
         "mode": args.mode,
         "capacity_users": capacity,
         "rps_at_capacity": at_capacity[0].total.rps if at_capacity else 0.0,
+        "http_rps_at_capacity": at_capacity[0].http_rps if at_capacity else 0.0,
         "load_average_after": load_average(),
         "steps": [
             {
                 "users": o.users,
                 "rps": o.total.rps,
+                "http_rps": o.http_rps,
                 "error_rate": o.error_rate,
                 "worst_p99_ms": o.worst_p99,
                 "server_cpu_cores": o.server_cpu,
