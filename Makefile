@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint bench schemas docs clean web monitoring
+.PHONY: help install run test check lint bench load chaos soak schemas docs clean web monitoring
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -72,6 +72,18 @@ bench: $(STAMP) ## hot-path benchmarks beside the floor they sit on
 	$(BIN)/python -m bench.copy_fills
 	$(BIN)/python -m bench.analytics_report
 	$(BIN)/python -m bench.candles
+
+# The platform under a crowd (docs/load.md): reports and plots in var/load/.
+MODE ?= embedded
+MINUTES ?= 5
+load: $(STAMP) ## step a Locust crowd up until p99 > 200 ms or errors > 0.1 % (MODE=distributed)
+	$(BIN)/python -m bench.load.steps --mode $(MODE)
+
+chaos: $(STAMP) ## SIGKILL a service every 30 s under load (distributed); check orders, ledger, XP
+	$(BIN)/python -m bench.load.chaos
+
+soak: $(STAMP) ## MINUTES of the mix at half the capacity; no process may grow > 10 %
+	$(BIN)/python -m bench.load.soak --minutes $(MINUTES) --mode $(MODE)
 
 schemas: $(STAMP) ## regenerate docs/events from the event classes
 	$(BIN)/python -m astratrade.events_catalog --write

@@ -3,14 +3,17 @@ at a time (a request's check) or many (the WebSocket hub's), and the client of t
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Collection
 from types import SimpleNamespace
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from astratrade.infrastructure.service_calls import SERVICE_KEY_HEADER
 from astratrade.infrastructure.web.http import install_error_handlers
+from astratrade.shared.errors import Unavailable
 from astratrade.users.adapters.http_sessions import USERS_PER_CALL, HttpSessionStates
 from astratrade.users.adapters.sessions import SessionGuard
 from astratrade.users.api import internal as users_internal
@@ -90,3 +93,18 @@ async def test_the_other_services_read_many_users_in_calls_of_a_thousand() -> No
     assert found == {"ada": SessionState(3, True)}
     assert one == SessionState(3, True)
     assert states.batches == [1_000, 1_000, 501]
+
+
+async def test_a_users_service_that_does_not_answer_fails_the_check_with_503_not_500() -> None:
+    """Nothing listens on the port (the users service is down): the session check, and so
+    the request that needed it, answers 503 naming users, which the client may retry."""
+    with socket.socket() as spare:  # a loopback port nobody listens on once closed
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    states = HttpSessionStates(f"http://127.0.0.1:{port}", KEY, timeout=1.0)
+    try:
+        for check in (states.read("ada"), states.read_many(["ada"])):
+            with pytest.raises(Unavailable, match="the users service did not answer"):
+                await check
+    finally:
+        await states.close()

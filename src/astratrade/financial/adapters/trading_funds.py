@@ -12,7 +12,7 @@ import httpx
 
 from astratrade.financial.domain.transfers import Funds
 from astratrade.financial.ports import AccountFunds
-from astratrade.infrastructure.service_calls import service_client
+from astratrade.infrastructure.service_calls import answered_by, service_client
 from astratrade.infrastructure.shard_map import NoHolder, Routes, is_shard_elsewhere, routes_to
 from astratrade.shared.errors import Unavailable
 
@@ -25,10 +25,11 @@ class HttpTrading:
         self._routes: Routes = routes_to(trading_urls, service_key, timeout, shards=shards)
 
     async def collateral(self) -> dict[str, Decimal]:
-        answer = await self._client.get(
-            await self._routes.any_replica() + "/internal/v1/collateral"
-        )
-        answer.raise_for_status()
+        with answered_by("trading"):
+            answer = await self._client.get(
+                await self._routes.any_replica() + "/internal/v1/collateral"
+            )
+            answer.raise_for_status()
         return {account: Decimal(amount) for account, amount in answer.json().items()}
 
     async def close(self) -> None:
@@ -36,10 +37,11 @@ class HttpTrading:
         await self._client.aclose()
 
     async def funds_of(self, account_id: str) -> AccountFunds | None:
-        answer = await self._ask_holder(account_id, f"/internal/v1/accounts/{account_id}/funds")
-        if answer.status_code == 404:
-            return None
-        answer.raise_for_status()
+        with answered_by("trading"):
+            answer = await self._ask_holder(account_id, f"/internal/v1/accounts/{account_id}/funds")
+            if answer.status_code == 404:
+                return None
+            answer.raise_for_status()
         body = answer.json()
         funds = Funds(body["kind"], Decimal(body["collateral"]), Decimal(body["available"]))
         return AccountFunds(body["owner_id"], funds)
