@@ -117,6 +117,9 @@ def test_live_orders_fill_on_the_venue_and_show_here(
     assert refusal["code"] == "venue_refused"
     assert "(1142)" in refusal["message"]
     assert "Invalid StarkEx signature" in refusal["message"]
+    history = trader.get("/orders", params={"account_id": account_id, "status": "rejected"})
+    [rejected] = history.json()  # the trader reads the refusal in the order history too
+    assert rejected["reason"] == refusal["message"]
 
     httpx.post(f"{stand_in}/_standin/drop_next_fill")
     lost = order(side="buy", type="market", size="0.4", client_order_id="e2e-lost")

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,12 +85,22 @@ class AccountReports:
         ]
 
     def command(
-        self, fills: list[VenueFill], ended: list[VenueOrderState]
+        self,
+        fills: list[VenueFill],
+        ended: list[VenueOrderState],
+        orders: Sequence[OpenOrderModel] = (),
+        complete_as_of: datetime | None = None,
     ) -> RecordVenueReports | None:
-        if not fills and not ended:
+        """`orders`: every order reported (pending ones here are confirmed by them);
+        `complete_as_of`: a re-sync's, when it began reading the venue's whole list."""
+        if not fills and not ended and not orders and complete_as_of is None:
             return None
         return RecordVenueReports(
-            account_id=self.account_id, fills=tuple(fills), ended=tuple(ended)
+            account_id=self.account_id,
+            fills=tuple(fills),
+            ended=tuple(ended),
+            known=tuple(o.external_id for o in orders),
+            complete_as_of=complete_as_of,
         )
 
 
@@ -183,7 +193,7 @@ class ExtendedAccountStreams:
             return
         update = params.deserialize_data(message.get("data"), str(message.get("type")))
         if isinstance(update, StreamRpcAccountOrdersModel):
-            await self._send(reports.command([], reports.orders(update.orders)))
+            await self._send(reports.command([], reports.orders(update.orders), update.orders))
         elif isinstance(update, StreamRpcAccountTradesModel):
             unknown = [t.order_id for t in update.trades if t.order_id not in reports.external_ids]
             for order_id in unknown:
@@ -192,12 +202,14 @@ class ExtendedAccountStreams:
         # Positions and balance follow from the fills; reconciliation compares the balance.
 
     async def resync(self, link: VenueLink, reports: AccountReports) -> None:
-        """The venue's orders (open and past) and trades, recorded as if streamed."""
+        """The venue's orders (open and past) and trades, recorded as if streamed; a pending
+        order older than this reading and not among them never reached the venue."""
+        as_of = datetime.now(UTC)
         history = await self._get(link, "/user/orders/history", list[OpenOrderModel])
         open_now = await self._get(link, "/user/orders", list[OpenOrderModel])
         trades = await self._get(link, "/user/trades", list[AccountTradeModel])
         ended = reports.orders(history + open_now)
-        await self._send(reports.command(reports.fills(trades), ended))
+        await self._send(reports.command(reports.fills(trades), ended, history + open_now, as_of))
 
     async def _order(self, link: VenueLink, order_id: int) -> OpenOrderModel:
         order: OpenOrderModel = await self._get(link, f"/user/orders/{order_id}", OpenOrderModel)

@@ -236,6 +236,18 @@ class Account(Aggregate):
         order with no position left): it ends as expired, not cancelled."""
         self._take_off_book(order, OrderStatus.EXPIRED, reason, at)
 
+    def reject_order(self, order: Order, reason: str, at: datetime) -> None:
+        """A live order the venue refused (or never received) ends as rejected."""
+        self._take_off_book(order, OrderStatus.REJECTED, reason, at)
+
+    def confirm_order(self, order: Order, at: datetime) -> None:
+        """The venue took a pending live order: it is open here too (unless its fills, which
+        may come first, have already filled it)."""
+        if order.status is OrderStatus.PENDING:
+            order.status = OrderStatus.OPEN
+            order.updated_at = at
+            self.dirty_orders[order.id] = order
+
     def _take_off_book(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
         # One event for both endings: OrderCancelled, whose `status` says which it was.
         order.close(status, reason, at)
