@@ -17,7 +17,10 @@ the official SDK's own models (`x10-python-trading-starknet`) so that the SDK pa
 - orders (`tests/extended_book.py`): `POST /user/order` (the SDK's `NewOrderModel`, its
   Stark signature verified), `DELETE /user/order?externalId=`, `POST
   /user/order/massCancel`, and for a re-sync `GET /user/orders`, `/user/trades`,
-  `/user/positions`, `/user/balance`; each refusal in the venue's error envelope.
+  `/user/positions`, `/user/balance`; each refusal in the venue's error envelope;
+- funding (`POST /_standin/pay_funding` with a market and a rate): each position in the
+  market pays or receives it at the mark, kept for `GET /user/funding/history` in the shape
+  of Extended's API docs (the SDK has no model for it), the balance change on the stream.
 
 Scripted prices, sub-accounts, silence and dropped connections are set from the test, in
 process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
@@ -169,6 +172,8 @@ class ExtendedStandIn:
         app.router.add_get(f"{API_PATH}/user/trades", self._trades)
         app.router.add_get(f"{API_PATH}/user/positions", self._positions)
         app.router.add_get(f"{API_PATH}/user/balance", self._balance)
+        app.router.add_get(f"{API_PATH}/user/funding/history", self._funding_history)
+        app.router.add_post("/_standin/pay_funding", self._pay_funding)
         app.router.add_get(STREAM_PATH, self._stream)
         app.router.add_post("/_standin/drop_next_fill", self._set_drop_next_fill)
         app.router.add_post("/_standin/tamper_next_order", self._set_tamper_next_order)
@@ -332,6 +337,22 @@ class ExtendedStandIn:
             return _ok(self.book.balance(self._sub_account(request)))
         except Refused as refused:
             return _refusal(refused)
+
+    async def _funding_history(self, request: web.Request) -> web.Response:
+        try:
+            payments = self._sub_account(request).funding
+        except Refused as refused:
+            return _refusal(refused)
+        return web.json_response({"status": "OK", "data": payments})
+
+    async def pay_funding(self, market: str, rate: Decimal) -> None:
+        for api_key, updates in self.book.pay_funding(market, rate).items():
+            await self.publish(api_key, updates)
+
+    async def _pay_funding(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self.pay_funding(body["market"], Decimal(body["rate"]))
+        return web.json_response({"ok": True})
 
     async def publish(self, api_key: str, updates: list[Update]) -> None:
         """Push updates to the sub-account's stream subscribers; when a fill is to be lost,

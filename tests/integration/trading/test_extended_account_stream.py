@@ -1,7 +1,8 @@
 """A connected live account followed on the local Extended stand-in: a market order fills
 there and the fill reaches the account from the account stream; a fill whose stream
 updates are lost with the connection is found by the re-sync after the reconnect, once;
-another reconnect finds nothing new."""
+a funding payment is recorded once, however often it is read; another reconnect finds
+nothing new."""
 
 from __future__ import annotations
 
@@ -117,6 +118,16 @@ async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once
     stand_in.drop_next_fill = True  # the fill happens; its updates are lost with the stream
     await platform.bus.execute(buy("second"))
     await eventually(lambda: _equals(held, Decimal("1.0")))
+
+    async def collateral() -> Decimal:
+        account = await engine.run(lambda uow: uow.accounts.get(live.id))
+        assert account is not None
+        return account.collateral
+
+    before = await collateral()
+    await stand_in.pay_funding("ETH-USD", Decimal("0.0001"))  # the long pays
+    [paid] = stand_in.book.accounts[API_KEY].funding
+    await eventually(lambda: _equals(collateral, before - Decimal(paid["fundingFee"])))
     connections = stand_in.connections
     await stand_in.drop()  # and once more: the re-sync finds nothing new
     await eventually(lambda: _more(stand_in, connections))
@@ -127,8 +138,9 @@ async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once
         await engine.run(lambda uow, t=t: uow.orders.fill_recorded(f"x10-{t.id}")) for t in trades
     ]
     assert recorded == [True, True]
+    assert await collateral() == before - Decimal(paid["fundingFee"])  # funding: once
 
-    # Reconciliation: the fills and fees agree to the cent; the gap is exactly the USDC
+    # Reconciliation: the fills, fees and funding agree to the cent; the gap is exactly the USDC
     # deposited on Extended, which no platform deposit mirrors yet.
     account = await engine.run(lambda uow: uow.accounts.get(live.id))
     assert account is not None

@@ -32,7 +32,12 @@ from astratrade.trading.domain.live_orders import (
 )
 from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.venue_link import VenueLink
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenueOrderState
+from astratrade.trading.domain.venue_reports import (
+    VenueFill,
+    VenueFunding,
+    VenueOrderEnd,
+    VenueOrderState,
+)
 from astratrade.trading.handlers.live_steps import LiveDesk, SendToVenue
 from astratrade.trading.ports import LiveTrading
 
@@ -381,3 +386,25 @@ def test_a_crash_between_recorded_and_sent_is_settled_by_the_resync(trading: Tra
     assert trading.store.orders[lost.id].status is OrderStatus.REJECTED
     assert held.open_orders[on_its_way.id].status is OrderStatus.PENDING  # its answer is coming
     assert held.positions["BTC-USD"].size == Decimal("0.2")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=10))
+def test_each_venue_funding_payment_is_recorded_once(reported: list[int]) -> None:
+    trading = Trading()
+    account, live, _ = live_account(trading)
+    place(trading, live, cmd(Decimal("1"), account_id=account.id, client_order_id="c1"))
+    opened = report(account.id, venue_fill(1, "1"))
+    trading.call(lambda uow: handlers.record_venue_reports(opened, uow, trading.now))
+    before = trading.account(account.id).collateral
+
+    def paid(payment_id: int) -> VenueFunding:
+        amount = Decimal(payment_id) / 100  # > 0: the long paid
+        return VenueFunding(payment_id, "BTC-USD", amount, Decimal("0.0001"), Decimal(1), START)
+
+    for payment_id in reported:  # a balance update, a re-sync, another…
+        command = RecordVenueReports(account_id=account.id, funding=(paid(payment_id),) * 2)
+        trading.call(lambda uow, c=command: handlers.record_venue_reports(c, uow, trading.now))
+    once = sum((paid(p).payment for p in set(reported)), Decimal(0))
+    assert trading.account(account.id).collateral == before - once
+    assert trading.store.venue_funding == {f"x10-funding-{p}" for p in set(reported)}

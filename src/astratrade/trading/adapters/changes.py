@@ -61,6 +61,7 @@ class Changes:
     leverage: dict[tuple[str, str], Row] = field(default_factory=dict)
     limits: dict[str, Row] = field(default_factory=dict)
     fundings: list[Row] = field(default_factory=list)
+    venue_funding: list[Row] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
 
@@ -78,6 +79,7 @@ class Changes:
         self.leverage.update(later.leverage)
         self.limits.update(later.limits)
         self.fundings.extend(later.fundings)
+        self.venue_funding.extend(later.venue_funding)
         self.envelopes.extend(later.envelopes)
         self.deliveries.extend(later.deliveries)
 
@@ -100,6 +102,8 @@ class Changes:
         upsert(conn, t.leverage_limits, list(self.limits.values()), ["owner_id"])
         if self.fundings:
             conn.execute(insert(t.funding_payments), self.fundings)
+        if self.venue_funding:
+            conn.execute(insert(t.venue_funding), self.venue_funding)
         record_effects(conn, self.envelopes, (), at)
         tracking.record_many(conn, self.deliveries, at)
 
@@ -127,6 +131,16 @@ def _take_account(changes: Changes, account: Account, new: bool, stored: int | N
     for order in account.dirty_orders.values():
         changes.orders[order.id] = order_row(order)
     changes.fills.extend(fill_row(f) for f in account.new_fills)
+    changes.venue_funding.extend(
+        {
+            "id": f.funding_id,
+            "account_id": account.id,
+            "market": f.market,
+            "payment": f.payment,
+            "paid_at": f.at,
+        }
+        for f in account.new_venue_funding
+    )
     for market in sorted(account.dirty_leverage):
         row = {"account_id": account.id, "market": market, "leverage": account.leverage[market]}
         changes.leverage[(account.id, market)] = row
@@ -134,6 +148,7 @@ def _take_account(changes: Changes, account: Account, new: bool, stored: int | N
     account.dirty_positions.clear()
     account.dirty_leverage.clear()
     account.new_fills.clear()
+    account.new_venue_funding.clear()
     account.row_changed = False
 
 

@@ -16,22 +16,33 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
 from pydantic import TypeAdapter
 from websockets.asyncio.client import connect
 from x10.clients.streamrpc.subscription_params import AccountParams
+from x10.models.base import X10BaseModel
 from x10.models.http import WrappedApiResponseModel
 from x10.models.order import OpenOrderModel, OrderSide, OrderStatus
-from x10.models.stream_rpc import StreamRpcAccountOrdersModel, StreamRpcAccountTradesModel
+from x10.models.stream_rpc import (
+    StreamRpcAccountBalanceModel,
+    StreamRpcAccountOrdersModel,
+    StreamRpcAccountTradesModel,
+)
 from x10.models.trade import AccountTradeModel
 from x10.utils.http import USER_AGENT, RequestHeader
 
 from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.orders import Side
 from astratrade.trading.domain.venue_link import VenueLink
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenueOrderState
+from astratrade.trading.domain.venue_reports import (
+    VenueFill,
+    VenueFunding,
+    VenueOrderEnd,
+    VenueOrderState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +55,24 @@ ENDS = {
 }
 FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS = 0.5, 30.0
 TIMEOUT_SECONDS = 10.0
+
+
+class FundingPaymentModel(X10BaseModel):
+    """One of Extended's funding payments (`GET /user/funding/history`), as its API docs
+    describe it; the SDK has no model for it. `funding_fee` > 0: the account paid (our
+    reading of Extended's docs, not checked against its servers)."""
+
+    id: int
+    account_id: int
+    market: str
+    position_id: int
+    side: str
+    size: Decimal
+    value: Decimal
+    mark_price: Decimal
+    funding_fee: Decimal
+    funding_rate: Decimal
+    paid_time: int
 
 
 class AccountReports:
@@ -84,16 +113,31 @@ class AccountReports:
             if trade.market in self._ours
         ]
 
+    def funding(self, payments: list[FundingPaymentModel]) -> list[VenueFunding]:
+        return [
+            VenueFunding(
+                payment_id=p.id,
+                market=self._ours[p.market],
+                payment=p.funding_fee,
+                rate=p.funding_rate,
+                mark=p.mark_price,
+                at=datetime.fromtimestamp(p.paid_time / 1000, tz=UTC),
+            )
+            for p in payments
+            if p.market in self._ours
+        ]
+
     def command(
         self,
         fills: list[VenueFill],
         ended: list[VenueOrderState],
         orders: Sequence[OpenOrderModel] = (),
         complete_as_of: datetime | None = None,
+        funding: Sequence[VenueFunding] = (),
     ) -> RecordVenueReports | None:
         """`orders`: every order reported (pending ones here are confirmed by them);
         `complete_as_of`: a re-sync's, when it began reading the venue's whole list."""
-        if not fills and not ended and not orders and complete_as_of is None:
+        if not (fills or ended or orders or funding) and complete_as_of is None:
             return None
         return RecordVenueReports(
             account_id=self.account_id,
@@ -101,6 +145,7 @@ class AccountReports:
             ended=tuple(ended),
             known=tuple(o.external_id for o in orders),
             complete_as_of=complete_as_of,
+            funding=tuple(funding),
         )
 
 
@@ -199,7 +244,11 @@ class ExtendedAccountStreams:
             for order_id in unknown:
                 reports.orders([await self._order(link, order_id)])
             await self._send(reports.command(reports.fills(update.trades), []))
-        # Positions and balance follow from the fills; reconciliation compares the balance.
+        elif isinstance(update, StreamRpcAccountBalanceModel) and not update.is_snapshot:
+            # The stream carries no funding payments: a balance change may be one, so read
+            # them (each is recorded once, however often it is read).
+            await self._send(reports.command([], [], funding=await self._funding(link, reports)))
+        # Positions follow from the fills; reconciliation compares the balance.
 
     async def resync(self, link: VenueLink, reports: AccountReports) -> None:
         """The venue's orders (open and past) and trades, recorded as if streamed; a pending
@@ -208,8 +257,15 @@ class ExtendedAccountStreams:
         history = await self._get(link, "/user/orders/history", list[OpenOrderModel])
         open_now = await self._get(link, "/user/orders", list[OpenOrderModel])
         trades = await self._get(link, "/user/trades", list[AccountTradeModel])
+        funding = await self._funding(link, reports)
         ended = reports.orders(history + open_now)
-        await self._send(reports.command(reports.fills(trades), ended, history + open_now, as_of))
+        await self._send(
+            reports.command(reports.fills(trades), ended, history + open_now, as_of, funding)
+        )
+
+    async def _funding(self, link: VenueLink, reports: AccountReports) -> list[VenueFunding]:
+        path = "/user/funding/history?fromTime=0"
+        return reports.funding(await self._get(link, path, list[FundingPaymentModel]))
 
     async def _order(self, link: VenueLink, order_id: int) -> OpenOrderModel:
         order: OpenOrderModel = await self._get(link, f"/user/orders/{order_id}", OpenOrderModel)

@@ -180,6 +180,18 @@ account_activity = Table(
     schema=SCHEMA,
 )
 
+# Funding payments a live venue reported for a live account: each recorded once, by its id.
+venue_funding = Table(
+    "trading_venue_funding",
+    metadata,
+    Column("id", String(64), primary_key=True),  # x10-funding-<the venue's payment id>
+    Column("account_id", String(36), nullable=False),
+    Column("market", String(16), nullable=False),
+    Column("payment", ExactDecimal, nullable=False),
+    Column("paid_at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
+)
+
 # A live account's link to its Extended sub-account. The API key and the Stark private key
 # are sealed (AES-256-GCM, infrastructure/sealing.py); deleted when the trader disconnects.
 venue_links = Table(

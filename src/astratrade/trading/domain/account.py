@@ -23,6 +23,7 @@ from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 from astratrade.trading.domain.results import PeriodResults
 from astratrade.trading.domain.stops import guards, stop_trigger
+from astratrade.trading.domain.venue_reports import VenueFunding
 
 
 class Account(Aggregate):
@@ -66,6 +67,7 @@ class Account(Aggregate):
         self.dirty_positions: set[str] = set()
         self.dirty_leverage: set[str] = set()
         self.new_fills: list[Fill] = []
+        self.new_venue_funding: list[VenueFunding] = []
         self.row_changed = False  # the account's own row: collateral, results, loss limit
 
     @classmethod
@@ -109,6 +111,7 @@ class Account(Aggregate):
             or self.dirty_positions
             or self.dirty_leverage
             or self.new_fills
+            or self.new_venue_funding
         )
 
     # -- margin ---------------------------------------------------------------------------
@@ -373,6 +376,27 @@ class Account(Aggregate):
             self.positions.pop(market, None)
         else:
             self.positions[market] = position
+
+    def pay_venue_funding(self, funding: VenueFunding, venue: str) -> None:
+        """A funding payment the live venue made: the collateral moves as the venue says, and
+        the payment is kept (by its id) so that it is recorded once."""
+        position = self.positions.get(funding.market)
+        if position is not None:
+            position.funding_paid += funding.payment
+            self.dirty_positions.add(funding.market)
+        self.settle(-funding.payment, funding.at)
+        self.new_venue_funding.append(funding)
+        self.record(
+            events.FundingPaid(
+                account_id=self.id,
+                market=funding.market,
+                rate=funding.rate,
+                mark=funding.mark,
+                position_size=position.size if position is not None else ZERO,
+                payment=funding.payment,
+                venue=venue,
+            )
+        )
 
     def pay_funding(self, market: str, rate: Decimal, mark: Decimal, at: datetime) -> Decimal:
         """Longs pay shorts when the rate is positive; returns what this account paid."""

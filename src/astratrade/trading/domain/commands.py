@@ -9,7 +9,7 @@ from decimal import Decimal
 from astratrade.shared.messages import Command
 from astratrade.trading.domain.orders import OrderType, Side, TimeInForce
 from astratrade.trading.domain.prices import Quote
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderState
+from astratrade.trading.domain.venue_reports import VenueFill, VenueFunding, VenueOrderState
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +53,7 @@ class RecordVenueReports(Command):
     fills: tuple[VenueFill, ...] = ()
     ended: tuple[VenueOrderState, ...] = ()
     known: tuple[str, ...] = ()
+    funding: tuple[VenueFunding, ...] = ()
     complete_as_of: datetime | None = None
 
 

@@ -30,6 +30,22 @@ class VenueFill:
         return f"x10-{self.trade_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class VenueFunding:
+    """A funding payment the venue made on the account's position in a market."""
+
+    payment_id: int  # the venue's: one funding payment here per payment there
+    market: str  # ours
+    payment: Decimal  # > 0: the account paid; < 0: it received
+    rate: Decimal
+    mark: Decimal
+    at: datetime
+
+    @property
+    def funding_id(self) -> str:
+        return f"x10-funding-{self.payment_id}"
+
+
 class VenueOrderEnd(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"

@@ -50,6 +50,12 @@ async def record_venue_reports(
             venue=VENUE,
         )
         recorded += 1
+    for funding in sorted(cmd.funding, key=lambda f: (f.at, f.payment_id)):
+        if any(f.funding_id == funding.funding_id for f in account.new_venue_funding):
+            continue
+        if await uow.orders.venue_funding_recorded(funding.funding_id):
+            continue
+        account.pay_venue_funding(funding, VENUE)
     for state in cmd.ended:
         open_order = _open_by_external_id(account, state.external_id)
         if open_order is None:
