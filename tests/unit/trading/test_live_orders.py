@@ -25,6 +25,7 @@ from astratrade.trading.domain.commands import (
     RecordVenueReports,
 )
 from astratrade.trading.domain.errors import OrderRejected, VenueUnavailable
+from astratrade.trading.domain.events import CollateralDeposited, CollateralWithdrawn
 from astratrade.trading.domain.live_orders import (
     VenueMarketRules,
     VenueRefused,
@@ -37,6 +38,7 @@ from astratrade.trading.domain.venue_reports import (
     VenueFunding,
     VenueOrderEnd,
     VenueOrderState,
+    VenueTransfer,
 )
 from astratrade.trading.handlers.live_steps import LiveDesk, SendToVenue
 from astratrade.trading.ports import LiveTrading
@@ -407,4 +409,23 @@ def test_each_venue_funding_payment_is_recorded_once(reported: list[int]) -> Non
         trading.call(lambda uow, c=command: handlers.record_venue_reports(c, uow, trading.now))
     once = sum((paid(p).payment for p in set(reported)), Decimal(0))
     assert trading.account(account.id).collateral == before - once
-    assert trading.store.venue_funding == {f"x10-funding-{p}" for p in set(reported)}
+    assert trading.store.venue_payments == {f"x10-funding-{p}" for p in set(reported)}
+
+
+def test_deposits_and_withdrawals_on_the_venue_are_mirrored_once(trading: Trading) -> None:
+    account, _, _ = live_account(trading)
+    moves = (
+        VenueTransfer("d1", Decimal("1000"), START),
+        VenueTransfer("w1", Decimal("-250.5"), START),
+    )
+    for _ in range(3):  # the balance update, the re-sync, another re-sync…
+        command = RecordVenueReports(account_id=account.id, transfers=moves + moves)
+        trading.call(lambda uow, c=command: handlers.record_venue_reports(c, uow, trading.now))
+    assert trading.account(account.id).collateral == Decimal("749.5")
+    moved = [
+        (e.source if isinstance(e, CollateralDeposited) else e.destination, e.reason)
+        for e in trading.store.committed
+        if isinstance(e, CollateralDeposited | CollateralWithdrawn) and e.account_id == account.id
+    ]
+    assert moved == [("external", "venue_deposit"), ("external", "venue_withdrawal")]
+    assert trading.store.venue_payments == {"x10-transfer-d1", "x10-transfer-w1"}

@@ -23,6 +23,7 @@ import aiohttp
 from pydantic import TypeAdapter
 from websockets.asyncio.client import connect
 from x10.clients.streamrpc.subscription_params import AccountParams
+from x10.models.asset import AssetOperationModel, AssetOperationStatus, AssetOperationType
 from x10.models.base import X10BaseModel
 from x10.models.http import WrappedApiResponseModel
 from x10.models.order import OpenOrderModel, OrderSide, OrderStatus
@@ -42,6 +43,7 @@ from astratrade.trading.domain.venue_reports import (
     VenueFunding,
     VenueOrderEnd,
     VenueOrderState,
+    VenueTransfer,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,12 @@ ENDS = {
     OrderStatus.CANCELLED: VenueOrderEnd.CANCELLED,
     OrderStatus.EXPIRED: VenueOrderEnd.EXPIRED,
     OrderStatus.REJECTED: VenueOrderEnd.REJECTED,
+}
+# A completed asset operation's direction: deposits in, withdrawals out.
+MOVES = {
+    AssetOperationType.DEPOSIT: 1,
+    AssetOperationType.FAST_WITHDRAWAL: -1,
+    AssetOperationType.SLOW_WITHDRAWAL: -1,
 }
 FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS = 0.5, 30.0
 TIMEOUT_SECONDS = 10.0
@@ -127,6 +135,18 @@ class AccountReports:
             if p.market in self._ours
         ]
 
+    def transfers(self, operations: list[AssetOperationModel]) -> list[VenueTransfer]:
+        """Completed deposits (in) and withdrawals (out, their fee with them); transfers
+        between sub-accounts and claims are not mirrored."""
+        found = []
+        for op in operations:
+            sign = MOVES.get(AssetOperationType(op.type))
+            if sign is None or AssetOperationStatus(op.status) != AssetOperationStatus.COMPLETED:
+                continue
+            at = datetime.fromtimestamp(op.time / 1000, tz=UTC)
+            found.append(VenueTransfer(op.id, sign * abs(op.amount) - abs(op.fee), at))
+        return found
+
     def command(
         self,
         fills: list[VenueFill],
@@ -134,10 +154,11 @@ class AccountReports:
         orders: Sequence[OpenOrderModel] = (),
         complete_as_of: datetime | None = None,
         funding: Sequence[VenueFunding] = (),
+        transfers: Sequence[VenueTransfer] = (),
     ) -> RecordVenueReports | None:
         """`orders`: every order reported (pending ones here are confirmed by them);
         `complete_as_of`: a re-sync's, when it began reading the venue's whole list."""
-        if not (fills or ended or orders or funding) and complete_as_of is None:
+        if not (fills or ended or orders or funding or transfers) and complete_as_of is None:
             return None
         return RecordVenueReports(
             account_id=self.account_id,
@@ -146,6 +167,7 @@ class AccountReports:
             known=tuple(o.external_id for o in orders),
             complete_as_of=complete_as_of,
             funding=tuple(funding),
+            transfers=tuple(transfers),
         )
 
 
@@ -245,9 +267,11 @@ class ExtendedAccountStreams:
                 reports.orders([await self._order(link, order_id)])
             await self._send(reports.command(reports.fills(update.trades), []))
         elif isinstance(update, StreamRpcAccountBalanceModel) and not update.is_snapshot:
-            # The stream carries no funding payments: a balance change may be one, so read
-            # them (each is recorded once, however often it is read).
-            await self._send(reports.command([], [], funding=await self._funding(link, reports)))
+            # The stream carries no funding payments, and its deposit updates no id: a
+            # balance change may be either, so read both (each is recorded once, however
+            # often it is read).
+            funding, transfers = await self._payments(link, reports)
+            await self._send(reports.command([], [], funding=funding, transfers=transfers))
         # Positions follow from the fills; reconciliation compares the balance.
 
     async def resync(self, link: VenueLink, reports: AccountReports) -> None:
@@ -257,15 +281,20 @@ class ExtendedAccountStreams:
         history = await self._get(link, "/user/orders/history", list[OpenOrderModel])
         open_now = await self._get(link, "/user/orders", list[OpenOrderModel])
         trades = await self._get(link, "/user/trades", list[AccountTradeModel])
-        funding = await self._funding(link, reports)
+        funding, transfers = await self._payments(link, reports)
         ended = reports.orders(history + open_now)
+        fills = reports.fills(trades)
         await self._send(
-            reports.command(reports.fills(trades), ended, history + open_now, as_of, funding)
+            reports.command(fills, ended, history + open_now, as_of, funding, transfers)
         )
 
-    async def _funding(self, link: VenueLink, reports: AccountReports) -> list[VenueFunding]:
-        path = "/user/funding/history?fromTime=0"
-        return reports.funding(await self._get(link, path, list[FundingPaymentModel]))
+    async def _payments(
+        self, link: VenueLink, reports: AccountReports
+    ) -> tuple[list[VenueFunding], list[VenueTransfer]]:
+        paid = "/user/funding/history?fromTime=0"
+        funding = reports.funding(await self._get(link, paid, list[FundingPaymentModel]))
+        moved = await self._get(link, "/user/assetOperations", list[AssetOperationModel])
+        return funding, reports.transfers(moved)
 
     async def _order(self, link: VenueLink, order_id: int) -> OpenOrderModel:
         order: OpenOrderModel = await self._get(link, f"/user/orders/{order_id}", OpenOrderModel)

@@ -45,12 +45,12 @@ class SqlOrderQueries:
             found = await conn.scalar(select(t.fills.c.id).where(t.fills.c.id == fill_id))
         return found is not None
 
-    async def venue_funding_recorded(self, funding_id: str) -> bool:
-        if self._pending.has_venue_funding(funding_id):
+    async def venue_payment_recorded(self, record_id: str) -> bool:
+        if self._pending.has_venue_payment(record_id):
             return True
         async with self._db.connect() as conn:
             found = await conn.scalar(
-                select(t.venue_funding.c.id).where(t.venue_funding.c.id == funding_id)
+                select(t.venue_payments.c.id).where(t.venue_payments.c.id == record_id)
             )
         return found is not None
 

@@ -180,15 +180,18 @@ account_activity = Table(
     schema=SCHEMA,
 )
 
-# Funding payments a live venue reported for a live account: each recorded once, by its id.
-venue_funding = Table(
-    "trading_venue_funding",
+# What a live venue reported paying or moving on a live account (funding payments,
+# deposits and withdrawals): each recorded once, by its id (x10-funding-<the venue's id>,
+# x10-transfer-<the venue's id>).
+venue_payments = Table(
+    "trading_venue_payments",
     metadata,
-    Column("id", String(64), primary_key=True),  # x10-funding-<the venue's payment id>
+    Column("id", String(80), primary_key=True),
     Column("account_id", String(36), nullable=False),
-    Column("market", String(16), nullable=False),
-    Column("payment", ExactDecimal, nullable=False),
-    Column("paid_at", UtcDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),  # funding, transfer
+    Column("market", String(16)),  # funding's
+    Column("amount", ExactDecimal, nullable=False),  # funding: paid; a transfer: came in
+    Column("at", UtcDateTime, nullable=False),
     schema=SCHEMA,
 )
 

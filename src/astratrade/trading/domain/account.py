@@ -23,7 +23,12 @@ from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 from astratrade.trading.domain.results import PeriodResults
 from astratrade.trading.domain.stops import guards, stop_trigger
-from astratrade.trading.domain.venue_reports import VenueFunding
+from astratrade.trading.domain.venue_reports import (
+    OUTSIDE,
+    VenueFunding,
+    VenuePayment,
+    VenueTransfer,
+)
 
 
 class Account(Aggregate):
@@ -67,7 +72,7 @@ class Account(Aggregate):
         self.dirty_positions: set[str] = set()
         self.dirty_leverage: set[str] = set()
         self.new_fills: list[Fill] = []
-        self.new_venue_funding: list[VenueFunding] = []
+        self.new_venue_payments: list[VenuePayment] = []
         self.row_changed = False  # the account's own row: collateral, results, loss limit
 
     @classmethod
@@ -111,7 +116,7 @@ class Account(Aggregate):
             or self.dirty_positions
             or self.dirty_leverage
             or self.new_fills
-            or self.new_venue_funding
+            or self.new_venue_payments
         )
 
     # -- margin ---------------------------------------------------------------------------
@@ -385,7 +390,7 @@ class Account(Aggregate):
             position.funding_paid += funding.payment
             self.dirty_positions.add(funding.market)
         self.settle(-funding.payment, funding.at)
-        self.new_venue_funding.append(funding)
+        self.new_venue_payments.append(funding)
         self.record(
             events.FundingPaid(
                 account_id=self.id,
@@ -397,6 +402,27 @@ class Account(Aggregate):
                 venue=venue,
             )
         )
+
+    def mirror_venue_transfer(self, transfer: VenueTransfer) -> None:
+        """A deposit on the live venue, or a withdrawal from it: collateral here moves with
+        it, from or to the outside world, kept (by its id) so that it is mirrored once."""
+        if transfer.amount > ZERO:
+            self.deposit(
+                transfer.amount,
+                source=OUTSIDE,
+                reason="venue_deposit",
+                at=transfer.at,
+                transfer_id=transfer.record_id,
+            )
+        else:
+            self.withdraw(
+                -transfer.amount,
+                destination=OUTSIDE,
+                transfer_id=transfer.record_id,
+                at=transfer.at,
+                reason="venue_withdrawal",
+            )
+        self.new_venue_payments.append(transfer)
 
     def pay_funding(self, market: str, rate: Decimal, mark: Decimal, at: datetime) -> Decimal:
         """Longs pay shorts when the rate is positive; returns what this account paid."""

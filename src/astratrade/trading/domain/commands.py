@@ -9,7 +9,12 @@ from decimal import Decimal
 from astratrade.shared.messages import Command
 from astratrade.trading.domain.orders import OrderType, Side, TimeInForce
 from astratrade.trading.domain.prices import Quote
-from astratrade.trading.domain.venue_reports import VenueFill, VenueFunding, VenueOrderState
+from astratrade.trading.domain.venue_reports import (
+    VenueFill,
+    VenueFunding,
+    VenueOrderState,
+    VenueTransfer,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +59,7 @@ class RecordVenueReports(Command):
     ended: tuple[VenueOrderState, ...] = ()
     known: tuple[str, ...] = ()
     funding: tuple[VenueFunding, ...] = ()
+    transfers: tuple[VenueTransfer, ...] = ()
     complete_as_of: datetime | None = None
 
 

@@ -15,7 +15,7 @@ from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.live_orders import external_id
 from astratrade.trading.domain.orders import Liquidity, Order, OrderStatus
 from astratrade.trading.domain.venue_link import VENUE
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd
+from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenuePayment
 from astratrade.trading.ports import TradingUnitOfWork
 
 
@@ -50,12 +50,12 @@ async def record_venue_reports(
             venue=VENUE,
         )
         recorded += 1
+    for transfer in sorted(cmd.transfers, key=lambda t: (t.at, t.operation_id)):
+        if not await _paid(transfer, account, uow):
+            account.mirror_venue_transfer(transfer)
     for funding in sorted(cmd.funding, key=lambda f: (f.at, f.payment_id)):
-        if any(f.funding_id == funding.funding_id for f in account.new_venue_funding):
-            continue
-        if await uow.orders.venue_funding_recorded(funding.funding_id):
-            continue
-        account.pay_venue_funding(funding, VENUE)
+        if not await _paid(funding, account, uow):
+            account.pay_venue_funding(funding, VENUE)
     for state in cmd.ended:
         open_order = _open_by_external_id(account, state.external_id)
         if open_order is None:
@@ -81,6 +81,13 @@ def _settle_pending(
             account.confirm_order(order, at)
         elif cmd.complete_as_of is not None and order.created_at <= cmd.complete_as_of:
             account.reject_order(order, "Extended has no such order: it never reached Extended", at)
+
+
+async def _paid(payment: VenuePayment, account: Account, uow: TradingUnitOfWork) -> bool:
+    """Recorded already: in this command, or written (or being written)."""
+    if any(p.record_id == payment.record_id for p in account.new_venue_payments):
+        return True
+    return await uow.orders.venue_payment_recorded(payment.record_id)
 
 
 async def _seen(fill: VenueFill, account: Account, uow: TradingUnitOfWork) -> bool:

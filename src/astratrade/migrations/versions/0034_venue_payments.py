@@ -1,4 +1,5 @@
-"""trading: funding payments a live venue reported, each recorded once by its id
+"""trading: what a live venue reported paying or moving on a live account (funding,
+deposits, withdrawals), each recorded once by its id
 
 Revision ID: 0034
 Revises: 0033
@@ -26,16 +27,17 @@ def _schema() -> str | None:
 
 def upgrade() -> None:
     op.create_table(
-        "trading_venue_funding",
-        sa.Column("id", sa.String(length=64), nullable=False),
+        "trading_venue_payments",
+        sa.Column("id", sa.String(length=80), nullable=False),
         sa.Column("account_id", sa.String(length=36), nullable=False),
-        sa.Column("market", sa.String(length=16), nullable=False),
-        sa.Column("payment", astratrade.infrastructure.types.ExactDecimal(), nullable=False),
-        sa.Column("paid_at", astratrade.infrastructure.types.UtcDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_trading_venue_funding")),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("market", sa.String(length=16), nullable=True),
+        sa.Column("amount", astratrade.infrastructure.types.ExactDecimal(), nullable=False),
+        sa.Column("at", astratrade.infrastructure.types.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trading_venue_payments")),
         schema=_schema(),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("trading_venue_funding", schema=_schema())
+    op.drop_table("trading_venue_payments", schema=_schema())
