@@ -150,6 +150,7 @@ class ExtendedStandIn:
         self.subscribers: dict[str, set[tuple[web.WebSocketResponse, str]]] = {}
         self.drop_next_fill = False  # the next fill's updates are lost with the connection
         self.tamper_next_order = False  # the next order's signature is altered on the way
+        self.answer_after = 0.0  # seconds an order placement waits before it is taken
         self._seq = 0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -275,6 +276,7 @@ class ExtendedStandIn:
             if self.tamper_next_order:
                 self.tamper_next_order = False
                 order = _tampered(order)
+            await asyncio.sleep(self.answer_after)  # a slow venue
             venue_id, updates = self.book.place(account, order)
         except Refused as refused:
             return _refusal(refused)
