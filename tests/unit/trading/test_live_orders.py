@@ -14,7 +14,7 @@ from fakes import START, FakeTradingUnitOfWork, Trading, open_practice_account
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from astratrade.shared.errors import ValidationFailed
+from astratrade.shared.errors import Unavailable, ValidationFailed
 from astratrade.trading import handlers
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.account_terms import AccountKind
@@ -112,6 +112,7 @@ class FakeVenue:
     cancelled: list[str] = field(default_factory=list)
     mass_cancels: int = 0
     refuse_with: int | None = None
+    unreachable: bool = False
 
     async def market_rules(self, market: str) -> VenueMarketRules:
         return RULES
@@ -119,6 +120,8 @@ class FakeVenue:
     async def place(self, link: VenueLink, order: Order) -> None:
         if self.refuse_with is not None:
             raise VenueRefused(self.refuse_with, "Invalid StarkEx signature")
+        if self.unreachable:
+            raise Unavailable("Extended cannot be reached")
         self.placed.append(order)
 
     async def cancel(self, link: VenueLink, order: Order) -> None:
@@ -429,3 +432,19 @@ def test_deposits_and_withdrawals_on_the_venue_are_mirrored_once(trading: Tradin
     ]
     assert moved == [("external", "venue_deposit"), ("external", "venue_withdrawal")]
     assert trading.store.venue_payments == {"x10-transfer-d1", "x10-transfer-w1"}
+
+
+def test_a_retry_sends_again_an_order_whose_answer_never_came(trading: Trading) -> None:
+    account, live, venue = live_account(trading)
+    order = cmd(Decimal("0.01"), Decimal("1.0"), account_id=account.id, client_order_id="c9")
+    venue.unreachable = True
+    with pytest.raises(Unavailable):
+        place(trading, live, order)
+    [waiting] = trading.account(account.id).open_orders.values()
+    assert waiting.status is OrderStatus.PENDING  # recorded, its fate unknown
+    venue.unreachable = False
+    again = place(trading, live, order)  # the trader retries with the same client order id
+    assert (again.id, again.status) == (waiting.id, OrderStatus.OPEN)
+    assert [o.id for o in venue.placed] == [waiting.id]
+    assert place(trading, live, order).id == waiting.id  # and open: not sent a third time
+    assert len(venue.placed) == 1

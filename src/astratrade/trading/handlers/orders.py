@@ -17,7 +17,7 @@ from astratrade.trading.domain.commands import (
 from astratrade.trading.domain.errors import Conflict, NotFound, OrderRejected, VenueUnavailable
 from astratrade.trading.domain.execution import fill_against_mark
 from astratrade.trading.domain.live_orders import VenueMarketRules, check_live_order, live_order
-from astratrade.trading.domain.orders import Order, OrderType, Side
+from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.venue import Venue, new_order
 from astratrade.trading.domain.venue_link import VenueLink
 from astratrade.trading.handlers.accounts import owned_account, system_accounts
@@ -101,16 +101,23 @@ async def place_live(
         raise VenueUnavailable(
             "live orders go to Extended, and this deployment has no live venue configured"
         )
+    earlier = None
     if cmd.client_order_id is not None:
         earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
         if earlier is not None:
-            return account.open_orders.get(earlier.id, earlier)
+            earlier = account.open_orders.get(earlier.id, earlier)
+            if earlier.status is not OrderStatus.PENDING:
+                return earlier
     link = await live.links.get(account.id)
     if link is None:
         raise VenueUnavailable(
             f"account {account.id} is not connected to Extended: connect it first "
             "(PUT /accounts/{id}/venue)"
         )
+    if earlier is not None:
+        # A retry of an order whose answer never came (Extended was unreachable): send it
+        # again. Same external id, so Extended takes it once (a second is 1134, "placed").
+        return SendToVenue(earlier, link)
     if rules is None:
         return RulesNeeded(cmd.market)
     unlocked = await uow.limits.get(account.owner_id)
