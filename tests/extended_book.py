@@ -21,7 +21,9 @@ from typing import Any
 import fast_stark_crypto
 from x10.config import MAINNET_CONFIG
 from x10.core.client_config import StarknetDomain
+from x10.models.asset import AssetOperationModel, AssetOperationStatus, AssetOperationType
 from x10.models.balance import BalanceModel
+from x10.models.deposit import DepositStatus, DepositStatusUpdateModel
 from x10.models.market import MarketModel
 from x10.models.order import (
     NewOrderModel,
@@ -81,6 +83,9 @@ class SubAccount:
     holdings: dict[str, Holding] = field(default_factory=dict)
     orders: dict[str, OpenOrderModel] = field(default_factory=dict)  # every order, by external id
     trades: list[AccountTradeModel] = field(default_factory=list)
+    operations: list[AssetOperationModel] = field(default_factory=list)  # deposits…
+    # Funding payments, as Extended's `GET /user/funding/history` answers them (camelCase).
+    funding: list[dict[str, Any]] = field(default_factory=list)
 
 
 Update = tuple[str, dict[str, Any]]  # a stream message type, its data (ready to send)
@@ -180,6 +185,60 @@ class Book:
 
     def open_orders(self, account: SubAccount) -> list[OpenOrderModel]:
         return [o for o in account.orders.values() if _is_open(o)]
+
+    def deposit(self, account: SubAccount, amount: Decimal) -> list[Update]:
+        """USDC deposited on the sub-account: a completed asset operation, the balance up."""
+        account.balance += amount
+        at = now_ms()
+        account.operations.append(
+            AssetOperationModel(
+                id=str(next(self._ids)),
+                type=AssetOperationType.DEPOSIT,
+                status=AssetOperationStatus.COMPLETED,
+                amount=amount,
+                fee=ZERO,
+                asset=1,
+                time=at,
+                account_id=account.account_id,
+            )
+        )
+        deposited = DepositStatusUpdateModel(
+            asset_id=1, amount=amount, timestamp=at, status=DepositStatus.PROCESSED
+        )
+        return [
+            ("ACCOUNT.DEPOSIT", {"isSnapshot": False, "deposit": _dump(deposited)}),
+            ("ACCOUNT.BALANCE", {"isSnapshot": False, "balance": _dump(self.balance(account))}),
+        ]
+
+    def pay_funding(self, market: str, rate: Decimal) -> dict[str, list[Update]]:
+        """Funding at the mark for every position in `market`: longs pay shorts when the
+        rate is positive. Each payment lowers (or raises) the balance and is kept for
+        `/user/funding/history`; the stream carries the balance change only. By API key."""
+        mark, updates = self._marks(market), {}
+        for api_key, account in self.accounts.items():
+            holding = account.holdings.get(market)
+            if holding is None or holding.size == ZERO:
+                continue
+            fee = (holding.size * mark * rate).quantize(FEE_QUANTUM)
+            account.balance -= fee
+            account.funding.append(
+                {
+                    "id": next(self._ids),
+                    "accountId": account.account_id,
+                    "market": market,
+                    "positionId": account.account_id * 1000 + 1,
+                    "side": "LONG" if holding.size > ZERO else "SHORT",
+                    "size": str(abs(holding.size)),
+                    "value": str(abs(holding.size) * mark),
+                    "markPrice": str(mark),
+                    "fundingFee": str(fee),
+                    "fundingRate": str(rate),
+                    "paidTime": now_ms(),
+                }
+            )
+            balance = _dump(self.balance(account))
+            updates[api_key] = [("ACCOUNT.BALANCE", {"isSnapshot": False, "balance": balance})]
+        return updates
 
     def positions(self, account: SubAccount) -> list[PositionModel]:
         return [

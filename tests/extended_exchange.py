@@ -17,7 +17,13 @@ the official SDK's own models (`x10-python-trading-starknet`) so that the SDK pa
 - orders (`tests/extended_book.py`): `POST /user/order` (the SDK's `NewOrderModel`, its
   Stark signature verified), `DELETE /user/order?externalId=`, `POST
   /user/order/massCancel`, and for a re-sync `GET /user/orders`, `/user/trades`,
-  `/user/positions`, `/user/balance`; each refusal in the venue's error envelope.
+  `/user/positions`, `/user/balance`; each refusal in the venue's error envelope;
+- deposits (`POST /_standin/deposit` with an API key and an amount; a sub-account's
+  starting balance is one too): the SDK's `AssetOperationModel` on
+  `GET /user/assetOperations`, `ACCOUNT.DEPOSIT` and `ACCOUNT.BALANCE` on the stream;
+- funding (`POST /_standin/pay_funding` with a market and a rate): each position in the
+  market pays or receives it at the mark, kept for `GET /user/funding/history` in the shape
+  of Extended's API docs (the SDK has no model for it), the balance change on the stream.
 
 Scripted prices, sub-accounts, silence and dropped connections are set from the test, in
 process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
@@ -144,6 +150,7 @@ class ExtendedStandIn:
         self.subscribers: dict[str, set[tuple[web.WebSocketResponse, str]]] = {}
         self.drop_next_fill = False  # the next fill's updates are lost with the connection
         self.tamper_next_order = False  # the next order's signature is altered on the way
+        self.answer_after = 0.0  # seconds an order placement waits before it is taken
         self._seq = 0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -169,6 +176,10 @@ class ExtendedStandIn:
         app.router.add_get(f"{API_PATH}/user/trades", self._trades)
         app.router.add_get(f"{API_PATH}/user/positions", self._positions)
         app.router.add_get(f"{API_PATH}/user/balance", self._balance)
+        app.router.add_get(f"{API_PATH}/user/funding/history", self._funding_history)
+        app.router.add_get(f"{API_PATH}/user/assetOperations", self._asset_operations)
+        app.router.add_post("/_standin/pay_funding", self._pay_funding)
+        app.router.add_post("/_standin/deposit", self._deposit)
         app.router.add_get(STREAM_PATH, self._stream)
         app.router.add_post("/_standin/drop_next_fill", self._set_drop_next_fill)
         app.router.add_post("/_standin/tamper_next_order", self._set_tamper_next_order)
@@ -220,13 +231,11 @@ class ExtendedStandIn:
         public_key: int,
         balance: Decimal = Decimal(10_000),
     ) -> None:
-        self.book.accounts[api_key] = SubAccount(
-            api_key=api_key,
-            account_id=account_id,
-            vault=vault,
-            public_key=public_key,
-            balance=balance,
+        sub_account = SubAccount(
+            api_key=api_key, account_id=account_id, vault=vault, public_key=public_key
         )
+        self.book.accounts[api_key] = sub_account
+        self.book.deposit(sub_account, balance)  # deposited before anyone follows it
         self.accounts[api_key] = AccountModel(
             id=account_id,
             description="stand-in sub-account",
@@ -267,6 +276,7 @@ class ExtendedStandIn:
             if self.tamper_next_order:
                 self.tamper_next_order = False
                 order = _tampered(order)
+            await asyncio.sleep(self.answer_after)  # a slow venue
             venue_id, updates = self.book.place(account, order)
         except Refused as refused:
             return _refusal(refused)
@@ -332,6 +342,36 @@ class ExtendedStandIn:
             return _ok(self.book.balance(self._sub_account(request)))
         except Refused as refused:
             return _refusal(refused)
+
+    async def _funding_history(self, request: web.Request) -> web.Response:
+        try:
+            payments = self._sub_account(request).funding
+        except Refused as refused:
+            return _refusal(refused)
+        return web.json_response({"status": "OK", "data": payments})
+
+    async def _asset_operations(self, request: web.Request) -> web.Response:
+        try:
+            return _ok_list(self._sub_account(request).operations)
+        except Refused as refused:
+            return _refusal(refused)
+
+    async def deposit(self, api_key: str, amount: Decimal) -> None:
+        await self.publish(api_key, self.book.deposit(self.book.accounts[api_key], amount))
+
+    async def _deposit(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self.deposit(body["api_key"], Decimal(body["amount"]))
+        return web.json_response({"ok": True})
+
+    async def pay_funding(self, market: str, rate: Decimal) -> None:
+        for api_key, updates in self.book.pay_funding(market, rate).items():
+            await self.publish(api_key, updates)
+
+    async def _pay_funding(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self.pay_funding(body["market"], Decimal(body["rate"]))
+        return web.json_response({"ok": True})
 
     async def publish(self, api_key: str, updates: list[Update]) -> None:
         """Push updates to the sub-account's stream subscribers; when a fill is to be lost,

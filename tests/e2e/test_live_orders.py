@@ -2,9 +2,10 @@
 venue both pointed at the local Extended stand-in (a process of its own). A trader earns a
 live account, connects it, and trades on the stand-in through the API: a market order fills
 there and its fill and position show here; a partial close; a resting limit cancelled; a
-forged signature refused by the venue and answered as refused; a fill whose stream
-updates are lost with the connection found by the re-sync, once. One server for every
-step (the module's)."""
+forged signature refused by the venue and answered as refused (and rejected in the order
+history); a fill whose stream updates are lost with the connection found by the re-sync,
+once; deposits and funding on the venue mirrored once each, so that `astratrade
+reconcile` finds no gap. One server for every step (the module's)."""
 
 from __future__ import annotations
 
@@ -117,6 +118,9 @@ def test_live_orders_fill_on_the_venue_and_show_here(
     assert refusal["code"] == "venue_refused"
     assert "(1142)" in refusal["message"]
     assert "Invalid StarkEx signature" in refusal["message"]
+    history = trader.get("/orders", params={"account_id": account_id, "status": "rejected"})
+    [rejected] = history.json()  # the trader reads the refusal in the order history too
+    assert rejected["reason"] == refusal["message"]
 
     httpx.post(f"{stand_in}/_standin/drop_next_fill")
     lost = order(side="buy", type="market", size="0.4", client_order_id="e2e-lost")
@@ -125,3 +129,20 @@ def test_live_orders_fill_on_the_venue_and_show_here(
     fills = trader.get(f"/orders/{lost.json()['order_id']}").json()["fills"]
     assert [Decimal(f["size"]) for f in fills] == [Decimal("0.4")]
     assert eth_size(trader, account_id) == Decimal("0.7")
+
+    # USDC deposited on Extended and a funding payment there come here too, once each: the
+    # ledger shows them and `astratrade reconcile` finds no gap with Extended's balance.
+    deposit = {"api_key": API_KEY, "amount": "500"}
+    assert httpx.post(f"{stand_in}/_standin/deposit", json=deposit).status_code == 200
+    funding = {"market": "ETH-USD", "rate": "0.0001"}
+    assert httpx.post(f"{stand_in}/_standin/pay_funding", json=funding).status_code == 200
+
+    def kinds() -> list[str]:
+        ledger = trader.get("/ledger", params={"account_id": account_id}).json()
+        return sorted(p["kind"] for p in ledger["postings"] if p["kind"] != "trade")
+
+    booked = eventually(kinds, lambda k: k == ["funding", "venue_deposit", "venue_deposit"])
+    assert booked == ["funding", "venue_deposit", "venue_deposit"]  # the opening one, then 500
+    done = eventually(lambda: server.cli("reconcile"), lambda d: d.returncode == 0)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "LIVE GAP" not in done.stdout

@@ -52,6 +52,10 @@ class OrderQueries(Protocol):
         """Whether a fill of this id is recorded (written, or decided and being written)."""
         ...
 
+    async def venue_payment_recorded(self, record_id: str) -> bool:
+        """Whether a live venue's funding payment of this id is recorded (or being written)."""
+        ...
+
 
 class LeverageLimits(Protocol):
     async def get(self, owner_id: str | None) -> Decimal: ...

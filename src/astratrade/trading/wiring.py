@@ -68,6 +68,7 @@ from astratrade.trading.domain.shards import Shards
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.handlers import copies, venue_reports
+from astratrade.trading.handlers.live_steps import LiveDesk
 from astratrade.trading.ports import LiveTrading, PriceFeed, TradingUnitOfWork, VenueLinks
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
@@ -144,6 +145,7 @@ def _commands(
     """Every trading command, run by the engine one at a time."""
     venue, now = engine.venue, engine.clock.now
     grant = settings.practice_starting_balance
+    desk = LiveDesk(live, now)
     live_access, plan_limits = SqlLiveAccess(read_db), SqlOpenOrderLimits(read_db)
 
     def run(use_case: Callable[[Any, TradingUnitOfWork], Awaitable[Any]]) -> RunCommand:
@@ -153,12 +155,33 @@ def _commands(
 
         return handle
 
+    def placing(decide: Callable[[Any, TradingUnitOfWork, Any], Awaitable[Any]]) -> RunCommand:
+        # A live order's venue I/O happens between two writer commands, never inside one.
+        async def handle(cmd: Any, delivery: Delivery | None = None) -> Any:
+            first = [delivery]  # the event's delivery is recorded with the first command
+
+            async def on_engine(use_case: Callable[[TradingUnitOfWork], Awaitable[Any]]) -> Any:
+                with_delivery, first[0] = first[0], None
+                return await engine.run(use_case, with_delivery)
+
+            if isinstance(cmd, PlaceOrder | ClosePosition):
+                return await desk.place(on_engine, lambda uow, rules: decide(cmd, uow, rules))
+            return await desk.cancel(on_engine, lambda uow: decide(cmd, uow, None))
+
+        return handle
+
     return {
-        PlaceOrder: run(lambda c, u: handlers.place_order(c, u, venue, now(), plan_limits, live)),
-        CancelOrder: run(lambda c, u: handlers.cancel_order(c, u, now(), live)),
-        CancelLiveOrders: run(lambda c, u: handlers.cancel_live_orders(c, u, now(), live)),
-        RecordVenueReports: run(lambda c, u: venue_reports.record_venue_reports(c, u, now())),
-        ClosePosition: run(lambda c, u: handlers.close_position(c, u, venue, now(), live)),
+        PlaceOrder: placing(
+            lambda c, u, r: handlers.place_order(c, u, venue, now(), plan_limits, live, r)
+        ),
+        CancelOrder: placing(lambda c, u, _: handlers.cancel_order(c, u, now(), live)),
+        CancelLiveOrders: placing(lambda c, u, _: handlers.cancel_live_orders(c, u, live)),
+        RecordVenueReports: run(
+            lambda c, u: venue_reports.record_venue_reports(c, u, now(), desk.sending)
+        ),
+        ClosePosition: placing(
+            lambda c, u, r: handlers.close_position(c, u, venue, now(), live, r)
+        ),
         SetLeverage: run(lambda c, u: handlers.set_leverage(c, u, venue)),
         SetDailyLossLimit: run(lambda c, u: handlers.set_daily_loss_limit(c, u, now())),
         SetLeverageLimit: run(lambda c, u: handlers.set_leverage_limit(c, u, now())),

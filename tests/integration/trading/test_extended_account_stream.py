@@ -1,18 +1,21 @@
 """A connected live account followed on the local Extended stand-in: a market order fills
-there and the fill reaches the account from the account stream; a fill whose stream
+there and the fill reaches the account from the account stream; while Extended is slow to
+answer an order, a practice order on the same engine completes; a fill whose stream
 updates are lost with the connection is found by the re-sync after the reconnect, once;
-another reconnect finds nothing new."""
+deposits and a funding payment are recorded once, however often they are read; another
+reconnect finds nothing new; reconciliation finds no gap."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from trading_platform import new_trader
+from trading_platform import market_order, new_trader
 
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
@@ -23,7 +26,7 @@ from astratrade.trading.adapters.extended_orders import ExtendedOrders
 from astratrade.trading.adapters.venue_links import SqlVenueLinks
 from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.commands import OpenLiveAccount, PlaceOrder
-from astratrade.trading.domain.orders import OrderType, Side
+from astratrade.trading.domain.orders import OrderStatus, OrderType, Side
 from astratrade.trading.domain.venue_link import VenueLink
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.live_reconciliation import live_gaps
@@ -70,7 +73,7 @@ async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once
     platform: Platform, stand_in: ExtendedStandIn
 ) -> None:
     engine = platform.port(TradingEngine)
-    owner, _ = await new_trader(platform, "lia")
+    owner, practice_id = await new_trader(platform, "lia")
 
     async def allowed(_owner: str) -> tuple[bool, bool]:
         return True, True
@@ -114,27 +117,59 @@ async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once
     await platform.bus.execute(buy("first"))
     await eventually(lambda: _equals(held, Decimal("0.5")))
 
+    # Extended slow to answer: the live order waits, recorded as pending; a practice order
+    # on the same engine completes meanwhile (the engine never waits for Extended).
+    stand_in.answer_after = 2.0
+    slow = asyncio.create_task(platform.bus.execute(buy("slow")))
+
+    async def pending() -> bool:
+        account = await engine.run(lambda uow: uow.accounts.get(live.id))
+        assert account is not None
+        return any(o.status is OrderStatus.PENDING for o in account.open_orders.values())
+
+    await eventually(pending)
+    started = time.monotonic()
+    await platform.bus.execute(market_order(owner, practice_id, "0.01"))
+    assert time.monotonic() - started < 1.0
+    assert not slow.done()
+    stand_in.answer_after = 0.0
+    assert (await slow).client_order_id == "slow"
+    await eventually(lambda: _equals(held, Decimal("1.0")))
+
     stand_in.drop_next_fill = True  # the fill happens; its updates are lost with the stream
     await platform.bus.execute(buy("second"))
-    await eventually(lambda: _equals(held, Decimal("1.0")))
+    await eventually(lambda: _equals(held, Decimal("1.5")))
+
+    async def collateral() -> Decimal:
+        account = await engine.run(lambda uow: uow.accounts.get(live.id))
+        assert account is not None
+        return account.collateral
+
+    before = await collateral()
+    await stand_in.deposit(API_KEY, Decimal("250.5"))  # more USDC deposited on Extended
+    before += Decimal("250.5")
+    await eventually(lambda: _equals(collateral, before))
+    await stand_in.pay_funding("ETH-USD", Decimal("0.0001"))  # the long pays
+    [paid] = stand_in.book.accounts[API_KEY].funding
+    await eventually(lambda: _equals(collateral, before - Decimal(paid["fundingFee"])))
     connections = stand_in.connections
     await stand_in.drop()  # and once more: the re-sync finds nothing new
     await eventually(lambda: _more(stand_in, connections))
     await asyncio.sleep(0.3)
-    assert await held() == Decimal("1.0")
+    assert await held() == Decimal("1.5")
     trades = stand_in.book.accounts[API_KEY].trades
     recorded = [
         await engine.run(lambda uow, t=t: uow.orders.fill_recorded(f"x10-{t.id}")) for t in trades
     ]
-    assert recorded == [True, True]
+    assert recorded == [True, True, True]
+    assert await collateral() == before - Decimal(paid["fundingFee"])  # funding: once
 
-    # Reconciliation: the fills and fees agree to the cent; the gap is exactly the USDC
-    # deposited on Extended, which no platform deposit mirrors yet.
+    # Reconciliation: the deposits, fills, fees and funding agree to the cent.
     account = await engine.run(lambda uow: uow.accounts.get(live.id))
     assert account is not None
     venue = ExtendedOrders(stand_in.api_url, {"ETH-USD": "ETH-USD"})
     gaps = await live_gaps([link], venue.balance, {live.id: account.collateral})
-    assert [(g.account_id, g.gap) for g in gaps] == [(live.id, Decimal(-10_000))]
+    assert gaps == []
 
 
 async def _subscribed(stand_in: ExtendedStandIn) -> bool:

@@ -98,8 +98,9 @@ async def test_a_link_is_checked_with_the_venue_sealed_at_rest_and_deleted(
     assert await links.get("acc-9") is None
 
 
-async def test_the_migrated_venue_links_table_is_what_the_code_declares(
+async def test_the_migrated_venue_tables_are_what_the_code_declares(
     migrated_engine: AsyncEngine,
 ) -> None:
+    """The links, and the live venue's funding payments (migration 0034)."""
     async with migrated_engine.connect() as conn:
-        assert await conn.run_sync(differences, "trading_venue_links") == []
+        assert await conn.run_sync(differences, "trading_venue_") == []

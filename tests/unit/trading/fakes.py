@@ -100,6 +100,7 @@ class FakeStore:
         self.snapshots: dict[str, Account] = {}  # as last committed
         self.orders: dict[str, Order] = {}  # committed copies of every order ever accepted
         self.fills: list[Fill] = []
+        self.venue_payments: set[str] = set()
         self.committed: list[Event] = []
         self.envelopes: list[Envelope] = []
         self.fundings: dict[tuple[str, datetime], tuple[Decimal, Decimal, int]] = {}
@@ -168,6 +169,9 @@ class FakeOrderQueries:
     async def fill_recorded(self, fill_id: str) -> bool:
         return any(fill.id == fill_id for fill in self._store.fills)
 
+    async def venue_payment_recorded(self, record_id: str) -> bool:
+        return record_id in self._store.venue_payments
+
 
 class FakeLeverageLimits:
     def __init__(self, store: FakeStore) -> None:
@@ -235,6 +239,8 @@ class FakeTradingUnitOfWork:
             for order in account.dirty_orders.values():
                 store.orders[order.id] = copy.deepcopy(order)
             store.fills.extend(account.new_fills)
+            store.venue_payments.update(f.record_id for f in account.new_venue_payments)
+            account.new_venue_payments.clear()
             account.dirty_orders.clear()
             account.dirty_positions.clear()
             account.dirty_leverage.clear()

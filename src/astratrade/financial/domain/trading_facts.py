@@ -49,8 +49,10 @@ def fill(p: Payload) -> dict[str, Decimal]:
 
 
 def funding(p: Payload) -> dict[str, Decimal]:
-    """payment > 0: the account paid the house; < 0: it received."""
-    return {p["account_id"]: -_d(p["payment"]), HOUSE: _d(p["payment"])}
+    """payment > 0: the account paid the house; < 0: it received. A live venue's funding
+    (`venue` set): against the outside world, which was the other side."""
+    payment = _d(p["payment"])
+    return {p["account_id"]: -payment, EXTERNAL if p.get("venue") else HOUSE: payment}
 
 
 def liquidation(p: Payload) -> dict[str, Decimal]:

@@ -22,6 +22,7 @@ from astratrade.shared.messages import Envelope
 from astratrade.trading.adapters import tables as t
 from astratrade.trading.adapters.rows import fill_row, order_row, position_row
 from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.venue_reports import VenueFunding, VenuePayment
 
 Row = dict[str, Any]
 
@@ -61,6 +62,7 @@ class Changes:
     leverage: dict[tuple[str, str], Row] = field(default_factory=dict)
     limits: dict[str, Row] = field(default_factory=dict)
     fundings: list[Row] = field(default_factory=list)
+    venue_payments: list[Row] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
 
@@ -78,6 +80,7 @@ class Changes:
         self.leverage.update(later.leverage)
         self.limits.update(later.limits)
         self.fundings.extend(later.fundings)
+        self.venue_payments.extend(later.venue_payments)
         self.envelopes.extend(later.envelopes)
         self.deliveries.extend(later.deliveries)
 
@@ -100,6 +103,8 @@ class Changes:
         upsert(conn, t.leverage_limits, list(self.limits.values()), ["owner_id"])
         if self.fundings:
             conn.execute(insert(t.funding_payments), self.fundings)
+        if self.venue_payments:
+            conn.execute(insert(t.venue_payments), self.venue_payments)
         record_effects(conn, self.envelopes, (), at)
         tracking.record_many(conn, self.deliveries, at)
 
@@ -127,6 +132,7 @@ def _take_account(changes: Changes, account: Account, new: bool, stored: int | N
     for order in account.dirty_orders.values():
         changes.orders[order.id] = order_row(order)
     changes.fills.extend(fill_row(f) for f in account.new_fills)
+    changes.venue_payments.extend(_payment_row(account.id, p) for p in account.new_venue_payments)
     for market in sorted(account.dirty_leverage):
         row = {"account_id": account.id, "market": market, "leverage": account.leverage[market]}
         changes.leverage[(account.id, market)] = row
@@ -134,7 +140,16 @@ def _take_account(changes: Changes, account: Account, new: bool, stored: int | N
     account.dirty_positions.clear()
     account.dirty_leverage.clear()
     account.new_fills.clear()
+    account.new_venue_payments.clear()
     account.row_changed = False
+
+
+def _payment_row(account_id: str, payment: VenuePayment) -> Row:
+    """Funding: what the account paid (< 0: received); a transfer: what came in (< 0: out)."""
+    row = {"id": payment.record_id, "account_id": account_id, "at": payment.at}
+    if isinstance(payment, VenueFunding):
+        return row | {"kind": "funding", "market": payment.market, "amount": payment.payment}
+    return row | {"kind": "transfer", "market": None, "amount": payment.amount}
 
 
 def _account_row(account: Account) -> Row:

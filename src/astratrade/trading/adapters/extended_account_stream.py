@@ -14,24 +14,37 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
 from pydantic import TypeAdapter
 from websockets.asyncio.client import connect
 from x10.clients.streamrpc.subscription_params import AccountParams
+from x10.models.asset import AssetOperationModel, AssetOperationStatus, AssetOperationType
+from x10.models.base import X10BaseModel
 from x10.models.http import WrappedApiResponseModel
 from x10.models.order import OpenOrderModel, OrderSide, OrderStatus
-from x10.models.stream_rpc import StreamRpcAccountOrdersModel, StreamRpcAccountTradesModel
+from x10.models.stream_rpc import (
+    StreamRpcAccountBalanceModel,
+    StreamRpcAccountOrdersModel,
+    StreamRpcAccountTradesModel,
+)
 from x10.models.trade import AccountTradeModel
 from x10.utils.http import USER_AGENT, RequestHeader
 
 from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.orders import Side
 from astratrade.trading.domain.venue_link import VenueLink
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenueOrderState
+from astratrade.trading.domain.venue_reports import (
+    VenueFill,
+    VenueFunding,
+    VenueOrderEnd,
+    VenueOrderState,
+    VenueTransfer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +55,32 @@ ENDS = {
     OrderStatus.EXPIRED: VenueOrderEnd.EXPIRED,
     OrderStatus.REJECTED: VenueOrderEnd.REJECTED,
 }
+# A completed asset operation's direction: deposits in, withdrawals out.
+MOVES = {
+    AssetOperationType.DEPOSIT: 1,
+    AssetOperationType.FAST_WITHDRAWAL: -1,
+    AssetOperationType.SLOW_WITHDRAWAL: -1,
+}
 FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS = 0.5, 30.0
 TIMEOUT_SECONDS = 10.0
+
+
+class FundingPaymentModel(X10BaseModel):
+    """One of Extended's funding payments (`GET /user/funding/history`), as its API docs
+    describe it; the SDK has no model for it. `funding_fee` > 0: the account paid (our
+    reading of Extended's docs, not checked against its servers)."""
+
+    id: int
+    account_id: int
+    market: str
+    position_id: int
+    side: str
+    size: Decimal
+    value: Decimal
+    mark_price: Decimal
+    funding_fee: Decimal
+    funding_rate: Decimal
+    paid_time: int
 
 
 class AccountReports:
@@ -84,13 +121,53 @@ class AccountReports:
             if trade.market in self._ours
         ]
 
+    def funding(self, payments: list[FundingPaymentModel]) -> list[VenueFunding]:
+        return [
+            VenueFunding(
+                payment_id=p.id,
+                market=self._ours[p.market],
+                payment=p.funding_fee,
+                rate=p.funding_rate,
+                mark=p.mark_price,
+                at=datetime.fromtimestamp(p.paid_time / 1000, tz=UTC),
+            )
+            for p in payments
+            if p.market in self._ours
+        ]
+
+    def transfers(self, operations: list[AssetOperationModel]) -> list[VenueTransfer]:
+        """Completed deposits (in) and withdrawals (out, their fee with them); transfers
+        between sub-accounts and claims are not mirrored."""
+        found = []
+        for op in operations:
+            sign = MOVES.get(AssetOperationType(op.type))
+            if sign is None or AssetOperationStatus(op.status) != AssetOperationStatus.COMPLETED:
+                continue
+            at = datetime.fromtimestamp(op.time / 1000, tz=UTC)
+            found.append(VenueTransfer(op.id, sign * abs(op.amount) - abs(op.fee), at))
+        return found
+
     def command(
-        self, fills: list[VenueFill], ended: list[VenueOrderState]
+        self,
+        fills: list[VenueFill],
+        ended: list[VenueOrderState],
+        orders: Sequence[OpenOrderModel] = (),
+        complete_as_of: datetime | None = None,
+        funding: Sequence[VenueFunding] = (),
+        transfers: Sequence[VenueTransfer] = (),
     ) -> RecordVenueReports | None:
-        if not fills and not ended:
+        """`orders`: every order reported (pending ones here are confirmed by them);
+        `complete_as_of`: a re-sync's, when it began reading the venue's whole list."""
+        if not (fills or ended or orders or funding or transfers) and complete_as_of is None:
             return None
         return RecordVenueReports(
-            account_id=self.account_id, fills=tuple(fills), ended=tuple(ended)
+            account_id=self.account_id,
+            fills=tuple(fills),
+            ended=tuple(ended),
+            known=tuple(o.external_id for o in orders),
+            complete_as_of=complete_as_of,
+            funding=tuple(funding),
+            transfers=tuple(transfers),
         )
 
 
@@ -183,21 +260,41 @@ class ExtendedAccountStreams:
             return
         update = params.deserialize_data(message.get("data"), str(message.get("type")))
         if isinstance(update, StreamRpcAccountOrdersModel):
-            await self._send(reports.command([], reports.orders(update.orders)))
+            await self._send(reports.command([], reports.orders(update.orders), update.orders))
         elif isinstance(update, StreamRpcAccountTradesModel):
             unknown = [t.order_id for t in update.trades if t.order_id not in reports.external_ids]
             for order_id in unknown:
                 reports.orders([await self._order(link, order_id)])
             await self._send(reports.command(reports.fills(update.trades), []))
-        # Positions and balance follow from the fills; reconciliation compares the balance.
+        elif isinstance(update, StreamRpcAccountBalanceModel) and not update.is_snapshot:
+            # The stream carries no funding payments, and its deposit updates no id: a
+            # balance change may be either, so read both (each is recorded once, however
+            # often it is read).
+            funding, transfers = await self._payments(link, reports)
+            await self._send(reports.command([], [], funding=funding, transfers=transfers))
+        # Positions follow from the fills; reconciliation compares the balance.
 
     async def resync(self, link: VenueLink, reports: AccountReports) -> None:
-        """The venue's orders (open and past) and trades, recorded as if streamed."""
+        """The venue's orders (open and past) and trades, recorded as if streamed; a pending
+        order older than this reading and not among them never reached the venue."""
+        as_of = datetime.now(UTC)
         history = await self._get(link, "/user/orders/history", list[OpenOrderModel])
         open_now = await self._get(link, "/user/orders", list[OpenOrderModel])
         trades = await self._get(link, "/user/trades", list[AccountTradeModel])
+        funding, transfers = await self._payments(link, reports)
         ended = reports.orders(history + open_now)
-        await self._send(reports.command(reports.fills(trades), ended))
+        fills = reports.fills(trades)
+        await self._send(
+            reports.command(fills, ended, history + open_now, as_of, funding, transfers)
+        )
+
+    async def _payments(
+        self, link: VenueLink, reports: AccountReports
+    ) -> tuple[list[VenueFunding], list[VenueTransfer]]:
+        paid = "/user/funding/history?fromTime=0"
+        funding = reports.funding(await self._get(link, paid, list[FundingPaymentModel]))
+        moved = await self._get(link, "/user/assetOperations", list[AssetOperationModel])
+        return funding, reports.transfers(moved)
 
     async def _order(self, link: VenueLink, order_id: int) -> OpenOrderModel:
         order: OpenOrderModel = await self._get(link, f"/user/orders/{order_id}", OpenOrderModel)

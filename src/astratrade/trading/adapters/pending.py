@@ -25,6 +25,7 @@ class PendingWrites:
         self._accounts: dict[str, tuple[int, str, str]] = {}  # id -> (seq, owner, id)
         self._fundings: dict[tuple[str, datetime, int], int] = {}  # (market, at, shard)
         self._fills: dict[str, int] = {}  # fill id -> seq
+        self._venue_payments: dict[str, int] = {}  # a live venue's funding id -> seq
 
     def add(self, seq: int, changes: Changes, orders: Iterable[Order]) -> None:
         for order in orders:
@@ -36,6 +37,8 @@ class PendingWrites:
                 self._accounts[account_id] = (seq, str(row["owner_id"]), account_id)
         for fill in changes.fills:
             self._fills[str(fill["id"])] = seq
+        for paid in changes.venue_payments:
+            self._venue_payments[str(paid["id"])] = seq
         for funding in changes.fundings:
             key = (funding["market"], funding["funding_time"], funding["shard"])
             self._fundings[key] = seq
@@ -49,6 +52,8 @@ class PendingWrites:
             del self._fundings[funding]
         for fill in [k for k, written in self._fills.items() if written <= seq]:
             del self._fills[fill]
+        for paid in [k for k, written in self._venue_payments.items() if written <= seq]:
+            del self._venue_payments[paid]
 
     def clear(self) -> None:
         self._orders.clear()
@@ -56,6 +61,7 @@ class PendingWrites:
         self._accounts.clear()
         self._fundings.clear()
         self._fills.clear()
+        self._venue_payments.clear()
 
     def account_of(self, order_id: str) -> str | None:
         entry = self._orders.get(order_id)
@@ -70,6 +76,9 @@ class PendingWrites:
 
     def has_fill(self, fill_id: str) -> bool:
         return fill_id in self._fills
+
+    def has_venue_payment(self, record_id: str) -> bool:
+        return record_id in self._venue_payments
 
     def funding_paid(self, market: str, at: datetime, shard: int) -> bool:
         return (market, at, shard) in self._fundings

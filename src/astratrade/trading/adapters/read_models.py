@@ -45,6 +45,15 @@ class SqlOrderQueries:
             found = await conn.scalar(select(t.fills.c.id).where(t.fills.c.id == fill_id))
         return found is not None
 
+    async def venue_payment_recorded(self, record_id: str) -> bool:
+        if self._pending.has_venue_payment(record_id):
+            return True
+        async with self._db.connect() as conn:
+            found = await conn.scalar(
+                select(t.venue_payments.c.id).where(t.venue_payments.c.id == record_id)
+            )
+        return found is not None
+
     async def by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
         pending = self._pending.by_client_id(account_id, client_order_id)
         if pending is not None:

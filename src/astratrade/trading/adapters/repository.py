@@ -28,9 +28,8 @@ from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.adapters.pending import PendingWrites
 from astratrade.trading.adapters.read_models import SqlLeverageLimits, SqlOrderQueries
-from astratrade.trading.adapters.rows import load_account
+from astratrade.trading.adapters.rows import LIVE_STATUSES, load_account
 from astratrade.trading.domain.account import Account
-from astratrade.trading.domain.orders import OrderStatus
 
 
 class SqlAccountRepository:
@@ -95,7 +94,7 @@ class SqlAccountRepository:
         async with self._db.connect() as conn:
             rows = await conn.execute(
                 select(t.positions.c.account_id).union(
-                    select(t.orders.c.account_id).where(t.orders.c.status == OrderStatus.OPEN.value)
+                    select(t.orders.c.account_id).where(t.orders.c.status.in_(LIVE_STATUSES))
                 )
             )
             held = self._held.tokens

@@ -31,6 +31,9 @@ from astratrade.trading.domain.orders import (
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.results import PeriodResults
 
+# The orders an account keeps in memory: open ones, and live ones still pending at the venue.
+LIVE_STATUSES = (OrderStatus.OPEN.value, OrderStatus.PENDING.value)
+
 
 def order_row(order: Order) -> dict[str, Any]:
     return {
@@ -171,7 +174,7 @@ async def load_account(
     )
     order_rows = await conn.execute(
         select(t.orders)
-        .where(and_(t.orders.c.account_id == account_id, t.orders.c.status == "open"))
+        .where(and_(t.orders.c.account_id == account_id, t.orders.c.status.in_(LIVE_STATUSES)))
         # Oldest first: a position covers its oldest opposite orders first.
         .order_by(t.orders.c.created_at, t.orders.c.id)
     )

@@ -180,6 +180,21 @@ account_activity = Table(
     schema=SCHEMA,
 )
 
+# What a live venue reported paying or moving on a live account (funding payments,
+# deposits and withdrawals): each recorded once, by its id (x10-funding-<the venue's id>,
+# x10-transfer-<the venue's id>).
+venue_payments = Table(
+    "trading_venue_payments",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("account_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),  # funding, transfer
+    Column("market", String(16)),  # funding's
+    Column("amount", ExactDecimal, nullable=False),  # funding: paid; a transfer: came in
+    Column("at", UtcDateTime, nullable=False),
+    schema=SCHEMA,
+)
+
 # A live account's link to its Extended sub-account. The API key and the Stark private key
 # are sealed (AES-256-GCM, infrastructure/sealing.py); deleted when the trader disconnects.
 venue_links = Table(

@@ -23,6 +23,12 @@ from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 from astratrade.trading.domain.results import PeriodResults
 from astratrade.trading.domain.stops import guards, stop_trigger
+from astratrade.trading.domain.venue_reports import (
+    OUTSIDE,
+    VenueFunding,
+    VenuePayment,
+    VenueTransfer,
+)
 
 
 class Account(Aggregate):
@@ -66,6 +72,7 @@ class Account(Aggregate):
         self.dirty_positions: set[str] = set()
         self.dirty_leverage: set[str] = set()
         self.new_fills: list[Fill] = []
+        self.new_venue_payments: list[VenuePayment] = []
         self.row_changed = False  # the account's own row: collateral, results, loss limit
 
     @classmethod
@@ -109,6 +116,7 @@ class Account(Aggregate):
             or self.dirty_positions
             or self.dirty_leverage
             or self.new_fills
+            or self.new_venue_payments
         )
 
     # -- margin ---------------------------------------------------------------------------
@@ -236,6 +244,18 @@ class Account(Aggregate):
         order with no position left): it ends as expired, not cancelled."""
         self._take_off_book(order, OrderStatus.EXPIRED, reason, at)
 
+    def reject_order(self, order: Order, reason: str, at: datetime) -> None:
+        """A live order the venue refused (or never received) ends as rejected."""
+        self._take_off_book(order, OrderStatus.REJECTED, reason, at)
+
+    def confirm_order(self, order: Order, at: datetime) -> None:
+        """The venue took a pending live order: it is open here too (unless its fills, which
+        may come first, have already filled it)."""
+        if order.status is OrderStatus.PENDING:
+            order.status = OrderStatus.OPEN
+            order.updated_at = at
+            self.dirty_orders[order.id] = order
+
     def _take_off_book(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
         # One event for both endings: OrderCancelled, whose `status` says which it was.
         order.close(status, reason, at)
@@ -361,6 +381,48 @@ class Account(Aggregate):
             self.positions.pop(market, None)
         else:
             self.positions[market] = position
+
+    def pay_venue_funding(self, funding: VenueFunding, venue: str) -> None:
+        """A funding payment the live venue made: the collateral moves as the venue says, and
+        the payment is kept (by its id) so that it is recorded once."""
+        position = self.positions.get(funding.market)
+        if position is not None:
+            position.funding_paid += funding.payment
+            self.dirty_positions.add(funding.market)
+        self.settle(-funding.payment, funding.at)
+        self.new_venue_payments.append(funding)
+        self.record(
+            events.FundingPaid(
+                account_id=self.id,
+                market=funding.market,
+                rate=funding.rate,
+                mark=funding.mark,
+                position_size=position.size if position is not None else ZERO,
+                payment=funding.payment,
+                venue=venue,
+            )
+        )
+
+    def mirror_venue_transfer(self, transfer: VenueTransfer) -> None:
+        """A deposit on the live venue, or a withdrawal from it: collateral here moves with
+        it, from or to the outside world, kept (by its id) so that it is mirrored once."""
+        if transfer.amount > ZERO:
+            self.deposit(
+                transfer.amount,
+                source=OUTSIDE,
+                reason="venue_deposit",
+                at=transfer.at,
+                transfer_id=transfer.record_id,
+            )
+        else:
+            self.withdraw(
+                -transfer.amount,
+                destination=OUTSIDE,
+                transfer_id=transfer.record_id,
+                at=transfer.at,
+                reason="venue_withdrawal",
+            )
+        self.new_venue_payments.append(transfer)
 
     def pay_funding(self, market: str, rate: Decimal, mark: Decimal, at: datetime) -> Decimal:
         """Longs pay shorts when the rate is positive; returns what this account paid."""

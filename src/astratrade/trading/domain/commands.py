@@ -9,7 +9,12 @@ from decimal import Decimal
 from astratrade.shared.messages import Command
 from astratrade.trading.domain.orders import OrderType, Side, TimeInForce
 from astratrade.trading.domain.prices import Quote
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderState
+from astratrade.trading.domain.venue_reports import (
+    VenueFill,
+    VenueFunding,
+    VenueOrderState,
+    VenueTransfer,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,11 +50,17 @@ class CancelLiveOrders(Command):
 @dataclass(frozen=True, kw_only=True)
 class RecordVenueReports(Command):
     """What the live venue reported for a live account (its stream, or a re-sync): trades
-    to record as fills (each once), orders it ended."""
+    to record as fills (each once), orders it ended, the external ids of every order it
+    reported (`known`), and, for a re-sync, when the venue's complete list of orders was
+    read (`complete_as_of`: a pending order older than that and not known never got there)."""
 
     account_id: str
     fills: tuple[VenueFill, ...] = ()
     ended: tuple[VenueOrderState, ...] = ()
+    known: tuple[str, ...] = ()
+    funding: tuple[VenueFunding, ...] = ()
+    transfers: tuple[VenueTransfer, ...] = ()
+    complete_as_of: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

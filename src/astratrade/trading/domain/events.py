@@ -165,7 +165,8 @@ class PositionClosed(TradingEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class FundingPaid(TradingEvent):
-    """payment > 0: the account paid the house; < 0: it received."""
+    """payment > 0: the account paid the house; < 0: it received. With `venue` set
+    ("extended"), the live venue paid or charged it: the other side is the outside world."""
 
     account_id: str
     market: str
@@ -173,6 +174,7 @@ class FundingPaid(TradingEvent):
     mark: Decimal
     position_size: Decimal
     payment: Decimal
+    venue: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from astratrade.shared.money import ZERO, plain
 from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.errors import InvalidOrder, OrderRejected
-from astratrade.trading.domain.orders import Order, OrderType, TimeInForce
+from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, TimeInForce
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,8 @@ def check_live_order(
 
 
 def live_order(cmd: PlaceOrder, order_id: str, at: datetime) -> Order:
-    """The order as trading keeps it: open until the venue says what became of it."""
+    """The order as trading keeps it: pending until the venue takes it, then open until the
+    venue says what became of it."""
     return Order(
         id=order_id,
         account_id=cmd.account_id,
@@ -84,6 +85,7 @@ def live_order(cmd: PlaceOrder, order_id: str, at: datetime) -> Order:
         time_in_force=TimeInForce.IOC if cmd.type is OrderType.MARKET else TimeInForce.GTC,
         client_order_id=cmd.client_order_id,
         created_at=at,
+        status=OrderStatus.PENDING,
         updated_at=at,
     )
 

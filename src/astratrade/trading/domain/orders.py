@@ -44,10 +44,14 @@ class OrderStatus(StrEnum):
     FILLED = "filled"
     CANCELLED = "cancelled"
     EXPIRED = "expired"  # ioc remainder, or a trigger order with nothing left to reduce
+    # A live order recorded before it is sent to the venue, until the venue answers; it
+    # takes the venue's fills meanwhile, like an open one.
+    PENDING = "pending"
+    REJECTED = "rejected"  # a live order the venue refused, or never received
 
     @property
     def is_final(self) -> bool:
-        return self is not OrderStatus.OPEN
+        return self not in (OrderStatus.OPEN, OrderStatus.PENDING)
 
 
 class Liquidity(StrEnum):

@@ -30,6 +30,42 @@ class VenueFill:
         return f"x10-{self.trade_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class VenueFunding:
+    """A funding payment the venue made on the account's position in a market."""
+
+    payment_id: int  # the venue's: one funding payment here per payment there
+    market: str  # ours
+    payment: Decimal  # > 0: the account paid; < 0: it received
+    rate: Decimal
+    mark: Decimal
+    at: datetime
+
+    @property
+    def record_id(self) -> str:
+        return f"x10-funding-{self.payment_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class VenueTransfer:
+    """Money the trader moved between the venue's sub-account and the outside world (a
+    deposit on the venue, a withdrawal from it): a transfer here too, never P&L."""
+
+    operation_id: str  # the venue's: one transfer here per operation there
+    amount: Decimal  # > 0: deposited; < 0: withdrawn
+    at: datetime
+
+    @property
+    def record_id(self) -> str:
+        return f"x10-transfer-{self.operation_id}"
+
+
+VenuePayment = VenueFunding | VenueTransfer
+
+# The ledger's account for the world outside the platform (a live venue, a bank).
+OUTSIDE = "external"
+
+
 class VenueOrderEnd(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"

@@ -16,10 +16,12 @@ from astratrade.trading.domain.commands import (
 )
 from astratrade.trading.domain.errors import Conflict, NotFound, OrderRejected, VenueUnavailable
 from astratrade.trading.domain.execution import fill_against_mark
-from astratrade.trading.domain.live_orders import check_live_order, live_order
-from astratrade.trading.domain.orders import Order, OrderType, Side
+from astratrade.trading.domain.live_orders import VenueMarketRules, check_live_order, live_order
+from astratrade.trading.domain.orders import Order, OrderStatus, OrderType, Side
 from astratrade.trading.domain.venue import Venue, new_order
+from astratrade.trading.domain.venue_link import VenueLink
 from astratrade.trading.handlers.accounts import owned_account, system_accounts
+from astratrade.trading.handlers.live_steps import CancelOnVenue, LiveStep, RulesNeeded, SendToVenue
 from astratrade.trading.ports import LiveTrading, OpenOrderLimitQuery, TradingUnitOfWork
 
 
@@ -30,10 +32,13 @@ async def place_order(
     at: datetime,
     plan_limits: OpenOrderLimitQuery | None = None,
     live: LiveTrading | None = None,
-) -> Order:
+    rules: VenueMarketRules | None = None,
+) -> Order | LiveStep:
+    """A live account's order answers a step for the LiveDesk (rules to read, an order to
+    send), which asks the venue outside the writer."""
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     if account.kind is AccountKind.LIVE:
-        return await place_live(account, cmd, uow, venue, at, live)
+        return await place_live(account, cmd, uow, venue, at, live, rules)
     if account.kind is AccountKind.COPY and not cmd.reduce_only:
         raise OrderRejected(
             "copy trading decides a copy account's openings: its owner may only reduce or "
@@ -85,38 +90,49 @@ async def place_live(
     venue: Venue,
     at: datetime,
     live: LiveTrading | None,
-) -> Order:
-    """A live account's order: checked against Extended's market rules and the trader's
-    unlocked leverage, signed and sent; kept open until the venue reports what became of
-    it (the practice engine never fills it). Idempotent by client order id here, and on
-    the venue, which knows the order by that id."""
+    rules: VenueMarketRules | None,
+) -> Order | LiveStep:
+    """A live account's order: checked against Extended's market rules (`rules`, read by
+    the caller outside the writer: RulesNeeded until then) and the trader's unlocked
+    leverage, then recorded as pending, for the caller to send (SendToVenue). The practice
+    engine never fills it. Idempotent by client order id here, and on the venue, which
+    knows the order by that id."""
     if live is None:
         raise VenueUnavailable(
             "live orders go to Extended, and this deployment has no live venue configured"
         )
+    earlier = None
     if cmd.client_order_id is not None:
         earlier = await uow.orders.by_client_id(account.id, cmd.client_order_id)
         if earlier is not None:
-            return account.open_orders.get(earlier.id, earlier)
+            earlier = account.open_orders.get(earlier.id, earlier)
+            if earlier.status is not OrderStatus.PENDING:
+                return earlier
     link = await live.links.get(account.id)
     if link is None:
         raise VenueUnavailable(
             f"account {account.id} is not connected to Extended: connect it first "
             "(PUT /accounts/{id}/venue)"
         )
-    rules = await live.venue.market_rules(cmd.market)
+    if earlier is not None:
+        # A retry of an order whose answer never came (Extended was unreachable): send it
+        # again. Same external id, so Extended takes it once (a second is 1134, "placed").
+        return SendToVenue(earlier, link)
+    if rules is None:
+        return RulesNeeded(cmd.market)
     unlocked = await uow.limits.get(account.owner_id)
     check_live_order(cmd, rules, account.leverage[cmd.market], unlocked)
     order = live_order(cmd, venue.ids(), at)
-    await live.venue.place(link, order)  # refused: nothing is recorded, the trader is told
-    account.accept(order)
+    account.accept(order)  # pending: recorded before it is sent, so a crash loses nothing
     await uow.commit()
-    return order
+    return SendToVenue(order, link)
 
 
 async def cancel_order(
     cmd: CancelOrder, uow: TradingUnitOfWork, at: datetime, live: LiveTrading | None = None
-) -> Order:
+) -> Order | CancelOnVenue:
+    """A live account's order is cancelled on the venue first (CancelOnVenue, for the
+    LiveDesk, outside the writer), then here."""
     account_id = await uow.orders.account_of(cmd.order_id)
     account = await uow.accounts.get(account_id) if account_id else None
     if account is None or account.owner_id != cmd.owner_id:
@@ -126,35 +142,29 @@ async def cancel_order(
     if order is None:
         raise Conflict(f"order {cmd.order_id} is no longer open")
     if account.kind is AccountKind.LIVE:
-        await _cancel_on_venue(account, order, live)
+        return CancelOnVenue(account.id, await _link(account, live), order)
     account.cancel_order(order, "cancelled by the trader", at)
     await uow.commit()
     return order
 
 
-async def _cancel_on_venue(account: Account, order: Order, live: LiveTrading | None) -> None:
-    """The venue cancels first: only then is the order cancelled here too."""
+async def _link(account: Account, live: LiveTrading | None) -> VenueLink:
     link = await live.links.get(account.id) if live is not None else None
-    if live is None or link is None:
+    if link is None:
         raise VenueUnavailable("the order rests on Extended, and no link to it is here now")
-    await live.venue.cancel(link, order)
+    return link
 
 
 async def cancel_live_orders(
-    cmd: CancelLiveOrders, uow: TradingUnitOfWork, at: datetime, live: LiveTrading | None
-) -> int:
-    """A mass cancel on the venue, then the account's open orders end here too (a trader
-    disconnecting the account). How many ended here."""
+    cmd: CancelLiveOrders, uow: TradingUnitOfWork, live: LiveTrading | None
+) -> int | CancelOnVenue:
+    """A trader disconnecting the account: a mass cancel on the venue (CancelOnVenue, for
+    the LiveDesk), then the account's open orders end here too (settle_cancel: how many)."""
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     link = await live.links.get(account.id) if live is not None else None
     if live is None or link is None:
         return 0
-    await live.venue.cancel_all(link)
-    orders = list(account.open_orders.values())
-    for order in orders:
-        account.cancel_order(order, "cancelled on Extended: the account was disconnected", at)
-    await uow.commit()
-    return len(orders)
+    return CancelOnVenue(account.id, link)
 
 
 async def close_position(
@@ -163,7 +173,8 @@ async def close_position(
     venue: Venue,
     at: datetime,
     live: LiveTrading | None = None,
-) -> Order:
+    rules: VenueMarketRules | None = None,
+) -> Order | LiveStep:
     account = await owned_account(uow, cmd.account_id, cmd.owner_id)
     position = account.positions.get(cmd.market)
     if position is None:
@@ -177,4 +188,4 @@ async def close_position(
         size=abs(position.size),
         reduce_only=True,
     )
-    return await place_order(closing, uow, venue, at, live=live)
+    return await place_order(closing, uow, venue, at, live=live, rules=rules)

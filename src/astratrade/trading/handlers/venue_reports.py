@@ -5,6 +5,7 @@ often the stream or a re-sync reports it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from astratrade.shared.money import ZERO
@@ -12,19 +13,25 @@ from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.account_terms import AccountKind
 from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.live_orders import external_id
-from astratrade.trading.domain.orders import Liquidity, Order
+from astratrade.trading.domain.orders import Liquidity, Order, OrderStatus
 from astratrade.trading.domain.venue_link import VENUE
-from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd
+from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenuePayment
 from astratrade.trading.ports import TradingUnitOfWork
 
 
 async def record_venue_reports(
-    cmd: RecordVenueReports, uow: TradingUnitOfWork, at: datetime
+    cmd: RecordVenueReports,
+    uow: TradingUnitOfWork,
+    at: datetime,
+    sending: Collection[str] = (),
 ) -> int:
-    """How many fills were new (recorded now)."""
+    """How many fills were new (recorded now). Pending orders the venue reports are
+    confirmed; after a complete re-sync, one it does not know is rejected (it never got
+    there), unless it is on its way now (`sending`) or newer than the re-sync's reading."""
     account = await uow.accounts.get(cmd.account_id)
     if account is None or account.kind is not AccountKind.LIVE:
         return 0
+    _settle_pending(account, cmd, at, sending)
     recorded = 0
     for fill in sorted(cmd.fills, key=lambda f: (f.at, f.trade_id)):
         if await _seen(fill, account, uow):
@@ -43,6 +50,12 @@ async def record_venue_reports(
             venue=VENUE,
         )
         recorded += 1
+    for transfer in sorted(cmd.transfers, key=lambda t: (t.at, t.operation_id)):
+        if not await _paid(transfer, account, uow):
+            account.mirror_venue_transfer(transfer)
+    for funding in sorted(cmd.funding, key=lambda f: (f.at, f.payment_id)):
+        if not await _paid(funding, account, uow):
+            account.pay_venue_funding(funding, VENUE)
     for state in cmd.ended:
         open_order = _open_by_external_id(account, state.external_id)
         if open_order is None:
@@ -55,6 +68,26 @@ async def record_venue_reports(
     uow.accounts.see(account)
     await uow.commit()
     return recorded
+
+
+def _settle_pending(
+    account: Account, cmd: RecordVenueReports, at: datetime, sending: Collection[str]
+) -> None:
+    pending = [o for o in account.open_orders.values() if o.status is OrderStatus.PENDING]
+    for order in pending:
+        if order.id in sending:
+            continue
+        if external_id(order) in cmd.known:
+            account.confirm_order(order, at)
+        elif cmd.complete_as_of is not None and order.created_at <= cmd.complete_as_of:
+            account.reject_order(order, "Extended has no such order: it never reached Extended", at)
+
+
+async def _paid(payment: VenuePayment, account: Account, uow: TradingUnitOfWork) -> bool:
+    """Recorded already: in this command, or written (or being written)."""
+    if any(p.record_id == payment.record_id for p in account.new_venue_payments):
+        return True
+    return await uow.orders.venue_payment_recorded(payment.record_id)
 
 
 async def _seen(fill: VenueFill, account: Account, uow: TradingUnitOfWork) -> bool:
