@@ -11,7 +11,17 @@ import pytest
 from copy_desk import CopyDesk
 from fakes import MARKETS, START, Trading, quote
 
-from astratrade.trading.domain.events import DailyLossLimitSet, LeaderFilled
+from astratrade.trading.domain.account_terms import CopyState
+from astratrade.trading.domain.copies import debit_profit_share, floor_reached
+from astratrade.trading.domain.events import (
+    CollateralWithdrawn,
+    CopyStopLossReached,
+    DailyLossLimitSet,
+    FundingPaid,
+    LeaderFilled,
+    OrderCancelled,
+    ProfitShareDebited,
+)
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.liquidation_price import liquidation_price
 from astratrade.trading.domain.margin import equity_and_maintenance
@@ -20,6 +30,7 @@ from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.rules import TradingRules
 
 MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 
 
 def test_a_tiers_maintenance_rate_is_half_over_its_max_leverage() -> None:
@@ -97,3 +108,116 @@ def test_a_long_across_tiers_is_liquidated_at_the_nearest_price_not_the_lowest()
     assert liquidatable(price)
     assert not liquidatable(price + MARKETS["BTC-USD"].tick)
     assert liquidatable(D("59698.1"))
+
+
+def test_funding_paid_adds_up_on_the_position_and_marks_it_for_saving() -> None:
+    trading = Trading()
+    account_id = trading.open("ann")
+    trading.place(account_id, "BTC-USD", "buy", "0.1")
+    trading.pay_funding({"BTC-USD": D("0.0001")}, at=START + HOUR)
+    trading.pay_funding({"BTC-USD": D("0.0003")}, at=START + 2 * HOUR)
+    paid = trading.store.events(FundingPaid)
+    assert [e.market for e in paid] == ["BTC-USD", "BTC-USD"]
+    account = trading.account(account_id)
+    assert account.positions["BTC-USD"].funding_paid == paid[0].payment + paid[1].payment > 0
+    account.dirty_positions.clear()
+    account.pay_funding("BTC-USD", D("0.0001"), D(60_000), START + 3 * HOUR)
+    assert account.dirty_positions == {"BTC-USD"}
+
+
+def test_a_withdrawal_lowers_the_capital_returns_are_measured_on() -> None:
+    trading = Trading()
+    account = trading.account(trading.open("ann"))
+    account.withdraw(D(1), destination="h", transfer_id="t-0", at=START)  # the week starts
+    capital = account.results.week_capital
+    account.withdraw(D(400), destination="h", transfer_id="t-1", at=START + HOUR)
+    assert account.results.week_capital == capital - D(400)
+    next_week, before = START + timedelta(days=7), account.collateral
+    account.withdraw(D(100), destination="h", transfer_id="t-2", at=next_week)
+    assert account.results.week_capital == before - D(100)  # the new week starts from it
+    (_, event, _) = [e for e in account.pending_events if isinstance(e, CollateralWithdrawn)]
+    assert (event.reason, event.transfer_id, event.amount) == ("withdrawal", "t-1", D(400))
+
+
+def test_an_order_taken_off_the_book_says_whose_it_was_and_when() -> None:
+    trading = Trading()
+    account_id = trading.open("ann")
+    order = trading.place(account_id, "BTC-USD", "buy", "0.1", "limit", price=D(50_000))
+    account = trading.account(account_id)
+    resting = account.open_orders[order.id]
+    account.expire_order(resting, "nothing left to reduce", START + HOUR)
+    assert order.id not in account.open_orders
+    assert (resting.status.value, resting.updated_at) == ("expired", START + HOUR)
+    cancelled = [e for e in account.pending_events if isinstance(e, OrderCancelled)][-1]
+    assert (cancelled.account_id, cancelled.owner_id, cancelled.reason) == (
+        account_id,
+        "ann",
+        "nothing left to reduce",
+    )
+
+
+def test_the_risk_at_a_stop_is_the_distance_to_it_times_the_size() -> None:
+    position = Position("BTC-USD", D("-0.5"), D(60_000), START)
+    position.protect(D(61_000), START + HOUR)
+    assert position.risk_at_stop == D(500)  # 1,000 x 0.5
+
+
+def test_the_floor_stop_names_its_copy_and_account(desk: CopyDesk) -> None:
+    desk.start("1000", "0.5")
+    desk.copy_fill("BTC-USD", "buy", "0.1", leverage="10")
+    desk.trading.move("BTC-USD", 55_000)
+    (reached,) = desk.trading.store.events(CopyStopLossReached)
+    copy = desk.account.copy
+    assert copy is not None
+    assert (reached.copy_id, reached.copy_account_id) == (copy.copy_id, desk.account.id)
+
+
+def test_a_profit_share_lowers_the_capital_and_names_its_copy(desk: CopyDesk) -> None:
+    desk.start("1000", "0.5")
+    account = desk.account
+    copy = account.copy
+    assert copy is not None
+    account.withdraw(D(1), destination="h", transfer_id="t-0", at=START)  # the week starts
+    capital = account.results.week_capital
+    taken = debit_profit_share(
+        account, D(30), D(1_000), leader_account_id="lead", transfer_id="t-1", at=START
+    )
+    assert (taken, account.results.week_capital) == (D(30), capital - D(30))
+    shared = account.pending_events[-1]
+    assert isinstance(shared, ProfitShareDebited)
+    assert (shared.copy_id, shared.amount) == (copy.copy_id, D(30))
+
+
+def test_nothing_is_debited_when_nothing_is_free_or_the_account_copies_nobody() -> None:
+    trading = Trading()
+    plain = trading.account(trading.open("ann"))
+    for account, free in ((plain, D(500)), (plain, D(0))):
+        events = len(account.pending_events)
+        taken = debit_profit_share(
+            account, D(30), free, leader_account_id="lead", transfer_id="t-1", at=START
+        )
+        assert (taken, len(account.pending_events)) == (0, events)
+
+
+def test_a_profit_share_of_nothing_records_nothing(desk: CopyDesk) -> None:
+    desk.start("1000", "0.5")
+    account = desk.account
+    events, collateral = len(account.pending_events), account.collateral
+    taken = debit_profit_share(
+        account, D(30), D(0), leader_account_id="lead", transfer_id="t-1", at=START
+    )
+    assert (taken, len(account.pending_events), account.collateral) == (0, events, collateral)
+
+
+def test_the_floor_is_reached_at_equity_equal_to_it_and_only_while_the_copy_is_active(
+    desk: CopyDesk,
+) -> None:
+    desk.start("1000", "0.5")  # floor 500
+    account, venue = desk.account, desk.trading.venue
+    account.adjust(D("-499.999999"))
+    assert not floor_reached(account, venue)
+    account.adjust(D("-0.000001"))  # equity exactly 500
+    assert floor_reached(account, venue)
+    account.set_copy_state(CopyState.STOPPING)
+    assert not floor_reached(account, venue)
+    assert not floor_reached(desk.trading.account(desk.trading.open("ann")), venue)
