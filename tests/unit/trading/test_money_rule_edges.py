@@ -11,7 +11,9 @@ import pytest
 from copy_desk import CopyDesk
 from fakes import MARKETS, START, Trading, quote
 
+from astratrade.trading import handlers
 from astratrade.trading.domain.account_terms import CopyState
+from astratrade.trading.domain.commands import OpenTournamentAccount
 from astratrade.trading.domain.copies import debit_profit_share, floor_reached
 from astratrade.trading.domain.events import (
     CollateralWithdrawn,
@@ -22,6 +24,7 @@ from astratrade.trading.domain.events import (
     OrderCancelled,
     ProfitShareDebited,
 )
+from astratrade.trading.domain.execution import end_window
 from astratrade.trading.domain.funding import FundingSchedule
 from astratrade.trading.domain.liquidation_price import liquidation_price
 from astratrade.trading.domain.margin import equity_and_maintenance
@@ -221,3 +224,23 @@ def test_the_floor_is_reached_at_equity_equal_to_it_and_only_while_the_copy_is_a
     account.set_copy_state(CopyState.STOPPING)
     assert not floor_reached(account, venue)
     assert not floor_reached(desk.trading.account(desk.trading.open("ann")), venue)
+
+
+def test_a_running_tournament_keeps_its_resting_orders_until_it_ends(trading: Trading) -> None:
+    opens = trading.now
+    cmd = OpenTournamentAccount(
+        owner_id="trader-1",
+        account_id="tour-acct-1",
+        starting_capital=D(5000),
+        markets=("BTC-USD",),
+        opens_at=opens,
+        closes_at=opens + 24 * HOUR,
+    )
+    trading.call(lambda uow: handlers.open_tournament_account(cmd, uow, trading.venue, opens))
+    order = trading.place("tour-acct-1", "BTC-USD", "buy", "0.01", "limit", price=D(50_000))
+    account = trading.account("tour-acct-1")
+    assert not end_window(account, opens + HOUR)
+    assert order.id in account.open_orders
+    assert end_window(account, opens + 24 * HOUR)
+    assert order.id not in account.open_orders
+    assert account.dirty_orders[order.id].updated_at == opens + 24 * HOUR
