@@ -90,8 +90,9 @@ def test_reconciliation_names_a_ledger_account_trading_lacks_and_goes_on() -> No
 
 
 def test_only_house_and_fund_names_with_a_shard_number_are_the_house_and_the_fund() -> None:
-    ledger = {"7": D(5), f"{HOUSE}-x1": D(1), HOUSE: D(-6)}
-    assert reconcile(ledger, dict(ledger)) == []  # neither "7" nor "-x1" is merged in
+    for name in ("7", f"{HOUSE}-x1"):  # a gap there is named as it is, not as the house's
+        (gap,) = reconcile({name: D(5), HOUSE: D(-5)}, {name: D(4), HOUSE: D(-5)})
+        assert (gap.account, gap.ledger, gap.trading) == (name, D(5), D(4))
     sharded = {f"{HOUSE}-3": D(-6), "7": D(5), f"{INSURANCE}-12": D(1)}
     assert reconcile({HOUSE: D(-6), "7": D(5), INSURANCE: D(1)}, sharded) == []
 

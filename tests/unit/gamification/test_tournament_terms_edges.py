@@ -1,6 +1,6 @@
 """A tournament's terms at the edges of what is allowed (each bound accepted, one past it
-refused with the field named and why), what creating and joining announce, and the XP of
-each achievement."""
+refused with the field named and why), what creating, joining and finishing announce, the
+XP of each achievement, and a trader's progress as it was saved."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from astratrade.gamification.domain import events
+from astratrade.gamification.domain.progress import Trader
 from astratrade.gamification.domain.rules import Achievement, ProgressionRules
 from astratrade.gamification.domain.tournaments import (
     MAX_CAPITAL,
@@ -162,3 +163,27 @@ def test_each_achievement_is_worth_its_xp() -> None:
         Achievement.SURVIVOR: 500,
         Achievement.TOURNAMENT_PODIUM: 1000,
     }
+
+
+def test_a_trader_loaded_from_the_store_keeps_what_it_was_saved_with() -> None:
+    day = NOW.date()
+    trader = Trader(
+        "ann",
+        xp=1200,
+        level=4,
+        max_leverage=25,
+        xp_day=day,
+        xp_closes_today=3,
+        first_trade_at=NOW,
+        liquidated=True,
+        version=7,
+    )
+    assert (trader.id, trader.version) == ("progression-ann", 7)
+    assert (trader.xp_day, trader.xp_closes_today, trader.first_trade_at, trader.liquidated) == (
+        day,
+        3,
+        NOW,
+        True,
+    )
+    fresh = Trader("bob", xp=0, level=1, max_leverage=10)
+    assert (fresh.version, fresh.xp_closes_today, fresh.liquidated) == (0, 0, False)
