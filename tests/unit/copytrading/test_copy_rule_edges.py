@@ -1,12 +1,18 @@
 """Edges of the copy rules: proportional size when an equity is not positive, the tier at
 exactly its bound, and the leader statistics at their boundaries (a break-even close is not
-a win, a close at `now` is in the window, an average hold in whole seconds)."""
+a win, a close at `now` is in the window, an average hold in whole seconds), and leaders and
+copies as they were saved."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
+import pytest
+
+from astratrade.copytrading.domain import events
+from astratrade.copytrading.domain.copies import Copy, CopyStatus, StopReason
+from astratrade.copytrading.domain.leaders import Leader
 from astratrade.copytrading.domain.rules import LeverageTier, MarketRules
 from astratrade.copytrading.domain.sizing import proportional_size
 from astratrade.copytrading.domain.statistics import (
@@ -16,6 +22,7 @@ from astratrade.copytrading.domain.statistics import (
     win_rate,
     within,
 )
+from astratrade.shared.errors import Conflict
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 BTC = MarketRules(
@@ -54,3 +61,45 @@ def test_a_close_at_now_is_in_the_window_and_a_close_at_now_is_no_future_change(
 
 def test_the_average_hold_is_in_whole_seconds() -> None:
     assert average_hold_seconds([closed("1", held=60), closed("1", held=61)]) == 60
+
+
+def test_a_leader_loaded_from_the_store_keeps_its_terms_and_announces_changes() -> None:
+    leader = Leader("lea", account_id="acct-9", profit_share=D("0.15"), active=True, version=4)
+    assert (leader.id, leader.version) == ("copytrading-leader-lea", 4)
+    assert (leader.account_id, leader.profit_share, leader.active) == ("acct-9", D("0.15"), True)
+    assert (Leader("new").account_id, Leader("new").version) == ("", 0)
+    leader.set_profit_share(D("0.2"))
+    leader.stop()
+    assert leader.pending_events == [
+        events.LeaderProfitShareChanged(leader_id="lea", profit_share=D("0.2")),
+        events.LeaderStopped(leader_id="lea", account_id="acct-9"),
+    ]
+    assert leader.active is False
+    with pytest.raises(Conflict, match=r"^lea is not leading$"):
+        leader.stop()
+
+
+def test_a_copy_loaded_from_the_store_keeps_how_it_ended_so_far() -> None:
+    copy = Copy(
+        "c-1",
+        copier_id="cop",
+        leader_id="lea",
+        source_account_id="src",
+        copy_account_id="cacct",
+        leader_account_id="lacct",
+        allocation=D(1_000),
+        max_loss=D("0.5"),
+        profit_share=D("0.1"),
+        started_at=NOW,
+        status=CopyStatus.STOPPING,
+        stop_reason=StopReason.STOP_LOSS,
+        funded=True,
+        version=3,
+    )
+    assert (copy.id, copy.version, copy.started_at) == ("c-1", 3, NOW)
+    assert (copy.stop_reason, copy.funded, copy.closed_at, copy.returned) == (
+        StopReason.STOP_LOSS,
+        True,
+        None,
+        None,
+    )
