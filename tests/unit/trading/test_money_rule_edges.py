@@ -14,7 +14,7 @@ from fakes import MARKETS, START, Trading, quote
 from astratrade.trading import handlers
 from astratrade.trading.domain.account_terms import CopyState
 from astratrade.trading.domain.commands import OpenTournamentAccount
-from astratrade.trading.domain.copies import debit_profit_share, floor_reached
+from astratrade.trading.domain.copies import close_at_market, debit_profit_share, floor_reached
 from astratrade.trading.domain.events import (
     CollateralWithdrawn,
     CopyStopLossReached,
@@ -31,6 +31,7 @@ from astratrade.trading.domain.margin import equity_and_maintenance
 from astratrade.trading.domain.markets import RiskTier
 from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.rules import TradingRules
+from astratrade.trading.domain.venue import SystemAccounts
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -244,3 +245,37 @@ def test_a_running_tournament_keeps_its_resting_orders_until_it_ends(trading: Tr
     assert end_window(account, opens + 24 * HOUR)
     assert order.id not in account.open_orders
     assert account.dirty_orders[order.id].updated_at == opens + 24 * HOUR
+
+
+def test_closing_at_market_is_a_reduce_only_order_of_the_whole_position() -> None:
+    trading = Trading()
+    account_id = trading.open("ann")
+    trading.place(account_id, "BTC-USD", "sell", "0.2")
+    account = trading.account(account_id)
+    system = SystemAccounts(trading.house, trading.insurance)
+    account.dirty_orders.clear()
+    close_at_market(account, "BTC-USD", trading.venue, system, START + HOUR, "cid-9")
+    (order,) = account.dirty_orders.values()
+    assert (order.account_id, order.side.value, order.size, order.reduce_only) == (
+        account_id,
+        "buy",
+        D("0.2"),
+        True,
+    )
+    assert (order.client_order_id, order.created_at, order.status.value) == (
+        "cid-9",
+        START + HOUR,
+        "filled",
+    )
+    assert "BTC-USD" not in account.positions
+
+
+def test_closing_a_position_above_the_market_order_cap_is_allowed() -> None:
+    trading = Trading()
+    account_id = trading.open("whale", grant=D(1_000_000))
+    trading.place(account_id, "BTC-USD", "buy", "10")
+    trading.place(account_id, "BTC-USD", "buy", "10")  # $1.2M: above one market order's cap
+    account = trading.account(account_id)
+    system = SystemAccounts(trading.house, trading.insurance)
+    close_at_market(account, "BTC-USD", trading.venue, system, START + HOUR)
+    assert "BTC-USD" not in account.positions
