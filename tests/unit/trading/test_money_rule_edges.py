@@ -16,12 +16,14 @@ from astratrade.trading.domain.account_terms import CopyState
 from astratrade.trading.domain.commands import OpenTournamentAccount
 from astratrade.trading.domain.copies import close_at_market, debit_profit_share, floor_reached
 from astratrade.trading.domain.events import (
+    AccountLiquidated,
     CollateralWithdrawn,
     CopyStopLossReached,
     DailyLossLimitSet,
     FundingPaid,
     LeaderFilled,
     OrderCancelled,
+    OrderFilled,
     ProfitShareDebited,
 )
 from astratrade.trading.domain.execution import end_window
@@ -279,3 +281,16 @@ def test_closing_a_position_above_the_market_order_cap_is_allowed() -> None:
     system = SystemAccounts(trading.house, trading.insurance)
     close_at_market(account, "BTC-USD", trading.venue, system, START + HOUR)
     assert "BTC-USD" not in account.positions
+
+
+def test_a_liquidation_names_whose_account_of_what_kind_and_each_fill(trading: Trading) -> None:
+    account_id = trading.open("ann")
+    trading.set_leverage(account_id, "BTC-USD", 10)
+    trading.place(account_id, "BTC-USD", "buy", "1.6")
+    trading.place(account_id, "ETH-USD", "buy", "0.01", "limit", price="2000")
+    trading.move("BTC-USD", "53800")
+    (liquidated,) = trading.store.events(AccountLiquidated)
+    assert (liquidated.owner_id, liquidated.account_kind) == ("ann", "practice")
+    fills = [e.fill_id for e in trading.store.events(OrderFilled)]
+    assert None not in fills
+    assert len(set(fills)) == len(fills) == 2  # the opening buy and the liquidation's close
