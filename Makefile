@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint bench load chaos soak schemas docs clean web monitoring
+.PHONY: help install run test check lint bench load chaos soak schemas docs clean web monitoring mutate
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -96,3 +96,9 @@ monitoring: $(STAMP) ## regenerate the Grafana dashboards and the PrometheusRule
 
 docs: $(STAMP) ## regenerate docs/configuration.md from the settings
 	$(BIN)/python -m astratrade.configuration_doc --write
+
+MUTATION_EXAMPLES ?= 30
+MUTATION_CHILDREN ?= 1
+mutate: $(STAMP) ## mutation testing of the money domains (PACKAGE=trading: one), report in var/
+	ASTRATRADE_MUTATION_EXAMPLES=$(MUTATION_EXAMPLES) nice -n 10 \
+		$(BIN)/python -m bench.mutation_report --run --children $(MUTATION_CHILDREN) $(PACKAGE)
