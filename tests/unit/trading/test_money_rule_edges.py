@@ -25,6 +25,7 @@ from astratrade.trading.domain.events import (
     OrderCancelled,
     OrderFilled,
     ProfitShareDebited,
+    ShortfallCovered,
 )
 from astratrade.trading.domain.execution import end_window
 from astratrade.trading.domain.funding import FundingSchedule
@@ -294,3 +295,37 @@ def test_a_liquidation_names_whose_account_of_what_kind_and_each_fill(trading: T
     fills = [e.fill_id for e in trading.store.events(OrderFilled)]
     assert None not in fills
     assert len(set(fills)) == len(fills) == 2  # the opening buy and the liquidation's close
+
+
+def test_a_traders_own_close_that_leaves_a_flat_account_owing_is_made_whole() -> None:
+    """Negative-balance protection after a trader's own fill, not only after a liquidation:
+    the mark jumped past the liquidation line before any tick was processed, and the trader
+    closed first. The flat account ends at 0, the insurance fund pays what it holds of the
+    shortfall and the house the rest; no money is created or lost."""
+    trading = Trading()
+    account_id = trading.open("ann")
+    trading.set_leverage(account_id, "BTC-USD", 10)
+    trading.place(account_id, "BTC-USD", "buy", "1.5")  # $90k at 10x on $10k
+    before = trading.total_collateral()
+    trading.venue.quotes["BTC-USD"] = quote("BTC-USD", "50000", at=START)
+    trading.venue.marks["BTC-USD"] = D(50_000)  # a $15k loss, no tick processed yet
+    trading.close(account_id, "BTC-USD")
+    account = trading.account(account_id)
+    assert account.positions == {} and account.collateral == 0
+    (covered,) = trading.store.events(ShortfallCovered)
+    assert covered.amount > D(5_000)
+    assert covered.from_insurance + covered.from_house == covered.amount
+    assert covered.from_insurance >= 0 and covered.from_house >= 0
+    assert trading.total_collateral() == before
+
+
+def test_equity_exactly_at_maintenance_is_the_liquidation_price() -> None:
+    """Liquidation is at equity ≤ maintenance: a $10,250 account long 1 BTC from 60,000 has
+    equity 250 = maintenance (0.5 % of $50,000) exactly at 50,000, which is its price."""
+    positions = {"BTC-USD": Position("BTC-USD", D(1), D(60_000), START)}
+    marks = {m.id: m.start_price for m in MARKETS.values()}
+    equity, maintenance = equity_and_maintenance(
+        D(10_250), positions.values(), {**marks, "BTC-USD": D(50_000)}, MARKETS
+    )
+    assert equity == maintenance == D(250)
+    assert liquidation_price(D(10_250), positions, marks, MARKETS, "BTC-USD") == D(50_000)
