@@ -311,11 +311,13 @@ def test_a_traders_own_close_that_leaves_a_flat_account_owing_is_made_whole() ->
     trading.venue.marks["BTC-USD"] = D(50_000)  # a $15k loss, no tick processed yet
     trading.close(account_id, "BTC-USD")
     account = trading.account(account_id)
-    assert account.positions == {} and account.collateral == 0
+    assert account.positions == {}
+    assert account.collateral == 0
     (covered,) = trading.store.events(ShortfallCovered)
     assert covered.amount > D(5_000)
     assert covered.from_insurance + covered.from_house == covered.amount
-    assert covered.from_insurance >= 0 and covered.from_house >= 0
+    assert covered.from_insurance >= 0
+    assert covered.from_house >= 0
     assert trading.total_collateral() == before
 
 
