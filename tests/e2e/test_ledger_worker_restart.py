@@ -68,7 +68,7 @@ def test_the_ledger_catches_up_after_its_consumer_is_killed(server: Server) -> N
     traders = [create_trader(server) for _ in range(4)]
     worker = ledger_worker(server, 0)
     stop = threading.Event()
-    first = threading.Thread(target=busy, args=(traders, 30, stop))
+    first = threading.Thread(target=busy, args=(traders, 20, stop))
     first.start()
     try:
         time.sleep(1.5)  # in the middle of the run
