@@ -24,7 +24,8 @@ from astratrade.trading.engine import TradingEngine
 from astratrade.users.adapters.passwords import Argon2Hasher
 
 pytestmark = pytest.mark.postgres
-LEASE_SECONDS = 4.0  # renewed well within it even when two busy cores stall the loop for a second or two
+# Renewed well within it even when two busy cores stall the event loop for a second or two.
+LEASE_SECONDS = 4.0
 
 
 @pytest.fixture
