@@ -13,6 +13,7 @@ from redis.exceptions import ResponseError
 
 from astratrade.infrastructure import streams
 from astratrade.infrastructure.metrics import LAG, PENDING
+from astratrade.infrastructure.reconnect import outage_as_unreachable
 from astratrade.shared.messages import Envelope
 
 
@@ -40,7 +41,8 @@ async def read_group(
     count: int,
     block: int | None,
 ) -> list[Message]:
-    reply = await redis.xreadgroup(group, consumer, offsets, count=count, block=block)
+    async with outage_as_unreachable(redis):
+        reply = await redis.xreadgroup(group, consumer, offsets, count=count, block=block)
     return [
         Message(stream, message_id, fields)
         for stream, messages in reply or []

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,26 @@ logger = logging.getLogger(__name__)
 # (BusyLoadingError, a Redis still loading its data, is a ConnectionError too). Anything else
 # is a bug, a bad reply or the database, and keeps its traceback.
 UNREACHABLE: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+
+
+@asynccontextmanager
+async def outage_as_unreachable(redis: Any) -> AsyncIterator[None]:
+    """A Redis call that failed with neither a reply nor one of redis-py's connection
+    errors: a Redis killed mid-command can surface as the event loop's own error on a socket
+    it has already closed (uvloop's RuntimeError, "the handler is closed"). If Redis then
+    does not answer a PING, that is the outage, and raises as one; otherwise the error is
+    a bug and keeps its traceback."""
+    try:
+        yield
+    except RedisError:
+        raise  # a connection error (UNREACHABLE), or Redis answered
+    except Exception as error:
+        try:
+            await redis.ping()
+        except UNREACHABLE as down:
+            raise down from error
+        raise
+
 
 FIRST_DELAY_SECONDS = 0.1
 MAX_DELAY_SECONDS = 5.0

@@ -17,7 +17,7 @@ from astratrade.infrastructure import streams
 from astratrade.infrastructure.backbone import Watcher
 from astratrade.infrastructure.consumer import StreamConsumer
 from astratrade.infrastructure.event_store import outbox
-from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
+from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect, outage_as_unreachable
 from astratrade.infrastructure.relay import OutboxRelay
 from astratrade.shared.messages import Envelope
 
@@ -79,7 +79,8 @@ class RedisBackbone:
         reconnect, shown = Reconnect("event-tail"), ShownEvents()
         while not self._stop.is_set():
             try:
-                reply = await self.redis.xread(offsets, count=500, block=500)
+                async with outage_as_unreachable(self.redis):
+                    reply = await self.redis.xread(offsets, count=500, block=500)
                 reconnect.succeeded()
             except UNREACHABLE as error:
                 await reconnect.wait(error, self._stop)

@@ -26,7 +26,7 @@ from astratrade.infrastructure.metrics import (
     PUBLISHED,
     count_committed,
 )
-from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect
+from astratrade.infrastructure.reconnect import UNREACHABLE, Reconnect, outage_as_unreachable
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.clock import Clock
 from astratrade.shared.messages import Envelope
@@ -109,7 +109,8 @@ class OutboxRelay:
             sent[stream] = sent.get(stream, 0) + 1
         for stream in sent:  # Redis's own count of entries ever added, after this batch
             pipeline.xinfo_stream(stream)
-        replies = await pipeline.execute()
+        async with outage_as_unreachable(self.redis):
+            replies = await pipeline.execute()
         infos = zip(sent, replies[len(batch) :], strict=True)
         counted = {stream: int(info["entries-added"]) for stream, info in infos}
         if not await self._commit(batch, sent, counted):

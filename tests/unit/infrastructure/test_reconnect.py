@@ -1,6 +1,7 @@
 """Waiting out an unreachable Redis: backoff from 0.1 s doubling to 5 s, one log line an
 attempt (calls failing together count once), one line once Redis answers; and a live view
-shown each event once when a lost stream is filled again."""
+shown each event once when a lost stream is filled again; an odd socket error while Redis
+is down counts as the outage."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
-from astratrade.infrastructure.reconnect import Reconnect
+from astratrade.infrastructure.reconnect import Reconnect, outage_as_unreachable
 from astratrade.infrastructure.redis_backbone import ShownEvents
 from astratrade.shared.messages import Envelope
 
@@ -96,3 +98,41 @@ def test_an_event_sent_again_is_shown_once() -> None:
         False,
         True,
     ]
+
+
+class Pinged:
+    """Redis as `outage_as_unreachable` sees it: a PING that answers or fails."""
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+
+    async def ping(self) -> bool:
+        if self.error is not None:
+            raise self.error
+        return True
+
+
+async def fail_inside(redis: Pinged, error: Exception) -> None:
+    async with outage_as_unreachable(redis):
+        raise error
+
+
+async def test_an_odd_socket_error_while_redis_is_down_is_the_outage() -> None:
+    closed = RuntimeError("unable to perform operation on <TCPTransport closed=True>")
+    with pytest.raises(RedisConnectionError) as raised:
+        await fail_inside(Pinged(REFUSED), closed)
+    assert raised.value is REFUSED
+    assert raised.value.__cause__ is closed
+
+
+async def test_an_odd_error_while_redis_answers_keeps_its_own_type() -> None:
+    with pytest.raises(RuntimeError, match="a bug"):
+        await fail_inside(Pinged(None), RuntimeError("a bug"))
+
+
+async def test_redis_errors_pass_through_without_a_ping() -> None:
+    never_asked = Pinged(AssertionError("pinged"))
+    with pytest.raises(ResponseError, match="NOGROUP"):
+        await fail_inside(never_asked, ResponseError("NOGROUP no such group"))
+    with pytest.raises(RedisConnectionError):
+        await fail_inside(never_asked, REFUSED)
