@@ -247,6 +247,10 @@ class Book:
             if h.size != ZERO
         ]
 
+    def position(self, account: SubAccount, market: str) -> PositionModel:
+        """The market's position as the venue reports it (closed when there is none)."""
+        return self._position(account, market, account.holdings.setdefault(market, Holding()))
+
     def balance(self, account: SubAccount) -> BalanceModel:
         unrealised = sum(
             (h.size * (self._marks(m) - h.open_price) for m, h in account.holdings.items()),

@@ -21,6 +21,9 @@ the official SDK's own models (`x10-python-trading-starknet`) so that the SDK pa
 - deposits (`POST /_standin/deposit` with an API key and an amount; a sub-account's
   starting balance is one too): the SDK's `AssetOperationModel` on
   `GET /user/assetOperations`, `ACCOUNT.DEPOSIT` and `ACCOUNT.BALANCE` on the stream;
+- changes reported only by their outcome (`tests/extended_unreported.py`): a transfer to
+  another sub-account (`POST /_standin/transfer`), a position moved with no trade (`POST
+  /_standin/shift_position`);
 - funding (`POST /_standin/pay_funding` with a market and a rate): each position in the
   market pays or receives it at the mark, kept for `GET /user/funding/history` in the shape
   of Extended's API docs (the SDK has no model for it), the balance change on the stream.
@@ -29,7 +32,8 @@ Scripted prices, sub-accounts, silence and dropped connections are set from the 
 process, or over `POST /_standin/price`, `/_standin/accounts`, `/_standin/silence` and
 `/_standin/drop` (and `/_standin/drop_next_fill`: the next fill happens, its stream
 updates are lost with the connection; `/_standin/tamper_next_order`: the next order's
-signature is altered on its way in, as a forger's would be) when it runs as its own process:
+signature is altered on its way in, as a forger's would be; `/_standin/answer_after`: order
+placements wait that many seconds, as a slow venue's would) when it runs as its own process:
 `python tests/extended_exchange.py --port 8765`."""
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from x10.models.order import NewOrderModel, PlacedOrderModel
 from x10.models.stream_rpc import StreamRpcPriceModel, StreamRpcResponseModel
 
 from extended_book import Book, Refused, SubAccount, Update
+from extended_unreported import shift_position, transfer
 
 STREAM_PATH = "/stream.extended.exchange/v2/rpc"
 API_PATH = "/api/v1"
@@ -180,9 +185,12 @@ class ExtendedStandIn:
         app.router.add_get(f"{API_PATH}/user/assetOperations", self._asset_operations)
         app.router.add_post("/_standin/pay_funding", self._pay_funding)
         app.router.add_post("/_standin/deposit", self._deposit)
+        app.router.add_post("/_standin/transfer", self._transfer)
+        app.router.add_post("/_standin/shift_position", self._shift_position)
         app.router.add_get(STREAM_PATH, self._stream)
         app.router.add_post("/_standin/drop_next_fill", self._set_drop_next_fill)
         app.router.add_post("/_standin/tamper_next_order", self._set_tamper_next_order)
+        app.router.add_post("/_standin/answer_after", self._set_answer_after)
         app.router.add_post("/_standin/accounts", self._add_account)
         app.router.add_post("/_standin/price", self._set_price)
         app.router.add_post("/_standin/silence", self._set_silence)
@@ -373,6 +381,25 @@ class ExtendedStandIn:
         await self.pay_funding(body["market"], Decimal(body["rate"]))
         return web.json_response({"ok": True})
 
+    async def transfer(self, api_key: str, amount: Decimal) -> None:
+        """USDC moved to another sub-account: the balance changes, nothing is mirrored."""
+        await self.publish(api_key, transfer(self.book, self.book.accounts[api_key], amount))
+
+    async def shift_position(self, api_key: str, market: str, size: Decimal) -> None:
+        """A position changed with no trade reported: only the position update says so."""
+        account = self.book.accounts[api_key]
+        await self.publish(api_key, shift_position(self.book, account, market, size))
+
+    async def _transfer(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self.transfer(body["api_key"], Decimal(body["amount"]))
+        return web.json_response({"ok": True})
+
+    async def _shift_position(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self.shift_position(body["api_key"], body["market"], Decimal(body["size"]))
+        return web.json_response({"ok": True})
+
     async def publish(self, api_key: str, updates: list[Update]) -> None:
         """Push updates to the sub-account's stream subscribers; when a fill is to be lost,
         its connections close first (the fill stands at the venue)."""
@@ -480,6 +507,10 @@ class ExtendedStandIn:
 
     async def _set_tamper_next_order(self, _request: web.Request) -> web.Response:
         self.tamper_next_order = True
+        return web.json_response({"ok": True})
+
+    async def _set_answer_after(self, request: web.Request) -> web.Response:
+        self.answer_after = float((await request.json())["seconds"])
         return web.json_response({"ok": True})
 
     async def _set_drop_next_fill(self, _request: web.Request) -> web.Response:

@@ -5,7 +5,9 @@ there and its fill and position show here; a partial close; a resting limit canc
 forged signature refused by the venue and answered as refused (and rejected in the order
 history); a fill whose stream updates are lost with the connection found by the re-sync,
 once; deposits and funding on the venue mirrored once each, so that `astratrade
-reconcile` finds no gap. One server for every step (the module's)."""
+reconcile` finds no gap; then a position moved on the venue with no trade reported, said
+in the log from the account stream and by `astratrade reconcile`. One server for every
+step (the module's)."""
 
 from __future__ import annotations
 
@@ -146,3 +148,17 @@ def test_live_orders_fill_on_the_venue_and_show_here(
     done = eventually(lambda: server.cli("reconcile"), lambda d: d.returncode == 0)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "LIVE GAP" not in done.stdout
+    assert "live positions of 1 accounts against Extended: proven" in done.stdout
+    assert "LIVE GAP" not in server.log_tail(2000)  # the stream's positions and balance agree
+
+    # A position moved on Extended with no trade reported: the stream's position update is
+    # reported in the log, and `astratrade reconcile` reports it too, and fails.
+    shift = {"api_key": API_KEY, "market": "ETH-USD", "size": "-0.1"}
+    assert httpx.post(f"{stand_in}/_standin/shift_position", json=shift).status_code == 200
+    said = f"LIVE GAP {account_id} position ETH-USD: platform 0.7 extended 0.6 gap 0.1"
+    assert eventually(lambda: said in server.log_tail(2000), bool), server.log_tail(50)
+    found = server.cli("reconcile")
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert said in found.stdout
+    assert "live positions of 1 accounts against Extended: 1 gaps" in found.stdout
+    assert eth_size(trader, account_id) == Decimal("0.7")  # reported, never copied in

@@ -26,6 +26,8 @@ const REWRITES: Record<string, Rewrite> = {
     after ? `Too many requests: wait ${after} s and try again.` : `Too many requests: ${sentence(m)}`,
   faucet_used_today: () => "The faucet has topped this account up today already: it opens again at 00:00 UTC.",
   faucet_at_cap: (m) => `No top-up needed: ${sentence(m)}`,
+  // "Extended refused the order (1142): Invalid StarkEx signature": nothing was traded.
+  venue_refused: (m) => `${sentence(m)} Nothing was traded.`,
   venue_unavailable: (m) => `The exchange cannot take orders right now: ${sentence(m)}`,
 };
 

@@ -59,7 +59,7 @@ export function stop(): void {
   stops = [];
   stopAccount();
   disconnect();
-  setState({ me: null, account: null, accounts: [], tournaments: [], positions: [], orders: [], progression: null, toasts: [] });
+  setState({ me: null, account: null, accounts: [], tournaments: [], positions: [], orders: [], refused: [], progression: null, toasts: [] });
 }
 
 /** Trade `accountId` from now on: its figures, positions and orders, live. */
@@ -69,7 +69,7 @@ export async function switchAccount(accountId: string): Promise<void> {
   stopAccount();
   const allowed = tournamentOf(account)?.markets;
   const market = allowed && !allowed.includes(getState().market) ? allowed[0] : getState().market;
-  setState({ account, market, positions: [], orders: [] });
+  setState({ account, market, positions: [], orders: [], refused: [] });
   await reloadTrading();
   stopAccount = subscribe(`account:${accountId}`, (_kind, data) => data && onAccount(data as Account));
 }
@@ -143,14 +143,31 @@ export async function reloadTrading(): Promise<void> {
   const account = getState().account;
   if (!account) return;
   const id = encodeURIComponent(account.account_id);
-  const [fresh, positions, orders] = await Promise.all([
+  const [fresh, positions, open, venue] = await Promise.all([
     get<Account>(`/accounts/${id}`),
     get<Position[]>(`/positions?account_id=${id}`),
     get<Order[]>(`/orders?account_id=${id}&status=open`),
+    account.kind === "live" ? liveOrderStates(id) : Promise.resolve({ pending: [], refused: [] }),
   ]);
   if (getState().account?.account_id !== account.account_id) return; // switched meanwhile
   onAccount(fresh);
-  setState({ positions, orders });
+  setState({ positions, orders: [...venue.pending, ...open], refused: venue.refused });
+}
+
+// A live order is `pending` from the moment it is recorded until Extended answers, and
+// `rejected` when Extended refuses it: both are shown beside the open orders, so an order
+// the trader just sent never seems to vanish. Refusals stay there for a while, then only
+// the history keeps them.
+const REFUSED_SHOWN_MS = 15 * 60_000;
+const REFUSED_SHOWN = 5;
+
+async function liveOrderStates(id: string): Promise<{ pending: Order[]; refused: Order[] }> {
+  const [pending, rejected] = await Promise.all([
+    get<Order[]>(`/orders?account_id=${id}&status=pending`),
+    get<Order[]>(`/orders?account_id=${id}&status=rejected&limit=${REFUSED_SHOWN}`),
+  ]);
+  const since = Date.now() - REFUSED_SHOWN_MS;
+  return { pending, refused: rejected.filter((o) => Date.parse(o.created_at) >= since) };
 }
 
 export async function reloadProgression(): Promise<void> {

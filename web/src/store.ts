@@ -11,7 +11,8 @@ export interface State {
   markets: Market[];
   quotes: Record<string, Quote>;
   positions: Position[];
-  orders: Order[];
+  orders: Order[]; // open, and on a live account those sent to Extended and not yet confirmed
+  refused: Order[]; // a live account's orders Extended refused lately, with its reason
   progression: Progression | null;
   market: string;
   live: boolean;
@@ -30,6 +31,7 @@ let state: State = {
   quotes: {},
   positions: [],
   orders: [],
+  refused: [],
   progression: null,
   market: "BTC-USD",
   live: false,

@@ -317,14 +317,16 @@ async def _live_proven(settings: Settings) -> bool:
     from astratrade.infrastructure.sealing import Sealer, key_from_text
     from astratrade.trading.adapters.extended_orders import ExtendedOrders
     from astratrade.trading.adapters.venue_links import connected_links
-    from astratrade.trading.live_reconciliation import live_gaps
-    from astratrade.trading.views import collateral_by_account
+    from astratrade.trading.live_reconciliation import live_gaps, live_position_gaps
+    from astratrade.trading.views import collateral_by_account, position_sizes_by_account
 
     engine = create_engine(settings.resolved_database_url, read_only=True)
     try:
         links = await connected_links(engine, Sealer(key_from_text(settings.secrets_key)))
         venue = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
         gaps = await live_gaps(links, venue.balance, await collateral_by_account(engine))
+        sizes = await position_sizes_by_account(engine)
+        position_gaps = await live_position_gaps(links, venue.positions, sizes)
     finally:
         await engine.dispose()
     for found in gaps:
@@ -333,9 +335,16 @@ async def _live_proven(settings: Settings) -> bool:
             f"LIVE GAP {found.account_id}: platform {found.platform} extended {venue_says}"
             + ("" if found.gap is None else f" gap {found.gap}")
         )
+    for moved in position_gaps:
+        typer.echo(
+            f"LIVE GAP {moved.account_id} position {moved.market}: platform {moved.platform} "
+            f"extended {moved.venue} gap {moved.gap}"
+        )
     verdict = "proven" if not gaps else f"{len(gaps)} gaps"
     typer.echo(f"live collateral of {len(links)} accounts against Extended: {verdict}")
-    return not gaps
+    verdict = "proven" if not position_gaps else f"{len(position_gaps)} gaps"
+    typer.echo(f"live positions of {len(links)} accounts against Extended: {verdict}")
+    return not gaps and not position_gaps
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from astratrade.trading.domain.account import Account
 from astratrade.trading.domain.margin import Markets, Marks
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.venue import Venue
+from astratrade.trading.live_reconciliation import LiveHoldings
 
 T = TypeVar("T")
 Positioned = tuple[str, views.PositionView]  # a position and the id of its account
@@ -114,6 +115,17 @@ class TradingQueries:
 
     async def account_funds(self, account_id: str) -> views.FundsView | None:
         found = await self._read([account_id], self._funds_view)
+        return found[0] if found else None
+
+    async def live_holdings(self, account_id: str) -> LiveHoldings | None:
+        """The account's collateral and its positions' signed sizes by market: what a live
+        account's venue reports are compared with."""
+        found = await self._read(
+            [account_id],
+            lambda account, _: LiveHoldings(
+                account.collateral, {m: p.size for m, p in account.positions.items()}
+            ),
+        )
         return found[0] if found else None
 
     # -- positions and open orders ----------------------------------------------------------

@@ -241,3 +241,15 @@ async def collateral_by_account(db: AsyncEngine) -> dict[str, Decimal]:
     async with db.connect() as conn:
         rows = await conn.execute(select(t.accounts.c.id, t.accounts.c.collateral))
         return {row.id: row.collateral for row in rows}
+
+
+async def position_sizes_by_account(db: AsyncEngine) -> dict[str, dict[str, Decimal]]:
+    """Every account's committed positions: signed sizes by market (long above zero)."""
+    async with db.connect() as conn:
+        rows = await conn.execute(
+            select(t.positions.c.account_id, t.positions.c.market, t.positions.c.size)
+        )
+        sizes: dict[str, dict[str, Decimal]] = {}
+        for row in rows:
+            sizes.setdefault(row.account_id, {})[row.market] = row.size
+        return sizes

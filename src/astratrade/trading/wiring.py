@@ -390,6 +390,7 @@ def _account_streams(
     if not isinstance(links, SqlVenueLinks):
         return ()
     from astratrade.trading.adapters.extended_account_stream import ExtendedAccountStreams
+    from astratrade.trading.adapters.extended_stream_checks import StreamChecks
 
     held = engine.held
     streams = ExtendedAccountStreams(
@@ -399,5 +400,6 @@ def _account_streams(
         connected=links.connected,
         submit=commands[RecordVenueReports],
         writes=lambda account_id: held.shards.of(account_id) in held.tokens,
+        checks=StreamChecks(engine.queries.live_holdings),
     )
     return (streams.run,)

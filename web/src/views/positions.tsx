@@ -9,6 +9,7 @@ import { amount, percent, price, signedUsd, sign, size as showSize, usd } from "
 import { reloadTrading } from "../session";
 import { useStore } from "../store";
 import type { Market, Order, PlacedOrder, Position } from "../types";
+import { venueState } from "../venue-states";
 import { Term } from "./glossary";
 
 interface Outcome {
@@ -170,6 +171,7 @@ export function orderTag(o: Pick<Order, "type" | "side">): string {
 
 export function OrdersList() {
   const orders = useStore((s) => s.orders);
+  const refused = useStore((s) => s.refused);
   const markets = useStore((s) => s.markets);
   const [outcome, run, said] = useTradingAction();
 
@@ -179,24 +181,31 @@ export function OrdersList() {
       return "Order cancelled.";
     });
 
+  const shown = [...orders, ...refused];
   return (
     <div>
       <Said outcome={outcome} said={said} testId="cancel-result" />
-      {orders.length === 0 ? <p class="muted">No open orders.</p> : (
+      {shown.length === 0 ? <p class="muted">No open orders.</p> : (
         <ul class="rows">
-          {orders.map((o) => {
+          {shown.map((o) => {
             const rules = marketOf(markets, o.market);
+            const state = venueState(o);
             return (
-              <li key={o.order_id} class="row" data-testid="open-order">
+              <li key={o.order_id} class={state ? `row venue-${state.tone}` : "row"} data-testid="open-order" data-status={o.status}>
                 <div>
                   <strong>{o.market}</strong> <span class={orderTag(o)}>{o.side} {o.type.replace("_", " ")}</span>
+                  {state && <> <span class={`tag ${state.tone}`} data-testid="order-state">{state.label}</span></>}
                   <div class="muted small" data-testid="order-figures">
                     {showSize(o.size, rules?.step_size)}
                     {o.price ? ` @ ${price(o.price, rules?.tick_size)}` : ""}
                     {o.trigger_price ? ` trigger ${price(o.trigger_price, rules?.tick_size)}` : ""}
                   </div>
+                  {state && <div class="small venue-detail" data-testid="order-state-detail">{state.detail}</div>}
                 </div>
-                <button type="button" onClick={() => void cancel(o.order_id)} aria-label={`Cancel ${o.type} order on ${o.market}`}>Cancel</button>
+                {/* A pending order is Extended's to answer first; a refused one is over. */}
+                {o.status === "open" && (
+                  <button type="button" onClick={() => void cancel(o.order_id)} aria-label={`Cancel ${o.type} order on ${o.market}`}>Cancel</button>
+                )}
               </li>
             );
           })}

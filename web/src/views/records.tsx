@@ -7,6 +7,7 @@ import { price, signedUsd, size as showSize, usd } from "../format";
 import { usePoll } from "../poll";
 import { useStore } from "../store";
 import type { Fill, Market, PlacedOrder, Posting } from "../types";
+import { venueState } from "../venue-states";
 
 const POLL_MS = 10_000;
 const LIMIT = 100;
@@ -64,7 +65,7 @@ export function Records() {
                   <td>{o.market} {o.side} {o.type.replace("_", " ")}</td>
                   <td class="right">{showSize(o.filled_size, rules(o.market)?.step_size)}/{showSize(o.size, rules(o.market)?.step_size)}</td>
                   <td class="right">{price(o.average_price ?? o.price ?? o.trigger_price, rules(o.market)?.tick_size)}</td>
-                  <td>{o.status}{o.reason ? ` (${o.reason})` : ""}</td>
+                  <td data-testid="history-status"><Status order={o} /></td>
                 </tr>
               ))}
             </tbody>
@@ -101,5 +102,18 @@ export function Records() {
         ))}
       </div>
     </section>
+  );
+}
+
+/** A pending or rejected order labelled, with what it means (a refusal's reason); any other
+ * status as the API says it, with its reason when it has one. */
+function Status({ order }: { order: PlacedOrder }) {
+  const state = venueState(order);
+  if (!state) return <>{order.status}{order.reason ? ` (${order.reason})` : ""}</>;
+  return (
+    <>
+      <span class={`tag ${state.tone}`} data-testid="history-state">{state.label}</span>
+      <div class="small venue-detail" data-testid="history-state-detail">{state.detail}</div>
+    </>
   );
 }

@@ -41,6 +41,8 @@ const EMPTY: Draft = { size: "", limit: "", trigger: "", stop: "", profit: "" };
 
 const rateText = (rate: bigint) => `${str(rate * 100n, 4)}%`;
 
+const UNANSWERED = "Extended did not answer in time. The order is pending in your open orders until Extended takes or refuses it: check there before sending it again.";
+
 export function OrderTicket({ market }: { market: Market }) {
   const account = useStore((s) => s.account);
   const progression = useStore((s) => s.progression);
@@ -174,7 +176,10 @@ export function OrderTicket({ market }: { market: Market }) {
       await reloadTrading();
     } catch (failure) {
       const field = failure instanceof ApiError && failure.field ? ` (${failure.field})` : "";
-      setMessage({ error: true, text: failure instanceof ApiError ? errorText(failure) + field : errorText(failure) });
+      // A live order Extended did not answer in time is kept as pending and may yet be
+      // taken: sending it again from here would be a second order, so say where it is.
+      const unanswered = account.kind === "live" && failure instanceof ApiError && failure.code === "unavailable";
+      setMessage({ error: true, text: unanswered ? UNANSWERED : failure instanceof ApiError ? errorText(failure) + field : errorText(failure) });
       await reloadTrading().catch(() => undefined);
     } finally {
       setBusy(false);

@@ -1,7 +1,8 @@
 """Each connected live account's Extended account stream, followed: its trades and its
 orders' ends go to trading as `RecordVenueReports`, which records each trade once. After
 every (re)connection, and so on start, a REST re-sync reads the venue's trades and orders,
-so what happened while the stream was down is found too.
+so what happened while the stream was down is found too. Its positions and balance are
+checked against the account here, a difference reported (`extended_stream_checks.py`).
 
 The connection is ours (websockets 15, as for the price feed: the SDK's stream clients
 fail with it), everything on it the SDK's: the subscription (`AccountParams`), the
@@ -30,11 +31,13 @@ from x10.models.order import OpenOrderModel, OrderSide, OrderStatus
 from x10.models.stream_rpc import (
     StreamRpcAccountBalanceModel,
     StreamRpcAccountOrdersModel,
+    StreamRpcAccountPositionsModel,
     StreamRpcAccountTradesModel,
 )
 from x10.models.trade import AccountTradeModel
 from x10.utils.http import USER_AGENT, RequestHeader
 
+from astratrade.trading.adapters.extended_stream_checks import StreamChecks, venue_sizes
 from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.orders import Side
 from astratrade.trading.domain.venue_link import VenueLink
@@ -89,7 +92,7 @@ class AccountReports:
 
     def __init__(self, account_id: str, names: dict[str, str]) -> None:
         self.account_id = account_id
-        self._ours = {venue: ours for ours, venue in names.items()}
+        self.ours = {venue: ours for ours, venue in names.items()}  # the venue's name: ours
         self.external_ids: dict[int, str] = {}
 
     def orders(self, orders: list[OpenOrderModel]) -> list[VenueOrderState]:
@@ -109,7 +112,7 @@ class AccountReports:
             VenueFill(
                 trade_id=trade.id,
                 external_id=self.external_ids.get(trade.order_id),
-                market=self._ours.get(trade.market, trade.market),
+                market=self.ours.get(trade.market, trade.market),
                 side=Side.BUY if trade.side == OrderSide.BUY else Side.SELL,
                 size=trade.qty,
                 price=trade.price,
@@ -118,21 +121,21 @@ class AccountReports:
                 at=datetime.fromtimestamp(trade.created_time / 1000, tz=UTC),
             )
             for trade in trades
-            if trade.market in self._ours
+            if trade.market in self.ours
         ]
 
     def funding(self, payments: list[FundingPaymentModel]) -> list[VenueFunding]:
         return [
             VenueFunding(
                 payment_id=p.id,
-                market=self._ours[p.market],
+                market=self.ours[p.market],
                 payment=p.funding_fee,
                 rate=p.funding_rate,
                 mark=p.mark_price,
                 at=datetime.fromtimestamp(p.paid_time / 1000, tz=UTC),
             )
             for p in payments
-            if p.market in self._ours
+            if p.market in self.ours
         ]
 
     def transfers(self, operations: list[AssetOperationModel]) -> list[VenueTransfer]:
@@ -184,10 +187,12 @@ class ExtendedAccountStreams:
         connected: Connected,
         submit: Submit,
         writes: Callable[[str], bool],
+        checks: StreamChecks,
         poll_seconds: float = 2.0,
     ) -> None:
         self._api, self._stream_url, self._names = api_url.rstrip("/"), stream_url, names
         self._connected, self._submit, self._writes = connected, submit, writes
+        self._checks = checks
         self._poll = poll_seconds
         self._following: dict[str, asyncio.Task[None]] = {}
 
@@ -202,6 +207,7 @@ class ExtendedAccountStreams:
                 for account_id in list(self._following):
                     if account_id not in links or not self._writes(account_id):
                         self._following.pop(account_id).cancel()
+                        self._checks.forget(account_id)
                 for account_id, link in links.items():
                     if account_id not in self._following and self._writes(account_id):
                         self._following[account_id] = asyncio.create_task(self.follow(link))
@@ -266,13 +272,19 @@ class ExtendedAccountStreams:
             for order_id in unknown:
                 reports.orders([await self._order(link, order_id)])
             await self._send(reports.command(reports.fills(update.trades), []))
-        elif isinstance(update, StreamRpcAccountBalanceModel) and not update.is_snapshot:
-            # The stream carries no funding payments, and its deposit updates no id: a
-            # balance change may be either, so read both (each is recorded once, however
-            # often it is read).
-            funding, transfers = await self._payments(link, reports)
-            await self._send(reports.command([], [], funding=funding, transfers=transfers))
-        # Positions follow from the fills; reconciliation compares the balance.
+        elif isinstance(update, StreamRpcAccountPositionsModel):
+            # Positions follow from the fills (recorded before this, in the stream's order);
+            # the venue's own are checked against them.
+            sizes = venue_sizes(update.positions, reports.ours)
+            await self._checks.positions(link.account_id, sizes, snapshot=update.is_snapshot)
+        elif isinstance(update, StreamRpcAccountBalanceModel):
+            if not update.is_snapshot:  # a snapshot comes with the re-sync, which read them
+                # The stream carries no funding payments, and its deposit updates no id: a
+                # balance change may be either, so read both (each is recorded once, however
+                # often it is read).
+                funding, transfers = await self._payments(link, reports)
+                await self._send(reports.command([], [], funding=funding, transfers=transfers))
+            await self._checks.balance(link.account_id, update.balance)
 
     async def resync(self, link: VenueLink, reports: AccountReports) -> None:
         """The venue's orders (open and past) and trades, recorded as if streamed; a pending

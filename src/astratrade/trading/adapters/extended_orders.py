@@ -21,10 +21,12 @@ from x10.models.market import MarketModel
 from x10.models.order import MassCancelRequestModel, OrderSide, PlacedOrderModel
 from x10.models.order import OrderType as VenueOrderType
 from x10.models.order import TimeInForce as VenueTimeInForce
+from x10.models.position import PositionModel
 from x10.signing.order_object import create_order_object
 from x10.utils.http import USER_AGENT, RequestHeader
 
 from astratrade.shared.errors import Unavailable
+from astratrade.trading.adapters.extended_stream_checks import venue_sizes
 from astratrade.trading.domain.errors import InvalidOrder
 from astratrade.trading.domain.live_orders import VenueMarketRules, VenueRefused, external_id
 from astratrade.trading.domain.orders import Order, OrderType, Side
@@ -129,6 +131,19 @@ class ExtendedOrders:
         if status != 200 or wrapped.data is None:
             raise Unavailable(f"Extended answered {status} with no balance")
         return wrapped.data.balance
+
+    async def positions(self, link: VenueLink) -> dict[str, Decimal]:
+        """The sub-account's open positions on Extended (`GET /user/positions`): signed
+        sizes by our market name, markets we do not trade left out."""
+        status, text = await self._send("GET", "/user/positions", None, link.api_key)
+        try:
+            wrapped = WrappedApiResponseModel[list[PositionModel]].model_validate_json(text)
+        except ValidationError as error:
+            raise Unavailable(f"Extended answered {status} with no positions") from error
+        if status != 200 or wrapped.data is None:
+            raise Unavailable(f"Extended answered {status} with no positions")
+        ours = {venue: mine for mine, venue in self._names.items()}
+        return venue_sizes(wrapped.data, ours)
 
     # -- the wire --------------------------------------------------------------------------
 
