@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
 from astratrade.infrastructure import streams
-from astratrade.infrastructure.sealing import Sealer, key_from_text
 from astratrade.infrastructure.shard_leases import leases_for
 from astratrade.modules import Gate, Infrastructure, Loop, Module
 from astratrade.shared.clock import Clock
@@ -33,7 +32,6 @@ from astratrade.trading.adapters.read_models import (
     client_ids_written,
 )
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
-from astratrade.trading.adapters.venue_links import SqlVenueLinks
 from astratrade.trading.api import admin, internal, venue
 from astratrade.trading.api import router as trading_router
 from astratrade.trading.domain.commands import (
@@ -69,7 +67,8 @@ from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.handlers import copies, venue_reports
 from astratrade.trading.handlers.live_steps import LiveDesk
-from astratrade.trading.ports import LiveTrading, PriceFeed, TradingUnitOfWork, VenueLinks
+from astratrade.trading.live_wiring import account_streams_of, live_trading, venue_linking
+from astratrade.trading.ports import LiveTrading, PriceFeed, TradingUnitOfWork
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
@@ -91,10 +90,10 @@ def wire(
     health = getattr(feed, "health", None)  # a live feed's: stale markets, readiness
     if isinstance(health, FeedHealth):
         health.publish = prices.stale  # the other replicas pause liquidations too
-    linking = _venue_linking(infra)
-    live = _live_trading(infra.settings, linking)
+    linking = venue_linking(infra)
+    live = live_trading(infra.settings, linking)
     commands = _commands(engine, infra.settings, infra.read_db, live)
-    account_streams = _account_streams(infra.settings, linking, engine, commands)
+    account_streams = account_streams_of(infra.settings, linking, engine, commands)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
         return await commands[type(command)](command, delivery)
@@ -345,61 +344,3 @@ def _feed_from(settings: Settings, venue: Venue, clock: Clock) -> PriceFeed | No
             stale_after_seconds=settings.price_stale_seconds,
         )
     return None  # manual: prices arrive through the admin API
-
-
-def _venue_linking(infra: Infrastructure) -> dict[str, object]:
-    """What connecting live accounts to Extended needs (api/venue.py); without a secrets
-    key there is nowhere safe to keep their keys, and connecting answers so."""
-    key = infra.settings.secrets_key
-    if key is None:
-        return {"venue_links": None}
-    # Imported here: the SDK's models and aiohttp cost a third of a second at start.
-    from astratrade.trading.adapters.extended_accounts import (
-        ExtendedAccounts,
-        stark_public_key,
-    )
-
-    return {
-        "venue_links": SqlVenueLinks(infra.writer, infra.read_db, Sealer(key_from_text(key))),
-        "venue_accounts": ExtendedAccounts(infra.settings.extended_api_url),
-        "stark_public_key": stark_public_key,
-    }
-
-
-def _live_trading(settings: Settings, linking: dict[str, object]) -> LiveTrading | None:
-    """Live accounts' orders go to Extended once their keys can be kept (a secrets key)."""
-    links = linking.get("venue_links")
-    if not isinstance(links, SqlVenueLinks):
-        return None
-    from astratrade.trading.adapters.extended_orders import ExtendedOrders
-
-    venue_links: VenueLinks = links
-    orders = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
-    return LiveTrading(links=venue_links, venue=orders)
-
-
-def _account_streams(
-    settings: Settings,
-    linking: dict[str, object],
-    engine: TradingEngine,
-    commands: dict[type[Any], RunCommand],
-) -> tuple[Loop, ...]:
-    """Each connected live account's Extended stream, followed by the replica that writes
-    the account (docs/live-venue.md)."""
-    links = linking.get("venue_links")
-    if not isinstance(links, SqlVenueLinks):
-        return ()
-    from astratrade.trading.adapters.extended_account_stream import ExtendedAccountStreams
-    from astratrade.trading.adapters.extended_stream_checks import StreamChecks
-
-    held = engine.held
-    streams = ExtendedAccountStreams(
-        api_url=settings.extended_api_url,
-        stream_url=settings.extended_stream_url,
-        names=settings.extended_markets,
-        connected=links.connected,
-        submit=commands[RecordVenueReports],
-        writes=lambda account_id: held.shards.of(account_id) in held.tokens,
-        checks=StreamChecks(engine.queries.live_holdings),
-    )
-    return (streams.run,)
