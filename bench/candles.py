@@ -7,9 +7,10 @@ middlewares, routing, the query, the answer's validation and serialization, no s
 1,100 one-minute BTC-USD bars are written first through analytics' own writes
 (`candles.write_marks`, and `add_volume` for every other bar, as fills would), and
 `GET /api/v1/markets/BTC-USD/candles?interval=1m&limit=1000` is timed, one request at a
-time, taking turns with its floors. Floors, same run, same app: the query alone
-(`views.candles_between`, 1,000 bars), and a bare route added to the same app answering the
-same body, built beforehand (the app's plumbing and JSON for 1,000 bars, nothing read).
+time, taking turns with its floors. Floors, same run, same app: the route's query alone
+(`views.candle_texts_between`, 1,000 bars read as text), and a bare route added to the
+same app answering the same body, built beforehand (the app's plumbing and JSON for 1,000
+bars, nothing read).
 Target (issue 23): p99 < 20 ms.
 
 (b) Candle writing on the tick's path. `bench.tick_processing`'s platform with 1,000 open
@@ -153,7 +154,7 @@ async def route(args: argparse.Namespace, workdir: Path) -> bool:
             db, last = platform.read_db, stored[-1].open_time
 
             async def query() -> None:
-                await views.candles_between(db, "BTC-USD", Interval.MINUTE, None, last, BARS)
+                await views.candle_texts_between(db, "BTC-USD", Interval.MINUTE, None, last, BARS)
 
             ours_t, query_t, plumbing_t = await interleaved(args.requests, ours, query, plumbing)
     size = len(answer.content)
@@ -164,7 +165,7 @@ async def route(args: argparse.Namespace, workdir: Path) -> bool:
     print("-" * 93)
     print(f"{'':<46}{'calls':>7}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'CPU ms':>10}")
     print(row("the route, 1,000 bars", ours_t.ms, ours_t.cpu_ms))
-    print(row("floor: the query alone (candles_between)", query_t.ms, query_t.cpu_ms))
+    print(row("floor: the query alone (candle_texts_between)", query_t.ms, query_t.cpu_ms))
     print(row("floor: a bare route, the same body prebuilt", plumbing_t.ms, plumbing_t.cpu_ms))
     print("-" * 93)
     floors = query_t.p(50) + plumbing_t.p(50)

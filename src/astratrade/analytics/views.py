@@ -29,6 +29,19 @@ async def candles_between(
         return await candles.bars_between(conn, market, interval, start, end, limit)
 
 
+async def candle_texts_between(
+    db: AsyncEngine,
+    market: str,
+    interval: Interval,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+) -> list[candles.BarText]:
+    """`candles_between` as the candles route writes them (text, read without types)."""
+    async with db.connect() as conn:
+        return await candles.bar_texts_between(conn, market, interval, start, end, limit)
+
+
 @dataclass(frozen=True, slots=True)
 class AccountReport:
     account_id: str

@@ -49,3 +49,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_text(stored: datetime | str) -> str:
+    """A `UtcDateTime` column read raw (no type processing), written as pydantic writes a UTC
+    datetime: ISO 8601 ending in "Z". SQLite keeps the UTC time as SQLAlchemy's text
+    "YYYY-MM-DD HH:MM:SS.ffffff", turned around here without parsing (a chart's 1,000 bars);
+    PostgreSQL's driver gives a datetime."""
+    if isinstance(stored, str) and len(stored) == 26 and stored[10] == " ":
+        if stored.endswith(".000000"):  # isoformat leaves out zero microseconds
+            return f"{stored[:10]}T{stored[11:19]}Z"
+        return f"{stored[:10]}T{stored[11:]}Z"
+    at = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return at.isoformat().replace("+00:00", "Z")
