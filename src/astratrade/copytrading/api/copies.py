@@ -4,6 +4,7 @@ decisions, and stopping it. Another user's copy answers 404."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from astratrade.copytrading.api.copy_schemas import (
 )
 from astratrade.copytrading.api.schemas import Limit
 from astratrade.copytrading.domain.commands import StartCopy, StopCopy
+from astratrade.copytrading.domain.copies import Copy
 from astratrade.copytrading.handlers.common import Tools
 from astratrade.copytrading.ports import MAX_STATES, CopyAccounts, CopyAccountState
 from astratrade.copytrading.views import copies as views
@@ -83,8 +85,21 @@ async def decisions(
 async def stop_copy(copy_id: CopyId, user: CurrentUser, bus: Bus, db: Db) -> CopyOut:
     """Stop copying: its positions are closed at market, then the final profit share is
     settled and the rest goes back (202, status stopping); not active: 409."""
-    await bus.execute(StopCopy(user_id=user.user_id, copy_id=copy_id))
-    return CopyOut.of(await views.copy_of(db, user.user_id, copy_id))
+    stopped: Copy = await bus.execute(StopCopy(user_id=user.user_id, copy_id=copy_id))
+    view = await views.copy_of(db, user.user_id, copy_id)
+    # The copy as the stop left it. Trading may have flattened and closed it by now (a copy
+    # with no position closes within the request when the events go in process), which the
+    # copy's own route then shows; this answer is the stop's.
+    return CopyOut.of(
+        replace(
+            view,
+            status=stopped.status.value,
+            stop_reason=None if stopped.stop_reason is None else stopped.stop_reason.value,
+            closed_at=None,
+            returned=None,
+            profit_share_paid=stopped.profit_share_paid,
+        )
+    )
 
 
 async def account_of(tools: Tools, view: views.CopyView) -> AccountOut | None:
