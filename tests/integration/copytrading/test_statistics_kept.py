@@ -108,3 +108,73 @@ def test_the_kept_statistics_equal_the_computed_ones_as_time_passes(
         stats, _, refresh_at = kept(conn)
         assert stats == statistics_of(trades, later)
         assert refresh_at is None or refresh_at > later
+
+
+def events_of(history: list[tuple[int, int, Decimal, Decimal, int]]) -> list[Envelope]:
+    """Two practice accounts opened, then the closes, each of one of them."""
+    opened = [
+        Envelope(
+            event_id=f"open-{account}",
+            type="AccountOpened",
+            version=1,
+            context="trading",
+            aggregate_id=account,
+            aggregate_version=0,
+            occurred_at=START,
+            payload={"account_id": account, "kind": "practice", "owner_id": f"u-{account}"},
+        )
+        for account in ("a0", "a1")
+    ]
+    closes, at = [], START
+    for n, (gap, held, pnl, equity, account) in enumerate(history, start=1):
+        at += timedelta(hours=gap)
+        closed = envelope(
+            n,
+            "PositionClosed",
+            at,
+            market="ETH-USD",
+            opened_at=(at - timedelta(hours=held)).isoformat(),
+            realized_pnl=str(pnl),
+            equity_at_open=str(equity),
+            liquidated=False,
+        )
+        closed.payload["account_id"] = f"a{account}"
+        closes.append(closed)
+    return [*opened, *closes]
+
+
+def every_row(conn: Connection) -> list[list[tuple[object, ...]]]:
+    return [sorted(tuple(row) for row in conn.execute(select(t))) for t in RECORDS.tables]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    history=st.lists(
+        st.tuples(
+            st.integers(0, 24 * 40),
+            st.integers(0, 24 * 5),
+            st.decimals(-5000, 5000, places=2),
+            st.decimals(-100, 20000, places=2),
+            st.integers(0, 1),
+        ),
+        max_size=20,
+    ),
+    cuts=st.lists(st.integers(1, 8), max_size=10),
+)
+def test_a_batch_of_closes_keeps_what_one_at_a_time_keeps(
+    engine: Engine, history: list[tuple[int, int, Decimal, Decimal, int]], cuts: list[int]
+) -> None:
+    events = events_of(history)
+    with engine.begin() as conn:
+        for table in reversed(RECORDS.tables):
+            conn.execute(delete(table))
+        for event in events:
+            RECORDS.apply(conn, event)
+        one_at_a_time = every_row(conn)
+        for table in reversed(RECORDS.tables):
+            conn.execute(delete(table))
+        start = 0
+        for size in [*cuts, len(events)]:  # batches of these sizes, the rest in one
+            RECORDS.apply_all(conn, events[start : start + size])
+            start += size
+        assert every_row(conn) == one_at_a_time
