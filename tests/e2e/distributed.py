@@ -3,10 +3,12 @@ PostgreSQL database and a Redis prefix of its own, stopped with Ctrl-C after it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +19,31 @@ import httpx
 from .conftest import ASTRATRADE, Server, _server_env, free_port
 
 STARTUP_SECONDS = 60
+# Clusters of one test run up at once, whatever the number of workers: each holds some 12
+# processes' PostgreSQL connections, and the server allows 100.
+CLUSTERS_AT_ONCE = 2
+
+
+@contextmanager
+def cluster_slot() -> Iterator[None]:
+    """One of the run's CLUSTERS_AT_ONCE slots (a file lock each, shared by the run's
+    workers), held while a cluster is up; waited for when the others are taken."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+    directory = Path(tempfile.gettempdir()) / f"astratrade-clusters-{run}"
+    directory.mkdir(exist_ok=True)
+    while True:
+        for slot in range(CLUSTERS_AT_ONCE):
+            with (directory / f"slot-{slot}").open("w") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+                return
+        time.sleep(0.5)
 
 
 class Distributed(Server):
@@ -60,34 +87,36 @@ def distributed(
 ) -> Iterator[Distributed]:
     """`up --distributed` with these ASTRATRADE_* settings over the usual ones
     (`realtime_replicas`: None, as many as `up` starts by default)."""
-    port = free_port()
-    env = {
-        **_server_env(data_dir),
-        "ASTRATRADE_DATABASE_URL": postgres_url,
-        "ASTRATRADE_REDIS_URL": redis_url,
-        "ASTRATRADE_REDIS_PREFIX": redis_prefix,
-        "ASTRATRADE_CONSUMER_LEASE_MS": "1000",
-        # Two clusters may run at once on one PostgreSQL (max_connections 100): ~12
-        # processes each, two engines a process.
-        "ASTRATRADE_DATABASE_POOL_SIZE": "3",
-        "ASTRATRADE_DATABASE_MAX_OVERFLOW": "3",
-        **{f"ASTRATRADE_{name.upper()}": value for name, value in settings.items()},
-    }
-    command = [str(ASTRATRADE), "up", "--distributed", "--port", str(port)]
-    command += ["--restart-after", str(restart_after), "--trading-replicas", str(trading_replicas)]
-    if realtime_replicas is not None:
-        command += ["--realtime-replicas", str(realtime_replicas)]
-    log_path = data_dir / "up.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            command, env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT
-        )
-    srv = Distributed(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
-    try:
-        wait_ready(srv)
-        yield srv
-    finally:
-        stop_up(srv)
+    with cluster_slot():  # its PostgreSQL connections count against the run's
+        port = free_port()
+        env = {
+            **_server_env(data_dir),
+            "ASTRATRADE_DATABASE_URL": postgres_url,
+            "ASTRATRADE_REDIS_URL": redis_url,
+            "ASTRATRADE_REDIS_PREFIX": redis_prefix,
+            "ASTRATRADE_CONSUMER_LEASE_MS": "1000",
+            # Two clusters may run at once on one PostgreSQL (max_connections 100): ~12
+            # processes each, two engines a process.
+            "ASTRATRADE_DATABASE_POOL_SIZE": "3",
+            "ASTRATRADE_DATABASE_MAX_OVERFLOW": "3",
+            **{f"ASTRATRADE_{name.upper()}": value for name, value in settings.items()},
+        }
+        command = [str(ASTRATRADE), "up", "--distributed", "--port", str(port)]
+        command += ["--restart-after", str(restart_after)]
+        command += ["--trading-replicas", str(trading_replicas)]
+        if realtime_replicas is not None:
+            command += ["--realtime-replicas", str(realtime_replicas)]
+        log_path = data_dir / "up.log"
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+                command, env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT
+            )
+        srv = Distributed(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
+        try:
+            wait_ready(srv)
+            yield srv
+        finally:
+            stop_up(srv)
 
 
 def wait_ready(srv: Distributed) -> None:
