@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from fakes import GRANT, START, Trading
 
 from astratrade.shared.money import money
+from astratrade.trading.domain.errors import InvalidOrder
 from astratrade.trading.domain.events import OrderFilled, PositionClosed
 from astratrade.trading.domain.position import Position
 
@@ -114,3 +116,18 @@ def test_partial_reduces_accumulate_into_the_closed_event(trading: Trading) -> N
     assert r2.fills[0].realized_pnl == D("59.802")  # 6 * (159.983 - 150.016)
     closed = trading.store.events(PositionClosed)
     assert [e.realized_pnl for e in closed] == [D("99.670")]  # 39.868 + 59.802
+
+
+def test_a_position_left_below_the_minimum_still_closes_and_nothing_else_goes_below(
+    trading: Trading,
+) -> None:
+    a = trading.open()
+    trading.place(a, "ETH-USD", "buy", "0.0015")
+    trading.place(a, "ETH-USD", "sell", "0.001")  # leaves 0.0005, below ETH's 0.001
+    assert trading.account(a).positions["ETH-USD"].size == D("0.0005")
+    for side, size in (("sell", "0.0002"), ("buy", "0.0005"), ("sell", "0.0004")):
+        with pytest.raises(InvalidOrder, match="below the ETH-USD minimum"):
+            trading.place(a, "ETH-USD", side, size)  # partial, or adding: the minimum holds
+    closing = trading.close(a, "ETH-USD")
+    assert [fill.size for fill in closing.fills] == [D("0.0005")]
+    assert "ETH-USD" not in trading.account(a).positions

@@ -43,14 +43,17 @@ class Market:
     def top_leverage(self) -> Decimal:
         return self.tiers[0].max_leverage
 
-    def check_size(self, size: Decimal, name: str = "size") -> None:
+    def check_size(self, size: Decimal, name: str = "size", *, closes: bool = False) -> None:
+        """On the step and at least the minimum; `closes`: the order is for the whole
+        position the other way, which may be below the minimum (partial closes rounded to
+        the step can leave one there, and it must still close)."""
         if size <= 0:
             raise InvalidOrder(name, f"{name} must be positive, was {plain(size)}")
         if not is_multiple(size, self.step):
             raise InvalidOrder(
                 name, f"{name} {plain(size)} is not a multiple of the {self.id} step {self.step}"
             )
-        if size < self.min_size:
+        if size < self.min_size and not closes:
             raise InvalidOrder(
                 name, f"{name} {plain(size)} is below the {self.id} minimum of {self.min_size}"
             )

@@ -66,7 +66,7 @@ def new_order(cmd: PlaceOrder, venue: Venue, at: datetime, held: Decimal = ZERO)
     the account's position in the market, signed: orders that only reduce it are not capped
     by the order value limits (reducing is always allowed)."""
     market = venue.market(cmd.market)
-    market.check_size(cmd.size)
+    market.check_size(cmd.size, closes=_closes_whole(cmd, held))
     mark = venue.marks[market.id]
     tif = cmd.time_in_force or TimeInForce.GTC
     if cmd.type is OrderType.LIMIT:
@@ -109,6 +109,11 @@ def new_order(cmd: PlaceOrder, venue: Venue, at: datetime, held: Decimal = ZERO)
             f"{market.id} mark is {plain(mark)}",
         )
     return order
+
+
+def _closes_whole(cmd: PlaceOrder, held: Decimal) -> bool:
+    """An order for exactly the position, the other way: filled, it leaves it flat."""
+    return held * cmd.side.sign < ZERO and cmd.size == abs(held)
 
 
 def _only_reduces_now(cmd: PlaceOrder, held: Decimal) -> bool:
