@@ -3,7 +3,8 @@ their Redis index when there is Redis), and tournaments."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -21,7 +22,7 @@ from astratrade.gamification.projections import PROJECTIONS, ROI_BOARDS, XP_BOAR
 from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.projections import AfterApplied, Projection
 from astratrade.modules import Infrastructure, Module
-from astratrade.shared.bus import BatchHandler, Subscription
+from astratrade.shared.bus import BatchHandler, CommandHandler, Subscription
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import new_id
 from astratrade.shared.messages import Envelope
@@ -31,17 +32,39 @@ ROUTERS = (router, tournament_router)
 
 def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
     """`markets`: the markets trading lists (a tournament trades some of them)."""
-    engine, publisher, clock, rules = infra.db, infra.publisher, infra.clock, DEFAULT_RULES
     boards = _board_index(infra.settings, infra.read_db)
+    return Module(
+        "gamification",
+        routers=ROUTERS,
+        commands=_tournament_commands(infra, markets),
+        subscriptions=(
+            _progression_from_closes(infra),
+            *_feed_board(infra, XP_BOARDS, "user_id", boards),
+            *_feed_board(infra, ROI_BOARDS, "owner_id", boards),
+        ),
+        projections=PROJECTIONS,  # the boards' are fed by the subscriptions above
+        on_time=(_tournament_finisher(infra),),
+        # The index loads before events flow, so that no refresh meets a half load.
+        prepare=() if boards is None else (boards.start,),
+        closers=() if boards is None else (boards.close,),
+        provides={"boards": boards},
+    )
 
-    def new_uow(delivery: Delivery | None = None) -> SqlGamificationUnitOfWork:
-        return SqlGamificationUnitOfWork(engine, publisher, clock, delivery)
+
+def _new_uow(infra: Infrastructure, delivery: Delivery | None = None) -> SqlGamificationUnitOfWork:
+    return SqlGamificationUnitOfWork(infra.db, infra.publisher, infra.clock, delivery)
+
+
+def _progression_from_closes(infra: Infrastructure) -> Subscription:
+    """Traders' progression from trading's closed positions: one at a time from a stream,
+    an in-process batch's closes in one commit."""
+    rules = DEFAULT_RULES
 
     async def on_position_closed(envelope: Envelope, delivery: Delivery) -> None:
         close = progression.closed_position(envelope, rules)
         if close is not None:
             owner_id = str(envelope.payload["owner_id"])
-            await progression.record_close(owner_id, close, new_uow(delivery), rules)
+            await progression.record_close(owner_id, close, _new_uow(infra, delivery), rules)
 
     async def on_positions_closed(deliveries: list[tuple[Envelope, Delivery]]) -> None:
         """An in-process batch's closes in one commit, with their tracking rows."""
@@ -52,49 +75,45 @@ def wire(infra: Infrastructure, *, markets: Sequence[str]) -> Module:
                 closes.append((envelope, close, delivery))
         if closes:
             uow = SqlGamificationUnitOfWork(
-                engine, publisher, clock, deliveries=[d for _, _, d in closes]
+                infra.db, infra.publisher, infra.clock, deliveries=[d for _, _, d in closes]
             )
             await progression.record_closes([(e, c) for e, c, _ in closes], uow, rules)
 
+    # The handler's name is part of the subscription's: its tracking rows are kept under it.
+    handler = BatchHandler(on_position_closed, on_positions_closed)
+    return Subscription("PositionClosed", "trading", "gamification", handler)
+
+
+def _tournament_commands(
+    infra: Infrastructure, markets: Sequence[str]
+) -> dict[type[Any], CommandHandler]:
+    rules, clock = DEFAULT_RULES, infra.clock
+
     async def create(cmd: CreateTournament) -> Tournament:
         return await tournaments.create_tournament(
-            cmd, new_uow(), tournament_id=new_id(), listed=markets, at=clock.now()
+            cmd, _new_uow(infra), tournament_id=new_id(), listed=markets, at=clock.now()
         )
 
     async def join(cmd: JoinTournament) -> tournaments.Entry:
         return await tournaments.join_tournament(
             cmd.tournament_id,
             cmd.user_id,
-            new_uow(),
+            _new_uow(infra),
             rules,
             clock.now(),
             shards=infra.settings.trading_shards,
         )
 
-    async def finish_tournaments() -> None:
-        await tournaments.finish_due_tournaments(new_uow, rules, clock.now())
+    return {CreateTournament: create, JoinTournament: join}
 
-    return Module(
-        "gamification",
-        routers=ROUTERS,
-        commands={CreateTournament: create, JoinTournament: join},
-        subscriptions=(
-            Subscription(
-                "PositionClosed",
-                "trading",
-                "gamification",
-                BatchHandler(on_position_closed, on_positions_closed),
-            ),
-            *_feed_board(infra, XP_BOARDS, "user_id", boards),
-            *_feed_board(infra, ROI_BOARDS, "owner_id", boards),
-        ),
-        projections=PROJECTIONS,  # the boards' are fed by the subscriptions above
-        on_time=(finish_tournaments,),
-        # The index loads before events flow, so that no refresh meets a half load.
-        prepare=() if boards is None else (boards.start,),
-        closers=() if boards is None else (boards.close,),
-        provides={"boards": boards},
-    )
+
+def _tournament_finisher(infra: Infrastructure) -> Callable[[], Awaitable[None]]:
+    async def finish_tournaments() -> None:
+        await tournaments.finish_due_tournaments(
+            lambda: _new_uow(infra), DEFAULT_RULES, infra.clock.now()
+        )
+
+    return finish_tournaments
 
 
 def _feed_board(

@@ -15,7 +15,7 @@ from astratrade.trading.engine import TradingEngine
 from astratrade.trading.ports import LiveTrading, VenueLinks
 
 if TYPE_CHECKING:
-    from astratrade.trading.wiring import RunCommand
+    from astratrade.trading.command_wiring import RunCommand
 
 
 def venue_linking(infra: Infrastructure) -> dict[str, object]:

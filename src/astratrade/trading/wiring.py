@@ -4,12 +4,10 @@ to other contexts' events, its read models, funding as time moves, and its price
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.config import Settings
 from astratrade.infrastructure import streams
@@ -18,7 +16,6 @@ from astratrade.modules import Gate, Infrastructure, Loop, Module
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.ids import IdFactory
-from astratrade.trading import handlers
 from astratrade.trading.adapters.cache import AccountCache
 from astratrade.trading.adapters.feeds.replay import ReplayFeed
 from astratrade.trading.adapters.feeds.staleness import FeedHealth
@@ -26,49 +23,19 @@ from astratrade.trading.adapters.feeds.synthetic import SyntheticFeed
 from astratrade.trading.adapters.group_commit import GroupCommit
 from astratrade.trading.adapters.held_shards import HeldShards
 from astratrade.trading.adapters.price_stream import SharedPrices, feed_while, prices_stream
-from astratrade.trading.adapters.read_models import (
-    SqlLiveAccess,
-    SqlOpenOrderLimits,
-    client_ids_written,
-)
+from astratrade.trading.adapters.read_models import client_ids_written
 from astratrade.trading.adapters.repository import SqlTradingUnitOfWork
 from astratrade.trading.api import admin, internal, venue
 from astratrade.trading.api import router as trading_router
-from astratrade.trading.domain.commands import (
-    ApplyTransfer,
-    CancelLiveOrders,
-    CancelOrder,
-    ClosePosition,
-    OpenLiveAccount,
-    OpenPracticeAccount,
-    OpenTournamentAccount,
-    PlaceOrder,
-    ProcessQuotes,
-    RecordVenueReports,
-    SetDailyLossLimit,
-    SetLeverage,
-    SetLeverageLimit,
-)
-from astratrade.trading.domain.copy_commands import (
-    CloseCopyAccount,
-    CloseCopyPosition,
-    CreditProfitShare,
-    DebitProfitShare,
-    FlattenCopyAccount,
-    MarkLeading,
-    OpenCopyAccount,
-    PlaceCopyOrder,
-)
+from astratrade.trading.command_wiring import trading_commands
 from astratrade.trading.domain.markets import DEFAULT_MARKETS
 from astratrade.trading.domain.prices import Quote
 from astratrade.trading.domain.rules import TradingRules
 from astratrade.trading.domain.shards import Shards
 from astratrade.trading.domain.venue import Venue
 from astratrade.trading.engine import TradingEngine
-from astratrade.trading.handlers import copies, venue_reports
-from astratrade.trading.handlers.live_steps import LiveDesk
 from astratrade.trading.live_wiring import account_streams_of, live_trading, venue_linking
-from astratrade.trading.ports import LiveTrading, PriceFeed, TradingUnitOfWork
+from astratrade.trading.ports import PriceFeed
 from astratrade.trading.projections import PROJECTIONS
 from astratrade.trading.queries import TradingQueries
 from astratrade.trading.subscriptions import shard_consumer, subscriptions
@@ -92,7 +59,7 @@ def wire(
         health.publish = prices.stale  # the other replicas pause liquidations too
     linking = venue_linking(infra)
     live = live_trading(infra.settings, linking)
-    commands = _commands(engine, infra.settings, infra.read_db, live)
+    commands = trading_commands(engine, infra.settings, infra.read_db, live)
     account_streams = account_streams_of(infra.settings, linking, engine, commands)
 
     async def execute(command: Any, delivery: Delivery) -> Any:
@@ -129,81 +96,6 @@ def consumer_gates(held: HeldShards, shards: Shards) -> dict[str, Gate]:
     for n, projection in enumerate(PROJECTIONS, start=1):
         gates[projection.name] = held.gate(n % shards.count)
     return gates
-
-
-class RunCommand(Protocol):
-    """A trading command on the engine: from the bus alone, from a subscription with the
-    delivery of the event it answers."""
-
-    async def __call__(self, cmd: Any, delivery: Delivery | None = None) -> Any: ...
-
-
-def _commands(
-    engine: TradingEngine, settings: Settings, read_db: AsyncEngine, live: LiveTrading | None
-) -> dict[type[Any], RunCommand]:
-    """Every trading command, run by the engine one at a time."""
-    venue, now = engine.venue, engine.clock.now
-    grant = settings.practice_starting_balance
-    desk = LiveDesk(live, now)
-    live_access, plan_limits = SqlLiveAccess(read_db), SqlOpenOrderLimits(read_db)
-
-    def run(use_case: Callable[[Any, TradingUnitOfWork], Awaitable[Any]]) -> RunCommand:
-        # From the bus, a command alone; from an event's subscription, with its delivery.
-        async def handle(cmd: Any, delivery: Delivery | None = None) -> Any:
-            return await engine.run(lambda uow: use_case(cmd, uow), delivery)
-
-        return handle
-
-    def placing(decide: Callable[[Any, TradingUnitOfWork, Any], Awaitable[Any]]) -> RunCommand:
-        # A live order's venue I/O happens between two writer commands, never inside one.
-        async def handle(cmd: Any, delivery: Delivery | None = None) -> Any:
-            first = [delivery]  # the event's delivery is recorded with the first command
-
-            async def on_engine(use_case: Callable[[TradingUnitOfWork], Awaitable[Any]]) -> Any:
-                with_delivery, first[0] = first[0], None
-                return await engine.run(use_case, with_delivery)
-
-            if isinstance(cmd, PlaceOrder | ClosePosition):
-                return await desk.place(on_engine, lambda uow, rules: decide(cmd, uow, rules))
-            return await desk.cancel(on_engine, lambda uow: decide(cmd, uow, None))
-
-        return handle
-
-    return {
-        PlaceOrder: placing(
-            lambda c, u, r: handlers.place_order(c, u, venue, now(), plan_limits, live, r)
-        ),
-        CancelOrder: placing(lambda c, u, _: handlers.cancel_order(c, u, now(), live)),
-        CancelLiveOrders: placing(lambda c, u, _: handlers.cancel_live_orders(c, u, live)),
-        RecordVenueReports: run(
-            lambda c, u: venue_reports.record_venue_reports(c, u, now(), desk.sending)
-        ),
-        ClosePosition: placing(
-            lambda c, u, r: handlers.close_position(c, u, venue, now(), live, r)
-        ),
-        SetLeverage: run(lambda c, u: handlers.set_leverage(c, u, venue)),
-        SetDailyLossLimit: run(lambda c, u: handlers.set_daily_loss_limit(c, u, now())),
-        SetLeverageLimit: run(lambda c, u: handlers.set_leverage_limit(c, u, now())),
-        OpenPracticeAccount: run(
-            lambda c, u: handlers.open_practice_account(c, u, venue, grant, now())
-        ),
-        OpenLiveAccount: run(
-            lambda c, u: handlers.open_live_account(c, u, venue, live_access, now())
-        ),
-        OpenTournamentAccount: run(
-            lambda c, u: handlers.open_tournament_account(c, u, venue, now())
-        ),
-        ApplyTransfer: run(lambda c, u: handlers.apply_transfer(c, u, venue, now())),
-        ProcessQuotes: run(engine.process_quotes),
-        MarkLeading: run(lambda c, u: copies.mark_leading(c, u, venue)),
-        OpenCopyAccount: run(lambda c, u: copies.open_copy_account(c, u, venue, now())),
-        PlaceCopyOrder: run(lambda c, u: copies.place_copy_order(c, u, venue, now())),
-        CloseCopyPosition: run(lambda c, u: copies.close_copy_position(c, u, venue, now())),
-        FlattenCopyAccount: run(lambda c, u: copies.flatten_copy_account(c, u, venue, now())),
-        DebitProfitShare: run(lambda c, u: copies.debit_weekly_profit_share(c, u, venue, now())),
-        CloseCopyAccount: run(lambda c, u: copies.close_copy_account(c, u, venue, now())),
-        CreditProfitShare: run(lambda c, u: copies.credit_profit_share(c, u, now())),
-    }
 
 
 def _venue(rules: TradingRules, clock: Clock, ids: IdFactory, shards: Shards) -> Venue:

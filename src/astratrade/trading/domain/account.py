@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from astratrade.shared.clock import seconds
 from astratrade.shared.messages import Aggregate
 from astratrade.shared.money import ZERO, money
-from astratrade.trading.domain import events
+from astratrade.trading.domain import account_events, events
 from astratrade.trading.domain.account_terms import (
     AccountKind,
     CopyState,
@@ -218,22 +217,7 @@ class Account(Aggregate):
         if position is not None and trigger is not None and guards(order, position):
             position.protect(trigger, order.created_at)
             self.dirty_positions.add(order.market)
-        self.record(
-            events.OrderAccepted(
-                order_id=order.id,
-                account_id=self.id,
-                owner_id=self.owner_id,
-                market=order.market,
-                side=order.side.value,
-                type=order.type.value,
-                size=order.size,
-                price=order.price,
-                trigger_price=order.trigger_price,
-                reduce_only=order.reduce_only,
-                time_in_force=order.time_in_force.value,
-                client_order_id=order.client_order_id,
-            )
-        )
+        self.record(account_events.order_accepted(self, order))
 
     def cancel_order(self, order: Order, reason: str, at: datetime) -> None:
         """Take the order off the book unfilled (or partly filled), for `reason`."""
@@ -257,20 +241,11 @@ class Account(Aggregate):
             self.dirty_orders[order.id] = order
 
     def _take_off_book(self, order: Order, status: OrderStatus, reason: str, at: datetime) -> None:
-        # One event for both endings: OrderCancelled, whose `status` says which it was.
         order.close(status, reason, at)
         self.open_orders.pop(order.id, None)
         self.dirty_orders[order.id] = order
         self._stop_gone(order, at)
-        self.record(
-            events.OrderCancelled(
-                order_id=order.id,
-                account_id=self.id,
-                owner_id=self.owner_id,
-                status=status.value,
-                reason=reason,
-            )
-        )
+        self.record(account_events.order_taken_off_book(self, order, status, reason))
 
     def fill(
         self,
@@ -289,52 +264,28 @@ class Account(Aggregate):
         """Trade `size` at `price`. Collateral moves by realized P&L minus the fee; the
         caller settles the opposite amount with the house (`venue`: the live venue was the
         other side, and nobody here settles)."""
-        delta = size * side.sign
         position = self.positions.get(market) or Position(market, ZERO, price, at)
         was_long = position.size > 0
-        realized = money(position.apply(delta, price))
+        realized = money(position.apply(size * side.sign, price))
         fee = fee_for(size * price, fee_rate)
         self.settle(realized - fee, at)
+        order_id = order.id if order else None
         fill = Fill(
-            fill_id,
-            order.id if order else None,
-            self.id,
-            market,
-            side,
-            size,
-            price,
-            fee,
-            liquidity,
-            realized,
-            at,
+            fill_id, order_id, self.id, market, side, size, price, fee, liquidity, realized, at
         )
         self.new_fills.append(fill)
-        self.record(
-            events.OrderFilled(
-                fill_id=fill_id,
-                order_id=fill.order_id,
-                account_id=self.id,
-                owner_id=self.owner_id,
-                market=market,
-                side=side.value,
-                size=size,
-                price=price,
-                fee=fee,
-                liquidity=liquidity.value,
-                realized_pnl=realized,
-                position_size=position.size,
-                position_entry_price=position.entry_price,
-                venue=venue,
-            )
-        )
+        self.record(account_events.order_filled(self, fill, position, venue))
         self._update_position(position, realized, was_long, liquidity, at)
         if order is not None:
-            order.record_fill(fill)
-            self.dirty_orders[order.id] = order
-            if order.status is OrderStatus.FILLED:
-                self.open_orders.pop(order.id, None)
-                self._stop_gone(order, at)
+            self._fill_order(order, fill, at)
         return fill
+
+    def _fill_order(self, order: Order, fill: Fill, at: datetime) -> None:
+        order.record_fill(fill)
+        self.dirty_orders[order.id] = order
+        if order.status is OrderStatus.FILLED:
+            self.open_orders.pop(order.id, None)
+            self._stop_gone(order, at)
 
     def _stop_gone(self, order: Order, at: datetime) -> None:
         position = self.positions.get(order.market)
@@ -358,23 +309,7 @@ class Account(Aggregate):
         flipped = opened_before and position.size != ZERO and (position.size > 0) != was_long
         position.realized_pnl += realized
         if opened_before and (position.size == ZERO or flipped):
-            self.record(
-                events.PositionClosed(
-                    account_id=self.id,
-                    owner_id=self.owner_id,
-                    market=market,
-                    opened_at=position.opened_at,
-                    realized_pnl=position.realized_pnl,
-                    liquidated=liquidity is Liquidity.LIQUIDATION,
-                    account_kind=self.kind.value,
-                    equity_at_open=position.equity_at_open,
-                    unprotected_seconds=seconds(position.unprotected_for(at)),
-                    risk_at_stop=position.risk_at_stop,
-                    collateral=self.collateral,
-                    week_pnl=self.results.week_pnl,
-                    week_capital=self.results.week_capital,
-                )
-            )
+            self.record(account_events.position_closed(self, position, liquidity, at))
         if position.size != ZERO and (flipped or not opened_before):
             position.reopen(at, self.collateral, stop_trigger(position, self.open_orders.values()))
         if position.size == ZERO:
