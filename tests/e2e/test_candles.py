@@ -55,7 +55,11 @@ def test_the_bars_of_the_ticks_sent_with_the_volume_traded(server: Server) -> No
     span = {"from": minute.isoformat(), "to": (minute + timedelta(minutes=1)).isoformat()}
 
     with make_client(server) as anonymous:  # public
-        found = eventually(lambda: bars(anonymous, **span), lambda b: len(b) == 2)
+        # The bars follow the ticks; their volume, the fills (a read model of its own, which
+        # may take in the second fill a moment later).
+        found = eventually(
+            lambda: bars(anonymous, **span), lambda b: len(b) == 2 and b[0]["volume"] == "2.5"
+        )
         hour = eventually(
             lambda: bars(anonymous, interval="1h", limit=1), lambda b: b and b[0]["close"] == "151"
         )
