@@ -15,10 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from extended_platform import eventually, live_platform, stand_in_holding
 from trading_platform import market_order, new_trader
 
-from astratrade.bootstrap import bootstrap
-from astratrade.config import Settings
 from astratrade.platform import Platform
 from astratrade.trading import handlers
 from astratrade.trading.adapters.extended_accounts import stark_public_key
@@ -40,33 +39,14 @@ KEY = base64.urlsafe_b64encode(bytes(range(2, 34))).decode()
 
 @pytest.fixture
 async def stand_in() -> AsyncIterator[ExtendedStandIn]:
-    venue = await ExtendedStandIn().start()
-    venue.add_account(API_KEY, account_id=31, vault=700_001, public_key=PUBLIC)
-    yield venue
-    await venue.stop()
+    async with stand_in_holding(API_KEY, account_id=31, vault=700_001, public_key=PUBLIC) as venue:
+        yield venue
 
 
 @pytest.fixture
 async def platform(stand_in: ExtendedStandIn, tmp_path: Path) -> AsyncIterator[Platform]:
-    settings = Settings(
-        data_dir=tmp_path,
-        price_feed="manual",
-        secrets_key=KEY,
-        extended_api_url=stand_in.api_url,
-        extended_stream_url=stand_in.stream_url,
-    )
-    running = bootstrap(settings)
-    await running.start()
-    yield running
-    await running.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 8.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("not reached in time")
+    async with live_platform(stand_in, tmp_path, KEY) as running:
+        yield running
 
 
 async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once(

@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from extended_platform import live_platform, stand_in_holding
 from migrated_tables import differences
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.bootstrap import bootstrap
-from astratrade.config import Settings
 from astratrade.platform import Platform
 from astratrade.shared.errors import Unavailable, ValidationFailed
 from astratrade.trading.adapters import tables as t
@@ -32,24 +31,16 @@ KEY = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()
 
 @pytest.fixture
 async def stand_in() -> AsyncIterator[ExtendedStandIn]:
-    venue = await ExtendedStandIn().start()
-    venue.add_account(API_KEY, account_id=4242, vault=500_123, public_key=PUBLIC)
-    yield venue
-    await venue.stop()
+    async with stand_in_holding(
+        API_KEY, account_id=4242, vault=500_123, public_key=PUBLIC
+    ) as venue:
+        yield venue
 
 
 @pytest.fixture
 async def platform(stand_in: ExtendedStandIn, tmp_path: Path) -> AsyncIterator[Platform]:
-    settings = Settings(
-        data_dir=tmp_path,
-        price_feed="manual",
-        secrets_key=KEY,
-        extended_api_url=stand_in.api_url,
-    )
-    running = bootstrap(settings)
-    await running.start()
-    yield running
-    await running.stop()
+    async with live_platform(stand_in, tmp_path, KEY, streams=False) as running:
+        yield running
 
 
 async def test_a_link_is_checked_with_the_venue_sealed_at_rest_and_deleted(
