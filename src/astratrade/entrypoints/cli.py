@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 import uvicorn
 
 from astratrade.config import CONTEXTS, Settings
 from astratrade.entrypoints.dead_letters_cli import dead_app
+from astratrade.entrypoints.operator_runs import operate
+from astratrade.entrypoints.reconcile_cli import reconcile
 from astratrade.infrastructure.logs import configure as configure_logs
 
 app = typer.Typer(help="AstraTrade: the gamified perpetual-futures trading platform.")
@@ -19,42 +20,11 @@ app.add_typer(users_app, name="users")
 worker_app = typer.Typer(help="Event workers (need ASTRATRADE_REDIS_URL).")
 app.add_typer(worker_app, name="worker")
 app.add_typer(dead_app, name="dead-letters")
+app.command()(reconcile)
 
 # Two hubs by default: the sockets spread, and a client whose hub dies resumes on the other.
 REALTIME_REPLICAS = 2
 HealthPort = Annotated[int | None, typer.Option(help="serve /healthz and /metrics here")]
-T = TypeVar("T")
-
-
-def _operate(work: Callable[[], Coroutine[Any, Any, T]], settings: Settings) -> T:
-    """Run an operator command against the configured database: say which one (on stderr,
-    so the answer on stdout stays scriptable), and end with one line instead of a
-    traceback when the database is unreachable or the command is refused."""
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.exc import OperationalError as SQLOperationalError
-
-    from astratrade.infrastructure.db import shown_url
-    from astratrade.shared.errors import DomainError
-
-    typer.echo(f"database: {shown_url(settings.resolved_database_url)}", err=True)
-    try:
-        return asyncio.run(work())
-    except DomainError as refused:
-        typer.echo(f"error: {refused}", err=True)
-        raise typer.Exit(1) from refused
-    except (OSError, DBAPIError, SQLOperationalError) as unreachable:
-        cause = getattr(unreachable, "orig", None) or unreachable
-        said = (str(cause).strip() or type(cause).__name__).splitlines()[0]
-        hint = (
-            (
-                " (create it, e.g. `createdb` on that server; `astratrade up --distributed` "
-                "creates it)"
-            )
-            if "does not exist" in said
-            else ""
-        )
-        typer.echo(f"error: the database is unreachable: {said}{hint}", err=True)
-        raise typer.Exit(2) from unreachable
 
 
 @app.command()
@@ -141,7 +111,7 @@ def migrate() -> None:
         finally:
             await engine.dispose()
 
-    _operate(run, settings)
+    operate(run, settings)
     typer.echo("migrations at head")
 
 
@@ -196,7 +166,7 @@ def promote(username: str) -> None:
             await platform.stop()  # the event waits in the outbox for the next start
         typer.echo(f"{user.username} is now {user.role} (from the next login)")
 
-    _operate(run, settings)
+    operate(run, settings)
 
 
 @worker_app.command("relay")
@@ -273,78 +243,7 @@ def projections_rebuild(name: str) -> None:
         finally:
             await platform.stop()
 
-    _operate(run, settings)
-
-
-@app.command()
-def reconcile() -> None:
-    """Prove the ledger against trading: exit 0 when every account agrees, 1 with each
-    discrepancy (and the events behind it) listed otherwise."""
-    from astratrade.financial.reconciliation import reconciliation
-    from astratrade.infrastructure.db import create_engine
-    from astratrade.trading.views import collateral_by_account
-
-    settings = Settings()
-
-    async def run() -> bool:
-        # Read only: the serving process (or the workers) deliver events; a second platform
-        # started here would be a second writer of trading's state.
-        engine = create_engine(settings.resolved_database_url, read_only=True)
-        try:
-            report = await reconciliation(engine, lambda: collateral_by_account(engine))
-        finally:
-            await engine.dispose()
-        for finding in report.findings:
-            gap = finding.discrepancy
-            typer.echo(
-                f"DISCREPANCY {gap.account}: ledger {gap.ledger} trading {gap.trading} "
-                f"gap {gap.gap}" + "".join(f"\n  unposted {e}" for e in finding.unposted_events)
-            )
-        verdict = "proven" if report.proven else f"{len(report.findings)} discrepancies"
-        typer.echo(f"reconciliation of {report.accounts} accounts: {verdict}")
-        return report.proven and await _live_proven(settings)
-
-    if not _operate(run, settings):
-        raise typer.Exit(1)
-
-
-async def _live_proven(settings: Settings) -> bool:
-    """Live accounts' collateral against Extended's balances (with the secrets key only:
-    without it no live account can be connected)."""
-    if settings.secrets_key is None:
-        return True
-    from astratrade.infrastructure.db import create_engine
-    from astratrade.infrastructure.sealing import Sealer, key_from_text
-    from astratrade.trading.adapters.extended_orders import ExtendedOrders
-    from astratrade.trading.adapters.venue_links import connected_links
-    from astratrade.trading.live_reconciliation import live_gaps, live_position_gaps
-    from astratrade.trading.views import collateral_by_account, position_sizes_by_account
-
-    engine = create_engine(settings.resolved_database_url, read_only=True)
-    try:
-        links = await connected_links(engine, Sealer(key_from_text(settings.secrets_key)))
-        venue = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
-        gaps = await live_gaps(links, venue.balance, await collateral_by_account(engine))
-        sizes = await position_sizes_by_account(engine)
-        position_gaps = await live_position_gaps(links, venue.positions, sizes)
-    finally:
-        await engine.dispose()
-    for found in gaps:
-        venue_says = "unreachable" if found.venue is None else str(found.venue)
-        typer.echo(
-            f"LIVE GAP {found.account_id}: platform {found.platform} extended {venue_says}"
-            + ("" if found.gap is None else f" gap {found.gap}")
-        )
-    for moved in position_gaps:
-        typer.echo(
-            f"LIVE GAP {moved.account_id} position {moved.market}: platform {moved.platform} "
-            f"extended {moved.venue} gap {moved.gap}"
-        )
-    verdict = "proven" if not gaps else f"{len(gaps)} gaps"
-    typer.echo(f"live collateral of {len(links)} accounts against Extended: {verdict}")
-    verdict = "proven" if not position_gaps else f"{len(position_gaps)} gaps"
-    typer.echo(f"live positions of {len(links)} accounts against Extended: {verdict}")
-    return not gaps and not position_gaps
+    operate(run, settings)
 
 
 def main() -> None:

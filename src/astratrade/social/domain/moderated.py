@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from astratrade.shared.messages import Aggregate
 from astratrade.social.domain import events
 from astratrade.social.domain.rules import Moderation
 
 
-class Moderated(Aggregate):
+class Moderated(Aggregate, ABC):
     moderation: Moderation
 
+    @abstractmethod
     def reported_as(self) -> tuple[str, str]:
-        """(the id reports name it by, its owner)."""
-        raise NotImplementedError
+        """(the id reports name it by, its owner): each kind of content says its own."""
 
     def moderate(self, state: Moderation, by: str) -> None:
         if state is self.moderation:

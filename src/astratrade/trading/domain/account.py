@@ -22,12 +22,7 @@ from astratrade.trading.domain.position import Position
 from astratrade.trading.domain.pricing import fee as fee_for
 from astratrade.trading.domain.results import PeriodResults
 from astratrade.trading.domain.stops import guards, stop_trigger
-from astratrade.trading.domain.venue_reports import (
-    OUTSIDE,
-    VenueFunding,
-    VenuePayment,
-    VenueTransfer,
-)
+from astratrade.trading.domain.venue_reports import VenuePayment
 
 
 class Account(Aggregate):
@@ -317,54 +312,27 @@ class Account(Aggregate):
         else:
             self.positions[market] = position
 
-    def pay_venue_funding(self, funding: VenueFunding, venue: str) -> None:
-        """A funding payment the live venue made: the collateral moves as the venue says, and
-        the payment is kept (by its id) so that it is recorded once."""
-        position = self.positions.get(funding.market)
-        if position is not None:
-            position.funding_paid += funding.payment
-            self.dirty_positions.add(funding.market)
-        self.settle(-funding.payment, funding.at)
-        self.new_venue_payments.append(funding)
-        self.record(
-            events.FundingPaid(
-                account_id=self.id,
-                market=funding.market,
-                rate=funding.rate,
-                mark=funding.mark,
-                position_size=position.size if position is not None else ZERO,
-                payment=funding.payment,
-                venue=venue,
-            )
-        )
-
-    def mirror_venue_transfer(self, transfer: VenueTransfer) -> None:
-        """A deposit on the live venue, or a withdrawal from it: collateral here moves with
-        it, from or to the outside world, kept (by its id) so that it is mirrored once."""
-        if transfer.amount > ZERO:
-            self.deposit(
-                transfer.amount,
-                source=OUTSIDE,
-                reason="venue_deposit",
-                at=transfer.at,
-                transfer_id=transfer.record_id,
-            )
-        else:
-            self.withdraw(
-                -transfer.amount,
-                destination=OUTSIDE,
-                transfer_id=transfer.record_id,
-                at=transfer.at,
-                reason="venue_withdrawal",
-            )
-        self.new_venue_payments.append(transfer)
-
     def pay_funding(self, market: str, rate: Decimal, mark: Decimal, at: datetime) -> Decimal:
         """Longs pay shorts when the rate is positive; returns what this account paid."""
-        position = self.positions[market]
-        payment = money(position.size * mark * rate)
-        position.funding_paid += payment
-        self.dirty_positions.add(market)
+        payment = money(self.positions[market].size * mark * rate)
+        self.book_funding(market, rate, mark, payment, at)
+        return payment
+
+    def book_funding(
+        self,
+        market: str,
+        rate: Decimal,
+        mark: Decimal,
+        payment: Decimal,
+        at: datetime,
+        venue: str | None = None,
+    ) -> None:
+        """A funding payment (negative: received) on the market's position, if one is open:
+        on its funding paid, and out of the collateral (`venue`: the live venue paid it)."""
+        position = self.positions.get(market)
+        if position is not None:
+            position.funding_paid += payment
+            self.dirty_positions.add(market)
         self.settle(-payment, at)
         self.record(
             events.FundingPaid(
@@ -372,8 +340,8 @@ class Account(Aggregate):
                 market=market,
                 rate=rate,
                 mark=mark,
-                position_size=position.size,
+                position_size=position.size if position is not None else ZERO,
                 payment=payment,
+                venue=venue,
             )
         )
-        return payment

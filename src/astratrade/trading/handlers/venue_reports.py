@@ -15,6 +15,7 @@ from astratrade.trading.domain.commands import RecordVenueReports
 from astratrade.trading.domain.live_orders import external_id
 from astratrade.trading.domain.orders import Liquidity, Order, OrderStatus
 from astratrade.trading.domain.venue_link import VENUE
+from astratrade.trading.domain.venue_mirroring import mirror_venue_transfer, pay_venue_funding
 from astratrade.trading.domain.venue_reports import VenueFill, VenueOrderEnd, VenuePayment
 from astratrade.trading.ports import TradingUnitOfWork
 
@@ -52,10 +53,10 @@ async def record_venue_reports(
         recorded += 1
     for transfer in sorted(cmd.transfers, key=lambda t: (t.at, t.operation_id)):
         if not await _paid(transfer, account, uow):
-            account.mirror_venue_transfer(transfer)
+            mirror_venue_transfer(account, transfer)
     for funding in sorted(cmd.funding, key=lambda f: (f.at, f.payment_id)):
         if not await _paid(funding, account, uow):
-            account.pay_venue_funding(funding, VENUE)
+            pay_venue_funding(account, funding, VENUE)
     for state in cmd.ended:
         open_order = _open_by_external_id(account, state.external_id)
         if open_order is None:
