@@ -1,6 +1,6 @@
 """Helpers for tests that drive a platform in process against the local Extended stand-in
-(tests/extended_exchange.py): the stand-in holding one sub-account, and the platform with
-live trading pointed at it."""
+(tests/extended_exchange.py): the stand-in holding one sub-account, the platform with live
+trading pointed at it, and a live account connected to that sub-account."""
 
 from __future__ import annotations
 
@@ -9,9 +9,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from trading_platform import new_trader
+
 from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.platform import Platform
+from astratrade.trading import handlers
+from astratrade.trading.adapters.venue_links import SqlVenueLinks
+from astratrade.trading.domain.account import Account
+from astratrade.trading.domain.commands import OpenLiveAccount
+from astratrade.trading.domain.venue_link import VenueLink
+from astratrade.trading.engine import TradingEngine
 from extended_exchange import ExtendedStandIn
 
 
@@ -55,3 +63,41 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 8.0)
             return
         await asyncio.sleep(0.05)
     raise AssertionError("not reached in time")
+
+
+async def connected_live_account(
+    platform: Platform,
+    name: str,
+    *,
+    api_key: str,
+    vault: int,
+    venue_account_id: int,
+    public_key: int,
+    private_key: int,
+) -> tuple[str, str, Account, VenueLink]:
+    """A new trader (user id, practice account id), their live account, and its link to the
+    stand-in's sub-account under these keys."""
+    engine = platform.port(TradingEngine)
+    owner, practice_id = await new_trader(platform, name)
+
+    async def allowed(_owner: str) -> tuple[bool, bool]:
+        return True, True
+
+    opened = OpenLiveAccount(owner_id=owner)
+    live: Account = await engine.run(
+        lambda uow: handlers.open_live_account(
+            opened, uow, engine.venue, allowed, engine.clock.now()
+        )
+    )
+    link = VenueLink(
+        account_id=live.id,
+        owner_id=owner,
+        vault_id=vault,
+        public_key=public_key,
+        venue_account_id=venue_account_id,
+        connected_at=engine.clock.now(),
+        api_key=api_key,
+        private_key=private_key,
+    )
+    await platform.port(SqlVenueLinks).save(link)
+    return owner, practice_id, live, link

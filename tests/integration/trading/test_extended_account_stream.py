@@ -15,18 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from extended_platform import eventually, live_platform, stand_in_holding
-from trading_platform import market_order, new_trader
+from extended_platform import connected_live_account, eventually, live_platform, stand_in_holding
+from trading_platform import market_order
 
 from astratrade.platform import Platform
-from astratrade.trading import handlers
 from astratrade.trading.adapters.extended_accounts import stark_public_key
 from astratrade.trading.adapters.extended_orders import ExtendedOrders
-from astratrade.trading.adapters.venue_links import SqlVenueLinks
-from astratrade.trading.domain.account import Account
-from astratrade.trading.domain.commands import OpenLiveAccount, PlaceOrder
+from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderStatus, OrderType, Side
-from astratrade.trading.domain.venue_link import VenueLink
 from astratrade.trading.engine import TradingEngine
 from astratrade.trading.live_reconciliation import live_gaps
 from extended_exchange import ExtendedStandIn
@@ -53,28 +49,15 @@ async def test_fills_arrive_from_the_stream_and_the_resync_finds_a_lost_one_once
     platform: Platform, stand_in: ExtendedStandIn
 ) -> None:
     engine = platform.port(TradingEngine)
-    owner, practice_id = await new_trader(platform, "lia")
-
-    async def allowed(_owner: str) -> tuple[bool, bool]:
-        return True, True
-
-    opened = OpenLiveAccount(owner_id=owner)
-    live: Account = await engine.run(
-        lambda uow: handlers.open_live_account(
-            opened, uow, engine.venue, allowed, engine.clock.now()
-        )
-    )
-    link = VenueLink(
-        account_id=live.id,
-        owner_id=owner,
-        vault_id=700_001,
-        public_key=PUBLIC,
-        venue_account_id=31,
-        connected_at=engine.clock.now(),
+    owner, practice_id, live, link = await connected_live_account(
+        platform,
+        "lia",
         api_key=API_KEY,
+        vault=700_001,
+        venue_account_id=31,
+        public_key=PUBLIC,
         private_key=PRIVATE,
     )
-    await platform.port(SqlVenueLinks).save(link)
     await eventually(lambda: _subscribed(stand_in))
 
     async def held() -> Decimal:

@@ -16,18 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from extended_platform import eventually, live_platform, stand_in_holding
+from extended_platform import connected_live_account, eventually, live_platform, stand_in_holding
 from prometheus_client import REGISTRY
-from trading_platform import new_trader
 
 from astratrade.platform import Platform
-from astratrade.trading import handlers
 from astratrade.trading.adapters.extended_accounts import stark_public_key
-from astratrade.trading.adapters.venue_links import SqlVenueLinks
 from astratrade.trading.domain.account import Account
-from astratrade.trading.domain.commands import OpenLiveAccount, PlaceOrder
+from astratrade.trading.domain.commands import PlaceOrder
 from astratrade.trading.domain.orders import OrderType, Side
-from astratrade.trading.domain.venue_link import VenueLink
 from astratrade.trading.engine import TradingEngine
 from extended_exchange import ExtendedStandIn
 
@@ -67,28 +63,15 @@ async def test_stream_positions_and_balance_are_checked_and_gaps_reported(
 ) -> None:
     caplog.set_level(logging.INFO, logger=CHECKS)
     engine = platform.port(TradingEngine)
-    owner, _practice = await new_trader(platform, "mia")
-
-    async def allowed(_owner: str) -> tuple[bool, bool]:
-        return True, True
-
-    opened = OpenLiveAccount(owner_id=owner)
-    live: Account = await engine.run(
-        lambda uow: handlers.open_live_account(
-            opened, uow, engine.venue, allowed, engine.clock.now()
-        )
-    )
-    link = VenueLink(
-        account_id=live.id,
-        owner_id=owner,
-        vault_id=700_041,
-        public_key=PUBLIC,
-        venue_account_id=41,
-        connected_at=engine.clock.now(),
+    owner, _practice, live, _link = await connected_live_account(
+        platform,
+        "mia",
         api_key=API_KEY,
+        vault=700_041,
+        venue_account_id=41,
+        public_key=PUBLIC,
         private_key=PRIVATE,
     )
-    await platform.port(SqlVenueLinks).save(link)
 
     async def account() -> Account:
         found = await engine.run(lambda uow: uow.accounts.get(live.id))
