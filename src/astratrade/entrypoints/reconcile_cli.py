@@ -57,7 +57,7 @@ async def _live_proven(settings: Settings) -> bool:
         links = await connected_links(engine, Sealer(key_from_text(settings.secrets_key)))
         venue = ExtendedOrders(settings.extended_api_url, settings.extended_markets)
         gaps = await live_gaps(links, venue.balance, await collateral_by_account(engine))
-        sizes = await position_sizes_by_account(engine)
+        sizes = await position_sizes_by_account(engine, [link.account_id for link in links])
         position_gaps = await live_position_gaps(links, venue.positions, sizes)
     finally:
         await engine.dispose()

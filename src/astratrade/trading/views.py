@@ -243,11 +243,14 @@ async def collateral_by_account(db: AsyncEngine) -> dict[str, Decimal]:
         return {row.id: row.collateral for row in rows}
 
 
-async def position_sizes_by_account(db: AsyncEngine) -> dict[str, dict[str, Decimal]]:
-    """Every account's committed positions: signed sizes by market (long above zero)."""
+async def position_sizes_by_account(
+    db: AsyncEngine, account_ids: list[str]
+) -> dict[str, dict[str, Decimal]]:
+    """These accounts' committed positions: signed sizes by market (long above zero)."""
+    p = t.positions.c
     async with db.connect() as conn:
         rows = await conn.execute(
-            select(t.positions.c.account_id, t.positions.c.market, t.positions.c.size)
+            select(p.account_id, p.market, p.size).where(p.account_id.in_(account_ids))
         )
         sizes: dict[str, dict[str, Decimal]] = {}
         for row in rows:
