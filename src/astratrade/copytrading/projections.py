@@ -12,7 +12,6 @@ Each read model has tables of its own, so rebuilding one leaves the others whole
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from astratrade.copytrading.adapters.tables import (
     practice_accounts,
     traders,
 )
+from astratrade.copytrading.domain.statistics import ClosedTrade
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
@@ -72,7 +72,7 @@ class PracticeRecords:
     """Only practice accounts lead, so only theirs are kept: an account is known as one
     from its AccountOpened, and the closes and liquidations of other accounts pass by.
     Each close updates the account's statistics in the same transaction (a batch's closes
-    once per account, after its last), and rebuilt with the closes."""
+    together, each account's once), and rebuilt with the closes."""
 
     name = "copytrading.practice"
     source = "trading"
@@ -80,23 +80,21 @@ class PracticeRecords:
     tables: tuple[Table, ...] = (practice_accounts, closed_positions, leader_statistics)
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
-        if self._record(conn, envelope):
-            statistics.refresh(conn, str(envelope.payload["account_id"]), envelope.occurred_at)
+        self.apply_all(conn, [envelope])
 
     def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
-        """As `apply` on each event in order, with each account's statistics refreshed once,
-        at its batch's last close: a refresh recomputes them from every close kept, so the
-        earlier ones' would only be overwritten (the read model comes out the same). An
-        active trader's refresh reads their 90 days of closes: once a batch, not a close."""
-        last_close: dict[str, datetime] = {}
+        """As `apply` on each event in order: each account's closes are recorded, then added
+        to its statistics together (the same sums as one at a time)."""
+        closes: dict[str, list[ClosedTrade]] = {}
         for envelope in envelopes:
-            if self._record(conn, envelope):
-                last_close[str(envelope.payload["account_id"])] = envelope.occurred_at
-        for account_id, at in last_close.items():
-            statistics.refresh(conn, account_id, at)
+            trade = self._record(conn, envelope)
+            if trade is not None:
+                closes.setdefault(str(envelope.payload["account_id"]), []).append(trade)
+        for account_id, trades in closes.items():
+            statistics.add_closes(conn, account_id, trades)
 
-    def _record(self, conn: Connection, envelope: Envelope) -> bool:
-        """The event kept; True for a close of a practice account (statistics due)."""
+    def _record(self, conn: Connection, envelope: Envelope) -> ClosedTrade | None:
+        """The event kept; a practice account's close is answered (statistics due)."""
         data = envelope.payload
         account_id = str(data["account_id"])
         if envelope.type == "AccountOpened":
@@ -107,18 +105,18 @@ class PracticeRecords:
                 if conn.scalar(select(s.user_id).where(s.account_id == account_id)) is None:
                     zero = statistics.zero_row(opened["owner_id"], account_id)
                     conn.execute(insert(leader_statistics).values(zero))
-            return False
+            return None
         p = practice_accounts.c
         owner = conn.scalar(select(p.owner_id).where(p.account_id == account_id))
         if owner is None:
-            return False
+            return None
         if envelope.type == "AccountLiquidated":
             conn.execute(
                 update(practice_accounts)
                 .where(p.account_id == account_id)
                 .values(last_liquidation_at=envelope.occurred_at)
             )
-            return False
+            return None
         row: dict[str, Any] = {
             "position_id": envelope.event_id,
             "account_id": account_id,
@@ -132,7 +130,9 @@ class PracticeRecords:
             "sequence": envelope.aggregate_version,
         }
         upsert(conn, closed_positions, [row], ["position_id"])
-        return True
+        return ClosedTrade(
+            row["opened_at"], row["closed_at"], row["realized_pnl"], row["equity_at_open"]
+        )
 
 
 class Blocks:

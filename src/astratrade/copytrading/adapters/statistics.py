@@ -6,7 +6,7 @@ leaves a window (`refresh_due`, a timed job), so that a stored row always equals
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +14,17 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.copytrading.adapters.tables import closed_positions, leader_statistics
+from astratrade.copytrading.domain.running_statistics import (
+    SHORTEST,
+    RunningStatistics,
+    WindowSums,
+    can_add,
+)
 from astratrade.copytrading.domain.statistics import (
     LONGEST_WINDOW,
     ClosedTrade,
     TradeStatistics,
     next_change,
-    statistics_of,
 )
 
 MILLIONTH = Decimal("0.000001")
@@ -47,6 +52,7 @@ def zero_row(user_id: str, account_id: str) -> dict[str, Any]:
         "closed_positions_90d": 0,
         "as_of": None,
         "refresh_at": None,
+        "running": None,
     }
 
 
@@ -60,9 +66,9 @@ def stored(row: Any) -> TradeStatistics:
 
 
 def refresh(conn: Connection, account_id: str, now: datetime) -> None:
-    """Compute the account's statistics at now and keep them. The row is locked first, so
-    that a refresh and a close's update of the same account run one after the other, the
-    second reading the first's close."""
+    """Compute the account's statistics at now from its closes and keep them. The row is
+    locked first, so that a refresh and a close's update of the same account run one after
+    the other, the second reading the first's close."""
     s = leader_statistics.c
     owner = conn.scalar(select(s.user_id).where(s.account_id == account_id).with_for_update())
     if owner is None:
@@ -77,18 +83,82 @@ def refresh(conn: Connection, account_id: str, now: datetime) -> None:
     # (the statistics sort by close time only, keeping this order among equals).
     query = query.order_by(c.closed_at, c.sequence, c.position_id)
     trades = [ClosedTrade(*row) for row in conn.execute(query)]
-    stats = statistics_of(trades, now)
+    _keep(conn, account_id, RunningStatistics.of(trades, now), now, next_change(trades, now))
+
+
+def add_closes(conn: Connection, account_id: str, trades: list[ClosedTrade]) -> None:
+    """Keep the account's statistics as of the last of its new closes (already recorded, in
+    the order they closed): added to the running sums kept when they can be
+    (`running_statistics.can_add`), else computed again from every close kept. An active
+    trader's close then costs the same whatever their history."""
+    s = leader_statistics.c
+    row = conn.execute(
+        select(s.running, s.as_of, s.refresh_at).where(s.account_id == account_id).with_for_update()
+    ).first()
+    if row is None:
+        return  # not a practice account copy trading knows
+    now = trades[-1].closed_at
+    if row.running is None or not can_add(trades, row.as_of, row.refresh_at):
+        refresh(conn, account_id, now)
+        return
+    running = decoded(row.running)
+    for trade in trades:
+        running = running.add(trade)
+    entering = trades[0].closed_at + SHORTEST  # the first new close leaving a window
+    refresh_at = entering if row.refresh_at is None else min(row.refresh_at, entering)
+    _keep(conn, account_id, running, now, refresh_at)
+
+
+def _keep(
+    conn: Connection,
+    account_id: str,
+    running: RunningStatistics,
+    now: datetime,
+    refresh_at: datetime | None,
+) -> None:
+    stats = running.statistics()
     values: dict[str, Any] = {name: to_millionths(getattr(stats, name)) for name in FRACTIONS}
     conn.execute(
         update(leader_statistics)
-        .where(s.account_id == account_id)
+        .where(leader_statistics.c.account_id == account_id)
         .values(
             **values,
             average_hold_seconds=stats.average_hold_seconds,
             closed_positions_90d=stats.closed_positions_90d,
             as_of=now,
-            refresh_at=next_change(trades, now),
+            refresh_at=refresh_at,
+            running=encoded(running),
         )
+    )
+
+
+SUMS = ("capital", "pnl", "equity", "peak", "worst")
+
+
+def encoded(running: RunningStatistics) -> dict[str, Any]:
+    """The sums as JSON: Decimals as text (exact), the time held in microseconds."""
+    return {
+        str(days): {
+            "count": w.count,
+            "wins": w.wins,
+            "held_us": w.held // timedelta(microseconds=1),
+            **{name: str(getattr(w, name)) for name in SUMS},
+        }
+        for days, w in running.windows.items()
+    }
+
+
+def decoded(data: dict[str, Any]) -> RunningStatistics:
+    return RunningStatistics(
+        {
+            int(days): WindowSums(
+                count=int(w["count"]),
+                wins=int(w["wins"]),
+                held=timedelta(microseconds=int(w["held_us"])),
+                **{name: Decimal(w[name]) for name in SUMS},
+            )
+            for days, w in data.items()
+        }
     )
 
 

@@ -5,7 +5,7 @@ statistics are read."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table
 
 from astratrade.infrastructure.db import metadata
 from astratrade.infrastructure.types import ExactDecimal, UtcDateTime
@@ -106,6 +106,9 @@ leader_statistics = Table(
     Column("as_of", UtcDateTime),  # the moment they were computed for (None: never)
     # When they next change without a close: a close leaving a window (None: never).
     Column("refresh_at", UtcDateTime),
+    # The windows' running sums at as_of (domain/running_statistics.py), so that a new close
+    # is added to them; None: taken again from the closes at the next one.
+    Column("running", JSON),
     Index("ix_copytrading_leader_statistics_refresh_at", "refresh_at"),
     schema=SCHEMA,
 )
