@@ -27,7 +27,7 @@ def mirror_venue_transfer(account: Account, transfer: VenueTransfer) -> None:
             at=transfer.at,
             transfer_id=transfer.record_id,
         )
-    else:
+    elif transfer.amount < ZERO:
         account.withdraw(
             -transfer.amount,
             destination=OUTSIDE,
@@ -35,4 +35,6 @@ def mirror_venue_transfer(account: Account, transfer: VenueTransfer) -> None:
             at=transfer.at,
             reason="venue_withdrawal",
         )
+    # One that nets to nothing (its fee took all of it) moves nothing and books nothing; it
+    # is kept all the same, so that it is mirrored once.
     account.new_venue_payments.append(transfer)
