@@ -158,7 +158,7 @@ def test_a_fill_refused_whole_leaves_the_other_resting_orders_of_its_market() ->
     fill_as_maker(book.trader, crossed, book.venue, book.system, LATER, UNLOCKED)
     assert crossed.fills == []
     assert crossed.status is OrderStatus.CANCELLED
-    assert str(crossed.reason).startswith("not filled: order needs")
+    assert str(crossed.reason).startswith("not filled: available margin is $-")
     assert lower.status is OrderStatus.OPEN
     assert list(book.trader.open_orders) == ["lower"]
     assert book.trader.collateral == D(3000)

@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal as D
 
+import pytest
 from fakes import Trading
 
 from astratrade.trading import handlers
 from astratrade.trading.domain.commands import OpenTournamentAccount
+from astratrade.trading.domain.errors import InsufficientMargin
+from astratrade.trading.domain.exposure import check_available
 from astratrade.trading.domain.orders import OrderStatus
 
 HOUR = timedelta(hours=1)
@@ -89,7 +92,7 @@ def test_fill_that_would_add_beyond_available_fills_only_its_reducing_part(
     trading.move("BTC-USD", 60600)
     status, reason = order_state(trading, sell.id)
     assert status is OrderStatus.CANCELLED
-    assert (reason or "").startswith("not filled: order needs $")
+    assert (reason or "").startswith("not filled: available margin is $-")
     assert "BTC-USD" not in trading.account(a).positions  # the long closed; no short opened
     assert trading.store.orders[sell.id].filled_size == D("0.1")
 
@@ -163,3 +166,25 @@ def test_lower_unlocked_leverage_stops_a_resting_order_at_its_fill(trading: Trad
     status, reason = order_state(trading, buy.id)
     assert status is OrderStatus.CANCELLED
     assert "allows at most 10x" in (reason or "")
+
+
+def test_a_margin_refusal_names_what_the_order_takes_and_the_shortfall() -> None:
+    with pytest.raises(InsufficientMargin) as refused:
+        check_available(D("304.4"), D("-470.2"))
+    assert str(refused.value) == (
+        "order needs $775 of margin and fee: $470 more than the $304 available"
+    )
+    check_available(D("304"), D("0"))  # exactly all of it: accepted
+
+
+def test_a_refusal_when_available_is_below_zero_already_names_only_the_shortfall() -> None:
+    """A resting order's fill after losses to the mark: its reservation gives back more than
+    the fill takes, so "what it needs" would be negative; only the shortfall means anything."""
+    with pytest.raises(InsufficientMargin) as refused:
+        check_available(D("-1684"), D("-1086"))
+    assert str(refused.value) == (
+        "available margin is $-1684 already: the order would leave it $1086 short"
+    )
+    with pytest.raises(InsufficientMargin) as refused:
+        check_available(D("0"), D("-1"))
+    assert str(refused.value) == "order needs $1 of margin and fee: $1 more than the $0 available"

@@ -70,13 +70,21 @@ def check_leverage(
 
 def check_available(before: Decimal, after: Decimal) -> None:
     """Available must stay ≥ 0: the message names what the order takes (before - after) and
-    the shortfall (-after), the amount the trader would have to find."""
-    if after < ZERO:
+    the shortfall (-after), the amount the trader would have to find. When available is
+    below 0 already (a resting order's fill, after losses to the mark), what the order
+    takes may be less than its reservation gives back, so only the shortfall is named."""
+    if after >= ZERO:
+        return
+    short = plain((-after).quantize(ZERO))
+    if before < ZERO:
         raise InsufficientMargin(
-            f"order needs ${plain((before - after).quantize(ZERO))} of margin and fee: "
-            f"${plain((-after).quantize(ZERO))} more than the ${plain(before.quantize(ZERO))} "
-            "available"
+            f"available margin is ${plain(before.quantize(ZERO))} already: "
+            f"the order would leave it ${short} short"
         )
+    raise InsufficientMargin(
+        f"order needs ${plain((before - after).quantize(ZERO))} of margin and fee: "
+        f"${short} more than the ${plain(before.quantize(ZERO))} available"
+    )
 
 
 def available_after_fill(
