@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, and_, any_, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 _QUERIES: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
@@ -22,25 +22,36 @@ def rows_by_key(
     if not wanted:
         return {}
     query = _query(conn.dialect.name, table, tuple(keys))
-    values = {f"k{i}": sorted({key[i] for key in wanted}) for i in range(len(keys))}
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in conn.execute(query, values).mappings():
+    for row in conn.execute(query, key_values(wanted)).mappings():
         key = tuple(row[name] for name in keys)
         if key in wanted:
             found[key] = dict(row)
     return found
 
 
+def among(dialect: str, table: Table, keys: Sequence[str]) -> ColumnElement[bool]:
+    """Each key column among its wanted values (`key_values` binds them): a superset of the
+    wanted keys, to be narrowed to the whole tuples once read."""
+    columns = [table.c[name] for name in keys]
+    if dialect == "postgresql":
+        matches = [
+            c == any_(bindparam(f"k{i}", type_=ARRAY(c.type))) for i, c in enumerate(columns)
+        ]
+    else:
+        matches = [c.in_(bindparam(f"k{i}", expanding=True)) for i, c in enumerate(columns)]
+    return and_(*matches)
+
+
+def key_values(wanted: set[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """The parameters of `among` for these key tuples."""
+    width = len(next(iter(wanted)))
+    return {f"k{i}": sorted({key[i] for key in wanted}) for i in range(width)}
+
+
 def _query(dialect: str, table: Table, keys: tuple[str, ...]) -> Select[Any]:
     query = _QUERIES.get((dialect, table.fullname, keys))
     if query is None:
-        columns = [table.c[name] for name in keys]
-        if dialect == "postgresql":
-            matches = [
-                c == any_(bindparam(f"k{i}", type_=ARRAY(c.type))) for i, c in enumerate(columns)
-            ]
-        else:
-            matches = [c.in_(bindparam(f"k{i}", expanding=True)) for i, c in enumerate(columns)]
-        query = select(table).where(and_(*matches))
+        query = select(table).where(among(dialect, table, keys))
         _QUERIES[(dialect, table.fullname, keys)] = query
     return query

@@ -10,21 +10,21 @@ here in Decimal, never in SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection, delete, insert, tuple_
 
+from astratrade.analytics.adapters.running_totals import add_running
 from astratrade.analytics.adapters.tables import (
     account_days,
     closed_trades,
     open_trades,
     position_days,
     trade_calendar,
-    trade_totals,
     trader_accounts,
 )
 from astratrade.analytics.domain.numbers import ZERO
@@ -54,7 +54,6 @@ EVENT_TYPES = frozenset(
 TRADE_KEY = ("account_id", "market")
 DAY_KEY = ("account_id", "day")
 POSITION_KEY = ("account_id", "market", "day")
-RUNNING_KEY = ("account_id", "market", "side", "day")
 Row = dict[str, Any]
 
 
@@ -301,50 +300,4 @@ def _add_to_days(conn: Connection, closed: list[Row]) -> None:
             count, net = count + before["trades"], net + before["net_pnl"]
         calendar.append({"account_id": account_id, "day": day, "trades": count, "net_pnl": net})
     upsert(conn, trade_calendar, calendar, ("account_id", "day"))
-    for key, added_on in running.items():
-        _add_running(conn, key, added_on)
-
-
-def _add_running(
-    conn: Connection, key: tuple[str, str, str], added_on: dict[date, TradeTotals]
-) -> None:
-    """Add each day's totals to the running row of that day (made from the latest row
-    before it when there is none) and to every later row (a close on a day the manual
-    clock went back to)."""
-    t = trade_totals.c
-    mine = (t.account_id == key[0]) & (t.market == key[1]) & (t.side == key[2])
-    first = min(added_on)
-    earlier = (
-        conn.execute(
-            select(trade_totals).where(mine, t.day < first).order_by(t.day.desc()).limit(1)
-        )
-        .mappings()
-        .first()
-    )
-    rows = {
-        r["day"]: totals_of(r)
-        for r in conn.execute(select(trade_totals).where(mine, t.day >= first)).mappings()
-    }
-    stored_base = totals_of(earlier) if earlier is not None else TradeTotals()
-    extra = TradeTotals()  # what this batch adds, up to the day at hand
-    written = []
-    for day in sorted(set(rows) | set(added_on)):
-        extra = extra + added_on.get(day, TradeTotals())
-        stored_base = rows.get(day, stored_base)  # the stored running totals at that day
-        written.append(
-            {
-                "account_id": key[0],
-                "market": key[1],
-                "side": key[2],
-                "day": day,
-                **asdict(stored_base + extra),
-            }
-        )
-    upsert(conn, trade_totals, written, RUNNING_KEY)
-
-
-TOTALS = tuple(f.name for f in fields(TradeTotals))
-
-
-def totals_of(row: Mapping[Any, Any]) -> TradeTotals:
-    return TradeTotals(**{name: row[name] for name in TOTALS})
+    add_running(conn, running)

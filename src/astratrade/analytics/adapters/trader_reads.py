@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from astratrade.analytics.adapters.running_totals import TOTALS
 from astratrade.analytics.adapters.tables import (
     account_days,
     candles,
@@ -18,7 +19,6 @@ from astratrade.analytics.adapters.tables import (
     trade_totals,
     trader_accounts,
 )
-from astratrade.analytics.adapters.trader_journal import TOTALS
 from astratrade.analytics.domain.calendar import CalendarDay
 from astratrade.analytics.domain.candles import Interval
 from astratrade.analytics.domain.equity import MoneyDay, PositionDay
