@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 from fakes import START, UNLOCKED
-from test_liquidation import Book
+from test_liquidation import Book, resting
 
 from astratrade.trading.domain.events import OrderCancelled, ShortfallCovered
 from astratrade.trading.domain.execution import (
@@ -29,34 +29,6 @@ from astratrade.trading.domain.orders import TimeInForce as TIF
 LATER = START + timedelta(minutes=1)
 
 
-def order(
-    order_id: str,
-    market: str,
-    side: Side,
-    size: str,
-    price: str,
-    *,
-    type: OrderType = OrderType.LIMIT,
-    reduce_only: bool = False,
-    time_in_force: TIF = TIF.GTC,
-) -> Order:
-    trigger = type.is_trigger
-    return Order(
-        id=order_id,
-        account_id="trader",
-        market=market,
-        side=side,
-        type=type,
-        size=D(size),
-        price=None if trigger else D(price),
-        trigger_price=D(price) if trigger else None,
-        reduce_only=reduce_only or trigger,
-        time_in_force=time_in_force,
-        client_order_id=None,
-        created_at=START,
-    )
-
-
 def ending(o: Order) -> tuple[OrderStatus, str | None, object]:
     return o.status, o.reason, o.updated_at
 
@@ -66,7 +38,7 @@ def cancelled_events(book: Book) -> list[tuple[str, str, str]]:
 
 
 def test_an_ioc_limit_that_does_not_cross_expires_with_its_reason() -> None:
-    ioc = order("ioc", "ETH-USD", Side.BUY, "1", "2990", time_in_force=TIF.IOC)
+    ioc = resting("ioc", "ETH-USD", Side.BUY, "1", "2990", time_in_force=TIF.IOC)
     book = Book("10000", [], {"ETH-USD": "3000"}, orders=[ioc])
     fill_against_mark(book.trader, ioc, book.venue, book.system, LATER, UNLOCKED)
     assert ending(ioc) == (OrderStatus.EXPIRED, "ioc order did not cross the mark", LATER)
@@ -79,7 +51,7 @@ def test_an_ioc_limit_that_does_not_cross_expires_with_its_reason() -> None:
 def test_a_reduce_only_order_whose_position_turned_its_way_expires_unfilled() -> None:
     """A reduce-only sell left resting under a long that has since flipped short would only
     grow the short: nothing of it fills."""
-    sell = order("sell", "ETH-USD", Side.SELL, "1", "3000", reduce_only=True)
+    sell = resting("sell", "ETH-USD", Side.SELL, "1", "3000", reduce_only=True)
     book = Book("10000", [("ETH-USD", "-1", "3000")], {"ETH-USD": "3000"}, orders=[sell])
     fill_as_maker(book.trader, sell, book.venue, book.system, LATER, UNLOCKED)
     assert ending(sell) == (OrderStatus.EXPIRED, "no position left to reduce", LATER)
@@ -90,7 +62,7 @@ def test_a_reduce_only_order_whose_position_turned_its_way_expires_unfilled() ->
 
 
 def test_a_reduce_only_order_with_no_position_at_all_expires_unfilled() -> None:
-    buy = order("buy", "BTC-USD", Side.BUY, "0.1", "60000", reduce_only=True)
+    buy = resting("buy", "BTC-USD", Side.BUY, "0.1", "60000", reduce_only=True)
     book = Book("10000", [], {"BTC-USD": "60000"}, orders=[buy])
     fill_as_maker(book.trader, buy, book.venue, book.system, LATER, UNLOCKED)
     assert ending(buy) == (OrderStatus.EXPIRED, "no position left to reduce", LATER)
@@ -100,8 +72,8 @@ def test_a_reduce_only_order_with_no_position_at_all_expires_unfilled() -> None:
 def test_a_stop_larger_than_its_position_closes_it_and_the_rest_expires() -> None:
     """The long shrank to 1 under a stop for 2: the stop sells 1 at the taker price, the
     other 1 expires, and the take-profit of the now flat position is cancelled with it."""
-    stop = order("stop", "ETH-USD", Side.SELL, "2", "3000", type=OrderType.STOP_LOSS)
-    take = order("take", "ETH-USD", Side.SELL, "1", "3500", type=OrderType.TAKE_PROFIT)
+    stop = resting("stop", "ETH-USD", Side.SELL, "2", "3000", type=OrderType.STOP_LOSS)
+    take = resting("take", "ETH-USD", Side.SELL, "1", "3500", type=OrderType.TAKE_PROFIT)
     book = Book("10000", [("ETH-USD", "1", "2900")], {"ETH-USD": "3000"}, orders=[stop, take])
     fill_as_taker(book.trader, stop, book.venue, book.system, LATER, UNLOCKED)
     (fill,) = stop.fills
@@ -127,7 +99,7 @@ def test_a_fill_refused_for_margin_fills_only_the_reducing_part() -> None:
     """The mark gaps from 3000 to 2500 through a bid for 3 under a short of 1: the 1 that
     closes the short fills at the limit as a maker; the 2 that would open a long at 2990,
     already $980 under water at the mark, are cancelled, saying why."""
-    buy = order("buy", "ETH-USD", Side.BUY, "3", "2990")
+    buy = resting("buy", "ETH-USD", Side.BUY, "3", "2990")
     book = Book("1500", [("ETH-USD", "-1", "3000")], {"ETH-USD": "2500"}, orders=[buy])
     fill_as_maker(book.trader, buy, book.venue, book.system, LATER, UNLOCKED)
     (fill,) = buy.fills
@@ -145,8 +117,8 @@ def test_a_fill_refused_for_margin_fills_only_the_reducing_part() -> None:
 def test_a_fill_refused_whole_leaves_the_other_resting_orders_of_its_market() -> None:
     """Nothing of the crossed buy fills (available is below 0 under the BTC loss), so the
     ETH position did not change: the other ETH bid is not judged again and keeps resting."""
-    crossed = order("crossed", "ETH-USD", Side.BUY, "1", "2990")
-    lower = order("lower", "ETH-USD", Side.BUY, "1", "2900")
+    crossed = resting("crossed", "ETH-USD", Side.BUY, "1", "2990")
+    lower = resting("lower", "ETH-USD", Side.BUY, "1", "2900")
     book = Book(
         "3000",
         [("BTC-USD", "1", "60000")],
@@ -171,11 +143,11 @@ def reviewed_book(collateral: str) -> tuple[Book, dict[str, Order]]:
     orders = {
         o.id: o
         for o in (
-            order("older-bid", "BTC-USD", Side.BUY, "0.1", "57000"),
-            order("newer-bid", "BTC-USD", Side.BUY, "0.1", "57500"),
-            order("reducing-sell", "BTC-USD", Side.SELL, "0.5", "59000"),
-            order("stop", "BTC-USD", Side.SELL, "1", "55000", type=OrderType.STOP_LOSS),
-            order("eth-bid", "ETH-USD", Side.BUY, "1", "2900"),
+            resting("older-bid", "BTC-USD", Side.BUY, "0.1", "57000"),
+            resting("newer-bid", "BTC-USD", Side.BUY, "0.1", "57500"),
+            resting("reducing-sell", "BTC-USD", Side.SELL, "0.5", "59000"),
+            resting("stop", "BTC-USD", Side.SELL, "1", "55000", type=OrderType.STOP_LOSS),
+            resting("eth-bid", "ETH-USD", Side.BUY, "1", "2900"),
         )
     }
     book = Book(
@@ -211,8 +183,8 @@ def test_under_a_changed_position_available_of_exactly_zero_keeps_every_order() 
 
 
 def test_reaching_the_daily_loss_limit_cancels_what_could_add_exposure() -> None:
-    bid = order("bid", "ETH-USD", Side.BUY, "1", "2900")
-    stop = order("stop", "ETH-USD", Side.SELL, "1", "2800", type=OrderType.STOP_LOSS)
+    bid = resting("bid", "ETH-USD", Side.BUY, "1", "2900")
+    stop = resting("stop", "ETH-USD", Side.SELL, "1", "2800", type=OrderType.STOP_LOSS)
     book = Book("10000", [("ETH-USD", "1", "3000")], {"ETH-USD": "3000"}, orders=[bid, stop])
     book.trader.daily_loss_limit = D(250)
     book.trader.settle(D(-250), LATER)  # today's loss reaches the limit exactly

@@ -70,8 +70,17 @@ def account(
 
 
 def resting(
-    order_id: str, market: str, side: Side, size: str, price: str, type: OrderType = OrderType.LIMIT
+    order_id: str,
+    market: str,
+    side: Side,
+    size: str,
+    price: str,
+    type: OrderType = OrderType.LIMIT,
+    *,
+    reduce_only: bool = False,
+    time_in_force: TimeInForce = TimeInForce.GTC,
 ) -> Order:
+    """An order on the book since START (a stop or take-profit's price is its trigger)."""
     trigger = type.is_trigger
     return Order(
         id=order_id,
@@ -82,8 +91,8 @@ def resting(
         size=D(size),
         price=None if trigger else D(price),
         trigger_price=D(price) if trigger else None,
-        reduce_only=trigger,
-        time_in_force=TimeInForce.GTC,
+        reduce_only=reduce_only or trigger,
+        time_in_force=time_in_force,
         client_order_id=None,
         created_at=START,
     )
