@@ -74,3 +74,11 @@ def test_a_close_is_added_only_while_it_is_the_newest_and_no_window_has_moved() 
     assert not can_add([close(11), close(11 + 24 * 7)], as_of, None)  # the first left a window
     assert not can_add([close(11)], None, None)  # no sums yet
     assert not can_add([], as_of, refresh_at)
+
+
+def test_windows_with_no_close_give_the_statistics_of_none() -> None:
+    """Once every close has left the windows (the timed refresh), the sums are empty: no
+    division by their count, and each figure what `statistics_of` gives for no close."""
+    empty = RunningStatistics.of([], START).statistics()
+    assert empty == statistics_of([], START)
+    assert (empty.win_rate, empty.average_hold_seconds, empty.closed_positions_90d) == (0, 0, 0)
