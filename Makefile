@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # More workers than cores: the end-to-end tests spend much of their time waiting on the
-# servers they start (measured on 2 cores: 2 workers 1,100-1,280 s, 3 workers 844 s; with
-# 4, the distributed clusters starting together outgrow PostgreSQL's 100 connections).
-PYTEST_WORKERS ?= 3
+# servers they start (measured on 2 cores: 2 workers 1,100-1,280 s, 3 workers 844 s). Four
+# fit PostgreSQL's 100 connections since at most two distributed clusters run at once and
+# test servers keep small pools (tests/e2e).
+PYTEST_WORKERS ?= 4
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test check lint bench load chaos soak schemas docs clean web monitoring mutate
