@@ -29,6 +29,7 @@ from astratrade.bootstrap import bootstrap
 from astratrade.config import Settings
 from astratrade.copytrading.adapters.tables import copies, leaders, plans, practice_accounts
 from astratrade.copytrading.domain.commands import StartCopy
+from astratrade.infrastructure.collector import settle_after_start
 from astratrade.infrastructure.db import async_url
 from astratrade.infrastructure.in_process_bus import InProcessDispatcher
 from astratrade.platform import Platform
@@ -195,6 +196,7 @@ async def run(args: argparse.Namespace, _workdir: Path) -> bool:
     platform = bootstrap(settings, clock=ManualClock(NOW), hasher=hasher)
     try:
         await platform.start()
+        settle_after_start()  # the collector as the served app sets it after start-up
         set_up_at = time.perf_counter()
         copied, decided, floor = await measure(args, platform)
         total = time.perf_counter() - set_up_at

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from astratrade.copytrading.adapters import statistics
 from astratrade.copytrading.adapters.tables import (
@@ -28,6 +28,7 @@ from astratrade.copytrading.adapters.tables import (
     traders,
 )
 from astratrade.copytrading.domain.statistics import ClosedTrade
+from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
@@ -83,56 +84,93 @@ class PracticeRecords:
         self.apply_all(conn, [envelope])
 
     def apply_all(self, conn: Connection, envelopes: list[Envelope]) -> None:
-        """As `apply` on each event in order: each account's closes are recorded, then added
-        to its statistics together (the same sums as one at a time)."""
+        """As `apply` on each event in order, in a few statements whatever the batch's size:
+        the owners of the accounts it names read at once, the openings, liquidations and
+        closes written a table at a time, then each account's closes added to its
+        statistics together (the same sums as one at a time)."""
+        owners = self._owners(conn, envelopes)
+        opened: dict[str, dict[str, Any]] = {}
+        liquidated: dict[str, Any] = {}
+        rows: dict[str, dict[str, Any]] = {}
         closes: dict[str, list[ClosedTrade]] = {}
         for envelope in envelopes:
-            trade = self._record(conn, envelope)
-            if trade is not None:
-                closes.setdefault(str(envelope.payload["account_id"]), []).append(trade)
+            data = envelope.payload
+            account_id = str(data["account_id"])
+            if envelope.type == "AccountOpened":
+                if data["kind"] == PRACTICE and data.get("owner_id") is not None:
+                    owners[account_id] = str(data["owner_id"])
+                    opened[account_id] = {"account_id": account_id, "owner_id": owners[account_id]}
+            elif account_id not in owners:
+                continue  # not a practice account: its events pass by
+            elif envelope.type == "AccountLiquidated":
+                liquidated[account_id] = envelope.occurred_at
+            else:
+                row = _closed_row(envelope, owners[account_id])
+                rows[row["position_id"]] = row
+                closes.setdefault(account_id, []).append(
+                    ClosedTrade(
+                        row["opened_at"],
+                        row["closed_at"],
+                        row["realized_pnl"],
+                        row["equity_at_open"],
+                    )
+                )
+        self._open(conn, list(opened.values()))
+        if liquidated:
+            conn.execute(
+                _LIQUIDATED,
+                [{"b_account": a, "b_at": at} for a, at in liquidated.items()],
+            )
+        upsert(conn, closed_positions, list(rows.values()), ["position_id"])
         for account_id, trades in closes.items():
             statistics.add_closes(conn, account_id, trades)
 
-    def _record(self, conn: Connection, envelope: Envelope) -> ClosedTrade | None:
-        """The event kept; a practice account's close is answered (statistics due)."""
-        data = envelope.payload
-        account_id = str(data["account_id"])
-        if envelope.type == "AccountOpened":
-            if data["kind"] == PRACTICE and data.get("owner_id") is not None:
-                opened = {"account_id": account_id, "owner_id": str(data["owner_id"])}
-                upsert(conn, practice_accounts, [opened], ["account_id"])
-                s = leader_statistics.c
-                if conn.scalar(select(s.user_id).where(s.account_id == account_id)) is None:
-                    zero = statistics.zero_row(opened["owner_id"], account_id)
-                    conn.execute(insert(leader_statistics).values(zero))
-            return None
-        p = practice_accounts.c
-        owner = conn.scalar(select(p.owner_id).where(p.account_id == account_id))
-        if owner is None:
-            return None
-        if envelope.type == "AccountLiquidated":
-            conn.execute(
-                update(practice_accounts)
-                .where(p.account_id == account_id)
-                .values(last_liquidation_at=envelope.occurred_at)
-            )
-            return None
-        row: dict[str, Any] = {
-            "position_id": envelope.event_id,
-            "account_id": account_id,
-            "owner_id": owner,
-            "market": str(data["market"]),
-            "opened_at": moment(data["opened_at"]),
-            "closed_at": envelope.occurred_at,
-            "realized_pnl": Decimal(str(data["realized_pnl"])),
-            "equity_at_open": Decimal(str(data.get("equity_at_open", 0))),
-            "liquidated": bool(data["liquidated"]),
-            "sequence": envelope.aggregate_version,
-        }
-        upsert(conn, closed_positions, [row], ["position_id"])
-        return ClosedTrade(
-            row["opened_at"], row["closed_at"], row["realized_pnl"], row["equity_at_open"]
+    @staticmethod
+    def _owners(conn: Connection, envelopes: list[Envelope]) -> dict[str, str]:
+        """The owner of each practice account already known that these events name."""
+        named = {(str(e.payload["account_id"]),) for e in envelopes if e.type != "AccountOpened"}
+        found = rows_by_key(conn, practice_accounts, ["account_id"], named)
+        return {key[0]: str(row["owner_id"]) for key, row in found.items()}
+
+    @staticmethod
+    def _open(conn: Connection, opened: list[dict[str, Any]]) -> None:
+        """Practice accounts known from now on, each with its statistics' zero row."""
+        if not opened:
+            return
+        upsert(conn, practice_accounts, opened, ["account_id"])
+        kept = rows_by_key(
+            conn, leader_statistics, ["account_id"], {(o["account_id"],) for o in opened}
         )
+        zeros = [
+            statistics.zero_row(o["owner_id"], o["account_id"])
+            for o in opened
+            if (o["account_id"],) not in kept
+        ]
+        if zeros:
+            conn.execute(insert(leader_statistics), zeros)
+
+
+_LIQUIDATED = (
+    update(practice_accounts)
+    .where(practice_accounts.c.account_id == bindparam("b_account"))
+    .values(last_liquidation_at=bindparam("b_at"))
+)
+
+
+def _closed_row(envelope: Envelope, owner: str) -> dict[str, Any]:
+    data = envelope.payload
+    return {
+        "position_id": envelope.event_id,
+        "account_id": str(data["account_id"]),
+        "owner_id": owner,
+        "market": str(data["market"]),
+        "opened_at": moment(data["opened_at"]),
+        "closed_at": envelope.occurred_at,
+        "realized_pnl": Decimal(str(data["realized_pnl"])),
+        "equity_at_open": Decimal(str(data.get("equity_at_open", 0))),
+        "liquidated": bool(data["liquidated"]),
+        "sequence": envelope.aggregate_version,
+    }
 
 
 class Blocks:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from astratrade.entrypoints.security import harden
 from astratrade.entrypoints.services import HOSTED, HOSTED_INTERNAL
 from astratrade.entrypoints.web_client import mount_web_client
 from astratrade.infrastructure import streams
+from astratrade.infrastructure.collector import settle_after_start
 from astratrade.infrastructure.migrations import at_head
 from astratrade.infrastructure.rate_limits import RateLimits
 from astratrade.infrastructure.tracing import FASTAPI_TELEMETRY_OFF, trace
@@ -86,11 +86,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
-        # What start-up built (modules, routes, engines, read caches) lives as long as the
-        # process: out of the collector's reach, a full sweep no longer walks it on every
-        # request that crosses the threshold (analytics' p99 was those sweeps; gc.freeze's
-        # documented use).
-        gc.freeze()
+        settle_after_start()  # the garbage collector set for a long-running server
         # Where the hub serves sockets: each closes once its session ends, or its client
         # has been silent too long.
         checks = (

@@ -7,6 +7,7 @@ added to the running sums in batches keep what a refresh from every close keeps.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -112,7 +113,8 @@ def test_the_kept_statistics_equal_the_computed_ones_as_time_passes(
 
 
 def events_of(history: list[tuple[int, int, Decimal, Decimal, int]]) -> list[Envelope]:
-    """Two practice accounts opened, then the closes, each of one of them."""
+    """Two practice accounts and a copy account opened, then the closes, each of one of
+    them (account 2's pass by), and liquidations of account 0 (account 3)."""
     opened = [
         Envelope(
             event_id=f"open-{account}",
@@ -122,9 +124,9 @@ def events_of(history: list[tuple[int, int, Decimal, Decimal, int]]) -> list[Env
             aggregate_id=account,
             aggregate_version=0,
             occurred_at=START,
-            payload={"account_id": account, "kind": "practice", "owner_id": f"u-{account}"},
+            payload={"account_id": account, "kind": kind, "owner_id": f"u-{account}"},
         )
-        for account in ("a0", "a1")
+        for account, kind in (("a0", "practice"), ("a1", "practice"), ("a2", "copy"))
     ]
     closes, at = [], START
     for n, (gap, held, pnl, equity, account) in enumerate(history, start=1):
@@ -139,7 +141,9 @@ def events_of(history: list[tuple[int, int, Decimal, Decimal, int]]) -> list[Env
             equity_at_open=str(equity),
             liquidated=False,
         )
-        closed.payload["account_id"] = f"a{account}"
+        closed.payload["account_id"] = f"a{account % 3}"
+        if account == 3:
+            closed = replace(closed, type="AccountLiquidated")
         closes.append(closed)
     return [*opened, *closes]
 
@@ -157,7 +161,7 @@ def every_row(conn: Connection) -> list[list[tuple[object, ...]]]:
             st.integers(0, 24 * 5),
             st.decimals(-5000, 5000, places=2),
             st.decimals(-100, 20000, places=2),
-            st.integers(0, 1),
+            st.integers(0, 3),
         ),
         max_size=20,
     ),
