@@ -2,9 +2,11 @@
 
 Delivery is asynchronous, as it is through Redis Streams, and at least once: rows left
 unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) are
-delivered again on the next start. Events are taken from the queue in batches, in commit
-order. A batch's events go first to the projections: each projection gets its share of
-the batch in one single-writer transaction with its tracking rows
+delivered again on the next start. Events are taken from the queue in batches of whole
+commits, in commit order: a commit's events are never split across batches (copy
+trading's 500 decisions, split, left the last copy order waiting behind the read models
+of the others' fills). A batch's events go first to the projections: each projection
+gets its share of the batch in one single-writer transaction with its tracking rows
 (`projections.ProjectionFeed.apply_all_once`), or, should that fail, event by event so
 that the bad one fails alone. Then each batch handler (`shared.bus.BatchHandler`) gets
 its share at once, in one commit (event by event should that fail). Then, event by
@@ -41,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Delivered events are marked published in batches: a crash re-delivers at most this much.
 MARK_INTERVAL_SECONDS = 0.2
 MARK_BATCH = 1000
+BATCH_EVENTS = 500  # a batch takes commits while under this many events (one at least)
 
 
 class InProcessDispatcher:
@@ -49,7 +52,7 @@ class InProcessDispatcher:
         self._engine = engine
         self._writer = writer
         self._clock = clock
-        self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self._queue: asyncio.Queue[list[Envelope]] = asyncio.Queue()  # a commit's events
         self._task: asyncio.Task[None] | None = None
         self._delivered: list[str] = []
         self._watchers: list[Watcher] = []
@@ -61,14 +64,15 @@ class InProcessDispatcher:
 
     def committed(self, envelopes: list[Envelope]) -> None:
         count_committed(envelopes)
-        for envelope in envelopes:
-            self._queue.put_nowait(envelope)
+        if envelopes:
+            self._queue.put_nowait(list(envelopes))
 
     async def start(self) -> None:
         """Re-deliver what a previous run committed but never delivered, then keep going."""
         async with self._engine.connect() as conn:
-            for envelope in await event_store.unpublished(conn, limit=1_000_000):
-                self._queue.put_nowait(envelope)
+            left = await event_store.unpublished(conn, limit=1_000_000)
+        for start in range(0, len(left), BATCH_EVENTS):
+            self._queue.put_nowait(left[start : start + BATCH_EVENTS])
         self._task = asyncio.create_task(self._run(), name="in-process-dispatcher")
 
     async def ready(self) -> bool:
@@ -95,17 +99,19 @@ class InProcessDispatcher:
             try:
                 # With deliveries to mark, wait a little for more: one write marks them all.
                 timeout = MARK_INTERVAL_SECONDS if self._delivered else None
-                batch = [await asyncio.wait_for(self._queue.get(), timeout)]
+                commits = [await asyncio.wait_for(self._queue.get(), timeout)]
             except TimeoutError:
                 await self._mark_published()
                 continue
-            while not self._queue.empty() and len(batch) < 500:
-                batch.append(self._queue.get_nowait())
+            batch = list(commits[0])
+            while not self._queue.empty() and len(batch) < BATCH_EVENTS:
+                commits.append(self._queue.get_nowait())
+                batch.extend(commits[-1])
             try:
                 await self._deliver(batch)
                 self._delivered.extend(e.event_id for e in batch)
             finally:
-                for _ in batch:
+                for _ in commits:
                     self._queue.task_done()
             if len(self._delivered) >= MARK_BATCH:
                 await self._mark_published()

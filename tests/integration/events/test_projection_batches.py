@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import create_engine
-from astratrade.infrastructure.in_process_bus import InProcessDispatcher
+from astratrade.infrastructure.in_process_bus import BATCH_EVENTS, InProcessDispatcher
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.writer import SqliteWriter, Writer, writer_for
 from astratrade.shared.bus import BatchHandler, MessageBus
@@ -305,3 +305,32 @@ async def test_a_batch_handler_that_fails_on_a_batch_handles_it_event_by_event(
     assert one_by_one == ["event-3", "event-5"]
     failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert failed == ["closes.one failed on Added event-4"]
+
+
+async def test_a_commits_events_reach_a_batch_handler_together_however_many(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    """Copy trading commits a leader fill's hundreds of decisions at once: trading must
+    get them in one share, not the last few in a later batch behind the read models."""
+    shares: list[int] = []
+
+    async def one(_envelope: Envelope, _delivery: Delivery) -> None:
+        raise AssertionError("a whole commit goes to handle_all")
+
+    async def handle_all(share: list[tuple[Envelope, Delivery]]) -> None:
+        shares.append(len(share))
+
+    bus = MessageBus()
+    bus.subscribe("Added", BatchHandler(one, handle_all), source=SOURCE, consumer="copies")
+    dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+    big = [added(seq, 1) for seq in range(BATCH_EVENTS + 1)]
+    small = [[added(seq, 1)] for seq in range(BATCH_EVENTS + 1, BATCH_EVENTS + 4)]
+    pair = [added(seq, 1) for seq in range(BATCH_EVENTS + 4, BATCH_EVENTS + 6)]
+    for commit in (big, *small, pair):
+        dispatcher.committed(commit)
+    await dispatcher.start()
+    await dispatcher.drain()
+    await dispatcher.stop()
+
+    # The big commit whole (over the limit), then commits together while under it.
+    assert shares == [BATCH_EVENTS + 1, 5]
