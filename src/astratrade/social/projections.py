@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 
 from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
@@ -62,16 +62,18 @@ class ClosedPositions:
                 if closed is not None:
                     closes.append(closed)
         upsert(conn, open_positions, [r for r in rows.values() if r is not None], OPEN_KEY)
-        for account_id, market in [k for k, r in rows.items() if r is None and k in stored]:
-            o = open_positions.c
-            conn.execute(
-                delete(open_positions).where(o.account_id == account_id, o.market == market)
-            )
+        gone = [k for k, r in rows.items() if r is None and k in stored]
+        if gone:
+            conn.execute(_DELETE_OPEN, [{"b_account": a, "b_market": m} for a, m in gone])
         if closes:
             conn.execute(insert(closed_positions), closes)
 
 
 OPEN_KEY = ("account_id", "market")
+_DELETE_OPEN = delete(open_positions).where(
+    open_positions.c.account_id == bindparam("b_account"),
+    open_positions.c.market == bindparam("b_market"),
+)
 
 
 def _key(envelope: Envelope) -> tuple[str, str]:
