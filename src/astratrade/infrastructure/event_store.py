@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from astratrade.infrastructure.bulk import insert_rows
 from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
 from astratrade.infrastructure.types import UtcDateTime
 from astratrade.shared.messages import Envelope
@@ -120,8 +121,8 @@ async def append(conn: AsyncConnection, envelopes: list[Envelope]) -> None:
 def append_sync(conn: Connection, envelopes: list[Envelope]) -> None:
     """append() for a single writer's transaction."""
     if envelopes:
-        conn.execute(insert(event_log), [_log_row(e) for e in envelopes])
-        conn.execute(insert(outbox), [_outbox_row(e) for e in envelopes])
+        insert_rows(conn, event_log, [_log_row(e) for e in envelopes])
+        insert_rows(conn, outbox, [_outbox_row(e) for e in envelopes])
 
 
 async def unpublished(conn: AsyncConnection, limit: int = 1000) -> list[Envelope]:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from astratrade.infrastructure.bulk import insert_rows
 from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
 from astratrade.infrastructure.types import UtcDateTime
 from astratrade.shared.delivery import Delivery
@@ -78,8 +79,7 @@ def record_sync(conn: Connection, delivery: Delivery, at: datetime) -> None:
 def record_many(conn: Connection, deliveries: list[Delivery], at: datetime) -> None:
     """Several tracking rows in one statement: those of handlers with nothing to commit,
     or of a projection's batch of events (`projections.apply_new`)."""
-    if deliveries:
-        conn.execute(_INSERT, [row_of(d, at) for d in deliveries])
+    insert_rows(conn, tracking, [row_of(d, at) for d in deliveries])
 
 
 _APPLIED = select(tracking.c.event_id).where(

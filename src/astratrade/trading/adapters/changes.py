@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, update
+from sqlalchemy import Connection, and_, bindparam, update
 
 from astratrade.infrastructure import tracking
+from astratrade.infrastructure.bulk import insert_rows
 from astratrade.infrastructure.unit_of_work import record_effects
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.delivery import Delivery
@@ -86,8 +87,7 @@ class Changes:
 
     def write(self, conn: Connection, at: datetime) -> None:
         """Everything in one transaction: a batch per table, then events and tracking."""
-        if self.new_accounts:
-            conn.execute(insert(t.accounts), list(self.new_accounts.values()))
+        insert_rows(conn, t.accounts, list(self.new_accounts.values()))
         if self.accounts:
             rows = [{f"b_{k}": v for k, v in row.items()} for row in self.accounts.values()]
             conn.execute(_UPDATE_ACCOUNT, rows)
@@ -97,14 +97,11 @@ class Changes:
         held = [row for row in self.positions.values() if row]
         upsert(conn, t.positions, held, ["account_id", "market"])
         upsert(conn, t.orders, list(self.orders.values()), ["id"])
-        if self.fills:
-            conn.execute(insert(t.fills), self.fills)
+        insert_rows(conn, t.fills, self.fills)
         upsert(conn, t.leverage, list(self.leverage.values()), ["account_id", "market"])
         upsert(conn, t.leverage_limits, list(self.limits.values()), ["owner_id"])
-        if self.fundings:
-            conn.execute(insert(t.funding_payments), self.fundings)
-        if self.venue_payments:
-            conn.execute(insert(t.venue_payments), self.venue_payments)
+        insert_rows(conn, t.funding_payments, self.fundings)
+        insert_rows(conn, t.venue_payments, self.venue_payments)
         record_effects(conn, self.envelopes, (), at)
         tracking.record_many(conn, self.deliveries, at)
 

@@ -1,0 +1,65 @@
+"""A batch of rows into one table in one step: PostgreSQL's COPY where the driver offers
+it, else one executemany INSERT.
+
+Through SQLAlchemy, asyncpg binds and executes an INSERT for each row of an executemany,
+and SQLAlchemy processes each row's parameters in Python first: a group commit of 500
+copy orders spent ~70 ms of its ~160 ms on the event log, the outbox, the fills and the
+tracking rows. COPY sends the rows as one binary stream, encoded by asyncpg in C, and
+PostgreSQL stores them without an INSERT each. It runs inside the caller's transaction and
+commits or rolls back with it; a unique or foreign key violation raises SQLAlchemy's
+IntegrityError, as the INSERT would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Column, Connection, Dialect, Table, insert
+from sqlalchemy.exc import IntegrityError
+
+Row = dict[str, Any]
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Insert the rows (each with the same keys) inside the caller's transaction."""
+    if not rows:
+        return
+    driver = _asyncpg_in_transaction(conn)
+    if driver is None:
+        conn.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    processors = [_processor(table.c[name], conn.dialect) for name in names]
+    records = [
+        tuple(
+            value if process is None else process(value)
+            for value, process in zip([row[name] for name in names], processors, strict=True)
+        )
+        for row in rows
+    ]
+
+    async def copy(connection: Any) -> None:
+        await connection.copy_records_to_table(
+            table.name, records=records, columns=names, schema_name=table.schema
+        )
+
+    try:
+        conn.connection.dbapi_connection.run_async(copy)  # type: ignore[union-attr]
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise IntegrityError(f"COPY {table.fullname}", None, error) from error
+
+
+def _asyncpg_in_transaction(conn: Connection) -> Any | None:
+    """The asyncpg connection under `conn` when its transaction has begun (the adapter
+    begins it at the first statement: a COPY before any would run outside it)."""
+    if conn.dialect.driver != "asyncpg":
+        return None
+    driver = conn.connection.driver_connection
+    return driver if driver is not None and driver.is_in_transaction() else None
+
+
+def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy does to the column's values before the driver sees them (JSON
+    encoded, times made UTC, ...)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)

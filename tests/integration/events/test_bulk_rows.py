@@ -1,0 +1,156 @@
+"""A batch of rows written by `insert_rows` (PostgreSQL's COPY) reads back exactly as the
+same rows through an INSERT: every column type the hot tables use (JSON, times, exact
+decimals, nulls); inside the caller's transaction, rolled back with it; a duplicate key
+raises SQLAlchemy's IntegrityError as the INSERT does. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Table, delete, event, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from astratrade.infrastructure.bulk import insert_rows
+from astratrade.infrastructure.event_store import event_log, outbox
+from astratrade.infrastructure.tracking import tracking
+from astratrade.trading.adapters.tables import fills
+
+AT = datetime(2026, 3, 4, 12, 30, 15, 123456, tzinfo=UTC)
+
+
+def log_rows(prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "event_id": f"{prefix}-{n}",
+            "event_type": "OrderFilled",
+            "event_version": 1,
+            "context": "trading",
+            "aggregate_id": f"{prefix}-acc-{n % 2}",  # unique with its version
+            "aggregate_version": n,
+            # another zone than UTC: stored as the same instant
+            "occurred_at": AT.astimezone(timezone(timedelta(hours=2))),
+            "payload": {"size": "0.001", "price": "60000.5", "nested": {"n": n}, "none": None},
+            "correlation_id": None if n % 2 else f"req-{n}",
+            "causation_id": None,
+        }
+        for n in range(3)
+    ]
+
+
+def fill_rows(prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{prefix}-{n}",
+            "order_id": f"order-{n}",
+            "account_id": "acc-1",
+            "market": "BTC-USD",
+            "side": "buy",
+            "size": Decimal("0.001"),
+            "price": Decimal("60000.123456789"),
+            "fee": Decimal("-0.03"),
+            "liquidity": "taker",
+            "realized_pnl": Decimal(n) / 3,
+            "at": AT,
+        }
+        for n in range(3)
+    ]
+
+
+CASES = [
+    (event_log, log_rows, "event_id"),
+    (
+        outbox,
+        lambda p: [
+            {
+                "event_id": f"{p}-1",
+                "context": "trading",
+                "envelope": {"a": [1, "x"]},
+                "created_at": AT,
+            }
+        ],
+        "event_id",
+    ),
+    (
+        tracking,
+        lambda p: [
+            {
+                "consumer": "c",
+                "event_id": f"{p}-{n}",
+                "stream": "in-process",
+                "message_id": f"1-{n}",
+                "applied_at": AT,
+            }
+            for n in range(2)
+        ],
+        "event_id",
+    ),
+    (fills, fill_rows, "id"),
+]
+
+
+def stored(conn: Connection, table: Table, key: str, prefix: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(table).where(table.c[key].like(f"{prefix}-%")).order_by(table.c[key])
+    )
+    # The keys differ by their prefix; every other column must match.
+    named = ("id", key, "aggregate_id")
+    return [{k: v for k, v in row.items() if k not in named} for row in rows.mappings()]
+
+
+@pytest.mark.parametrize(("table", "rows_of", "key"), CASES)
+async def test_copied_rows_read_back_as_inserted_ones(
+    migrated_engine: AsyncEngine, table: Table, rows_of: Any, key: str
+) -> None:
+    statements: list[str] = []
+
+    def note(*args: Any) -> None:
+        statements.append(args[2])  # (conn, cursor, statement, ...)
+
+    def write(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        conn.execute(select(1))  # the transaction has begun: COPY on PostgreSQL
+        conn.execute(insert(table), rows_of("inserted"))
+        event.listen(conn, "before_cursor_execute", note)
+        insert_rows(conn, table, rows_of("copied"))
+        event.remove(conn, "before_cursor_execute", note)
+        return stored(conn, table, key, "inserted"), stored(conn, table, key, "copied")
+
+    async with migrated_engine.begin() as conn:
+        inserted, copied = await conn.run_sync(write)
+    assert copied == inserted
+    assert len(copied) == len(rows_of("x"))
+    # PostgreSQL: no INSERT went through SQLAlchemy for the copied rows.
+    postgres = migrated_engine.dialect.name == "postgresql"
+    assert len([s for s in statements if s.startswith("INSERT")]) == (0 if postgres else 1)
+
+
+async def test_the_rows_roll_back_with_the_transaction_even_as_its_first_statement(
+    migrated_engine: AsyncEngine,
+) -> None:
+    class Undone(Exception):
+        pass
+
+    def write(conn: Connection) -> None:
+        insert_rows(conn, fills, fill_rows("first"))  # before anything: the INSERT
+        insert_rows(conn, fills, fill_rows("second"))  # the transaction begun: COPY
+        raise Undone
+
+    with pytest.raises(Undone):
+        async with migrated_engine.begin() as conn:
+            await conn.run_sync(write)
+    async with migrated_engine.connect() as conn:
+        assert (await conn.execute(select(fills))).all() == []
+
+
+async def test_a_duplicate_key_is_an_integrity_error(migrated_engine: AsyncEngine) -> None:
+    def write(conn: Connection) -> None:
+        conn.execute(delete(tracking))
+        insert_rows(conn, tracking, [CASES[2][1]("dup")[0]])
+        insert_rows(conn, tracking, [CASES[2][1]("dup")[0]])
+
+    with pytest.raises(IntegrityError):
+        async with migrated_engine.begin() as conn:
+            await conn.run_sync(write)
