@@ -19,13 +19,16 @@ from sqlalchemy import Column, Connection, Dialect, Table, insert
 from sqlalchemy.exc import IntegrityError
 
 Row = dict[str, Any]
+# A COPY costs PostgreSQL more to set up than a few INSERTs: a few rows (a group commit of
+# HTTP orders, a projection's tracking rows) go as an INSERT.
+COPY_FROM_ROWS = 64
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     """Insert the rows (each with the same keys) inside the caller's transaction."""
     if not rows:
         return
-    driver = _asyncpg_in_transaction(conn)
+    driver = _asyncpg_in_transaction(conn) if len(rows) >= COPY_FROM_ROWS else None
     if driver is None:
         conn.execute(insert(table), list(rows))
         return

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, delete, event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure.bulk import insert_rows
+from astratrade.infrastructure.bulk import COPY_FROM_ROWS, insert_rows
 from astratrade.infrastructure.event_store import event_log, outbox
 from astratrade.infrastructure.tracking import tracking
 from astratrade.trading.adapters.tables import fills
@@ -37,7 +37,7 @@ def log_rows(prefix: str) -> list[dict[str, Any]]:
             "correlation_id": None if n % 2 else f"req-{n}",
             "causation_id": None,
         }
-        for n in range(3)
+        for n in range(COPY_FROM_ROWS)
     ]
 
 
@@ -56,7 +56,7 @@ def fill_rows(prefix: str) -> list[dict[str, Any]]:
             "realized_pnl": Decimal(n) / 3,
             "at": AT,
         }
-        for n in range(3)
+        for n in range(COPY_FROM_ROWS)
     ]
 
 
@@ -66,11 +66,12 @@ CASES = [
         outbox,
         lambda p: [
             {
-                "event_id": f"{p}-1",
+                "event_id": f"{p}-{n}",
                 "context": "trading",
-                "envelope": {"a": [1, "x"]},
+                "envelope": {"a": [n, "x"], "b": None},
                 "created_at": AT,
             }
+            for n in range(COPY_FROM_ROWS)
         ],
         "event_id",
     ),
@@ -84,7 +85,7 @@ CASES = [
                 "message_id": f"1-{n}",
                 "applied_at": AT,
             }
-            for n in range(2)
+            for n in range(COPY_FROM_ROWS)
         ],
         "event_id",
     ),
@@ -148,8 +149,9 @@ async def test_the_rows_roll_back_with_the_transaction_even_as_its_first_stateme
 async def test_a_duplicate_key_is_an_integrity_error(migrated_engine: AsyncEngine) -> None:
     def write(conn: Connection) -> None:
         conn.execute(delete(tracking))
-        insert_rows(conn, tracking, [CASES[2][1]("dup")[0]])
-        insert_rows(conn, tracking, [CASES[2][1]("dup")[0]])
+        rows = CASES[2][1]("dup")
+        insert_rows(conn, tracking, rows)
+        insert_rows(conn, tracking, rows[-1:] + rows[:-1])  # COPY on PostgreSQL
 
     with pytest.raises(IntegrityError):
         async with migrated_engine.begin() as conn:
