@@ -1,5 +1,6 @@
 """A batch of rows into one table in one step: PostgreSQL's COPY where the driver offers
-it, else one executemany INSERT.
+it, else one executemany INSERT; a large batch's upserts and updates as one statement over
+arrays (`unnest`) on PostgreSQL.
 
 Through SQLAlchemy, asyncpg binds and executes an INSERT for each row of an executemany,
 and SQLAlchemy processes each row's parameters in Python first: a group commit of 500
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Column, Connection, Dialect, Table, insert
+from sqlalchemy import Column, Connection, Dialect, Table, TextClause, insert, text
 from sqlalchemy.exc import IntegrityError
 
 Row = dict[str, Any]
@@ -66,3 +67,70 @@ def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | 
     """What SQLAlchemy does to the column's values before the driver sees them (JSON
     encoded, times made UTC, ...)."""
     return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def upsert_many(conn: Connection, table: Table, rows: Sequence[Row], keys: Sequence[str]) -> bool:
+    """Insert or update a large batch by key as one INSERT ... SELECT FROM unnest(arrays)
+    ON CONFLICT DO UPDATE on PostgreSQL (an executemany runs one upsert a row); False when
+    it does not apply (few rows, another database): the caller writes them as usual. The
+    rows' keys must differ (as for any multi-row upsert)."""
+    if len(rows) < COPY_FROM_ROWS or conn.dialect.driver != "asyncpg":
+        return False
+    names = tuple(rows[0])
+    statement = _statement(("upsert", table, names, tuple(keys)), conn.dialect)
+    conn.execute(statement, _arrays(table, names, rows, conn.dialect))
+    return True
+
+
+def update_many(conn: Connection, table: Table, rows: Sequence[Row], key: str) -> bool:
+    """Update a large batch of rows by `key` as one UPDATE ... FROM unnest(arrays) on
+    PostgreSQL; False when it does not apply (the caller updates them as usual)."""
+    if len(rows) < COPY_FROM_ROWS or conn.dialect.driver != "asyncpg":
+        return False
+    names = tuple(rows[0])
+    statement = _statement(("update", table, names, (key,)), conn.dialect)
+    conn.execute(statement, _arrays(table, names, rows, conn.dialect))
+    return True
+
+
+_STATEMENTS: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], TextClause] = {}
+
+
+def _statement(
+    shape: tuple[str, Table, tuple[str, ...], tuple[str, ...]], dialect: Dialect
+) -> TextClause:
+    found = _STATEMENTS.get(shape)
+    if found is not None:
+        return found
+    kind, table, names, keys = shape
+    quote = dialect.identifier_preparer.quote  # `leading` is a reserved word, for one
+    name = dialect.identifier_preparer.format_table(table)
+    arrays = ", ".join(f"CAST(:{n} AS {table.c[n].type.compile(dialect=dialect)}[])" for n in names)
+    columns = ", ".join(quote(n) for n in names)
+    # Names from the table's own metadata, values all bound: nothing a caller writes.
+    if kind == "upsert":
+        sets = ", ".join(f"{quote(n)} = EXCLUDED.{quote(n)}" for n in names if n not in keys)
+        sql = (
+            f"INSERT INTO {name} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+            f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {sets}"
+        )
+    else:
+        sets = ", ".join(f"{quote(n)} = moved.{quote(n)}" for n in names if n not in keys)
+        where = " AND ".join(f"{name}.{quote(k)} = moved.{quote(k)}" for k in keys)
+        sql = (
+            f"UPDATE {name} SET {sets} FROM unnest({arrays}) "  # noqa: S608
+            f"AS moved ({columns}) WHERE {where}"
+        )
+    _STATEMENTS[shape] = statement = text(sql)
+    return statement
+
+
+def _arrays(
+    table: Table, names: tuple[str, ...], rows: Sequence[Row], dialect: Dialect
+) -> dict[str, list[Any]]:
+    arrays: dict[str, list[Any]] = {}
+    for n in names:
+        process = _processor(table.c[n], dialect)
+        values = [row[n] for row in rows]
+        arrays[n] = values if process is None else [process(v) for v in values]
+    return arrays

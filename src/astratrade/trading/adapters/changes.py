@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, update
+from sqlalchemy import Connection, Table, and_, bindparam, update
 
 from astratrade.infrastructure import tracking
-from astratrade.infrastructure.bulk import insert_rows
+from astratrade.infrastructure.bulk import insert_rows, update_many, upsert_many
 from astratrade.infrastructure.unit_of_work import record_effects
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.delivery import Delivery
@@ -88,15 +88,15 @@ class Changes:
     def write(self, conn: Connection, at: datetime) -> None:
         """Everything in one transaction: a batch per table, then events and tracking."""
         insert_rows(conn, t.accounts, list(self.new_accounts.values()))
-        if self.accounts:
+        if self.accounts and not update_many(conn, t.accounts, list(self.accounts.values()), "id"):
             rows = [{f"b_{k}": v for k, v in row.items()} for row in self.accounts.values()]
             conn.execute(_UPDATE_ACCOUNT, rows)
         flat = [{"b_account": a, "b_market": m} for (a, m), r in self.positions.items() if not r]
         if flat:
             conn.execute(_DELETE_POSITION, flat)
         held = [row for row in self.positions.values() if row]
-        upsert(conn, t.positions, held, ["account_id", "market"])
-        upsert(conn, t.orders, list(self.orders.values()), ["id"])
+        _upsert(conn, t.positions, held, ["account_id", "market"])
+        _upsert(conn, t.orders, list(self.orders.values()), ["id"])
         insert_rows(conn, t.fills, self.fills)
         upsert(conn, t.leverage, list(self.leverage.values()), ["account_id", "market"])
         upsert(conn, t.leverage_limits, list(self.limits.values()), ["owner_id"])
@@ -104,6 +104,11 @@ class Changes:
         insert_rows(conn, t.venue_payments, self.venue_payments)
         record_effects(conn, self.envelopes, (), at)
         tracking.record_many(conn, self.deliveries, at)
+
+
+def _upsert(conn: Connection, table: Table, rows: list[Row], keys: list[str]) -> None:
+    if not upsert_many(conn, table, rows, keys):
+        upsert(conn, table, rows, keys)
 
 
 def take_changes(accounts: Iterable[Account], new: set[str], stored: dict[str, int]) -> Changes:
