@@ -12,11 +12,11 @@ IntegrityError, as the INSERT would."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Column, Connection, Dialect, Table, TextClause, insert, text
+from sqlalchemy import Connection, Dialect, Table, TextClause, insert, text
 from sqlalchemy.exc import IntegrityError
 
 Row = dict[str, Any]
@@ -29,19 +29,13 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     """Insert the rows (each with the same keys) inside the caller's transaction."""
     if not rows:
         return
-    driver = _asyncpg_in_transaction(conn) if len(rows) >= COPY_FROM_ROWS else None
-    if driver is None:
+    # The adapter begins the transaction at the first statement: a COPY before any would
+    # run outside it.
+    if not (_large_on_asyncpg(conn, rows) and _in_transaction(conn)):
         conn.execute(insert(table), list(rows))
         return
     names = list(rows[0])
-    processors = [_processor(table.c[name], conn.dialect) for name in names]
-    records = [
-        tuple(
-            value if process is None else process(value)
-            for value, process in zip([row[name] for name in names], processors, strict=True)
-        )
-        for row in rows
-    ]
+    records = list(zip(*_processed(table, names, rows, conn.dialect), strict=True))
 
     async def copy(connection: Any) -> None:
         await connection.copy_records_to_table(
@@ -54,43 +48,52 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
         raise IntegrityError(f"COPY {table.fullname}", None, error) from error
 
 
-def _asyncpg_in_transaction(conn: Connection) -> Any | None:
-    """The asyncpg connection under `conn` when its transaction has begun (the adapter
-    begins it at the first statement: a COPY before any would run outside it)."""
-    if conn.dialect.driver != "asyncpg":
-        return None
-    driver = conn.connection.driver_connection
-    return driver if driver is not None and driver.is_in_transaction() else None
-
-
-def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    """What SQLAlchemy does to the column's values before the driver sees them (JSON
-    encoded, times made UTC, ...)."""
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
-
-
 def upsert_many(conn: Connection, table: Table, rows: Sequence[Row], keys: Sequence[str]) -> bool:
     """Insert or update a large batch by key as one INSERT ... SELECT FROM unnest(arrays)
     ON CONFLICT DO UPDATE on PostgreSQL (an executemany runs one upsert a row); False when
     it does not apply (few rows, another database): the caller writes them as usual. The
     rows' keys must differ (as for any multi-row upsert)."""
-    if len(rows) < COPY_FROM_ROWS or conn.dialect.driver != "asyncpg":
-        return False
-    names = tuple(rows[0])
-    statement = _statement(("upsert", table, names, tuple(keys)), conn.dialect)
-    conn.execute(statement, _arrays(table, names, rows, conn.dialect))
-    return True
+    return _over_arrays(conn, "upsert", table, rows, tuple(keys))
 
 
 def update_many(conn: Connection, table: Table, rows: Sequence[Row], key: str) -> bool:
     """Update a large batch of rows by `key` as one UPDATE ... FROM unnest(arrays) on
     PostgreSQL; False when it does not apply (the caller updates them as usual)."""
-    if len(rows) < COPY_FROM_ROWS or conn.dialect.driver != "asyncpg":
+    return _over_arrays(conn, "update", table, rows, (key,))
+
+
+def _large_on_asyncpg(conn: Connection, rows: Sequence[Row]) -> bool:
+    return len(rows) >= COPY_FROM_ROWS and conn.dialect.driver == "asyncpg"
+
+
+def _in_transaction(conn: Connection) -> bool:
+    driver = conn.connection.driver_connection
+    return driver is not None and bool(driver.is_in_transaction())
+
+
+def _over_arrays(
+    conn: Connection, kind: str, table: Table, rows: Sequence[Row], keys: tuple[str, ...]
+) -> bool:
+    if not _large_on_asyncpg(conn, rows):
         return False
     names = tuple(rows[0])
-    statement = _statement(("update", table, names, (key,)), conn.dialect)
-    conn.execute(statement, _arrays(table, names, rows, conn.dialect))
+    statement = _statement((kind, table, names, keys), conn.dialect)
+    arrays = _processed(table, names, rows, conn.dialect)
+    conn.execute(statement, dict(zip(names, arrays, strict=True)))
     return True
+
+
+def _processed(
+    table: Table, names: Sequence[str], rows: Sequence[Row], dialect: Dialect
+) -> list[list[Any]]:
+    """Each column's values as the driver gets them: what SQLAlchemy does to them first
+    (JSON encoded, times made UTC, ...)."""
+    columns = []
+    for name in names:
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[name] for row in rows]
+        columns.append(values if process is None else [process(v) for v in values])
+    return columns
 
 
 _STATEMENTS: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], TextClause] = {}
@@ -123,14 +126,3 @@ def _statement(
         )
     _STATEMENTS[shape] = statement = text(sql)
     return statement
-
-
-def _arrays(
-    table: Table, names: tuple[str, ...], rows: Sequence[Row], dialect: Dialect
-) -> dict[str, list[Any]]:
-    arrays: dict[str, list[Any]] = {}
-    for n in names:
-        process = _processor(table.c[n], dialect)
-        values = [row[n] for row in rows]
-        arrays[n] = values if process is None else [process(v) for v in values]
-    return arrays
