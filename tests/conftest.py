@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -59,23 +61,57 @@ def postgres_run_prefix() -> str:
 @pytest.fixture(scope="session")
 def postgres_url(postgres_run_prefix: str) -> Iterator[str]:
     """This run's own database (one per xdist worker), dropped when the run ends."""
-    name = postgres_run_prefix
+    yield _create_database(postgres_run_prefix)
+    _admin(f'DROP DATABASE IF EXISTS "{postgres_run_prefix}" WITH (FORCE)')
+
+
+def _create_database(name: str, template: str | None = None) -> str:
+    """Create a database, empty or a copy of `template`; its URL."""
+    copied = "" if template is None else f' TEMPLATE "{template}"'
     try:
-        _admin(f'CREATE DATABASE "{name}"')
+        _admin(f'CREATE DATABASE "{name}"{copied}')
     except (OSError, asyncpg.PostgresError) as error:
         _unavailable(f"{type(error).__name__}: {error}")
-    yield async_url(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return async_url(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
 
 
-def _empty_database(postgres_run_prefix: str) -> Iterator[str]:
+def _empty_database(postgres_run_prefix: str, template: str | None = None) -> Iterator[str]:
+    """A database of its own, empty or a copy of `template`, dropped after use."""
     name = f"{postgres_run_prefix}_{uuid.uuid4().hex[:8]}"
-    try:
-        _admin(f'CREATE DATABASE "{name}"')
-    except (OSError, asyncpg.PostgresError) as error:
-        _unavailable(f"{type(error).__name__}: {error}")
-    yield async_url(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    yield _create_database(name, template)
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _migrate(url: str) -> None:
+    """Migrate a database to the head, on a thread of its own (see `_admin`)."""
+
+    async def run() -> None:
+        engine = create_engine(url)
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_run_prefix: str) -> Iterator[str]:
+    """A database at the migrations' head, made once per worker, that a test's database is
+    copied from: a copy takes ~0.1 s where migrating an empty one takes ~0.7 s."""
+    name = f"{postgres_run_prefix}_head"
+    _migrate(_create_database(name))
+    yield name
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file at the migrations' head, made once per worker (as `postgres_template`)."""
+    path = tmp_path_factory.mktemp("head") / "astratrade.db"
+    _migrate(f"sqlite+aiosqlite:///{path}")
+    return path
 
 
 @pytest.fixture
@@ -90,9 +126,27 @@ def module_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
     yield from _empty_database(postgres_run_prefix)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
-    """The same test on an empty SQLite file and an empty PostgreSQL database."""
+BOTH_DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BOTH_DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test on an SQLite file and a PostgreSQL database of its own, both at the
+    migrations' head (copies of the worker's templates)."""
+    if request.param == "sqlite":
+        path = tmp_path / "astratrade.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    prefix = request.getfixturevalue("postgres_run_prefix")
+    yield from _empty_database(prefix, template)
+
+
+@pytest.fixture(params=BOTH_DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on an empty SQLite file and an empty PostgreSQL database (for tests of
+    the migrations themselves)."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/astratrade.db"
     url: str = request.getfixturevalue("fresh_postgres_url")

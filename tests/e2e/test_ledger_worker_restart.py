@@ -32,6 +32,9 @@ def server(
         redis_prefix=redis_prefix,
         external_consumers=LEDGER,
         consumer_lease_ms="1000",
+        # Trading's shard is not what this test moves: a machine starved for more than the
+        # default 6 s (the suite's first minutes) must not hand it over mid-run.
+        trading_shard_lease_seconds="30",
     ) as srv:
         yield srv
 

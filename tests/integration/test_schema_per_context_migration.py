@@ -45,8 +45,8 @@ def _seed_before_schemas(conn: Connection) -> None:
     )
 
 
-async def test_the_tables_move_with_their_rows(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_the_tables_move_with_their_rows(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await migrate(engine, "0016")
         async with engine.begin() as conn:

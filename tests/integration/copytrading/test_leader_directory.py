@@ -160,11 +160,11 @@ async def test_a_cursor_this_api_did_not_give_names_the_cursor(
 
 
 async def test_the_migration_leaves_every_known_practice_account_due_at_once(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
     """Practice accounts known before the statistics had a table get a row each, due at
     once, so the first timed refresh computes them from their closes."""
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         await migrate(engine, "0025")
         async with engine.begin() as conn:
