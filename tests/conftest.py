@@ -121,9 +121,10 @@ def fresh_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def module_postgres_url(postgres_run_prefix: str) -> Iterator[str]:
-    """An empty database for one test module (for a server the module's tests share)."""
-    yield from _empty_database(postgres_run_prefix)
+def module_postgres_url(postgres_run_prefix: str, postgres_template: str) -> Iterator[str]:
+    """A database at the migrations' head for one test module (for a server the module's
+    tests share)."""
+    yield from _empty_database(postgres_run_prefix, postgres_template)
 
 
 BOTH_DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -29,7 +29,7 @@ from astratrade.copytrading.handlers.common import NoCopyAccounts, Tools, retryi
 from astratrade.copytrading.ports import CopyAccounts
 from astratrade.copytrading.projections import PROJECTIONS
 from astratrade.modules import Infrastructure, Module
-from astratrade.shared.bus import Subscription
+from astratrade.shared.bus import Subscription, ahead_of_read_models
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.errors import Conflict, Unavailable
 from astratrade.shared.messages import Envelope
@@ -139,10 +139,15 @@ def _subscriptions(
             lambda: following.on_block(envelope, new_uow(delivery)), alone=delivery.batch is None
         )
 
+    # Ahead of the read models, all of them (a consumer's events stay in order): copiers
+    # wait on these decisions, which read only copy trading's own state and trading's.
     return (
-        Subscription("LeaderFilled", "trading", CONSUMER, on_leader_filled),
-        *(Subscription(kind, "trading", CONSUMER, on_copy_event) for kind in following.COPY_EVENTS),
-        Subscription("UserBlocked", "social", CONSUMER, on_block),
+        Subscription("LeaderFilled", "trading", CONSUMER, ahead_of_read_models(on_leader_filled)),
+        *(
+            Subscription(kind, "trading", CONSUMER, ahead_of_read_models(on_copy_event))
+            for kind in following.COPY_EVENTS
+        ),
+        Subscription("UserBlocked", "social", CONSUMER, ahead_of_read_models(on_block)),
     )
 
 

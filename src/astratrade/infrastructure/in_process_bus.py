@@ -5,7 +5,10 @@ unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) ar
 delivered again on the next start. Events are taken from the queue in batches of whole
 commits, in commit order: a commit's events are never split across batches (copy
 trading's 500 decisions, split, left the last copy order waiting behind the read models
-of the others' fills). A batch's events go first to the projections: each projection
+of the others' fills). A batch's events go first to the handlers marked ahead of the read
+models (`shared.bus.ahead_of_read_models`: copy trading deciding on a leader's fill,
+trading placing the copies, which read no read model and which copiers wait on), then
+to the projections: each projection
 gets its share of the batch in one single-writer transaction with its tracking rows
 (`projections.ProjectionFeed.apply_all_once`), or, should that fail, event by event so
 that the bad one fails alone. Then each batch handler (`shared.bus.BatchHandler`) gets
@@ -34,7 +37,7 @@ from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.metrics import count_committed
 from astratrade.infrastructure.projections import ProjectionFeed, feed_of
 from astratrade.infrastructure.writer import Writer
-from astratrade.shared.bus import BatchHandler, MessageBus, Subscription
+from astratrade.shared.bus import BatchHandler, MessageBus, Subscription, is_ahead
 from astratrade.shared.clock import Clock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -69,6 +72,10 @@ class InProcessDispatcher:
 
     async def start(self) -> None:
         """Re-deliver what a previous run committed but never delivered, then keep going."""
+        ahead = {(s.consumer, is_ahead(s.handler)) for s in self._bus.subscriptions()}
+        split = {consumer for consumer, first in ahead if (consumer, not first) in ahead}
+        if split:  # its events would be handled out of order
+            raise ValueError(f"consumers with some handlers ahead, not all: {sorted(split)}")
         async with self._engine.connect() as conn:
             left = await event_store.unpublished(conn, limit=1_000_000)
         for start in range(0, len(left), BATCH_EVENTS):
@@ -117,19 +124,33 @@ class InProcessDispatcher:
                 await self._mark_published()
 
     async def _deliver(self, batch: list[Envelope]) -> None:
-        """To the projections a share of the batch at a time, then to the other subscribers
-        and the watchers an event at a time, in order."""
-        subscribers: dict[str, list[Subscription]] = {}
+        """To the handlers marked ahead of the read models, then to the projections a share
+        of the batch at a time, then to the other subscribers and the watchers an event at
+        a time, in order."""
+        ahead: dict[str, list[Subscription]] = {}
+        after: dict[str, list[Subscription]] = {}
         for subscription in self._bus.subscriptions():
-            subscribers.setdefault(subscription.event_type, []).append(subscription)
+            first = is_ahead(subscription.handler)
+            (ahead if first else after).setdefault(subscription.event_type, []).append(subscription)
+        await self._handle(batch, ahead)
         shares: dict[ProjectionFeed, list[tuple[Subscription, Envelope]]] = {}
         for envelope in batch:
-            for subscription in subscribers.get(envelope.type, ()):
+            for subscription in after.get(envelope.type, ()):
                 feed = feed_of(subscription)
                 if feed is not None:
                     shares.setdefault(feed, []).append((subscription, envelope))
         for feed, share in shares.items():
             await self._project(feed, share)
+        await self._handle(batch, after)
+        for envelope in batch:
+            for watcher in self._watchers:
+                await watcher(envelope, None)  # no stream: no position
+
+    async def _handle(
+        self, batch: list[Envelope], subscribers: dict[str, list[Subscription]]
+    ) -> None:
+        """The batch to these subscribers other than projections: each batch handler its
+        share at once, then the others an event at a time, in order."""
         together: dict[Subscription, list[Envelope]] = {}
         for envelope in batch:
             for subscription in subscribers.get(envelope.type, ()):
@@ -141,8 +162,6 @@ class InProcessDispatcher:
             for subscription in subscribers.get(envelope.type, ()):
                 if feed_of(subscription) is None and subscription not in together:
                     await self._deliver_one(subscription, envelope)
-            for watcher in self._watchers:
-                await watcher(envelope, None)  # no stream: no position
 
     async def _project(
         self, feed: ProjectionFeed, share: list[tuple[Subscription, Envelope]]

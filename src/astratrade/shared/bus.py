@@ -35,6 +35,22 @@ class BatchHandler:
         await self._one(envelope, delivery)
 
 
+AHEAD = "ahead_of_read_models"
+
+
+def ahead_of_read_models(handler: EventHandler) -> EventHandler:
+    """Mark a handler whose latency a trader waits on and which reads none of the read
+    models its events feed (copy trading deciding on a leader's fill, trading placing the
+    copies): the in-process dispatcher runs it before a batch's projections instead of
+    after them. A stream consumer has no such order to keep: each group reads alone."""
+    setattr(handler, AHEAD, True)
+    return handler
+
+
+def is_ahead(handler: EventHandler) -> bool:
+    return bool(getattr(handler, AHEAD, False))
+
+
 class EventPublisher(Protocol):
     """Where a unit of work hands its events once they are committed (outbox rows).
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from astratrade.shared.bus import BatchHandler, EventHandler, Subscription
+from astratrade.shared.bus import BatchHandler, EventHandler, Subscription, ahead_of_read_models
 from astratrade.shared.clock import moment
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -69,9 +69,11 @@ def subscriptions(
     def handler(shard: int, event_type: str, shard_of: ShardOf, command_of: CommandOf) -> Any:
         one = _in_shard(shard, shard_of, command_of, execute)
         if event_type not in TOGETHER:
-            return one
-        return _together(shard, shard_of, command_of, execute, one, written)
+            return ahead_of_read_models(one)
+        return ahead_of_read_models(_together(shard, shard_of, command_of, execute, one, written))
 
+    # Ahead of the read models, all of them (a consumer's events stay in order): trading
+    # reads none of them, and a leader's copiers wait on its copy orders.
     return tuple(
         Subscription(
             event_type,

