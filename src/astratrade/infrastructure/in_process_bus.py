@@ -111,11 +111,8 @@ class InProcessDispatcher:
                 await self._mark_published()
                 continue
             batch = list(commits[0])
-            while not self._queue.empty() and len(batch) < BATCH_EVENTS:
-                commits.append(self._queue.get_nowait())
-                batch.extend(commits[-1])
             try:
-                await self._deliver(batch)
+                await self._deliver(batch, commits)  # which takes more commits into both
                 self._delivered.extend(e.event_id for e in batch)
             finally:
                 for _ in commits:
@@ -123,16 +120,30 @@ class InProcessDispatcher:
             if len(self._delivered) >= MARK_BATCH:
                 await self._mark_published()
 
-    async def _deliver(self, batch: list[Envelope]) -> None:
-        """To the handlers marked ahead of the read models, then to the projections a share
-        of the batch at a time, then to the other subscribers and the watchers an event at
-        a time, in order."""
+    def _take_queued(self, batch: list[Envelope], commits: list[list[Envelope]]) -> None:
+        """Whole commits from the queue into the batch while it holds under BATCH_EVENTS."""
+        while not self._queue.empty() and len(batch) < BATCH_EVENTS:
+            commits.append(self._queue.get_nowait())
+            batch.extend(commits[-1])
+
+    async def _deliver(self, batch: list[Envelope], commits: list[list[Envelope]]) -> None:
+        """To the handlers marked ahead of the read models, also the commits they make
+        meanwhile while the batch has room (a leader's fill, then copy trading's decisions
+        on it, then trading's copy orders, none of them waiting on the read models); then
+        the whole batch to the projections a share at a time, then to the other
+        subscribers and the watchers an event at a time, in order."""
         ahead: dict[str, list[Subscription]] = {}
         after: dict[str, list[Subscription]] = {}
         for subscription in self._bus.subscriptions():
             first = is_ahead(subscription.handler)
             (ahead if first else after).setdefault(subscription.event_type, []).append(subscription)
-        await self._handle(batch, ahead)
+        handled = 0
+        while True:
+            self._take_queued(batch, commits)
+            if handled == len(batch):
+                break
+            await self._handle(batch[handled:], ahead)
+            handled = len(batch)
         shares: dict[ProjectionFeed, list[tuple[Subscription, Envelope]]] = {}
         for envelope in batch:
             for subscription in after.get(envelope.type, ()):

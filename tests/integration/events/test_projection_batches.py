@@ -391,3 +391,32 @@ async def test_a_consumer_is_ahead_of_the_read_models_whole_or_not_at_all(
     dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
     with pytest.raises(ValueError, match="copies"):
         await dispatcher.start()
+
+
+async def test_what_handlers_ahead_commit_meanwhile_reaches_them_before_the_read_models(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    """A leader's fill, copy trading's decisions on it, trading's copy orders: each commit
+    made by a handler ahead reaches the handlers ahead at once, not after the read models
+    of the commits before it; the read models then take them all, in commit order."""
+    dispatcher: InProcessDispatcher
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    async def decide(envelope: Envelope, _delivery: Delivery) -> None:
+        seen.append((envelope.event_id, await digits(engine)))
+        digit = int(envelope.payload["digit"])
+        if digit < 7:  # decides once more on what it decided
+            dispatcher.committed([added(10 + digit, digit + 1)])
+
+    bus = MessageBus()
+    projections.subscribe(bus, TALLY, writer, SystemClock())
+    bus.subscribe("Added", ahead_of_read_models(decide), source=SOURCE, consumer="decides")
+    dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+    dispatcher.committed([added(1, 5)])
+    await dispatcher.start()
+    await dispatcher.drain()
+    await dispatcher.stop()
+
+    assert seen == [("event-1", {}), ("event-15", {}), ("event-16", {})]
+    assert await digits(engine) == {"a": "567"}
+    assert writer.transactions == 1 + 1  # the three commits' read models at once; the marks
