@@ -5,22 +5,26 @@ unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) ar
 delivered again on the next start. Events are taken from the queue in batches of whole
 commits, in commit order: a commit's events are never split across batches (copy
 trading's 500 decisions, split, left the last copy order waiting behind the read models
-of the others' fills). A batch's events go first to the handlers marked ahead of the read
-models (`shared.bus.ahead_of_read_models`: copy trading deciding on a leader's fill,
-trading placing the copies, which read no read model and which copiers wait on), then
-to the projections: each projection
-gets its share of the batch in one single-writer transaction with its tracking rows
-(`projections.ProjectionFeed.apply_all_once`), or, should that fail, event by event so
-that the bad one fails alone. Then each batch handler (`shared.bus.BatchHandler`) gets
-its share at once, in one commit (event by event should that fail). Then, event by
-event, the other subscribers, each through
-the same `delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
+of the others' fills).
+
+A batch's events go first to the consumers whose handlers are marked ahead of the read
+models (`shared.bus.ahead_of_read_models`: copy trading and trading, which read no read
+model and which a leader's copiers wait on), and so do the commits those handlers make
+meanwhile, which join the batch while it holds under BATCH_EVENTS. Then to the
+projections: each projection gets its share of the batch in one single-writer
+transaction with its tracking rows (`projections.ProjectionFeed.apply_all_once`), or,
+should that fail, event by event so that the bad one fails alone. Then each batch handler
+(`shared.bus.BatchHandler`) gets its share at once, in one commit (event by event should
+that fail). Then, event by event, the other subscribers, each through the same
+`delivery.deliver` as a stream consumer's, with a `Delivery` of its own (stream
 "in-process") that it passes to the unit of work committing its effects; that commit
-writes the tracking row too. An event delivered again has no second effect (its tracking
-row is found, or its second commit fails on it, which is logged). A handler that fails is
-logged; the others go on. Read models being applied before the batch's other handlers run
-never leaves them behind: a handler or live view sees them at least as fresh as when each
-event went to every subscriber in turn."""
+writes the tracking row too. Then the watchers (live views), event by event.
+
+An event delivered again has no second effect (its tracking row is found, or its second
+commit fails on it, which is logged). A handler that fails is logged; the others go on.
+Read models being applied before the other handlers run never leaves those behind: a
+handler or live view sees them at least as fresh as when each event went to every
+subscriber in turn."""
 
 from __future__ import annotations
 
