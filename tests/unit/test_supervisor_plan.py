@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from typing import ClassVar
 
 import pytest
 
 from astratrade.config import Settings
-from astratrade.entrypoints.supervisor import SupervisorError, plan, run_distributed
+from astratrade.entrypoints.supervisor import SupervisorError, free_ports, plan, run_distributed
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
 
@@ -63,3 +65,40 @@ def test_realtime_replicas_each_serve_on_a_url_of_their_own_that_the_gateway_kno
         assert child.args[:3] == ["serve", "--service", "realtime"]
         assert child.args[-1] == url.rsplit(":", 1)[1]
     assert Settings(service_urls=plan(8000)[1]["ASTRATRADE_SERVICE_URLS"]).realtime_urls() == []
+
+
+def test_every_process_gets_a_port_of_its_own_never_the_gateways() -> None:
+    for _ in range(20):
+        gateway = free_ports(1, taken=0)[0]  # as the e2e clusters take it: free a moment ago
+        children, _shared = plan(gateway, trading_replicas=2, realtime_replicas=2)
+        ports = [
+            c.args[c.args.index("--port" if "--port" in c.args else "--health-port") + 1]
+            for c in children
+        ]
+        assert len(set(ports)) == len(ports), ports
+        assert ports.count(str(gateway)) == 1  # the gateway's own
+
+
+class Probe:
+    """A socket whose bind is given the next port of a script."""
+
+    script: ClassVar[list[int]] = []
+    closed = 0
+
+    def bind(self, _address: object) -> None:
+        self.port = Probe.script.pop(0)
+
+    def getsockname(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    def close(self) -> None:
+        Probe.closed += 1
+
+
+def test_the_gateways_port_is_passed_over_and_every_probe_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(socket, "socket", Probe)
+    Probe.script, Probe.closed = [8000, 9001, 9002], 0
+    assert free_ports(2, taken=8000) == [9001, 9002]
+    assert Probe.closed == 3

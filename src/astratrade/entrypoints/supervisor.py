@@ -41,11 +41,24 @@ class Child:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def free_ports(count: int, taken: int) -> list[int]:
+    """`count` ports the system has free now, all different and none of them `taken` (the
+    gateway's): each probe holds its port until all are chosen, so none comes twice (one
+    let go at once came back as the next, and two services met on it)."""
+    probes: list[socket.socket] = []
+    chosen: list[int] = []
+    try:
+        while len(chosen) < count:
+            probe = socket.socket()
+            probes.append(probe)  # held, `taken` too: the next probe gets another
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+            if port != taken:
+                chosen.append(port)
+    finally:
+        for probe in probes:
+            probe.close()
+    return chosen
 
 
 def plan(
@@ -56,11 +69,13 @@ def plan(
     the gateway asks any of them for the shard map and routes each trader to the replica
     writing their shard, which each replica advertises as its own URL. The realtime
     service's lists its replicas too: the gateway spreads the sockets over them."""
-    ports = {context: free_port() for context in CONTEXTS if context != "trading"}
-    replicas = [f"http://127.0.0.1:{free_port()}" for _ in range(trading_replicas)]
+    services = [context for context in CONTEXTS if context != "trading"]
+    free = iter(free_ports(len(services) + trading_replicas + realtime_replicas + 1, port))
+    ports = {context: next(free) for context in services}
+    replicas = [f"http://127.0.0.1:{next(free)}" for _ in range(trading_replicas)]
     urls = {c: f"http://127.0.0.1:{p}" for c, p in ports.items()} | {"trading": "|".join(replicas)}
-    hubs = [f"http://127.0.0.1:{free_port()}" for _ in range(realtime_replicas)]
-    children = [Child("relay", ["worker", "relay", "--health-port", str(free_port())])]
+    hubs = [f"http://127.0.0.1:{next(free)}" for _ in range(realtime_replicas)]
+    children = [Child("relay", ["worker", "relay", "--health-port", str(next(free))])]
     for context in CONTEXTS:
         if context != "trading":
             children.append(Child(context, _serve(context, urls[context])))
