@@ -8,15 +8,12 @@ prices and time only with each other. Tests that depend on prices reset them fir
 
 from __future__ import annotations
 
-import atexit
-import functools
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +25,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+
+from support.databases import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 ASTRATRADE = Path(sys.executable).with_name("astratrade")
@@ -254,27 +253,10 @@ def own_server(data_dir: Path, *serve_args: str, **settings: str) -> Iterator[Se
         _stop(srv.process)
 
 
-@functools.cache
-def _migrated_sqlite() -> Path:
-    """An SQLite database at the migrations' head, made once per test process: a server
-    started on a copy of it finds nothing to migrate (34 migrations, ~0.3 s of CPU a start
-    on a busy machine's 2 cores)."""
-    directory = Path(tempfile.mkdtemp(prefix="astratrade-migrated-"))
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [str(ASTRATRADE), "migrate"],
-        env={**_server_env(directory), "ASTRATRADE_LOG_LEVEL": "WARNING"},
-        cwd=directory,
-        check=True,
-        capture_output=True,
-    )
-    return directory / "astratrade.db"
-
-
 def _start(env: dict[str, str], data_dir: Path, log_path: Path, *serve_args: str) -> Server:
     database = data_dir / "astratrade.db"
     if "ASTRATRADE_DATABASE_URL" not in env and not database.exists():
-        shutil.copyfile(_migrated_sqlite(), database)
+        shutil.copyfile(migrated_sqlite(), database)
     port = free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
