@@ -11,8 +11,8 @@ IdFactory = Callable[[], str]
 
 def new_id() -> str:
     """A random (version 4) UUID as text, as `str(uuid.uuid4())` makes it from the same 16
-    random bytes, at a third of its cost: a copy order makes half a dozen ids, and a leader's
-    500 copies 3,000."""
+    random bytes, at two fifths of its cost (1.3 against 3.2 µs): an order makes several
+    ids (its own, its fill's, each event's), and a leader's 500 copies thousands."""
     digits = os.urandom(16).hex()
     variant = "89ab"[int(digits[16], 16) & 3]  # RFC 4122: the top two bits are 10
     return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
