@@ -19,7 +19,7 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == HEADER and ACCEPTED.match(value):
             return str(value.decode())
-    return os.urandom(16).hex()  # 128 random bits, as uuid4().hex at a third of the cost
+    return os.urandom(16).hex()  # 128 random bits, as uuid4().hex, at a fifth of its cost
 
 
 class RequestIds:
