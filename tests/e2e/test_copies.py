@@ -179,10 +179,16 @@ def fills(
     )
 
 
-def ledger(trader: Trader, account_id: str) -> list[tuple[str, Decimal]]:
-    answer = trader.get("/ledger", params={"account_id": account_id, "limit": 100})
-    assert answer.status_code == 200, answer.text
-    return [(p["kind"], Decimal(p["amount"])) for p in answer.json()["postings"]]
+def ledger(trader: Trader, account_id: str, newest: str) -> list[tuple[str, Decimal]]:
+    """The account's postings, newest first, once the ledger's read model shows `newest`
+    (it follows the copy's own state by a moment)."""
+
+    def read() -> list[tuple[str, Decimal]]:
+        answer = trader.get("/ledger", params={"account_id": account_id, "limit": 100})
+        assert answer.status_code == 200, answer.text
+        return [(p["kind"], Decimal(p["amount"])) for p in answer.json()["postings"]]
+
+    return eventually(read, lambda postings: bool(postings) and postings[0][0] == newest)
 
 
 def test_a_leader_and_three_copiers_to_the_cent(server: Server) -> None:
@@ -303,13 +309,13 @@ def test_a_leader_and_three_copiers_to_the_cent(server: Server) -> None:
         ("stopping", "stop_loss"),
     ]
     tight.practice_holds(STARTING_BALANCE - tight.allocation + tight.book.collateral)
-    copy_ledger = ledger(tight.trader, tight.copy["copy_account_id"])
+    copy_ledger = ledger(tight.trader, tight.copy["copy_account_id"], "copy_return")
     assert (copy_ledger[0], copy_ledger[-1]) == (
         ("copy_return", -tight.book.collateral),
         ("copy_allocation", tight.allocation),
     )
     assert sum(amount for _, amount in copy_ledger) == 0  # the copy account holds nothing
-    assert ledger(tight.trader, tight.trader.account_id)[:2] == [
+    assert ledger(tight.trader, tight.trader.account_id, "copy_return")[:2] == [
         ("copy_return", tight.book.collateral),
         ("copy_allocation", -tight.allocation),
     ]
