@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from support.databases import migrated_sqlite
+from support.preloaded import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ASTRATRADE = Path(sys.executable).with_name("astratrade")
@@ -153,16 +154,9 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run the `astratrade` CLI against this server's database."""
-        return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-            [str(ASTRATRADE), *args],
-            env=self.env,
-            cwd=self.data_dir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        """Run the `astratrade` CLI against this server's database (forked from a process
+        with the platform imported: see support.preloaded)."""
+        return run_cli(args, self.env, self.data_dir, timeout=60)
 
 
 def _server_env(data_dir: Path) -> dict[str, str]:

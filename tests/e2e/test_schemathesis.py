@@ -14,10 +14,11 @@ reachable). None may answer 5xx, and every error must be in the spec's format
 3. random: a few fields of a generated case set to arbitrary Unicode (every code point),
    huge exponents and integers (Hypothesis).
 
-About 6,200 requests over 107 operations, some 55 s on a quiet machine. Left out of the first pass: the manual clock (a random jump
-would expire the very token the run uses), logging out everywhere and changing the password
-(they end that session). The others take the clock and the password change too: with an
-extreme field they cannot succeed. Logging out everywhere has no field to make extreme."""
+About 6,200 requests over 107 operations, some 55 s on a quiet machine. Left out of the
+first pass: the manual clock (a random jump would expire the very token the run uses),
+logging out everywhere and changing the password (they end that session). The others take
+the clock and the password change too: with an extreme field they cannot succeed. Logging
+out everywhere has no field to make extreme."""
 
 from __future__ import annotations
 
