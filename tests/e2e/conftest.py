@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from support.databases import migrated_sqlite
-from support.preloaded import run_cli
+from support.preloaded import Forked, run_cli, start_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ASTRATRADE = Path(sys.executable).with_name("astratrade")
@@ -143,7 +143,7 @@ class Server:
     env: dict[str, str]
     data_dir: Path
     log_path: Path
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | Forked  # `up` runs as a process, a server forked
     admins: dict[str, str] = field(default_factory=dict)
 
     def log_tail(self, lines: int = 200) -> str:
@@ -180,7 +180,7 @@ def _server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes] | Forked) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -252,14 +252,8 @@ def _start(env: dict[str, str], data_dir: Path, log_path: Path, *serve_args: str
     if "ASTRATRADE_DATABASE_URL" not in env and not database.exists():
         shutil.copyfile(migrated_sqlite(), database)
     port = free_port()
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            [str(ASTRATRADE), "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
-            env=env,
-            cwd=data_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), *serve_args]
+    process = start_cli(serve, env, data_dir, log_path)  # forked: see support.preloaded
     return Server(f"http://127.0.0.1:{port}", env, data_dir, log_path, process)
 
 
