@@ -195,7 +195,9 @@ def test_a_replica_killed_or_paused_mid_burst_loses_and_doubles_nothing(
             RESTART_AFTER + 30,
         )
         both = {survivor, restarted}
-        assert until(lambda: {holder_pid(server, s) for s in range(SHARDS)}, both.__eq__, 30) == (
+        # No bound of the specification's here (the takeover's is above): a restarted
+        # replica imports the platform first, and at a loaded run's start that took over 30 s.
+        assert until(lambda: {holder_pid(server, s) for s in range(SHARDS)}, both.__eq__, 60) == (
             both
         ), server.log_tail()
 
