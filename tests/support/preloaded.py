@@ -28,17 +28,16 @@ def run_cli(
     """`astratrade *args`, as `subprocess.run(..., capture_output=True, text=True)` answers."""
     with tempfile.TemporaryDirectory() as scratch:
         out, err = Path(scratch, "stdout"), Path(scratch, "stderr")
-        run = _FORKS.Process(target=_main, args=(list(args), env, str(cwd), str(out), str(err)))
-        run.start()
-        run.join(timeout)
-        if run.is_alive():
+        run = _fork(args, env, cwd, str(out), str(err))
+        try:
+            code = run.wait(timeout)
+        except subprocess.TimeoutExpired:
             run.kill()
-            run.join()
-            raise subprocess.TimeoutExpired(["astratrade", *args], timeout)
-        assert run.exitcode is not None
+            run.wait()
+            raise
         return subprocess.CompletedProcess(
-            ["astratrade", *args],
-            run.exitcode,
+            run.args,
+            code,
             out.read_text(errors="replace") if out.exists() else "",
             err.read_text(errors="replace") if err.exists() else "",
         )
@@ -46,7 +45,11 @@ def run_cli(
 
 def start_cli(args: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Forked:
     """`astratrade *args` started, its output appended to `log` (a server, say)."""
-    run = _FORKS.Process(target=_main, args=(list(args), env, str(cwd), str(log), str(log)))
+    return _fork(args, env, cwd, str(log), str(log))
+
+
+def _fork(args: Sequence[str], env: dict[str, str], cwd: Path, out: str, err: str) -> Forked:
+    run = _FORKS.Process(target=_main, args=(list(args), env, str(cwd), out, err))
     run.start()
     return Forked(run, ["astratrade", *args])
 
@@ -80,9 +83,6 @@ class Forked:
     def send_signal(self, sig: int) -> None:
         if self._run.exitcode is None:
             os.kill(self.pid, sig)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
