@@ -39,7 +39,7 @@ from astratrade.infrastructure import event_store
 from astratrade.infrastructure.backbone import Watcher
 from astratrade.infrastructure.delivery import deliver
 from astratrade.infrastructure.metrics import count_committed
-from astratrade.infrastructure.projections import ProjectionFeed, feed_of
+from astratrade.infrastructure.projections import ProjectionFeed, apply_together, feed_of
 from astratrade.infrastructure.writer import Writer
 from astratrade.shared.bus import BatchHandler, MessageBus, Subscription, is_ahead
 from astratrade.shared.clock import Clock
@@ -154,8 +154,7 @@ class InProcessDispatcher:
                 feed = feed_of(subscription)
                 if feed is not None:
                     shares.setdefault(feed, []).append((subscription, envelope))
-        for feed, share in shares.items():
-            await self._project(feed, share)
+        await self._project_together(shares)
         await self._handle(batch, after)
         for envelope in batch:
             for watcher in self._watchers:
@@ -177,6 +176,23 @@ class InProcessDispatcher:
             for subscription in subscribers.get(envelope.type, ()):
                 if feed_of(subscription) is None and subscription not in together:
                     await self._deliver_one(subscription, envelope)
+
+    async def _project_together(
+        self, shares: dict[ProjectionFeed, list[tuple[Subscription, Envelope]]]
+    ) -> None:
+        """Every projection's share of the batch in as few transactions as hold them; if
+        one fails, projection by projection."""
+        try:
+            await apply_together(
+                [
+                    (feed, [(e, Delivery(s.consumer, e.event_id)) for s, e in share])
+                    for feed, share in shares.items()
+                ]
+            )
+        except Exception as error:
+            logger.info("projections failed on a batch together (%r); one by one", error)
+            for feed, share in shares.items():
+                await self._project(feed, share)
 
     async def _project(
         self, feed: ProjectionFeed, share: list[tuple[Subscription, Envelope]]

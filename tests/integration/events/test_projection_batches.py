@@ -190,6 +190,74 @@ async def test_a_dispatched_batch_holds_sqlites_single_writer_for_a_bounded_part
     assert await tracked(engine) == 36
 
 
+counts = Table(
+    "tally_counts",
+    MetaData(),
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("events", String(10), nullable=False),
+)
+
+
+class Count:
+    """A second read model of the same events: how many each aggregate had."""
+
+    name = "tally.counts"
+    source = SOURCE
+    event_types = frozenset({"Added"})
+    tables: tuple[Table, ...] = (counts,)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        where = counts.c.aggregate_id == envelope.aggregate_id
+        now = conn.scalar(select(counts.c.events).where(where))
+        if now is None:
+            conn.execute(insert(counts), [{"aggregate_id": envelope.aggregate_id, "events": "1"}])
+        else:
+            conn.execute(update(counts).where(where).values(events=str(int(now) + 1)))
+
+
+async def two_read_models(
+    engine: AsyncEngine, writer: CountingWriter, batch: list[Envelope]
+) -> dict[str, str]:
+    """The batch dispatched to Tally and Count; Count's read model."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: counts.create(sync))
+    bus = MessageBus()
+    projections.subscribe(bus, TALLY, writer, SystemClock())
+    projections.subscribe(bus, Count(), writer, SystemClock())
+    dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
+    dispatcher.committed(batch)
+    await dispatcher.start()
+    await dispatcher.drain()
+    await dispatcher.stop()
+    async with engine.connect() as conn:
+        return {row.aggregate_id: row.events for row in await conn.execute(select(counts))}
+
+
+async def test_the_read_models_of_a_dispatched_batch_share_one_transaction(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    batch = [added(seq, 5, f"agg-{seq % 2}") for seq in range(1, 11)]
+
+    counted = await two_read_models(engine, writer, batch)
+
+    # Both projections' shares (20 deliveries, under SQLite's 32 a step), and the marks.
+    assert writer.transactions == 1 + 1
+    assert counted == {"agg-0": "5", "agg-1": "5"}
+    assert await digits(engine) == {"agg-0": "55555", "agg-1": "55555"}
+
+
+async def test_a_read_model_failing_in_a_shared_transaction_costs_the_others_nothing(
+    engine: AsyncEngine, writer: CountingWriter
+) -> None:
+    batch = [added(seq, digit) for seq, digit in enumerate((1, 2, POISON, 4), start=1)]
+
+    counted = await two_read_models(engine, writer, batch)
+
+    assert counted == {"a": "4"}  # every event, though Tally failed on one
+    assert await digits(engine) == {"a": "124"}
+    assert await tracked(engine) == 3
+
+
 async def test_a_batch_dispatched_again_changes_nothing(
     engine: AsyncEngine, writer: CountingWriter
 ) -> None:
