@@ -18,6 +18,9 @@ from typing import Any
 import asyncpg
 from sqlalchemy import Connection, Dialect, Table, TextClause, insert, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
+
+from astratrade.infrastructure.many_rows import execute_many
 
 Row = dict[str, Any]
 # A COPY costs PostgreSQL more to set up than a few INSERTs: a few rows (a group commit of
@@ -32,7 +35,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     # The adapter begins the transaction at the first statement: a COPY before any would
     # run outside it.
     if not (_large_on_asyncpg(conn, rows) and _in_transaction(conn)):
-        conn.execute(insert(table), list(rows))
+        execute_many(conn, _insert_of(table), rows)
         return
     names = list(rows[0])
     records = list(zip(*_processed(table, names, rows, conn.dialect), strict=True))
@@ -46,6 +49,16 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
         conn.connection.dbapi_connection.run_async(copy)  # type: ignore[union-attr]
     except asyncpg.IntegrityConstraintViolationError as error:
         raise IntegrityError(f"COPY {table.fullname}", None, error) from error
+
+
+_INSERTS: dict[Table, Insert] = {}
+
+
+def _insert_of(table: Table) -> Insert:
+    found = _INSERTS.get(table)
+    if found is None:
+        found = _INSERTS[table] = insert(table)
+    return found
 
 
 def upsert_many(conn: Connection, table: Table, rows: Sequence[Row], keys: Sequence[str]) -> bool:

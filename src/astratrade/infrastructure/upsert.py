@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from astratrade.infrastructure.many_rows import execute_many
+
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
@@ -25,4 +27,4 @@ def upsert(
         updates = {c.name: base.excluded[c.name] for c in table.columns if c.name not in keys}
         statement = base.on_conflict_do_update(index_elements=keys, set_=updates)
         _UPSERTS[(dialect, table.name)] = statement
-    conn.execute(statement, rows)
+    execute_many(conn, statement, rows)
