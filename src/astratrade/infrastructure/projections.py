@@ -152,7 +152,19 @@ def _packed(shares: list[Share], room: int | None) -> list[list[Share]]:
 def _apply_part(
     conn: Connection, part: list[Share], at: datetime
 ) -> list[tuple[ProjectionFeed, set[str]]]:
-    return [(feed, apply_new(conn, feed.projection, deliveries, at)) for feed, deliveries in part]
+    """One step of `apply_together`: one tracking lookup for every projection's events, each
+    projection's new ones applied in turn, and all their tracking rows in one insert."""
+    wanted = [(feed.projection.name, e.event_id) for feed, share in part for e, _ in share]
+    seen = tracking.applied_pairs(conn, wanted)
+    done: list[tuple[ProjectionFeed, set[str]]] = []
+    written: list[Delivery] = []
+    for feed, deliveries in part:
+        name = feed.projection.name
+        new = _apply_unseen(conn, feed.projection, deliveries, {e for c, e in seen if c == name})
+        done.append((feed, {delivery.event_id for delivery in new}))
+        written.extend(new)
+    tracking.record_many(conn, written, at)
+    return done
 
 
 def feed_of(subscription: Subscription) -> ProjectionFeed | None:
@@ -229,11 +241,25 @@ def apply_new(
     """Inside the caller's transaction: apply, in order, the events the projection has not
     applied yet, then write their tracking rows (one lookup and one insert, however many
     events); return the ids applied now."""
+    event_ids = [envelope.event_id for envelope, _ in deliveries]
+    new = _apply_unseen(
+        conn, projection, deliveries, tracking.applied_in(conn, projection.name, event_ids)
+    )
+    tracking.record_many(conn, new, at)
+    return {delivery.event_id for delivery in new}
+
+
+def _apply_unseen(
+    conn: Connection,
+    projection: Projection,
+    deliveries: list[tuple[Envelope, Delivery]],
+    seen: set[str],
+) -> list[Delivery]:
+    """Apply, in order, the events not among `seen` (the ids the projection has applied);
+    their deliveries, whose tracking rows the caller writes."""
     for _, delivery in deliveries:
         if delivery.consumer != projection.name:
             raise ValueError(f"{projection.name} was handed {delivery.consumer}'s delivery")
-    event_ids = [envelope.event_id for envelope, _ in deliveries]
-    seen = tracking.applied_in(conn, projection.name, event_ids)
     new: list[Delivery] = []
     envelopes: list[Envelope] = []
     for envelope, delivery in deliveries:
@@ -248,5 +274,4 @@ def apply_new(
     else:
         for envelope in envelopes:
             projection.apply(conn, envelope)
-    tracking.record_many(conn, new, at)
-    return {delivery.event_id for delivery in new}
+    return new

@@ -39,6 +39,7 @@ __all__ = [
     "Delivery",
     "applied_among",
     "applied_in",
+    "applied_pairs",
     "record_many",
     "record_sync",
     "row_of",
@@ -113,3 +114,27 @@ def applied_in(conn: Connection, consumer: str, event_ids: list[str]) -> set[str
         return set()
     query = _APPLIED_ANY if conn.dialect.name == "postgresql" else _APPLIED
     return set(conn.scalars(query, {"consumer": consumer, "event_ids": event_ids}))
+
+
+_PAIRS = select(tracking.c.consumer, tracking.c.event_id).where(
+    tracking.c.consumer.in_(bindparam("consumers", expanding=True)),
+    tracking.c.event_id.in_(bindparam("event_ids", expanding=True)),
+)
+_PAIRS_ANY = select(tracking.c.consumer, tracking.c.event_id).where(
+    tracking.c.consumer == any_(bindparam("consumers", type_=ARRAY(String))),
+    tracking.c.event_id == any_(bindparam("event_ids", type_=ARRAY(String))),
+)
+
+
+def applied_pairs(conn: Connection, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (consumer, event id) pairs are applied, in one query inside the
+    caller's transaction (several projections' shares of one step): every consumer among
+    every event, narrowed to the pairs wanted."""
+    if not wanted:
+        return set()
+    query = _PAIRS_ANY if conn.dialect.name == "postgresql" else _PAIRS
+    consumers = sorted({consumer for consumer, _ in wanted})
+    event_ids = sorted({event_id for _, event_id in wanted})
+    found = conn.execute(query, {"consumers": consumers, "event_ids": event_ids})
+    pairs = set(wanted)
+    return {(consumer, event_id) for consumer, event_id in found if (consumer, event_id) in pairs}
