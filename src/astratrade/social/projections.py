@@ -11,8 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 
+from astratrade.infrastructure.bulk import insert_rows
+from astratrade.infrastructure.many_rows import execute_many
 from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
@@ -64,9 +66,9 @@ class ClosedPositions:
         upsert(conn, open_positions, [r for r in rows.values() if r is not None], OPEN_KEY)
         gone = [k for k, r in rows.items() if r is None and k in stored]
         if gone:
-            conn.execute(_DELETE_OPEN, [{"b_account": a, "b_market": m} for a, m in gone])
+            execute_many(conn, _DELETE_OPEN, [{"b_account": a, "b_market": m} for a, m in gone])
         if closes:
-            conn.execute(insert(closed_positions), closes)
+            insert_rows(conn, closed_positions, closes)
 
 
 OPEN_KEY = ("account_id", "market")

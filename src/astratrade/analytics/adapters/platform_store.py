@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, select, tuple_
@@ -27,6 +28,7 @@ from astratrade.analytics.adapters.platform_tables import (
 )
 from astratrade.analytics.domain.numbers import ZERO
 from astratrade.analytics.domain.platform import open_interest_change, utc_day
+from astratrade.infrastructure.many_rows import execute_many
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
 from astratrade.shared.messages import Envelope
@@ -36,8 +38,13 @@ def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -
     """Insert the rows whose key is not stored yet (the others stay as they are)."""
     if not rows:
         return
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(insert(table).on_conflict_do_nothing(), list(rows))
+    execute_many(conn, _insert_new(conn.dialect.name, table), rows)
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing()
 
 
 def _decimal(value: object) -> Decimal:

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, tuple_
+from sqlalchemy import Connection, delete, tuple_
 
 from astratrade.analytics.adapters.running_totals import add_running
 from astratrade.analytics.adapters.tables import (
@@ -30,6 +30,7 @@ from astratrade.analytics.adapters.tables import (
 from astratrade.analytics.domain.numbers import ZERO
 from astratrade.analytics.domain.totals import TradeTotals
 from astratrade.analytics.domain.trades import ClosedTrade, Side
+from astratrade.infrastructure.bulk import insert_rows
 from astratrade.infrastructure.rows_by_key import rows_by_key
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.clock import moment
@@ -267,7 +268,7 @@ def _write(conn: Connection, state: Fold) -> None:
         c = open_trades.c
         conn.execute(delete(open_trades).where(tuple_(c.account_id, c.market).in_(gone)))
     if state.closed:
-        conn.execute(insert(closed_trades), state.closed)
+        insert_rows(conn, closed_trades, state.closed)
         _add_to_days(conn, state.closed)
 
 

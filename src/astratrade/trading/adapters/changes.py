@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, update
 
 from astratrade.infrastructure import tracking
 from astratrade.infrastructure.bulk import insert_rows, update_many, upsert_many
+from astratrade.infrastructure.many_rows import execute_many
 from astratrade.infrastructure.unit_of_work import record_effects
 from astratrade.infrastructure.upsert import upsert
 from astratrade.shared.delivery import Delivery
@@ -90,10 +91,10 @@ class Changes:
         insert_rows(conn, t.accounts, list(self.new_accounts.values()))
         if self.accounts and not update_many(conn, t.accounts, list(self.accounts.values()), "id"):
             rows = [{f"b_{k}": v for k, v in row.items()} for row in self.accounts.values()]
-            conn.execute(_UPDATE_ACCOUNT, rows)
+            execute_many(conn, _UPDATE_ACCOUNT, rows)
         flat = [{"b_account": a, "b_market": m} for (a, m), r in self.positions.items() if not r]
         if flat:
-            conn.execute(_DELETE_POSITION, flat)
+            execute_many(conn, _DELETE_POSITION, flat)
         held = [row for row in self.positions.values() if row]
         _upsert(conn, t.positions, held, ["account_id", "market"])
         _upsert(conn, t.orders, list(self.orders.values()), ["id"])
