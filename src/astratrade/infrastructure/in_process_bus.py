@@ -5,9 +5,7 @@ unpublished by a crash (at most the last MARK_INTERVAL_SECONDS of deliveries) ar
 delivered again on the next start. Events are taken from the queue in batches of whole
 commits, in commit order: a commit's events are never split across batches (copy
 trading's 500 decisions, split, left the last copy order waiting behind the read models
-of the others' fills). A batch that no handler ahead of the read models takes (plain
-orders' events) first waits LINGER_SECONDS for more commits, so that the read models'
-steps carry more events; a commit such a handler takes ends the wait at once.
+of the others' fills).
 
 A batch's events go first to the consumers whose handlers are marked ahead of the read
 models (`shared.bus.ahead_of_read_models`: copy trading and trading, which read no read
@@ -53,11 +51,6 @@ logger = logging.getLogger(__name__)
 MARK_INTERVAL_SECONDS = 0.2
 MARK_BATCH = 1000
 BATCH_EVENTS = 500  # a batch takes commits while under this many events (one at least)
-# A batch that no handler ahead of the read models waits on (plain orders' events) waits
-# this long for more commits first: the read models' statements and transactions are
-# shared by more events. At 200 orders/s on SQLite a batch went from ~10 orders to ~20
-# and the server's CPU an order fell by a fifth; the read models and live views lag by it.
-LINGER_SECONDS = 0.025
 
 
 class InProcessDispatcher:
@@ -70,8 +63,6 @@ class InProcessDispatcher:
         self._task: asyncio.Task[None] | None = None
         self._delivered: list[str] = []
         self._watchers: list[Watcher] = []
-        self._ahead_types: set[str] = set()  # events some handler ahead of the read models takes
-        self._hurry: asyncio.Event | None = None  # set to end a batch's wait for more commits
 
     def watch(self, watcher: Watcher) -> None:
         """Also hand every event, once its subscribers had it, to `watcher` (live views:
@@ -82,8 +73,6 @@ class InProcessDispatcher:
         count_committed(envelopes)
         if envelopes:
             self._queue.put_nowait(list(envelopes))
-            if self._hurry is not None and any(e.type in self._ahead_types for e in envelopes):
-                self._hurry.set()
 
     async def start(self) -> None:
         """Re-deliver what a previous run committed but never delivered, then keep going."""
@@ -91,7 +80,6 @@ class InProcessDispatcher:
         split = {consumer for consumer, first in ahead if (consumer, not first) in ahead}
         if split:  # its events would be handled out of order
             raise ValueError(f"consumers with some handlers ahead, not all: {sorted(split)}")
-        self._ahead_types = {s.event_type for s in self._bus.subscriptions() if is_ahead(s.handler)}
         async with self._engine.connect() as conn:
             left = await event_store.unpublished(conn, limit=1_000_000)
         for start in range(0, len(left), BATCH_EVENTS):
@@ -128,7 +116,6 @@ class InProcessDispatcher:
                 continue
             batch = list(commits[0])
             try:
-                await self._linger(batch)
                 await self._deliver(batch, commits)  # which takes more commits into both
                 self._delivered.extend(e.event_id for e in batch)
             finally:
@@ -136,20 +123,6 @@ class InProcessDispatcher:
                     self._queue.task_done()
             if len(self._delivered) >= MARK_BATCH:
                 await self._mark_published()
-
-    async def _linger(self, batch: list[Envelope]) -> None:
-        """Wait LINGER_SECONDS for more commits to join the batch, unless one of its events
-        goes to a handler ahead of the read models (copy trading's chain does not wait),
-        or until such a commit arrives meanwhile."""
-        if any(e.type in self._ahead_types for e in batch) or len(batch) >= BATCH_EVENTS:
-            return
-        self._hurry = asyncio.Event()
-        try:
-            await asyncio.wait_for(self._hurry.wait(), LINGER_SECONDS)
-        except TimeoutError:
-            pass
-        finally:
-            self._hurry = None
 
     def _take_queued(self, batch: list[Envelope], commits: list[list[Envelope]]) -> None:
         """Whole commits from the queue into the batch while it holds under BATCH_EVENTS."""

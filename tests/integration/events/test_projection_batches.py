@@ -4,10 +4,9 @@ with their tracking rows; a redelivered batch changes nothing; a bad event fails
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from astratrade.infrastructure import in_process_bus, projections, streams
+from astratrade.infrastructure import projections, streams
 from astratrade.infrastructure.consumer import ConsumerSettings, StreamConsumer
 from astratrade.infrastructure.db import create_engine
 from astratrade.infrastructure.in_process_bus import BATCH_EVENTS, InProcessDispatcher
@@ -489,58 +488,3 @@ async def test_what_handlers_ahead_commit_meanwhile_reaches_them_before_the_read
     assert seen == [("event-1", {}), ("event-15", {}), ("event-16", {})]
     assert await digits(engine) == {"a": "567"}
     assert writer.transactions == 1 + 1  # the three commits' read models at once; the marks
-
-
-async def _shares_of_two_commits(
-    engine: AsyncEngine, writer: CountingWriter, ahead_types: set[str]
-) -> list[list[str]]:
-    """Two commits, the second a moment after the first; the shares a batch handler of
-    "Added" got (a handler of each type in `ahead_types` runs ahead of the read models)."""
-    shares: list[list[str]] = []
-
-    async def one(_envelope: Envelope, _delivery: Delivery) -> None:
-        raise AssertionError("a batch goes to handle_all")
-
-    async def handle_all(share: list[tuple[Envelope, Delivery]]) -> None:
-        shares.append([e.event_id for e, _ in share])
-
-    async def decide(_envelope: Envelope, _delivery: Delivery) -> None:
-        return None
-
-    bus = MessageBus()
-    bus.subscribe("Added", BatchHandler(one, handle_all), source=SOURCE, consumer="notes")
-    for event_type in ahead_types:
-        bus.subscribe(event_type, ahead_of_read_models(decide), source=SOURCE, consumer="copies")
-    dispatcher = InProcessDispatcher(bus, engine, writer, SystemClock())
-    await dispatcher.start()
-    second = added(2, 1)
-    if "Copied" in ahead_types:
-        second = replace(second, type="Copied")
-    dispatcher.committed([added(1, 1)])
-    await asyncio.sleep(0.05)
-    dispatcher.committed([second])
-    await asyncio.wait_for(dispatcher.drain(), 5)
-    await dispatcher.stop()
-    return shares
-
-
-async def test_a_batch_of_events_no_handler_ahead_takes_waits_for_more_commits(
-    engine: AsyncEngine, writer: CountingWriter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(in_process_bus, "LINGER_SECONDS", 0.5)
-
-    shares = await _shares_of_two_commits(engine, writer, set())
-
-    assert shares == [["event-1", "event-2"]]  # one batch, though 50 ms apart
-
-
-async def test_a_commit_a_handler_ahead_takes_ends_the_wait_at_once(
-    engine: AsyncEngine, writer: CountingWriter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Copy trading's chain never waits on the read models' batching: the waiting batch
-    is delivered with that commit (well before the 30 s the wait would have lasted)."""
-    monkeypatch.setattr(in_process_bus, "LINGER_SECONDS", 30)
-
-    shares = await _shares_of_two_commits(engine, writer, {"Copied"})
-
-    assert shares == [["event-1"]]  # the Copied event went to its handler ahead
