@@ -144,7 +144,7 @@ def start_platform(workdir: Path, database_url: str | None = None) -> Server:
         "ASTRATRADE_PRICE_FEED": "manual",
         "ASTRATRADE_CLOCK": "system",
         "ASTRATRADE_DATA_DIR": str(workdir / f"data-{name}"),
-        "ASTRATRADE_LOG_LEVEL": "warning",
+        "ASTRATRADE_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"),
         "ASTRATRADE_RATE_LIMIT_REGISTER_PER_IP": "",  # the bench signs its traders up at once
     }
     env.pop("ASTRATRADE_REDIS_URL", None)  # embedded: the in-process dispatcher
