@@ -8,11 +8,12 @@ has no schemas: its engines translate those names away and every table keeps its
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, event, make_url
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -73,11 +74,19 @@ def _sqlite_engine(url: str, *, read_only: bool) -> AsyncEngine:
     return engine
 
 
-def configure_sqlite(engine: Engine, *, read_only: bool) -> None:
+BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for SQLite's write lock before it fails
+
+
+def configure_sqlite(engine: Engine, *, read_only: bool, short_waits: bool = False) -> None:
     """WAL, and writers that take the write lock up front (BEGIN IMMEDIATE): concurrent
     writers then queue on busy_timeout instead of failing with "database is locked" on a
     lock upgrade. Readers use plain BEGIN and never block a writer. Schema names are
-    translated away: SQLite has none."""
+    translated away: SQLite has none.
+
+    `short_waits` (the single writer's thread): the write lock is waited for here, in steps
+    of at most a millisecond. SQLite's busy handler sleeps 1, 2, 5, ... 100 ms a try, so a
+    writer that found the lock taken by another connection (a unit of work on the async
+    engine) slept on long after it was free, with every order queued behind it."""
 
     engine.update_execution_options(schema_translate_map=SCHEMALESS)
 
@@ -88,7 +97,7 @@ def configure_sqlite(engine: Engine, *, read_only: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={0 if short_waits else BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
@@ -96,7 +105,24 @@ def configure_sqlite(engine: Engine, *, read_only: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if short_waits:
+            _begin_immediate_in_short_waits(connection)
+        else:
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _begin_immediate_in_short_waits(connection: Any) -> None:
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.000_05
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.001)
 
 
 def inline_reads(engine: AsyncEngine) -> Engine | None:

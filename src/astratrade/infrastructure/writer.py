@@ -39,7 +39,7 @@ class SqliteWriter:
     def __init__(self, url: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
         self.engine = create_engine(sync_url, pool_size=1, max_overflow=0)
-        configure_sqlite(self.engine, read_only=False)
+        configure_sqlite(self.engine, read_only=False, short_waits=True)
         event.listen(self.engine, "connect", _no_checkpoint_on_commit)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._checkpointer = Checkpointer(sync_url.database or "")
