@@ -29,7 +29,8 @@ class _Compiled:
 
 
 _UNFIT = "unfit"
-_COMPILED: dict[tuple[int, str, tuple[str, ...]], _Compiled | str] = {}
+Schemas = frozenset[tuple[str | None, str | None]] | None
+_COMPILED: dict[tuple[int, str, tuple[str, ...], Schemas], _Compiled | str] = {}
 
 
 def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -> None:
@@ -38,10 +39,13 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -
     if not rows:
         return
     names = tuple(rows[0])
-    key = (id(statement), conn.dialect.name, names)
+    # The schema names are compiled in, so each translation has statements of its own.
+    translate = conn.get_execution_options().get("schema_translate_map")
+    schemas = None if translate is None else frozenset(translate.items())
+    key = (id(statement), conn.dialect.name, names, schemas)
     found = _COMPILED.get(key)
     if found is None or (isinstance(found, _Compiled) and found.statement is not statement):
-        found = _COMPILED[key] = _compiled(conn, statement, names)
+        found = _COMPILED[key] = _compiled(conn, statement, names, translate)
     if not isinstance(found, _Compiled):
         conn.execute(statement, list(rows))
         return
@@ -53,8 +57,12 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -
     conn.exec_driver_sql(found.sql, values)
 
 
-def _compiled(conn: Connection, statement: Executable, names: tuple[str, ...]) -> _Compiled | str:
-    translate = conn.get_execution_options().get("schema_translate_map")
+def _compiled(
+    conn: Connection,
+    statement: Executable,
+    names: tuple[str, ...],
+    translate: dict[str | None, str | None] | None,
+) -> _Compiled | str:
     compiled = statement.compile(  # type: ignore[attr-defined]
         dialect=conn.dialect,
         column_keys=list(names),

@@ -10,11 +10,14 @@ from itertools import count
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Connection, MetaData, String, Table, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Column, Connection, MetaData, String, Table, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from test_bulk_rows import CASES, account_rows, order_rows, stored
 
+from astratrade.infrastructure.bulk import insert_rows
+from astratrade.infrastructure.db import EVENTS_SCHEMA
 from astratrade.infrastructure.many_rows import execute_many
+from astratrade.infrastructure.tracking import tracking
 from astratrade.infrastructure.upsert import upsert
 from astratrade.trading.adapters.tables import accounts, orders
 
@@ -73,3 +76,36 @@ async def test_a_statement_with_a_default_made_in_python_goes_to_sqlalchemy(
     async with migrated_engine.begin() as conn:
         written = await conn.run_sync(write)
     assert [tuple(row) for row in written] == [("x", "t1"), ("y", "t2")]
+
+
+@pytest.mark.postgres
+async def test_each_schema_translation_writes_into_its_own_schema(
+    fresh_postgres_url: str,
+) -> None:
+    """A statement compiled under one translation of the schema names is not reused
+    under another (tests, and services sharing a database, each map theirs)."""
+    engines = {
+        schema: create_async_engine(
+            fresh_postgres_url,
+            execution_options={"schema_translate_map": {EVENTS_SCHEMA: schema}},
+        )
+        for schema in ("first", "second")
+    }
+    rows = CASES[2][1]  # tracking rows
+
+    def write(conn: Connection, prefix: str) -> None:
+        conn.execute(text(f"CREATE SCHEMA {prefix}"))
+        tracking.create(conn)
+        insert_rows(conn, tracking, rows(prefix)[:3])  # its INSERT made once, reused
+
+    try:
+        for schema, engine in engines.items():
+            async with engine.begin() as conn:
+                await conn.run_sync(write, schema)
+        for schema, engine in engines.items():
+            async with engine.connect() as conn:
+                ids = await conn.scalars(select(tracking.c.event_id).order_by("event_id"))
+                assert list(ids) == [f"{schema}-{n}" for n in range(3)]
+    finally:
+        for engine in engines.values():
+            await engine.dispose()
