@@ -13,6 +13,7 @@ IntegrityError, as the INSERT would."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import asyncpg
@@ -51,14 +52,9 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
         raise IntegrityError(f"COPY {table.fullname}", None, error) from error
 
 
-_INSERTS: dict[Table, Insert] = {}
-
-
+@cache
 def _insert_of(table: Table) -> Insert:
-    found = _INSERTS.get(table)
-    if found is None:
-        found = _INSERTS[table] = insert(table)
-    return found
+    return insert(table)
 
 
 def upsert_many(conn: Connection, table: Table, rows: Sequence[Row], keys: Sequence[str]) -> bool:

@@ -23,19 +23,19 @@ Processor = Callable[[Any], Any] | None
 
 @dataclass(frozen=True)
 class _Compiled:
-    statement: Executable  # kept alive, so that its id is not reused while cached
-    sql: str
+    statement: Executable  # kept alive, so that no other statement takes its id
+    sql: str | None  # None: a statement these rows do not fit (SQLAlchemy runs it)
     columns: tuple[tuple[str, Processor], ...]  # each parameter in order, and its processor
 
 
-_UNFIT = "unfit"
 Schemas = frozenset[tuple[str | None, str | None]] | None
-_COMPILED: dict[tuple[int, str, tuple[str, ...], Schemas], _Compiled | str] = {}
+_COMPILED: dict[tuple[int, str, tuple[str, ...], Schemas], _Compiled] = {}
 
 
 def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -> None:
     """Execute `statement` once for each row (each with the same keys), in the caller's
-    transaction, as `conn.execute(statement, rows)` would."""
+    transaction, as `conn.execute(statement, rows)` would. The statement is built once (a
+    module's constant, or cached): each one is compiled and kept here."""
     if not rows:
         return
     names = tuple(rows[0])
@@ -44,9 +44,9 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -
     schemas = None if translate is None else frozenset(translate.items())
     key = (id(statement), conn.dialect.name, names, schemas)
     found = _COMPILED.get(key)
-    if found is None or (isinstance(found, _Compiled) and found.statement is not statement):
+    if found is None:
         found = _COMPILED[key] = _compiled(conn, statement, names, translate)
-    if not isinstance(found, _Compiled):
+    if found.sql is None:
         conn.execute(statement, list(rows))
         return
     columns = found.columns
@@ -62,7 +62,7 @@ def _compiled(
     statement: Executable,
     names: tuple[str, ...],
     translate: dict[str | None, str | None] | None,
-) -> _Compiled | str:
+) -> _Compiled:
     compiled = statement.compile(  # type: ignore[attr-defined]
         dialect=conn.dialect,
         column_keys=list(names),
@@ -71,7 +71,7 @@ def _compiled(
     )
     order = compiled.positiontup
     if order is None or not set(order) <= set(names) or compiled.literal_execute_params:
-        return _UNFIT
+        return _Compiled(statement, None, ())
     processors = compiled._bind_processors  # what SQLAlchemy applies itself
     columns = tuple((name, processors.get(name)) for name in order)
     return _Compiled(statement, compiled.string, columns)
