@@ -122,8 +122,7 @@ class PracticeRecords:
                 [{"b_account": a, "b_at": at} for a, at in liquidated.items()],
             )
         upsert(conn, closed_positions, list(rows.values()), ["position_id"])
-        for account_id, trades in closes.items():
-            statistics.add_closes(conn, account_id, trades)
+        statistics.add_closes(conn, closes)
 
     @staticmethod
     def _owners(conn: Connection, envelopes: list[Envelope]) -> dict[str, str]:

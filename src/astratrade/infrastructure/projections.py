@@ -152,10 +152,17 @@ def _packed(shares: list[Share], room: int | None) -> list[list[Share]]:
 def _apply_part(
     conn: Connection, part: list[Share], at: datetime
 ) -> list[tuple[ProjectionFeed, set[str]]]:
-    """One step of `apply_together`: one tracking lookup for every projection's events, each
-    projection's new ones applied in turn, and all their tracking rows in one insert."""
+    """One step of `apply_together`: which events each projection has applied already, in
+    one query for all of them, each projection's new ones applied in turn, and all their
+    tracking rows in one insert. SQLite: the tracking rows first, the insert telling which
+    are new (`tracking.record_new`: the lookup and the insert in one statement)."""
     wanted = [(feed.projection.name, e.event_id) for feed, share in part for e, _ in share]
-    seen = tracking.applied_pairs(conn, wanted)
+    recorded = conn.dialect.name == "sqlite"
+    if recorded:
+        deliveries = [delivery for _, share in part for _, delivery in share]
+        seen = set(wanted) - tracking.record_new(conn, deliveries, at)
+    else:
+        seen = tracking.applied_pairs(conn, wanted)
     done: list[tuple[ProjectionFeed, set[str]]] = []
     written: list[Delivery] = []
     for feed, deliveries in part:
@@ -163,7 +170,8 @@ def _apply_part(
         new = _apply_unseen(conn, feed.projection, deliveries, {e for c, e in seen if c == name})
         done.append((feed, {delivery.event_id for delivery in new}))
         written.extend(new)
-    tracking.record_many(conn, written, at)
+    if not recorded:
+        tracking.record_many(conn, written, at)
     return done
 
 

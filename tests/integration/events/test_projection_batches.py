@@ -103,7 +103,11 @@ class CountingWriter:
         await self.inner.close()
 
     def count_lookups(self, statement: str) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "event_tracking" in statement:
+        """A lookup tells which events are applied: a SELECT of tracking rows, or on SQLite
+        the tracking rows' insert that returns the new ones (`tracking.record_new`)."""
+        sql = statement.lstrip().upper()
+        returning = sql.startswith("INSERT") and "RETURNING" in sql
+        if (sql.startswith("SELECT") or returning) and "EVENT_TRACKING" in sql:
             self.lookups += 1
 
 

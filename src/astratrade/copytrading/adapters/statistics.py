@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.copytrading.adapters.tables import closed_positions, leader_statistics
@@ -26,6 +26,7 @@ from astratrade.copytrading.domain.statistics import (
     TradeStatistics,
     next_change,
 )
+from astratrade.infrastructure.many_rows import execute_many
 
 MILLIONTH = Decimal("0.000001")
 # BIGINT's range: a ROI past it (9.2 trillion, from an equity near zero at the opening)
@@ -86,27 +87,41 @@ def refresh(conn: Connection, account_id: str, now: datetime) -> None:
     _keep(conn, account_id, RunningStatistics.of(trades, now), now, next_change(trades, now))
 
 
-def add_closes(conn: Connection, account_id: str, trades: list[ClosedTrade]) -> None:
-    """Keep the account's statistics as of the last of its new closes (already recorded, in
-    the order they closed): added to the running sums kept when they can be
-    (`running_statistics.can_add`), else computed again from every close kept. An active
-    trader's close then costs the same whatever their history."""
-    s = leader_statistics.c
-    row = conn.execute(
-        select(s.running, s.as_of, s.refresh_at).where(s.account_id == account_id).with_for_update()
-    ).first()
-    if row is None:
-        return  # not a practice account copy trading knows
-    now = trades[-1].closed_at
-    if row.running is None or not can_add(trades, row.as_of, row.refresh_at):
-        refresh(conn, account_id, now)
+def add_closes(conn: Connection, closes: dict[str, list[ClosedTrade]]) -> None:
+    """Keep each account's statistics as of the last of its new closes (already recorded,
+    each account's in the order they closed): added to the running sums kept when they can
+    be (`running_statistics.can_add`), else computed again from every close kept. An active
+    trader's close then costs the same whatever their history, and a batch's accounts are
+    read in one query and written in one statement."""
+    if not closes:
         return
-    running = decoded(row.running)
-    for trade in trades:
-        running = running.add(trade)
-    entering = trades[0].closed_at + SHORTEST  # the first new close leaving a window
-    refresh_at = entering if row.refresh_at is None else min(row.refresh_at, entering)
-    _keep(conn, account_id, running, now, refresh_at)
+    s = leader_statistics.c
+    # Locked in the accounts' order, so two writers of the same accounts cannot deadlock.
+    found = {
+        row.account_id: row
+        for row in conn.execute(
+            select(s.account_id, s.running, s.as_of, s.refresh_at)
+            .where(s.account_id.in_(sorted(closes)))
+            .order_by(s.account_id)
+            .with_for_update()
+        )
+    }
+    kept: list[dict[str, Any]] = []
+    for account_id, trades in closes.items():
+        row = found.get(account_id)
+        if row is None:
+            continue  # not a practice account copy trading knows
+        now = trades[-1].closed_at
+        if row.running is None or not can_add(trades, row.as_of, row.refresh_at):
+            refresh(conn, account_id, now)
+            continue
+        running = decoded(row.running)
+        for trade in trades:
+            running = running.add(trade)
+        entering = trades[0].closed_at + SHORTEST  # the first new close leaving a window
+        refresh_at = entering if row.refresh_at is None else min(row.refresh_at, entering)
+        kept.append(_kept_row(account_id, running, now, refresh_at))
+    execute_many(conn, _KEEP, kept)
 
 
 def _keep(
@@ -116,20 +131,31 @@ def _keep(
     now: datetime,
     refresh_at: datetime | None,
 ) -> None:
+    execute_many(conn, _KEEP, [_kept_row(account_id, running, now, refresh_at)])
+
+
+_KEPT = (*FRACTIONS, "average_hold_seconds", "closed_positions_90d", "as_of", "refresh_at")
+_KEEP = (
+    update(leader_statistics)
+    .where(leader_statistics.c.account_id == bindparam("b_account_id"))
+    .values({name: bindparam(f"b_{name}") for name in (*_KEPT, "running")})
+)
+
+
+def _kept_row(
+    account_id: str, running: RunningStatistics, now: datetime, refresh_at: datetime | None
+) -> dict[str, Any]:
+    """`_KEEP`'s parameters: the statistics of these sums at now, and the sums."""
     stats = running.statistics()
-    values: dict[str, Any] = {name: to_millionths(getattr(stats, name)) for name in FRACTIONS}
-    conn.execute(
-        update(leader_statistics)
-        .where(leader_statistics.c.account_id == account_id)
-        .values(
-            **values,
-            average_hold_seconds=stats.average_hold_seconds,
-            closed_positions_90d=stats.closed_positions_90d,
-            as_of=now,
-            refresh_at=refresh_at,
-            running=encoded(running),
-        )
-    )
+    return {
+        "b_account_id": account_id,
+        **{f"b_{name}": to_millionths(getattr(stats, name)) for name in FRACTIONS},
+        "b_average_hold_seconds": stats.average_hold_seconds,
+        "b_closed_positions_90d": stats.closed_positions_90d,
+        "b_as_of": now,
+        "b_refresh_at": refresh_at,
+        "b_running": encoded(running),
+    }
 
 
 SUMS = ("capital", "pnl", "equity", "peak", "worst")
