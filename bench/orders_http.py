@@ -33,6 +33,7 @@ import math
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -242,12 +243,19 @@ class Connections:
 
     httpcore's own pool re-checks every pooled connection for each request it assigns; at
     16 connections that costs more client CPU than the request itself, and the floor would
-    measure the client rather than the server."""
+    measure the client rather than the server.
+
+    Every client is made up front, sharing one TLS context: an httpx client makes its own
+    context otherwise (the CA bundle loaded again, ~55 ms here), and one made during an
+    open-loop run blocked this process's loop. The requests due meanwhile wanted more
+    clients, each another 55 ms: the run stopped sending for 1-2 s while the server sat
+    idle, which read as a server stall at the p99."""
 
     def __init__(self, base_url: str, limit: int) -> None:
         self._base_url = base_url
-        self._idle: list[httpx.AsyncClient] = []
+        self._tls = ssl.create_default_context()
         self._all: list[httpx.AsyncClient] = []
+        self._idle = [self._open() for _ in range(limit)]
         self._slots = asyncio.Semaphore(limit)
 
     @contextlib.asynccontextmanager
@@ -264,6 +272,7 @@ class Connections:
             base_url=self._base_url,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             timeout=httpx.Timeout(30.0),
+            verify=self._tls,
         )
         self._all.append(client)
         return client
