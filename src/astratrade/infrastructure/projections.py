@@ -159,8 +159,8 @@ def _apply_part(
     wanted = [(feed.projection.name, e.event_id) for feed, share in part for e, _ in share]
     recorded = conn.dialect.name == "sqlite"
     if recorded:
-        deliveries = [delivery for _, share in part for _, delivery in share]
-        seen = set(wanted) - tracking.record_new(conn, deliveries, at)
+        handed = [delivery for _, share in part for _, delivery in share]
+        seen = set(wanted) - tracking.record_new(conn, handed, at)
     else:
         seen = tracking.applied_pairs(conn, wanted)
     done: list[tuple[ProjectionFeed, set[str]]] = []
