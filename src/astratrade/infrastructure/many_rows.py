@@ -39,12 +39,11 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -
     if not rows:
         return
     names = tuple(rows[0])
-    # The schema names are compiled in, so each translation has statements of its own.
-    translate = conn.get_execution_options().get("schema_translate_map")
-    schemas = None if translate is None else frozenset(translate.items())
+    schemas = schemas_of(conn)
     key = (id(statement), conn.dialect.name, names, schemas)
     found = _COMPILED.get(key)
     if found is None:
+        translate = None if schemas is None else dict(schemas)
         found = _COMPILED[key] = _compiled(conn, statement, names, translate)
     if found.sql is None:
         conn.execute(statement, list(rows))
@@ -55,6 +54,13 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -
         for row in rows
     ]
     conn.exec_driver_sql(found.sql, values)
+
+
+def schemas_of(conn: Connection) -> Schemas:
+    """The connection's schema translation, as a key: the schema names are compiled into
+    a statement's SQL, so each translation has statements of its own."""
+    translate = conn.get_execution_options().get("schema_translate_map")
+    return None if translate is None else frozenset(translate.items())
 
 
 def _compiled(

@@ -15,7 +15,6 @@ The flow, in one place:
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from astratrade.infrastructure.bulk import insert_rows
 from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
+from astratrade.infrastructure.many_rows import Schemas, schemas_of
 from astratrade.infrastructure.types import UtcDateTime
 from astratrade.shared.delivery import Delivery
 
@@ -158,7 +158,7 @@ def record_new(conn: Connection, deliveries: list[Delivery], at: datetime) -> se
     written: set[tuple[str, str]] = set()
     for start in range(0, len(deliveries), NEW_ROWS_AT_ONCE):
         chunk = deliveries[start : start + NEW_ROWS_AT_ONCE]
-        sql, process_at = _insert_new(conn.dialect, len(chunk), _schemas(conn))
+        sql, process_at = _insert_new(conn, len(chunk))
         stamp = at if process_at is None else process_at(at)
         values: list[Any] = []
         for d in chunk:
@@ -167,16 +167,16 @@ def record_new(conn: Connection, deliveries: list[Delivery], at: datetime) -> se
     return written
 
 
-def _schemas(conn: Connection) -> frozenset[tuple[str | None, str | None]] | None:
-    translate = conn.get_execution_options().get("schema_translate_map")
-    return None if translate is None else frozenset(translate.items())
+_INSERTS_NEW: dict[tuple[int, Schemas], tuple[str, Any]] = {}
 
 
-@cache
-def _insert_new(
-    dialect: Any, rows: int, schemas: frozenset[tuple[str | None, str | None]] | None
-) -> tuple[str, Any]:
-    """The SQL of `record_new` for this many rows, and `applied_at`'s bind processor."""
+def _insert_new(conn: Connection, rows: int) -> tuple[str, Any]:
+    """The SQL of `record_new` for this many rows, and `applied_at`'s bind processor
+    (compiled once per number of rows and schema translation)."""
+    schemas = schemas_of(conn)
+    found = _INSERTS_NEW.get((rows, schemas))
+    if found is not None:
+        return found
     names = ("consumer", "event_id", "stream", "message_id", "applied_at")
     statement = (
         sqlite.insert(tracking)
@@ -186,8 +186,14 @@ def _insert_new(
     )
     translate = None if schemas is None else dict(schemas)
     compiled = statement.compile(
-        dialect=dialect, schema_translate_map=translate, render_schema_translate=bool(translate)
+        dialect=conn.dialect,
+        schema_translate_map=translate,
+        render_schema_translate=bool(translate),
     )
     if compiled.positiontup != [f"{name}_{n}" for n in range(rows) for name in names]:
         raise RuntimeError("record_new's parameters are not in the order it gives them")
-    return compiled.string, compiled._bind_processors.get("applied_at_0")
+    found = _INSERTS_NEW[(rows, schemas)] = (
+        compiled.string,
+        compiled._bind_processors.get("applied_at_0"),
+    )
+    return found
