@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, CursorResult
 from sqlalchemy.sql.expression import Executable
 
 Row = dict[str, Any]
@@ -27,6 +27,12 @@ class _Compiled:
     sql: str | None  # None: a statement these rows do not fit (SQLAlchemy runs it)
     columns: tuple[tuple[str, Processor], ...]  # each parameter in order, and its processor
 
+    def values(self, row: Row) -> tuple[Any, ...]:
+        """The row's parameters in the statement's order, through their bind processors."""
+        return tuple(
+            row[name] if process is None else process(row[name]) for name, process in self.columns
+        )
+
 
 Schemas = frozenset[tuple[str | None, str | None]] | None
 _COMPILED: dict[tuple[int, str, tuple[str, ...], Schemas], _Compiled] = {}
@@ -38,29 +44,32 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Row]) -
     module's constant, or cached): each one is compiled and kept here."""
     if not rows:
         return
-    names = tuple(rows[0])
-    schemas = schemas_of(conn)
-    key = (id(statement), conn.dialect.name, names, schemas)
-    found = _COMPILED.get(key)
-    if found is None:
-        translate = None if schemas is None else dict(schemas)
-        found = _COMPILED[key] = _compiled(conn, statement, names, translate)
+    found = _compiled_for(conn, statement, tuple(rows[0]))
     if found.sql is None:
         conn.execute(statement, list(rows))
         return
-    columns = found.columns
-    values = [
-        tuple(row[name] if process is None else process(row[name]) for name, process in columns)
-        for row in rows
-    ]
-    conn.exec_driver_sql(found.sql, values)
+    conn.exec_driver_sql(found.sql, [found.values(row) for row in rows])
 
 
-def schemas_of(conn: Connection) -> Schemas:
-    """The connection's schema translation, as a key: the schema names are compiled into
-    a statement's SQL, so each translation has statements of its own."""
+def execute_one(conn: Connection, statement: Executable, params: Row) -> CursorResult[Any]:
+    """`conn.execute(statement, params)`, compiled and kept as `execute_many` keeps its
+    statements: for one statement of many parameters run often (a multi-row INSERT ...
+    RETURNING), whose parameters go to the driver as a tuple."""
+    found = _compiled_for(conn, statement, tuple(params))
+    if found.sql is None:
+        return conn.execute(statement, params)
+    return conn.exec_driver_sql(found.sql, found.values(params))
+
+
+def _compiled_for(conn: Connection, statement: Executable, names: tuple[str, ...]) -> _Compiled:
+    # The schema names are compiled in, so each translation has statements of its own.
     translate = conn.get_execution_options().get("schema_translate_map")
-    return None if translate is None else frozenset(translate.items())
+    schemas = None if translate is None else frozenset(translate.items())
+    key = (id(statement), conn.dialect.name, names, schemas)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = _compiled(conn, statement, names, translate)
+    return found
 
 
 def _compiled(

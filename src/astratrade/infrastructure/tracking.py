@@ -14,8 +14,10 @@ The flow, in one place:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import cast
 
 from sqlalchemy import (
     Column,
@@ -31,10 +33,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.expression import Executable
 
 from astratrade.infrastructure.bulk import insert_rows
 from astratrade.infrastructure.db import EVENTS_SCHEMA, metadata
-from astratrade.infrastructure.many_rows import Schemas, schemas_of
+from astratrade.infrastructure.many_rows import execute_one
 from astratrade.infrastructure.types import UtcDateTime
 from astratrade.shared.delivery import Delivery
 
@@ -158,42 +161,26 @@ def record_new(conn: Connection, deliveries: list[Delivery], at: datetime) -> se
     written: set[tuple[str, str]] = set()
     for start in range(0, len(deliveries), NEW_ROWS_AT_ONCE):
         chunk = deliveries[start : start + NEW_ROWS_AT_ONCE]
-        sql, process_at = _insert_new(conn, len(chunk))
-        stamp = at if process_at is None else process_at(at)
-        values: list[Any] = []
-        for d in chunk:
-            values += (d.consumer, d.event_id, d.stream, d.message_id, stamp)
-        written.update(conn.exec_driver_sql(sql, tuple(values)).tuples())
+        params = {
+            f"{name}_{n}": value
+            for n, d in enumerate(chunk)
+            for name, value in zip(
+                _NAMES, (d.consumer, d.event_id, d.stream, d.message_id, at), strict=True
+            )
+        }
+        found = execute_one(conn, _insert_new(len(chunk)), params)  # (consumer, event_id)
+        written.update(cast("Iterable[tuple[str, str]]", found.tuples()))
     return written
 
 
-_INSERTS_NEW: dict[tuple[int, Schemas], tuple[str, Any]] = {}
+_NAMES = ("consumer", "event_id", "stream", "message_id", "applied_at")
 
 
-def _insert_new(conn: Connection, rows: int) -> tuple[str, Any]:
-    """The SQL of `record_new` for this many rows, and `applied_at`'s bind processor
-    (compiled once per number of rows and schema translation)."""
-    schemas = schemas_of(conn)
-    found = _INSERTS_NEW.get((rows, schemas))
-    if found is not None:
-        return found
-    names = ("consumer", "event_id", "stream", "message_id", "applied_at")
-    statement = (
+@cache  # built once per number of rows: execute_many's compiled statements stay valid
+def _insert_new(rows: int) -> Executable:
+    return (
         sqlite.insert(tracking)
-        .values([{name: bindparam(f"{name}_{n}") for name in names} for n in range(rows)])
+        .values([{name: bindparam(f"{name}_{n}") for name in _NAMES} for n in range(rows)])
         .on_conflict_do_nothing()
         .returning(tracking.c.consumer, tracking.c.event_id)
     )
-    translate = None if schemas is None else dict(schemas)
-    compiled = statement.compile(
-        dialect=conn.dialect,
-        schema_translate_map=translate,
-        render_schema_translate=bool(translate),
-    )
-    if compiled.positiontup != [f"{name}_{n}" for n in range(rows) for name in names]:
-        raise RuntimeError("record_new's parameters are not in the order it gives them")
-    found = _INSERTS_NEW[(rows, schemas)] = (
-        compiled.string,
-        compiled._bind_processors.get("applied_at_0"),
-    )
-    return found

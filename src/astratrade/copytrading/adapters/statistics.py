@@ -84,7 +84,8 @@ def refresh(conn: Connection, account_id: str, now: datetime) -> None:
     # (the statistics sort by close time only, keeping this order among equals).
     query = query.order_by(c.closed_at, c.sequence, c.position_id)
     trades = [ClosedTrade(*row) for row in conn.execute(query)]
-    _keep(conn, account_id, RunningStatistics.of(trades, now), now, next_change(trades, now))
+    kept = _kept_row(account_id, RunningStatistics.of(trades, now), now, next_change(trades, now))
+    execute_many(conn, _KEEP, [kept])
 
 
 def add_closes(conn: Connection, closes: dict[str, list[ClosedTrade]]) -> None:
@@ -122,16 +123,6 @@ def add_closes(conn: Connection, closes: dict[str, list[ClosedTrade]]) -> None:
         refresh_at = entering if row.refresh_at is None else min(row.refresh_at, entering)
         kept.append(_kept_row(account_id, running, now, refresh_at))
     execute_many(conn, _KEEP, kept)
-
-
-def _keep(
-    conn: Connection,
-    account_id: str,
-    running: RunningStatistics,
-    now: datetime,
-    refresh_at: datetime | None,
-) -> None:
-    execute_many(conn, _KEEP, [_kept_row(account_id, running, now, refresh_at)])
 
 
 _KEPT = (*FRACTIONS, "average_hold_seconds", "closed_positions_90d", "as_of", "refresh_at")
